@@ -1,0 +1,5 @@
+"""``python -m mdports``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,316 @@
+"""The lossless document: Markdown text cut into blocks that keep their original lines.
+
+markdown-it-py finds where the top-level blocks are (``Token.map`` line ranges); the text
+itself is always sliced from the input, never re-printed. Every block stores its raw lines
+(with their own line endings), so ``parse(text).render() == text`` holds by construction:
+rendering is a concatenation of what was read. Edits replace whole blocks or table rows
+with new raw text and leave every other line object untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+BOM = "\ufeff"
+_EOL = re.compile(r"\r\n|\r|\n")
+# markdown-it treats a pipe preceded by a backslash as escaped; so do we, to agree on cells.
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
+_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*")
+_FRONT_MATTER_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split ``text`` into lines that keep their endings, as markdown-it counts them.
+
+    markdown-it normalizes ``\\r\\n`` and a lone ``\\r`` to ``\\n`` before numbering lines,
+    so those three (and only those) end a line here too.
+
+    >>> split_lines("a\\r\\nb\\rc\\nd")
+    ['a\\r\\n', 'b\\r', 'c\\n', 'd']
+    """
+    lines: list[str] = []
+    pos = 0
+    for match in _EOL.finditer(text):
+        lines.append(text[pos : match.end()])
+        pos = match.end()
+    if pos < len(text):
+        lines.append(text[pos:])
+    return lines
+
+
+def split_eol(line: str) -> tuple[str, str]:
+    """Return ``(content, line_ending)`` of one raw line."""
+    if line.endswith("\r\n"):
+        return line[:-2], "\r\n"
+    if line.endswith(("\n", "\r")):
+        return line[:-1], line[-1]
+    return line, ""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table line, cut into its cells with every byte of trivia kept.
+
+    ``render()`` is ``indent + '|'? + '|'.join(cells) + '|'? + tail + eol``: the raw cells
+    include their padding, so nothing is lost.
+    """
+
+    indent: str
+    lead: bool
+    cells: tuple[str, ...]
+    trail: bool
+    tail: str
+    eol: str
+    offsets: tuple[int, ...]  # 0-based position of each raw cell in the line
+
+    @classmethod
+    def parse(cls, line: str) -> Row:
+        """Cut a raw table line (with its ending) into cells."""
+        content, eol = split_eol(line)
+        body = content.rstrip(" \t")
+        tail = content[len(body) :]
+        stripped = body.lstrip(" \t")
+        indent = body[: len(body) - len(stripped)]
+        lead = stripped.startswith("|")
+        trail = len(stripped) > int(lead) and stripped.endswith("|") and not stripped.endswith("\\|")
+        start = len(indent) + int(lead)
+        inner = stripped[int(lead) : len(stripped) - int(trail)]
+        cells: list[str] = []
+        offsets: list[int] = []
+        pos = 0
+        for match in _CELL_PIPE.finditer(inner):
+            cells.append(inner[pos : match.start()])
+            offsets.append(start + pos)
+            pos = match.end()
+        cells.append(inner[pos:])
+        offsets.append(start + pos)
+        return cls(indent, lead, tuple(cells), trail, tail, eol, tuple(offsets))
+
+    def render(self) -> str:
+        return "".join(
+            (
+                self.indent,
+                "|" if self.lead else "",
+                "|".join(self.cells),
+                "|" if self.trail else "",
+                self.tail,
+                self.eol,
+            )
+        )
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The cells' text without padding."""
+        return tuple(cell.strip() for cell in self.cells)
+
+    def column(self, index: int) -> int:
+        """1-based column where the text of cell ``index`` starts."""
+        cell = self.cells[index]
+        return self.offsets[index] + len(cell) - len(cell.lstrip()) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Lines mdports does not interpret (paragraphs, lists, quotes, code, blank lines)."""
+
+    start: int
+    lines: tuple[str, ...]
+
+    def render(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """A YAML/TOML front matter block at the top of the document, kept opaque."""
+
+    start: int
+    lines: tuple[str, ...]
+
+    def render(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Html:
+    """A top-level HTML block, such as an ``<!-- mdports: ... -->`` comment."""
+
+    start: int
+    lines: tuple[str, ...]
+
+    def render(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A top-level ATX or setext heading; ``text`` is its inline content."""
+
+    start: int
+    lines: tuple[str, ...]
+    level: int
+    text: str
+
+    def render(self) -> str:
+        return "".join(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A top-level GFM table: header row, delimiter row, then body rows."""
+
+    start: int
+    rows: tuple[Row, ...]
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(row.render() for row in self.rows)
+
+    @property
+    def header(self) -> Row:
+        return self.rows[0]
+
+    @property
+    def delimiter(self) -> Row:
+        return self.rows[1]
+
+    @property
+    def body(self) -> tuple[Row, ...]:
+        return self.rows[2:]
+
+    def render(self) -> str:
+        return "".join(row.render() for row in self.rows)
+
+
+Block = Union[Prose, FrontMatter, Html, Heading, Table]  # noqa: UP007 (a runtime alias on 3.10)
+
+
+def _line_count(block: Block) -> int:
+    return len(block.rows) if isinstance(block, Table) else len(block.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A Markdown document as a sequence of blocks that render back to the exact input."""
+
+    blocks: tuple[Block, ...]
+    bom: str = ""
+    path: str | None = dataclasses.field(default=None, compare=False)
+
+    def render(self) -> str:
+        """The document's text: the input itself when nothing was edited."""
+        return self.bom + "".join(block.render() for block in self.blocks)
+
+    def tables(self) -> Iterator[tuple[int, Table]]:
+        """Every top-level table with its block index."""
+        for index, block in enumerate(self.blocks):
+            if isinstance(block, Table):
+                yield index, block
+
+    def line(self, number: int) -> str:
+        """The text of 1-based line ``number`` without its ending ('' when out of range)."""
+        for block in self.blocks:
+            count = _line_count(block)
+            if block.start < number <= block.start + count:
+                offset = number - block.start - 1
+                raw = block.rows[offset].render() if isinstance(block, Table) else block.lines[offset]
+                return split_eol(raw)[0]
+        return ""
+
+    @property
+    def newline(self) -> str:
+        """The line ending most lines use (``\\n`` when the document has none)."""
+        counts: dict[str, int] = {}
+        for block in self.blocks:
+            for raw in block.lines:
+                eol = split_eol(raw)[1]
+                if eol:
+                    counts[eol] = counts.get(eol, 0) + 1
+        return max(counts, key=lambda eol: counts[eol]) if counts else "\n"
+
+    def replace_blocks(self, changes: dict[int, Block]) -> Document:
+        """A new document with the blocks at the given indexes replaced (line numbers redone)."""
+        blocks = [changes.get(index, block) for index, block in enumerate(self.blocks)]
+        start = 0
+        for index, block in enumerate(blocks):
+            if block.start != start:
+                blocks[index] = dataclasses.replace(block, start=start)
+            start += _line_count(block)
+        return dataclasses.replace(self, blocks=tuple(blocks))
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # Block structure is all we need: skipping inline parsing of every cell is what makes
+    # parsing cheaper than markdown-it's own full parse.
+    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Number of lines of a leading front matter block (0 when there is none)."""
+    if not lines or not _FRONT_MATTER_OPEN.fullmatch(split_eol(lines[0])[0]):
+        return 0
+    for index in range(1, len(lines)):
+        if _FRONT_MATTER_CLOSE.fullmatch(split_eol(lines[index])[0]):
+            return index + 1
+    return 0
+
+
+def parse(text: str, *, path: str | None = None) -> Document:
+    """Parse Markdown text into a lossless :class:`Document`.
+
+    >>> doc = parse("# Ports\\r\\n\\n| Port | Service |\\n|---|---|\\n| 80 | web |")
+    >>> [type(block).__name__ for block in doc.blocks]
+    ['Heading', 'Prose', 'Table']
+    >>> doc.render() == "# Ports\\r\\n\\n| Port | Service |\\n|---|---|\\n| 80 | web |"
+    True
+    """
+    bom = BOM if text.startswith(BOM) else ""
+    lines = split_lines(text[len(bom) :])
+    front = _front_matter_end(lines)
+    # Front matter is blanked out (not removed) so markdown-it's line numbers stay ours.
+    source = "\n" * front + "".join(lines[front:]) if front else "".join(lines)
+    blocks: list[Block] = []
+    if front:
+        blocks.append(FrontMatter(0, tuple(lines[:front])))
+    cursor = front
+
+    def prose_until(end: int) -> None:
+        if end > cursor:
+            if blocks and isinstance(blocks[-1], Prose):
+                previous = blocks.pop()
+                blocks.append(Prose(previous.start, previous.lines + tuple(lines[cursor:end])))
+            else:
+                blocks.append(Prose(cursor, tuple(lines[cursor:end])))
+
+    tokens = _markdown().parse(source) if source.strip() else []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, end = token.map
+        if start < cursor:  # blanked front matter lines are never a block of their own
+            continue
+        block: Block | None = None
+        if token.type == "heading_open":
+            block = Heading(start, tuple(lines[start:end]), int(token.tag[1:]), tokens[index + 1].content)
+        elif token.type == "table_open":
+            block = Table(start, tuple(Row.parse(line) for line in lines[start:end]))
+        elif token.type == "html_block":
+            block = Html(start, tuple(lines[start:end]))
+        if block is None:
+            continue
+        prose_until(start)
+        blocks.append(block)
+        cursor = end
+    prose_until(len(lines))
+    return Document(tuple(blocks), bom, path)

@@ -1,0 +1,105 @@
+"""Port numbers, spans and the cell syntax people write them in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+MIN_PORT = 1
+MAX_PORT = 65535
+
+# Wrappers people put around a value in a table cell: code, bold, italics.
+_MARKUP = re.compile(r"^(`+|\*\*|__|\*|_)(.*)\1$", re.DOTALL)
+_SPAN = re.compile(r"(\d+)\s*[-\u2013\u2014]\s*(\d+)")
+_LIST_SEPARATOR = re.compile(r"\s*[,/]\s*")
+
+
+class PortSyntaxError(ValueError):
+    """A port cell or range that cannot be read; the message says why."""
+
+
+def strip_markup(text: str) -> str:
+    """Remove wrapping code/emphasis markers, repeatedly: ``**`3001`**`` -> ``3001``."""
+    text = text.strip()
+    while True:
+        match = _MARKUP.match(text)
+        # "`80`/`443`" is two code spans, not one wrapping "80`/`443".
+        if not match or not match.group(2).strip() or match.group(1) in match.group(2):
+            return text
+        text = match.group(2).strip()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PortRange:
+    """An inclusive range of ports, ``lo <= hi``."""
+
+    lo: int
+    hi: int
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and self.lo <= port <= self.hi
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.lo, self.hi + 1))
+
+    def __len__(self) -> int:
+        return self.hi - self.lo + 1
+
+    def __str__(self) -> str:
+        return str(self.lo) if self.lo == self.hi else f"{self.lo}-{self.hi}"
+
+    def overlaps(self, other: PortRange) -> bool:
+        return self.lo <= other.hi and other.lo <= self.hi
+
+
+def _number(text: str) -> int:
+    if not text.isdigit() or not text.isascii():
+        raise PortSyntaxError(f"{text!r} is not a port number")
+    value = int(text)
+    if not MIN_PORT <= value <= MAX_PORT:
+        raise PortSyntaxError(f"{value} is outside 1-65535")
+    return value
+
+
+def parse_span(text: str) -> PortRange:
+    """Read ``3001`` or ``3006-3009`` (hyphen, en dash or em dash)."""
+    text = strip_markup(text)
+    match = _SPAN.fullmatch(text)
+    if match:
+        lo, hi = _number(match.group(1)), _number(match.group(2))
+        if lo > hi:
+            raise PortSyntaxError(f"span {lo}-{hi} is reversed (write {hi}-{lo})")
+        return PortRange(lo, hi)
+    value = _number(text)
+    return PortRange(value, value)
+
+
+def parse_ports(text: str) -> tuple[PortRange, ...]:
+    """Read a port cell: a port, a span, or a list of both separated by ``,`` or ``/``.
+
+    >>> [str(span) for span in parse_ports("**3017**, 3019-3021")]
+    ['3017', '3019-3021']
+    >>> [str(span) for span in parse_ports("`80`/`443`")]
+    ['80', '443']
+    """
+    text = strip_markup(text)
+    if not text:
+        raise PortSyntaxError("the port cell is empty")
+    return tuple(parse_span(part) for part in _LIST_SEPARATOR.split(text))
+
+
+def format_ports(ports: Iterable[int]) -> str:
+    """Write ports compactly, merging consecutive ones: ``[3017, 3018, 3020]`` -> ``3017-3018, 3020``."""
+    return ", ".join(str(span) for span in merge_spans(ports))
+
+
+def merge_spans(ports: Iterable[int]) -> list[PortRange]:
+    """Collapse port numbers into sorted, maximal spans."""
+    spans: list[PortRange] = []
+    for port in sorted(set(ports)):
+        if spans and spans[-1].hi == port - 1:
+            spans[-1] = PortRange(spans[-1].lo, port)
+        else:
+            spans.append(PortRange(port, port))
+    return spans

@@ -1,0 +1,450 @@
+"""The registry model: sections, entries and cross-references, derived from a document.
+
+The model is read-only and derived in one linear pass over the document's blocks; it is
+never edited. Edits change the document and the model is derived again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from .document import Document, Heading, Html, Table
+from .errors import NotFoundError, UsageError
+from .ports import PortRange, PortSyntaxError, format_ports, parse_ports, parse_span, strip_markup
+
+Status = Literal["assigned", "reserved"]
+
+_PORT_HEADER = re.compile(r"(?:host |container )?ports?(?:\s*\(s\))?(?:\s*(?:#|no\.?|numbers?))?")
+_SERVICE_HEADERS = frozenset(
+    {"service", "services", "service name", "name", "app", "application", "component", "container"}
+)
+_PROTOCOL_HEADERS = frozenset({"protocol", "proto", "transport"})
+_PROTOCOLS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
+_PROTOCOLS.update({"tcp+udp": ("tcp", "udp"), "both": ("tcp", "udp"), "tcp, udp": ("tcp", "udp")})
+PLACEHOLDER_MARKERS = ("reserved", "available", "free", "unassigned", "unused", "spare", "vacant")
+_LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
+# A declared range: "3000-3009: Title" (leading, up to a colon) or "Title (3000-3009)".
+_LEADING_RANGE = re.compile(r"^\s*(\d[^:]*?)\s*:\s*(.*)$")
+_TRAILING_RANGE = re.compile(r"^(.*?)\s*\(\s*(\d[^)]*?)\s*\)\s*$")
+_REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
+_IDENTIFIER_HINT = re.compile(r"[-_.\d]")
+_ACCEPT = re.compile(r"<!--\s*mdports:\s*accept\s+(.*?)\s*-->", re.DOTALL | re.IGNORECASE)
+
+
+def normalize_header(text: str) -> str:
+    return " ".join(strip_markup(text).lower().split())
+
+
+def service_name(text: str) -> str:
+    """The service name a cell holds: markup and a wrapping link removed."""
+    text = strip_markup(text)
+    link = _LINK.match(text)
+    return strip_markup(link.group(1)) if link else text
+
+
+def placeholder_marker(text: str) -> str | None:
+    """The placeholder marker a service cell holds (``*(reserved)*`` -> ``reserved``), or None."""
+    words = strip_markup(text).replace("(", " ").replace(")", " ").replace("*", " ").replace("_", " ")
+    normalized = " ".join(words.lower().split())
+    for marker in PLACEHOLDER_MARKERS:
+        if normalized == marker or normalized.startswith((marker + " ", marker + ":")):
+            return marker
+    return None
+
+
+def slugify(text: str) -> str:
+    """GitHub-like heading slug with runs of separators collapsed: ``AI/ML Services`` -> ``ai-ml-services``."""
+    return "-".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A top-level heading and everything up to the next one."""
+
+    index: int
+    heading: str
+    title: str
+    level: int
+    line: int
+    declared: PortRange | None
+    range_text: str | None  # the range as written, also when it is malformed
+    range_error: str | None
+    parent: int | None  # enclosing section (a heading of a lower level)
+    range: PortRange | None  # declared, or inherited from the enclosing section
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+    @property
+    def label(self) -> str:
+        return f"{self.heading!r} (line {self.line})"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryTable:
+    """A top-level table with a port column, and the roles of its columns."""
+
+    block: int
+    section: int
+    line: int
+    headers: tuple[str, ...]
+    port_column: int
+    service_column: int | None
+    protocol_column: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One registry row: an assigned service or a placeholder (reserved ports)."""
+
+    index: int
+    table: int
+    row: int  # index into the table block's rows (0 is the header)
+    section: int
+    line: int
+    port_text: str
+    port_column: int  # 1-based column of the port cell's text
+    spans: tuple[PortRange, ...]  # empty when the port cell is malformed
+    port_error: str | None
+    service: str | None  # None for a placeholder
+    service_text: str
+    service_column: int
+    marker: str | None  # placeholder marker, or None for an assigned entry
+    protocols: tuple[str, ...]
+    protocol_error: str | None
+    cells: Mapping[str, str] = field(hash=False)
+    cell_count: int = 0
+
+    @property
+    def status(self) -> Status:
+        return "assigned" if self.service is not None else "reserved"
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """Every port of the entry, expanded and sorted."""
+        return tuple(sorted({port for span in self.spans for port in span}))
+
+    @property
+    def first_port(self) -> int | None:
+        return min(span.lo for span in self.spans) if self.spans else None
+
+    @property
+    def label(self) -> str:
+        ports = format_ports(self.ports) if self.spans else self.port_text
+        return f"{self.service} ({ports})" if self.service else f"placeholder {ports}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A cell such as ``3030 chat-backend`` that points at another entry."""
+
+    port: int
+    service: str
+    entry: int  # the entry whose row holds the reference
+    header: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    """An inline exception: ``<!-- mdports: accept RULE [PORT ...] -->`` in a section."""
+
+    section: int
+    line: int
+    rules: tuple[str, ...]
+    ports: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The port registry a document declares. Read-only; derive it again after an edit."""
+
+    document: Document
+    sections: tuple[Section, ...]
+    tables: tuple[RegistryTable, ...]
+    entries: tuple[Entry, ...]
+    references: tuple[Reference, ...]
+    accepts: tuple[Accept, ...]
+
+    @property
+    def path(self) -> str | None:
+        return self.document.path
+
+    @cached_property
+    def by_name(self) -> Mapping[str, tuple[Entry, ...]]:
+        """Assigned entries by case-folded service name."""
+        names: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            if entry.service is not None:
+                names.setdefault(entry.service.casefold(), []).append(entry)
+        return {name: tuple(found) for name, found in names.items()}
+
+    @cached_property
+    def by_port(self) -> Mapping[int, tuple[Entry, ...]]:
+        """Every entry (assigned or placeholder) holding each port."""
+        ports: dict[int, list[Entry]] = {}
+        for entry in self.entries:
+            for span in entry.spans:
+                for port in span:
+                    ports.setdefault(port, []).append(entry)
+        return {port: tuple(found) for port, found in ports.items()}
+
+    def assigned_ports(self) -> set[int]:
+        return {port for port, found in self.by_port.items() if any(e.service for e in found)}
+
+    def entry(self, key: str) -> Entry:
+        """The entry named ``key``, or the assigned entry holding port ``key``."""
+        found = self.by_name.get(service_name(key).casefold())
+        if found:
+            return found[0]
+        if key.strip().isdigit():
+            holders = self.by_port.get(int(key), ())
+            assigned = [entry for entry in holders if entry.service] or list(holders)
+            if assigned:
+                return assigned[0]
+            raise NotFoundError(f"port {int(key)} is not in the registry", path=self.path)
+        import difflib
+
+        close = difflib.get_close_matches(key.casefold(), list(self.by_name), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "`mdports list` shows every entry"
+        raise NotFoundError(f"no entry named {key!r}", path=self.path, hint=hint)
+
+    def references_to(self, entry: Entry) -> tuple[Reference, ...]:
+        """Cross-references that point at ``entry`` by name or by one of its ports."""
+        name = (entry.service or "").casefold()
+        ports = set(entry.ports)
+        return tuple(ref for ref in self.references if ref.service.casefold() == name or (ref.port in ports and name))
+
+    def section(self, selector: str) -> Section:
+        """Resolve a ``--range`` value: ``3010-3019``, a port, a slug or an abbreviation.
+
+        Raises :class:`UsageError` listing the candidates when the value is unknown or
+        ambiguous.
+        """
+        return resolve_section(self.sections, selector, self.path)
+
+
+def resolve_section(sections: tuple[Section, ...], selector: str, path: str | None = None) -> Section:
+    text = selector.strip()
+    by_range = [s for s in sections if s.declared is not None and str(s.declared) == text.replace("\u2013", "-")]
+    if by_range:
+        return by_range[0]
+    if text.isdigit():
+        port = int(text)
+        holding = [s for s in sections if s.range is not None and port in s.range]
+        if holding:
+            narrowest = min(len(s.range) for s in holding if s.range is not None)
+            holding = [s for s in holding if s.range is not None and len(s.range) == narrowest]
+        return _one(holding, selector, sections, path)
+    wanted = slugify(text)
+    exact = [s for s in sections if wanted and wanted in (s.slug, slugify(s.heading))]
+    if exact:
+        return _one(exact, selector, sections, path)
+    words = wanted.split("-") if wanted else []
+    return _one([s for s in sections if words and _abbreviates(words, s.slug.split("-"))], selector, sections, path)
+
+
+def _abbreviates(words: list[str], title_words: list[str]) -> bool:
+    position = 0
+    for word in title_words:
+        if position < len(words) and word.startswith(words[position]):
+            position += 1
+    return position == len(words)
+
+
+def _one(found: list[Section], selector: str, sections: tuple[Section, ...], path: str | None) -> Section:
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listing = "; ".join(f"{s.slug} ({s.declared or 'no range'})" for s in found)
+        raise UsageError(f"--range {selector!r} is ambiguous: {listing}", path=path, hint="give more of the name")
+    listing = "; ".join(f"{s.slug} ({s.declared})" for s in sections if s.declared)
+    raise UsageError(f"--range {selector!r} matches no section", path=path, hint=f"sections with ranges: {listing}")
+
+
+def _read_range(heading: str) -> tuple[str, str | None]:
+    """Split a heading into ``(title, range_text)``; range_text is None when none is declared."""
+    leading = _LEADING_RANGE.match(heading)
+    if leading and re.fullmatch(r"[\d\s\-\u2013\u2014xX.]+", leading.group(1)):
+        return leading.group(2).strip() or heading, leading.group(1)
+    trailing = _TRAILING_RANGE.match(heading)
+    if trailing and re.fullmatch(r"[\d\s\-\u2013\u2014xX.]+", trailing.group(2)):
+        return trailing.group(1).strip() or heading, trailing.group(2)
+    return heading.strip(), None
+
+
+def _section(index: int, heading: Heading, parents: list[Section]) -> Section:
+    title, range_text = _read_range(heading.text)
+    declared: PortRange | None = None
+    error: str | None = None
+    if range_text is not None:
+        try:
+            declared = parse_span(range_text)
+        except PortSyntaxError as exc:
+            error = str(exc)
+    while parents and parents[-1].level >= heading.level:
+        parents.pop()
+    parent = parents[-1] if parents else None
+    inherited = parent.range if parent and range_text is None else None
+    return Section(
+        index=index,
+        heading=heading.text.strip(),
+        title=title,
+        level=heading.level,
+        line=heading.start + 1,
+        declared=declared,
+        range_text=range_text,
+        range_error=error,
+        parent=parent.index if parent else None,
+        range=declared or inherited,
+    )
+
+
+def _column_roles(headers: tuple[str, ...]) -> tuple[int | None, int | None, int | None]:
+    port = service = protocol = None
+    for index, header in enumerate(headers):
+        name = normalize_header(header)
+        if port is None and _PORT_HEADER.fullmatch(name):
+            port = index
+        elif service is None and name in _SERVICE_HEADERS:
+            service = index
+        elif protocol is None and name in _PROTOCOL_HEADERS:
+            protocol = index
+    return port, service, protocol
+
+
+def build(document: Document) -> Registry:
+    """Derive the registry model from a parsed document (one linear pass)."""
+    sections: list[Section] = []
+    parents: list[Section] = []
+    tables: list[RegistryTable] = []
+    entries: list[Entry] = []
+    accepts: list[Accept] = []
+    candidates: list[tuple[Reference, bool]] = []
+
+    def current_section() -> int:
+        if not sections:  # tables before the first heading live in a preamble section
+            sections.append(Section(0, "", "(preamble)", 0, 1, None, None, None, None, None))
+        return len(sections) - 1
+
+    for block_index, block in enumerate(document.blocks):
+        if isinstance(block, Heading):
+            section = _section(len(sections), block, parents)
+            sections.append(section)
+            parents.append(section)
+        elif isinstance(block, Html):
+            for match in _ACCEPT.finditer("".join(block.lines)):
+                line = block.start + 1 + "".join(block.lines)[: match.start()].count("\n")
+                accepts.append(_accept(current_section(), line, match.group(1)))
+        elif isinstance(block, Table):
+            headers = block.header.texts
+            port_col, service_col, protocol_col = _column_roles(headers)
+            if port_col is None:
+                continue
+            section_index = current_section()
+            table = RegistryTable(
+                block_index, section_index, block.start + 1, headers, port_col, service_col, protocol_col
+            )
+            tables.append(table)
+            if service_col is None:
+                continue
+            for row_index in range(2, len(block.rows)):
+                entry = _entry(len(entries), len(tables) - 1, table, block, row_index)
+                entries.append(entry)
+                _collect_references(entry, table, block, row_index, candidates)
+
+    known_names = {e.service.casefold() for e in entries if e.service}
+    known_ports = {span.lo for e in entries for span in e.spans}
+    references = tuple(
+        ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
+    )
+    return Registry(document, tuple(sections), tuple(tables), tuple(entries), references, tuple(accepts))
+
+
+def _accept(section: int, line: int, body: str) -> Accept:
+    body = body.split("--", 1)[0]  # "-- reason" is for people
+    rules: list[str] = []
+    ports: list[int] = []
+    for word in re.split(r"[\s,]+", body.strip()):
+        if word.isdigit():
+            ports.append(int(word))
+        elif word:
+            rules.append(word)
+    return Accept(section, line, tuple(rules), tuple(ports))
+
+
+def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int) -> Entry:
+    row = block.rows[row_index]
+    texts = row.texts
+    width = len(texts)
+
+    def cell(column: int | None) -> str:
+        return texts[column] if column is not None and column < width else ""
+
+    def col(column: int) -> int:
+        return row.column(column) if column < width else len(row.render().rstrip("\r\n")) + 1
+
+    port_text = cell(table.port_column)
+    try:
+        spans = parse_ports(port_text)
+        port_error = None
+    except PortSyntaxError as exc:
+        spans, port_error = (), str(exc)
+    assert table.service_column is not None
+    service_text = cell(table.service_column)
+    marker = placeholder_marker(service_text) if service_text else "empty"
+    service = None if marker else service_name(service_text)
+    protocols: tuple[str, ...] = ("tcp",)
+    protocol_error = None
+    protocol_text = strip_markup(cell(table.protocol_column)).lower()
+    if protocol_text:
+        if protocol_text in _PROTOCOLS:
+            protocols = _PROTOCOLS[protocol_text]
+        else:
+            protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
+    cells = {header: cell(column) for column, header in enumerate(table.headers)}
+    return Entry(
+        index=index,
+        table=table_index,
+        row=row_index,
+        section=table.section,
+        line=block.start + row_index + 1,
+        port_text=port_text,
+        port_column=col(table.port_column),
+        spans=spans,
+        port_error=port_error,
+        service=service,
+        service_text=service_text,
+        service_column=col(table.service_column),
+        marker=marker,
+        protocols=protocols,
+        protocol_error=protocol_error,
+        cells=cells,
+        cell_count=width,
+    )
+
+
+def _collect_references(
+    entry: Entry, table: RegistryTable, block: Table, row_index: int, out: list[tuple[Reference, bool]]
+) -> None:
+    row = block.rows[row_index]
+    roles = (table.port_column, table.service_column, table.protocol_column)
+    for column, text in enumerate(row.texts):
+        if column in roles or column >= len(table.headers) or not text:
+            continue
+        match = _REFERENCE.fullmatch(strip_markup(text))
+        if not match or not 1 <= int(match.group(1)) <= 65535:
+            continue
+        name = service_name(match.group(2))
+        if placeholder_marker(name) or not name[0].isalnum():
+            continue
+        header = table.headers[column]
+        reference = Reference(int(match.group(1)), name, entry.index, header, entry.line, row.column(column))
+        # Only a name shaped like an identifier is a reference by itself ("3 replicas" is prose).
+        out.append((reference, bool(_IDENTIFIER_HINT.search(name.split(" (")[0]))))

@@ -1,0 +1,131 @@
+"""Findings as text for people, JSON for tools and annotations for GitHub Actions."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+
+from .document import Document, Table, split_eol
+from .findings import Finding, Report
+
+JSON_SCHEMA_VERSION = 1
+
+
+def source_lines(document: Document) -> list[str]:
+    """Every line of the document without its ending, for quoting in messages."""
+    lines: list[str] = []
+    for block in document.blocks:
+        raws = [row.render() for row in block.rows] if isinstance(block, Table) else block.lines
+        lines.extend(split_eol(raw)[0] for raw in raws)
+    return lines
+
+
+def _summary(report: Report) -> str:
+    parts = [f"{report.count('error')} error(s)", f"{report.count('warning')} warning(s)"]
+    if report.count("info"):
+        parts.append(f"{report.count('info')} info")
+    text = f"{report.path}: " + ", ".join(parts)
+    if report.accepted:
+        text += f" ({len(report.accepted)} accepted as known)"
+    return text
+
+
+def format_text(report: Report, lines: Sequence[str] = (), *, show_source: bool = True) -> str:
+    """``FILE:LINE:COL: severity RULE message``, the source line with a caret, the hint."""
+    out: list[str] = []
+    for finding in report.findings:
+        out.append(f"{finding.location}: {finding.severity} {finding.rule.id} {finding.message} [{finding.rule.name}]")
+        if show_source and 0 < finding.line <= len(lines):
+            gutter = f"{finding.line:>5} | "
+            # Tabs become one space so that the caret lands under the column it names.
+            out.append(gutter + lines[finding.line - 1].replace("\t", " "))
+            out.append(" " * (len(gutter) + finding.column - 1) + "^")
+        out.append(f"  hint: {finding.hint}")
+    out.append(_summary(report))
+    return "\n".join(out)
+
+
+def to_json(report: Report, **extra: object) -> dict[str, object]:
+    """The documented JSON shape (``version`` 1): summary counts and every finding."""
+    return {
+        "version": JSON_SCHEMA_VERSION,
+        "path": report.path,
+        "summary": {
+            "errors": report.count("error"),
+            "warnings": report.count("warning"),
+            "infos": report.count("info"),
+            "accepted": len(report.accepted),
+            **extra,
+        },
+        "findings": [finding.to_dict() for finding in report.findings],
+    }
+
+
+def format_json(report: Report, **extra: object) -> str:
+    return json.dumps(to_json(report, **extra), indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def format_github(report: Report) -> str:
+    """GitHub Actions workflow commands (``::warning file=...,line=...::message``)."""
+    out = []
+    for f in report.findings:
+        properties = ",".join(
+            (
+                f"file={_escape_property(f.path)}",
+                f"line={f.line}",
+                f"col={f.column}",
+                f"title={_escape_property(f'{f.rule.id} {f.rule.name}')}",
+            )
+        )
+        out.append(f"::{_COMMANDS[f.severity]} {properties}::{_escape_data(f.message + ' (hint: ' + f.hint + ')')}")
+    out.append(_summary(report))
+    return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+
+
+def format_markdown_summary(report: Report) -> str:
+    """A Markdown table of every finding, for ``$GITHUB_STEP_SUMMARY``.
+
+    GitHub shows only about ten annotations per severity and step; the summary has them all.
+    """
+    lines = [f"### mdports validate: `{_cell(report.path)}`", "", _cell(_summary(report)), ""]
+    if report.findings:
+        lines += ["| Location | Severity | Rule | Message | Hint |", "|---|---|---|---|---|"]
+        for f in report.findings:
+            lines.append(
+                f"| {_cell(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
+                f"| {_cell(f.message)} | {_cell(f.hint)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_step_summary(reports: Sequence[Report]) -> None:
+    """Append the summary to ``$GITHUB_STEP_SUMMARY`` when running in GitHub Actions."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as handle:
+        for report in reports:
+            handle.write(format_markdown_summary(report) + "\n")
+
+
+def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts

@@ -1,0 +1,412 @@
+"""The validation rules: each a function from the registry to findings.
+
+``CHECKS`` maps every rule to the function that checks it (a read-only table, not an
+``isinstance`` chain). Every check is linear in the size of the registry (plus a sort).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Iterator
+from types import MappingProxyType
+
+from .config import Config
+from .document import Table
+from .findings import Finding, Report, Rule
+from .ports import PortRange, format_ports
+from .registry import Entry, Registry, Section
+
+DUPLICATE_PORT = Rule("MP001", "duplicate-port", "error", "A port (per protocol) is assigned to two entries.")
+DUPLICATE_SERVICE = Rule("MP002", "duplicate-service", "error", "The same service name appears twice.")
+MALFORMED_PORT = Rule(
+    "MP003", "malformed-port", "error", "A port cell is empty, not a number, 0, above 65535 or a reversed span."
+)
+BROKEN_REFERENCE = Rule(
+    "MP004",
+    "broken-reference",
+    "error",
+    "A cross-reference names a port that is unassigned or belongs to another service.",
+)
+MALFORMED_RANGE = Rule(
+    "MP005", "malformed-range", "error", "A heading declares a range that cannot be read or is reversed."
+)
+NO_SERVICE_COLUMN = Rule("MP006", "no-service-column", "error", "A table has a port column but no service column.")
+MALFORMED_PROTOCOL = Rule("MP007", "malformed-protocol", "error", "A protocol cell is not tcp, udp or tcp/udp.")
+OUT_OF_RANGE = Rule("MP101", "port-out-of-range", "warning", "A port lies outside its section's declared range.")
+OVERLAPPING_RANGES = Rule("MP102", "overlapping-ranges", "warning", "Two sections declare overlapping ranges.")
+PLACEHOLDER_OVERLAP = Rule(
+    "MP103", "placeholder-overlap", "warning", "A placeholder span covers a port that is assigned."
+)
+UNSORTED_ROWS = Rule("MP104", "unsorted-rows", "warning", "A row's port is lower than the row before it.")
+CELL_COUNT = Rule("MP105", "cell-count", "warning", "A row has more or fewer cells than its header.")
+FOREIGN_RANGE = Rule("MP106", "foreign-range", "warning", "A port lies in the declared range of another section.")
+EMPTY_SERVICE = Rule("MP107", "empty-service", "warning", "A row has ports but an empty service cell.")
+
+Check = Callable[[Registry, str], Iterable[Finding]]
+
+
+def _finding(
+    rule: Rule, path: str, entry: Entry, column: int, message: str, hint: str, ports: Iterable[int] = ()
+) -> Finding:
+    return Finding(rule, path, entry.line, column, message, hint, tuple(ports), entry.section)
+
+
+def _assigned(registry: Registry) -> Iterator[Entry]:
+    return (entry for entry in registry.entries if entry.service is not None)
+
+
+def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
+    first_holder: dict[tuple[int, str], Entry] = {}
+    for entry in _assigned(registry):
+        clashes: dict[int, list[int]] = {}
+        holders: dict[int, Entry] = {}
+        for span in entry.spans:
+            for port in span:
+                for protocol in entry.protocols:
+                    holder = first_holder.setdefault((port, protocol), entry)
+                    if holder is not entry:
+                        clashes.setdefault(holder.index, []).append(port)
+                        holders[holder.index] = holder
+        for index, ports in clashes.items():
+            holder = holders[index]
+            yield _finding(
+                DUPLICATE_PORT,
+                path,
+                entry,
+                entry.port_column,
+                f"port {format_ports(ports)} of {entry.service} is already assigned to {holder.service} "
+                f"(line {holder.line})",
+                "give one of them a free port (`mdports next-free --range ...`)",
+                sorted(set(ports)),
+            )
+
+
+def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
+    for entries in registry.by_name.values():
+        for entry in entries[1:]:
+            yield _finding(
+                DUPLICATE_SERVICE,
+                path,
+                entry,
+                entry.service_column,
+                f"service {entry.service} is already listed at line {entries[0].line}",
+                "remove the duplicate row or give the service a distinct name",
+                entry.ports,
+            )
+
+
+def check_port_cells(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.port_error is not None:
+            yield _finding(
+                MALFORMED_PORT,
+                path,
+                entry,
+                entry.port_column,
+                f"port cell {entry.port_text!r} cannot be read: {entry.port_error}",
+                "write a port (3001), a span (3006-3009) or a list (3017, 3019)",
+            )
+
+
+def check_references(registry: Registry, path: str) -> Iterator[Finding]:
+    for ref in registry.references:
+        holders = [e for e in registry.by_port.get(ref.port, ()) if e.service is not None]
+        if any(e.service and e.service.casefold() == ref.service.casefold() for e in holders):
+            continue
+        named = registry.by_name.get(ref.service.casefold(), ())
+        if holders:
+            message = f"reference '{ref.port} {ref.service}': port {ref.port} belongs to {holders[0].service}"
+        else:
+            message = f"reference '{ref.port} {ref.service}': port {ref.port} is not assigned"
+        if named:
+            message += f", and {ref.service} is on {format_ports(named[0].ports)}"
+            hint = f"write '{format_ports(named[0].ports)} {ref.service}'"
+        else:
+            hint = f"there is no entry named {ref.service}; fix the reference or add the service"
+        yield Finding(
+            BROKEN_REFERENCE,
+            path,
+            ref.line,
+            ref.column,
+            message,
+            hint,
+            (ref.port,),
+            registry.entries[ref.entry].section,
+        )
+
+
+def check_range_headings(registry: Registry, path: str) -> Iterator[Finding]:
+    for section in registry.sections:
+        if section.range_error is not None:
+            yield Finding(
+                MALFORMED_RANGE,
+                path,
+                section.line,
+                1,
+                f"heading {section.heading!r} declares range {section.range_text!r}: {section.range_error}",
+                "write the range as LOW-HIGH with ports 1-65535, e.g. '## 3000-3009: Core Platform'",
+                (),
+                section.index,
+            )
+
+
+def check_service_columns(registry: Registry, path: str) -> Iterator[Finding]:
+    for table in registry.tables:
+        if table.service_column is None:
+            yield Finding(
+                NO_SERVICE_COLUMN,
+                path,
+                table.line,
+                1,
+                f"table has a port column ({table.headers[table.port_column]!r}) but no service column; "
+                "its rows are not read",
+                "name a column 'Service' (or 'Name')",
+                (),
+                table.section,
+            )
+
+
+def check_protocols(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.protocol_error is not None:
+            table = registry.tables[entry.table]
+            block = registry.document.blocks[table.block]
+            assert isinstance(block, Table) and table.protocol_column is not None
+            column = block.rows[entry.row].column(table.protocol_column)
+            yield _finding(
+                MALFORMED_PROTOCOL, path, entry, column, entry.protocol_error, "write tcp, udp or tcp/udp", entry.ports
+            )
+
+
+class _RangeIndex:
+    """Which section's declared range holds a port: bisect plus a running maximum, O(log n) typical."""
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        declared = sorted((s.declared.lo, s.declared.hi, s.index) for s in sections if s.declared)
+        self._ranges = declared
+        self._los = [lo for lo, _, _ in declared]
+        self._max_hi: list[int] = []
+        for _, hi, _ in declared:
+            self._max_hi.append(max(hi, self._max_hi[-1]) if self._max_hi else hi)
+
+    def holder(self, port: int) -> int | None:
+        """The section with the narrowest declared range holding ``port``."""
+        best: tuple[int, int] | None = None
+        index = bisect.bisect_right(self._los, port) - 1
+        while index >= 0 and self._max_hi[index] >= port:
+            lo, hi, section = self._ranges[index]
+            if hi >= port and (best is None or hi - lo < best[0]):
+                best = (hi - lo, section)
+            index -= 1
+        return best[1] if best else None
+
+
+def _outside(spans: Iterable[PortRange], allowed: PortRange | None) -> list[PortRange]:
+    """Parts of ``spans`` outside ``allowed`` (all of them when there is no range)."""
+    parts: list[PortRange] = []
+    for span in spans:
+        if allowed is None:
+            parts.append(span)
+            continue
+        if span.lo < allowed.lo:
+            parts.append(PortRange(span.lo, min(span.hi, allowed.lo - 1)))
+        if span.hi > allowed.hi:
+            parts.append(PortRange(max(span.lo, allowed.hi + 1), span.hi))
+    return parts
+
+
+def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
+    index = _RangeIndex(registry.sections)
+    for entry in registry.entries:
+        section = registry.sections[entry.section]
+        outside = _outside(entry.spans, section.range)
+        if not outside:
+            continue
+        foreign: dict[int, int] = {}
+        for part in outside:
+            holder = index.holder(part.lo)
+            if holder is not None and holder != section.index:
+                foreign[part.lo] = holder
+        what = entry.service or "placeholder"
+        if foreign:
+            port, holder = next(iter(foreign.items()))
+            other = registry.sections[holder]
+            yield _finding(
+                FOREIGN_RANGE,
+                path,
+                entry,
+                entry.port_column,
+                f"port {port} ({what}) is in the range {other.declared} of section {other.heading!r} "
+                f"(line {other.line})",
+                f"move the row to that section, or accept it with <!-- mdports: accept {FOREIGN_RANGE.id} {port} -->",
+                [part.lo for part in outside],
+            )
+        elif section.range is not None:
+            spans = ", ".join(str(part) for part in outside)
+            yield _finding(
+                OUT_OF_RANGE,
+                path,
+                entry,
+                entry.port_column,
+                f"port {spans} ({what}) is outside the section's range {section.range}",
+                f"use a port in {section.range}, move the row, or accept it with "
+                f"<!-- mdports: accept {OUT_OF_RANGE.id} {outside[0].lo} -->",
+                [part.lo for part in outside],
+            )
+
+
+def _is_ancestor(registry: Registry, older: Section, younger: Section) -> bool:
+    parent = younger.parent
+    while parent is not None:
+        if parent == older.index:
+            return True
+        parent = registry.sections[parent].parent
+    return False
+
+
+def check_overlapping_ranges(registry: Registry, path: str) -> Iterator[Finding]:
+    declared = sorted((s for s in registry.sections if s.declared), key=lambda s: s.declared or PortRange(0, 0))
+    widest: Section | None = None
+    for section in declared:
+        assert section.declared is not None
+        if (
+            widest is not None
+            and widest.declared is not None
+            and section.declared.lo <= widest.declared.hi
+            and not _is_ancestor(registry, widest, section)
+        ):
+            yield Finding(
+                OVERLAPPING_RANGES,
+                path,
+                section.line,
+                1,
+                f"range {section.declared} of {section.heading!r} overlaps {widest.declared} of "
+                f"{widest.heading!r} (line {widest.line})",
+                "narrow one of the ranges so that each port belongs to one section",
+                (section.declared.lo,),
+                section.index,
+            )
+        if widest is None or widest.declared is None or section.declared.hi > widest.declared.hi:
+            widest = section
+
+
+def check_placeholders(registry: Registry, path: str) -> Iterator[Finding]:
+    assigned = sorted(registry.assigned_ports())
+    for entry in registry.entries:
+        if entry.service is not None or entry.marker == "empty":
+            continue
+        taken: list[int] = []
+        for span in entry.spans:
+            start = bisect.bisect_left(assigned, span.lo)
+            end = bisect.bisect_right(assigned, span.hi)
+            taken.extend(assigned[start:end])
+        if taken:
+            holders = sorted({e.service or "" for p in taken[:5] for e in registry.by_port[p] if e.service})
+            yield _finding(
+                PLACEHOLDER_OVERLAP,
+                path,
+                entry,
+                entry.port_column,
+                f"placeholder {entry.port_text} covers assigned port {format_ports(taken)} ({', '.join(holders)})",
+                "shrink the placeholder span so it covers only free ports",
+                taken,
+            )
+
+
+def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
+    previous: Entry | None = None
+    for entry in registry.entries:
+        if previous is not None and previous.table != entry.table:
+            previous = None
+        if entry.first_port is None:
+            continue
+        if previous is not None and previous.first_port is not None and entry.first_port < previous.first_port:
+            yield _finding(
+                UNSORTED_ROWS,
+                path,
+                entry,
+                entry.port_column,
+                f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
+                "order rows by port (`mdports fmt` does it)",
+                (entry.first_port,),
+            )
+        previous = entry
+
+
+def check_cell_counts(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        expected = len(registry.tables[entry.table].headers)
+        if entry.cell_count != expected:
+            yield _finding(
+                CELL_COUNT,
+                path,
+                entry,
+                1,
+                f"row has {entry.cell_count} cells, the header has {expected}",
+                "add or remove cells (an escaped pipe is written \\|)",
+                entry.ports,
+            )
+
+
+def check_empty_services(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.marker == "empty" and entry.spans:
+            yield _finding(
+                EMPTY_SERVICE,
+                path,
+                entry,
+                entry.service_column,
+                f"port {entry.port_text} has an empty service cell; it is treated as reserved",
+                "name the service, or write *(reserved)* to mark the ports free",
+                entry.ports,
+            )
+
+
+CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
+    {
+        DUPLICATE_PORT: check_duplicate_ports,
+        DUPLICATE_SERVICE: check_duplicate_services,
+        MALFORMED_PORT: check_port_cells,
+        BROKEN_REFERENCE: check_references,
+        MALFORMED_RANGE: check_range_headings,
+        NO_SERVICE_COLUMN: check_service_columns,
+        MALFORMED_PROTOCOL: check_protocols,
+        OUT_OF_RANGE: check_ranges,  # also reports FOREIGN_RANGE: both come from one pass
+        OVERLAPPING_RANGES: check_overlapping_ranges,
+        PLACEHOLDER_OVERLAP: check_placeholders,
+        UNSORTED_ROWS: check_row_order,
+        CELL_COUNT: check_cell_counts,
+        EMPTY_SERVICE: check_empty_services,
+    }
+)
+RULES: tuple[Rule, ...] = tuple(sorted([*CHECKS, FOREIGN_RANGE], key=lambda rule: rule.id))
+
+
+def _matches(rule: Rule, names: Iterable[str]) -> bool:
+    return any(name in (rule.id, rule.name) for name in names)
+
+
+def validate(registry: Registry, config: Config | None = None, path: str | None = None) -> Report:
+    """Run every rule and split the findings into reported and accepted ones.
+
+    Findings of rules in ``config.ignore`` are dropped; those matching a ``config.accept``
+    pair or an inline ``<!-- mdports: accept RULE [PORT ...] -->`` in their section are
+    counted as accepted.
+    """
+    config = config or Config()
+    name = path or registry.path or "<input>"
+    findings = [f for check in CHECKS.values() for f in check(registry, name)]
+    findings.sort(key=lambda f: (f.line, f.column, f.rule.id))
+    shown: list[Finding] = []
+    accepted: list[Finding] = []
+    for finding in findings:
+        if _matches(finding.rule, config.ignore):
+            continue
+        known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept) or any(
+            accept.section == finding.section
+            and _matches(finding.rule, accept.rules)
+            and (not accept.ports or set(accept.ports) & set(finding.ports))
+            for accept in registry.accepts
+        )
+        (accepted if known else shown).append(finding)
+    return Report(name, tuple(shown), tuple(accepted))

@@ -1,0 +1,78 @@
+"""Hypothesis strategies for Markdown that looks like a port schema, and for plain noise."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+EOLS = st.sampled_from(["\n", "\r\n", "\r"])
+PORTS = st.integers(min_value=0, max_value=70000)
+
+port_cell = st.one_of(
+    PORTS.map(str),
+    st.tuples(PORTS, PORTS).map(lambda p: f"{p[0]}-{p[1]}"),
+    st.tuples(PORTS, PORTS).map(lambda p: f"{p[0]}, {p[1]}"),
+    PORTS.map(lambda p: f"`{p}`"),
+    PORTS.map(lambda p: f"**{p}**"),
+    st.text(alphabet="0123456789-–,/ `*x", max_size=8),
+)
+name_cell = st.one_of(
+    st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True),
+    st.sampled_from(["*(reserved)*", "reserved", "*Available*", "free", "", "minio (S3 API)", "a\\|b"]),
+)
+free_cell = st.one_of(
+    st.text(alphabet=st.characters(blacklist_characters="|\r\n"), max_size=12),
+    st.tuples(PORTS, name_cell).map(lambda t: f"{t[0]} {t[1]}"),
+)
+
+
+@st.composite
+def table_lines(draw: st.DrawFn) -> list[str]:
+    width = draw(st.integers(min_value=1, max_value=5))
+    headers = draw(
+        st.lists(
+            st.sampled_from(["Port", "Ports", "Service", "Name", "Proto", "Description", "Runtime", "X"]),
+            min_size=width,
+            max_size=width,
+        )
+    )
+    lead = draw(st.booleans())
+    trail = draw(st.booleans())
+    pad = draw(st.sampled_from(["", " ", "  "]))
+
+    def row(cells: list[str]) -> str:
+        inner = "|".join(f"{pad}{cell}{pad}" for cell in cells)
+        return ("|" if lead else "") + inner + ("|" if trail else "")
+
+    lines = [row(headers), row([draw(st.sampled_from(["---", ":--", "--:", ":-:"])) for _ in headers])]
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        cells = [draw(port_cell), draw(name_cell)] + [draw(free_cell) for _ in range(width)]
+        lines.append(row(cells[: draw(st.integers(min_value=max(1, width - 1), max_value=width + 1))]))
+    return lines
+
+
+block = st.one_of(
+    st.from_regex(r"#{1,6} (\d{1,5}[-–]\d{1,5}: )?[A-Za-z /&()]{0,20}", fullmatch=True).map(lambda s: [s]),
+    table_lines(),
+    table_lines().map(lambda lines: ["> " + line for line in lines]),
+    table_lines().map(lambda lines: ["- " + lines[0], *("  " + line for line in lines[1:])]),
+    table_lines().map(lambda lines: ["```", *lines, "```"]),
+    st.just(["<!-- mdports: accept MP101 3001 -->"]),
+    st.just(["---", "title: x", "---"]),
+    st.just([""]),
+    st.just(["\ufeff"]),
+    st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30), min_size=1, max_size=3),
+)
+
+
+@st.composite
+def markdown(draw: st.DrawFn) -> str:
+    """A document of random blocks, random line endings, sometimes a BOM or no final newline."""
+    lines = [line for group in draw(st.lists(block, max_size=12)) for line in group]
+    text = "".join(line + draw(EOLS) for line in lines)
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    if draw(st.booleans()):
+        text = "\ufeff" + text
+    if draw(st.booleans()):
+        text = text.replace("  ", "\t")
+    return text

@@ -1,0 +1,125 @@
+"""The command line as users run it: the installed script, exit codes, configuration."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, INPUTS, run_mdports
+
+
+def project(tmp_path: Path, document: Path = BUNDLED, pyproject: str | None = None) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "PORT_SCHEMA.md").write_bytes(document.read_bytes())
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    return tmp_path
+
+
+def test_validate_bundled_document_from_a_subfolder(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "src" / "deep").mkdir(parents=True)
+    result = run_mdports("validate", cwd=root / "src" / "deep")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("0 error(s), 5 warning(s)\n")
+    assert "../../docs/PORT_SCHEMA.md:77:3: warning MP101" in result.stdout
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    assert run_mdports("validate", "--strict", cwd=project(tmp_path)).returncode == 1
+
+
+def test_configuration_file_ignore_accept_and_strict(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        pyproject='[tool.mdports]\nfile = "docs/PORT_SCHEMA.md"\nignore = ["overlapping-ranges"]\n'
+        'accept = ["MP101:5432", {rule = "port-out-of-range", port = 6379}]\nstrict = true\n',
+    )
+    result = run_mdports("validate", "--format", "json", cwd=root)
+    report = json.loads(result.stdout)
+    assert [f["ports"] for f in report["findings"]] == [[4400], [8080]]
+    assert report["summary"]["accepted"] == 2 and result.returncode == 1  # strict from the configuration
+
+
+def test_bad_configuration_is_a_usage_error(tmp_path: Path) -> None:
+    root = project(tmp_path, pyproject='[tool.mdports]\naccept = ["MP101"]\n')
+    result = run_mdports("validate", cwd=root)
+    assert result.returncode == 2 and "accept entry 'MP101'" in result.stderr
+
+
+def test_validate_several_files_fails_if_any_fails(tmp_path: Path) -> None:
+    result = run_mdports("validate", "--no-source", str(BUNDLED), str(INPUTS / "broken.md"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "PORT_SCHEMA.md: 0 error(s), 5 warning(s)" in result.stdout and "12 error(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-f", "missing.md", "validate"], "missing.md: no such file"),
+        (["-f", ".", "validate"], ".: is a directory"),
+        (["-f", "binary.md", "validate"], "binary.md: looks like a binary file (NUL byte at offset 2)"),
+        (["-f", "latin1.md", "list"], "latin1.md: is not valid UTF-8 (byte 0xe9 at offset 3)"),
+        (["validate", "--format", "xml"], "Invalid value for '--format'"),
+        (["list", "--range", "core"], "is ambiguous"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_input_and_usage_errors_exit_2_without_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    project(tmp_path)
+    (tmp_path / "binary.md").write_bytes(b"ab\0cd")
+    (tmp_path / "latin1.md").write_bytes("caf\u00e9 \u00e9".encode("latin-1"))
+    result = run_mdports(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_document_found_says_what_to_do(tmp_path: Path) -> None:
+    result = run_mdports("validate", cwd=tmp_path)
+    assert result.returncode == 2 and "pass --file PATH" in result.stderr
+
+
+def test_show_unknown_entry_exits_1_with_suggestion(tmp_path: Path) -> None:
+    result = run_mdports("show", "mana-aut", cwd=project(tmp_path))
+    assert result.returncode == 1 and "did you mean mana-auth" in result.stderr
+
+
+def test_github_format_writes_step_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    result = run_mdports(
+        "validate", "--format", "github", cwd=project(tmp_path), env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("::warning file=docs/PORT_SCHEMA.md,line=77,col=3,title=MP101 port-out-of-range::")
+    text = summary.read_text()
+    assert text.count("| docs/PORT_SCHEMA.md:") == 5 and "MP106 foreign-range" in text
+
+
+def test_python_dash_m_and_version(tmp_path: Path) -> None:
+    module = subprocess.run([sys.executable, "-m", "mdports", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout.startswith("mdports ")
+    help_text = run_mdports("--help", cwd=tmp_path)
+    assert help_text.returncode == 0
+    for command in ("validate", "list", "show", "ranges"):
+        assert command in help_text.stdout
+
+
+def test_list_through_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    from conftest import mdports_executable
+
+    result = subprocess.run(
+        f"'{mdports_executable()}' list --format json | head -1", shell=True, cwd=root, capture_output=True, text=True
+    )
+    assert result.stdout == "[\n" and "Traceback" not in result.stderr
+
+
+def test_runner_and_subprocess_agree(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    in_process = cli("ranges", "--format", "json")
+    assert in_process.exit_code == 0
+    assert json.loads(in_process.stdout) == json.loads(run_mdports("ranges", "--format", "json", cwd=root).stdout)

@@ -1,0 +1,69 @@
+"""Golden tests: an input document, a command, the exact output and resulting document.
+
+A case is a folder in ``tests/golden/cases`` holding ``cmd`` (``INPUT: ARGS``), ``stdout``,
+``exit`` and, when the command changes the document, ``document``. Run with
+``MDPORTS_REGEN=1`` to rewrite the expected files after an intended change, then review
+the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, INPUTS, run_mdports
+from typer.testing import CliRunner
+
+from mdports.cli import app
+
+CASES = sorted(path for path in (GOLDEN / "cases").iterdir() if path.is_dir())
+REGEN = bool(os.environ.get("MDPORTS_REGEN"))
+
+
+def _prepare(case: Path, tmp_path: Path) -> tuple[str, list[str]]:
+    spec = (case / "cmd").read_text(encoding="utf-8").strip()
+    name, _, args = spec.partition(":")
+    shutil.copyfile(INPUTS / name.strip(), tmp_path / name.strip())
+    return name.strip(), shlex.split(args)
+
+
+def _check(case: Path, tmp_path: Path, name: str, stdout: str, stderr: str, code: int) -> None:
+    document = (tmp_path / name).read_bytes()
+    original = (INPUTS / name).read_bytes()
+    if REGEN:
+        (case / "stdout").write_text(stdout, encoding="utf-8")
+        (case / "exit").write_text(f"{code}\n", encoding="utf-8")
+        if stderr:
+            (case / "stderr").write_text(stderr, encoding="utf-8")
+        if document != original:
+            (case / "document").write_bytes(document)
+        return
+    assert stdout == (case / "stdout").read_text(encoding="utf-8")
+    if (case / "stderr").exists():
+        assert stderr == (case / "stderr").read_text(encoding="utf-8")
+    assert code == int((case / "exit").read_text())
+    expected = (case / "document").read_bytes() if (case / "document").exists() else original
+    assert document == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_golden_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name, args = _prepare(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    result = CliRunner().invoke(app, ["-f", name, *args], catch_exceptions=False)
+    _check(case, tmp_path, name, result.stdout, result.stderr, result.exit_code)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_golden_subprocess(case: Path, tmp_path: Path) -> None:
+    """The same cases through the installed console script, as users run it."""
+    if REGEN:
+        pytest.skip("regenerating")
+    name, args = _prepare(case, tmp_path)
+    result = run_mdports("-f", name, *args, cwd=tmp_path)
+    _check(case, tmp_path, name, result.stdout, result.stderr, result.returncode)

@@ -1,0 +1,134 @@
+"""One case that triggers each rule and one that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+import mdports
+from mdports.config import Config
+from mdports.rules import CHECKS, RULES
+
+
+def doc(*rows: str, heading: str = "## 3000-3009: Core", header: str = "| Port | Service | Notes |") -> str:
+    separator = "|" + "---|" * (header.count("|") - 1)
+    return "\n".join([heading, "", header, separator, *rows]) + "\n"
+
+
+def rules_of(text: str, config: Config | None = None) -> list[str]:
+    return [finding.rule.id for finding in mdports.validate(mdports.parse(text, path="t.md"), config).findings]
+
+
+CASES = {
+    "MP001": (doc("| 3001 | a | |", "| 3001 | b | |"), doc("| 3001 | a | |", "| 3002 | b | |")),
+    "MP002": (doc("| 3001 | a | |", "| 3002 | A | |"), doc("| 3001 | a | |", "| 3002 | a-2 | |")),
+    "MP003": (doc("| 3o01 | a | |"), doc("| `3001` | a | |")),
+    "MP004": (
+        doc("| 3001 | a | |", "| 3002 | b | 3001 c-svc |"),
+        doc("| 3001 | a-svc | |", "| 3002 | b | 3001 a-svc |"),
+    ),
+    "MP005": (
+        doc("| 3001 | a | |", heading="## 3009-3000: Core"),
+        doc("| 3001 | a | |", heading="## Core (3000–3009)"),
+    ),
+    "MP006": (doc("| 3001 | a |", header="| Port | Notes |"), doc("| 3001 | a |", header="| Port | Name |")),
+    "MP007": (
+        doc("| 3001 | a | sctp |", header="| Port | Service | Protocol |"),
+        doc("| 3001 | a | UDP |", header="| Port | Service | Protocol |"),
+    ),
+    "MP101": (doc("| 3010 | a | |"), doc("| 3009 | a | |")),
+    "MP102": (
+        doc("| 3001 | a | |") + "\n" + doc("| 3005 | b | |", heading="## 3005-3019: Next"),
+        doc("| 3001 | a | |") + "\n" + doc("| 3010 | b | |", heading="## 3010-3019: Next"),
+    ),
+    "MP103": (
+        doc("| 3001-3003 | *(reserved)* | |", "| 3002 | a | |"),
+        doc("| 3001 | *(reserved)* | |", "| 3002 | a | |"),
+    ),
+    "MP104": (doc("| 3002 | a | |", "| 3001 | b | |"), doc("| 3001 | a | |", "| 3002 | b | |")),
+    "MP105": (doc("| 3001 | a | | extra |"), doc("| 3001 | a | |")),
+    "MP106": (
+        doc("| 3010 | a | |") + "\n" + doc("| 3011 | b | |", heading="## 3010-3019: Next"),
+        doc("| 3009 | a | |") + "\n" + doc("| 3011 | b | |", heading="## 3010-3019: Next"),
+    ),
+    "MP107": (doc("| 3001 |  | |"), doc("| 3001 | *(reserved)* | |")),
+}
+
+
+def test_every_rule_has_cases() -> None:
+    assert {rule.id for rule in RULES} == set(CASES)
+    assert len({rule.name for rule in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_triggers(rule: str) -> None:
+    assert rule in rules_of(CASES[rule][0])
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_does_not_trigger(rule: str) -> None:
+    assert rule not in rules_of(CASES[rule][1])
+
+
+def test_duplicate_ports_are_per_protocol() -> None:
+    header = "| Port | Service | Proto |"
+    assert rules_of(doc("| 3001 | a | udp |", "| 3001 | b | tcp |", header=header)) == []
+    assert rules_of(doc("| 3001 | a | tcp/udp |", "| 3001 | b | udp |", header=header)) == ["MP001"]
+
+
+def test_reference_to_wrong_port_names_the_right_one() -> None:
+    text = doc("| 3001 | auth-svc | |", "| 3002 | ui | 3005 auth-svc |")
+    (finding,) = mdports.validate(mdports.parse(text)).findings
+    assert "3005 is not assigned, and auth-svc is on 3001" in finding.message
+    assert finding.hint == "write '3001 auth-svc'"
+
+
+def test_prose_numbers_are_not_references() -> None:
+    assert rules_of(doc("| 3001 | a | 3 replicas |", "| 3002 | b | 2 workers behind nginx |")) == []
+
+
+def test_findings_carry_location_and_hint() -> None:
+    text = doc("| 3001 | a | |", "| 3001 | b | |")
+    (finding,) = mdports.validate(mdports.parse(text, path="ports.md")).findings
+    assert finding.location == "ports.md:6:3"
+    assert finding.rule.name == "duplicate-port" and finding.severity == "error" and finding.hint
+
+
+def test_config_ignores_rules_and_accepts_rule_port_pairs() -> None:
+    text = doc("| 3010 | a | |", "| 3011 | b | |")
+    assert rules_of(text) == ["MP101", "MP101"]
+    assert rules_of(text, Config(ignore=frozenset({"port-out-of-range"}))) == []
+    report = mdports.validate(mdports.parse(text), Config(accept=(("MP101", 3010),)))
+    assert [f.ports for f in report.findings] == [(3011,)] and [f.ports for f in report.accepted] == [(3010,)]
+
+
+def test_inline_accept_applies_to_its_own_section_only() -> None:
+    accepted = doc("<!-- mdports: accept port-out-of-range 3010 -- legacy -->", heading="## Other")
+    text = doc("| 3010 | a | |", "| 3011 | b | |").replace("\n\n|", "\n\n<!-- mdports: accept MP101 3010 -->\n\n|", 1)
+    report = mdports.validate(mdports.parse(text))
+    assert [f.ports for f in report.findings] == [(3011,)] and len(report.accepted) == 1
+    assert rules_of(accepted + doc("| 3010 | a | |")) == ["MP101"]
+
+
+def test_report_fails_on_errors_or_with_strict_on_warnings() -> None:
+    warning_only = mdports.validate(mdports.parse(doc("| 3010 | a | |")))
+    assert not warning_only.fails() and warning_only.fails(strict=True)
+    assert mdports.validate(mdports.parse(doc("| x | a | |"))).fails()
+
+
+def test_bundled_document_has_only_its_real_warnings() -> None:
+    from conftest import BUNDLED
+
+    report = mdports.validate(mdports.load(BUNDLED))
+    assert [(f.rule.id, f.line) for f in report.findings] == [
+        ("MP101", 77),  # landings 4400 outside 4000-4099
+        ("MP102", 106),  # Playground 5050-5059 overlaps Web Frontends 5000-5059
+        ("MP101", 130),  # postgres 5432 outside 9000-9199
+        ("MP101", 131),  # redis 6379 outside 9000-9199
+        ("MP106", 147),  # searxng 8080 sits in the Monitoring range 8000-8099
+    ]
+    assert not report.fails()
+
+
+def test_checks_table_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        CHECKS[RULES[0]] = CHECKS[RULES[1]]  # type: ignore[index]
