@@ -13,13 +13,18 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import date
 
 from . import document as _document
 from . import registry as _registry
 from . import rules as _rules
 from .config import Config
 from .document import Document
-from .files import read_text
+from .edits import Edit, today, verify
+from .files import DocumentLock, read_text, write_atomic
 from .findings import Report
 from .registry import Registry
 
@@ -44,3 +49,47 @@ def validate(source: Document | Registry, config: Config | None = None) -> Repor
     """Every finding of every rule (see ``mdports.rules.RULES``) as a :class:`Report`."""
     model = source if isinstance(source, Registry) else _registry.build(source)
     return _rules.validate(model, config)
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What :func:`edit_file` did: the edit, the verified new registry, whether it wrote."""
+
+    name: str
+    edit: Edit
+    registry: Registry
+    written: bool
+
+
+def edit_file(
+    path: str | os.PathLike[str],
+    operation: Callable[[Document, date | None], Edit],
+    *,
+    write: bool = True,
+    keep_date: bool = False,
+    name: str | None = None,
+) -> EditResult:
+    """Lock, read, edit, verify and atomically write a document.
+
+    ``operation`` gets the parsed document and the date for a "Last updated" line (None with
+    ``keep_date``); ``name`` is how messages call the file (default: ``path``). Nothing is
+    written when the edit changes nothing, fails verification or ``write`` is false.
+    Concurrent callers queue on the lock, so each one edits the latest text.
+
+    >>> import mdports, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> doc = folder / "PORT_SCHEMA.md"
+    >>> _ = doc.write_text("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n| 3010 | a |\n")
+    >>> result = mdports.edit_file(doc, lambda d, day: mdports.add(d, "todo-worker", range="infra", date=day))
+    >>> result.edit.ports, result.written, doc.read_text().splitlines()[-1]
+    ((3011,), True, '| 3011 | todo-worker |')
+    """
+    name = name or os.fspath(path)
+    with DocumentLock(path) if write else nullcontext():
+        document = _document.parse(read_text(path), path=name)
+        edit = operation(document, None if keep_date else today())
+        registry = verify(edit)
+        written = write and edit.changed
+        if written:
+            write_atomic(path, edit.text, name=name)
+    return EditResult(name, edit, registry, written)

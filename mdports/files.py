@@ -35,3 +35,113 @@ def read_text(path: str | os.PathLike[str]) -> str:
             f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
             path=name,
         ) from None
+
+
+def _pause_for_tests(stage: str) -> None:
+    """Test-only hook: with ``MDPORTS_TEST_PAUSE=stage``, stop here until killed.
+
+    Crash-safety tests kill the writer with SIGKILL at each stage and check that the document
+    is then either the old or the new one, byte for byte. ``MDPORTS_TEST_PAUSE_FILE`` is
+    created when the writer reaches the stage, so the test knows when to kill it.
+    """
+    if os.environ.get("MDPORTS_TEST_PAUSE") != stage:
+        return
+    marker = os.environ.get("MDPORTS_TEST_PAUSE_FILE")
+    if marker:
+        with open(marker, "w") as handle:
+            handle.write(stage)
+    import time
+
+    while True:  # pragma: no cover - ended by the test's SIGKILL
+        time.sleep(0.05)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = None) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
+
+    The text is written to a temporary file in the same folder, flushed and fsynced, given
+    the original's permission bits and moved over the original with ``os.replace``; the
+    folder is fsynced so the rename survives a power cut. A read-only document is refused.
+    """
+    import stat
+    import tempfile
+
+    from .errors import RefusedError
+
+    target = os.fspath(path)
+    name = name or target
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError as exc:
+        raise RefusedError(f"cannot write: {exc.strerror}", path=name) from None
+    if not mode & stat.S_IWUSR:
+        raise RefusedError("the file is read-only; nothing was written", path=name, hint="chmod u+w it first")
+    folder = os.path.dirname(os.path.abspath(target))
+    data = text.encode("utf-8")
+    temp = None
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".mdports-tmp", dir=folder)
+        with os.fdopen(handle, "wb") as out:
+            _pause_for_tests("before-write")
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        _pause_for_tests("before-replace")
+        os.replace(temp, target)
+        temp = None
+        _pause_for_tests("after-replace")
+        if hasattr(os, "O_DIRECTORY"):
+            directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+    except OSError as exc:
+        raise RefusedError(f"cannot write ({exc.strerror or exc}); the document is unchanged", path=name) from None
+    finally:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+
+
+class DocumentLock:
+    """An exclusive advisory lock on the document itself, held for a read-edit-write cycle.
+
+    Locking the document (not a side file) leaves nothing behind. Because a write replaces
+    the file, a waiter may wake up holding a lock on the old inode; it then locks the new
+    file instead, so concurrent writers queue up and each one edits the latest version.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._handle: int | None = None
+
+    def __enter__(self) -> DocumentLock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks, writes stay atomic
+            return self
+        while True:
+            try:
+                handle = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                raise InputError("no such file", path=self.path) from None
+            except IsADirectoryError:  # pragma: no cover - platform dependent
+                raise InputError("is a directory, not a Markdown file", path=self.path) from None
+            except PermissionError:
+                raise InputError("permission denied while reading", path=self.path) from None
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                current = os.stat(self.path)
+            except FileNotFoundError:
+                current = None
+            opened = os.fstat(handle)
+            if current is not None and (current.st_ino, current.st_dev) == (opened.st_ino, opened.st_dev):
+                self._handle = handle
+                return self
+            os.close(handle)  # replaced while we waited: lock the new file
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._handle is not None:
+            os.close(self._handle)  # closing releases the flock
+            self._handle = None

@@ -23,8 +23,8 @@ _SERVICE_HEADERS = frozenset(
     {"service", "services", "service name", "name", "app", "application", "component", "container"}
 )
 _PROTOCOL_HEADERS = frozenset({"protocol", "proto", "transport"})
-_PROTOCOLS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
-_PROTOCOLS.update({"tcp+udp": ("tcp", "udp"), "both": ("tcp", "udp"), "tcp, udp": ("tcp", "udp")})
+PROTOCOLS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
+PROTOCOLS.update({"tcp+udp": ("tcp", "udp"), "both": ("tcp", "udp"), "tcp, udp": ("tcp", "udp")})
 PLACEHOLDER_MARKERS = ("reserved", "available", "free", "unassigned", "unused", "spare", "vacant")
 _LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
 # A declared range: "3000-3009: Title" (leading, up to a colon) or "Title (3000-3009)".
@@ -119,6 +119,7 @@ class Entry:
     protocol_error: str | None
     cells: Mapping[str, str] = field(hash=False)
     cell_count: int = 0
+    open_ended: bool = False  # the row has no closing pipe, so it may omit empty trailing cells
 
     @property
     def status(self) -> Status:
@@ -404,8 +405,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     protocol_error = None
     protocol_text = strip_markup(cell(table.protocol_column)).lower()
     if protocol_text:
-        if protocol_text in _PROTOCOLS:
-            protocols = _PROTOCOLS[protocol_text]
+        if protocol_text in PROTOCOLS:
+            protocols = PROTOCOLS[protocol_text]
         else:
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
     cells = {header: cell(column) for column, header in enumerate(table.headers)}
@@ -427,6 +428,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         protocol_error=protocol_error,
         cells=cells,
         cell_count=width,
+        open_ended=not row.trail,
     )
 
 

@@ -38,7 +38,9 @@ PLACEHOLDER_OVERLAP = Rule(
     "MP103", "placeholder-overlap", "warning", "A placeholder span covers a port that is assigned."
 )
 UNSORTED_ROWS = Rule("MP104", "unsorted-rows", "warning", "A row's port is lower than the row before it.")
-CELL_COUNT = Rule("MP105", "cell-count", "warning", "A row has more or fewer cells than its header.")
+CELL_COUNT = Rule(
+    "MP105", "cell-count", "warning", "A row has more cells than its header, or fewer and ends with a pipe."
+)
 FOREIGN_RANGE = Rule("MP106", "foreign-range", "warning", "A port lies in the declared range of another section.")
 EMPTY_SERVICE = Rule("MP107", "empty-service", "warning", "A row has ports but an empty service cell.")
 
@@ -336,7 +338,9 @@ def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
 def check_cell_counts(registry: Registry, path: str) -> Iterator[Finding]:
     for entry in registry.entries:
         expected = len(registry.tables[entry.table].headers)
-        if entry.cell_count != expected:
+        # GFM fills omitted trailing cells with empty ones; without a closing pipe that is
+        # the only way to write them, so only a row that closes with a pipe must be complete.
+        if entry.cell_count > expected or (entry.cell_count < expected and not entry.open_ended):
             yield _finding(
                 CELL_COUNT,
                 path,

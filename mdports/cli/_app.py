@@ -85,10 +85,14 @@ class State:
     def document_path(self) -> Path:
         return self.file if self.file is not None else find_document(self.config)
 
+    def display_name(self, path: Path) -> str:
+        """A path as given by the user; a discovered one relative to the current folder."""
+        return str(path) if path == self.file else display_path(path)
+
     def load(self, path: Path | None = None) -> tuple[str, Document]:
         """The document (the global one unless ``path``) and its display name."""
         target = path if path is not None else self.document_path()
-        name = display_path(target)
+        name = str(target) if path is not None else self.display_name(target)
         from ..document import parse
 
         return name, parse(read_text(target), path=name)

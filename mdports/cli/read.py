@@ -29,7 +29,8 @@ def validate(
     strict = strict or st.config.strict
     reports = []
     outputs = []
-    for path in files or [st.document_path()]:
+    targets: list[Path | None] = list(files) if files else [None]
+    for path in targets:
         name, document = st.load(path)
         registry = build(document)
         result = run_rules(registry, st.config, name)

@@ -1,0 +1,245 @@
+"""Commands that change the document: add, remove, rename, move, set, fmt (and next-free).
+
+Every edit runs the same cycle (:func:`mdports.api.edit_file`): lock the document, read
+it, apply the operation, verify the result by parsing it again, write it atomically.
+``--dry-run`` and ``--diff`` write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import typer
+
+from .. import edits
+from ..api import edit_file
+from ..document import Document
+from ..errors import RefusedError, UsageError
+from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app, state
+
+DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
+DIFF = typer.Option(False, "--diff", help="Print the unified diff of what would change; write nothing.")
+KEEP_DATE = typer.Option(False, "--keep-date", help='Leave the "Last updated" line as it is.')
+FORMAT = typer.Option(TextOrJson.text, "--format", help="text, or json for bots.")
+RUNTIME = typer.Option(None, "--runtime", help="Value for the Runtime column.")
+DESCRIPTION = typer.Option(None, "--description", help="Value for the Description column.")
+SET = typer.Option(None, "--set", metavar="COLUMN=VALUE", help="Value for any column; repeatable.")
+
+
+def _cells(runtime: str | None, description: str | None, assignments: list[str] | None) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    if runtime is not None:
+        cells["Runtime"] = runtime
+    if description is not None:
+        cells["Description"] = description
+    for assignment in assignments or []:
+        column, sep, value = assignment.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--set {assignment!r} is not COLUMN=VALUE")
+        cells[column.strip()] = value
+    return cells
+
+
+def _run(
+    ctx: typer.Context,
+    operation: Callable[[Document, date | None], edits.Edit],
+    *,
+    dry_run: bool,
+    diff: bool,
+    keep_date: bool,
+    fmt: TextOrJson,
+    port_on_stdout: bool = False,
+) -> edits.Edit:
+    st = state(ctx)
+    path = st.document_path()
+    name = st.display_name(path)
+    result = edit_file(path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name)
+    edit = result.edit
+    if fmt is TextOrJson.json:
+        record = {
+            "version": 1,
+            "path": result.name,
+            "changed": edit.changed,
+            "written": result.written,
+            "ports": list(edit.ports),
+            "changes": [change.to_dict() for change in edit.changes],
+        }
+        if diff:
+            record["diff"] = edit.diff(result.name)
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        return edit
+    if diff:
+        typer.echo(edit.diff(result.name), nl=False)
+    for change in edit.changes:
+        typer.echo(change.message, err=port_on_stdout or diff)
+    if port_on_stdout and not diff:
+        typer.echo(" ".join(str(port) for port in edit.ports))
+    if dry_run and not diff:
+        typer.echo("dry run: nothing written", err=True)
+    return edit
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The new service's name."),
+    range_: str = typer.Option(None, "--range", "-r", help="Section: range, port, slug or abbreviation."),
+    port: int = typer.Option(None, "--port", "-p", help="This port instead of the next free one."),
+    runtime: str = RUNTIME,
+    description: str = DESCRIPTION,
+    assignments: list[str] = SET,
+    dry_run: bool = DRY_RUN,
+    diff: bool = DIFF,
+    keep_date: bool = KEEP_DATE,
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Add a service on the next free port of a range (or --port); prints the port."""
+    cells = _cells(runtime, description, assignments)
+
+    def operation(document: Document, today: date | None) -> edits.Edit:
+        return edits.add(document, name, range=range_, port=port, cells=cells, date=today)
+
+    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, port_on_stdout=True)
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., metavar="NAME|PORT", help="The service (or placeholder port) to remove."),
+    reserve: bool = typer.Option(False, "--reserve", help="Keep the ports as a placeholder."),
+    dry_run: bool = DRY_RUN,
+    diff: bool = DIFF,
+    keep_date: bool = KEEP_DATE,
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Remove a service's row (refused while other rows refer to it)."""
+    _run(
+        ctx,
+        lambda d, t: edits.remove(d, key, reserve=reserve, date=t),
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+    )
+
+
+@app.command()
+def rename(
+    ctx: typer.Context,
+    old: str = typer.Argument(..., help="The current name."),
+    new: str = typer.Argument(..., help="The new name."),
+    dry_run: bool = DRY_RUN,
+    diff: bool = DIFF,
+    keep_date: bool = KEEP_DATE,
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Rename a service and every cross-reference to it."""
+    _run(ctx, lambda d, t: edits.rename(d, old, new, date=t), dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+
+
+@app.command()
+def move(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The service to move."),
+    port: int = typer.Option(None, "--port", "-p", help="The new port."),
+    range_: str = typer.Option(None, "--range", "-r", help="The new section (next free port there)."),
+    reserve: bool = typer.Option(False, "--reserve", help="Keep the old port as a placeholder."),
+    drop_cells: bool = typer.Option(False, "--drop-cells", help="Allow losing cells the new table has no column for."),
+    dry_run: bool = DRY_RUN,
+    diff: bool = DIFF,
+    keep_date: bool = KEEP_DATE,
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Move a service to another port or section; cross-references follow."""
+    if port is None and range_ is None:
+        raise UsageError("give --port or --range")
+
+    def operation(document: Document, today: date | None) -> edits.Edit:
+        return edits.move(document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today)
+
+    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., metavar="NAME|PORT", help="The service whose cells change."),
+    runtime: str = RUNTIME,
+    description: str = DESCRIPTION,
+    assignments: list[str] = SET,
+    dry_run: bool = DRY_RUN,
+    diff: bool = DIFF,
+    keep_date: bool = KEEP_DATE,
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Change cells of a service's row."""
+    cells = _cells(runtime, description, assignments)
+    _run(
+        ctx,
+        lambda d, t: edits.set_cells(d, name, cells, date=t),
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+    )
+
+
+@app.command("next-free")
+def next_free(
+    ctx: typer.Context,
+    range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
+    count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
+    fmt: TextOrJson = FORMAT,
+) -> None:
+    """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
+    registry = state(ctx).registry()
+    section = registry.section(range_)
+    if section.range is None:
+        raise UsageError(f"section {section.heading!r} declares no range", path=registry.path)
+    ports = edits.free_ports(registry, section, count)
+    if fmt is TextOrJson.json:
+        typer.echo(
+            json.dumps(
+                {"section": section.heading, "range": [section.range.lo, section.range.hi], "ports": ports},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for port in ports:
+            typer.echo(port)
+    if len(ports) < count:
+        error = RefusedError(
+            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
+            path=registry.path,
+        )
+        typer.echo(f"mdports: {error}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def fmt(
+    ctx: typer.Context,
+    check: bool = typer.Option(False, "--check", help="Exit 1 when formatting would change the file; write nothing."),
+    diff: bool = DIFF,
+    mdformat: bool = typer.Option(False, "--mdformat", help="Format the whole document with mdformat (GFM tables)."),
+    files: list[str] = typer.Argument(None, help="Documents to format (default: the configured one)."),
+) -> None:
+    """Normalize registry tables: port order, merged placeholders, one cell style per table."""
+    from pathlib import Path
+
+    st = state(ctx)
+    operation = edits.format_document if mdformat else edits.format_tables
+    pending = False
+    for path in [Path(f) for f in files] if files else [st.document_path()]:
+        name = str(path) if files else st.display_name(path)
+        result = edit_file(path, lambda d, _t: operation(d), write=not (check or diff), keep_date=True, name=name)
+        if diff:
+            typer.echo(result.edit.diff(result.name), nl=False)
+        if result.edit.changed:
+            pending = True
+            verb = "would reformat" if check or diff else "reformatted"
+            typer.echo(f"{verb} {result.name}", err=diff)
+    raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)
