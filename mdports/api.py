@@ -69,7 +69,7 @@ def edit_file(
     keep_date: bool = False,
     name: str | None = None,
 ) -> EditResult:
-    """Lock, read, edit, verify and atomically write a document.
+    r"""Lock, read, edit, verify and atomically write a document.
 
     ``operation`` gets the parsed document and the date for a "Last updated" line (None with
     ``keep_date``); ``name`` is how messages call the file (default: ``path``). Nothing is

@@ -1,0 +1,326 @@
+"""Edits keep the document authoritative: minimal diffs, verified results, safe writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, INPUTS, mdports_executable, run_mdports
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mdports
+from mdports import edits
+from mdports.document import Table
+from mdports.table_style import TableStyle
+
+# --- generated registries -------------------------------------------------------------------
+
+STYLES = st.sampled_from(["compact", "aligned", "bare", "tight"])
+PROSE = st.sampled_from(
+    [
+        "Some prose with 3001 in it.",
+        "> A quote about port 3002.",
+        "- a list item",
+        "<!-- a comment -->",
+        "```\n| Port | Service |\n|---|---|\n| 1 | fenced |\n```",
+        "**Last updated:** 2026-03-28",
+        "Trailing spaces   ",
+    ]
+)
+
+
+def _table(style: str, rows: list[tuple[str, str, str]]) -> list[str]:
+    header = ("Port", "Service", "Description")
+    if style == "aligned":
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+        widths = [max(w, 3) for w in widths]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+        return [line(header), "| " + " | ".join("-" * w for w in widths) + " |", *(line(r) for r in rows)]
+    if style == "bare":
+        return ["Port | Service | Description", "--- | --- | ---", *(" | ".join(r).rstrip(" |") for r in rows)]
+    if style == "tight":
+        return ["|Port|Service|Description|", "|---|---|---|", *("|" + "|".join(r) + "|" for r in rows)]
+    return [
+        "| Port | Service | Description |",
+        "|------|---------|-------------|",
+        *(f"| {a} | {b} | {c} |" for a, b, c in rows),
+    ]
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> str:
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = ["# Ports", ""]
+    section_count = draw(st.integers(min_value=1, max_value=4))
+    for number in range(section_count):
+        base = 3000 + 100 * number
+        size = draw(st.integers(min_value=3, max_value=12))
+        lines += [f"## {base}-{base + size - 1}: Section {number}", ""]
+        if draw(st.booleans()):
+            lines += [draw(PROSE), ""]
+        ports = sorted(draw(st.sets(st.integers(min_value=base, max_value=base + size - 1), max_size=size)))
+        rows = []
+        for port in ports:
+            if draw(st.integers(min_value=0, max_value=3)) == 0:
+                rows.append((str(port), "*(reserved)*", ""))
+            else:
+                rows.append((str(port), f"svc-{port}", draw(st.sampled_from(["", "does things", "x"]))))
+        lines += [*_table(draw(STYLES), rows), ""]
+    text = eol.join(lines)
+    return text if draw(st.booleans()) else text.rstrip("\r\n")
+
+
+def _prose(document: mdports.Document) -> list[str]:
+    """Every block that is not a registry table, with the "Last updated" date blanked."""
+    return [
+        edits._LAST_UPDATED.sub(r"\1DATE", block.render()) for block in document.blocks if not isinstance(block, Table)
+    ]
+
+
+OPERATIONS = st.lists(
+    st.tuples(st.sampled_from(["add", "remove", "reserve", "rename", "move", "set"]), st.integers(0, 50)),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _apply(document: mdports.Document, operation: str, pick: int) -> edits.Edit | None:
+    registry = mdports.registry(document)
+    assigned = [e for e in registry.entries if e.service]
+    ranged = [s for s in registry.sections if s.range]
+    try:
+        if operation == "add":
+            section = ranged[pick % len(ranged)]
+            return edits.add(document, f"new-{pick}-{len(registry.entries)}", range=str(section.range))
+        if not assigned:
+            return None
+        entry = assigned[pick % len(assigned)]
+        assert entry.service is not None
+        if operation in ("remove", "reserve"):
+            return edits.remove(document, entry.service, reserve=operation == "reserve")
+        if operation == "rename":
+            return edits.rename(document, entry.service, entry.service + "-x")
+        if operation == "move":
+            return edits.move(document, entry.service, range=str(ranged[pick % len(ranged)].range))
+        return edits.set_cells(document, entry.service, {"Description": f"value {pick}"})
+    except (mdports.RefusedError, mdports.UsageError):
+        return None
+
+
+@given(registries(), OPERATIONS)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_random_edits_touch_only_registry_rows(text: str, operations: list[tuple[str, int]]) -> None:
+    document = mdports.parse(text)
+    errors_before = mdports.validate(document).count("error")
+    for operation, pick in operations:
+        edit = _apply(document, operation, pick)
+        if edit is None:
+            continue
+        edits.verify(edit)
+        after = mdports.parse(edit.text)
+        assert after.render() == edit.text
+        assert _prose(after) == _prose(document)
+        assert mdports.validate(after).count("error") <= errors_before
+        assert edit.text.endswith(("\n", "\r")) == text.endswith(("\n", "\r"))
+        document = after
+
+
+@given(registries(), st.integers(0, 50))
+@settings(max_examples=120, deadline=None)
+def test_add_then_remove_restores_the_model(text: str, pick: int) -> None:
+    document = mdports.parse(text)
+    sections = [s for s in mdports.registry(document).sections if s.range]
+    try:
+        added = edits.add(document, "round-trip", range=str(sections[pick % len(sections)].range))
+    except mdports.RefusedError:
+        return  # the range is full
+    removed = edits.remove(mdports.parse(added.text), "round-trip")
+    before = edits.model_keys(mdports.registry(document))
+    after = edits.model_keys(mdports.registry(mdports.parse(removed.text)))
+    # Adding into a placeholder splits it; removing leaves the split: ports are all free again.
+    assert {k for k in after if k[1]} == {k for k in before if k[1]}
+    free = lambda keys: sorted(p for k in keys for p in k[2] if k[1] is None)  # noqa: E731
+    assert free(after) == [p for p in free(before) if p != added.ports[0]] or free(after) == free(before)
+
+
+# --- focused behaviour ----------------------------------------------------------------------
+
+
+def test_add_into_a_placeholder_changes_only_that_line() -> None:
+    document = mdports.load(BUNDLED)
+    edit = edits.add(document, "todo-worker", range="core-infra", cells={"Runtime": "Go"})
+    assert edit.ports == (3017,)
+    assert sorted(edit.removed_lines) == [35]  # 0-based: line 36, "| 3017-3019 | *(reserved)* | | |"
+    assert sorted(edit.added_lines) == [35, 36]
+    diff = [line for line in edit.diff().splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert diff == [
+        "-| 3017-3019 | *(reserved)* | | |",
+        "+| 3017 | todo-worker | Go | |",
+        "+| 3018-3019 | *(reserved)* | | |",
+    ]
+
+
+def test_values_that_would_break_the_table_are_escaped_or_refused() -> None:
+    document = mdports.load(BUNDLED)
+    edit = edits.add(document, "piped", range="games", cells={"Description": "  a | b  "})
+    assert "| 5101 | piped | a \\| b |" in edit.text
+    assert mdports.registry(mdports.parse(edit.text)).entry("piped").cells["Description"] == "a \\| b"
+    with pytest.raises(mdports.UsageError, match="line break"):
+        edits.add(document, "x", range="games", cells={"Description": "a\nb"})
+    for bad in ["", "   ", "reserved", "*(free)*", "`quoted`", "3001 x"]:
+        with pytest.raises(mdports.UsageError):
+            edits.add(document, bad, range="games")
+
+
+def test_a_trailing_backslash_cannot_escape_the_next_pipe() -> None:
+    document = mdports.parse("## 10-19: T\n\n|Port|Service|Path|\n|---|---|---|\n|10|a|/x|\n")
+    edit = edits.add(document, "win", range="10-19", cells={"Path": "C:\\"})
+    edits.verify(edit)
+    assert mdports.registry(mdports.parse(edit.text)).entry("win").cells["Path"] == "C:\\"
+
+
+def test_verification_refuses_a_tampered_edit() -> None:
+    document = mdports.load(BUNDLED)
+    edit = edits.add(document, "todo-worker", range="core-infra")
+    tampered = mdports.parse(edit.text.replace("Canonical port", "Canonical  port"))
+    with pytest.raises(mdports.RefusedError, match="did not mean to touch"):
+        edits.verify(
+            edits.Edit(edit.before, tampered, edit.changes, edit.expected, edit.removed_lines, edit.added_lines)
+        )
+    wrong_model = edits.Edit(
+        edit.before, edit.after, edit.changes, edit.expected[:-1], edit.removed_lines, edit.added_lines
+    )
+    with pytest.raises(mdports.RefusedError, match="would not read back as intended"):
+        edits.verify(wrong_model)
+
+
+def test_edit_refused_when_it_would_add_an_error() -> None:
+    text = "## 10-19: T\n\n| Port | Service | Link |\n|---|---|---|\n| 10 | a-svc | |\n| 11 | b | 10 a-svc |\n"
+    with pytest.raises(mdports.RefusedError, match="referenced"):
+        edits.remove(mdports.parse(text), "a-svc")
+
+
+def test_table_style_detection() -> None:
+    compact = mdports.load(BUNDLED).blocks
+    tables = [b for b in compact if isinstance(b, Table)]
+    style = TableStyle.of(tables[0])
+    assert (style.lead, style.trail, style.pad_left, style.pad_right, style.empty, style.widths) == (
+        True,
+        True,
+        1,
+        1,
+        " ",
+        None,
+    )
+    padded = next(b for b in mdports.load(INPUTS / "padded.md").blocks if isinstance(b, Table))
+    assert TableStyle.of(padded).widths == (9, 18, 8, 29)
+    bare = next(b for b in mdports.load(INPUTS / "no-outer-pipes.md").blocks if isinstance(b, Table))
+    assert (TableStyle.of(bare).lead, TableStyle.of(bare).trail) == (False, False)
+
+
+def test_fmt_is_idempotent_on_the_corpus() -> None:
+    for path in [BUNDLED, *sorted(INPUTS.glob("*.md"))]:
+        once = edits.format_tables(mdports.load(path))
+        edits.verify(once)
+        twice = edits.format_tables(mdports.parse(once.text))
+        assert not twice.changed, path.name
+
+
+def test_last_updated_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert edits.today().isoformat() == "2027-01-15"
+
+
+# --- writing to disk --------------------------------------------------------------------------
+
+
+def _copy(tmp_path: Path, source: Path = BUNDLED) -> Path:
+    target = tmp_path / "PORT_SCHEMA.md"
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def test_write_keeps_permissions_line_endings_and_bom(tmp_path: Path) -> None:
+    path = _copy(tmp_path, INPUTS / "crlf.md")
+    path.chmod(0o640)
+    result = run_mdports("-f", str(path), "add", "win-y", "--range", "windows", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\n" not in data.replace(b"\r\n", b"")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["PORT_SCHEMA.md"]
+
+
+def test_read_only_document_is_refused_and_left_intact(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    path.chmod(0o444)
+    result = run_mdports("-f", str(path), "add", "x-svc", "--range", "games", cwd=tmp_path)
+    assert result.returncode == 1 and "read-only" in result.stderr
+    assert path.read_bytes() == BUNDLED.read_bytes()
+
+
+def test_dry_run_and_diff_write_nothing(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    for flag in ("--dry-run", "--diff"):
+        result = run_mdports("-f", str(path), "add", "x-svc", "--range", "games", flag, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert path.read_bytes() == BUNDLED.read_bytes()
+
+
+def test_refused_edit_writes_nothing(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    result = run_mdports("-f", str(path), "add", "mana-auth", "--range", "games", cwd=tmp_path)
+    assert result.returncode == 1 and "already exists" in result.stderr
+    assert path.read_bytes() == BUNDLED.read_bytes()
+
+
+@pytest.mark.parametrize("count", [8])
+def test_concurrent_adds_never_lose_an_update(tmp_path: Path, count: int) -> None:
+    """Several real `mdports add` processes started at once on one file."""
+    path = _copy(tmp_path)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
+    processes = [
+        subprocess.Popen(
+            [mdports_executable(), "-f", str(path), "add", f"worker-{i}", "--range", "app"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(count)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0] * count, outputs
+    ports = sorted(int(out.strip()) for out, _ in outputs)
+    assert ports == list(range(3041, 3041 + count))
+    registry = mdports.registry(mdports.load(path))
+    assert sorted(e.ports[0] for e in registry.entries if (e.service or "").startswith("worker-")) == ports
+    assert not mdports.validate(registry).fails()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["PORT_SCHEMA.md"]
+
+
+def test_python_api_edit_file(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    result = mdports.edit_file(path, lambda d, day: mdports.add(d, "bot-svc", range="games", date=day))
+    assert result.written and result.edit.ports == (5101,)
+    assert result.registry.entry("bot-svc").line == 117
+    assert Counter(e.status for e in result.registry.entries)["assigned"] == 73
+
+
+def test_module_entry_point_edits(tmp_path: Path) -> None:
+    path = _copy(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "mdports", "-f", str(path), "add", "m-svc", "--range", "games"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and result.stdout == "5101\n"
