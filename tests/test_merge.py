@@ -1,0 +1,178 @@
+"""``mdports merge`` as a git merge driver, tested with real ``git merge`` in temporary repositories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, FIXED_EPOCH, mdports_executable, run_mdports
+
+import mdports
+from mdports.merge import merge
+
+DOC = "docs/PORT_SCHEMA.md"
+
+
+def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "SOURCE_DATE_EPOCH": FIXED_EPOCH,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(repo),
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "-c", "init.defaultBranch=main", "init", "-q")
+    git(tmp_path, "config", "commit.gpgsign", "false")
+    git(tmp_path, "config", "merge.mdports.name", "mdports port schema merge")
+    git(tmp_path, "config", "merge.mdports.driver", f"'{mdports_executable()}' merge %O %A %B")
+    (tmp_path / ".gitattributes").write_text(f"{DOC} merge=mdports\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / DOC).write_bytes(BUNDLED.read_bytes())
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "base")
+    return tmp_path
+
+
+def on_branch(repo: Path, branch: str, *commands: list[str], base: str = "main") -> None:
+    git(repo, "checkout", "-q", "-b", branch, base)
+    for command in commands:
+        result = run_mdports("-f", DOC, *command, cwd=repo)
+        assert result.returncode == 0, result.stderr
+    git(repo, "commit", "-qam", branch)
+
+
+def entries(repo: Path) -> dict[str, tuple[int, ...]]:
+    registry = mdports.registry(mdports.load(repo / DOC))
+    return {e.service: e.ports for e in registry.entries if e.service}
+
+
+def test_two_adds_on_one_range_conflict_without_renumber(repo: Path) -> None:
+    on_branch(repo, "a", ["add", "todo-worker", "--range", "core-infra"])
+    on_branch(repo, "b", ["add", "mail-worker", "--range", "core-infra"])
+    git(repo, "checkout", "-q", "a")
+    result = git(repo, "merge", "--no-edit", "b", check=False)
+    assert result.returncode == 1
+    text = (repo / DOC).read_text()
+    assert "<<<<<<< ours\n| 3017 | todo-worker | | |\n=======\n| 3017 | mail-worker | | |\n>>>>>>> theirs\n" in text
+    assert "port 3017: we gave it to todo-worker, they gave it to mail-worker" in result.stdout + result.stderr
+
+
+def test_two_adds_on_one_range_merge_cleanly_with_renumber(repo: Path) -> None:
+    git(repo, "config", "merge.mdports.driver", f"'{mdports_executable()}' merge --renumber %O %A %B")
+    on_branch(repo, "a", ["add", "todo-worker", "--range", "core-infra"])
+    on_branch(repo, "b", ["add", "mail-worker", "--range", "core-infra", "--runtime", "Go"])
+    git(repo, "checkout", "-q", "a")
+    result = git(repo, "merge", "--no-edit", "b", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = (repo / DOC).read_text().splitlines()
+    start = lines.index("| 3016 | mana-api-gateway | Go | API keys, rate limiting, usage tracking |")
+    assert lines[start + 1 : start + 4] == [
+        "| 3017 | todo-worker | | |",
+        "| 3018 | mail-worker | Go | |",
+        "| 3019 | *(reserved)* | | |",
+    ]
+    assert not mdports.validate(mdports.load(repo / DOC)).fails()
+
+
+def test_independent_changes_merge_losslessly(repo: Path) -> None:
+    on_branch(repo, "a", ["add", "todo-worker", "--range", "core-infra"], ["set", "mana-auth", "--runtime", "Go"])
+    on_branch(
+        repo,
+        "b",
+        ["rename", "chat-backend", "chat-server"],
+        ["add", "arcade", "--range", "games"],
+        ["set", "mana-user", "--description", "User profiles"],
+    )
+    git(repo, "checkout", "-q", "a")
+    result = git(repo, "merge", "--no-edit", "b", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = entries(repo)
+    assert found["todo-worker"] == (3017,) and found["arcade"] == (5101,) and "chat-backend" not in found
+    text = (repo / DOC).read_text()
+    assert "| 5010 | chat-web | 3030 chat-server |" in text
+    assert "| 3001 | mana-auth | Go | Authentication, JWT, sessions |" in text
+    assert "| 3004 | mana-user | Go | User profiles |" in text
+    # Only the rows the two branches touched differ from the base document.
+    base_lines = BUNDLED.read_text().splitlines()
+    changed = [line for line in text.splitlines() if line not in base_lines]
+    assert sorted(changed) == sorted(
+        [
+            "| 3001 | mana-auth | Go | Authentication, JWT, sessions |",
+            "| 3004 | mana-user | Go | User profiles |",
+            "| 3017 | todo-worker | | |",
+            "| 3018-3019 | *(reserved)* | | |",
+            "| 3030 | chat-server | NestJS | AI chat, streaming, spaces |",
+            "| 5010 | chat-web | 3030 chat-server |",
+            "| 5101 | arcade | |",
+        ]
+    )
+    # Both sides stamped 2026-01-01 (SOURCE_DATE_EPOCH); a merge keeps the latest date of the three.
+    assert "**Last updated:** 2026-03-28" in text
+
+
+def test_prose_changes_merge_like_text(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "a")
+    path = repo / DOC
+    path.write_text(path.read_text().replace("single source of truth.", "single source of truth, really."))
+    git(repo, "commit", "-qam", "prose")
+    on_branch(repo, "b", ["add", "arcade", "--range", "games"])
+    text = path.read_text()
+    text = text.replace("5. Update `docker/prometheus", "5. Please update `docker/prometheus")
+    path.write_text(text)
+    git(repo, "commit", "-qam", "more prose")
+    git(repo, "checkout", "-q", "a")
+    assert git(repo, "merge", "--no-edit", "b", check=False).returncode == 0
+    merged = path.read_text()
+    assert "single source of truth, really." in merged and "Please update" in merged and "| 5101 | arcade |" in merged
+
+
+def test_same_name_added_on_both_sides_for_different_ports_conflicts(repo: Path) -> None:
+    on_branch(repo, "a", ["add", "jobs", "--range", "core-infra"])
+    on_branch(repo, "b", ["add", "jobs", "--range", "games"])
+    git(repo, "checkout", "-q", "a")
+    result = git(repo, "merge", "--no-edit", "b", check=False)
+    assert result.returncode == 1
+    assert "both sides added jobs" in result.stdout + result.stderr
+    assert "<<<<<<< ours\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
+
+
+def test_same_cell_changed_differently_conflicts(repo: Path) -> None:
+    on_branch(repo, "a", ["set", "mana-auth", "--runtime", "Go"])
+    on_branch(repo, "b", ["set", "mana-auth", "--runtime", "Rust"])
+    git(repo, "checkout", "-q", "a")
+    result = git(repo, "merge", "--no-edit", "b", check=False)
+    assert result.returncode == 1 and "Runtime changed on both sides" in result.stdout + result.stderr
+
+
+def test_merge_api_on_documents() -> None:
+    base = mdports.load(BUNDLED)
+    ours = mdports.parse(mdports.add(base, "a-svc", range="games").text)
+    theirs = mdports.parse(mdports.add(base, "b-svc", range="monitoring").text)
+    result = merge(base, ours, theirs)
+    assert result.clean and result.merged == ("add b-svc on 8001",)
+    registry = mdports.registry(mdports.parse(result.text))
+    assert registry.entry("a-svc").ports == (5101,) and registry.entry("b-svc").ports == (8001,)
+
+
+def test_merge_command_outside_git(tmp_path: Path) -> None:
+    base = tmp_path / "base.md"
+    ours = tmp_path / "ours.md"
+    theirs = tmp_path / "theirs.md"
+    for path in (base, ours, theirs):
+        path.write_bytes(BUNDLED.read_bytes())
+    assert run_mdports("-f", str(ours), "add", "x-svc", "--range", "games", cwd=tmp_path).returncode == 0
+    assert run_mdports("-f", str(theirs), "remove", "whopixels", cwd=tmp_path).returncode == 0
+    result = run_mdports("merge", str(base), str(ours), str(theirs), "-o", str(tmp_path / "out.md"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = mdports.registry(mdports.load(tmp_path / "out.md"))
+    assert "whopixels" not in found.by_name and found.entry("x-svc").ports == (5101,)
