@@ -222,24 +222,36 @@ def next_free(
 @app.command()
 def fmt(
     ctx: typer.Context,
+    files: list[str] = typer.Argument(None, help="Documents to format (default: the configured one)."),
     check: bool = typer.Option(False, "--check", help="Exit 1 when formatting would change the file; write nothing."),
+    dry_run: bool = DRY_RUN,
     diff: bool = DIFF,
     mdformat: bool = typer.Option(False, "--mdformat", help="Format the whole document with mdformat (GFM tables)."),
-    files: list[str] = typer.Argument(None, help="Documents to format (default: the configured one)."),
+    output: TextOrJson = FORMAT,
 ) -> None:
     """Normalize registry tables: port order, merged placeholders, one cell style per table."""
     from pathlib import Path
 
     st = state(ctx)
     operation = edits.format_document if mdformat else edits.format_tables
+    write = not (check or dry_run or diff)
+    records = []
     pending = False
     for path in [Path(f) for f in files] if files else [st.document_path()]:
         name = str(path) if files else st.display_name(path)
-        result = edit_file(path, lambda d, _t: operation(d), write=not (check or diff), keep_date=True, name=name)
+        result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name)
+        pending = pending or result.edit.changed
+        if output is TextOrJson.json:
+            record = {"path": name, "changed": result.edit.changed, "written": result.written}
+            if diff:
+                record["diff"] = result.edit.diff(name)
+            records.append(record)
+            continue
         if diff:
-            typer.echo(result.edit.diff(result.name), nl=False)
+            typer.echo(result.edit.diff(name), nl=False)
         if result.edit.changed:
-            pending = True
-            verb = "would reformat" if check or diff else "reformatted"
-            typer.echo(f"{verb} {result.name}", err=diff)
+            verb = "reformatted" if result.written else "would reformat"
+            typer.echo(f"{verb} {name}", err=diff)
+    if output is TextOrJson.json:
+        typer.echo(json.dumps({"version": 1, "files": records}, indent=2, ensure_ascii=False))
     raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)
