@@ -176,3 +176,17 @@ def test_merge_command_outside_git(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     found = mdports.registry(mdports.load(tmp_path / "out.md"))
     assert "whopixels" not in found.by_name and found.entry("x-svc").ports == (5101,)
+
+
+def test_merge_command_json(tmp_path: Path) -> None:
+    import json
+
+    paths = [tmp_path / name for name in ("base.md", "ours.md", "theirs.md")]
+    for path in paths:
+        path.write_bytes(BUNDLED.read_bytes())
+    assert run_mdports("-f", str(paths[1]), "add", "a-svc", "--range", "games", cwd=tmp_path).returncode == 0
+    assert run_mdports("-f", str(paths[2]), "add", "b-svc", "--range", "games", cwd=tmp_path).returncode == 0
+    result = run_mdports("merge", *map(str, paths), "--format", "json", cwd=tmp_path)
+    record = json.loads(result.stdout)
+    assert result.returncode == 1 and record["clean"] is False
+    assert record["conflicts"] == ["port 5101: we gave it to a-svc, they gave it to b-svc"]

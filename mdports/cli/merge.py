@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import EXIT_FINDINGS, EXIT_OK, app
+from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app
 
 
 @app.command()
@@ -18,6 +18,7 @@ def merge(
         False, "--renumber", help="Give their new entry the next free port of its range when both claim one port."
     ),
     output: Path = typer.Option(None, "--output", "-o", help="Write the result here instead of OURS."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text (on stderr), or json on stdout."),
 ) -> None:
     """Three-way merge of port schemas by meaning (a git merge driver).
 
@@ -33,6 +34,19 @@ def merge(
     if output is not None and not output.exists():
         output.write_text("", encoding="utf-8")
     write_atomic(target, result.text)
+    if fmt is TextOrJson.json:
+        import json
+
+        record = {
+            "version": 1,
+            "path": str(target),
+            "clean": result.clean,
+            "merged": list(result.merged),
+            "conflicts": [conflict.message for conflict in result.conflicts],
+            "prose_conflicts": result.prose_conflicts,
+        }
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
     for step in result.merged:
         typer.echo(f"mdports merge: {step}", err=True)
     for conflict in result.conflicts:
