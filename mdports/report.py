@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 
 from .document import Document, Table, split_eol
-from .findings import Finding, Report
+from .findings import Report
 
 JSON_SCHEMA_VERSION = 1
 
@@ -98,12 +98,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def format_markdown_summary(report: Report) -> str:
+def format_markdown_summary(report: Report, command: str = "validate") -> str:
     """A Markdown table of every finding, for ``$GITHUB_STEP_SUMMARY``.
 
     GitHub shows only about ten annotations per severity and step; the summary has them all.
     """
-    lines = [f"### mdports validate: `{_cell(report.path)}`", "", _cell(_summary(report)), ""]
+    lines = [f"### mdports {command}: `{_cell(report.path)}`", "", _cell(_summary(report)), ""]
     if report.findings:
         lines += ["| Location | Severity | Rule | Message | Hint |", "|---|---|---|---|---|"]
         for f in report.findings:
@@ -114,18 +114,11 @@ def format_markdown_summary(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_step_summary(reports: Sequence[Report]) -> None:
+def write_step_summary(reports: Sequence[Report], command: str = "validate") -> None:
     """Append the summary to ``$GITHUB_STEP_SUMMARY`` when running in GitHub Actions."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
     with open(target, "a", encoding="utf-8") as handle:
         for report in reports:
-            handle.write(format_markdown_summary(report) + "\n")
-
-
-def severity_counts(findings: Sequence[Finding]) -> dict[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in findings:
-        counts[finding.severity] += 1
-    return counts
+            handle.write(format_markdown_summary(report, command) + "\n")

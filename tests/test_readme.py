@@ -38,7 +38,8 @@ def test_every_command_is_documented() -> None:
 
 
 def test_every_rule_is_documented() -> None:
+    from mdports.drift import RULES as DRIFT_RULES
     from mdports.rules import RULES
 
-    for rule in RULES:
+    for rule in (*RULES, *DRIFT_RULES):
         assert f"| {rule.id} | {rule.name} | {rule.severity} |" in README
