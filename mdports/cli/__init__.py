@@ -1,6 +1,6 @@
 """The ``mdports`` command line."""
 
-from . import deploy, edit, merge, read  # noqa: F401  (registers the commands)
+from . import deploy, edit, merge, read, review  # noqa: F401  (registers the commands)
 from ._app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,239 @@
+"""``mdports diff`` as users run it: files, git object specs, ``--base``, formats and exit codes.
+
+Golden cases live in ``tests/golden/diff/CASE/``: ``old.md``, ``new.md`` and the exact output
+of each format (``expected.txt``, ``expected.json``, ``expected.md``). Regenerate them with
+``MDPORTS_REGEN=1 python -m pytest tests/test_diff_cli.py`` and review the diff.
+
+The git tests build real repositories in temporary folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, GOLDEN, run_mdports
+
+CASES = sorted(path for path in (GOLDEN / "diff").iterdir() if path.is_dir())
+FORMATS = {"text": "expected.txt", "json": "expected.json", "markdown": "expected.md"}
+REGEN = bool(os.environ.get("MDPORTS_REGEN"))
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_golden(case: Path, fmt: str, tmp_path: Path) -> None:
+    shutil.copyfile(case / "old.md", tmp_path / "old.md")
+    shutil.copyfile(case / "new.md", tmp_path / "new.md")
+    result = run_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    expected = case / FORMATS[fmt]
+    if REGEN:
+        expected.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected.read_text(encoding="utf-8")
+
+
+def test_golden_cases_cover_what_the_issue_asks_for() -> None:
+    """The review case shows every kind of change; the prose case shows none."""
+    review = json.loads((GOLDEN / "diff" / "review" / "expected.json").read_text(encoding="utf-8"))
+    assert {e["kind"] for e in review["entries"]} == {"added", "removed", "renamed", "moved", "changed"}
+    assert {s["kind"] for s in review["sections"]} == {"added", "removed", "renamed", "re-ranged"}
+    assert review["findings"]["introduced"] and review["findings"]["resolved"]
+    assert any(e["references"] for e in review["entries"])
+    prose = (GOLDEN / "diff" / "prose-only" / "expected.txt").read_text(encoding="utf-8")
+    assert prose == "no registry changes (old.md -> new.md)\n"
+
+
+def test_exit_code(tmp_path: Path) -> None:
+    case = GOLDEN / "diff"
+    changed = run_mdports("diff", str(case / "review" / "old.md"), str(case / "review" / "new.md"), "--exit-code")
+    assert changed.returncode == 1
+    same = run_mdports("diff", str(case / "prose-only" / "old.md"), str(case / "prose-only" / "new.md"), "--exit-code")
+    assert (same.returncode, same.stdout.startswith("no registry changes")) == (0, True)
+    without = run_mdports("diff", str(case / "review" / "old.md"), str(case / "review" / "new.md"))
+    assert without.returncode == 0
+
+
+def test_the_markdown_output_is_the_comment_body_exactly(cli) -> None:  # type: ignore[no-untyped-def]
+    case = GOLDEN / "diff" / "review"
+    result = cli("diff", str(case / "old.md"), str(case / "new.md"), "--format", "markdown")
+    assert result.stdout.startswith("<!-- mdports:diff -->\n")
+    assert result.stdout.endswith("\n") and not result.stdout.endswith("\n\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "nothing to compare"),
+        (("missing.md", "new.md"), "missing.md: no such file"),
+        (("--base", "HEAD", "old.md"), "give no OLD or NEW with it"),
+        (("--", "-x:doc.md", "new.md"), "is not a revision"),
+        (("HEAD:", "new.md"), "names no file"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    (tmp_path / "new.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "old.md").write_text("# x\n", encoding="utf-8")
+    result = run_mdports("diff", *args, cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+# --- git --------------------------------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose main branch holds the bundled document, and a branch that edits it."""
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    git(root, "init", "-q")
+    shutil.copyfile(BUNDLED, root / "docs" / "PORT_SCHEMA.md")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "ports")
+    git(root, "checkout", "-q", "-b", "feature")
+    run_mdports("-f", "docs/PORT_SCHEMA.md", "rename", "chat-backend", "chat-server", cwd=root).check_returncode()
+    git(root, "commit", "-q", "-am", "rename chat-backend")
+    return root
+
+
+def test_git_object_specs(repo: Path) -> None:
+    result = run_mdports("diff", "main:docs/PORT_SCHEMA.md", "feature:docs/PORT_SCHEMA.md", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("--- main:docs/PORT_SCHEMA.md\n+++ feature:docs/PORT_SCHEMA.md\n")
+    assert "renamed   chat-backend → chat-server on 3030; 1 reference followed: chat-web" in result.stdout
+
+
+def test_a_git_spec_against_the_working_tree_and_from_a_subfolder(repo: Path) -> None:
+    (repo / "docs" / "PORT_SCHEMA.md").write_text(
+        (repo / "docs" / "PORT_SCHEMA.md")
+        .read_text(encoding="utf-8")
+        .replace("| 3002 | mana-credits | Go |", "| 3002 | mana-credits | Rust |"),
+        encoding="utf-8",
+    )
+    # OLD only: NEW is the configured document (found from the current folder).
+    result = run_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", "--format", "json", cwd=repo)
+    data = json.loads(result.stdout)
+    assert [(e["kind"], e["service"]) for e in data["entries"]] == [("changed", "mana-credits")]
+    # As in git, REV:./PATH is relative to the current folder.
+    result = run_mdports("diff", "main:./PORT_SCHEMA.md", "HEAD:./PORT_SCHEMA.md", cwd=repo / "docs")
+    assert "renamed" in result.stdout, result.stderr
+    # The index (":PATH") is a revision too: what is staged.
+    git(repo, "add", "docs/PORT_SCHEMA.md")
+    staged = run_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", ":docs/PORT_SCHEMA.md", "--exit-code", cwd=repo)
+    assert staged.returncode == 1 and "Rust" in staged.stdout
+
+
+def test_base_compares_the_configured_document_at_a_revision_with_the_working_tree(repo: Path) -> None:
+    result = run_mdports("diff", "--base", "main", "--format", "json", "--exit-code", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["old"], data["new"]) == ("main:docs/PORT_SCHEMA.md", str(Path("docs") / "PORT_SCHEMA.md"))
+    assert [(e["kind"], e["old_service"], e["service"]) for e in data["entries"]] == [
+        ("renamed", "chat-backend", "chat-server")
+    ]
+    # From a subfolder, with an explicit --file, and with a pyproject.toml that configures the file.
+    sub = repo / "docs"
+    result = run_mdports("-f", "PORT_SCHEMA.md", "diff", "--base", "main", cwd=sub)
+    assert result.returncode == 0 and "+++ PORT_SCHEMA.md" in result.stdout
+    (repo / "ports").mkdir()
+    git(repo, "mv", "docs/PORT_SCHEMA.md", "ports/SCHEMA.md")
+    (repo / "pyproject.toml").write_text('[tool.mdports]\nfile = "ports/SCHEMA.md"\n', encoding="utf-8")
+    missing = run_mdports("diff", "--base", "main", cwd=repo)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[0] == "mdports: error: ports/SCHEMA.md does not exist in revision 'main'"
+    same = run_mdports("diff", "--base", "feature", "--exit-code", cwd=repo)
+    assert same.returncode == 2  # moved in the working tree only: not in feature either
+    git(repo, "commit", "-q", "-am", "move the schema")
+    assert run_mdports("diff", "--base", "HEAD", "--exit-code", cwd=repo).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nope:docs/PORT_SCHEMA.md", "docs/PORT_SCHEMA.md"), "unknown revision 'nope'"),
+        (("main:docs/MISSING.md", "docs/PORT_SCHEMA.md"), "docs/MISSING.md does not exist in revision 'main'"),
+        (("main:docs", "docs/PORT_SCHEMA.md"), "main:docs is a tree, not a file"),
+        (
+            (
+                "--base",
+                "v9.9",
+            ),
+            "unknown revision 'v9.9'",
+        ),
+    ],
+)
+def test_git_errors_are_one_line_and_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
+    result = run_mdports("diff", *args, cwd=repo)
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert first == f"mdports: error: {message}", result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    shutil.copyfile(BUNDLED, tmp_path / "docs" / "PORT_SCHEMA.md")
+    env = {"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    result = run_mdports("diff", "--base", "main", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith("mdports: error: not a git repository: ")
+    result = run_mdports("diff", "main:docs/PORT_SCHEMA.md", "docs/PORT_SCHEMA.md", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "not a git repository" in result.stderr
+
+
+def test_binary_and_non_utf8_blobs_are_refused(repo: Path) -> None:
+    (repo / "latin1.md").write_bytes("| Port | Service |\n|---|---|\n| 1 | caf\xe9 |\n".encode("latin-1"))
+    git(repo, "add", "latin1.md")
+    git(repo, "commit", "-q", "-m", "latin-1")
+    result = run_mdports("diff", "HEAD:latin1.md", "docs/PORT_SCHEMA.md", cwd=repo)
+    assert result.returncode == 2
+    assert "HEAD:latin1.md: is not valid UTF-8 (byte 0xe9 at offset" in result.stderr
+
+
+def test_a_file_whose_name_has_a_colon_is_a_file(tmp_path: Path) -> None:
+    shutil.copyfile(BUNDLED, tmp_path / "v1:ports.md")
+    shutil.copyfile(BUNDLED, tmp_path / "new.md")
+    result = run_mdports("diff", "v1:ports.md", "new.md", "--exit-code", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
+    """``mdports validate`` runs on every commit: it must not pay for the diff."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mdports", "validate", str(BUNDLED)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    imported = [line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line]
+    assert "mdports.cli.review" in imported  # the command is registered ...
+    for module in ("deepdiff", "mdports.semantic_diff", "mdports.diff_format", "mdports.gitfiles"):
+        assert module not in imported  # ... but its work is imported only when it runs

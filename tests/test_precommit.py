@@ -1,0 +1,173 @@
+"""The hooks of ``.pre-commit-hooks.yaml``, run by the real ``pre-commit`` in temporary repositories.
+
+How it stays offline: the hooks are declared ``language: python``, which is what users want
+(pre-commit builds an environment with mdports in it). Building that environment means pip
+installing mdports and its dependencies from an index, which a test must not do. So the
+consumer repository's ``.pre-commit-config.yaml`` points at a temporary git clone holding
+this repository's own ``.pre-commit-hooks.yaml`` and overrides only ``language: system``
+for each hook (pre-commit allows overriding any manifest key): pre-commit then clones the
+hook repository from a local path, reads the real manifest (id, name, entry, files, types,
+pass_filenames) and runs its entry with the ``mdports`` already installed, downloading
+nothing. A proxy that points nowhere makes any attempt to reach the network fail loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BUNDLED, ROOT, mdports_executable
+
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+HOOK_IDS = ("mdports-validate", "mdports-fmt")
+
+
+def pre_commit_executable() -> str:
+    candidate = Path(sys.executable).parent / "pre-commit"
+    found = str(candidate) if candidate.exists() else shutil.which("pre-commit")
+    if not found:
+        pytest.fail("pre-commit is not installed (pip install -e '.[test]')")
+    return found
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    nowhere = "http://127.0.0.1:9"
+    return {
+        **os.environ,
+        "PATH": os.pathsep.join([str(Path(mdports_executable()).parent), os.environ.get("PATH", "")]),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.com",
+        "GIT_COMMITTER_NAME": "Test Committer",
+        "GIT_COMMITTER_EMAIL": "committer@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "http_proxy": nowhere,
+        "https_proxy": nowhere,
+        "HTTP_PROXY": nowhere,
+        "HTTPS_PROXY": nowhere,
+        "PIP_NO_INDEX": "1",
+        "SKIP": "",
+    }
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    result = run(["git", "-c", "init.defaultBranch=main", *args], cwd, env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A consumer repository using the hooks from a temporary clone of this repository's manifest."""
+    env = environment(tmp_path)
+    hooks = tmp_path / "mdports-hooks"
+    hooks.mkdir()
+    git(hooks, env, "init", "-q")
+    shutil.copyfile(MANIFEST, hooks / ".pre-commit-hooks.yaml")
+    git(hooks, env, "add", ".")
+    git(hooks, env, "commit", "-q", "-m", "hooks")
+    revision = git(hooks, env, "rev-parse", "HEAD")
+
+    repo = tmp_path / "consumer"
+    (repo / "docs").mkdir(parents=True)
+    git(repo, env, "init", "-q")
+    shutil.copyfile(BUNDLED, repo / "docs" / "PORT_SCHEMA.md")
+    # Another Markdown file with a broken registry table: the hooks must not look at it.
+    (repo / "README.md").write_text("| Port | Service |\n|---|---|\n| 80 | a |\n| 80 | b |\n", encoding="utf-8")
+    config = {
+        "repos": [
+            {
+                "repo": str(hooks),
+                "rev": revision,
+                "hooks": [{"id": hook, "language": "system"} for hook in HOOK_IDS],
+            }
+        ]
+    }
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    git(repo, env, "add", ".")
+    return repo, env
+
+
+def pre_commit(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return run([pre_commit_executable(), *args], repo, env)
+
+
+def test_the_manifest_is_valid_and_installs_mdports_for_users() -> None:
+    result = subprocess.run(
+        [pre_commit_executable(), "validate-manifest", str(MANIFEST)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
+    assert tuple(hooks) == HOOK_IDS
+    assert hooks["mdports-validate"]["entry"] == "mdports validate"
+    assert hooks["mdports-fmt"]["entry"] == "mdports fmt --check"
+    assert {hook["language"] for hook in hooks.values()} == {"python"}  # pre-commit installs this package
+
+
+def test_a_clean_document_passes(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    result = pre_commit(repo, env, "run", "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mdports validate" in result.stdout and "mdports fmt --check" in result.stdout
+    assert result.stdout.count("Passed") == 2
+
+
+def test_validate_blocks_a_port_conflict(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    text = document.read_text(encoding="utf-8")
+    document.write_text(text.replace("| 3002 | mana-credits |", "| 3001 | mana-credits |"), encoding="utf-8")
+    result = pre_commit(repo, env, "run", "--all-files")
+    assert result.returncode == 1
+    assert "mdports validate" in result.stdout and "Failed" in result.stdout
+    assert "docs/PORT_SCHEMA.md:19:3: error MP001 port 3001 of mana-credits is already assigned" in result.stdout
+    assert "README.md" not in result.stdout  # files: only PORT_SCHEMA.md is checked
+
+
+def test_fmt_check_blocks_unsorted_rows_and_writes_nothing(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    first = "| 3001 | mana-auth | Hono/Bun | Authentication, JWT, sessions |\n"
+    second = "| 3002 | mana-credits | Go | Credit system, billing |\n"
+    text = document.read_text(encoding="utf-8").replace(first + second, second + first)
+    document.write_text(text, encoding="utf-8")
+    result = pre_commit(repo, env, "run", "mdports-fmt", "--all-files")
+    assert result.returncode == 1
+    assert "would reformat docs/PORT_SCHEMA.md" in result.stdout
+    assert document.read_text(encoding="utf-8") == text
+    validate = pre_commit(repo, env, "run", "mdports-validate", "--all-files")
+    assert validate.returncode == 0, validate.stdout  # out-of-order rows are only a warning
+    assert "Passed" in validate.stdout
+
+
+def test_the_installed_git_hook_rejects_a_broken_commit(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    installed = pre_commit(repo, env, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    git(repo, env, "commit", "-q", "-m", "a valid registry")
+    head = git(repo, env, "rev-parse", "HEAD")
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    document.write_text(
+        document.read_text(encoding="utf-8").replace("| 3004 | mana-user |", "| 3004 | mana-auth |"), encoding="utf-8"
+    )
+    git(repo, env, "add", "docs/PORT_SCHEMA.md")
+    rejected = run(["git", "commit", "-m", "duplicate service"], repo, env)
+    assert rejected.returncode != 0
+    assert "MP002" in rejected.stdout + rejected.stderr
+    assert git(repo, env, "rev-parse", "HEAD") == head
+    # Fixed: the commit goes through.
+    document.write_text(BUNDLED.read_text(encoding="utf-8").replace("mana-user", "mana-profile"), encoding="utf-8")
+    git(repo, env, "add", "docs/PORT_SCHEMA.md")
+    accepted = run(["git", "commit", "-m", "rename mana-user"], repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert git(repo, env, "rev-parse", "HEAD") != head
