@@ -2,15 +2,58 @@
 
 Parse the document losslessly, read the registry it declares, validate it, and edit it
 without disturbing a byte you did not mean to change.
+
+The model's types are imported with the package; the functions of :mod:`mdports.api` and
+the edit operations are imported on first use (PEP 562), so that ``mdports validate``,
+which runs on every commit, does not pay for the edit machinery.
 """
 
-from .api import EditResult, edit_file, load, parse, registry, validate
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .config import Config
 from .document import Document
-from .edits import Edit, add, format_tables, free_ports, move, remove, rename, set_cells, verify
 from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
 from .findings import Finding, Report, Rule
 from .registry import Entry, Reference, Registry, Section
+
+# The names found lazily, for type checkers only (the flag is False when running). Not
+# `if TYPE_CHECKING:`, which makes mypy read `from . import registry` in mdports.api as the
+# `registry` function instead of the submodule.
+_FOR_TYPE_CHECKERS: bool = False
+if _FOR_TYPE_CHECKERS:
+    from .api import EditResult, edit_file, load, parse, registry, validate
+    from .edits import Edit, add, format_tables, free_ports, move, remove, rename, set_cells, verify
+
+# `mdports.registry` is the function of mdports.api, not the submodule of that name. Importing
+# the submodule (`from .registry import ...` above) bound the submodule here; it is unbound again
+# so that the first `mdports.registry` finds the function through __getattr__. (While mdports.api
+# itself is being imported, its `from . import registry` falls back to the submodule in
+# sys.modules.)
+globals().pop("registry")
+
+_LAZY = {
+    **dict.fromkeys(("EditResult", "edit_file", "load", "parse", "registry", "validate"), ".api"),
+    **dict.fromkeys(
+        ("Edit", "add", "format_tables", "free_ports", "move", "remove", "rename", "set_cells", "verify"), ".edits"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # found once; later look-ups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Config",

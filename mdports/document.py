@@ -10,11 +10,13 @@ with new raw text and leave every other line object untouched.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING, Union
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -69,30 +71,36 @@ class Row:
     trail: bool
     tail: str
     eol: str
-    offsets: tuple[int, ...]  # 0-based position of each raw cell in the line
+    texts: tuple[str, ...] = dataclasses.field(init=False, compare=False, repr=False)
+    """The cells' text without padding (derived from ``cells`` once, when the row is made)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "texts", tuple(map(str.strip, self.cells)))
 
     @classmethod
     def parse(cls, line: str) -> Row:
         """Cut a raw table line (with its ending) into cells."""
-        content, eol = split_eol(line)
+        if line.endswith("\n"):
+            content, eol = (line[:-2], "\r\n") if line.endswith("\r\n") else (line[:-1], "\n")
+        else:
+            content, eol = split_eol(line)
         body = content.rstrip(" \t")
         tail = content[len(body) :]
         stripped = body.lstrip(" \t")
         indent = body[: len(body) - len(stripped)]
         lead = stripped.startswith("|")
         trail = len(stripped) > int(lead) and stripped.endswith("|") and not stripped.endswith("\\|")
-        start = len(indent) + int(lead)
         inner = stripped[int(lead) : len(stripped) - int(trail)]
-        cells: list[str] = []
-        offsets: list[int] = []
-        pos = 0
-        for match in _CELL_PIPE.finditer(inner):
-            cells.append(inner[pos : match.start()])
-            offsets.append(start + pos)
-            pos = match.end()
-        cells.append(inner[pos:])
-        offsets.append(start + pos)
-        return cls(indent, lead, tuple(cells), trail, tail, eol, tuple(offsets))
+        if "\\" in inner:
+            cells: list[str] = []
+            pos = 0
+            for match in _CELL_PIPE.finditer(inner):
+                cells.append(inner[pos : match.start()])
+                pos = match.end()
+            cells.append(inner[pos:])
+        else:  # no backslash, so no escaped pipe: a plain split finds the same cells
+            cells = inner.split("|")
+        return cls(indent, lead, tuple(cells), trail, tail, eol)
 
     def render(self) -> str:
         return "".join(
@@ -107,14 +115,21 @@ class Row:
         )
 
     @property
-    def texts(self) -> tuple[str, ...]:
-        """The cells' text without padding."""
-        return tuple(cell.strip() for cell in self.cells)
+    def offsets(self) -> tuple[int, ...]:
+        """0-based position of each raw cell in the line."""
+        positions = []
+        position = len(self.indent) + self.lead
+        for cell in self.cells:
+            positions.append(position)
+            position += len(cell) + 1
+        return tuple(positions)
 
     def column(self, index: int) -> int:
         """1-based column where the text of cell ``index`` starts."""
-        cell = self.cells[index]
-        return self.offsets[index] + len(cell) - len(cell.lstrip()) + 1
+        cells = self.cells
+        cell = cells[index]
+        offset = len(self.indent) + self.lead + (sum(map(len, cells[:index])) + index if index else 0)
+        return offset + len(cell) - len(cell.lstrip()) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,13 +262,78 @@ class Document:
         return dataclasses.replace(self, blocks=tuple(blocks))
 
 
-@cache
+def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's GFM table rule, finding where a table ends without a token per cell.
+
+    Whether a table starts at ``start`` is decided by markdown-it's own rule (in its silent
+    mode). Where it ends is decided here by the same tests markdown-it's rule applies to
+    every body row — indentation, the block rules that end a blockquote, an empty line, an
+    indented code line and (markdown-it-py >= 4) the limit on autocompleted cells — but
+    without the ``tr``/``td``/``inline`` tokens it would push for every cell, which are most
+    of the cost of parsing a large registry. Only ``table_open`` and ``table_close`` are
+    pushed, with the table's line range. ``tests/test_fuzz.py`` checks that the ranges are
+    the ones markdown-it's own full parse gives.
+    """
+    if not gfm.table(state, start, end, True):
+        return False
+    if silent:
+        return True
+    limit: int | None = getattr(gfm, "MAX_AUTOCOMPLETED_CELLS", None)
+    trim: Callable[[str], str] = getattr(gfm, "mdTrim", str.strip)
+    src = state.src
+    header = trim(gfm.getLine(state, start))
+    columns = _cell_count(header, gfm.escapedSplit)
+    parent = state.parentType
+    state.parentType = "table"
+    terminators = state.md.block.ruler.getRules("blockquote")
+    autocompleted = 0
+    line = start + 2
+    while line < end:
+        if state.sCount[line] < state.blkIndent:
+            break
+        first = state.bMarks[line] + state.tShift[line]
+        # No block rule that ends a blockquote (fence, quote, rule, list, HTML, heading)
+        # starts with a pipe: most rows of a registry table need not ask them.
+        if src[first : first + 1] != "|" and any(rule(state, line, end, True) for rule in terminators):
+            break
+        text = trim(src[first : state.eMarks[line]])
+        if not text or state.is_code_block(line):
+            break
+        if limit is not None:
+            autocompleted += columns - _cell_count(text, gfm.escapedSplit)
+            if autocompleted > limit:
+                break
+        line += 1
+    state.parentType = parent
+    state.push("table_open", "table", 1).map = [start, line]
+    state.push("table_close", "table", -1)
+    state.line = line
+    return True
+
+
+def _cell_count(text: str, escaped_split: Callable[[str], list[str]]) -> int:
+    """How many cells markdown-it reads in a trimmed table line (its ``escapedSplit``, edges dropped)."""
+    if "\\" in text:
+        columns = escaped_split(text)
+        first = 1 if columns[0] == "" else 0
+        last = len(columns) - 1 if len(columns) > first and columns[-1] == "" else len(columns)
+        return last - first
+    # Without a backslash no pipe is escaped: the cells are the text split at every pipe.
+    count = text.count("|") + 1
+    first = 1 if text.startswith("|") else 0
+    return count - first - (1 if count > first and text.endswith("|") else 0)
+
+
+@functools.cache
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    # Block structure is all we need: skipping inline parsing of every cell is what makes
-    # parsing cheaper than markdown-it's own full parse.
-    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    # Block structure is all we need: inline parsing is off, and tables are found by
+    # _table_extent, which does not make a token for every cell.
+    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+    gfm = importlib.import_module("markdown_it.rules_block.table")  # the module, not the rule it exports
+    md.block.ruler.at("table", functools.partial(_table_extent, gfm), {"alt": ["paragraph", "reference"]})
+    return md
 
 
 def _front_matter_end(lines: list[str]) -> int:

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .document import Document, Prose, Row, Table
 from .errors import RefusedError, UsageError
@@ -26,8 +27,9 @@ from .table_style import TableStyle, escape_cell, realign, wrapper_of
 DEFAULT_MARKER = "*(reserved)*"
 _LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 
-# The identity of an entry for verification: section, service, ports and every cell's text.
-EntryKey = tuple[str, "str | None", tuple[int, ...], tuple[tuple[str, str], ...]]
+# The identity of an entry for verification: section, service, ports, the column headers and
+# every cell's text (as ``Entry.cells`` holds them: one cell per distinct header).
+EntryKey = tuple[str, "str | None", tuple[int, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +69,20 @@ class Edit:
     before: Document
     after: Document
     changes: tuple[Change, ...]
-    expected: tuple[EntryKey, ...] = ()  # the new registry's entries, as intended
+    expected: tuple[EntryKey, ...] = ()  # the new registry's entries (those in ``scope``), as intended
     removed_lines: frozenset[int] = frozenset()  # 0-based lines of ``before`` replaced or removed
     added_lines: frozenset[int] = frozenset()  # 0-based lines of ``after`` that are new
     check_model: bool = True  # fmt re-orders rows: its model check compares entry sets only
     ports: tuple[int, ...] = field(default=())  # the ports an ``add`` or ``move`` chose
+    # The registry of ``before`` the operation read, so that verify need not derive it again.
+    registry: Registry | None = field(default=None, compare=False, repr=False)
+    # Block indexes of the tables ``expected`` covers (None: every table). Every other table is
+    # left byte for byte as it was, so verify checks it by the document's block structure.
+    scope: frozenset[int] | None = None
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The new document's text (rendered once: verify, the check for a change and the write share it)."""
         return self.after.render()
 
     @property
@@ -96,11 +104,16 @@ class Edit:
 
 def entry_key(registry: Registry, entry: Entry) -> EntryKey:
     section = registry.sections[entry.section].heading
-    return (section, entry.service, entry.ports, tuple(entry.cells.items()))
+    cells = entry.cells
+    return (section, entry.service, entry.ports, tuple(cells), tuple(cells.values()))
 
 
-def model_keys(registry: Registry) -> Counter[EntryKey]:
-    return Counter(entry_key(registry, entry) for entry in registry.entries)
+def model_keys(registry: Registry, blocks: frozenset[int] | None = None) -> Counter[EntryKey]:
+    """Every entry's key (only those of the tables at ``blocks``, when given)."""
+    if blocks is None:
+        return Counter(entry_key(registry, entry) for entry in registry.entries)
+    tables = {index for index, table in enumerate(registry.tables) if table.block in blocks}
+    return Counter(entry_key(registry, entry) for entry in registry.entries if entry.table in tables)
 
 
 # --- checking user input -------------------------------------------------------------------
@@ -245,8 +258,9 @@ class _Builder:
     def key(self, table_index: int, texts: Sequence[str], service: str | None, ports: Iterable[int]) -> EntryKey:
         info = self.registry.tables[table_index]
         section = self.registry.sections[info.section].heading
-        cells = tuple((header, texts[i] if i < len(texts) else "") for i, header in enumerate(info.headers))
-        return (section, service, tuple(sorted(set(ports))), cells)
+        # As the registry reads a row: one cell per distinct header (a repeated header keeps its last cell).
+        cells = {header: texts[i] if i < len(texts) else "" for i, header in enumerate(info.headers)}
+        return (section, service, tuple(sorted(set(ports))), tuple(cells), tuple(cells.values()))
 
     def finish(self, changes: Sequence[Change], ports: tuple[int, ...] = ()) -> Edit:
         blocks: dict[int, Table | Prose] = {}
@@ -265,12 +279,25 @@ class _Builder:
             added_in_block[index] = set(lines)
         after = self.document.replace_blocks(dict(blocks))
         added = {after.blocks[index].start + offset for index, offsets in added_in_block.items() for offset in offsets}
+        # The intended entries of the tables the edit touched: those it left, and the new rows.
+        scope = frozenset(self.plans)
+        tables = {index for index, table in enumerate(self.registry.tables) if table.block in scope}
         expected = [
-            entry_key(self.registry, entry) for entry in self.registry.entries if entry.index not in self.replaced
+            entry_key(self.registry, entry)
+            for entry in self.registry.entries
+            if entry.table in tables and entry.index not in self.replaced
         ]
         expected += [item.key for plan in self.plans.values() for item in plan.items if item.key is not None]
         return Edit(
-            self.document, after, tuple(changes), tuple(expected), frozenset(removed), frozenset(added), ports=ports
+            self.document,
+            after,
+            tuple(changes),
+            tuple(expected),
+            frozenset(removed),
+            frozenset(added),
+            ports=ports,
+            registry=self.registry,
+            scope=scope,
         )
 
     def touch_date(self, today: datetime.date | None) -> None:
@@ -291,9 +318,12 @@ class _Builder:
 
 def today() -> datetime.date:
     """Today's date, or the one ``SOURCE_DATE_EPOCH`` fixes (for reproducible output)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit() and epoch.isascii() and len(epoch) <= 12:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
+        except (OverflowError, OSError, ValueError):  # beyond the dates the platform knows
+            pass
     return datetime.date.today()
 
 
@@ -305,6 +335,14 @@ def _section_table(registry: Registry, section: Section) -> int:
     for index, table in enumerate(registry.tables):
         if table.section == section.index and table.service_column is not None:
             return index
+    for table in registry.tables:
+        if table.section == section.index:
+            raise RefusedError(
+                f"the table at line {table.line} in section {section.heading!r} has no service column "
+                f"(its header is {' | '.join(table.headers)}), so no row can be added to it",
+                path=registry.path,
+                hint="name a column 'Service' (or 'Name', 'App', 'Component', 'Container')",
+            )
     raise RefusedError(
         f"section {section.heading!r} (line {section.line}) has no registry table to add a row to",
         path=registry.path,
@@ -318,7 +356,7 @@ def _row_texts(registry: Registry, table_index: int, values: Mapping[str, str], 
     block = registry.document.blocks[info.block]
     assert isinstance(block, Table) and info.service_column is not None
     assigned = [row.texts for row in block.body if len(row.texts) > info.service_column]
-    port_wrapper = wrapper_of([texts[info.port_column] for texts in assigned])
+    port_wrapper = wrapper_of([row.texts[info.port_column] for row in block.body if len(row.texts) > info.port_column])
     name_wrapper = wrapper_of(
         [t[info.service_column] for t in assigned if not placeholder_marker(t[info.service_column])]
     )
@@ -448,7 +486,10 @@ def _vacate(builder: _Builder, entry: Entry, reserve: bool) -> None:
         cells[plan.info.port_column] = _port_text(template.texts[plan.info.port_column], ports)
     else:
         # A placeholder the way this table writes them, on the entry's own line.
-        markers = [item.row.texts[plan.info.service_column or 0] for item in plan.items[2:] if item.placeholder]
+        column = plan.info.service_column or 0
+        markers = [
+            item.row.texts[column] for item in plan.items[2:] if item.placeholder and len(item.row.texts) > column
+        ]
         marker = Counter(m for m in markers if m).most_common(1)[0][0] if any(markers) else DEFAULT_MARKER
         cells = [""] * len(plan.info.headers)
         cells[plan.info.port_column] = _port_text(entry.port_text, ports)
@@ -592,6 +633,13 @@ def remove(document: Document, key: str, *, reserve: bool = False, date: datetim
     entry = _entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
         raise RefusedError(f"port {key} is already a placeholder", path=registry.path)
+    if reserve and not entry.spans:
+        raise RefusedError(
+            f"the port cell {entry.port_text!r} of {entry.service} (line {entry.line}) cannot be read, "
+            "so there are no ports to reserve",
+            path=registry.path,
+            hint="fix the port cell first, or remove the row without --reserve",
+        )
     references = _references(registry, entry) if entry.service else []
     if references:
         where = ", ".join(f"line {holder.line} ({holder.service})" for holder, _, _ in references)
@@ -813,7 +861,9 @@ def _error_keys(registry: Registry) -> Counter[tuple[str, tuple[int, ...]]]:
     from .rules import validate
 
     return Counter(
-        (finding.rule.id, finding.ports) for finding in validate(registry).findings if finding.severity == "error"
+        (finding.rule.id, finding.ports)
+        for finding in validate(registry, errors_only=True).findings
+        if finding.severity == "error"
     )
 
 
@@ -838,11 +888,20 @@ def verify(edit: Edit) -> Registry:
             path=edit.before.path,
             hint="please report this as a bug",
         )
-    before_registry = build(edit.before)
+    known = edit.registry
+    before_registry = known if known is not None and known.document is edit.before else build(edit.before)
     new_registry = build(after)
     if edit.check_model:
+        # Tables outside the edit's scope are byte for byte what they were (the line check above);
+        # when every block also starts where the edit put it, they read back as they did.
+        if edit.scope is not None and _shape(after) != _shape(edit.after):
+            raise RefusedError(
+                "the edited document would not read back as intended (its blocks would change); nothing was written",
+                path=edit.before.path,
+                hint="a cell value may break the table; check the values you passed",
+            )
         intended = Counter(edit.expected)
-        actual = model_keys(new_registry)
+        actual = model_keys(new_registry, edit.scope)
         if intended != actual:
             missing = next(iter(intended - actual), None)
             unexpected = next(iter(actual - intended), None)
@@ -859,7 +918,9 @@ def verify(edit: Edit) -> Registry:
 
         if ports_by_service(before_registry) != ports_by_service(new_registry):
             raise RefusedError("formatting would change the registry; nothing was written", path=edit.before.path)
-    new_errors = _error_keys(new_registry) - _error_keys(before_registry)
+    new_errors = _error_keys(new_registry)
+    if new_errors:  # only then is it worth validating the old document too
+        new_errors -= _error_keys(before_registry)
     if new_errors:
         listing = ", ".join(f"{rule} on port(s) {list(ports)}" for rule, ports in new_errors)
         raise RefusedError(
@@ -868,6 +929,14 @@ def verify(edit: Edit) -> Registry:
             hint="run `mdports validate` to see the document's problems",
         )
     return new_registry
+
+
+def _shape(document: Document) -> list[tuple[type, int, int]]:
+    """Each block's kind, first line and number of lines."""
+    return [
+        (type(block), block.start, len(block.rows) if isinstance(block, Table) else len(block.lines))
+        for block in document.blocks
+    ]
 
 
 def _raw_lines(block: object) -> Sequence[str]:
@@ -890,8 +959,16 @@ def format_document(document: Document) -> Edit:
 
     source = document.render()[len(document.bom) :]
     plain = source.replace("\r\n", "\n").replace("\r", "\n")
-    formatted = mdformat.text(plain, extensions={"gfm"})
-    if not is_md_equal(plain, formatted, extensions={"gfm"}):
+    try:
+        formatted = mdformat.text(plain, extensions={"gfm"})
+        same = is_md_equal(plain, formatted, extensions={"gfm"})
+    except Exception as exc:  # mdformat's own failure (deep nesting makes it recurse too far)
+        raise RefusedError(
+            f"mdformat cannot format this document ({type(exc).__name__}: {str(exc)[:200]}); nothing was written",
+            path=document.path,
+            hint="run `mdports fmt` without --mdformat to normalize the registry tables only",
+        ) from None
+    if not same:
         raise RefusedError("mdformat would change how the document renders; nothing was written", path=document.path)
     newline = document.newline
     text = document.bom + formatted.replace("\n", newline)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from .errors import InputError
 
@@ -56,13 +57,27 @@ def _pause_for_tests(stage: str) -> None:
         time.sleep(0.05)
 
 
+TEMP_SUFFIX = ".mdports-tmp"
+# A temporary file this many seconds older than the lock is a dead writer's (the margin keeps
+# clear of a writer that does not lock, such as `mdports merge -o`, caught mid-write).
+STALE_AFTER = 10.0
+
+
+def temp_prefix(target: str) -> str:
+    """Temporary files for ``target`` are ``.NAME.<random>.mdports-tmp`` in its folder."""
+    return f".{os.path.basename(target)}."
+
+
 def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = None) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix.
 
     The text is written to a temporary file in the same folder, flushed and fsynced, given
     the original's permission bits and moved over the original with ``os.replace``; the
-    folder is fsynced so the rename survives a power cut. A read-only document is refused.
+    folder is then fsynced so the rename survives a power cut. A read-only document is
+    refused. Any failure before the rename (a folder that is not writable, a full disk, a
+    file size limit) leaves the document as it was and removes the temporary file.
     """
+    import errno
     import stat
     import tempfile
 
@@ -78,30 +93,77 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = 
         raise RefusedError("the file is read-only; nothing was written", path=name, hint="chmod u+w it first")
     folder = os.path.dirname(os.path.abspath(target))
     data = text.encode("utf-8")
-    temp = None
+    unchanged = "; the document is unchanged"
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".mdports-tmp", dir=folder)
+        handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
+    except OSError as exc:
+        raise RefusedError(
+            f"cannot create a temporary file in {folder} ({exc.strerror or exc}){unchanged}",
+            path=name,
+            hint="mdports writes the new text next to the document and renames it over the document, "
+            "so the folder must be writable",
+        ) from None
+    stage = "write the new text"
+    try:
         with os.fdopen(handle, "wb") as out:
             _pause_for_tests("before-write")
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        stage = "replace the document"
         os.chmod(temp, mode)
         _pause_for_tests("before-replace")
         os.replace(temp, target)
-        temp = None
-        _pause_for_tests("after-replace")
-        if hasattr(os, "O_DIRECTORY"):
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        raise RefusedError(
+            f"cannot {stage} ({exc.strerror or exc}){unchanged}",
+            path=name,
+            hint="the disk is full or a size limit was reached; free some space and run it again" if full else None,
+        ) from None
+    finally:
+        if os.path.lexists(temp):  # still there: the rename did not happen
+            os.unlink(temp)
+    _pause_for_tests("after-replace")
+    if hasattr(os, "O_DIRECTORY"):
+        # The new document is in place; syncing its folder makes the rename durable. Some file
+        # systems cannot sync a folder, which leaves the rename as durable as any other.
+        try:
             directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
             try:
                 os.fsync(directory)
             finally:
                 os.close(directory)
-    except OSError as exc:
-        raise RefusedError(f"cannot write ({exc.strerror or exc}); the document is unchanged", path=name) from None
-    finally:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
+        except OSError:
+            pass
+
+
+def remove_stale_temp_files(target: str, older_than: float) -> None:
+    """Delete temporary files of ``target`` that a killed writer left behind.
+
+    Called by the holder of the document's lock: every writer creates its temporary file
+    while it holds the lock and removes or renames it before letting go, so one that is
+    there before the lock was taken belongs to a writer that died (SIGKILL, power cut).
+    Only regular files named like ours and last modified before ``older_than`` are removed.
+    """
+    folder = os.path.dirname(os.path.abspath(target))
+    prefix = temp_prefix(target)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for entry in names:
+        if not (entry.startswith(prefix) and entry.endswith(TEMP_SUFFIX)):
+            continue
+        candidate = os.path.join(folder, entry)
+        try:
+            info = os.lstat(candidate)
+            import stat
+
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < older_than:
+                os.unlink(candidate)
+        except OSError:
+            continue
 
 
 class DocumentLock:
@@ -110,6 +172,8 @@ class DocumentLock:
     Locking the document (not a side file) leaves nothing behind. Because a write replaces
     the file, a waiter may wake up holding a lock on the old inode; it then locks the new
     file instead, so concurrent writers queue up and each one edits the latest version.
+    Once it holds the lock, it removes the temporary files a killed writer left behind
+    (:func:`remove_stale_temp_files`).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -138,6 +202,7 @@ class DocumentLock:
             opened = os.fstat(handle)
             if current is not None and (current.st_ino, current.st_dev) == (opened.st_ino, opened.st_dev):
                 self._handle = handle
+                remove_stale_temp_files(self.path, time.time() - STALE_AFTER)
                 return self
             os.close(handle)  # replaced while we waited: lock the new file
 

@@ -11,6 +11,7 @@ MAX_PORT = 65535
 
 # Wrappers people put around a value in a table cell: code, bold, italics.
 _MARKUP = re.compile(r"^(`+|\*\*|__|\*|_)(.*)\1$", re.DOTALL)
+_MARKERS = frozenset("`*_")
 _SPAN = re.compile(r"(\d+)\s*[-\u2013\u2014]\s*(\d+)")
 _LIST_SEPARATOR = re.compile(r"\s*[,/]\s*")
 
@@ -22,6 +23,8 @@ class PortSyntaxError(ValueError):
 def strip_markup(text: str) -> str:
     """Remove wrapping code/emphasis markers, repeatedly: ``**`3001`**`` -> ``3001``."""
     text = text.strip()
+    if text[:1] not in _MARKERS:  # most cells: nothing wraps them (and "" has no markup)
+        return text
     while True:
         match = _MARKUP.match(text)
         # "`80`/`443`" is two code spans, not one wrapping "80`/`443".
@@ -56,6 +59,9 @@ class PortRange:
 def _number(text: str) -> int:
     if not text.isdigit() or not text.isascii():
         raise PortSyntaxError(f"{text!r} is not a port number")
+    digits = text.lstrip("0")
+    if len(digits) > len(str(MAX_PORT)):  # also keeps int() away from numbers of any length
+        raise PortSyntaxError(f"{digits[:8]}... ({len(digits)} digits) is outside 1-65535")
     value = int(text)
     if not MIN_PORT <= value <= MAX_PORT:
         raise PortSyntaxError(f"{value} is outside 1-65535")
@@ -86,6 +92,9 @@ def parse_ports(text: str) -> tuple[PortRange, ...]:
     text = strip_markup(text)
     if not text:
         raise PortSyntaxError("the port cell is empty")
+    if text.isdigit() and text.isascii():  # the usual single port, without the list machinery
+        value = _number(text)
+        return (PortRange(value, value),)
     return tuple(parse_span(part) for part in _LIST_SEPARATOR.split(text))
 
 

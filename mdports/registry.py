@@ -14,9 +14,10 @@ from typing import Literal
 
 from .document import Document, Heading, Html, Table
 from .errors import NotFoundError, UsageError
-from .ports import PortRange, PortSyntaxError, format_ports, parse_ports, parse_span, strip_markup
+from .ports import MAX_PORT, PortRange, PortSyntaxError, format_ports, parse_ports, parse_span, strip_markup
 
 Status = Literal["assigned", "reserved"]
+_TCP = ("tcp",)
 
 _PORT_HEADER = re.compile(r"(?:host |container )?ports?(?:\s*\(s\))?(?:\s*(?:#|no\.?|numbers?))?")
 _SERVICE_HEADERS = frozenset(
@@ -26,10 +27,12 @@ _PROTOCOL_HEADERS = frozenset({"protocol", "proto", "transport"})
 PROTOCOLS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
 PROTOCOLS.update({"tcp+udp": ("tcp", "udp"), "both": ("tcp", "udp"), "tcp, udp": ("tcp", "udp")})
 PLACEHOLDER_MARKERS = ("reserved", "available", "free", "unassigned", "unused", "spare", "vacant")
+_ANY_MARKER = re.compile("|".join(PLACEHOLDER_MARKERS))
 _LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
 # A declared range: "3000-3009: Title" (leading, up to a colon) or "Title (3000-3009)".
-_LEADING_RANGE = re.compile(r"^\s*(\d[^:]*?)\s*:\s*(.*)$")
-_TRAILING_RANGE = re.compile(r"^(.*?)\s*\(\s*(\d[^)]*?)\s*\)\s*$")
+_RANGE_TEXT = re.compile(r"[\d\s\-\u2013\u2014xX.]+")
+_DIGIT = re.compile(r"\d")
+_NON_SPACE = re.compile(r"\S")
 _REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
 _IDENTIFIER_HINT = re.compile(r"[-_.\d]")
 _ACCEPT = re.compile(r"<!--\s*mdports:\s*accept\s+(.*?)\s*-->", re.DOTALL | re.IGNORECASE)
@@ -42,12 +45,16 @@ def normalize_header(text: str) -> str:
 def service_name(text: str) -> str:
     """The service name a cell holds: markup and a wrapping link removed."""
     text = strip_markup(text)
+    if not text.startswith("["):
+        return text
     link = _LINK.match(text)
     return strip_markup(link.group(1)) if link else text
 
 
 def placeholder_marker(text: str) -> str | None:
     """The placeholder marker a service cell holds (``*(reserved)*`` -> ``reserved``), or None."""
+    if not _ANY_MARKER.search(text.lower()):
+        return None  # the usual case, found without normalizing the text
     words = strip_markup(text).replace("(", " ").replace(")", " ").replace("*", " ").replace("_", " ")
     normalized = " ".join(words.lower().split())
     for marker in PLACEHOLDER_MARKERS:
@@ -120,6 +127,7 @@ class Entry:
     cells: Mapping[str, str] = field(hash=False)
     cell_count: int = 0
     open_ended: bool = False  # the row has no closing pipe, so it may omit empty trailing cells
+    _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def status(self) -> Status:
@@ -127,11 +135,20 @@ class Entry:
 
     @property
     def ports(self) -> tuple[int, ...]:
-        """Every port of the entry, expanded and sorted."""
-        return tuple(sorted({port for span in self.spans for port in span}))
+        """Every port of the entry, expanded and sorted (worked out once, on first use)."""
+        ports = self._ports
+        if ports is None:
+            if len(self.spans) == 1:
+                ports = tuple(range(self.spans[0].lo, self.spans[0].hi + 1))
+            else:
+                ports = tuple(sorted({port for span in self.spans for port in span}))
+            object.__setattr__(self, "_ports", ports)
+        return ports
 
     @property
     def first_port(self) -> int | None:
+        if len(self.spans) == 1:
+            return self.spans[0].lo
         return min(span.lo for span in self.spans) if self.spans else None
 
     @property
@@ -204,12 +221,15 @@ class Registry:
         found = self.by_name.get(service_name(key).casefold())
         if found:
             return found[0]
-        if key.strip().isdigit():
-            holders = self.by_port.get(int(key), ())
+        digits = key.strip()
+        if digits.isdigit() and digits.isascii():
+            number = int(digits) if len(digits) <= 9 else MAX_PORT + 1
+            holders = self.by_port.get(number, ())
             assigned = [entry for entry in holders if entry.service] or list(holders)
             if assigned:
                 return assigned[0]
-            raise NotFoundError(f"port {int(key)} is not in the registry", path=self.path)
+            shown = number if number <= MAX_PORT else digits.lstrip("0")[:8] + "..."
+            raise NotFoundError(f"port {shown} is not in the registry", path=self.path)
         import difflib
 
         close = difflib.get_close_matches(key.casefold(), list(self.by_name), n=3)
@@ -236,8 +256,8 @@ def resolve_section(sections: tuple[Section, ...], selector: str, path: str | No
     by_range = [s for s in sections if s.declared is not None and str(s.declared) == text.replace("\u2013", "-")]
     if by_range:
         return by_range[0]
-    if text.isdigit():
-        port = int(text)
+    if text.isdigit() and text.isascii():
+        port = int(text) if len(text) <= 9 else MAX_PORT + 1
         holding = [s for s in sections if s.range is not None and port in s.range]
         if holding:
             narrowest = min(len(s.range) for s in holding if s.range is not None)
@@ -266,18 +286,67 @@ def _one(found: list[Section], selector: str, sections: tuple[Section, ...], pat
         listing = "; ".join(f"{s.slug} ({s.declared or 'no range'})" for s in found)
         raise UsageError(f"--range {selector!r} is ambiguous: {listing}", path=path, hint="give more of the name")
     listing = "; ".join(f"{s.slug} ({s.declared})" for s in sections if s.declared)
-    raise UsageError(f"--range {selector!r} matches no section", path=path, hint=f"sections with ranges: {listing}")
+    if listing:
+        hint = f"sections with ranges: {listing}"
+    else:
+        broken = [s for s in sections if s.range_error]
+        hint = "no heading declares a range, such as '## 3000-3099: Core Services'" + (
+            f"; the range of {broken[0].heading!r} (line {broken[0].line}) cannot be read: {broken[0].range_error}"
+            if broken
+            else ""
+        )
+    raise UsageError(f"--range {selector!r} matches no section", path=path, hint=hint)
 
 
 def _read_range(heading: str) -> tuple[str, str | None]:
     """Split a heading into ``(title, range_text)``; range_text is None when none is declared."""
-    leading = _LEADING_RANGE.match(heading)
-    if leading and re.fullmatch(r"[\d\s\-\u2013\u2014xX.]+", leading.group(1)):
-        return leading.group(2).strip() or heading, leading.group(1)
-    trailing = _TRAILING_RANGE.match(heading)
-    if trailing and re.fullmatch(r"[\d\s\-\u2013\u2014xX.]+", trailing.group(2)):
-        return trailing.group(1).strip() or heading, trailing.group(2)
+    leading = _leading_range(heading)
+    if leading and _RANGE_TEXT.fullmatch(leading[0]):
+        return leading[1].strip() or heading, leading[0]
+    trailing = _trailing_range(heading)
+    if trailing and _RANGE_TEXT.fullmatch(trailing[1]):
+        return trailing[0].strip() or heading, trailing[1]
     return heading.strip(), None
+
+
+# The two readers below find what the regular expressions ^\s*(\d[^:]*?)\s*:\s*(.*)$ and
+# ^(.*?)\s*\(\s*(\d[^)]*?)\s*\)\s*$ would (tests/test_fuzz.py holds them to that), in one pass:
+# the expressions backtrack quadratically, and worse, on long runs of spaces in a heading.
+
+
+def _leading_range(heading: str) -> tuple[str, str] | None:
+    """``("3000-3009", "Title")`` of ``3000-3009: Title``: the text up to the first colon, starting with a digit."""
+    head, colon, rest = heading.partition(":")
+    head = head.lstrip()
+    if not colon or not _DIGIT.match(head):
+        return None
+    rest = rest.lstrip()
+    if "\n" in (rest[:-1] if rest.endswith("\n") else rest):
+        return None  # the title may not span lines
+    return head.rstrip(), rest.removesuffix("\n")
+
+
+def _trailing_range(heading: str) -> tuple[str, str] | None:
+    """``("Title", "3000-3009")`` of ``Title (3000-3009)``: the first parenthesis that closes the heading."""
+    body = heading.rstrip()
+    if not body.endswith(")"):
+        return None
+    close = len(body) - 1
+    # The title may not span lines, but the spaces before the "(" may: the "(" comes before the
+    # first line break, or is the first thing after it.
+    limit = len(body)
+    line_break = body.find("\n")
+    if line_break != -1:
+        after = _NON_SPACE.search(body, line_break)
+        limit = after.start() + 1 if after else line_break
+    start = body.rfind(")", 0, close) + 1  # no ")" may come between the "(" and the end
+    opening = body.find("(", start, limit)
+    while opening != -1:
+        first = _NON_SPACE.search(body, opening + 1, close)  # stops at the next "(" at the latest
+        if first and _DIGIT.match(first.group()):
+            return body[:opening].rstrip(), body[first.start() : close].rstrip()
+        opening = body.find("(", opening + 1, limit)
+    return None
 
 
 def _section(index: int, heading: Heading, parents: list[Section]) -> Section:
@@ -373,62 +442,62 @@ def _accept(section: int, line: int, body: str) -> Accept:
     rules: list[str] = []
     ports: list[int] = []
     for word in re.split(r"[\s,]+", body.strip()):
-        if word.isdigit():
-            ports.append(int(word))
+        if word.isdigit() and word.isascii():
+            ports.append(int(word) if len(word) <= 9 else MAX_PORT + 1)  # too long to be a port: matches none
         elif word:
             rules.append(word)
     return Accept(section, line, tuple(rules), tuple(ports))
 
 
 def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int) -> Entry:
+    # Run once per row of every registry table: written for speed (see benchmarks/).
     row = block.rows[row_index]
     texts = row.texts
     width = len(texts)
-
-    def cell(column: int | None) -> str:
-        return texts[column] if column is not None and column < width else ""
-
-    def col(column: int) -> int:
-        return row.column(column) if column < width else len(row.render().rstrip("\r\n")) + 1
-
-    port_text = cell(table.port_column)
+    port_column = table.port_column
+    service_column = table.service_column
+    assert service_column is not None
+    port_text = texts[port_column] if port_column < width else ""
     try:
         spans = parse_ports(port_text)
         port_error = None
     except PortSyntaxError as exc:
         spans, port_error = (), str(exc)
-    assert table.service_column is not None
-    service_text = cell(table.service_column)
+    service_text = texts[service_column] if service_column < width else ""
     marker = placeholder_marker(service_text) if service_text else "empty"
     service = None if marker else service_name(service_text)
-    protocols: tuple[str, ...] = ("tcp",)
+    protocols: tuple[str, ...] = _TCP
     protocol_error = None
-    protocol_text = strip_markup(cell(table.protocol_column)).lower()
-    if protocol_text:
+    protocol_column = table.protocol_column
+    if protocol_column is not None and protocol_column < width:
+        protocol_text = strip_markup(texts[protocol_column]).lower()
         if protocol_text in PROTOCOLS:
             protocols = PROTOCOLS[protocol_text]
-        else:
+        elif protocol_text:
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
-    cells = {header: cell(column) for column, header in enumerate(table.headers)}
+    headers = table.headers
+    padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
+    cells = dict(zip(headers, padded, strict=True))
+    end = len(row.render().rstrip("\r\n")) + 1 if max(port_column, service_column) >= width else 0
     return Entry(
-        index=index,
-        table=table_index,
-        row=row_index,
-        section=table.section,
-        line=block.start + row_index + 1,
-        port_text=port_text,
-        port_column=col(table.port_column),
-        spans=spans,
-        port_error=port_error,
-        service=service,
-        service_text=service_text,
-        service_column=col(table.service_column),
-        marker=marker,
-        protocols=protocols,
-        protocol_error=protocol_error,
-        cells=cells,
-        cell_count=width,
-        open_ended=not row.trail,
+        index,
+        table_index,
+        row_index,
+        table.section,
+        block.start + row_index + 1,
+        port_text,
+        row.column(port_column) if port_column < width else end,
+        spans,
+        port_error,
+        service,
+        service_text,
+        row.column(service_column) if service_column < width else end,
+        marker,
+        protocols,
+        protocol_error,
+        cells,
+        width,
+        not row.trail,
     )
 
 
@@ -436,9 +505,12 @@ def _collect_references(
     entry: Entry, table: RegistryTable, block: Table, row_index: int, out: list[tuple[Reference, bool]]
 ) -> None:
     row = block.rows[row_index]
+    texts = row.texts
     roles = (table.port_column, table.service_column, table.protocol_column)
-    for column, text in enumerate(row.texts):
-        if column in roles or column >= len(table.headers) or not text:
+    for column in range(min(len(texts), len(table.headers))):
+        text = texts[column]
+        # "<port> <name>" starts with a digit, unless code or emphasis wraps it.
+        if not text or (not text[0].isdigit() and text[0] not in "`*_") or column in roles:
             continue
         match = _REFERENCE.fullmatch(strip_markup(text))
         if not match or not 1 <= int(match.group(1)) <= 65535:

@@ -14,7 +14,7 @@ from .config import Config
 from .document import Table
 from .findings import Finding, Report, Rule
 from .ports import PortRange, format_ports
-from .registry import Entry, Registry, Section
+from .registry import Accept, Entry, Registry, Section
 
 DUPLICATE_PORT = Rule("MP001", "duplicate-port", "error", "A port (per protocol) is assigned to two entries.")
 DUPLICATE_SERVICE = Rule("MP002", "duplicate-service", "error", "The same service name appears twice.")
@@ -390,27 +390,32 @@ def _matches(rule: Rule, names: Iterable[str]) -> bool:
     return any(name in (rule.id, rule.name) for name in names)
 
 
-def validate(registry: Registry, config: Config | None = None, path: str | None = None) -> Report:
+def validate(
+    registry: Registry, config: Config | None = None, path: str | None = None, *, errors_only: bool = False
+) -> Report:
     """Run every rule and split the findings into reported and accepted ones.
 
     Findings of rules in ``config.ignore`` are dropped; those matching a ``config.accept``
     pair or an inline ``<!-- mdports: accept RULE [PORT ...] -->`` in their section are
-    counted as accepted.
+    counted as accepted. ``errors_only`` runs only the rules whose findings are errors (what
+    an edit's verification asks).
     """
     config = config or Config()
     name = path or registry.path or "<input>"
-    findings = [f for check in CHECKS.values() for f in check(registry, name)]
+    checks = [check for rule, check in CHECKS.items() if rule.severity == "error" or not errors_only]
+    findings = [f for check in checks for f in check(registry, name)]
     findings.sort(key=lambda f: (f.line, f.column, f.rule.id))
     shown: list[Finding] = []
     accepted: list[Finding] = []
+    by_section: dict[int | None, list[Accept]] = {}  # so that many findings and comments stay linear
+    for accept in registry.accepts:
+        by_section.setdefault(accept.section, []).append(accept)
     for finding in findings:
         if _matches(finding.rule, config.ignore):
             continue
         known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept) or any(
-            accept.section == finding.section
-            and _matches(finding.rule, accept.rules)
-            and (not accept.ports or set(accept.ports) & set(finding.ports))
-            for accept in registry.accepts
+            _matches(finding.rule, accept.rules) and (not accept.ports or set(accept.ports) & set(finding.ports))
+            for accept in by_section.get(finding.section, ())
         )
         (accepted if known else shown).append(finding)
     return Report(name, tuple(shown), tuple(accepted))

@@ -3,21 +3,26 @@
 Every edit runs the same cycle (:func:`mdports.api.edit_file`): lock the document, read
 it, apply the operation, verify the result by parsing it again, write it atomically.
 ``--dry-run`` and ``--diff`` write nothing.
-"""
 
-from __future__ import annotations
+The edit machinery (:mod:`mdports.edits`, :mod:`mdports.api`) is imported by the commands
+themselves, so that starting ``mdports validate`` does not pay for it; annotations are real
+(no ``from __future__ import annotations``) because typer reads them on every start.
+"""
 
 import json
 from collections.abc import Callable
-from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
-from .. import edits
-from ..api import edit_file
-from ..document import Document
 from ..errors import RefusedError, UsageError
 from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app, state
+
+if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
+    from datetime import date
+
+    from .. import edits
+    from ..document import Document
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
 DIFF = typer.Option(False, "--diff", help="Print the unified diff of what would change; write nothing.")
@@ -44,14 +49,16 @@ def _cells(runtime: str | None, description: str | None, assignments: list[str] 
 
 def _run(
     ctx: typer.Context,
-    operation: Callable[[Document, date | None], edits.Edit],
+    operation: "Callable[[Document, date | None], edits.Edit]",
     *,
     dry_run: bool,
     diff: bool,
     keep_date: bool,
     fmt: TextOrJson,
     port_on_stdout: bool = False,
-) -> edits.Edit:
+) -> "edits.Edit":
+    from ..api import edit_file
+
     st = state(ctx)
     path = st.document_path()
     name = st.display_name(path)
@@ -96,9 +103,11 @@ def add(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Add a service on the next free port of a range (or --port); prints the port."""
+    from .. import edits
+
     cells = _cells(runtime, description, assignments)
 
-    def operation(document: Document, today: date | None) -> edits.Edit:
+    def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.add(document, name, range=range_, port=port, cells=cells, date=today)
 
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, port_on_stdout=True)
@@ -115,6 +124,8 @@ def remove(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Remove a service's row (refused while other rows refer to it)."""
+    from .. import edits
+
     _run(
         ctx,
         lambda d, t: edits.remove(d, key, reserve=reserve, date=t),
@@ -136,6 +147,8 @@ def rename(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Rename a service and every cross-reference to it."""
+    from .. import edits
+
     _run(ctx, lambda d, t: edits.rename(d, old, new, date=t), dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
 
 
@@ -153,10 +166,12 @@ def move(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Move a service to another port or section; cross-references follow."""
+    from .. import edits
+
     if port is None and range_ is None:
         raise UsageError("give --port or --range")
 
-    def operation(document: Document, today: date | None) -> edits.Edit:
+    def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.move(document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today)
 
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
@@ -175,6 +190,8 @@ def set_(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Change cells of a service's row."""
+    from .. import edits
+
     cells = _cells(runtime, description, assignments)
     _run(
         ctx,
@@ -194,6 +211,8 @@ def next_free(
     fmt: TextOrJson = FORMAT,
 ) -> None:
     """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
+    from .. import edits
+
     registry = state(ctx).registry()
     section = registry.section(range_)
     if section.range is None:
@@ -231,6 +250,9 @@ def fmt(
 ) -> None:
     """Normalize registry tables: port order, merged placeholders, one cell style per table."""
     from pathlib import Path
+
+    from .. import edits
+    from ..api import edit_file
 
     st = state(ctx)
     operation = edits.format_document if mdformat else edits.format_tables

@@ -1,12 +1,14 @@
-"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``."""
+"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` in the command modules: typer reads every command's
+signature on every start, and real annotations save it evaluating strings.
+"""
 
 from pathlib import Path
 
 import typer
 
-from .. import records, report
+from .. import report
 from ..registry import build
 from ..rules import validate as run_rules
 from ._app import EXIT_FINDINGS, EXIT_OK, ListFormat, ReportFormat, TextOrJson, app, state
@@ -29,10 +31,18 @@ def validate(
     strict = strict or st.config.strict
     reports = []
     outputs = []
+    nothing_checked = False
     targets: list[Path | None] = list(files) if files else [None]
     for path in targets:
         name, document = st.load(path)
         registry = build(document)
+        if not registry.tables:
+            # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
+            # so on stderr, and let --strict fail on it as on any warning.
+            empty = not document.render().strip()
+            what = "the document is empty" if empty else "no registry table (a table with a Port column)"
+            typer.echo(f"mdports: warning: {name}: {what}; nothing to check", err=True)
+            nothing_checked = True
         result = run_rules(registry, st.config, name)
         reports.append(result)
         if fmt is ReportFormat.json:
@@ -40,14 +50,17 @@ def validate(
         elif fmt is ReportFormat.github:
             typer.echo(report.format_github(result))
         else:
-            typer.echo(report.format_text(result, report.source_lines(document), show_source=not no_source))
+            quoted = not no_source and bool(result.findings)  # the lines are needed only to quote them
+            lines = report.source_lines(document) if quoted else []
+            typer.echo(report.format_text(result, lines, show_source=quoted))
     if fmt is ReportFormat.json:
         import json
 
         typer.echo(json.dumps(outputs[0] if len(outputs) == 1 else outputs, indent=2, ensure_ascii=False))
     if fmt is ReportFormat.github:
         report.write_step_summary(reports)
-    raise typer.Exit(EXIT_FINDINGS if any(r.fails(strict) for r in reports) else EXIT_OK)
+    failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @app.command("list")
@@ -57,6 +70,8 @@ def list_(
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table, json or csv."),
 ) -> None:
     """List every entry: ports, service, status, section, line and cells."""
+    from .. import records
+
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
     typer.echo(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
@@ -69,6 +84,8 @@ def show(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """Show one entry, where it is, and every cross-reference to it."""
+    from .. import records
+
     registry = state(ctx).registry()
     typer.echo(records.format_show(registry, registry.entry(key), fmt.value))
 
@@ -79,4 +96,6 @@ def ranges(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """Each section with its range, assigned/reserved/free counts and the next free port."""
+    from .. import records
+
     typer.echo(records.format_ranges(state(ctx).registry(), fmt.value))

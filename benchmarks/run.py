@@ -1,0 +1,315 @@
+"""The mdports benchmarks: whole processes, timed over repeated runs, against the issue's targets.
+
+    python benchmarks/run.py                       # prints a Markdown table
+    python benchmarks/run.py --output docs/benchmarks.md
+    python benchmarks/run.py --quick               # fewer runs, for a first look
+
+It needs nothing but mdports (installed, so that the ``mdports`` command exists next to this
+Python) and its dependencies. It generates its inputs in a temporary folder (the bundled
+document, registries of 10,000 and 65,535 entries, two 10,000-entry versions that differ in
+200 entries), then measures:
+
+- ``mdports validate docs/PORT_SCHEMA.md`` against ``mdformat --check`` on a copy of the same
+  file, run alternately so that both see the same background noise;
+- ``validate``, ``add`` and ``list --format json`` on both generated registries (``add`` on a
+  fresh copy each time), their peak memory and the 10k -> 65k growth of each;
+- markdown-it-py's own full parse of the registries against mdports' ``parse`` + ``registry``,
+  both in this process;
+- ``mdports diff`` of the two 10,000-entry versions, when this mdports has that command.
+
+The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
+compiled bytecode, and a development checkout should be measured the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import generate
+from measure import Series, in_process, measure, run_once
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "docs" / "PORT_SCHEMA.md"
+SIZES = (10_000, 65_535)
+MIB = 2**20
+
+# The issue's targets (2-core machine).
+VALIDATE_VS_MDFORMAT = 0.7
+LIMIT_SECONDS = {"validate": 1.5, "add": 2.0, "list --format json": 2.0}
+VALIDATE_PEAK_MIB = 250
+GROWTH = 8.0
+DIFF_SECONDS = 2.0
+
+
+def executable(name: str) -> str:
+    """The console script ``name`` of this Python (the one mdports is installed in)."""
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        sys.exit(f"benchmarks: the {name} command is not installed for {sys.executable}")
+    return found
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    packages = ("mdports", "markdown-it-py", "typer", "mdformat")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+    return [
+        f"- Machine: {cores} CPU(s) (`nproc`), {cpu}, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({sys.executable})",
+        f"- Packages: {versions}",
+        f"- Run: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+    ]
+
+
+def seconds(value: float) -> str:
+    return f"{value:.3f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "**FAIL**"
+
+
+class Report:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.failures: list[str] = []
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+        for line in lines:
+            print(line, flush=True)
+
+    def check(self, ok: bool, what: str) -> str:
+        if not ok:
+            self.failures.append(what)
+        return verdict(ok)
+
+    def row(self, series: Series, target: str, ok: bool | None, expected_exit: int = 0) -> str:
+        result = "" if ok is None else self.check(ok, series.label)
+        if series.exit_codes != {expected_exit}:
+            result = self.check(False, f"{series.label}: exit code") + f" (exit {sorted(series.exit_codes)})"
+        return (
+            f"| {series.label} | {seconds(series.median)} | {seconds(series.low)} | {seconds(series.high)} "
+            f"| {series.peak_mib:.0f} MiB | {target} | {result} |"
+        )
+
+
+TABLE_HEAD = (
+    "| Benchmark | Median | Min | Max | Peak memory | Target | Result |",
+    "|---|---:|---:|---:|---:|---|---|",
+)
+
+
+def bundled_vs_mdformat(report: Report, folder: Path, env: dict[str, str], runs: int) -> None:
+    copy = folder / "mdformat-copy.md"
+    shutil.copyfile(BUNDLED, copy)
+    mdports, mdformat = executable("mdports"), executable("mdformat")
+    series = measure(
+        {
+            "mdports validate docs/PORT_SCHEMA.md": [mdports, "validate", str(BUNDLED)],
+            "mdformat --check (a copy)": [mdformat, "--check", str(copy)],
+        },
+        runs=runs,
+        env=env,
+        prepare=lambda label: shutil.copyfile(BUNDLED, copy),
+    )
+    ours, theirs = series.values()
+    ratio = ours.median / theirs.median
+    report.add(
+        "## `mdports validate` on the bundled document against `mdformat --check`",
+        "",
+        f"{runs} runs each, alternating (mdports, mdformat, mdports, ...), after one untimed round. "
+        "`mdformat --check` exits 1 because the bundled document is not in mdformat's style.",
+        "",
+        *TABLE_HEAD,
+        report.row(ours, f"<= {VALIDATE_VS_MDFORMAT} x mdformat", None),
+        report.row(theirs, "", None, expected_exit=1),
+        "",
+        f"Ratio of the medians: **{ratio:.3f}** (target <= {VALIDATE_VS_MDFORMAT}): "
+        + report.check(ratio <= VALIDATE_VS_MDFORMAT, "validate vs mdformat"),
+        "",
+    )
+
+
+def large_registries(report: Report, files: dict[int, Path], env: dict[str, str], runs: int) -> None:
+    mdports = executable("mdports")
+    results: dict[int, dict[str, Series]] = {}
+    for size, path in files.items():
+        work = path.with_name(f"add-{size}.md")
+        section = (size // 2) // generate.SECTION * generate.SECTION + 1  # a section in the middle
+        commands: dict[str, Sequence[str]] = {
+            "validate": [mdports, "-f", str(path), "validate"],
+            "add": [mdports, "-f", str(work), "add", "bench-worker", "--range", f"{section}-{section + 99}"],
+            "list --format json": [mdports, "-f", str(path), "list", "--format", "json"],
+        }
+
+        def restore(label: str, path: Path = path, work: Path = work) -> None:
+            if label == "add":
+                shutil.copyfile(path, work)
+
+        measured = measure(commands, runs=runs, env=env, prepare=restore)
+        for label, series in measured.items():
+            series.label = f"{label} ({size:,} entries)"
+        results[size] = measured
+
+    report.add(
+        "## Generated registries: 10,000 and 65,535 entries",
+        "",
+        f"Sections of 100 ports, one row per port, every port ending in 7 a placeholder, every fifth "
+        f"entry a cross-reference (`benchmarks/generate.py`). {runs} runs each, interleaved; `add` "
+        "runs on a fresh copy each time and picks a placeholder port in a section in the middle.",
+        "",
+        *TABLE_HEAD,
+    )
+    small, large = SIZES
+    for label, limit in LIMIT_SECONDS.items():
+        report.add(report.row(results[small][label], "", None))
+        series = results[large][label]
+        target = f"<= {limit} s"
+        ok = series.median <= limit
+        if label == "validate":
+            target += f", <= {VALIDATE_PEAK_MIB} MiB"
+            ok = ok and series.peak_mib <= VALIDATE_PEAK_MIB
+        report.add(report.row(series, target, ok))
+    report.add("", "Growth from 10,000 to 65,535 entries (6.6 x the entries; linear work grows about as much):", "")
+    report.add("| Command | Median 10k | Median 65k | Ratio | Target | Result |", "|---|---:|---:|---:|---|---|")
+    for label in LIMIT_SECONDS:
+        ratio = results[large][label].median / results[small][label].median
+        report.add(
+            f"| {label} | {seconds(results[small][label].median)} | {seconds(results[large][label].median)} "
+            f"| {ratio:.2f} | <= {GROWTH:.0f} | {report.check(ratio <= GROWTH, f'growth of {label}')} |"
+        )
+    report.add("")
+
+
+def parse_comparison(report: Report, files: dict[int, Path], runs: int) -> None:
+    """markdown-it-py's full parse against mdports' parse + registry, in this process."""
+    from markdown_it import MarkdownIt
+
+    import mdports
+
+    report.add(
+        "## Parsing: mdports against markdown-it-py's own full parse",
+        "",
+        f"In this process, {runs} runs each after a warm-up, the cyclic garbage collector paused for "
+        'both (as the `mdports` command runs). markdown-it-py: `MarkdownIt("commonmark").enable("table")'
+        ".parse(text)`; mdports: `mdports.registry(mdports.parse(text))`.",
+        "",
+        "| Registry | markdown-it-py full parse | mdports parse + registry | Ratio | Target | Result |",
+        "|---|---:|---:|---:|---|---|",
+    )
+    markdown = MarkdownIt("commonmark").enable("table")
+    for size, path in files.items():
+        text = path.read_text(encoding="utf-8")
+        theirs = _paused(lambda text=text: markdown.parse(text), runs)
+        ours = _paused(lambda text=text: mdports.registry(mdports.parse(text)), runs)
+        ratio = statistics.median(ours) / statistics.median(theirs)
+        report.add(
+            f"| {size:,} entries | {seconds(statistics.median(theirs))} | {seconds(statistics.median(ours))} "
+            f"| {ratio:.2f} | < 1 | {report.check(ratio < 1, f'parse ratio {size}')} |"
+        )
+    report.add("")
+
+
+def _paused(function: Callable[[], object], runs: int) -> list[float]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return in_process(function, runs=runs)
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int) -> None:
+    mdports = executable("mdports")
+    report.add("## `mdports diff` of two 10,000-entry versions that differ in 200 entries", "")
+    probe = subprocess.run([mdports, "diff", "--help"], capture_output=True, text=True, env=env)
+    if probe.returncode != 0:
+        said = (probe.stderr or probe.stdout).strip().splitlines()
+        reason = f" ({said[-1]})" if said else ""
+        report.add(f"Not measured: `mdports diff --help` exits {probe.returncode}{reason}.", "")
+        return
+    old, new = folder / "diff-old.md", folder / "diff-new.md"
+    old.write_text(generate.registry(10_000), encoding="utf-8")
+    new.write_text(generate.changed(10_000, 200), encoding="utf-8")
+    first = run_once([mdports, "diff", str(old), str(new)], env=env)
+    series = measure({"diff": [mdports, "diff", str(old), str(new)]}, runs=runs, env=env)["diff"]
+    series.label = "diff (10,000 entries, 200 changed)"
+    report.add(
+        "50 entries renamed, 50 re-described, 50 removed (left as placeholders), 50 added on placeholder ports.",
+        "",
+        *TABLE_HEAD,
+        report.row(series, f"<= {DIFF_SECONDS} s", series.median <= DIFF_SECONDS, expected_exit=first.exit_code),
+        "",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=None, help="runs per command (default 20 small, 7 large)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs: 6 small, 3 large")
+    parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
+    args = parser.parse_args(argv)
+    small_runs = args.runs or (6 if args.quick else 20)
+    large_runs = args.runs or (3 if args.quick else 7)
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MDPORTS_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    env["SOURCE_DATE_EPOCH"] = "1767225600"
+
+    report = Report()
+    report.add(
+        "# mdports benchmarks",
+        "",
+        "Whole processes (`mdports ...` as installed), timed from start to exit; peak memory is the "
+        "child's maximum resident set size. Produced by:",
+        "",
+        "```sh",
+        "python benchmarks/run.py" + (f" --runs {args.runs}" if args.runs else "") + (" --quick" if args.quick else ""),
+        "```",
+        "",
+        *machine(),
+        "",
+    )
+    with tempfile.TemporaryDirectory(prefix="mdports-bench-") as name:
+        folder = Path(name)
+        files = {size: folder / f"registry-{size}.md" for size in SIZES}
+        for size, path in files.items():
+            path.write_text(generate.registry(size), encoding="utf-8")
+        bundled_vs_mdformat(report, folder, env, small_runs)
+        large_registries(report, files, env, large_runs)
+        parse_comparison(report, files, large_runs)
+        diff_benchmark(report, folder, env, large_runs)
+    summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."
+    report.add(f"**{summary}**")
+    if args.output:
+        args.output.write_text("\n".join(report.lines) + "\n", encoding="utf-8")
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
