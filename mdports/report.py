@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
@@ -63,6 +62,8 @@ def to_json(report: Report, **extra: object) -> dict[str, object]:
 
 
 def format_json(report: Report, **extra: object) -> str:
+    import json  # only the json format pays for it
+
     return json.dumps(to_json(report, **extra), indent=2, ensure_ascii=False)
 
 

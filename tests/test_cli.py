@@ -123,3 +123,15 @@ def test_runner_and_subprocess_agree(cli, tmp_path: Path, monkeypatch: pytest.Mo
     in_process = cli("ranges", "--format", "json")
     assert in_process.exit_code == 0
     assert json.loads(in_process.stdout) == json.loads(run_mdports("ranges", "--format", "json", cwd=root).stdout)
+
+
+def test_validate_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    """`validate` runs on every commit: no diff, YAML, pydantic or edit machinery on its path."""
+    root = project(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mdports", "validate"], cwd=root, capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    for heavy in ("deepdiff", "pydantic", "yaml", "mdformat", "mdports.edits", "mdports.semantic_diff"):
+        assert heavy not in imported, heavy

@@ -4,8 +4,6 @@ Both import what they need (PyYAML, the deployment readers, the drift rules) ins
 command, so that starting ``mdports validate`` never pays for them.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 

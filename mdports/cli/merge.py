@@ -1,7 +1,5 @@
 """``mdports merge``: the git merge driver."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

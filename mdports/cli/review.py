@@ -4,8 +4,6 @@ deepdiff, git and the formatters are imported inside the command, so that starti
 ``mdports validate`` never pays for them.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 
