@@ -26,6 +26,11 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise InputError("permission denied while reading", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text from ``data``; a binary file or bytes that are not UTF-8 are an :class:`InputError`."""
     nul = data.find(b"\0")
     if nul != -1:
         raise InputError(f"looks like a binary file (NUL byte at offset {nul})", path=name)

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from .errors import InputError, UsageError
+from .files import decode_text
 
 
 def is_git_spec(argument: str) -> bool:
@@ -65,19 +66,6 @@ def toplevel(folder: Path) -> Path:
     return Path(result.stdout.decode("utf-8").strip())
 
 
-def _decode(data: bytes, name: str) -> str:
-    """UTF-8 text, with the same refusals as reading a file from disk."""
-    nul = data.find(b"\0")
-    if nul != -1:
-        raise InputError(f"looks like a binary file (NUL byte at offset {nul})", path=name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", path=name
-        ) from None
-
-
 def read_revision(spec: str, cwd: Path | None = None) -> str:
     """The text of ``REV:PATH`` (read with ``git show``), as git resolves it from ``cwd``.
 
@@ -101,7 +89,7 @@ def read_revision(spec: str, cwd: Path | None = None) -> str:
     shown = _git(["show", "--no-textconv", spec], folder)
     if shown.returncode != 0:
         raise InputError(f"cannot read {spec}: {_first_line(shown.stderr)}")
-    return _decode(shown.stdout, spec)
+    return decode_text(shown.stdout, spec)
 
 
 def spec_for(document: Path, revision: str) -> tuple[str, Path]:

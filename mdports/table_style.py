@@ -8,6 +8,7 @@ than its column.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -204,28 +205,8 @@ def realign(table: Table, rows: Sequence[Sequence[str]], style: TableStyle) -> t
         for i in range(columns)
     ]
     widths = [max(width, len(d)) for width, d in zip(widths, delimiter, strict=True)]
-    padded = TableStyle(
-        style.indent,
-        style.lead,
-        style.trail,
-        style.pad_left,
-        style.pad_right,
-        style.empty,
-        style.eol,
-        tuple(widths),
-        style.aligns,
-    )
-    plain = TableStyle(
-        style.indent,
-        style.lead,
-        style.trail,
-        style.pad_left,
-        style.pad_right,
-        style.empty,
-        style.eol,
-        tuple(widths),
-        ("",) * columns,
-    )
+    padded = dataclasses.replace(style, widths=tuple(widths))
+    plain = dataclasses.replace(style, widths=tuple(widths), aligns=("",) * columns)
     out = [
         padded.row(header, table.header.eol or style.eol),
         plain.row([_delimiter_text(d, w) for d, w in zip(delimiter, widths, strict=True)], table.delimiter.eol),
