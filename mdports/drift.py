@@ -33,6 +33,7 @@ from .findings import Finding, Report, Rule
 from .ports import format_ports
 from .registry import Entry, Registry
 from .report import format_text as _format_report
+from .rules import apply_exceptions
 
 UNDOCUMENTED_PORT = Rule(
     "MP201", "undocumented-port", "warning", "A deployment publishes or scrapes a port the document does not list."
@@ -564,20 +565,6 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _matches(rule: Rule, names: Iterable[str]) -> bool:
-    return any(name in (rule.id, rule.name) for name in names)
-
-
-def _accepted(finding: Finding, config: Config, registry: Registry) -> bool:
-    """Accepted as known: a ``config.accept`` pair, or an inline accept in the finding's section."""
-    return any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept) or any(
-        accept.section == finding.section
-        and _matches(finding.rule, accept.rules)
-        and (not accept.ports or set(accept.ports) & set(finding.ports))
-        for accept in registry.accepts
-    )
-
-
 def check(registry: Registry, deployment: Deployment, config: Config | None = None, path: str | None = None) -> Report:
     """Every drift finding, sorted by file (in the order given, the document last), line and column.
 
@@ -589,13 +576,9 @@ def check(registry: Registry, deployment: Deployment, config: Config | None = No
     name = path or registry.path or "<input>"
     ctx = _Context(registry, deployment, name)
     order = {file: position for position, (_, file) in enumerate(deployment.files)}
-    findings = [f for run in CHECKS.values() for f in run(ctx) if not _matches(f.rule, config.ignore)]
+    findings = [f for run in CHECKS.values() for f in run(ctx)]
     findings.sort(key=lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id))
-    shown: list[Finding] = []
-    accepted: list[Finding] = []
-    for finding in findings:
-        (accepted if _accepted(finding, config, registry) else shown).append(finding)
-    return Report(name, tuple(shown), tuple(accepted))
+    return apply_exceptions(name, findings, registry, config)
 
 
 def format_text(report: Report, sources: Mapping[str, Sequence[str]], *, show_source: bool = True) -> str:

@@ -405,6 +405,15 @@ def validate(
     checks = [check for rule, check in CHECKS.items() if rule.severity == "error" or not errors_only]
     findings = [f for check in checks for f in check(registry, name)]
     findings.sort(key=lambda f: (f.line, f.column, f.rule.id))
+    return apply_exceptions(name, findings, registry, config)
+
+
+def apply_exceptions(path: str, findings: Iterable[Finding], registry: Registry, config: Config) -> Report:
+    """Drop findings of ignored rules and set apart those accepted as known.
+
+    Known: a ``config.accept`` (rule, port) pair, or an inline ``<!-- mdports: accept RULE
+    [PORT ...] -->`` in the finding's section. Shared by ``validate`` and ``drift``.
+    """
     shown: list[Finding] = []
     accepted: list[Finding] = []
     by_section: dict[int | None, list[Accept]] = {}  # so that many findings and comments stay linear
@@ -418,4 +427,4 @@ def validate(
             for accept in by_section.get(finding.section, ())
         )
         (accepted if known else shown).append(finding)
-    return Report(name, tuple(shown), tuple(accepted))
+    return Report(path, tuple(shown), tuple(accepted))
