@@ -413,6 +413,43 @@ def _room_elsewhere(registry: Registry) -> str:
     return "sections with room: " + "; ".join(rooms) if rooms else "no section has a free port"
 
 
+def _choose_port(
+    registry: Registry, section: Section, port: int | None, protocols: Sequence[str], moving: Entry | None = None
+) -> int:
+    """The port a new (or ``moving``) entry gets in ``section``: ``port`` checked, or the next free one."""
+    if port is None:
+        if section.range is None:
+            raise RefusedError(
+                f"section {section.heading!r} declares no range, so there is no next free port",
+                path=registry.path,
+                hint="pass --port",
+            )
+        own = moving.ports if moving is not None else ()
+        free = [p for p in free_ports(registry, section, 1 + len(own), protocols) if p not in own]
+        if not free:
+            raise RefusedError(
+                f"range {section.range} of {section.heading!r} is full",
+                path=registry.path,
+                hint=_room_elsewhere(registry),
+            )
+        return free[0]
+    check_port(port)
+    if section.range is not None and port not in section.range:
+        raise RefusedError(
+            f"port {port} is outside the range {section.range} of {section.heading!r}",
+            path=registry.path,
+            hint="pick a port in the range, or another --range",
+        )
+    taken = _holders(registry, port, protocols, skip=moving)
+    if taken:
+        raise RefusedError(
+            f"port {port} is already assigned to {taken[0].service} (line {taken[0].line})",
+            path=registry.path,
+            hint=f"`mdports next-free --range {section.slug}` lists free ports",
+        )
+    return port
+
+
 def _place(builder: _Builder, table_index: int, port: int, texts: list[str], key: EntryKey) -> None:
     """Put a new row for ``port`` into the table, consuming any placeholder that covers it."""
     registry = builder.registry
@@ -580,36 +617,7 @@ def add(
     protocols: Sequence[str] = ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = _protocols(texts[info.protocol_column])
-    if port is None:
-        if section.range is None:
-            raise RefusedError(
-                f"section {section.heading!r} declares no range, so there is no next free port",
-                path=registry.path,
-                hint="pass --port",
-            )
-        free = free_ports(registry, section, 1, protocols)
-        if not free:
-            raise RefusedError(
-                f"range {section.range} of {section.heading!r} is full",
-                path=registry.path,
-                hint=_room_elsewhere(registry),
-            )
-        port = free[0]
-    else:
-        check_port(port)
-        if section.range is not None and port not in section.range:
-            raise RefusedError(
-                f"port {port} is outside the range {section.range} of {section.heading!r}",
-                path=registry.path,
-                hint="pick a port in the range, or another --range",
-            )
-        taken = _holders(registry, port, protocols)
-        if taken:
-            raise RefusedError(
-                f"port {port} is already assigned to {taken[0].service} (line {taken[0].line})",
-                path=registry.path,
-                hint=f"`mdports next-free --range {section.slug}` lists free ports",
-            )
+    port = _choose_port(registry, section, port, protocols)
     texts[info.port_column] = texts[info.port_column].replace("0", str(port), 1)
     builder = _Builder(document, registry)
     _place(builder, table_index, port, texts, builder.key(table_index, texts, name, [port]))
@@ -721,24 +729,7 @@ def move(
         section = current if current.range is None or port in current.range else registry.section(str(port))
     else:
         raise UsageError("give --port or --range")
-    if port is None:
-        free = [p for p in free_ports(registry, section, 2, entry.protocols) if p not in entry.ports]
-        if not free:
-            raise RefusedError(
-                f"range {section.range} of {section.heading!r} is full",
-                path=registry.path,
-                hint=_room_elsewhere(registry),
-            )
-        port = free[0]
-    if section.range is not None and port not in section.range:
-        raise RefusedError(
-            f"port {port} is outside the range {section.range} of {section.heading!r}", path=registry.path
-        )
-    taken = _holders(registry, port, entry.protocols, skip=entry)
-    if taken:
-        raise RefusedError(
-            f"port {port} is already assigned to {taken[0].service} (line {taken[0].line})", path=registry.path
-        )
+    port = _choose_port(registry, section, port, entry.protocols, moving=entry)
     if port in entry.ports and section.index == current.index:
         raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
     table_index = _section_table(registry, section)
