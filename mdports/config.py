@@ -1,9 +1,21 @@
-"""``[tool.mdports]`` in ``pyproject.toml``, and finding the document to work on."""
+"""The project's configuration, and finding the document to work on.
+
+Settings live in ``.mdports.toml`` or ``mdports.toml`` (top-level keys) or in the
+``[tool.mdports]`` table of ``pyproject.toml``. Like ruff, mdports uses the nearest folder,
+walking up from the current one, that holds any of them, in that order within one folder; a
+JavaScript monorepo needs no ``pyproject.toml``. Paths in the file are relative to its folder.
+
+Every key is declared once in :data:`KEYS`, with its type. A mistake is an error, never
+silence: an unknown key, a value of the wrong type or an unknown rule exits 2 naming the
+file, the key and the closest valid spelling.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +23,8 @@ from typing import Any
 from .errors import UsageError
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
+# Looked for in each folder, in this order; a pyproject.toml counts only with a [tool.mdports] table.
+CONFIG_FILES = (".mdports.toml", "mdports.toml", "pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -24,8 +38,87 @@ class Config:
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
     env: tuple[Path, ...] = ()
-    source: Path | None = None  # the pyproject.toml it came from
-    extra: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None  # the file it came from
+    table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
+
+
+# --- value readers: each checks one type and says what it expected -------------------------------
+
+
+class _Invalid(Exception):
+    """A value of the wrong type; the loader adds the file and the key."""
+
+
+def _bool(value: Any) -> bool:
+    # `strict = "false"` is a string: bool("false") is True, the opposite of what was meant.
+    if not isinstance(value, bool):
+        raise _Invalid(f"must be true or false, not {_shown(value)}")
+    return value
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Invalid(f"must be a non-empty string, not {_shown(value)}")
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+        return tuple(value)
+    raise _Invalid(f"must be a string or a list of strings, not {_shown(value)}")
+
+
+def _accept_pairs(value: Any) -> tuple[tuple[str, int], ...]:
+    """``accept = ["MP101:5432", {rule = "port-out-of-range", port = 6379}]``."""
+    pairs: list[tuple[str, int]] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and ":" in item:
+            rule, _, port = item.rpartition(":")
+        elif isinstance(item, dict) and set(item) == {"rule", "port"}:
+            rule, port = str(item["rule"]), str(item["port"])
+        else:
+            raise _Invalid(f"entry {_shown(item)} is not 'RULE:PORT' or {{rule = ..., port = ...}}")
+        port = port.strip()
+        if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise _Invalid(f"entry {_shown(item)} has no port number 1..65535")
+        pairs.append((rule.strip(), int(port)))
+    return tuple(pairs)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: how its value is read, and what it is for (shown in errors)."""
+
+    read: Callable[[Any], Any]
+    help: str
+    path: bool = False  # relative paths are taken from the configuration file's folder
+
+
+KEYS: dict[str, Key] = {
+    "file": Key(_string, "the port document, e.g. 'docs/PORT_SCHEMA.md'", path=True),
+    "strict": Key(_bool, "fail on warnings too"),
+    "ignore": Key(_strings, "rule ids or names never reported"),
+    "accept": Key(_accept_pairs, "known exceptions, 'RULE:PORT'"),
+    "compose": Key(_strings, "docker compose files for drift", path=True),
+    "prometheus": Key(_strings, "Prometheus configuration files for drift", path=True),
+    "env": Key(_strings, "env files with NAME_PORT=NNNN for drift", path=True),
+}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'strict'?"`` when a choice is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- discovery and loading ----------------------------------------------------------------------
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -37,69 +130,81 @@ def _load_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
             return data
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"cannot read configuration: {exc}", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"is not valid TOML: {exc}", path=str(path)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read configuration: {exc.strerror or exc}", path=str(path)) from None
 
 
-def _strings(value: Any, key: str, source: Path) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return list(value)
-    raise UsageError(f"[tool.mdports] {key} must be a string or a list of strings", path=str(source))
+def _table(path: Path) -> dict[str, Any] | None:
+    """The mdports settings in ``path``: the whole file, or ``[tool.mdports]`` of a pyproject."""
+    data = _load_toml(path)
+    if path.name != "pyproject.toml":
+        return data
+    tool = data.get("tool")
+    table = tool.get("mdports") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise UsageError("[tool.mdports] must be a table", path=str(path))
+    return table
 
 
-def _accept_pairs(value: Any, source: Path) -> tuple[tuple[str, int], ...]:
-    """``accept = ["MP101:5432", {rule = "port-out-of-range", port = 6379}]``."""
-    pairs: list[tuple[str, int]] = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str) and ":" in item:
-            rule, _, port = item.rpartition(":")
-        elif isinstance(item, dict) and {"rule", "port"} <= item.keys():
-            rule, port = str(item["rule"]), str(item["port"])
-        else:
-            raise UsageError(
-                f"[tool.mdports] accept entry {item!r} is not 'RULE:PORT' or {{rule, port}}", path=str(source)
-            )
-        if not port.strip().isdigit():
-            raise UsageError(f"[tool.mdports] accept entry {item!r} has no port number", path=str(source))
-        pairs.append((rule.strip(), int(port)))
-    return tuple(pairs)
-
-
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.mdports]`` table."""
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start`` (see the module's docstring)."""
     for folder in (start, *start.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and b"[tool.mdports" in candidate.read_bytes():
-            return candidate
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            # A pyproject.toml without our table is someone else's: keep looking upwards.
+            if name != "pyproject.toml" or b"[tool.mdports" in candidate.read_bytes():
+                return candidate
     return None
 
 
-def load_config(start: Path | None = None) -> Config:
-    """Read ``[tool.mdports]`` from the nearest ``pyproject.toml`` (defaults when there is none)."""
-    source = find_pyproject(start or Path.cwd())
+def load_config(start: Path | None = None, *, path: Path | None = None) -> Config:
+    """The configuration at ``path`` (``--config``), else the nearest one; defaults when none."""
+    source = path if path is not None else find_config(start or Path.cwd())
     if source is None:
         return Config()
-    table = _load_toml(source).get("tool", {}).get("mdports", {})
-    if not isinstance(table, dict):
-        raise UsageError("[tool.mdports] must be a table", path=str(source))
-    base = source.parent
+    if path is not None and not path.is_file():
+        raise UsageError("no such configuration file", path=str(path))
+    table = _table(source)
+    return Config() if table is None else from_table(table, source)
 
-    def paths(key: str) -> tuple[Path, ...]:
-        return tuple(base / item for item in _strings(table.get(key, []), key, source))
 
-    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env"}
+def from_table(table: dict[str, Any], source: Path) -> Config:
+    """Check every key of ``table`` and build the :class:`Config` it describes."""
+    prefix = "[tool.mdports] " if source.name == "pyproject.toml" else ""
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            raise UsageError(
+                f"unknown configuration key {prefix}{key!r}{did_you_mean(key, KEYS)}",
+                path=str(source),
+                hint="the keys are " + ", ".join(KEYS),
+            )
+        try:
+            value = spec.read(raw)
+        except _Invalid as exc:
+            raise UsageError(f"{prefix}{key} {exc} ({spec.help})", path=str(source)) from None
+        if spec.path:
+            value = source.parent / value if isinstance(value, str) else tuple(source.parent / v for v in value)
+        values[key] = value
+    from .catalog import check_rule_names  # deferred: only a configuration that names rules pays
+
+    check_rule_names(values.get("ignore", ()), f"{prefix}ignore", str(source))
+    check_rule_names((rule for rule, _ in values.get("accept", ())), f"{prefix}accept", str(source))
     return Config(
-        file=base / str(table["file"]) if "file" in table else None,
-        ignore=frozenset(_strings(table.get("ignore", []), "ignore", source)),
-        accept=_accept_pairs(table.get("accept", []), source),
-        strict=bool(table.get("strict", False)),
-        compose=paths("compose"),
-        prometheus=paths("prometheus"),
-        env=paths("env"),
+        file=values.get("file"),
+        ignore=frozenset(values.get("ignore", ())),
+        accept=values.get("accept", ()),
+        strict=values.get("strict", False),
+        compose=values.get("compose", ()),
+        prometheus=values.get("prometheus", ()),
+        env=values.get("env", ()),
         source=source,
-        extra={key: value for key, value in table.items() if key not in known},
+        table=dict(table),
     )
 
 
@@ -114,7 +219,7 @@ def find_document(config: Config, start: Path | None = None) -> Path:
             return candidate
     raise UsageError(
         f"no {DEFAULT_DOCUMENT} found in {here} or above",
-        hint="pass --file PATH or set [tool.mdports] file = '...' in pyproject.toml",
+        hint="pass --file PATH, or set file = '...' in .mdports.toml (or [tool.mdports] in pyproject.toml)",
     )
 
 

@@ -419,7 +419,7 @@ def _choose_port(
     """The port a new (or ``moving``) entry gets in ``section``: ``port`` checked, or the next free one."""
     if port is None:
         if section.range is None:
-            raise RefusedError(
+            raise UsageError(
                 f"section {section.heading!r} declares no range, so there is no next free port",
                 path=registry.path,
                 hint="pass --port",
@@ -552,7 +552,9 @@ def _replace_name(cell: str, old: str, new: str) -> str:
     """``cell`` with the service name ``old`` replaced by ``new``, markup and links kept."""
     if cell == old:
         return new
-    index = cell.casefold().rfind(old.casefold())
+    # The first occurrence: in `[mana-auth](../services/mana-auth)` that is the link text; the
+    # target names a folder or a page, which a rename does not move.
+    index = cell.casefold().find(old.casefold())
     return cell[:index] + new + cell[index + len(old) :] if index >= 0 else new
 
 
@@ -781,10 +783,16 @@ def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: 
     texts = _row_texts(registry, entry.table, cells, entry.port_text, entry.service_text)
     by_header = {normalize_header(header): index for index, header in enumerate(info.headers)}
     changed = {by_header[normalize_header(column)]: texts[by_header[normalize_header(column)]] for column in cells}
+    current = registry.document.blocks[info.block].rows[entry.row].texts  # type: ignore[union-attr]
+    changed = {column: text for column, text in changed.items() if column >= len(current) or current[column] != text}
     builder = _Builder(document, registry)
+    section = registry.sections[entry.section].heading
+    if not changed:
+        # Setting what is already there is done: nothing to write, and no new date.
+        message = f"{entry.label} already has those values; nothing changed"
+        return builder.finish([Change("set", entry.service, entry.ports, section, message)])
     _rewrite_cells(builder, entry, changed)
     builder.touch_date(date)
-    section = registry.sections[entry.section].heading
     listing = ", ".join(f"{info.headers[c]}={t!r}" for c, t in changed.items())
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
 

@@ -65,6 +65,11 @@ class Report:
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
 
+    def at_least(self, severity: Severity) -> Report:
+        """The same report showing only findings of ``severity`` or above (``--min-severity``)."""
+        rank = SEVERITY_RANK[severity]
+        return Report(self.path, tuple(f for f in self.findings if SEVERITY_RANK[f.severity] >= rank), self.accepted)
+
     def fails(self, strict: bool = False) -> bool:
         """True when a finding reaches the failing severity (warnings too when ``strict``)."""
         threshold = SEVERITY_RANK["warning" if strict else "error"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from .colors import paint
 from .document import Document, Table, split_eol
 from .findings import Report
 
@@ -30,18 +31,31 @@ def _summary(report: Report) -> str:
     return text
 
 
-def format_text(report: Report, lines: Sequence[str] = (), *, show_source: bool = True) -> str:
-    """``FILE:LINE:COL: severity RULE message``, the source line with a caret, the hint."""
+def format_text(
+    report: Report,
+    lines: Sequence[str] = (),
+    *,
+    show_source: bool = True,
+    color: bool = False,
+    totals: Report | None = None,
+) -> str:
+    """``FILE:LINE:COL: severity RULE message``, the source line with a caret, the hint.
+
+    The summary counts ``totals`` (the report before ``--min-severity`` hid some findings).
+    """
     out: list[str] = []
     for finding in report.findings:
-        out.append(f"{finding.location}: {finding.severity} {finding.rule.id} {finding.message} [{finding.rule.name}]")
+        out.append(
+            f"{paint(finding.location, 'bold', color)}: {paint(finding.severity, finding.severity, color)} "
+            f"{paint(finding.rule.id, 'bold', color)} {finding.message} [{finding.rule.name}]"
+        )
         if show_source and 0 < finding.line <= len(lines):
             gutter = f"{finding.line:>5} | "
             # Tabs become one space so that the caret lands under the column it names.
             out.append(gutter + lines[finding.line - 1].replace("\t", " "))
-            out.append(" " * (len(gutter) + finding.column - 1) + "^")
+            out.append(" " * (len(gutter) + finding.column - 1) + paint("^", finding.severity, color))
         out.append(f"  hint: {finding.hint}")
-    out.append(_summary(report))
+    out.append(_summary(totals or report))
     return "\n".join(out)
 
 

@@ -1,9 +1,10 @@
 """Golden tests: an input document, a command, the exact output and resulting document.
 
 A case is a folder in ``tests/golden/cases`` holding ``cmd`` (``INPUT: ARGS``), ``stdout``,
-``exit`` and, when the command changes the document, ``document``. Run with
-``MDPORTS_REGEN=1`` to rewrite the expected files after an intended change, then review
-the diff.
+``exit``, ``stderr`` when the command prints messages (no file: stderr must be empty) and,
+when the command changes the document, ``document``. Every case asserts all of them. Run
+with ``MDPORTS_REGEN=1`` to rewrite the expected files after an intended change (stale ones
+are deleted), then review the diff.
 """
 
 from __future__ import annotations
@@ -36,17 +37,23 @@ def _check(case: Path, tmp_path: Path, name: str, stdout: str, stderr: str, code
     if REGEN:
         (case / "stdout").write_text(stdout, encoding="utf-8")
         (case / "exit").write_text(f"{code}\n", encoding="utf-8")
-        if stderr:
-            (case / "stderr").write_text(stderr, encoding="utf-8")
-        if document != original:
-            (case / "document").write_bytes(document)
+        _keep(case / "stderr", stderr.encode("utf-8") if stderr else None)
+        _keep(case / "document", document if document != original else None)
         return
     assert stdout == (case / "stdout").read_text(encoding="utf-8")
-    if (case / "stderr").exists():
-        assert stderr == (case / "stderr").read_text(encoding="utf-8")
+    expected_stderr = (case / "stderr").read_text(encoding="utf-8") if (case / "stderr").exists() else ""
+    assert stderr == expected_stderr
     assert code == int((case / "exit").read_text())
     expected = (case / "document").read_bytes() if (case / "document").exists() else original
     assert document == expected
+
+
+def _keep(path: Path, content: bytes | None) -> None:
+    """Write ``content`` to ``path``, or delete a stale ``path`` when there is none."""
+    if content is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(content)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from .. import __version__
 from ..config import Config, display_path, find_document, load_config
 from ..document import Document
-from ..errors import MdportsError
-from ..files import read_text
+from ..errors import MdportsError, UsageError
+from ..files import decode_text, read_text
+from ..findings import Severity as SeverityName
 from ..registry import Registry, build
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -31,8 +32,21 @@ def fail(error: MdportsError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
+# `mdports --help` lists the commands in the order a user meets them, not alphabetically.
+COMMAND_ORDER = (
+    "validate", "list", "show", "ranges", "rules",
+    "add", "remove", "rename", "move", "set", "next-free", "fmt",
+    "diff", "merge", "drift", "export",
+)  # fmt: skip
+
+
 class _Group(TyperGroup):
     """Maps mdports errors (and stray exceptions) to a message and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -56,16 +70,10 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_USAGE) from None
 
 
-app = typer.Typer(
-    name="mdports",
-    cls=_Group,
-    help="Keep a hand-written Markdown port registry honest: validate it, read it, edit it losslessly.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 @dataclass
@@ -73,12 +81,14 @@ class State:
     """Global options, shared by every command through ``ctx.obj``."""
 
     file: Path | None = None
+    config_file: Path | None = None
+    color: Color = Color.auto
     _config: Config | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config()
+            self._config = load_config(path=self.config_file)
         return self._config
 
     def document_path(self) -> Path:
@@ -86,18 +96,41 @@ class State:
 
     def display_name(self, path: Path) -> str:
         """A path as given by the user; a discovered one relative to the current folder."""
+        if path == STDIN:
+            return STDIN_NAME
         return str(path) if path == self.file else display_path(path)
 
     def load(self, path: Path | None = None) -> tuple[str, Document]:
-        """The document (the global one unless ``path``) and its display name."""
+        """The document (the global one unless ``path``; ``-`` is stdin) and its display name."""
         target = path if path is not None else self.document_path()
-        name = str(target) if path is not None else self.display_name(target)
+        name = str(target) if path is not None and target != STDIN else self.display_name(target)
         from ..document import parse
 
-        return name, parse(read_text(target), path=name)
+        text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
+        return name, parse(text, path=name)
 
     def registry(self) -> Registry:
         return build(self.load()[1])
+
+    def writable_path(self) -> Path:
+        """The document an edit writes; stdin cannot be edited in place."""
+        path = self.document_path()
+        if path == STDIN:
+            raise UsageError("cannot edit standard input in place", hint="give the document's path with --file PATH")
+        return path
+
+    def colored(self, err: bool = False) -> bool:
+        """Whether output to stdout (stderr when ``err``) gets colour: --color, NO_COLOR, a TTY."""
+        if self.color is not Color.auto:
+            return self.color is Color.always
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+            return False
+        stream = sys.stderr if err else sys.stdout
+        return stream is not None and stream.isatty()
+
+
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
 
 
 def state(ctx: typer.Context) -> State:
@@ -113,29 +146,141 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+FILE_HELP = (
+    "The port document to work on; - reads standard input. Default: `file` of the configuration, "
+    "else docs/PORT_SCHEMA.md in the current folder or above."
+)
+CONFIG_HELP = "Use this configuration file instead of discovering .mdports.toml, mdports.toml or pyproject.toml."
+COLOR_HELP = "Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never."
+
+
+def _remember(attribute: str, choices: type[Enum] | None = None) -> Any:
+    """An option callback that stores a given value on the :class:`State` (one of ``choices``)."""
+
+    def callback(ctx: typer.Context, _param: Any, value: Any) -> Any:
+        if value is None:
+            return value
+        if choices is not None:
+            try:
+                value = choices(str(value).lower())
+            except ValueError:
+                allowed = ", ".join(member.value for member in choices)
+                raise typer.BadParameter(f"{value!r} is not one of {allowed}") from None
+        setattr(state(ctx), attribute, value)
+        return value
+
+    return callback
+
+
+def _global_options() -> list[Any]:
+    """``--file``, ``--config`` and ``--color``, accepted after the command name as well as before."""
+    return [
+        TyperOption(
+            param_decls=["--file", "-f"], type=Path, metavar="PATH", expose_value=False, is_eager=True,
+            callback=_remember("file"), help=FILE_HELP,
+        ),
+        TyperOption(
+            param_decls=["--config"], type=Path, metavar="FILE", expose_value=False, is_eager=True,
+            callback=_remember("config_file"), help=CONFIG_HELP,
+        ),
+        TyperOption(
+            param_decls=["--color"], type=str, metavar="WHEN", expose_value=False, is_eager=True,
+            callback=_remember("color", Color), help=COLOR_HELP,
+        ),
+    ]  # fmt: skip
+
+
+class Command(TyperCommand):
+    """Every mdports command: global options after the command name, JSON errors for bots.
+
+    With ``--format json``, an error is also printed on stdout as ``{"version": 1, "error":
+    {...}}``, so a bot that parses stdout gets an object either way; the message and the exit
+    code are the same as without it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(_global_options())
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MdportsError as error:
+            if _asks_for_json(ctx):
+                import json
+
+                typer.echo(json.dumps({"version": 1, "error": error_record(error)}, indent=2, ensure_ascii=False))
+            raise
+
+
+def _asks_for_json(ctx: Any) -> bool:
+    for param in ctx.command.params:
+        if "--format" in getattr(param, "opts", ()):
+            value = ctx.params.get(param.name)  # the raw string, or the enum typer made of it
+            return bool(getattr(value, "value", value) == "json")
+    return False
+
+
+def error_record(error: MdportsError) -> dict[str, object]:
+    """An error as the JSON outputs carry it."""
+    return {
+        "message": error.message,
+        "path": error.path,
+        "line": error.line,
+        "column": error.column,
+        "hint": error.hint,
+        "exit_code": error.exit_code,
+    }
+
+
+app = typer.Typer(
+    name="mdports",
+    cls=_Group,
+    help="Keep a hand-written Markdown port registry honest: validate it, read it, edit it losslessly.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
-    file: Path | None = typer.Option(
-        None,
-        "--file",
-        "-f",
-        help="The port schema to work on. Default: [tool.mdports] file in the nearest pyproject.toml, "
-        "else docs/PORT_SCHEMA.md in the current folder or above.",
-        dir_okay=True,
-    ),
+    file: Path | None = typer.Option(None, "--file", "-f", metavar="PATH", help=FILE_HELP),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
+    color: Color = typer.Option(Color.auto, "--color", metavar="WHEN", help=COLOR_HELP, case_sensitive=False),
     version: bool = typer.Option(
-        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+        False, "--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True
     ),
 ) -> None:
     """Keep a hand-written Markdown port registry honest."""
-    ctx.obj = State(file=file)
+    current = state(ctx)
+    current.file, current.config_file, current.color = file, config, color
 
 
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
     github = "github"
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+MIN_SEVERITY = typer.Option(
+    Severity.info, "--min-severity", help="Show only findings of this severity or above (the exit code counts all)."
+)
+QUIET = typer.Option(False, "--quiet", "-q", help="Show only errors and the summary (--min-severity error).")
+
+
+def shown_severity(minimum: Severity, quiet: bool) -> "SeverityName":
+    """The lowest severity a report shows: ``--quiet`` is ``--min-severity error``."""
+    return "error" if quiet else minimum.value
 
 
 class ListFormat(str, Enum):
@@ -156,8 +301,22 @@ def main() -> None:
     # nothing: on a registry of 65,535 entries that is a third of the time of `validate`.
     # Reference counting still frees everything; the process ends soon after.
     gc.disable()
+    _tolerate_narrow_consoles()
     try:
         app(prog_name="mdports")
     except KeyboardInterrupt:
         typer.echo("mdports: interrupted", err=True)
         sys.exit(130)
+
+
+def _tolerate_narrow_consoles() -> None:
+    """Print what the console can show instead of dying on it.
+
+    A console in cp1252 (``PYTHONIOENCODING=cp1252``, an old Windows terminal) cannot encode
+    ``→`` or a CJK service name; a character it cannot show becomes ``?`` rather than a
+    UnicodeEncodeError half-way through the output.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")

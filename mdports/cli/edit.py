@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import RefusedError, UsageError
-from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, STDIN, State, TextOrJson, app, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
@@ -60,32 +60,45 @@ def _run(
     from ..api import edit_file
 
     st = state(ctx)
-    path = st.document_path()
+    path = st.writable_path()
     name = st.display_name(path)
     result = edit_file(path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name)
     edit = result.edit
     if fmt is TextOrJson.json:
-        record = {
-            "version": 1,
-            "path": result.name,
-            "changed": edit.changed,
-            "written": result.written,
-            "ports": list(edit.ports),
-            "changes": [change.to_dict() for change in edit.changes],
-        }
-        if diff:
-            record["diff"] = edit.diff(result.name)
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(_record(result.name, edit, result.written, diff), indent=2, ensure_ascii=False))
         return edit
     if diff:
-        typer.echo(edit.diff(result.name), nl=False)
+        _echo_diff(st, edit.diff(result.name))
+    # Results on stdout (the port, the diff), messages on stderr: `PORT=$(mdports add ...)` works.
     for change in edit.changes:
-        typer.echo(change.message, err=port_on_stdout or diff)
+        typer.echo(change.message, err=True)
     if port_on_stdout and not diff:
         typer.echo(" ".join(str(port) for port in edit.ports))
     if dry_run and not diff:
         typer.echo("dry run: nothing written", err=True)
     return edit
+
+
+def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> dict[str, object]:
+    """The JSON shape of every edit's outcome (``fmt`` too)."""
+    record: dict[str, object] = {
+        "version": 1,
+        "path": name,
+        "changed": edit.changed,
+        "written": written,
+        "ports": list(edit.ports),
+        "changes": [change.to_dict() for change in edit.changes],
+    }
+    if diff:
+        record["diff"] = edit.diff(name)
+    return record
+
+
+def _echo_diff(st: State, diff: str) -> None:
+    from ..colors import paint_diff
+
+    color = st.colored()
+    typer.echo(paint_diff(diff) if color else diff, nl=False, color=color)
 
 
 @app.command()
@@ -216,32 +229,33 @@ def next_free(
     registry = state(ctx).registry()
     section = registry.section(range_)
     if section.range is None:
-        raise UsageError(f"section {section.heading!r} declares no range", path=registry.path)
-    ports = edits.free_ports(registry, section, count)
-    if fmt is TextOrJson.json:
-        typer.echo(
-            json.dumps(
-                {"section": section.heading, "range": [section.range.lo, section.range.hi], "ports": ports},
-                indent=2,
-                ensure_ascii=False,
-            )
+        raise UsageError(
+            f"section {section.heading!r} declares no range, so there is no next free port",
+            path=registry.path,
+            hint="declare one in the heading (`## 7000-7099: Misc`)",
         )
+    ports = edits.free_ports(registry, section, count)
+    if len(ports) < count:
+        # All or nothing: a script reading N ports must not get fewer and carry on.
+        raise RefusedError(
+            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
+            path=registry.path,
+            hint="free ports with `mdports remove`, or choose another --range",
+        )
+    if fmt is TextOrJson.json:
+        record = {"version": 1, "section": section.heading, "range": [section.range.lo, section.range.hi]}
+        typer.echo(json.dumps({**record, "ports": ports}, indent=2, ensure_ascii=False))
     else:
         for port in ports:
             typer.echo(port)
-    if len(ports) < count:
-        error = RefusedError(
-            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
-            path=registry.path,
-        )
-        typer.echo(f"mdports: {error}", err=True)
-        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command()
 def fmt(
     ctx: typer.Context,
-    files: list[str] = typer.Argument(None, help="Documents to format (default: the configured one)."),
+    files: list[str] = typer.Argument(
+        None, metavar="[FILE]...", help="Documents to format (default: the configured one); - formats stdin to stdout."
+    ),
     check: bool = typer.Option(False, "--check", help="Exit 1 when formatting would change the file; write nothing."),
     dry_run: bool = DRY_RUN,
     diff: bool = DIFF,
@@ -253,6 +267,7 @@ def fmt(
 
     from .. import edits
     from ..api import edit_file
+    from ..edits import verify
 
     st = state(ctx)
     operation = edits.format_document if mdformat else edits.format_tables
@@ -260,20 +275,27 @@ def fmt(
     records = []
     pending = False
     for path in [Path(f) for f in files] if files else [st.document_path()]:
-        name = str(path) if files else st.display_name(path)
-        result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name)
-        pending = pending or result.edit.changed
+        if path == STDIN:
+            # Like black: format what comes in, print the result; a stream cannot be replaced.
+            name, document = st.load(path)
+            edit = operation(document)
+            verify(edit)
+            written = False
+        else:
+            name = str(path) if files else st.display_name(path)
+            result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name)
+            edit, written = result.edit, result.written
+        pending = pending or edit.changed
         if output is TextOrJson.json:
-            record = {"path": name, "changed": result.edit.changed, "written": result.written}
-            if diff:
-                record["diff"] = result.edit.diff(name)
-            records.append(record)
+            records.append(_record(name, edit, written, diff))
             continue
         if diff:
-            typer.echo(result.edit.diff(name), nl=False)
-        if result.edit.changed:
-            verb = "reformatted" if result.written else "would reformat"
-            typer.echo(f"{verb} {name}", err=diff)
+            _echo_diff(st, edit.diff(name))
+        elif path == STDIN and not check:
+            typer.echo(edit.text, nl=False)
+        if edit.changed and not (path == STDIN and not check):
+            verb = "reformatted" if written else "would reformat"
+            typer.echo(f"{verb} {name}", err=True)
     if output is TextOrJson.json:
-        typer.echo(json.dumps({"version": 1, "files": records}, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(records[0] if len(records) == 1 else records, indent=2, ensure_ascii=False))
     raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)

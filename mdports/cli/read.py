@@ -9,32 +9,71 @@ from pathlib import Path
 import typer
 
 from .. import report
+from ..findings import Report
 from ..registry import build
 from ..rules import validate as run_rules
-from ._app import EXIT_FINDINGS, EXIT_OK, ListFormat, ReportFormat, TextOrJson, app, state
+from ._app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    MIN_SEVERITY,
+    QUIET,
+    ListFormat,
+    ReportFormat,
+    Severity,
+    TextOrJson,
+    app,
+    error_record,
+    shown_severity,
+    state,
+)
 
 
 @app.command()
 def validate(
     ctx: typer.Context,
-    files: list[Path] | None = typer.Argument(None, help="Documents to check (default: the configured one)."),
-    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or github annotations."),
+    files: list[Path] | None = typer.Argument(
+        None, metavar="[FILE]...", help="Documents to check (default: the configured one); - reads stdin."
+    ),
+    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
+    min_severity: Severity = MIN_SEVERITY,
+    quiet: bool = QUIET,
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
-    Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
-    input errors.
+    Every file is checked, even after one that cannot be read. Exit 0 when nothing reaches
+    the failing severity, 1 when something does, 2 when a file could not be read or on
+    usage errors.
     """
+    from ..errors import InputError
+
     st = state(ctx)
     strict = strict or st.config.strict
-    reports = []
-    outputs = []
+    shown_from = shown_severity(min_severity, quiet)
+    color = st.colored()
+    reports: list[Report] = []
+    outputs: list[dict[str, object]] = []
+    unreadable = False
     nothing_checked = False
-    targets: list[Path | None] = list(files) if files else [None]
-    for path in targets:
-        name, document = st.load(path)
+    for path in list(files) if files else [None]:
+        try:
+            name, document = st.load(path)
+        except InputError as error:
+            if len(files or ()) < 2:
+                raise  # one document: the error is the whole answer
+            # Several (as pre-commit passes them): say what is wrong with this one, check the rest.
+            unreadable = True
+            typer.echo(f"mdports: error: {error}", err=True)
+            if fmt is ReportFormat.json:
+                record: dict[str, object] = {
+                    "version": report.JSON_SCHEMA_VERSION,
+                    "path": error.path,
+                    "error": error_record(error),
+                }
+                outputs.append(record)
+            continue
         registry = build(document)
         if not registry.tables:
             # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
@@ -45,22 +84,30 @@ def validate(
             nothing_checked = True
         result = run_rules(registry, st.config, name)
         reports.append(result)
+        shown = result.at_least(shown_from)
         if fmt is ReportFormat.json:
-            outputs.append(report.to_json(result, entries=len(registry.entries), sections=len(registry.sections)))
+            summary = report.to_json(result, entries=len(registry.entries), sections=len(registry.sections))
+            summary["findings"] = [finding.to_dict() for finding in shown.findings]
+            outputs.append(summary)
         elif fmt is ReportFormat.github:
-            typer.echo(report.format_github(result))
-        else:
-            quoted = not no_source and bool(result.findings)  # the lines are needed only to quote them
+            typer.echo(report.format_github(shown))
+        elif fmt is ReportFormat.text:
+            quoted = not no_source and bool(shown.findings)  # the lines are needed only to quote them
             lines = report.source_lines(document) if quoted else []
-            typer.echo(report.format_text(result, lines, show_source=quoted))
+            text = report.format_text(shown, lines, show_source=quoted, color=color, totals=result)
+            typer.echo(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
         import json
 
         typer.echo(json.dumps(outputs[0] if len(outputs) == 1 else outputs, indent=2, ensure_ascii=False))
-    if fmt is ReportFormat.github:
-        report.write_step_summary(reports)
+    elif fmt is ReportFormat.sarif:
+        from ..sarif import format_sarif
+
+        typer.echo(format_sarif([r.at_least(shown_from) for r in reports]))
+    elif fmt is ReportFormat.github:
+        report.write_step_summary([r.at_least(shown_from) for r in reports])
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @app.command("list")
