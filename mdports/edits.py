@@ -504,11 +504,8 @@ def _vacate(builder: _Builder, entry: Entry, reserve: bool) -> None:
     for neighbour in (position - 1, position + 1):
         if 2 <= neighbour < len(plan.items):
             item = plan.items[neighbour]
-            if (
-                item.placeholder
-                and item.spans
-                and (max(item.ports) + 1 == min(ports) or min(item.ports) == max(ports) + 1)
-            ):
+            # Touching ports merge: `3017-3019` next to 3016, and `3004, 3006` around 3005.
+            if item.placeholder and item.spans and any(p - 1 in ports or p + 1 in ports for p in item.ports):
                 ports |= item.ports
                 template = template or item.row
                 start, end = min(start, neighbour), max(end, neighbour + 1)
@@ -535,15 +532,21 @@ def _vacate(builder: _Builder, entry: Entry, reserve: bool) -> None:
     plan.items[start:end] = [plan.new(cells, builder.key(entry.table, cells, None, ports), like=template)]
 
 
-def _rewrite_cells(builder: _Builder, entry: Entry, cells: Mapping[int, str], service: str | None = None) -> None:
-    """Change some cells of an entry's row where it stands."""
+def _rewrite_cells(
+    builder: _Builder,
+    entry: Entry,
+    cells: Mapping[int, str],
+    service: str | None = None,
+    ports: Iterable[int] | None = None,
+) -> None:
+    """Change some cells of an entry's row where it stands (``ports``: its new ports, if they change)."""
     plan = builder.plan(entry.table)
     position = plan.index_of(entry.row)
     texts = list(plan.items[position].row.texts)
     texts += [""] * (len(plan.info.headers) - len(texts))
     for column, text in cells.items():
         texts[column] = text
-    key = builder.key(entry.table, texts, service or entry.service, entry.ports)
+    key = builder.key(entry.table, texts, service or entry.service, entry.ports if ports is None else ports)
     plan.items[position] = plan.new(texts, key, origin=entry.row, like=plan.items[position].row)
     builder.replaced.add(entry.index)
 
@@ -659,9 +662,18 @@ def remove(document: Document, key: str, *, reserve: bool = False, date: datetim
             hint="update or remove those references first",
         )
     builder = _Builder(document, registry)
+    section = registry.sections[entry.section].heading
+    port = int(key) if key.strip().isdigit() and key.strip().isascii() and len(key.strip()) <= 5 else None
+    if entry.service is None and port is not None and set(entry.ports) - {port}:
+        # One port of a placeholder such as `3017-3019`: the others stay reserved (`3017, 3019`).
+        rest = sorted(set(entry.ports) - {port})
+        text = _port_text(entry.port_text, rest)
+        _rewrite_cells(builder, entry, {builder.registry.tables[entry.table].port_column: text}, ports=rest)
+        builder.touch_date(date)
+        message = f"removed port {port} from placeholder {entry.port_text} (now {text.strip()})"
+        return builder.finish([Change("remove", None, (port,), section, message)])
     _vacate(builder, entry, reserve)
     builder.touch_date(date)
-    section = registry.sections[entry.section].heading
     what = entry.service or f"placeholder {entry.port_text}"
     message = f"removed {what} ({entry.port_text})" + (", ports reserved" if reserve else "")
     return builder.finish([Change("remove", entry.service, entry.ports, section, message)])

@@ -132,19 +132,15 @@ def range_record(registry: Registry, section: Section) -> dict[str, object]:
             next_free=None,
         )
         return record
-    assigned = reserved = 0
-    next_free = None
-    for port in section.range:
-        holders = registry.by_port.get(port, ())
-        if any(e.service for e in holders):
-            assigned += 1
-            continue
-        if holders:
-            reserved += 1
-        if next_free is None:
-            next_free = port
+    from .edits import free_ports  # the one definition of "free", so ranges and next-free agree
+
+    free = free_ports(registry, section, len(section.range))
+    reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder
     record.update(
-        assigned=assigned, reserved=reserved, free=len(section.range) - assigned - reserved, next_free=next_free
+        assigned=len(section.range) - len(free),
+        reserved=reserved,
+        free=len(free),
+        next_free=free[0] if free else None,
     )
     return record
 

@@ -224,17 +224,31 @@ class Registry:
         digits = key.strip()
         if digits.isdigit() and digits.isascii():
             number = int(digits) if len(digits) <= 9 else MAX_PORT + 1
+            if not 1 <= number <= MAX_PORT:
+                shown = digits if len(digits) <= 12 else digits[:8] + "..."
+                raise UsageError(f"port {shown} is out of range: ports are 1..{MAX_PORT}", path=self.path)
             holders = self.by_port.get(number, ())
             assigned = [entry for entry in holders if entry.service] or list(holders)
             if assigned:
                 return assigned[0]
-            shown = number if number <= MAX_PORT else digits.lstrip("0")[:8] + "..."
-            raise NotFoundError(f"port {shown} is not in the registry", path=self.path)
+            raise NotFoundError(f"port {number} is not in the registry", path=self.path)
+        raise NotFoundError(f"no entry named {key!r}", path=self.path, hint=self._suggest(key))
+
+    def _suggest(self, key: str) -> str:
+        """Close names: those that begin with ``key`` (``minio`` -> ``minio (S3 API)``), then look-alikes."""
         import difflib
 
-        close = difflib.get_close_matches(key.casefold(), list(self.by_name), n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "`mdports list` shows every entry"
-        raise NotFoundError(f"no entry named {key!r}", path=self.path, hint=hint)
+        folded = key.strip().casefold()
+        names = [entries[0].service or "" for entries in self.by_name.values()]
+        starting = [name for name in names if folded and name.casefold().startswith(folded)]
+        # Look-alikes of the whole name or of its first word (`minoi` -> `minio (Console)`).
+        stems: dict[str, list[str]] = {}
+        for name in names:
+            for stem in {name.casefold(), name.casefold().split(" (")[0]}:
+                stems.setdefault(stem, []).append(name)
+        close = difflib.get_close_matches(folded, list(stems), n=3)
+        found = list(dict.fromkeys([*starting, *(name for stem in close for name in stems[stem])]))[:5]
+        return f"did you mean {', '.join(found)}?" if found else "`mdports list` shows every entry"
 
     def references_to(self, entry: Entry) -> tuple[Reference, ...]:
         """Cross-references that point at ``entry`` by name or by one of its ports."""

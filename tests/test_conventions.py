@@ -203,3 +203,65 @@ def test_sarif_is_code_scanning_shaped(doc: Path) -> None:
         region = item["locations"][0]["physicalLocation"]["region"]
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
         assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == doc.as_posix()
+
+
+LISTS = "## 3000-3009: A\n\n| Port | Service |\n|---|---|\n| 3001 | a |\n| 3002 | *(reserved)* |\n| 3003 | b |\n"
+LISTS += "| 3004, 3006 | *(reserved)* |\n| 3005 | c |\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "before", "after"),
+    [
+        (
+            ["remove", "c", "--reserve"],
+            "| 3004, 3006 | *(reserved)* |\n| 3005 | c |\n",
+            "| 3004-3006 | *(reserved)* |\n",
+        ),
+        (
+            ["remove", "b", "--reserve"],
+            "| 3002 | *(reserved)* |\n| 3003 | b |\n| 3004, 3006 | *(reserved)* |\n",
+            "| 3002-3004, 3006 | *(reserved)* |\n",
+        ),
+        (["remove", "3004"], "| 3004, 3006 | *(reserved)* |\n", "| 3006 | *(reserved)* |\n"),
+    ],
+)
+def test_remove_merges_and_splits_placeholders(tmp_path: Path, command: list[str], before: str, after: str) -> None:
+    doc = tmp_path / "ports.md"
+    doc.write_text(LISTS, encoding="utf-8")
+    result = run_mdports("-f", str(doc), *command, "--keep-date")
+    assert result.returncode == 0, result.stderr
+    assert doc.read_text(encoding="utf-8") == LISTS.replace(before, after)
+
+
+def test_remove_one_port_of_a_span_placeholder(doc: Path) -> None:
+    result = run_mdports("-f", str(doc), "remove", "3018", "--keep-date")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "removed port 3018 from placeholder 3017-3019 (now 3017, 3019)\n"
+    assert "| 3017, 3019 | *(reserved)* | | |\n" in doc.read_text(encoding="utf-8")
+
+
+def test_show_and_move_suggest_close_names(doc: Path) -> None:
+    show = run_mdports("-f", str(doc), "show", "minio")
+    assert show.returncode == 1 and "did you mean minio (S3 API), minio (Console)?" in show.stderr
+    move = run_mdports("-f", str(doc), "move", "minoi", "--port", "9010")
+    assert move.returncode == 1 and "did you mean minio (S3 API), minio (Console)?" in move.stderr
+    far = run_mdports("-f", str(doc), "show", "99999")
+    assert far.returncode == 2 and "port 99999 is out of range: ports are 1..65535" in far.stderr
+
+
+def test_ranges_agree_with_next_free(doc: Path) -> None:
+    ranges = json.loads(run_mdports("-f", str(doc), "ranges", "--format", "json").stdout)
+    checked = 0
+    for record in ranges:
+        if record["range"] is None or not record["free"]:
+            continue
+        lo, hi = record["range"]
+        given = run_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"]))
+        assert given.returncode == 0, given.stderr
+        free = [int(port) for port in given.stdout.split()]
+        assert len(free) == record["free"] and free[0] == record["next_free"]
+        assert record["assigned"] + record["free"] == hi - lo + 1
+        one_more = run_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"] + 1))
+        assert one_more.returncode == 1
+        checked += 1
+    assert checked >= 8
