@@ -13,6 +13,22 @@ from .errors import UsageError
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
 
 
+_FILE_KEYS = ("compose", "prometheus", "env", "cloudflared", "kubernetes")
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """``[tool.mdports.hosts.NAME]``: one machine's deployment files and the addresses it is reached at."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+    compose: tuple[Path, ...] = ()
+    prometheus: tuple[Path, ...] = ()
+    env: tuple[Path, ...] = ()
+    cloudflared: tuple[Path, ...] = ()
+    kubernetes: tuple[Path, ...] = ()  # manifest files or folders
+
+
 @dataclass(frozen=True)
 class Config:
     """Project settings; every field has a safe default so a bare repository works."""
@@ -24,6 +40,10 @@ class Config:
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
     env: tuple[Path, ...] = ()
+    cloudflared: tuple[Path, ...] = ()
+    kubernetes: tuple[Path, ...] = ()
+    hosts: tuple[HostConfig, ...] = ()  # named hosts; the top-level files above are one unnamed host
+    aliases: dict[str, str] = field(default_factory=dict)  # deployment name -> document entry
     source: Path | None = None  # the pyproject.toml it came from
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -67,6 +87,41 @@ def _accept_pairs(value: Any, source: Path) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def _hosts(value: Any, base: Path, source: Path) -> tuple[HostConfig, ...]:
+    """``[tool.mdports.hosts.NAME]`` tables: ``address``/``addresses`` and the file keys."""
+    if not isinstance(value, dict):
+        raise UsageError("[tool.mdports.hosts] must be a table of hosts ([tool.mdports.hosts.NAME])", path=str(source))
+    hosts: list[HostConfig] = []
+    for name, table in value.items():
+        where = f"hosts.{name}"
+        if not isinstance(table, dict):
+            raise UsageError(f"[tool.mdports.{where}] must be a table", path=str(source))
+        unknown = set(table) - {"address", "addresses", *_FILE_KEYS}
+        if unknown:
+            raise UsageError(
+                f"[tool.mdports.{where}] has unknown keys: {', '.join(sorted(unknown))}",
+                path=str(source),
+                hint="use address(es), compose, prometheus, env, cloudflared and kubernetes",
+            )
+        addresses = _strings(table.get("address", []), f"{where}.address", source)
+        addresses += _strings(table.get("addresses", []), f"{where}.addresses", source)
+        files = {
+            key: tuple(base / item for item in _strings(table.get(key, []), f"{where}.{key}", source))
+            for key in _FILE_KEYS
+        }
+        hosts.append(HostConfig(str(name), tuple(addresses), **files))
+    return tuple(hosts)
+
+
+def _aliases(value: Any, source: Path) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
+        raise UsageError(
+            '[tool.mdports.aliases] must map deployment names to entry names (gpu-whisper = "mana-stt")',
+            path=str(source),
+        )
+    return {str(key): str(item) for key, item in value.items()}
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.mdports]`` table."""
     for folder in (start, *start.parents):
@@ -89,7 +144,7 @@ def load_config(start: Path | None = None) -> Config:
     def paths(key: str) -> tuple[Path, ...]:
         return tuple(base / item for item in _strings(table.get(key, []), key, source))
 
-    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env"}
+    known = {"file", "ignore", "accept", "strict", "hosts", "aliases", *_FILE_KEYS}
     return Config(
         file=base / str(table["file"]) if "file" in table else None,
         ignore=frozenset(_strings(table.get("ignore", []), "ignore", source)),
@@ -98,6 +153,10 @@ def load_config(start: Path | None = None) -> Config:
         compose=paths("compose"),
         prometheus=paths("prometheus"),
         env=paths("env"),
+        cloudflared=paths("cloudflared"),
+        kubernetes=paths("kubernetes"),
+        hosts=_hosts(table.get("hosts", {}), base, source),
+        aliases=_aliases(table.get("aliases", {}), source),
         source=source,
         extra={key: value for key, value in table.items() if key not in known},
     )

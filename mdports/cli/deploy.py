@@ -4,8 +4,12 @@ Both import what they need (PyYAML, the deployment readers, the drift rules) ins
 command, so that starting ``mdports validate`` never pays for them.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,12 +18,21 @@ from ..errors import UsageError
 from ..registry import build
 from ._app import EXIT_FINDINGS, EXIT_OK, ReportFormat, app, state
 
+if TYPE_CHECKING:
+    from ..deployment import HostFiles
+
 
 class ExportFormat(str, Enum):
     json = "json"
     yaml = "yaml"
     csv = "csv"
     env = "env"
+
+
+class MinSeverity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
 
 
 @app.command()
@@ -34,35 +47,59 @@ def drift(
     env: list[Path] | None = typer.Option(
         None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
     ),
+    cloudflared: list[Path] | None = typer.Option(
+        None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
+    ),
+    kubernetes: list[Path] | None = typer.Option(
+        None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
+    ),
     fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    min_severity: MinSeverity | None = typer.Option(
+        None, "--min-severity", help="Show only findings of this severity or above (github: warning by default)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="The same as --min-severity warning."),
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
 ) -> None:
-    """Compare the registry with docker compose, Prometheus and env files.
+    """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
 
-    Files given on the command line replace those configured in [tool.mdports] (compose,
-    prometheus, env). Exit 0 when nothing reaches the failing severity, 1 when something
-    does, 2 on usage or input errors.
+    Files given on the command line (one unnamed host) replace those configured in
+    [tool.mdports] (compose, prometheus, env, cloudflared, kubernetes and [tool.mdports.hosts.NAME]).
+    Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
+    input errors.
     """
     from .. import deployment, report
     from .. import drift as drift_rules
 
     st = state(ctx)
-    strict = strict or st.config.strict
-    if compose or prometheus or env:
-        files = (compose or [], prometheus or [], env or [])
+    config = st.config
+    strict = strict or config.strict
+    given = [compose, prometheus, env, cloudflared, kubernetes]
+    if any(given):
+        hosts = [_host("", (), *(group or [] for group in given))]
     else:
-        files = (list(st.config.compose), list(st.config.prometheus), list(st.config.env))
-    if not any(files):
+        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
+        hosts = [host for host in hosts if _has_files(host)]
+        hosts += [
+            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+            for h in config.hosts
+        ]
+    if not any(_has_files(host) for host in hosts):
         raise UsageError(
             "no deployment files to compare the document with",
-            hint="pass --compose, --prometheus or --env FILE, or set compose/prometheus/env in [tool.mdports]",
+            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
+            "(or [tool.mdports.hosts.NAME]) in [tool.mdports]",
         )
-    compose_files, prometheus_files, env_files = ([display_path(path) for path in group] for group in files)
     name, document = st.load()
     registry = build(document)
-    deployed = deployment.load(compose_files, prometheus_files, env_files)
-    result = drift_rules.check(registry, deployed, st.config, name)
+    deployed = deployment.load_hosts(hosts)
+    result = drift_rules.check(registry, deployed, config, name)
+    if quiet and min_severity is None:
+        min_severity = MinSeverity.warning
+    if min_severity is None and fmt is ReportFormat.github:
+        min_severity = MinSeverity.warning  # annotations for infos bury the errors in a pull request
+    if min_severity is not None:
+        result = drift_rules.at_least(result, min_severity.value)
     if fmt is ReportFormat.json:
         extra = {
             "entries": len(registry.entries),
@@ -79,6 +116,18 @@ def drift(
         sources = {**deployed.sources, name: tuple(report.source_lines(document))}
         typer.echo(drift_rules.format_text(result, sources, show_source=not no_source))
     raise typer.Exit(EXIT_FINDINGS if result.fails(strict) else EXIT_OK)
+
+
+def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
+    """One host's files as the messages name them (relative to the current folder)."""
+    from ..deployment import HostFiles
+
+    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
+    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
+
+
+def _has_files(host: HostFiles) -> bool:
+    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))
 
 
 @app.command()
