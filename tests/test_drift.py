@@ -2,9 +2,13 @@
 
 The golden cases run ``mdports`` in a copy of ``tests/golden/drift/project`` — the bundled
 document with the docker compose files, Prometheus configuration and env file of the Mac mini
-it describes — with deliberate drift in them. Each case folder holds ``cmd`` (the arguments),
-the expected ``stdout``, ``exit`` and (when not empty) ``stderr``, and optionally ``files/``
-copied over the project first. ``MDPORTS_REGEN=1`` rewrites the expected files; review the diff.
+it describes — with deliberate drift in them, or of the fixture a case's ``fixture`` file
+names: ``fleet`` is a grown pnpm monorepo's deployment (a compose file of 1,800 lines and 83
+services, a GPU box and a dev laptop as further hosts, Prometheus with blackbox and relabelled
+jobs, a cloudflared tunnel, traefik labels, Kubernetes staging manifests). Each case folder
+holds ``cmd`` (the arguments), the expected ``stdout``, ``exit`` and (when not empty)
+``stderr``, and optionally ``files/`` copied over the fixture first. ``MDPORTS_REGEN=1``
+rewrites the expected files; review the diff.
 """
 
 from __future__ import annotations
@@ -50,8 +54,10 @@ def golden_cases(prefix: str) -> list[Path]:
 
 
 def prepare(case: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """Copy the case's fixture (``project``, or the one its ``fixture`` file names) and its ``files/``."""
+    fixture = DRIFT / (case / "fixture").read_text().strip() if (case / "fixture").exists() else PROJECT
     root = tmp_path / "project"
-    shutil.copytree(PROJECT, root)
+    shutil.copytree(fixture, root)
     if (case / "files").is_dir():
         shutil.copytree(case / "files", root, dirs_exist_ok=True)
     return root, shlex.split((case / "cmd").read_text(encoding="utf-8"))
