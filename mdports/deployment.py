@@ -484,11 +484,11 @@ def parse_target(text: str) -> tuple[str, int | None]:
     """
     text = text.strip()
     if "://" in text:
-        parts = urlsplit(text)
         try:
+            parts = urlsplit(text)
             port = parts.port
-        except ValueError as exc:
-            raise PortSpecError(f"cannot read the port of the URL {text!r}: {exc}") from None
+        except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+            raise PortSpecError(f"cannot read the URL {text!r}: {exc}") from None
         if not parts.hostname:
             raise PortSpecError(f"the URL {text!r} names no host")
         return parts.hostname, port

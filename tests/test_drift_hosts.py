@@ -7,12 +7,15 @@ and one that must not. The deployment files are written to a temporary folder an
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import mdports_executable, run_mdports
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdports import parse, registry
 from mdports.config import Config, load_config
@@ -429,3 +432,72 @@ def test_a_prometheus_alias_fan_out_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("mdports: error: prometheus.yml:4:")
     assert "expands to more than 200,000 YAML nodes through aliases" in result.stderr
+
+
+# --- invariants -------------------------------------------------------------------------------------
+
+_KEYS = st.sampled_from(
+    ["services", "ports", "expose", "labels", "scrape_configs", "job_name", "static_configs", "targets", "ingress",
+     "hostname", "service", "relabel_configs", "target_label", "replacement", "kind", "metadata", "name", "spec",
+     "selector", "template", "containers", "containerPort", "port", "targetPort", "nodePort", "rules", "http",
+     "paths", "backend", "<<", "x"]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.sampled_from(["3001:3001", "Service", "Ingress", "Deployment", "http://localhost:3001", "a:b:c", "", "${X}",
+                     "__address__", "__param_target", "http://[::1", "http://x:99999", "80", "http", "/probe"]),
+    st.integers(-5, 70_000),
+    st.none(),
+    st.text(max_size=8),
+)  # fmt: skip
+_YAML = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=5), max_leaves=30
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_YAML)
+def test_every_reader_returns_records_or_an_input_error(data: object) -> None:
+    """Whatever shape a deployment file has, a reader returns records or raises InputError: never a crash."""
+    import yaml as pyyaml
+
+    from mdports.cloudflared import read_cloudflared
+    from mdports.deployment import read_compose
+    from mdports.kubernetes import read_kubernetes
+
+    text = pyyaml.safe_dump(data)
+    for read in (read_compose, read_prometheus, read_cloudflared, read_kubernetes):
+        with contextlib.suppress(InputError):
+            read(text, "deployment.yml")
+
+
+@given(st.text(max_size=60))
+def test_parse_target_reads_a_target_or_says_why_not(text: str) -> None:
+    from mdports.deployment import PortSpecError, parse_target
+
+    try:
+        host, port = parse_target(text)
+    except PortSpecError:
+        return
+    assert host and (port is None or 1 <= port <= 65535)
+
+
+def test_long_labels_and_targets_stay_linear(tmp_path: Path) -> None:
+    """The traefik label pattern and the target parser on 100,000 adversarial characters."""
+    label = "traefik.http.services." + "a" * 100_000 + ".loadbalancer.server.portx"
+    target = "http://" + "a:" * 50_000 + "/x"
+    compose = f'services:\n  web:\n    ports: ["3001:3001"]\n    labels: ["{label}=1", "{"." * 100_000}=2"]\n'
+    write(tmp_path, "compose.yml", compose)
+    write(
+        tmp_path,
+        "prometheus.yml",
+        f"scrape_configs:\n  - job_name: x\n    static_configs: [{{targets: ['{target}']}}]\n",
+    )
+    (tmp_path / "PORT_SCHEMA.md").write_text(DOC)
+    result = subprocess.run(
+        [mdports_executable(), "-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "-p", "prometheus.yml", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode == 0, result.stderr
