@@ -1,4 +1,4 @@
-r"""Drift: where the deployment (compose, Prometheus, env files) disagrees with the document.
+r"""Drift: where the deployment (compose, Prometheus, env, cloudflared, Kubernetes) disagrees with the document.
 
 Deployment records are matched to registry entries by name, conservatively (see
 :func:`name_key`); a record that matches no entry is never attributed to one by guesswork —
@@ -202,7 +202,7 @@ class _Context:
             for name in service.names:
                 self.compose.setdefault((service.machine, name), []).append(service)
         self.service_entries = [self._service_entries(service) for service in deployment.services]
-        self._by_service = {id(s): e for s, e in zip(deployment.services, self.service_entries, strict=True)}
+        self.by_service = {id(s): e for s, e in zip(deployment.services, self.service_entries, strict=True)}
         self.listening: dict[str, dict[tuple[int, str], list[ComposeService]]] = {}
         for service, entries in zip(deployment.services, self.service_entries, strict=True):
             ports = self.listening.setdefault(service.machine, {})
@@ -213,6 +213,14 @@ class _Context:
                     for number in entry.ports:
                         for protocol in entry.protocols:
                             ports.setdefault((number, protocol), []).append(service)
+        # entry -> the hosts it runs on, and (host, entry) -> the mappings publishing it there
+        self.entry_hosts: dict[int, set[str]] = {}
+        self.entry_mappings: dict[tuple[str, int], list[tuple[ComposeService, ComposePort]]] = {}
+        for service, entries in zip(deployment.services, self.service_entries, strict=True):
+            for entry in entries:
+                self.entry_hosts.setdefault(entry.index, set()).add(service.machine)
+                mappings = self.entry_mappings.setdefault((service.machine, entry.index), [])
+                mappings.extend((service, mapping) for _, _, mapping in service.published_ports())
         self.target_matches = [self._resolve(t.host, t.port, t.machine, t.job, t.role) for t in deployment.targets]
         self.route_matches = [
             self._resolve(r.host, r.port, r.machine, None, "probe") if r.host else TargetMatch("skipped", ())
@@ -249,7 +257,7 @@ class _Context:
             return TargetMatch("machine", self.matcher.find(job) if role == "scrape" else (), services, on)
         services = tuple(self.compose.get((machine, host), ()))
         if services:
-            entries = tuple({e.index: e for s in services for e in self._by_service[id(s)]}.values())
+            entries = tuple({e.index: e for s in services for e in self.by_service[id(s)]}.values())
             entries = entries or (self.matcher.find(job) if role == "scrape" else ())
             if any(service.host_network for service in services):
                 return TargetMatch("machine", entries, services, machine)
@@ -262,12 +270,7 @@ class _Context:
 
     def hosts_of(self, entries: Iterable[Entry]) -> set[str]:
         """The hosts on which a compose service matched to one of ``entries`` runs."""
-        wanted = {e.index for e in entries}
-        return {
-            s.machine
-            for s, found in zip(self.deployment.services, self.service_entries, strict=True)
-            if any(e.index in wanted for e in found)
-        }
+        return {machine for e in entries for machine in self.entry_hosts.get(e.index, ())}
 
     def knows_ports(self, machine: str) -> bool:
         """True when the compose files of ``machine`` are given, so what listens there is known."""
@@ -510,15 +513,10 @@ def _machine_port(ctx: _Context, subject: _Subject, match: TargetMatch, port: in
     where = match.machine or "this host"
     if match.services:
         meant = {e.index for e in match.entries}
-        reached = {e.index for s in match.services for e in ctx._by_service[id(s)]}
+        reached = {e.index for s in match.services for e in ctx.by_service[id(s)]}
         if not meant or meant & reached:
             return
-        elsewhere = [
-            (s, p)
-            for s, entries in zip(ctx.deployment.services, ctx.service_entries, strict=True)
-            if s.machine == match.machine and {e.index for e in entries} & meant
-            for _, _, p in s.published_ports()
-        ]
+        elsewhere = [found for index in meant for found in ctx.entry_mappings.get((match.machine, index), ())]
         if not elsewhere:
             return
         service, mapping = elsewhere[0]
@@ -551,9 +549,7 @@ def _machine_port(ctx: _Context, subject: _Subject, match: TargetMatch, port: in
     )
 
 
-def _address_findings(
-    ctx: _Context, subject: _Subject, match: TargetMatch, port: int, *, role: str
-) -> Iterator[Finding]:
+def _address_findings(ctx: _Context, subject: _Subject, match: TargetMatch, port: int) -> Iterator[Finding]:
     """The findings for one address (scrape target, probe or tunnel route), by what it resolved to."""
     if match.kind == "compose":
         yield from _compose_target(ctx, subject, match, port)
@@ -581,7 +577,7 @@ def check_scrape_targets(ctx: _Context) -> Iterator[Finding]:
         else:
             name = match.entries[0].service or target.host if match.entries else (target.job or target.host)
         subject = _Subject(target.path, target.line, target.column, f"{what} {target.text}{job}", "uses", name)
-        yield from _address_findings(ctx, subject, match, target.port, role=target.role)
+        yield from _address_findings(ctx, subject, match, target.port)
 
 
 def check_env_ports(ctx: _Context) -> Iterator[Finding]:
@@ -627,7 +623,7 @@ def check_tunnel_routes(ctx: _Context) -> Iterator[Finding]:
         subject = _Subject(
             route.path, route.line, route.column, f"tunnel route {name} -> {route.service}", "uses", name
         )
-        yield from _address_findings(ctx, subject, match, route.port, role="probe")
+        yield from _address_findings(ctx, subject, match, route.port)
 
 
 def check_traefik_routes(ctx: _Context) -> Iterator[Finding]:
