@@ -30,9 +30,10 @@ from .errors import InputError
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
-# Real files stay far below this (an 1,800-line compose file visits about 6,000 items); a file
-# above it is an alias bomb or generated beyond what a port check can usefully read.
-MAX_NODES = 200_000
+# Real files stay far below this (the 1,800-line compose file of the fleet fixture visits 1,530
+# items); a file above it is an alias bomb or generated beyond what a port check can usefully read.
+# At the cap, drift takes about 1.5 s, which bounds any YAML input.
+MAX_NODES = 100_000
 
 Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
 

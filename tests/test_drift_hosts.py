@@ -431,7 +431,7 @@ def test_a_prometheus_alias_fan_out_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("mdports: error: prometheus.yml:4:")
-    assert "expands to more than 200,000 YAML nodes through aliases" in result.stderr
+    assert "expands to more than 100,000 YAML nodes through aliases" in result.stderr
 
 
 # --- invariants -------------------------------------------------------------------------------------
