@@ -28,6 +28,19 @@ CONFIG_FILES = (".mdports.toml", "mdports.toml", "pyproject.toml")
 
 
 @dataclass(frozen=True)
+class HostConfig:
+    """``[hosts.NAME]``: one machine's deployment files and the addresses it is reached at."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+    compose: tuple[Path, ...] = ()
+    prometheus: tuple[Path, ...] = ()
+    env: tuple[Path, ...] = ()
+    cloudflared: tuple[Path, ...] = ()
+    kubernetes: tuple[Path, ...] = ()  # manifest files or folders
+
+
+@dataclass(frozen=True)
 class Config:
     """Project settings; every field has a safe default so a bare repository works."""
 
@@ -38,6 +51,10 @@ class Config:
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
     env: tuple[Path, ...] = ()
+    cloudflared: tuple[Path, ...] = ()
+    kubernetes: tuple[Path, ...] = ()
+    hosts: tuple[HostConfig, ...] = ()  # named hosts; the top-level files above are one unnamed host
+    aliases: dict[str, str] = field(default_factory=dict)  # deployment name -> document entry
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
 
@@ -49,20 +66,20 @@ class _Invalid(Exception):
     """A value of the wrong type; the loader adds the file and the key."""
 
 
-def _bool(value: Any) -> bool:
+def _bool(value: Any, base: Path) -> bool:
     # `strict = "false"` is a string: bool("false") is True, the opposite of what was meant.
     if not isinstance(value, bool):
         raise _Invalid(f"must be true or false, not {_shown(value)}")
     return value
 
 
-def _string(value: Any) -> str:
+def _string(value: Any, base: Path) -> str:
     if not isinstance(value, str) or not value:
         raise _Invalid(f"must be a non-empty string, not {_shown(value)}")
     return value
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: Any, base: Path) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
@@ -70,7 +87,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     raise _Invalid(f"must be a string or a list of strings, not {_shown(value)}")
 
 
-def _accept_pairs(value: Any) -> tuple[tuple[str, int], ...]:
+def _accept_pairs(value: Any, base: Path) -> tuple[tuple[str, int], ...]:
     """``accept = ["MP101:5432", {rule = "port-out-of-range", port = 6379}]``."""
     pairs: list[tuple[str, int]] = []
     for item in value if isinstance(value, list) else [value]:
@@ -87,6 +104,44 @@ def _accept_pairs(value: Any) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def _path(value: Any, base: Path) -> Path:
+    return base / _string(value, base)
+
+
+def _paths(value: Any, base: Path) -> tuple[Path, ...]:
+    return tuple(base / item for item in _strings(value, base))
+
+
+_HOST_FILES = ("compose", "prometheus", "env", "cloudflared", "kubernetes")
+
+
+def _hosts(value: Any, base: Path) -> tuple[HostConfig, ...]:
+    """``[hosts.NAME]`` tables: ``address``/``addresses`` and the deployment file keys."""
+    if not isinstance(value, dict):
+        raise _Invalid("must be a table of hosts ([hosts.NAME])")
+    hosts: list[HostConfig] = []
+    for name, table in value.items():
+        if not isinstance(table, dict):
+            raise _Invalid(f".{name} must be a table")
+        keys = ("address", "addresses", *_HOST_FILES)
+        for key in table:
+            if key not in keys:
+                raise _Invalid(f".{name}: unknown key {key!r}{did_you_mean(key, keys)}")
+        try:
+            addresses = _strings(table.get("address", []), base) + _strings(table.get("addresses", []), base)
+            files = {key: _paths(table.get(key, []), base) for key in _HOST_FILES}
+        except _Invalid as exc:
+            raise _Invalid(f".{name}: {exc}") from None
+        hosts.append(HostConfig(str(name), addresses, **files))
+    return tuple(hosts)
+
+
+def _aliases(value: Any, base: Path) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(item, str) and item for item in value.values()):
+        raise _Invalid('must map deployment names to entry names (gpu-whisper = "mana-stt")')
+    return {str(key): str(item) for key, item in value.items()}
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -94,21 +149,28 @@ def _shown(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Key:
-    """One configuration key: how its value is read, and what it is for (shown in errors)."""
+    """One configuration key: how its value is read, and what it is for (shown in errors).
 
-    read: Callable[[Any], Any]
+    ``read(value, folder)`` checks the value; relative paths are taken from ``folder``, the
+    configuration file's.
+    """
+
+    read: Callable[[Any, Path], Any]
     help: str
-    path: bool = False  # relative paths are taken from the configuration file's folder
 
 
 KEYS: dict[str, Key] = {
-    "file": Key(_string, "the port document, e.g. 'docs/PORT_SCHEMA.md'", path=True),
+    "file": Key(_path, "the port document, e.g. 'docs/PORT_SCHEMA.md'"),
     "strict": Key(_bool, "fail on warnings too"),
     "ignore": Key(_strings, "rule ids or names never reported"),
     "accept": Key(_accept_pairs, "known exceptions, 'RULE:PORT'"),
-    "compose": Key(_strings, "docker compose files for drift", path=True),
-    "prometheus": Key(_strings, "Prometheus configuration files for drift", path=True),
-    "env": Key(_strings, "env files with NAME_PORT=NNNN for drift", path=True),
+    "compose": Key(_paths, "docker compose files for drift"),
+    "prometheus": Key(_paths, "Prometheus configuration files for drift"),
+    "env": Key(_paths, "env files with NAME_PORT=NNNN for drift"),
+    "cloudflared": Key(_paths, "Cloudflare Tunnel configuration files for drift"),
+    "kubernetes": Key(_paths, "Kubernetes manifest files or folders for drift"),
+    "hosts": Key(_hosts, "[hosts.NAME] tables: address(es) and deployment files per machine"),
+    "aliases": Key(_aliases, "deployment name = document entry"),
 }
 
 
@@ -185,12 +247,11 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
                 hint="the keys are " + ", ".join(KEYS),
             )
         try:
-            value = spec.read(raw)
+            values[key] = spec.read(raw, source.parent)
         except _Invalid as exc:
-            raise UsageError(f"{prefix}{key} {exc} ({spec.help})", path=str(source)) from None
-        if spec.path:
-            value = source.parent / value if isinstance(value, str) else tuple(source.parent / v for v in value)
-        values[key] = value
+            # A nested table's message starts with its own name: `hosts.gpu: unknown key ...`.
+            where = f"{prefix}{key}" + ("" if str(exc).startswith(".") else " ")
+            raise UsageError(f"{where}{exc} ({spec.help})", path=str(source)) from None
     from .catalog import check_rule_names  # deferred: only a configuration that names rules pays
 
     check_rule_names(values.get("ignore", ()), f"{prefix}ignore", str(source))
@@ -203,6 +264,10 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         compose=values.get("compose", ()),
         prometheus=values.get("prometheus", ()),
         env=values.get("env", ()),
+        cloudflared=values.get("cloudflared", ()),
+        kubernetes=values.get("kubernetes", ()),
+        hosts=values.get("hosts", ()),
+        aliases=values.get("aliases", {}),
         source=source,
         table=dict(table),
     )

@@ -1,10 +1,13 @@
-r"""What the deployment says about ports: docker compose files, Prometheus configuration, env files.
+r"""What the deployment says about ports: docker compose, Prometheus, env files, tunnels, Kubernetes.
 
 Each reader turns one file into frozen records that remember the file, line and column they
 came from, so that drift findings point into the deployment file. The YAML files are read
-with a safe loader into a node graph (``yaml.compose``), never into Python objects: every
-scalar keeps its text as written (``"22:22"`` stays a port mapping, it does not become the
-YAML 1.1 sexagesimal number 1342) and its mark (line and column).
+with a safe loader into a node graph (:mod:`mdports.yaml_nodes`), never into Python objects:
+every scalar keeps its text as written (``"22:22"`` stays a port mapping, it does not become
+the YAML 1.1 sexagesimal number 1342) and its mark (line and column), and alias expansion is
+bounded. The cloudflared and Kubernetes readers live in their own modules
+(:mod:`mdports.cloudflared`, :mod:`mdports.kubernetes`); :func:`load` reads every file of
+every host.
 
 A port that cannot be read (``"abc:80"``, ``${PORT}`` with no default) is a record with an
 ``error``, reported as a finding; a file that is not valid YAML, or whose structure is not
@@ -29,24 +32,30 @@ what the format requires, is an :class:`~mdports.errors.InputError` naming the f
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 import yaml
 
 from .document import split_eol, split_lines
-from .errors import InputError
 from .files import read_text
 from .ports import MAX_PORT, MIN_PORT, PortRange
+from .yaml_nodes import YamlFile, is_empty, scalar
+from .yaml_nodes import column as _column
+from .yaml_nodes import line as _line
 
-Kind = Literal["compose", "prometheus", "env"]
+if TYPE_CHECKING:
+    from .cloudflared import TunnelRoute
+    from .kubernetes import Manifests
 
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_NULL_TAG = "tag:yaml.org,2002:null"
+Kind = Literal["compose", "prometheus", "env", "cloudflared", "kubernetes"]
+TargetRole = Literal["scrape", "probe", "rewritten"]
+
 _PROTOCOLS = ("tcp", "udp", "sctp")
 _SPAN = re.compile(r"(\d+)(?:-(\d+))?")
 # Innermost interpolation first, so that nested defaults (${A:-${B:-3001}}) resolve from the inside.
@@ -56,6 +65,8 @@ _BRACED_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.DOTA
 _ESCAPED_DOLLAR = "\x00"
 _ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*")
 _COMPOSE_KEYS = frozenset({"services", "version", "name", "networks", "volumes", "configs", "secrets", "include"})
+# traefik.http.services.<name>.loadbalancer.server.port: the container port a router sends traffic to.
+_TRAEFIK_PORT = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.server\.port")
 
 
 class PortSpecError(ValueError):
@@ -98,8 +109,20 @@ class ComposePort:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """A traefik label naming the container port its router sends traffic to."""
+
+    path: str
+    line: int
+    column: int
+    router: str  # the ``<name>`` in traefik.http.services.<name>.loadbalancer.server.port
+    text: str
+    port: int | None  # None when the value cannot be read (then it is not checked)
+
+
+@dataclass(frozen=True, slots=True)
 class ComposeService:
-    """A service of a docker compose file: its name, ``container_name`` and ports."""
+    """A service of a docker compose file: its name, ``container_name``, ports and traefik routes."""
 
     path: str
     line: int
@@ -109,6 +132,8 @@ class ComposeService:
     ports: tuple[ComposePort, ...]
     expose: tuple[int, ...]  # container ports reachable inside the compose network only
     network_mode: str | None
+    routes: tuple[Route, ...] = ()
+    machine: str = ""  # the configured host it runs on ("" for the unnamed one)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -120,10 +145,34 @@ class ComposeService:
         """``network_mode: host``: the container's ports are host ports and ``ports:`` is ignored."""
         return self.network_mode == "host"
 
+    @property
+    def container_ports(self) -> frozenset[int]:
+        """The ports its container is known to listen on: mapping targets and ``expose``."""
+        ports = set(self.expose)
+        for mapping in self.ports:
+            if mapping.target is not None:
+                ports.update(mapping.target)
+        return frozenset(ports)
+
+    def published_ports(self) -> Iterator[tuple[int, str, ComposePort]]:
+        """Every fixed host port it publishes, with protocol and mapping (none under host networking)."""
+        if self.host_network:
+            return
+        for mapping in self.ports:
+            if mapping.exact and mapping.published is not None:
+                for number in mapping.published:
+                    yield number, mapping.protocol, mapping
+
 
 @dataclass(frozen=True, slots=True)
 class ScrapeTarget:
-    """One ``host:port`` of a Prometheus ``static_configs`` (or alertmanager) target list."""
+    """One address of a Prometheus job: a ``static_configs`` target, or the exporter a relabel names.
+
+    ``role`` says what the address is: ``scrape``, the address Prometheus scrapes; ``probe``,
+    what a blackbox-style job probes (its exporter is a ``scrape`` target of its own, and the
+    job's name says nothing about what is probed); ``rewritten``, a target whose address
+    relabelling rewrites in a way that cannot be read (``${1}:9100``), so it is not checked.
+    """
 
     path: str
     line: int
@@ -133,6 +182,8 @@ class ScrapeTarget:
     host: str
     port: int | None  # None when the target names no port (the scheme's default applies)
     error: str | None = None
+    role: TargetRole = "scrape"
+    machine: str = ""  # the configured host whose Prometheus scrapes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +197,24 @@ class EnvPort:
     value: str
     port: int | None
     error: str | None = None
+    machine: str = ""
 
     @property
     def service(self) -> str:
         """The service name the variable stands for: ``MANA_AUTH_PORT`` -> ``mana-auth``."""
         return self.variable[: -len("_PORT")].lower().replace("_", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """A configured host: its name (``""`` for the unnamed one) and the addresses it is reached at."""
+
+    name: str
+    addresses: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.name or "this host"
 
 
 @dataclass(frozen=True)
@@ -162,84 +226,9 @@ class Deployment:
     env_ports: tuple[EnvPort, ...] = ()
     files: tuple[tuple[Kind, str], ...] = ()
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # file -> lines, for quoting
-
-
-# --- YAML nodes ----------------------------------------------------------------------------------
-
-
-def _node_error(message: str, path: str, node: yaml.Node, lines: Sequence[str] = ()) -> InputError:
-    line = node.start_mark.line + 1
-    source = split_eol(lines[line - 1])[0] if 0 < line <= len(lines) else None
-    return InputError(message, path=path, line=line, column=node.start_mark.column + 1, source_line=source)
-
-
-def _compose_yaml(text: str, path: str) -> yaml.Node | None:
-    """The YAML node graph of ``text`` (None for an empty file); invalid YAML is an InputError."""
-    try:
-        return yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "cannot be parsed"
-        if mark is None:
-            raise InputError(f"is not valid YAML: {problem}", path=path) from None
-        lines = split_lines(text)
-        line = mark.line + 1
-        source = split_eol(lines[line - 1])[0] if 0 < line <= len(lines) else None
-        raise InputError(
-            f"is not valid YAML: {problem}", path=path, line=line, column=mark.column + 1, source_line=source
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"is not valid YAML: {exc}", path=path) from None
-
-
-def _scalar(node: yaml.Node | None) -> str | None:
-    """The text of a scalar node as written; None for a null, a missing node or a collection."""
-    if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
-        return str(node.value)
-    return None
-
-
-def _column(node: yaml.Node) -> int:
-    """1-based column of a scalar's text (past the opening quote of a quoted scalar)."""
-    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-    return node.start_mark.column + 1 + (1 if quoted else 0)
-
-
-def _mapping(node: yaml.Node, path: str, what: str, lines: Sequence[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    """A mapping node's string keys -> (key node, value node), with ``<<`` merge keys applied.
-
-    Keys written in the mapping win over merged ones, as in YAML's merge-key convention. A
-    key written twice is an error (docker compose refuses such files too).
-    """
-    if not isinstance(node, yaml.MappingNode):
-        raise _node_error(f"{what} must be a mapping", path, node, lines)
-    own: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    merged: list[yaml.Node] = []
-    for key, value in node.value:
-        if key.tag == _MERGE_TAG:
-            merged.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
-            continue
-        name = _scalar(key)
-        if name is None:
-            continue
-        if name in own:
-            first = own[name][0].start_mark.line + 1
-            raise _node_error(f"key {name!r} appears twice in {what} (first at line {first})", path, key, lines)
-        own[name] = (key, value)
-    for source in merged:
-        if source is node:  # a mapping merging itself through an alias
-            continue
-        for name, pair in _mapping(source, path, f"{what} (merged with <<)", lines).items():
-            own.setdefault(name, pair)
-    return own
-
-
-def _sequence(node: yaml.Node, path: str, what: str, lines: Sequence[str]) -> list[yaml.Node]:
-    if _scalar(node) is None and isinstance(node, yaml.ScalarNode):
-        return []  # "ports:" with nothing after it
-    if not isinstance(node, yaml.SequenceNode):
-        raise _node_error(f"{what} must be a list", path, node, lines)
-    return list(node.value)
+    routes: tuple[TunnelRoute, ...] = ()
+    kubernetes: tuple[Manifests, ...] = ()
+    machines: tuple[Machine, ...] = ()
 
 
 # --- docker compose ------------------------------------------------------------------------------
@@ -358,21 +347,21 @@ def _short_port(node: yaml.ScalarNode, path: str, variables: Mapping[str, str]) 
     try:
         host_ip, published, target, protocol = parse_short_port(interpolate(written, variables))
     except PortSpecError as exc:
-        return ComposePort(path, node.start_mark.line + 1, _column(node), written, None, None, None, "tcp", str(exc))
-    return ComposePort(path, node.start_mark.line + 1, _column(node), written, host_ip, published, target, protocol)
+        return ComposePort(path, _line(node), _column(node), written, None, None, None, "tcp", str(exc))
+    return ComposePort(path, _line(node), _column(node), written, host_ip, published, target, protocol)
 
 
-def _long_port(node: yaml.Node, path: str, variables: Mapping[str, str], lines: Sequence[str]) -> ComposePort:
-    keys = _mapping(node, path, "a ports entry", lines)
+def _long_port(node: yaml.Node, yaml_file: YamlFile, variables: Mapping[str, str]) -> ComposePort:
+    keys = yaml_file.mapping(node, "a ports entry")
     anchor = keys["published"][1] if "published" in keys else node
-    line, column = anchor.start_mark.line + 1, _column(anchor)
+    path, at_line, at_column = yaml_file.path, _line(anchor), _column(anchor)
 
     def value(key: str) -> str | None:
-        written = _scalar(keys[key][1]) if key in keys else None
+        written = scalar(keys[key][1]) if key in keys else None
         return interpolate(written, variables).strip() if written is not None else None
 
-    written = _scalar(keys["published"][1]) if "published" in keys else None
-    text = written if written is not None else str(_scalar(keys["target"][1]) if "target" in keys else "")
+    written = scalar(keys["published"][1]) if "published" in keys else None
+    text = written if written is not None else str(scalar(keys["target"][1]) if "target" in keys else "")
     try:
         target_text = value("target")
         if not target_text:
@@ -384,14 +373,14 @@ def _long_port(node: yaml.Node, path: str, variables: Mapping[str, str], lines: 
         protocol = _protocol(value("protocol") or "tcp")
         host_ip = value("host_ip") or None
     except PortSpecError as exc:
-        return ComposePort(path, line, column, text, None, None, None, "tcp", str(exc))
-    return ComposePort(path, line, column, text, host_ip, published, target, protocol)
+        return ComposePort(path, at_line, at_column, text, None, None, None, "tcp", str(exc))
+    return ComposePort(path, at_line, at_column, text, host_ip, published, target, protocol)
 
 
 def _expose(nodes: list[yaml.Node], variables: Mapping[str, str]) -> tuple[int, ...]:
     ports: set[int] = set()
     for node in nodes:
-        written = _scalar(node)
+        written = scalar(node)
         if written is None:
             continue
         try:
@@ -401,51 +390,79 @@ def _expose(nodes: list[yaml.Node], variables: Mapping[str, str]) -> tuple[int, 
     return tuple(sorted(ports))
 
 
+def _labels(node: yaml.Node, yaml_file: YamlFile, what: str) -> Iterator[tuple[str, str, yaml.Node]]:
+    """``labels:`` as (key, value, value node): a mapping, or a list of ``key=value`` strings."""
+    if isinstance(node, yaml.MappingNode):
+        for key, (_, value) in yaml_file.mapping(node, what).items():
+            text = scalar(value)
+            if text is not None:
+                yield key, text, value
+        return
+    for item in yaml_file.sequence(node, what):
+        text = scalar(item)
+        if text is not None and "=" in text:
+            key, _, value_text = text.partition("=")
+            yield key.strip(), value_text.strip(), item
+
+
+def _routes(node: yaml.Node, yaml_file: YamlFile, what: str, variables: Mapping[str, str]) -> tuple[Route, ...]:
+    """The traefik ``loadbalancer.server.port`` labels of a service."""
+    routes: list[Route] = []
+    for key, value, value_node in _labels(node, yaml_file, what):
+        match = _TRAEFIK_PORT.fullmatch(key)
+        if match is None:
+            continue
+        try:
+            span = _span(interpolate(value, variables), "port")
+            port = span.lo if len(span) == 1 else None
+        except PortSpecError:
+            port = None
+        # In a "key=value" list item, the column is that of the item; the value is later on the line.
+        routes.append(Route(yaml_file.path, _line(value_node), _column(value_node), match.group(1), value, port))
+    return tuple(routes)
+
+
 def read_compose(text: str, path: str, variables: Mapping[str, str] | None = None) -> tuple[ComposeService, ...]:
     """Every service of a docker compose file with its published ports (short and long syntax).
 
     ``variables`` (from the given env files) resolve ``${VAR}`` without a default.
     """
     variables = variables or {}
-    root = _compose_yaml(text, path)
+    yaml_file = YamlFile(text, path)
+    root = yaml_file.root
     if root is None:
         return ()
-    lines = split_lines(text)
-    top = _mapping(root, path, "the top level of a compose file", lines)
+    top = yaml_file.mapping(root, "the top level of a compose file")
     if "services" not in top:
         if any(key in _COMPOSE_KEYS or key.startswith("x-") for key in top):
             return ()
-        raise _node_error("has no 'services:' mapping; is it a docker compose file?", path, root, lines)
+        raise yaml_file.error("has no 'services:' mapping; is it a docker compose file?", root)
     services_node = top["services"][1]
-    if _scalar(services_node) is None and isinstance(services_node, yaml.ScalarNode):
+    if is_empty(services_node):
         return ()
     services: list[ComposeService] = []
-    for name, (key, node) in _mapping(services_node, path, "'services'", lines).items():
-        keys = (
-            _mapping(node, path, f"service {name!r}", lines)
-            if not isinstance(node, yaml.ScalarNode) or _scalar(node) is not None
-            else {}
-        )
+    for name, (key, node) in yaml_file.mapping(services_node, "'services'").items():
+        keys = yaml_file.mapping(node, f"service {name!r}") if not is_empty(node) else {}
         ports: list[ComposePort] = []
         if "ports" in keys:
-            for item in _sequence(keys["ports"][1], path, f"'ports' of service {name!r}", lines):
+            for item in yaml_file.sequence(keys["ports"][1], f"'ports' of service {name!r}"):
                 if isinstance(item, yaml.ScalarNode):
                     ports.append(_short_port(item, path, variables))
                 else:
-                    ports.append(_long_port(item, path, variables, lines))
-        expose = _sequence(keys["expose"][1], path, f"'expose' of service {name!r}", lines) if "expose" in keys else []
-        container = _scalar(keys["container_name"][1]) if "container_name" in keys else None
-        network_mode = _scalar(keys["network_mode"][1]) if "network_mode" in keys else None
+                    ports.append(_long_port(item, yaml_file, variables))
+        expose = yaml_file.sequence(keys["expose"][1], f"'expose' of service {name!r}") if "expose" in keys else []
+        labels = keys.get("labels")
         services.append(
             ComposeService(
                 path,
-                key.start_mark.line + 1,
+                _line(key),
                 key.start_mark.column + 1,
                 name,
-                container,
+                scalar(keys["container_name"][1]) if "container_name" in keys else None,
                 tuple(ports),
                 _expose(expose, variables),
-                network_mode,
+                scalar(keys["network_mode"][1]) if "network_mode" in keys else None,
+                _routes(labels[1], yaml_file, f"'labels' of service {name!r}", variables) if labels else (),
             )
         )
     return tuple(services)
@@ -455,12 +472,26 @@ def read_compose(text: str, path: str, variables: Mapping[str, str] | None = Non
 
 
 def parse_target(text: str) -> tuple[str, int | None]:
-    """Split a Prometheus target ``host:port`` (``[::1]:9090`` for IPv6) into host and port.
+    """Split a target into host and port: ``host:port``, ``[::1]:9090`` or a URL.
+
+    A URL (a target with a scheme, as blackbox probes list them) has a port only when it
+    writes one: the scheme's default is not a port the document lists.
 
     >>> parse_target("node-exporter:9100"), parse_target("[::1]:9090"), parse_target("example.org")
     (('node-exporter', 9100), ('::1', 9090), ('example.org', None))
+    >>> parse_target("http://svc:3066/health"), parse_target("https://app.example.com/chat")
+    (('svc', 3066), ('app.example.com', None))
     """
     text = text.strip()
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+            raise PortSpecError(f"cannot read the URL {text!r}: {exc}") from None
+        if not parts.hostname:
+            raise PortSpecError(f"the URL {text!r} names no host")
+        return parts.hostname, port
     if text.startswith("["):
         host, bracket, rest = text[1:].partition("]")
         if not bracket or (rest and not rest.startswith(":")):
@@ -480,51 +511,90 @@ def parse_target(text: str) -> tuple[str, int | None]:
     return host, span.lo
 
 
-def _targets(config: yaml.Node, path: str, job: str | None, what: str, lines: Sequence[str]) -> Iterator[ScrapeTarget]:
-    keys = _mapping(config, path, what, lines)
+def _target(node: yaml.Node, yaml_file: YamlFile, job: str | None, role: TargetRole) -> ScrapeTarget:
+    written = str(scalar(node))
+    at = (yaml_file.path, _line(node), _column(node))
+    try:
+        host, port = parse_target(written)
+    except PortSpecError as exc:
+        return ScrapeTarget(*at, written, job, written, None, str(exc), role)
+    return ScrapeTarget(*at, written, job, host, port, None, role)
+
+
+def _relabelling(
+    keys: Mapping[str, tuple[yaml.Node, yaml.Node]], yaml_file: YamlFile, what: str
+) -> tuple[bool, yaml.Node | None, bool]:
+    """What a job's ``relabel_configs`` do to its targets: (probe, exporter address node, rewritten).
+
+    A probe copies ``__address__`` to ``__param_target`` (blackbox, snmp exporters); a rule
+    writing ``__address__`` with a literal replacement names the address really scraped;
+    one with ``$1``-style references rewrites the address in a way that is not read here.
+    """
+    probe, exporter, rewritten = False, None, False
+    if "relabel_configs" not in keys:
+        return probe, exporter, rewritten
+    for rule in yaml_file.sequence(keys["relabel_configs"][1], f"'relabel_configs' of {what}"):
+        rule_keys = yaml_file.mapping(rule, f"a relabel config of {what}")
+        label = scalar(rule_keys["target_label"][1]) if "target_label" in rule_keys else None
+        if label == "__param_target":
+            probe = True
+        elif label == "__address__":
+            replacement = rule_keys["replacement"][1] if "replacement" in rule_keys else None
+            written = scalar(replacement)
+            if replacement is not None and written is not None and "$" not in written:
+                exporter = replacement
+            else:
+                rewritten = True
+    return probe, exporter, rewritten
+
+
+def _job(config: yaml.Node, yaml_file: YamlFile, job: str | None, what: str, seen: set[int]) -> Iterator[ScrapeTarget]:
+    keys = yaml_file.mapping(config, what)
+    probe, exporter, rewritten = _relabelling(keys, yaml_file, what)
+    metrics_path = scalar(keys["metrics_path"][1]) if "metrics_path" in keys else None
+    probe = probe or metrics_path == "/probe"
+    role: TargetRole = "probe" if probe else "rewritten" if (rewritten or exporter is not None) else "scrape"
+    # Relabel rules shared through an alias name one exporter: read it once, not once per job.
+    if exporter is not None and id(exporter) not in seen:
+        seen.add(id(exporter))
+        yield _target(exporter, yaml_file, job, "scrape")
     if "static_configs" not in keys:
         return
-    for static in _sequence(keys["static_configs"][1], path, f"'static_configs' of {what}", lines):
-        static_keys = _mapping(static, path, f"a static_config of {what}", lines)
+    for static in yaml_file.sequence(keys["static_configs"][1], f"'static_configs' of {what}"):
+        static_keys = yaml_file.mapping(static, f"a static_config of {what}")
         if "targets" not in static_keys:
             continue
-        for node in _sequence(static_keys["targets"][1], path, f"'targets' of {what}", lines):
-            written = _scalar(node)
-            if written is None:
-                raise _node_error(f"a target of {what} must be a 'host:port' string", path, node, lines)
-            line, column = node.start_mark.line + 1, _column(node)
-            try:
-                host, port = parse_target(written)
-            except PortSpecError as exc:
-                yield ScrapeTarget(path, line, column, written, job, written, None, str(exc))
-                continue
-            yield ScrapeTarget(path, line, column, written, job, host, port)
+        for node in yaml_file.sequence(static_keys["targets"][1], f"'targets' of {what}"):
+            if scalar(node) is None:
+                raise yaml_file.error(f"a target of {what} must be a 'host:port' string", node)
+            yield _target(node, yaml_file, job, role)
 
 
 def read_prometheus(text: str, path: str) -> tuple[ScrapeTarget, ...]:
     """Every ``static_configs`` target of every scrape job, and the alertmanager targets.
 
-    Other service discovery (``file_sd_configs``, ``dns_sd_configs``, ...) and relabeling are
-    not followed: only targets written in the file are read.
+    Relabelling is read as far as it decides what an address is (see :class:`ScrapeTarget`);
+    other service discovery (``file_sd_configs``, ``dns_sd_configs``, ...) is not followed:
+    only addresses written in the file are read.
     """
-    root = _compose_yaml(text, path)
-    if root is None:
+    yaml_file = YamlFile(text, path)
+    if yaml_file.root is None:
         return ()
-    lines = split_lines(text)
-    top = _mapping(root, path, "the top level of a Prometheus configuration", lines)
+    top = yaml_file.mapping(yaml_file.root, "the top level of a Prometheus configuration")
     found: list[ScrapeTarget] = []
+    seen: set[int] = set()
     if "scrape_configs" in top:
-        for config in _sequence(top["scrape_configs"][1], path, "'scrape_configs'", lines):
-            keys = _mapping(config, path, "a scrape config", lines)
-            job = _scalar(keys["job_name"][1]) if "job_name" in keys else None
+        for config in yaml_file.sequence(top["scrape_configs"][1], "'scrape_configs'"):
+            keys = yaml_file.mapping(config, "a scrape config")
+            job = scalar(keys["job_name"][1]) if "job_name" in keys else None
             if job is None:
-                raise _node_error("a scrape config has no 'job_name'", path, config, lines)
-            found.extend(_targets(config, path, job, f"job {job!r}", lines))
+                raise yaml_file.error("a scrape config has no 'job_name'", config)
+            found.extend(_job(config, yaml_file, job, f"job {job!r}", seen))
     if "alerting" in top:
-        alerting = _mapping(top["alerting"][1], path, "'alerting'", lines)
+        alerting = yaml_file.mapping(top["alerting"][1], "'alerting'")
         if "alertmanagers" in alerting:
-            for config in _sequence(alerting["alertmanagers"][1], path, "'alertmanagers'", lines):
-                found.extend(_targets(config, path, None, "an alertmanager config", lines))
+            for config in yaml_file.sequence(alerting["alertmanagers"][1], "'alertmanagers'"):
+                found.extend(_job(config, yaml_file, None, "an alertmanager config", seen))
     return tuple(found)
 
 
@@ -571,36 +641,95 @@ def read_env(text: str, path: str) -> tuple[EnvPort, ...]:
 
 
 # --- everything at once --------------------------------------------------------------------------
+# --- everything at once --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostFiles:
+    """The deployment files of one host (``name`` ``""`` is the unnamed host of top-level options)."""
+
+    name: str = ""
+    addresses: tuple[str, ...] = ()
+    compose: tuple[str, ...] = ()
+    prometheus: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    cloudflared: tuple[str, ...] = ()
+    kubernetes: tuple[str, ...] = ()  # manifest files or folders of them
 
 
 def load(
     compose: Sequence[str | os.PathLike[str]] = (),
     prometheus: Sequence[str | os.PathLike[str]] = (),
     env: Sequence[str | os.PathLike[str]] = (),
+    cloudflared: Sequence[str | os.PathLike[str]] = (),
+    kubernetes: Sequence[str | os.PathLike[str]] = (),
 ) -> Deployment:
-    """Read every given deployment file (env files first: they resolve compose's ``${VAR}``).
+    """Read the deployment files of one unnamed host (see :func:`load_hosts`)."""
 
-    A variable set in several env files takes its value from the last one, as with several
-    ``--env-file`` options of docker compose.
+    def names(paths: Sequence[str | os.PathLike[str]]) -> tuple[str, ...]:
+        return tuple(os.fspath(path) for path in paths)
+
+    host = HostFiles("", (), names(compose), names(prometheus), names(env), names(cloudflared), names(kubernetes))
+    return load_hosts([host])
+
+
+def load_hosts(hosts: Sequence[HostFiles]) -> Deployment:
+    """Read every file of every host (each host's env files first: they resolve its compose ``${VAR}``).
+
+    A variable set in several env files of a host takes its value from the last one, as with
+    several ``--env-file`` options of docker compose. Every record remembers its host.
     """
-    # A file named twice is read once (its services would otherwise be reported twice).
-    compose_names = list(dict.fromkeys(os.fspath(path) for path in compose))
-    prometheus_names = list(dict.fromkeys(os.fspath(path) for path in prometheus))
-    env_names = list(dict.fromkeys(os.fspath(path) for path in env))
+    from .cloudflared import read_cloudflared
+    from .kubernetes import manifest_files, read_kubernetes
+
     sources: dict[str, tuple[str, ...]] = {}
     texts: dict[str, str] = {}
-    for name in (*env_names, *compose_names, *prometheus_names):
+
+    def text_of(name: str) -> str:
         if name not in texts:
             texts[name] = read_text(name)
-            sources[name] = tuple(split_eol(line)[0] for line in split_lines(texts[name]))
-    variables: dict[str, str] = {}
+            sources[name] = tuple(split_eol(raw)[0] for raw in split_lines(texts[name]))
+        return texts[name]
+
+    services: list[ComposeService] = []
+    targets: list[ScrapeTarget] = []
     env_ports: list[EnvPort] = []
-    for name in env_names:
-        variables.update((var, value) for var, value, _, _ in read_variables(texts[name]))
-        env_ports.extend(read_env(texts[name], name))
-    services = [s for name in compose_names for s in read_compose(texts[name], name, variables)]
-    targets = [t for name in prometheus_names for t in read_prometheus(texts[name], name)]
-    files: list[tuple[Kind, str]] = [("compose", name) for name in compose_names]
-    files += [("prometheus", name) for name in prometheus_names]
-    files += [("env", name) for name in env_names]
-    return Deployment(tuple(services), tuple(targets), tuple(env_ports), tuple(files), sources)
+    routes: list[TunnelRoute] = []
+    manifests: list[Manifests] = []
+    files: list[tuple[Kind, str]] = []
+    for host in hosts:
+        # A file named twice is read once (its services would otherwise be reported twice).
+        compose_names, prometheus_names, env_names, tunnel_names = (
+            list(dict.fromkeys(group)) for group in (host.compose, host.prometheus, host.env, host.cloudflared)
+        )
+        manifest_names = list(dict.fromkeys(name for folder in host.kubernetes for name in manifest_files(folder)))
+        machine = host.name
+        variables: dict[str, str] = {}
+        for name in env_names:
+            variables.update((var, value) for var, value, _, _ in read_variables(text_of(name)))
+            env_ports.extend(dataclasses.replace(port, machine=machine) for port in read_env(text_of(name), name))
+        for name in compose_names:
+            found = read_compose(text_of(name), name, variables)
+            services.extend(dataclasses.replace(service, machine=machine) for service in found)
+        for name in prometheus_names:
+            targets.extend(dataclasses.replace(t, machine=machine) for t in read_prometheus(text_of(name), name))
+        for name in tunnel_names:
+            routes.extend(dataclasses.replace(r, machine=machine) for r in read_cloudflared(text_of(name), name))
+        for name in manifest_names:
+            manifests.append(dataclasses.replace(read_kubernetes(text_of(name), name), machine=machine))
+        files += [("compose", name) for name in compose_names]
+        files += [("prometheus", name) for name in prometheus_names]
+        files += [("cloudflared", name) for name in tunnel_names]
+        files += [("kubernetes", name) for name in manifest_names]
+        files += [("env", name) for name in env_names]
+    machines = tuple(Machine(host.name, host.addresses) for host in hosts)
+    return Deployment(
+        tuple(services),
+        tuple(targets),
+        tuple(env_ports),
+        tuple(files),
+        sources,
+        tuple(routes),
+        tuple(manifests),
+        machines,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .colors import paint
 from .document import Document, Table, split_eol
@@ -33,7 +33,7 @@ def _summary(report: Report) -> str:
 
 def format_text(
     report: Report,
-    lines: Sequence[str] = (),
+    sources: Mapping[str, Sequence[str]] | None = None,
     *,
     show_source: bool = True,
     color: bool = False,
@@ -41,7 +41,9 @@ def format_text(
 ) -> str:
     """``FILE:LINE:COL: severity RULE message``, the source line with a caret, the hint.
 
-    The summary counts ``totals`` (the report before ``--min-severity`` hid some findings).
+    ``sources`` maps each file a finding names to its lines, so that drift quotes a compose
+    file and the document alike. The summary counts ``totals`` (the report before
+    ``--min-severity`` hid some findings).
     """
     out: list[str] = []
     for finding in report.findings:
@@ -49,7 +51,8 @@ def format_text(
             f"{paint(finding.location, 'bold', color)}: {paint(finding.severity, finding.severity, color)} "
             f"{paint(finding.rule.id, 'bold', color)} {finding.message} [{finding.rule.name}]"
         )
-        if show_source and 0 < finding.line <= len(lines):
+        lines = sources.get(finding.path, ()) if show_source and sources else ()
+        if 0 < finding.line <= len(lines):
             gutter = f"{finding.line:>5} | "
             # Tabs become one space so that the caret lands under the column it names.
             out.append(gutter + lines[finding.line - 1].replace("\t", " "))

@@ -2,9 +2,13 @@
 
 The golden cases run ``mdports`` in a copy of ``tests/golden/drift/project`` — the bundled
 document with the docker compose files, Prometheus configuration and env file of the Mac mini
-it describes — with deliberate drift in them. Each case folder holds ``cmd`` (the arguments),
-the expected ``stdout``, ``exit`` and (when not empty) ``stderr``, and optionally ``files/``
-copied over the project first. ``MDPORTS_REGEN=1`` rewrites the expected files; review the diff.
+it describes — with deliberate drift in them, or of the fixture a case's ``fixture`` file
+names: ``fleet`` is a grown pnpm monorepo's deployment (a compose file of 1,800 lines and 83
+services, a GPU box and a dev laptop as further hosts, Prometheus with blackbox and relabelled
+jobs, a cloudflared tunnel, traefik labels, Kubernetes staging manifests). Each case folder
+holds ``cmd`` (the arguments), the expected ``stdout``, ``exit`` and (when not empty)
+``stderr``, and optionally ``files/`` copied over the fixture first. ``MDPORTS_REGEN=1``
+rewrites the expected files; review the diff.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from mdports.findings import Report
 
 DRIFT = GOLDEN / "drift"
 PROJECT = DRIFT / "project"
+FLEET = DRIFT / "fleet"  # a grown deployment: three hosts, probes, a tunnel, traefik, Kubernetes
 REGEN = bool(os.environ.get("MDPORTS_REGEN"))
 
 
@@ -49,8 +54,10 @@ def golden_cases(prefix: str) -> list[Path]:
 
 
 def prepare(case: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """Copy the case's fixture (``project``, or the one its ``fixture`` file names) and its ``files/``."""
+    fixture = DRIFT / (case / "fixture").read_text().strip() if (case / "fixture").exists() else PROJECT
     root = tmp_path / "project"
-    shutil.copytree(PROJECT, root)
+    shutil.copytree(fixture, root)
     if (case / "files").is_dir():
         shutil.copytree(case / "files", root, dirs_exist_ok=True)
     return root, shlex.split((case / "cmd").read_text(encoding="utf-8"))
@@ -100,12 +107,15 @@ def test_golden_drift_subprocess(case: Path, tmp_path: Path) -> None:
     run_case_subprocess(case, tmp_path)
 
 
-def test_every_rule_is_exercised_by_the_realistic_project(tmp_path: Path) -> None:
-    """The project's deliberate drift triggers every rule at least once (and the golden files pin them)."""
-    result = run_mdports("drift", "--format", "json", cwd=shutil.copytree(PROJECT, tmp_path / "p"))
-    report = json.loads(result.stdout)
-    assert {finding["rule"] for finding in report["findings"]} == {rule.id for rule in RULES}
-    assert report["summary"]["services"] >= 60 and report["summary"]["targets"] >= 30
+def test_every_rule_is_exercised_by_the_realistic_projects(tmp_path: Path) -> None:
+    """The two projects' deliberate drift triggers every rule at least once (the golden files pin them)."""
+    seen: set[str] = set()
+    for name, fixture in (("p", PROJECT), ("f", FLEET)):
+        result = run_mdports("drift", "--format", "json", cwd=shutil.copytree(fixture, tmp_path / name))
+        report = json.loads(result.stdout)
+        seen |= {finding["rule"] for finding in report["findings"]}
+        assert report["summary"]["services"] >= 59 and report["summary"]["targets"] >= 30
+    assert seen == {rule.id for rule in RULES}
 
 
 # --- reading compose files ------------------------------------------------------------------------
@@ -459,9 +469,16 @@ def test_mp204_reserved_port() -> None:
 def test_mp205_duplicate_host_port() -> None:
     report = drift("services:\n  mana-auth: {ports: ['3001:3001']}\n  legacy-auth: {ports: ['0.0.0.0:3001:80']}\n")
     duplicate = [f for f in report.findings if f.rule.id == "MP205"]
+    # One problem, one finding: the MP207 on the same line is folded into the MP205 error.
     assert [(f.line, f.message) for f in duplicate] == [
-        (3, "host port 3001 of compose service legacy-auth is already published by mana-auth (compose.yml:2)")
+        (
+            3,
+            "host port 3001 of compose service legacy-auth is already published by mana-auth (compose.yml:2); "
+            "also MP207: compose service legacy-auth publishes port 3001, which the document gives to mana-auth "
+            "(line 5); no entry is named legacy-auth",
+        )
     ]
+    assert [f.rule.id for f in report.findings if f.line == 3] == ["MP205"]
     quiet = drift(
         """\
         services:
@@ -532,7 +549,10 @@ def test_mp210_scrape_port_taken() -> None:
     compose_text = "services:\n  mana-auth: {ports: ['3001:3001']}\n"
     scrape = "scrape_configs:\n  - job_name: core\n    static_configs: [{targets: ['mana-auth:%d']}]\n"
     assert rules(drift(compose_text, scrape % 3002)) == ["MP210"]
-    assert rules(drift(compose_text, scrape % 9464)) == []  # an internal metrics port nobody documents
+    # A port nobody documents: the service declares ports and this is none of them (MP211) ...
+    assert rules(drift(compose_text, scrape % 9464)) == ["MP211"]
+    # ... unless it declares none at all: then it may listen anywhere.
+    assert rules(drift("services:\n  mana-auth: {image: auth}\n", scrape % 9464)) == []
     exposed = "services:\n  mana-auth:\n    ports: ['3001:3001']\n    expose: ['3002']\n"
     assert rules(drift(exposed, scrape % 3002)) == []
 
@@ -602,7 +622,14 @@ def test_github_format_writes_a_step_summary(tmp_path: Path) -> None:
     assert result.returncode == 1
     text = summary.read_text()
     assert text.startswith("### mdports drift: `docs/PORT_SCHEMA.md`")
-    assert "| error | MP205 duplicate-host-port |" in text and "| info | MP206 undeployed-service |" in text
+    # Infos are off by default in the github format (annotations and summary alike) ...
+    assert "| error | MP205 duplicate-host-port |" in text and "| info |" not in text
+    assert "::notice" not in result.stdout
+    # ... and back with --min-severity info.
+    again = run_mdports(
+        "drift", "--format", "github", "--min-severity", "info", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert "::notice" in again.stdout and "| info | MP206 undeployed-service |" in summary.read_text()
 
 
 def test_a_yaml_error_is_one_message_never_a_traceback(tmp_path: Path) -> None:

@@ -4,15 +4,23 @@ Both import what they need (PyYAML, the deployment readers, the drift rules) ins
 command, so that starting ``mdports validate`` never pays for them.
 """
 
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..config import display_path
 from ..errors import UsageError
 from ..registry import build
-from ._app import EXIT_FINDINGS, EXIT_OK, ReportFormat, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, QUIET, ReportFormat, Severity, app, shown_severity, state
+
+if TYPE_CHECKING:
+    from ..deployment import HostFiles
 
 
 class ExportFormat(str, Enum):
@@ -34,35 +42,60 @@ def drift(
     env: list[Path] | None = typer.Option(
         None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
     ),
-    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or github annotations."),
+    cloudflared: list[Path] | None = typer.Option(
+        None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
+    ),
+    kubernetes: list[Path] | None = typer.Option(
+        None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
+    ),
+    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    min_severity: Severity | None = typer.Option(
+        None,
+        "--min-severity",
+        help="Show only findings of this severity or above (default info; warning for github). "
+        "The exit code counts all.",
+    ),
+    quiet: bool = QUIET,
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
 ) -> None:
-    """Compare the registry with docker compose, Prometheus and env files.
+    """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
 
-    Files given on the command line replace those configured in [tool.mdports] (compose,
-    prometheus, env). Exit 0 when nothing reaches the failing severity, 1 when something
-    does, 2 on usage or input errors.
+    Files given on the command line (one unnamed host) replace those configured in
+    [tool.mdports] (compose, prometheus, env, cloudflared, kubernetes and [tool.mdports.hosts.NAME]).
+    Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
+    input errors.
     """
     from .. import deployment, report
     from .. import drift as drift_rules
 
     st = state(ctx)
-    strict = strict or st.config.strict
-    if compose or prometheus or env:
-        files = (compose or [], prometheus or [], env or [])
+    config = st.config
+    strict = strict or config.strict
+    given = [compose, prometheus, env, cloudflared, kubernetes]
+    if any(given):
+        hosts = [_host("", (), *(group or [] for group in given))]
     else:
-        files = (list(st.config.compose), list(st.config.prometheus), list(st.config.env))
-    if not any(files):
+        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
+        hosts = [host for host in hosts if _has_files(host)]
+        hosts += [
+            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+            for h in config.hosts
+        ]
+    if not any(_has_files(host) for host in hosts):
         raise UsageError(
             "no deployment files to compare the document with",
-            hint="pass --compose, --prometheus or --env FILE, or set compose/prometheus/env in [tool.mdports]",
+            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
+            "(or [tool.mdports.hosts.NAME]) in [tool.mdports]",
         )
-    compose_files, prometheus_files, env_files = ([display_path(path) for path in group] for group in files)
     name, document = st.load()
     registry = build(document)
-    deployed = deployment.load(compose_files, prometheus_files, env_files)
-    result = drift_rules.check(registry, deployed, st.config, name)
+    deployed = deployment.load_hosts(hosts)
+    result = drift_rules.check(registry, deployed, config, name)
+    if min_severity is None:
+        # Annotations for infos bury the errors of a pull request: github shows warnings and up.
+        min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
+    shown = result.at_least(shown_severity(min_severity, quiet))
     if fmt is ReportFormat.json:
         extra = {
             "entries": len(registry.entries),
@@ -71,14 +104,34 @@ def drift(
             "targets": len(deployed.targets),
             "variables": len(deployed.env_ports),
         }
-        typer.echo(report.format_json(result, **extra))
+        record = report.to_json(result, **extra)
+        record["findings"] = [finding.to_dict() for finding in shown.findings]
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    elif fmt is ReportFormat.sarif:
+        from ..sarif import format_sarif
+
+        typer.echo(format_sarif([shown]))
     elif fmt is ReportFormat.github:
-        typer.echo(report.format_github(result))
-        report.write_step_summary([result], "drift")
+        typer.echo(report.format_github(shown))
+        report.write_step_summary([shown], "drift")
     else:
+        color = st.colored()
         sources = {**deployed.sources, name: tuple(report.source_lines(document))}
-        typer.echo(drift_rules.format_text(result, sources, show_source=not no_source))
+        text = report.format_text(shown, sources, show_source=not no_source, color=color, totals=result)
+        typer.echo(text, color=color)
     raise typer.Exit(EXIT_FINDINGS if result.fails(strict) else EXIT_OK)
+
+
+def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
+    """One host's files as the messages name them (relative to the current folder)."""
+    from ..deployment import HostFiles
+
+    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
+    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
+
+
+def _has_files(host: HostFiles) -> bool:
+    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))
 
 
 @app.command()

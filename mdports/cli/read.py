@@ -94,7 +94,7 @@ def validate(
         elif fmt is ReportFormat.text:
             quoted = not no_source and bool(shown.findings)  # the lines are needed only to quote them
             lines = report.source_lines(document) if quoted else []
-            text = report.format_text(shown, lines, show_source=quoted, color=color, totals=result)
+            text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
             typer.echo(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
         import json
