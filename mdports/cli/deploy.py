@@ -34,7 +34,7 @@ def drift(
     env: list[Path] | None = typer.Option(
         None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
     ),
-    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json or github annotations."),
+    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
 ) -> None:
@@ -72,6 +72,10 @@ def drift(
             "variables": len(deployed.env_ports),
         }
         typer.echo(report.format_json(result, **extra))
+    elif fmt is ReportFormat.sarif:
+        from ..sarif import format_sarif
+
+        typer.echo(format_sarif([result]))
     elif fmt is ReportFormat.github:
         typer.echo(report.format_github(result))
         report.write_step_summary([result], "drift")
