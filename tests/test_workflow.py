@@ -47,6 +47,7 @@ import yaml
 from conftest import BUNDLED, ROOT, run_mdports
 
 WORKFLOW = ROOT / "examples" / "github" / "port-schema.yml"
+CODE_SCANNING = ROOT / "examples" / "github" / "port-schema-code-scanning.yml"
 ACTION = ROOT / "action.yml"
 MARKER = "<!-- mdports:diff -->"
 TOKEN = "test-token-123"
@@ -268,6 +269,7 @@ class Run:
     logs: dict[str, str]
     summary: str
     outputs: dict[str, dict[str, str]]
+    uploads: list[dict[str, Any]]
 
 
 @dataclass
@@ -278,6 +280,7 @@ class Runner:
     temp: Path
     outcomes: dict[str, str] = field(default_factory=dict)
     logs: dict[str, str] = field(default_factory=dict)
+    uploads: list[dict[str, Any]] = field(default_factory=list)  # SARIF logs given to upload-sarif
     scripts: int = 0
 
     def run_steps(self, steps: list[dict[str, Any]], context: dict[str, Any], env: dict[str, str], prefix: str) -> bool:
@@ -304,7 +307,9 @@ class Runner:
     ) -> tuple[str, dict[str, str]]:
         uses, given = step["uses"], step.get("with", {})
         if uses == "actions/checkout@v4":
-            assert given["fetch-depth"] == 0
+            return "success", {}  # the repository the test built, full history
+        if uses == "github/codeql-action/upload-sarif@v3":
+            self.uploads.append(json.loads((self.repo / substitute(given["sarif_file"], context)).read_text("utf-8")))
             return "success", {}
         if uses == "actions/setup-python@v5":
             assert re.fullmatch(r"3\.\d+", substitute(str(given["python-version"]), context))
@@ -404,7 +409,7 @@ def run_workflow(
     steps = Runner(repo, temp)
     steps.run_steps(job["steps"], context, env, "")
     outputs = {key: step["outputs"] for key, step in context["steps"].items()}
-    return Run(steps.outcomes, steps.logs, summary.read_text(encoding="utf-8"), outputs)
+    return Run(steps.outcomes, steps.logs, summary.read_text(encoding="utf-8"), outputs, steps.uploads)
 
 
 def bot_comments(github: FakeGitHub) -> list[dict[str, Any]]:
@@ -455,12 +460,17 @@ def test_every_input_and_output_is_in_the_readme() -> None:
     action = load_yaml(ACTION)
     for name in (*action["inputs"], *action["outputs"]):
         assert f"`{name}`" in section, name
-    assert "uses: OWNER/mdports@v1" in section
+    # The README's snippets give the action only inputs it declares.
+    snippets = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)]
+    uses = [step for snippet in snippets for step in snippet["steps"] if step["uses"].startswith("OWNER/mdports@")]
+    assert len(uses) == 2
+    for step in uses:
+        assert step["uses"] == "OWNER/mdports@v1" and set(step["with"]) <= set(action["inputs"])
 
 
 def test_every_expression_is_one_the_tests_evaluate() -> None:
     context = {"github": {"event": {}, "event_name": "push"}, "steps": {}, "inputs": {}}
-    for path in (WORKFLOW, ACTION):
+    for path in (WORKFLOW, CODE_SCANNING, ACTION):
         for expression in _EXPRESSION.findall(path.read_text(encoding="utf-8")):
             evaluate(expression, context)
     for step in action_steps():
@@ -683,3 +693,28 @@ def test_a_wrong_input_stops_before_installing(
     assert result.outcomes["mdports/Check the inputs"] == "failure"
     assert message in result.logs["mdports/Check the inputs"]
     assert result.outcomes["mdports/install"] == "skipped" and result.outcomes["mdports"] == "failure"
+
+
+def test_code_scanning_gets_the_sarif_even_when_the_check_fails(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    workflow = load_yaml(CODE_SCANNING)
+    assert workflow["permissions"] == {"contents": "read", "security-events": "write"}
+    clean = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+    assert clean.outcomes["mdports"] == "success" and clean.outcomes["mdports/diff"] == "skipped", clean.logs
+    (log,) = clean.uploads
+    assert log["version"] == "2.1.0" and len(log["runs"][0]["results"]) == 5
+
+    document = checkout / "docs" / "PORT_SCHEMA.md"
+    document.write_text(
+        document.read_text(encoding="utf-8").replace("| 3002 | mana-credits |", "| 3001 | mana-credits |"),
+        encoding="utf-8",
+    )
+    broken = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+    assert broken.outcomes["mdports"] == "failure"
+    assert broken.outcomes["github/codeql-action/upload-sarif@v3"] == "success"
+    results = broken.uploads[0]["runs"][0]["results"]
+    (error,) = [result for result in results if result["level"] == "error"]
+    assert error["ruleId"] == "MP001"
+    assert error["locations"][0]["physicalLocation"]["region"] == {"startLine": 19, "startColumn": 3}
+    assert github.requests == []
