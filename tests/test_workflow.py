@@ -662,7 +662,7 @@ def test_drift_with_args_sarif_and_no_comment(
     assert result.logs["report"].strip() == f"{outputs['findings']} findings in mdports.sarif"
 
 
-def test_a_shallow_checkout_fetches_the_base_commit(
+def test_command_diff_in_a_shallow_checkout_fetches_the_base_commit(
     checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
 ) -> None:
     run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
@@ -672,10 +672,10 @@ def test_a_shallow_checkout_fetches_the_base_commit(
     base = git(checkout, "rev-parse", "main")
     with pytest.raises(subprocess.CalledProcessError):
         git(shallow, "cat-file", "-e", f"{base}^{{commit}}")
-    workflow = workflow_using({"document": "docs/PORT_SCHEMA.md", "base": base, "comment": "false"})
-    result = run_workflow(shallow, runner_python, github, tmp_path, workflow=workflow, base_sha=base)
-    assert result.outcomes["mdports/diff"] == "success", result.logs
-    assert result.outputs["mdports"]["changed"] == "true"
+    inputs = {"command": "diff", "document": "docs/PORT_SCHEMA.md", "base": base, "comment": "false"}
+    result = run_workflow(shallow, runner_python, github, tmp_path, workflow=workflow_using(inputs), base_sha=base)
+    assert result.outcomes["mdports/check"] == "skipped" and result.outcomes["mdports/diff"] == "success", result.logs
+    assert result.outputs["mdports"]["changed"] == "true" and result.outputs["mdports"]["exit-code"] == ""
     assert "**renamed** chat\\-backend → chat\\-server" in result.summary
 
 
@@ -718,3 +718,14 @@ def test_code_scanning_gets_the_sarif_even_when_the_check_fails(
     assert error["ruleId"] == "MP001"
     assert error["locations"][0]["physicalLocation"]["region"] == {"startLine": 19, "startColumn": 3}
     assert github.requests == []
+
+
+def test_an_unreadable_document_is_exit_code_2_without_counts_or_sarif(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    inputs = {"document": "docs/MISSING.md", "sarif-file": "mdports.sarif", "base": ""}
+    result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs))
+    assert result.outcomes["mdports/check"] == "failure" and result.outcomes["mdports"] == "failure"
+    assert "mdports: error: docs/MISSING.md: no such file" in result.logs["mdports/check"]
+    outputs = result.outputs["mdports"]
+    assert outputs["exit-code"] == "2" and outputs["findings"] == "" and outputs["sarif-file"] == ""
