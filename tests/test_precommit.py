@@ -9,6 +9,9 @@ for each hook (pre-commit allows overriding any manifest key): pre-commit then c
 hook repository from a local path, reads the real manifest (id, name, entry, files, types,
 pass_filenames) and runs its entry with the ``mdports`` already installed, downloading
 nothing. A proxy that points nowhere makes any attempt to reach the network fail loudly.
+
+The README's lint-staged recipe is read as lint-staged reads it (JSON) and its commands are run
+as lint-staged runs them; lint-staged itself (a node package) is not installed.
 """
 
 from __future__ import annotations
@@ -120,6 +123,17 @@ def test_the_manifest_is_valid_and_installs_mdports_for_users() -> None:
     assert hooks["mdports-fmt-check"]["entry"] == "mdports fmt --check"
     assert all(hook["pass_filenames"] and hook["files"] == r"(^|/)PORT_SCHEMA\.md$" for hook in hooks.values())
     assert {hook["language"] for hook in hooks.values()} == {"python"}  # pre-commit installs this package
+
+
+def test_the_readme_config_names_hooks_of_the_manifest() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### pre-commit") :]
+    block = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    (repo,) = yaml.safe_load(block.group(1))["repos"]
+    assert [hook["id"] for hook in repo["hooks"]] == ["mdports-fmt", "mdports-validate"]
+    for hook in HOOK_IDS:
+        assert f"**`{hook}`**" in section, hook
 
 
 def test_a_clean_document_passes(project: tuple[Path, dict[str, str]]) -> None:

@@ -612,6 +612,13 @@ def test_a_push_validates_only_and_a_fork_gets_no_comment(
     assert push.outcomes["mdports/Post or update the pull request comment"] == "skipped"
     assert push.outputs["mdports"]["changed"] == ""
     assert "no base revision" in push.logs["mdports/Check the inputs"]
+    # A base given on a push: the diff goes to the summary; there is no pull request to comment on.
+    base = git(checkout, "rev-parse", "main")
+    given = run_workflow(
+        checkout, runner_python, github, tmp_path, event_name="push", workflow=workflow_using({"base": base})
+    )
+    assert given.outputs["mdports"]["changed"] == "true" and MARKER in given.summary
+    assert "not a pull request: no comment" in given.logs["mdports/Post or update the pull request comment"]
     fork = run_workflow(checkout, runner_python, github, tmp_path, fork=True)
     assert "pull request from a fork" in fork.logs["mdports/Post or update the pull request comment"]
     assert MARKER in fork.summary
