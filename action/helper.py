@@ -27,7 +27,11 @@ MARKER = "<!-- mdports:diff -->"
 
 
 def split_args() -> None:
-    sys.stdout.write("".join(arg + "\0" for arg in shlex.split(os.environ.get("MDPORTS_ARGS", ""))))
+    try:
+        args = shlex.split(os.environ.get("MDPORTS_ARGS", ""))
+    except ValueError as error:
+        sys.exit(f"::error title=mdports::the args input cannot be split: {error}")
+    sys.stdout.write("".join(arg + "\0" for arg in args))
 
 
 def count(path: str) -> None:

@@ -495,6 +495,15 @@ def test_the_helper_splits_args_like_a_shell_without_expanding(tmp_path: Path) -
     )
     assert result.stdout.split("\0")[:-1] == shlex.split(args)
     assert result.stdout.split("\0")[1] == "docker compose.yml" and "$HOME/.env" in result.stdout
+    unbalanced = subprocess.run(
+        [sys.executable, str(ROOT / "action" / "helper.py"), "split-args"],
+        env={**os.environ, "MDPORTS_ARGS": "--compose 'docker compose.yml"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unbalanced.returncode == 1 and unbalanced.stdout == ""
+    assert unbalanced.stderr == "::error title=mdports::the args input cannot be split: No closing quotation\n"
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -611,7 +620,7 @@ def test_a_push_validates_only_and_a_fork_gets_no_comment(
     assert push.outcomes["mdports/diff"] == "skipped"
     assert push.outcomes["mdports/Post or update the pull request comment"] == "skipped"
     assert push.outputs["mdports"]["changed"] == ""
-    assert "no base revision" in push.logs["mdports/Check the inputs"]
+    assert push.logs["mdports/Check the inputs"] == ""  # no notice: a push without a diff is normal
     # A base given on a push: the diff goes to the summary; there is no pull request to comment on.
     base = git(checkout, "rev-parse", "main")
     given = run_workflow(
