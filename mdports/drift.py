@@ -966,5 +966,3 @@ def check(registry: Registry, deployment: Deployment, config: Config | None = No
     findings = _one_finding_per_problem([f for run in CHECKS.values() for f in run(ctx)])
     findings.sort(key=lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id))
     return apply_exceptions(name, findings, registry, config)
-
-

@@ -384,7 +384,8 @@ def test_hosts_and_aliases_configuration(tmp_path: Path) -> None:
     assert config.compose == (tmp_path / "base.yml",) and config.aliases == {"gpu-whisper": "mana-stt"}
     (tmp_path / "pyproject.toml").write_text('[tool.mdports.hosts.gpu]\ncompse = ["gpu.yml"]\n')
     result = run_mdports("drift", cwd=tmp_path)
-    assert result.returncode == 2 and "[tool.mdports] hosts.gpu: unknown key 'compse'; did you mean 'compose'?" in result.stderr
+    assert result.returncode == 2
+    assert "[tool.mdports] hosts.gpu: unknown key 'compse'; did you mean 'compose'?" in result.stderr
 
 
 def test_an_empty_manifest_folder_is_an_input_error(tmp_path: Path) -> None:

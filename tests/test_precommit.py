@@ -9,11 +9,18 @@ for each hook (pre-commit allows overriding any manifest key): pre-commit then c
 hook repository from a local path, reads the real manifest (id, name, entry, files, types,
 pass_filenames) and runs its entry with the ``mdports`` already installed, downloading
 nothing. A proxy that points nowhere makes any attempt to reach the network fail loudly.
+
+The README's lint-staged recipe is read as lint-staged reads it (JSON) and its commands are run
+as lint-staged runs them; lint-staged itself (a node package) is not installed.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,7 +31,9 @@ import yaml
 from conftest import BUNDLED, ROOT, mdports_executable
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
-HOOK_IDS = ("mdports-validate", "mdports-fmt")
+HOOK_IDS = ("mdports-validate", "mdports-fmt", "mdports-fmt-check")
+FIRST = "| 3001 | mana-auth | Hono/Bun | Authentication, JWT, sessions |\n"
+SECOND = "| 3002 | mana-credits | Go | Credit system, billing |\n"
 
 
 def pre_commit_executable() -> str:
@@ -110,8 +119,21 @@ def test_the_manifest_is_valid_and_installs_mdports_for_users() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
     assert tuple(hooks) == HOOK_IDS
     assert hooks["mdports-validate"]["entry"] == "mdports validate"
-    assert hooks["mdports-fmt"]["entry"] == "mdports fmt --check"
+    assert hooks["mdports-fmt"]["entry"] == "mdports fmt"  # fixes, like black's hook
+    assert hooks["mdports-fmt-check"]["entry"] == "mdports fmt --check"
+    assert all(hook["pass_filenames"] and hook["files"] == r"(^|/)PORT_SCHEMA\.md$" for hook in hooks.values())
     assert {hook["language"] for hook in hooks.values()} == {"python"}  # pre-commit installs this package
+
+
+def test_the_readme_config_names_hooks_of_the_manifest() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### pre-commit") :]
+    block = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    (repo,) = yaml.safe_load(block.group(1))["repos"]
+    assert [hook["id"] for hook in repo["hooks"]] == ["mdports-fmt", "mdports-validate"]
+    for hook in HOOK_IDS:
+        assert f"**`{hook}`**" in section, hook
 
 
 def test_a_clean_document_passes(project: tuple[Path, dict[str, str]]) -> None:
@@ -119,7 +141,7 @@ def test_a_clean_document_passes(project: tuple[Path, dict[str, str]]) -> None:
     result = pre_commit(repo, env, "run", "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "mdports validate" in result.stdout and "mdports fmt --check" in result.stdout
-    assert result.stdout.count("Passed") == 2
+    assert result.stdout.count("Passed") == 3
 
 
 def test_validate_blocks_a_port_conflict(project: tuple[Path, dict[str, str]]) -> None:
@@ -134,14 +156,33 @@ def test_validate_blocks_a_port_conflict(project: tuple[Path, dict[str, str]]) -
     assert "README.md" not in result.stdout  # files: only PORT_SCHEMA.md is checked
 
 
+def unsort(document: Path) -> str:
+    """Swap two rows of the document (a warning, and what `mdports fmt` puts back); the new text."""
+    text = document.read_text(encoding="utf-8")
+    assert FIRST + SECOND in text
+    document.write_text(text.replace(FIRST + SECOND, SECOND + FIRST), encoding="utf-8")
+    return document.read_text(encoding="utf-8")
+
+
+def test_fmt_fixes_unsorted_rows_and_fails_like_black(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    unsort(document)
+    result = pre_commit(repo, env, "run", "mdports-fmt", "--all-files")
+    assert result.returncode == 1, result.stdout
+    assert "mdports fmt" in result.stdout and "Failed" in result.stdout
+    assert "files were modified by this hook" in result.stdout
+    assert "reformatted docs/PORT_SCHEMA.md" in result.stdout
+    assert document.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")  # only the two rows moved
+    again = pre_commit(repo, env, "run", "mdports-fmt", "--all-files")
+    assert again.returncode == 0 and "Passed" in again.stdout, again.stdout
+
+
 def test_fmt_check_blocks_unsorted_rows_and_writes_nothing(project: tuple[Path, dict[str, str]]) -> None:
     repo, env = project
     document = repo / "docs" / "PORT_SCHEMA.md"
-    first = "| 3001 | mana-auth | Hono/Bun | Authentication, JWT, sessions |\n"
-    second = "| 3002 | mana-credits | Go | Credit system, billing |\n"
-    text = document.read_text(encoding="utf-8").replace(first + second, second + first)
-    document.write_text(text, encoding="utf-8")
-    result = pre_commit(repo, env, "run", "mdports-fmt", "--all-files")
+    text = unsort(document)
+    result = pre_commit(repo, env, "run", "mdports-fmt-check", "--all-files")
     assert result.returncode == 1
     assert "would reformat docs/PORT_SCHEMA.md" in result.stdout
     assert document.read_text(encoding="utf-8") == text
@@ -171,3 +212,76 @@ def test_the_installed_git_hook_rejects_a_broken_commit(project: tuple[Path, dic
     accepted = run(["git", "commit", "-m", "rename mana-user"], repo, env)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert git(repo, env, "rev-parse", "HEAD") != head
+
+
+def test_the_fmt_hook_fixes_a_commit_that_then_goes_through(project: tuple[Path, dict[str, str]]) -> None:
+    repo, env = project
+    assert pre_commit(repo, env, "install").returncode == 0
+    git(repo, env, "commit", "-q", "-m", "a valid registry")
+    head = git(repo, env, "rev-parse", "HEAD")
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    # A hand edit that renames a service and leaves two rows out of order.
+    document.write_text(unsort(document).replace("mana-user", "mana-profile"), encoding="utf-8")
+    git(repo, env, "add", "docs/PORT_SCHEMA.md")
+    rejected = run(["git", "commit", "-m", "rename mana-user"], repo, env)
+    assert rejected.returncode != 0 and "files were modified by this hook" in rejected.stdout + rejected.stderr
+    assert git(repo, env, "rev-parse", "HEAD") == head
+    expected = BUNDLED.read_text(encoding="utf-8").replace("mana-user", "mana-profile")
+    assert document.read_text(encoding="utf-8") == expected  # fixed in the work tree, the rename kept
+    # The fix is reviewed and staged as usual; then the commit goes through.
+    git(repo, env, "add", "docs/PORT_SCHEMA.md")
+    accepted = run(["git", "commit", "-m", "rename mana-user"], repo, env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert git(repo, env, "show", "HEAD:docs/PORT_SCHEMA.md") + "\n" == expected
+
+
+# --- lint-staged, as the README configures it -------------------------------------------------
+
+
+def readme_lint_staged() -> dict[str, list[str]]:
+    """The lint-staged configuration of the README, parsed as lint-staged parses package.json."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("#### lint-staged") :]
+    block = re.search(r"```json\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    config: dict[str, list[str]] = json.loads(block.group(1))["lint-staged"]
+    return config
+
+
+def lint_staged(repo: Path, staged: str, env: dict[str, str]) -> list[subprocess.CompletedProcess[str]]:
+    """Run the commands of every matching glob as lint-staged does: in order, the file's absolute
+    path appended, stopping at the first failure (which blocks the commit)."""
+    results = []
+    for glob, commands in readme_lint_staged().items():
+        # A glob with a slash matches the path from the repository root.
+        if not fnmatch.fnmatchcase(staged, glob):
+            continue
+        for command in commands:
+            results.append(run([*shlex.split(command), str(repo / staged)], repo, env))
+            if results[-1].returncode != 0:
+                return results
+    return results
+
+
+def test_the_readme_lint_staged_recipe_fixes_then_validates(tmp_path: Path) -> None:
+    config = readme_lint_staged()
+    assert config == {"docs/PORT_SCHEMA.md": ["mdports fmt", "mdports validate"]}
+    env = environment(tmp_path)
+    repo = tmp_path / "monorepo"
+    (repo / "docs").mkdir(parents=True)
+    document = repo / "docs" / "PORT_SCHEMA.md"
+    shutil.copyfile(BUNDLED, document)
+    assert lint_staged(repo, "README.md", env) == []  # other files are not its business
+
+    unsort(document)
+    fixed = lint_staged(repo, "docs/PORT_SCHEMA.md", env)
+    assert [result.returncode for result in fixed] == [0, 0], [r.stderr for r in fixed]
+    assert fixed[0].stderr.startswith("reformatted ") and "0 error(s), 5 warning(s)" in fixed[1].stdout
+    assert document.read_text(encoding="utf-8") == BUNDLED.read_text(encoding="utf-8")
+
+    document.write_text(
+        BUNDLED.read_text(encoding="utf-8").replace("| 3002 | mana-credits |", "| 3001 | mana-credits |"),
+        encoding="utf-8",
+    )
+    blocked = lint_staged(repo, "docs/PORT_SCHEMA.md", env)
+    assert blocked[-1].returncode == 1 and "MP001" in blocked[-1].stdout

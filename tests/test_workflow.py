@@ -1,21 +1,27 @@
-"""The example GitHub Actions workflow, run step by step on this machine.
+"""The GitHub Action (``action.yml``) and the example workflow that uses it, run on this machine.
 
-``examples/github/port-schema.yml`` is read as GitHub reads it, and every ``run:`` step is
-executed as the runner does (``bash --noprofile --norc -eo pipefail``, with the step's and
-the workflow's ``env:``, ``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``, ``$GITHUB_EVENT_PATH``
-and ``$RUNNER_TEMP``), in a temporary git repository shaped like a pull request checkout.
+``examples/github/port-schema.yml`` is read as GitHub reads it, and every step is executed as
+the runner does, in a temporary git repository shaped like a pull request checkout:
 
-- The two ``uses:`` steps are the runner's own: ``actions/checkout`` with ``fetch-depth: 0`` is
-  the repository the test builds (full history, the pull request head checked out), and
-  ``actions/setup-python`` is a fresh virtual environment put first on ``PATH``. Its
-  ``site-packages`` sees this interpreter's packages (mdports' dependencies), so the
-  ``Install mdports`` step really runs ``pip install .`` and builds mdports from the checkout;
-  only pip's isolated build environment (setuptools) comes from the package index, as it
-  does in CI.
+- A ``run:`` step runs as ``bash --noprofile --norc -eo pipefail`` with the workflow's, the
+  step's (and the calling step's) ``env:``, ``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``,
+  ``$GITHUB_EVENT_PATH`` and ``$RUNNER_TEMP``.
+- ``uses: ./`` is the composite action ``action.yml`` of the checkout: ``with:`` becomes
+  ``inputs.*`` (declared inputs only, defaults evaluated), its ``runs.steps`` run with their own
+  ``steps`` context, ``${{ github.action_path }}`` and ``$GITHUB_ACTION_PATH``, and its
+  ``outputs`` become the calling step's outputs.
+- ``actions/checkout`` with ``fetch-depth: 0`` is the repository the test builds (full history,
+  the pull request head checked out), and ``actions/setup-python`` is a fresh virtual
+  environment put first on ``PATH``. Its ``site-packages`` sees this interpreter's packages
+  (mdports' dependencies and setuptools), so the action's install step really runs
+  ``pip install`` and builds mdports from the checkout. pip is configured as on a machine
+  without network: no index, no configuration file, no isolated build environment (which
+  would download setuptools), and a proxy that points nowhere.
 - The comment step talks to a local stand-in for the GitHub REST API (issue comments: list
   with pagination, create, update) at ``$GITHUB_API_URL``.
 - ``${{ }}`` expressions are evaluated by a small evaluator that knows exactly the forms the
-  workflow uses; an unknown form fails the test, so the workflow cannot grow untested logic.
+  workflow and the action use; an unknown form fails the test, so neither can grow untested
+  logic.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -40,6 +47,8 @@ import yaml
 from conftest import BUNDLED, ROOT, run_mdports
 
 WORKFLOW = ROOT / "examples" / "github" / "port-schema.yml"
+CODE_SCANNING = ROOT / "examples" / "github" / "port-schema-code-scanning.yml"
+ACTION = ROOT / "action.yml"
 MARKER = "<!-- mdports:diff -->"
 TOKEN = "test-token-123"
 REPOSITORY = "acme/platform"
@@ -52,11 +61,26 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
 }
+NOWHERE = "http://127.0.0.1:9"
+OFFLINE = {
+    "PIP_CONFIG_FILE": os.devnull,  # no machine-wide index, mirror or find-links
+    "PIP_NO_INDEX": "1",
+    # pip reads this variable inverted: "0" turns build isolation off, so the build uses the
+    # setuptools already installed instead of downloading one.
+    "PIP_NO_BUILD_ISOLATION": "0",
+    "http_proxy": NOWHERE,
+    "https_proxy": NOWHERE,
+    "HTTP_PROXY": NOWHERE,
+    "HTTPS_PROXY": NOWHERE,
+    "NO_PROXY": "127.0.0.1",
+    "no_proxy": "127.0.0.1",
+}
 
 
-def load_workflow() -> dict[Any, Any]:
-    data: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+def load_yaml(path: Path) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:
+        data["on"] = data.pop(True)  # YAML 1.1 reads the key `on` as true
     return data
 
 
@@ -145,10 +169,11 @@ def github() -> Iterator[FakeGitHub]:
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+_STATUS_FUNCTION = re.compile(r"\b(?:cancelled|always|success|failure)\(\)")
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
-    """The ``${{ }}`` forms the workflow uses: paths, ``==``, ``&&``, ``||``, ``!cancelled()``."""
+    """The forms the workflow and the action use: paths, ``''``, ``==``, ``!=``, ``&&``, ``||``, ``!cancelled()``."""
     expression = expression.strip()
     if "||" in expression:
         values = [evaluate(part, context) for part in expression.split("||")]
@@ -157,10 +182,13 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
         return all(evaluate(part, context) for part in expression.split("&&"))
     if expression == "!cancelled()":
         return True
-    if "==" in expression:
-        left, right = (part.strip() for part in expression.split("=="))
-        assert re.fullmatch(r"'[^']*'", right), f"unsupported comparison {expression!r}"
-        return evaluate(left, context) == right[1:-1]
+    for operator in ("!=", "=="):
+        if operator in expression:
+            left, right = (part.strip() for part in expression.split(operator))
+            assert re.fullmatch(r"'[^']*'", right), f"unsupported comparison {expression!r}"
+            # GitHub compares a missing value (null) with '' as equal.
+            equal = (evaluate(left, context) or "") == right[1:-1]
+            return equal if operator == "==" else not equal
     assert re.fullmatch(r"[a-z_]+(\.[A-Za-z_-]+)*", expression), f"unsupported expression {expression!r}"
     value: Any = context
     for part in expression.split("."):
@@ -170,6 +198,16 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
 
 def substitute(text: str, context: dict[str, Any]) -> str:
     return _EXPRESSION.sub(lambda m: "" if (v := evaluate(m.group(1), context)) is None else str(v), text)
+
+
+def should_run(condition: str | None, context: dict[str, Any], failed: bool) -> bool:
+    """A step's ``if:``, with or without ``${{ }}``; without a status function it implies ``success()``."""
+    if condition is None:
+        return not failed
+    match = _EXPRESSION.fullmatch(condition.strip())
+    expression = match.group(1) if match else condition
+    value = bool(evaluate(expression, context))
+    return value if _STATUS_FUNCTION.search(expression) else value and not failed
 
 
 # --- running the workflow ---------------------------------------------------------------------
@@ -192,21 +230,24 @@ def runner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What ``actions/setup-python`` provides: a fresh Python whose bin folder goes first on PATH."""
     venv = tmp_path_factory.mktemp("setup-python") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The venv's own setuptools (Python < 3.12) is too old to build a wheel alone; the build
+    # must use the one of the test dependencies, as an isolated build would download it.
+    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "setuptools"], check=True)
     purelib = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
     # mdports' dependencies come from the interpreter running the tests (no index needed for them).
     (purelib / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     return venv / ("Scripts" if os.name == "nt" else "bin")
 
 
-@pytest.fixture
-def checkout(tmp_path: Path) -> Path:
-    """The repository as the pull request sees it: mdports itself, with the port schema."""
-    repo = tmp_path / "platform"
+def make_checkout(repo: Path) -> Path:
+    """mdports itself (with its action) and the port schema, committed on ``main``, on branch ``feature``."""
     repo.mkdir()
     git(repo, "init", "-q")
-    shutil.copyfile(ROOT / "pyproject.toml", repo / "pyproject.toml")
-    shutil.copyfile(ROOT / "README.md", repo / "README.md")
-    shutil.copytree(ROOT / "mdports", repo / "mdports", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "action.yml"):
+        shutil.copyfile(ROOT / name, repo / name)
+    for folder in ("mdports", "action"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / "docs").mkdir()
     shutil.copyfile(BUNDLED, repo / "docs" / "PORT_SCHEMA.md")
     (repo / ".gitignore").write_text("build/\n*.egg-info/\n", encoding="utf-8")
@@ -216,11 +257,103 @@ def checkout(tmp_path: Path) -> Path:
     return repo
 
 
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """The repository as the pull request sees it."""
+    return make_checkout(tmp_path / "platform")
+
+
 @dataclass
 class Run:
     outcomes: dict[str, str]
     logs: dict[str, str]
     summary: str
+    outputs: dict[str, dict[str, str]]
+    uploads: list[dict[str, Any]]
+
+
+@dataclass
+class Runner:
+    """Runs steps as the GitHub runner does; composite actions recursively."""
+
+    repo: Path
+    temp: Path
+    outcomes: dict[str, str] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    uploads: list[dict[str, Any]] = field(default_factory=list)  # SARIF logs given to upload-sarif
+    scripts: int = 0
+
+    def run_steps(self, steps: list[dict[str, Any]], context: dict[str, Any], env: dict[str, str], prefix: str) -> bool:
+        """Run ``steps``; True when one of them failed."""
+        failed = False
+        for number, step in enumerate(steps):
+            name = prefix + (step.get("id") or step.get("name") or step["uses"])
+            outputs: dict[str, str] = {}
+            if not should_run(step.get("if"), context, failed):
+                outcome = "skipped"
+            else:
+                step_env = {**env, **{k: substitute(str(v), context) for k, v in step.get("env", {}).items()}}
+                if "uses" in step:
+                    outcome, outputs = self.uses(step, context, step_env, name)
+                else:
+                    outcome, outputs = self.run(step, step_env, name, context)
+            failed = failed or outcome == "failure"
+            context["steps"][step.get("id", f"_{number}")] = {"outcome": outcome, "outputs": outputs}
+            self.outcomes[name] = outcome
+        return failed
+
+    def uses(
+        self, step: dict[str, Any], context: dict[str, Any], env: dict[str, str], name: str
+    ) -> tuple[str, dict[str, str]]:
+        uses, given = step["uses"], step.get("with", {})
+        if uses == "actions/checkout@v4":
+            return "success", {}  # the repository the test built, full history
+        if uses == "github/codeql-action/upload-sarif@v3":
+            self.uploads.append(json.loads((self.repo / substitute(given["sarif_file"], context)).read_text("utf-8")))
+            return "success", {}
+        if uses == "actions/setup-python@v5":
+            assert re.fullmatch(r"3\.\d+", substitute(str(given["python-version"]), context))
+            return "success", {}
+        assert uses == "./", f"unknown action {uses}"
+        action = load_yaml(self.repo / "action.yml")
+        declared = action["inputs"]
+        assert set(given) <= set(declared), f"undeclared inputs {set(given) - set(declared)}"
+        inputs = {
+            key: substitute(str(given[key] if key in given else spec.get("default", "")), context)
+            for key, spec in declared.items()
+        }
+        inner = {
+            "github": {**context["github"], "action_path": str(self.repo)},
+            "inputs": inputs,
+            "steps": {},
+        }
+        env = {**env, "GITHUB_ACTION_PATH": str(self.repo)}
+        failed = self.run_steps(action["runs"]["steps"], inner, env, f"{name}/")
+        outputs = {key: substitute(spec["value"], inner) for key, spec in action.get("outputs", {}).items()}
+        return ("failure" if failed else "success"), outputs
+
+    def run(
+        self, step: dict[str, Any], env: dict[str, str], name: str, context: dict[str, Any]
+    ) -> tuple[str, dict[str, str]]:
+        assert step.get("shell", context.get("shell")) == "bash", f"{name}: give every run step shell: bash"
+        assert "${{" not in step["run"], "scripts get their inputs from env:, never from ${{ }}"
+        self.scripts += 1
+        output = self.temp / f"output-{self.scripts}"
+        output.touch()
+        script = self.temp / f"step-{self.scripts}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=self.repo,
+            env={**env, "GITHUB_OUTPUT": str(output)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        self.logs[name] = result.stdout + result.stderr
+        outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
+        return ("success" if result.returncode == 0 else "failure"), outputs
 
 
 def run_workflow(
@@ -231,9 +364,11 @@ def run_workflow(
     *,
     event_name: str = "pull_request",
     fork: bool = False,
+    workflow: dict[Any, Any] | None = None,
+    base_sha: str = "",
 ) -> Run:
-    workflow = load_workflow()
-    base_sha = git(repo, "rev-parse", "main")
+    workflow = workflow or load_yaml(WORKFLOW)
+    base_sha = base_sha or git(repo, "rev-parse", "main")
     head = git(repo, "rev-parse", "HEAD")
     temp = tmp_path / f"runner-temp-{len(list(tmp_path.glob('runner-temp-*')))}"
     temp.mkdir()
@@ -252,10 +387,12 @@ def run_workflow(
     context: dict[str, Any] = {
         "github": {"event_name": event_name, "event": event, "token": TOKEN, "ref": "refs/heads/feature"},
         "steps": {},
+        "shell": workflow.get("defaults", {}).get("run", {}).get("shell"),
     }
-    base_env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV", "PYTHON"))},
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV", "PYTHON", "PIP_"))},
         **GIT_ENV,
+        **OFFLINE,
         "PATH": os.pathsep.join([str(runner), os.environ.get("PATH", "")]),
         "CI": "true",
         "GITHUB_ACTIONS": "true",
@@ -266,71 +403,120 @@ def run_workflow(
         "GITHUB_API_URL": github.base,
         "GITHUB_WORKSPACE": str(repo),
         "RUNNER_TEMP": str(temp),
-        "NO_PROXY": "127.0.0.1",
-        "no_proxy": "127.0.0.1",
     }
-    base_env.update({k: substitute(str(v), context) for k, v in workflow.get("env", {}).items()})
+    env.update({k: substitute(str(v), context) for k, v in workflow.get("env", {}).items()})
     (job,) = workflow["jobs"].values()
-    shell = workflow["defaults"]["run"]["shell"]
-    assert shell == "bash"
-    outcomes: dict[str, str] = {}
-    logs: dict[str, str] = {}
-    failed = False
-    for number, step in enumerate(job["steps"]):
-        name = step.get("id") or step.get("name") or step.get("uses")
-        if "uses" in step:
-            assert step["uses"] in ("actions/checkout@v4", "actions/setup-python@v5"), step["uses"]
-            if step["uses"].startswith("actions/checkout"):
-                assert step["with"]["fetch-depth"] == 0
-            outcomes[name] = "success"
-            continue
-        condition = step.get("if")
-        run_it = evaluate(_EXPRESSION.fullmatch(condition).group(1), context) if condition else not failed  # type: ignore[union-attr]
-        if not run_it:
-            outcomes[name] = "skipped"
-            context["steps"][step.get("id", f"_{number}")] = {"outcome": "skipped", "outputs": {}}
-            continue
-        output = temp / f"output-{number}"
-        output.touch()
-        env = {**base_env, **{k: substitute(str(v), context) for k, v in step.get("env", {}).items()}}
-        env["GITHUB_OUTPUT"] = str(output)
-        assert "${{" not in step["run"], "scripts get their inputs from env:, never from ${{ }}"
-        script = temp / f"step-{number}.sh"
-        script.write_text(step["run"], encoding="utf-8")
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=repo,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        outcome = "success" if result.returncode == 0 else "failure"
-        failed = failed or outcome == "failure"
-        outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
-        context["steps"][step.get("id", f"_{number}")] = {"outcome": outcome, "outputs": outputs}
-        outcomes[name] = outcome
-        logs[name] = result.stdout + result.stderr
-    return Run(outcomes, logs, summary.read_text(encoding="utf-8"))
+    steps = Runner(repo, temp)
+    steps.run_steps(job["steps"], context, env, "")
+    outputs = {key: step["outputs"] for key, step in context["steps"].items()}
+    return Run(steps.outcomes, steps.logs, summary.read_text(encoding="utf-8"), outputs, steps.uploads)
 
 
 def bot_comments(github: FakeGitHub) -> list[dict[str, Any]]:
     return [c for c in github.comments if c["user"]["type"] == "Bot"]
 
 
-# --- tests ------------------------------------------------------------------------------------
+# --- the action's structure -------------------------------------------------------------------
 
 
-def test_every_expression_in_the_workflow_is_one_the_tests_evaluate() -> None:
-    text = WORKFLOW.read_text(encoding="utf-8")
-    context = {"github": {"event": {}, "event_name": "push"}, "steps": {}}
-    for expression in _EXPRESSION.findall(text):
-        evaluate(expression, context)
-    workflow = load_workflow()
+def action_steps() -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = load_yaml(ACTION)["runs"]["steps"]
+    return steps
+
+
+def test_the_action_is_a_complete_composite_action() -> None:
+    action = load_yaml(ACTION)
+    assert {"name", "description", "inputs", "outputs", "runs"} <= set(action)
+    assert action["runs"]["using"] == "composite"
+    for name, spec in action["inputs"].items():
+        assert re.fullmatch(r"[a-z][a-z-]*", name) and spec.get("description"), name
+        assert spec.get("required") is False and isinstance(spec.get("default"), str), name
+    step_ids = {step["id"] for step in action_steps() if "id" in step}
+    for name, spec in action["outputs"].items():
+        assert spec.get("description"), name
+        (expression,) = _EXPRESSION.findall(spec["value"])
+        assert re.fullmatch(r"steps\.([a-z]+)\.outputs\.[a-z-]+", expression) and expression.split(".")[1] in step_ids
+    text = ACTION.read_text(encoding="utf-8")
+    used = set(re.findall(r"\binputs\.([A-Za-z0-9_-]+)", text))
+    assert used == set(action["inputs"]), "every input is used and every input used is declared"
+    for step in action_steps():
+        assert step.get("name"), step
+        if "run" in step:
+            assert step["shell"] == "bash" and "${{" not in step["run"], step["name"]
+        else:
+            assert step["uses"] == "actions/setup-python@v5"
+    # Every output the helper prints and every script it runs exist.
+    helper = (ROOT / "action" / "helper.py").read_text(encoding="utf-8")
+    for command in re.findall(r'helper\.py" ([a-z-]+)', text):
+        assert f'"{command}"' in helper, command
+    for output in re.findall(r"outputs\.([a-z-]+)", text):
+        assert f"{output}=" in text + helper, output
+
+
+def test_every_input_and_output_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### GitHub Actions") :]
+    section = section[: section.index("\n### ", 1)]
+    action = load_yaml(ACTION)
+    for name in (*action["inputs"], *action["outputs"]):
+        assert f"`{name}`" in section, name
+    # The README's snippets give the action only inputs it declares.
+    snippets = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)]
+    uses = [step for snippet in snippets for step in snippet["steps"] if step["uses"].startswith("OWNER/mdports@")]
+    assert len(uses) == 2
+    for step in uses:
+        assert step["uses"] == "OWNER/mdports@v1" and set(step["with"]) <= set(action["inputs"])
+
+
+def test_every_expression_is_one_the_tests_evaluate() -> None:
+    context = {"github": {"event": {}, "event_name": "push"}, "steps": {}, "inputs": {}}
+    for path in (WORKFLOW, CODE_SCANNING, ACTION):
+        for expression in _EXPRESSION.findall(path.read_text(encoding="utf-8")):
+            evaluate(expression, context)
+    for step in action_steps():
+        if "if" in step:
+            should_run(step["if"], context, failed=False)
+    workflow = load_yaml(WORKFLOW)
     assert set(workflow["on"]) == {"pull_request", "push"}
     assert workflow["on"]["pull_request"]["paths"][0] == "docs/PORT_SCHEMA.md"
     assert workflow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    (job,) = workflow["jobs"].values()
+    assert [step["uses"] for step in job["steps"]] == ["actions/checkout@v4", "./"]
+
+
+def test_the_helper_splits_args_like_a_shell_without_expanding(tmp_path: Path) -> None:
+    args = """--compose 'docker compose.yml' --env "$HOME/.env" `id` ; rm -rf /"""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "action" / "helper.py"), "split-args"],
+        env={**os.environ, "MDPORTS_ARGS": args},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split("\0")[:-1] == shlex.split(args)
+    assert result.stdout.split("\0")[1] == "docker compose.yml" and "$HOME/.env" in result.stdout
+    unbalanced = subprocess.run(
+        [sys.executable, str(ROOT / "action" / "helper.py"), "split-args"],
+        env={**os.environ, "MDPORTS_ARGS": "--compose 'docker compose.yml"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unbalanced.returncode == 1 and unbalanced.stdout == ""
+    assert unbalanced.stderr == "::error title=mdports::the args input cannot be split: No closing quotation\n"
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+ACTION_STEPS = (
+    "Check the inputs",
+    "Set up Python",
+    "install",
+    "check",
+    "diff",
+    "Post or update the pull request comment",
+)
 
 
 def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_date(
@@ -348,20 +534,25 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
     first = run_workflow(checkout, runner_python, github, tmp_path)
     assert first.outcomes == {
         "actions/checkout@v4": "success",
-        "actions/setup-python@v5": "success",
-        "install": "success",
-        "Validate": "success",
-        "diff": "success",
-        "Post or update the pull request comment": "success",
+        "mdports": "success",
+        **{f"mdports/{step}": "success" for step in ACTION_STEPS},
     }, first.logs
-    assert (runner_python / "mdports").exists()  # installed by the workflow's own pip step
-    validate = first.logs["Validate"]
+    assert (runner_python / "mdports").exists()  # installed by the action's own pip step
+    assert first.outputs["mdports"] == {
+        "exit-code": "0",
+        "findings": "5",
+        "errors": "0",
+        "warnings": "5",
+        "sarif-file": "",
+        "changed": "true",
+    }
+    validate = first.logs["mdports/check"]
     assert "::warning file=docs/PORT_SCHEMA.md,line=77,col=3,title=MP101 port-out-of-range::" in validate
     assert "### mdports validate" in first.summary  # the full list, beyond GitHub's annotation limit
     assert MARKER in first.summary and "**renamed** chat\\-backend → chat\\-server" in first.summary
     (comment,) = bot_comments(github)
     assert comment["body"].startswith(MARKER) and "chat\\-server" in comment["body"]
-    assert f"posted comment {comment['id']}" in first.logs["Post or update the pull request comment"]
+    assert f"posted comment {comment['id']}" in first.logs["mdports/Post or update the pull request comment"]
     assert ("GET", f"/repos/{REPOSITORY}/issues/{PR_NUMBER}/comments") in github.requests
 
     # Another push to the pull request: the same comment is updated, no second one appears.
@@ -369,7 +560,7 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
     run_mdports("move", "mana-media", "--port", "3045", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "move mana-media")
     second = run_workflow(checkout, runner_python, github, tmp_path)
-    assert second.outcomes["Post or update the pull request comment"] == "success", second.logs
+    assert second.outcomes["mdports/Post or update the pull request comment"] == "success", second.logs
     (updated,) = bot_comments(github)
     assert updated["id"] == comment["id"]
     assert "**moved** mana\\-media 3011 → 3045" in updated["body"] and "breaking" in updated["body"]
@@ -383,7 +574,7 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
     )
     git(checkout, "commit", "-q", "-am", "revert, reword")
     third = run_workflow(checkout, runner_python, github, tmp_path)
-    assert third.outcomes["diff"] == "success"
+    assert third.outcomes["mdports/diff"] == "success" and third.outputs["mdports"]["changed"] == "false"
     (final,) = bot_comments(github)
     assert "**no registry changes**" in final["body"]
 
@@ -395,8 +586,9 @@ def test_no_registry_change_and_no_earlier_comment_posts_nothing(
     document.write_text(document.read_text(encoding="utf-8") + "\nA closing remark.\n", encoding="utf-8")
     git(checkout, "commit", "-q", "-am", "prose")
     result = run_workflow(checkout, runner_python, github, tmp_path)
-    assert result.outcomes["diff"] == "success"
-    assert "nothing to post" in result.logs["Post or update the pull request comment"]
+    assert result.outcomes["mdports/diff"] == "success"
+    assert result.outputs["mdports"]["changed"] == "false"
+    assert "nothing to post" in result.logs["mdports/Post or update the pull request comment"]
     assert github.comments == [] and all(method == "GET" for method, _ in github.requests)
 
 
@@ -410,9 +602,10 @@ def test_errors_fail_the_job_but_the_comment_is_still_posted(
     )
     git(checkout, "commit", "-q", "-am", "clash")
     result = run_workflow(checkout, runner_python, github, tmp_path)
-    assert result.outcomes["Validate"] == "failure"
-    assert "::error file=docs/PORT_SCHEMA.md,line=19,col=3,title=MP001 duplicate-port::" in result.logs["Validate"]
-    assert result.outcomes["Post or update the pull request comment"] == "success"
+    assert result.outcomes["mdports/check"] == "failure" and result.outcomes["mdports"] == "failure"
+    assert "::error file=docs/PORT_SCHEMA.md,line=19,col=3,title=MP001 duplicate-port::" in result.logs["mdports/check"]
+    assert result.outputs["mdports"]["exit-code"] == "1" and result.outputs["mdports"]["errors"] == "1"
+    assert result.outcomes["mdports/Post or update the pull request comment"] == "success"
     (comment,) = bot_comments(github)
     assert "introduced **error** MP001" in comment["body"]
 
@@ -423,9 +616,132 @@ def test_a_push_validates_only_and_a_fork_gets_no_comment(
     run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "rename")
     push = run_workflow(checkout, runner_python, github, tmp_path, event_name="push")
-    assert push.outcomes["Validate"] == "success"
-    assert push.outcomes["diff"] == "skipped" and push.outcomes["Post or update the pull request comment"] == "skipped"
+    assert push.outcomes["mdports/check"] == "success"
+    assert push.outcomes["mdports/diff"] == "skipped"
+    assert push.outcomes["mdports/Post or update the pull request comment"] == "skipped"
+    assert push.outputs["mdports"]["changed"] == ""
+    assert push.logs["mdports/Check the inputs"] == ""  # no notice: a push without a diff is normal
+    # A base given on a push: the diff goes to the summary; there is no pull request to comment on.
+    base = git(checkout, "rev-parse", "main")
+    given = run_workflow(
+        checkout, runner_python, github, tmp_path, event_name="push", workflow=workflow_using({"base": base})
+    )
+    assert given.outputs["mdports"]["changed"] == "true" and MARKER in given.summary
+    assert "not a pull request: no comment" in given.logs["mdports/Post or update the pull request comment"]
     fork = run_workflow(checkout, runner_python, github, tmp_path, fork=True)
-    assert "pull request from a fork" in fork.logs["Post or update the pull request comment"]
+    assert "pull request from a fork" in fork.logs["mdports/Post or update the pull request comment"]
     assert MARKER in fork.summary
     assert github.requests == []
+
+
+def workflow_using(inputs: dict[str, str], *more_steps: dict[str, Any]) -> dict[str, Any]:
+    """A workflow of one job: the action with these inputs (no checkout step: the test made it)."""
+    return {"jobs": {"check": {"steps": [{"id": "mdports", "uses": "./", "with": inputs}, *more_steps]}}}
+
+
+def test_drift_with_args_sarif_and_no_comment(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    compose = "services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3010:3010']\n"
+    (checkout / "deploy compose.yml").write_text(compose, encoding="utf-8")
+    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-q", "-m", "deploy, rename")
+    inputs = {
+        "command": "drift",
+        "args": "--compose 'deploy compose.yml'",
+        "sarif-file": "mdports.sarif",
+        "comment": "false",
+    }
+    # A later step reads the outputs as a workflow would.
+    report = {
+        "name": "report",
+        "if": "${{ !cancelled() }}",
+        "shell": "bash",
+        "env": {
+            "FINDINGS": "${{ steps.mdports.outputs.findings }}",
+            "SARIF": "${{ steps.mdports.outputs.sarif-file }}",
+        },
+        "run": 'echo "$FINDINGS findings in $SARIF"',
+    }
+    result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs, report))
+    outputs = result.outputs["mdports"]
+    assert outputs["exit-code"] == "0", result.logs  # a port mismatch and undeployed services: no error
+    assert outputs["sarif-file"] == "mdports.sarif" and int(outputs["warnings"]) >= 1
+    assert "::warning file=deploy compose.yml,line=3" in result.logs["mdports/check"]
+    assert "MP203" in result.logs["mdports/check"] and "### mdports drift" in result.summary
+    sarif = json.loads((checkout / "mdports.sarif").read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"][0]["results"]) == int(outputs["findings"])
+    assert result.outcomes["mdports/Post or update the pull request comment"] == "skipped"
+    assert MARKER in result.summary and github.requests == []  # the diff only in the job summary
+    assert result.logs["report"].strip() == f"{outputs['findings']} findings in mdports.sarif"
+
+
+def test_command_diff_in_a_shallow_checkout_fetches_the_base_commit(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    git(checkout, "commit", "-q", "-am", "rename chat-backend")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", checkout.as_uri(), str(shallow))
+    base = git(checkout, "rev-parse", "main")
+    with pytest.raises(subprocess.CalledProcessError):
+        git(shallow, "cat-file", "-e", f"{base}^{{commit}}")
+    inputs = {"command": "diff", "document": "docs/PORT_SCHEMA.md", "base": base, "comment": "false"}
+    result = run_workflow(shallow, runner_python, github, tmp_path, workflow=workflow_using(inputs), base_sha=base)
+    assert result.outcomes["mdports/check"] == "skipped" and result.outcomes["mdports/diff"] == "success", result.logs
+    assert result.outputs["mdports"]["changed"] == "true" and result.outputs["mdports"]["exit-code"] == ""
+    assert "**renamed** chat\\-backend → chat\\-server" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"command": "lint"}, "command must be validate, drift or diff, not 'lint'"),
+        ({"comment": "yes"}, "comment must be true or false, not 'yes'"),
+    ],
+)
+def test_a_wrong_input_stops_before_installing(
+    inputs: dict[str, str], message: str, checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs))
+    assert result.outcomes["mdports/Check the inputs"] == "failure"
+    assert message in result.logs["mdports/Check the inputs"]
+    assert result.outcomes["mdports/install"] == "skipped" and result.outcomes["mdports"] == "failure"
+
+
+def test_code_scanning_gets_the_sarif_even_when_the_check_fails(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    workflow = load_yaml(CODE_SCANNING)
+    assert workflow["permissions"] == {"contents": "read", "security-events": "write"}
+    clean = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+    assert clean.outcomes["mdports"] == "success" and clean.outcomes["mdports/diff"] == "skipped", clean.logs
+    (log,) = clean.uploads
+    assert log["version"] == "2.1.0" and len(log["runs"][0]["results"]) == 5
+
+    document = checkout / "docs" / "PORT_SCHEMA.md"
+    document.write_text(
+        document.read_text(encoding="utf-8").replace("| 3002 | mana-credits |", "| 3001 | mana-credits |"),
+        encoding="utf-8",
+    )
+    broken = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+    assert broken.outcomes["mdports"] == "failure"
+    assert broken.outcomes["github/codeql-action/upload-sarif@v3"] == "success"
+    results = broken.uploads[0]["runs"][0]["results"]
+    (error,) = [result for result in results if result["level"] == "error"]
+    assert error["ruleId"] == "MP001"
+    assert error["locations"][0]["physicalLocation"]["region"] == {"startLine": 19, "startColumn": 3}
+    assert github.requests == []
+
+
+def test_an_unreadable_document_is_exit_code_2_without_counts_or_sarif(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    inputs = {"document": "docs/MISSING.md", "sarif-file": "mdports.sarif", "base": ""}
+    result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs))
+    assert result.outcomes["mdports/check"] == "failure" and result.outcomes["mdports"] == "failure"
+    assert "mdports: error: docs/MISSING.md: no such file" in result.logs["mdports/check"]
+    outputs = result.outputs["mdports"]
+    assert outputs["exit-code"] == "2" and outputs["findings"] == "" and outputs["sarif-file"] == ""
