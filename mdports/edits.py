@@ -21,8 +21,9 @@ from functools import cached_property
 from .document import Document, Prose, Row, Table
 from .errors import RefusedError, UsageError
 from .ports import MAX_PORT, MIN_PORT, PortRange, PortSyntaxError, merge_spans, parse_ports, strip_markup
-from .registry import Entry, Registry, RegistryTable, Section, build, normalize_header, placeholder_marker, service_name
+from .registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
+from .vocabulary import normalize_header
 
 DEFAULT_MARKER = "*(reserved)*"
 _LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -627,7 +628,7 @@ def add(
 
 
 def _protocols(text: str) -> tuple[str, ...]:
-    from .registry import PROTOCOLS
+    from .vocabulary import PROTOCOLS
 
     value = strip_markup(text).lower()
     if value not in PROTOCOLS:

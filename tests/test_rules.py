@@ -20,7 +20,10 @@ def rules_of(text: str, config: Config | None = None) -> list[str]:
 
 CASES = {
     "MP001": (doc("| 3001 | a | |", "| 3001 | b | |"), doc("| 3001 | a | |", "| 3002 | b | |")),
-    "MP002": (doc("| 3001 | a | |", "| 3002 | A | |"), doc("| 3001 | a | |", "| 3002 | a-2 | |")),
+    "MP002": (
+        doc("| 3001 | a | |", "| 3002 | b | |", "| 3003 | A | |"),
+        doc("| 3001 | a | |", "| 3002 | a | second port |"),  # one service on several rows
+    ),
     "MP003": (doc("| 3o01 | a | |"), doc("| `3001` | a | |")),
     "MP004": (
         doc("| 3001 | a | |", "| 3002 | b | 3001 c-svc |"),
@@ -51,6 +54,15 @@ CASES = {
         doc("| 3009 | a | |") + "\n" + doc("| 3011 | b | |", heading="## 3010-3019: Next"),
     ),
     "MP107": (doc("| 3001 |  | |"), doc("| 3001 | *(reserved)* | |")),
+    "MP108": (
+        doc("| 3001 | a | |") + "\n" + doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b | 2025-01-02 |", header="| Port | Service | Date |"),
+    ),
+    "MP109": (
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports used | Service |"),
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports | Service |"),
+    ),
+    "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
 }
 
 
