@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .vocabulary import DEFAULT, Vocabulary
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
 
@@ -24,6 +25,8 @@ class Config:
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
     env: tuple[Path, ...] = ()
+    port_columns: tuple[str, ...] = ()  # headers of one's own that are port columns
+    service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
     source: Path | None = None  # the pyproject.toml it came from
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -89,7 +92,7 @@ def load_config(start: Path | None = None) -> Config:
     def paths(key: str) -> tuple[Path, ...]:
         return tuple(base / item for item in _strings(table.get(key, []), key, source))
 
-    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env"}
+    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env", "port-columns", "service-columns"}
     return Config(
         file=base / str(table["file"]) if "file" in table else None,
         ignore=frozenset(_strings(table.get("ignore", []), "ignore", source)),
@@ -98,9 +101,18 @@ def load_config(start: Path | None = None) -> Config:
         compose=paths("compose"),
         prometheus=paths("prometheus"),
         env=paths("env"),
+        port_columns=tuple(_strings(table.get("port-columns", []), "port-columns", source)),
+        service_columns=tuple(_strings(table.get("service-columns", []), "service-columns", source)),
         source=source,
         extra={key: value for key, value in table.items() if key not in known},
     )
+
+
+def vocabulary(config: Config) -> Vocabulary:
+    """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
+    if not config.port_columns and not config.service_columns:
+        return DEFAULT
+    return DEFAULT.extended(config.port_columns, config.service_columns)
 
 
 def find_document(config: Config, start: Path | None = None) -> Path:

@@ -20,7 +20,15 @@ from functools import cached_property
 
 from .document import Document, Prose, Row, Table
 from .errors import RefusedError, UsageError
-from .ports import MAX_PORT, MIN_PORT, PortRange, PortSyntaxError, merge_spans, parse_ports, strip_markup
+from .ports import (
+    MAX_PORT,
+    MIN_PORT,
+    PortRange,
+    PortSyntaxError,
+    merge_spans,
+    parse_port_cell,
+    strip_markup,
+)
 from .registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
 from .vocabulary import normalize_header
@@ -181,8 +189,8 @@ class _TablePlan:
         port_text = texts[self.info.port_column] if self.info.port_column < len(texts) else ""
         service_column = self.info.service_column or 0
         service_text = texts[service_column] if service_column < len(texts) else ""
-        try:
-            spans: tuple[PortRange, ...] | None = parse_ports(port_text)
+        try:  # read as the registry reads it: "3478/udp" and "127.0.0.1:2368" have ports
+            spans: tuple[PortRange, ...] | None = parse_port_cell(port_text).spans or None
         except PortSyntaxError:
             spans = None
         return _Item(origin, row, spans, not service_text or placeholder_marker(service_text) is not None, fresh)
@@ -384,21 +392,35 @@ def _port_text(original: str, ports: Iterable[int]) -> str:
     return f"{wrapper}{text}{wrapper}"
 
 
-def _holders(registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None) -> list[Entry]:
+def _holders(
+    registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None, host: str | None = None
+) -> list[Entry]:
+    """Entries holding ``port`` on ``host``, as validate counts them (container ports hold nothing)."""
     return [
         entry
         for entry in registry.by_port.get(port, ())
-        if entry.service is not None and entry is not skip and set(entry.protocols) & set(protocols)
+        if entry.service is not None
+        and entry is not skip
+        and set(entry.protocols) & set(protocols)
+        and entry.host == host
+        and registry.tables[entry.table].port_kind != "container"
     ]
 
 
-def free_ports(registry: Registry, section: Section, count: int = 1, protocols: Sequence[str] = ("tcp",)) -> list[int]:
-    """The lowest ``count`` ports of the section's range that no assigned entry uses."""
+def free_ports(
+    registry: Registry,
+    section: Section,
+    count: int = 1,
+    protocols: Sequence[str] = ("tcp",),
+    host: str | None = None,
+) -> list[int]:
+    """The lowest ``count`` ports of the section's range no assigned entry uses (on ``host``: default the section's)."""
     if section.range is None:
         return []
+    host = host if host is not None else section.host
     found = []
     for port in section.range:
-        if not _holders(registry, port, protocols):
+        if not _holders(registry, port, protocols, host=host):
             found.append(port)
             if len(found) == count:
                 break
@@ -415,9 +437,15 @@ def _room_elsewhere(registry: Registry) -> str:
 
 
 def _choose_port(
-    registry: Registry, section: Section, port: int | None, protocols: Sequence[str], moving: Entry | None = None
+    registry: Registry,
+    section: Section,
+    port: int | None,
+    protocols: Sequence[str],
+    moving: Entry | None = None,
+    host: str | None = None,
 ) -> int:
-    """The port a new (or ``moving``) entry gets in ``section``: ``port`` checked, or the next free one."""
+    """The port a new (or ``moving``) entry gets in ``section`` on ``host``: ``port`` checked, or the next free one."""
+    host = host if host is not None else section.host
     if port is None:
         if section.range is None:
             raise RefusedError(
@@ -426,7 +454,7 @@ def _choose_port(
                 hint="pass --port",
             )
         own = moving.ports if moving is not None else ()
-        free = [p for p in free_ports(registry, section, 1 + len(own), protocols) if p not in own]
+        free = [p for p in free_ports(registry, section, 1 + len(own), protocols, host) if p not in own]
         if not free:
             raise RefusedError(
                 f"range {section.range} of {section.heading!r} is full",
@@ -441,7 +469,7 @@ def _choose_port(
             path=registry.path,
             hint="pick a port in the range, or another --range",
         )
-    taken = _holders(registry, port, protocols, skip=moving)
+    taken = _holders(registry, port, protocols, skip=moving, host=host)
     if taken:
         raise RefusedError(
             f"port {port} is already assigned to {taken[0].service} (line {taken[0].line})",
@@ -603,9 +631,6 @@ def add(
     """
     registry = build(document)
     name = check_name(name)
-    existing = registry.by_name.get(name.casefold())
-    if existing:
-        raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
     if range is not None:
         section = registry.section(range)
     elif port is not None:
@@ -615,10 +640,21 @@ def add(
     table_index = _section_table(registry, section)
     info = registry.tables[table_index]
     texts = _row_texts(registry, table_index, cells or {}, "0", name)
+    host = texts[info.host_column] if info.host_column is not None and texts[info.host_column] else None
+    host = host or section.host
+    group = service_name(texts[info.group_column]) or None if info.group_column is not None else None
+    # A name is taken on its host and in its project: `shop / nginx` leaves `blog / nginx` free.
+    existing = [
+        e
+        for e in registry.by_name.get(name.casefold(), ())
+        if e.host == host and (e.group or "").casefold() == (group or "").casefold()
+    ]
+    if existing:
+        raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
     protocols: Sequence[str] = ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = _protocols(texts[info.protocol_column])
-    port = _choose_port(registry, section, port, protocols)
+    port = _choose_port(registry, section, port, protocols, host=host)
     texts[info.port_column] = texts[info.port_column].replace("0", str(port), 1)
     builder = _Builder(document, registry)
     _place(builder, table_index, port, texts, builder.key(table_index, texts, name, [port]))
@@ -628,12 +664,14 @@ def add(
 
 
 def _protocols(text: str) -> tuple[str, ...]:
-    from .vocabulary import PROTOCOLS
+    from .vocabulary import APPLICATION_PROTOCOLS, PROTOCOLS
 
     value = strip_markup(text).lower()
-    if value not in PROTOCOLS:
-        raise UsageError(f"unknown protocol {text!r} (use tcp, udp or tcp/udp)")
-    return PROTOCOLS[value]
+    if value in PROTOCOLS:
+        return PROTOCOLS[value]
+    if value in APPLICATION_PROTOCOLS:  # the table names application protocols: HTTP is tcp
+        return APPLICATION_PROTOCOLS[value]
+    raise UsageError(f"unknown protocol {text!r} (use tcp, udp or tcp/udp)")
 
 
 def remove(document: Document, key: str, *, reserve: bool = False, date: datetime.date | None = None) -> Edit:
@@ -730,7 +768,8 @@ def move(
         section = current if current.range is None or port in current.range else registry.section(str(port))
     else:
         raise UsageError("give --port or --range")
-    port = _choose_port(registry, section, port, entry.protocols, moving=entry)
+    keeps_host = registry.tables[_section_table(registry, section)].host_column is not None
+    port = _choose_port(registry, section, port, entry.protocols, moving=entry, host=entry.host if keeps_host else None)
     if port in entry.ports and section.index == current.index:
         raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
     table_index = _section_table(registry, section)

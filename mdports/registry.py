@@ -553,7 +553,9 @@ def _describe(headers: tuple[str, ...], columns: _Columns, role: str) -> tuple[t
     described = []
     kinds = dict(columns.ports)
     for index, header in enumerate(headers):
-        if index == columns.port and role == "registry":
+        if role == "ranges":
+            what = "range" if index in kinds or index == 0 else "title of the range"
+        elif index == columns.port and role == "registry":
             what = f"port ({columns.port_kind}): the registry port"
         elif index in kinds:
             what = f"port ({kinds[index]}): kept as a cell"

@@ -96,8 +96,11 @@ class State:
 
         return name, parse(read_text(target), path=name)
 
-    def registry(self) -> Registry:
-        return build(self.load()[1])
+    def registry(self, document: Document | None = None) -> Registry:
+        """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
+        from ..config import vocabulary
+
+        return build(document if document is not None else self.load()[1], vocabulary(self.config))
 
 
 def state(ctx: typer.Context) -> State:

@@ -11,7 +11,6 @@ import typer
 
 from ..config import display_path
 from ..errors import UsageError
-from ..registry import build
 from ._app import EXIT_FINDINGS, EXIT_OK, ReportFormat, app, state
 
 
@@ -60,7 +59,7 @@ def drift(
         )
     compose_files, prometheus_files, env_files = ([display_path(path) for path in group] for group in files)
     name, document = st.load()
-    registry = build(document)
+    registry = st.registry(document)
     deployed = deployment.load(compose_files, prometheus_files, env_files)
     result = drift_rules.check(registry, deployed, st.config, name)
     if fmt is ReportFormat.json:
@@ -96,7 +95,7 @@ def export(
 
     st = state(ctx)
     name, document = st.load()
-    registry = build(document)
+    registry = st.registry(document)
     section = registry.section(range_) if range_ else None
     result = exporting.export(registry, fmt.value, section, source=name)
     typer.echo(result.text)

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from .. import report
-from ..registry import build
 from ..rules import validate as run_rules
 from ._app import EXIT_FINDINGS, EXIT_OK, ListFormat, ReportFormat, TextOrJson, app, state
 
@@ -35,7 +34,7 @@ def validate(
     targets: list[Path | None] = list(files) if files else [None]
     for path in targets:
         name, document = st.load(path)
-        registry = build(document)
+        registry = st.registry(document)
         if not registry.tables:
             # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
             # so on stderr, and let --strict fail on it as on any warning.
@@ -68,13 +67,29 @@ def list_(
     ctx: typer.Context,
     range_: str = typer.Option(None, "--range", "-r", help="Only this section (range, port, slug or abbreviation)."),
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table, json or csv."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table is read."),
 ) -> None:
     """List every entry: ports, service, status, section, line and cells."""
     from .. import records
 
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
+    if verbose:  # on stderr, so that stdout stays what --format promises
+        typer.echo(records.format_readings(registry, registry.readings, "text"), err=True)
     typer.echo(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    line: int = typer.Argument(None, metavar="[TABLE_LINE]", help="A line of the table (default: every table)."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
+) -> None:
+    """Say how each table is read: registry rows or not (and why), and what each column is."""
+    from .. import records
+
+    registry = state(ctx).registry()
+    typer.echo(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
 
 
 @app.command()
