@@ -439,8 +439,8 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
 
 def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     """A document with port tables of which not one row is read fails, saying why per table."""
-    if registry.entries:
-        return
+    if registry.entries or any(table.service_column is None for table in registry.tables):
+        return  # something is read, or MP006 (an error) already says why not
     unread = [r for r in registry.readings if r.mentions_port and r.role == "unread"]
     if not unread:
         return
