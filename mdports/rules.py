@@ -71,9 +71,9 @@ def _assigned(registry: Registry) -> Iterator[Entry]:
 def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     """Ports are unique per host and protocol; a container's own port is unique only in its container."""
     first_holder: dict[tuple[int, str, str | None], Entry] = {}
-    tables = registry.tables
+    container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
     for entry in _assigned(registry):
-        if tables[entry.table].port_kind == "container":
+        if container and entry.table in container:
             continue  # every container has its own network namespace
         clashes: dict[int, list[int]] = {}
         holders: dict[int, Entry] = {}
@@ -107,6 +107,8 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
     project where the table has a project column.
     """
     for named in registry.by_name.values():
+        if len(named) == 1:
+            continue  # the usual case: one row per name
         groups: dict[tuple[str | None, str | None], list[Entry]] = {}
         for entry in named:
             groups.setdefault((entry.host, (entry.group or "").casefold() or None), []).append(entry)
