@@ -16,7 +16,16 @@ from typing import Literal
 from . import vocabulary
 from .document import Document, Heading, Html, Table
 from .errors import NotFoundError, UsageError
-from .ports import MAX_PORT, PortRange, PortSyntaxError, format_ports, parse_port_cell, parse_span, strip_markup
+from .ports import (
+    MAX_PORT,
+    PortRange,
+    PortSyntaxError,
+    format_ports,
+    parse_port_cell,
+    parse_ports,
+    parse_span,
+    strip_markup,
+)
 from .vocabulary import PROTOCOLS, Vocabulary, normalize_header
 
 Status = Literal["assigned", "reserved"]
@@ -507,8 +516,9 @@ def _role(block: Table, columns: _Columns, heading: str) -> tuple[str, str]:
     if olds and columns.port is not None:
         return "migration", f"columns {headers[olds[0]]!r} and {headers[columns.port]!r} move ports"
     for index in range(len(names)):
-        cells = [row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index]]
-        if cells and all(cell in vocabulary.CHECKBOXES for cell in cells):
+        cells = (row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index])
+        # Decided by the first filled cell in nearly every column of a registry: stays linear and cheap.
+        if next(cells, None) in vocabulary.CHECKBOXES and all(cell in vocabulary.CHECKBOXES for cell in cells):
             return "checklist", f"column {headers[index]!r} holds checkboxes"
     conflict = next((h for h, n in zip(headers, names, strict=False) if _says_conflict(n)), None)
     if conflict is not None or _says_conflict(heading.lower()):
@@ -781,8 +791,8 @@ def _entry(
     port_text = texts[port_column] if port_column < width else ""
     cell_protocols: tuple[str, ...] = ()
     try:
-        if port_text.isdigit() and port_text.isascii() and len(port_text) < 6:
-            spans: tuple[PortRange, ...] = (parse_span(port_text),)
+        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
+            spans: tuple[PortRange, ...] = parse_ports(port_text)
         else:
             cell = parse_port_cell(port_text)
             if cell.no_port:
