@@ -31,7 +31,7 @@ from .ports import (
 )
 from .registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
-from .vocabulary import normalize_header
+from .vocabulary import PROTOCOL_HEADERS, normalize_header
 
 DEFAULT_MARKER = "*(reserved)*"
 _LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -384,6 +384,22 @@ def _row_texts(registry: Registry, table_index: int, values: Mapping[str, str], 
     return texts
 
 
+_SUFFIXED = re.compile(r"\d+(?:[-\u2013]\d+)?/(?:tcp|udp)", re.IGNORECASE)
+_PREFIXED = re.compile(r"(?:tcp|udp)/\d+(?:[-\u2013]\d+)?", re.IGNORECASE)
+
+
+def _protocol_style(registry: Registry, table_index: int) -> str | None:
+    """``suffix`` when most port cells of the table read ``3478/udp``, ``prefix`` for ``udp/3478``, else None."""
+    info = registry.tables[table_index]
+    block = registry.document.blocks[info.block]
+    assert isinstance(block, Table)
+    cells = [strip_markup(row.texts[info.port_column]) for row in block.body if info.port_column < len(row.texts)]
+    for style, pattern in (("suffix", _SUFFIXED), ("prefix", _PREFIXED)):
+        if cells and 2 * sum(1 for cell in cells if pattern.fullmatch(cell)) > len(cells):
+            return style
+    return None
+
+
 def _port_text(original: str, ports: Iterable[int]) -> str:
     """Ports written the way ``original`` writes them (dash, markup)."""
     dash = "\u2013" if "\u2013" in original else "-"
@@ -639,7 +655,19 @@ def add(
         raise UsageError("give --range (or --port) to say where the service goes")
     table_index = _section_table(registry, section)
     info = registry.tables[table_index]
-    texts = _row_texts(registry, table_index, cells or {}, "0", name)
+    values = dict(cells or {})
+    style = _protocol_style(registry, table_index) if info.protocol_column is None else None
+    # A table that writes the protocol in its port cells ("3478/udp") takes --set Protocol=udp there.
+    transport = next((values.pop(c) for c in list(values) if normalize_header(c) in PROTOCOL_HEADERS), None)
+    if transport is not None and style is None:
+        values["Protocol"] = transport  # no such column: _row_texts says which columns there are
+    texts = _row_texts(registry, table_index, values, "0", name)
+    cell_protocols = _protocols(transport or "tcp") if style else None
+    if cell_protocols:
+        written = "/".join(cell_protocols)
+        texts[info.port_column] = texts[info.port_column].replace(
+            "0", f"0/{written}" if style == "suffix" else f"{written}/0", 1
+        )
     host = texts[info.host_column] if info.host_column is not None and texts[info.host_column] else None
     host = host or section.host
     group = service_name(texts[info.group_column]) or None if info.group_column is not None else None
@@ -651,7 +679,7 @@ def add(
     ]
     if existing:
         raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
-    protocols: Sequence[str] = ("tcp",)
+    protocols: Sequence[str] = cell_protocols or ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = _protocols(texts[info.protocol_column])
     port = _choose_port(registry, section, port, protocols, host=host)

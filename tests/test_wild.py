@@ -185,3 +185,19 @@ def test_no_table_with_a_port_header_is_skipped_without_a_finding(text: str) -> 
         for index, row in enumerate(block.rows[2:], start=2):
             cell = row.texts[table.port_column] if table.port_column < len(row.texts) else ""
             assert index in read or strip_markup(cell).lower() in NO_PORT, (reading, row)
+
+
+def test_add_writes_the_protocol_where_the_table_writes_it(tmp_path: Path) -> None:
+    doc = tmp_path / "PORTS.md"
+    shutil.copyfile(WILD / "docs" / "16-protocol-suffix.md", doc)
+    args = ("-f", "PORTS.md", "add", "factorio", "--range", "game", "--port", "34197", "--set", "Protocol=udp")
+    assert run_mdports(*args, cwd=tmp_path).returncode == 0
+    assert doc.read_text(encoding="utf-8").splitlines()[-1] == "| factorio | 34197/udp | |"
+    # 3478/udp is coturn's; 3478/tcp is free, and written so.
+    assert (
+        run_mdports("-f", "PORTS.md", "add", "stun-tcp", "--range", "game", "--port", "3478", cwd=tmp_path).returncode
+        == 0
+    )
+    assert "| stun-tcp | 3478/tcp | |" in doc.read_text(encoding="utf-8").splitlines()
+    refused = run_mdports(*args[:3], "stun-udp", *args[4:6], "--port", "3478", "--set", "Proto=udp", cwd=tmp_path)
+    assert refused.returncode == 1 and "already assigned to coturn" in refused.stderr
