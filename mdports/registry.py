@@ -596,15 +596,9 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     A table whose rows might all repeat entries of other tables (a domain map, a quick
     reference) is decided after the first pass; only then is the document read again.
     """
-    first = _build(document, vocab, frozenset())
-    candidates = [r.block for r in first.readings if r.role == "registry" and r.reason == _CANDIDATE]
-    if not candidates:
-        return first
+    first, candidates = _build(document, vocab, frozenset())
     summaries = frozenset(block for block in candidates if _repeats_others(first, block))
-    return _build(document, vocab, summaries) if summaries else first
-
-
-_CANDIDATE = "a port column and a service column (rows may repeat other tables)"
+    return _build(document, vocab, summaries)[0] if summaries else first
 
 
 def _repeats_others(registry: Registry, block: int) -> bool:
@@ -619,11 +613,13 @@ def _repeats_others(registry: Registry, block: int) -> bool:
     )
 
 
-def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> Registry:
+def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
+    """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
     sections: list[Section] = []
     parents: list[Section] = []
     tables: list[RegistryTable] = []
     readings: list[TableReading] = []
+    summary_candidates: list[int] = []
     entries: list[Entry] = []
     accepts: list[Accept] = []
     candidates: list[tuple[Reference, bool]] = []
@@ -682,7 +678,7 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
             if role == "registry" and block_index in summaries:
                 role, reason = "summary", "every row repeats an entry of another table"
             elif role == "registry" and _summary_candidate(columns, sections[section_index].heading):
-                reason = _CANDIDATE
+                summary_candidates.append(block_index)
             ranges = ()
             if role == "ranges":
                 assert columns.port is not None
@@ -735,7 +731,10 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
     references = tuple(
         ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
     )
-    return Registry(document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings))
+    registry = Registry(
+        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings)
+    )
+    return registry, summary_candidates
 
 
 def _range_table(block: Table, columns: _Columns, headers: tuple[str, ...]) -> tuple[tuple[PortRange, str, int], ...]:

@@ -62,8 +62,9 @@ GROUP_RANK = 5
 PURPOSE_HEADERS = frozenset({"purpose", "role", "usage", "use", "function", "endpoint", "interface", "用途"})
 
 # --- protocol and host columns --------------------------------------------------------------------
-PROTOCOL_HEADERS = frozenset({"protocol", "protocols", "proto", "transport", "协议", "протокол", "protocolo"})
-PROTOCOL_HEADERS = PROTOCOL_HEADERS | {"protokoll"}
+PROTOCOL_HEADERS = frozenset(
+    {"protocol", "protocols", "proto", "transport", "协议", "протокол", "protocolo", "protokoll"}
+)
 HOST_HEADERS = frozenset(
     {"host", "hostname", "server", "node", "machine", "主机", "服务器", "节点", "сервер", "хост", "servidor", "rechner"}
 )
