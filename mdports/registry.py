@@ -642,64 +642,12 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
             headers = block.header.texts
             columns = _columns(headers, vocab)
             section_index = current_section()
-            if not columns.ports:
-                mentions = any(vocab.mentions_port(name) for name in columns.names)
-                ranges = _range_table(block, columns, headers) if not mentions else ()
-                if ranges:
-                    readings.append(
-                        TableReading(
-                            block_index,
-                            section_index,
-                            block.start + 1,
-                            "ranges",
-                            f"every {headers[0].strip()!r} cell is a range",
-                            _describe(headers, columns, "ranges"),
-                            True,
-                            ranges,
-                        )
-                    )
-                    continue
-                role, reason = ("unread", f"no header is a port column mdports knows: {_quote(headers)}")
-                if not mentions:
-                    role, reason = "other", "no port column"
-                readings.append(
-                    TableReading(
-                        block_index,
-                        section_index,
-                        block.start + 1,
-                        role,
-                        reason,
-                        _describe(headers, columns, role),
-                        mentions,
-                    )
-                )
-                continue
-            role, reason = _role(block, columns, sections[section_index].heading if sections else "")
-            if role == "registry" and block_index in summaries:
-                role, reason = "summary", "every row repeats an entry of another table"
-            elif role == "registry" and _summary_candidate(columns, sections[section_index].heading):
+            section = sections[section_index]
+            reading = _reading(block_index, block, section, columns, vocab, summaries)
+            readings.append(reading)
+            if reading.role == "registry" and _summary_candidate(columns, section.heading):
                 summary_candidates.append(block_index)
-            ranges = ()
-            if role == "ranges":
-                assert columns.port is not None
-                ranges = tuple(
-                    (span, " ".join(t for i, t in enumerate(block.rows[row].texts) if i != columns.port and t), row)
-                    for span, row in _range_rows(block, columns.port)
-                )
-                ranges = tuple((span, title, block.start + row + 1) for span, title, row in ranges)
-            readings.append(
-                TableReading(
-                    block_index,
-                    section_index,
-                    block.start + 1,
-                    role,
-                    reason,
-                    _describe(headers, columns, role),
-                    True,
-                    ranges,
-                )
-            )
-            if role not in ("registry", "unread") or columns.port is None:
+            if reading.role not in ("registry", "unread") or columns.port is None:
                 continue
             table = RegistryTable(
                 block_index,
@@ -737,14 +685,39 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
     return registry, summary_candidates
 
 
-def _range_table(block: Table, columns: _Columns, headers: tuple[str, ...]) -> tuple[tuple[PortRange, str, int], ...]:
-    """The ranges a ``| Range | Purpose |`` table declares (first column a range header), else ()."""
-    if not columns.names or columns.names[0] not in vocabulary.RANGE_HEADERS:
-        return ()
-    rows = _range_rows(block, 0)
-    return tuple(
-        (span, " ".join(t for t in block.rows[row].texts[1:] if t), block.start + row + 1) for span, row in rows
-    )
+def _reading(
+    block_index: int, block: Table, section: Section, columns: _Columns, vocab: Vocabulary, summaries: frozenset[int]
+) -> TableReading:
+    """How a table is read: its role (registry rows or why not), and the ranges a range table declares."""
+    headers = block.header.texts
+    mentions = True
+    range_column: int | None = None
+    if not columns.ports:
+        mentions = any(vocab.mentions_port(name) for name in columns.names)
+        if not mentions and columns.names and columns.names[0] in vocabulary.RANGE_HEADERS and _range_rows(block, 0):
+            role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
+        elif mentions:
+            role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+        else:
+            role, reason = "other", "no port column"
+    else:
+        role, reason = _role(block, columns, section.heading)
+        if role == "registry" and block_index in summaries:
+            role, reason = "summary", "every row repeats an entry of another table"
+        elif role == "ranges":
+            range_column = columns.port
+    ranges: tuple[tuple[PortRange, str, int], ...] = ()
+    if range_column is not None:
+        ranges = tuple(
+            (
+                span,
+                " ".join(t for i, t in enumerate(block.rows[row].texts) if i != range_column and t),
+                block.start + row + 1,
+            )
+            for span, row in _range_rows(block, range_column)
+        )
+    describe = _describe(headers, columns, role)
+    return TableReading(block_index, section.index, block.start + 1, role, reason, describe, mentions, ranges)
 
 
 def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
