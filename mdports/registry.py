@@ -597,19 +597,31 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     reference) is decided after the first pass; only then is the document read again.
     """
     first, candidates = _build(document, vocab, frozenset())
-    summaries = frozenset(block for block in candidates if _repeats_others(first, block))
+    summaries = _repeating(first, candidates) if candidates else frozenset()
     return _build(document, vocab, summaries)[0] if summaries else first
 
 
-def _repeats_others(registry: Registry, block: int) -> bool:
-    """True when every entry of the table at ``block`` repeats (name and ports) an entry of another table."""
-    own = [e for e in registry.entries if registry.tables[e.table].block == block]
-    others: dict[str, set[int]] = {}
+def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
+    """The candidate tables every entry of which repeats (name and ports) an entry of another table."""
+    holders: dict[tuple[str, int], set[int]] = {}  # (name, port) -> blocks of the tables listing it
     for entry in registry.entries:
-        if registry.tables[entry.table].block != block and entry.service:
-            others.setdefault(entry.service.casefold(), set()).update(entry.ports)
-    return bool(own) and all(
-        e.service is not None and e.spans and set(e.ports) <= others.get(e.service.casefold(), set()) for e in own
+        if entry.service is not None:
+            block = registry.tables[entry.table].block
+            for port in entry.ports:
+                holders.setdefault((entry.service.casefold(), port), set()).add(block)
+    own: dict[int, list[Entry]] = {block: [] for block in candidates}
+    for entry in registry.entries:
+        found = own.get(registry.tables[entry.table].block)
+        if found is not None:
+            found.append(entry)
+    return frozenset(
+        block
+        for block, entries in own.items()
+        if entries
+        and all(
+            e.service is not None and e.spans and all(len(holders[e.service.casefold(), p]) > 1 for p in e.ports)
+            for e in entries
+        )
     )
 
 

@@ -201,3 +201,26 @@ def test_add_writes_the_protocol_where_the_table_writes_it(tmp_path: Path) -> No
     assert "| stun-tcp | 3478/tcp | |" in doc.read_text(encoding="utf-8").splitlines()
     refused = run_mdports(*args[:3], "stun-udp", *args[4:6], "--port", "3478", "--set", "Proto=udp", cwd=tmp_path)
     assert refused.returncode == 1 and "already assigned to coturn" in refused.stderr
+
+
+ADVERSARIAL = [
+    "| Port | Service |\n|---|---|\n| " + "1," * 50_000 + " | a |\n",
+    "| Port | Service |\n|---|---|\n| " + "1/" * 50_000 + "udp | a |\n",
+    "| Port | Service |\n|---|---|\n| " + ":" * 100_000 + " | a |\n",
+    "| Port | Service |\n|---|---|\n| " + "->" * 50_000 + " | a |\n",
+    "| Port | Service |\n|---|---|\n| 1" + " " * 100_000 + "(tcp) | a |\n",
+    "| " + "host " * 20_000 + "port | Service |\n|---|---|\n| 1 | a |\n",
+    "## Server:" + " " * 100_000 + "x\n\n## " + "1-" * 50_000 + " Range\n\n## x (" + "1" * 100_000 + "+)\n",
+    "| Domain | Service | Port |\n|---|---|---|\n"
+    + "| d | a | 1 |\n" * 5_000
+    + "\n| Port | Service |\n|---|---|\n"
+    + "".join(f"| {p} | s{p} |\n" for p in range(1, 5_000)),
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_shapes_are_read_in_linear_time(text: str) -> None:
+    """Inputs that would make a backtracking expression or a table-by-table comparison quadratic."""
+    model = mdports.registry(mdports.parse(text))
+    mdports.validate(model)
+    assert mdports.parse(text).render() == text
