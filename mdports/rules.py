@@ -443,10 +443,10 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     """A document with port tables of which not one row is read fails, saying why per table."""
     if registry.entries or any(table.service_column is None for table in registry.tables):
         return  # something is read, or MP006 (an error) already says why not
-    unread = [r for r in registry.readings if r.mentions_port and r.role == "unread"]
+    unread = [r for r in registry.readings if r.mentions_port and r.role != "other"]
     if not unread:
         return
-    why = "; ".join(f"line {r.line}: {r.reason}" for r in unread[:3])
+    why = "; ".join(f"line {r.line}: {ROLES[r.role]} ({r.reason})" for r in unread[:3])
     more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
     yield Finding(
         NOTHING_READ,
