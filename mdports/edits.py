@@ -657,10 +657,9 @@ def add(
     info = registry.tables[table_index]
     values = dict(cells or {})
     style = _protocol_style(registry, table_index) if info.protocol_column is None else None
-    # A table that writes the protocol in its port cells ("3478/udp") takes --set Protocol=udp there.
-    transport = next((values.pop(c) for c in list(values) if normalize_header(c) in PROTOCOL_HEADERS), None)
-    if transport is not None and style is None:
-        values["Protocol"] = transport  # no such column: _row_texts says which columns there are
+    transport = None
+    if style is not None:  # a table that writes "3478/udp" takes --set Protocol=udp in the port cell
+        transport = next((values.pop(c) for c in list(values) if normalize_header(c) in PROTOCOL_HEADERS), None)
     texts = _row_texts(registry, table_index, values, "0", name)
     cell_protocols = _protocols(transport or "tcp") if style else None
     if cell_protocols:
