@@ -359,23 +359,54 @@ def check_placeholders(registry: Registry, path: str) -> Iterator[Finding]:
 
 
 def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
-    previous: Entry | None = None
+    """Rows out of port order, within each run of one host and project (a table grouped by host is fine).
+
+    A table ordered by something else (names, purpose) is one finding, not one per row: when
+    most of its rows come after a higher port, port order is not what its authors chose.
+    """
+    descents: list[tuple[Entry, Entry]] = []
+    pairs = 0
+    previous: Entry | None = None  # the last row with a readable port
     for entry in registry.entries:
         if previous is not None and previous.table != entry.table:
-            previous = None
+            yield from _unsorted(path, descents, pairs)
+            descents, pairs, previous = [], 0, None
+        if previous is not None and (previous.host, previous.group) != (entry.host, entry.group):
+            previous = None  # a new group of rows starts its own order
         if entry.first_port is None:
             continue
-        if previous is not None and previous.first_port is not None and entry.first_port < previous.first_port:
-            yield _finding(
-                UNSORTED_ROWS,
-                path,
-                entry,
-                entry.port_column,
-                f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
-                "order rows by port (`mdports fmt` does it)",
-                (entry.first_port,),
-            )
+        if previous is not None and previous.first_port is not None:
+            pairs += 1
+            if entry.first_port < previous.first_port:
+                descents.append((previous, entry))
         previous = entry
+    yield from _unsorted(path, descents, pairs)
+
+
+def _unsorted(path: str, descents: list[tuple[Entry, Entry]], pairs: int) -> Iterator[Finding]:
+    if 2 * len(descents) > pairs:
+        previous, entry = descents[0]
+        yield _finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"rows are not in port order ({len(descents)} of {pairs + 1} rows come after a higher port; "
+            f"the first: port {entry.first_port} after {previous.first_port} on line {previous.line})",
+            "order rows by port (`mdports fmt` does it), or ignore unsorted-rows in [tool.mdports]",
+            (entry.first_port or 0,),
+        )
+        return
+    for previous, entry in descents:
+        yield _finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
+            "order rows by port (`mdports fmt` does it)",
+            (entry.first_port or 0,),
+        )
 
 
 def check_cell_counts(registry: Registry, path: str) -> Iterator[Finding]:

@@ -148,3 +148,13 @@ def test_bundled_document_has_only_its_real_warnings() -> None:
 def test_checks_table_is_read_only() -> None:
     with pytest.raises(TypeError):
         CHECKS[RULES[0]] = CHECKS[RULES[1]]  # type: ignore[index]
+
+
+def test_row_order_is_per_host_and_one_finding_for_a_table_in_another_order() -> None:
+    header = "| Host | Port | Service |"
+    grouped = doc("| a | 3005 | x |", "| a | 3006 | y |", "| b | 3001 | x |", "| b | 3002 | y |", header=header)
+    assert rules_of(grouped) == []
+    by_name = doc("| 3009 | a | |", "| 3001 | b | |", "| 3008 | c | |", "| 3002 | d | |", "| 3001 | e | |")
+    findings = [f for f in mdports.validate(mdports.parse(by_name, path="t.md")).findings if f.rule.id == "MP104"]
+    assert [f.message.split(" (")[0] for f in findings] == ["rows are not in port order"]
+    assert findings[0].line == 6 and "3 of 5 rows" in findings[0].message
