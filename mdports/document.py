@@ -82,6 +82,8 @@ class Row:
     """The cells' text without padding (derived from ``cells`` once, when the row is made)."""
 
     def __post_init__(self) -> None:
+        # strip(MD_TRIM) costs about twice str.strip() (some 0.1 s on 65,535 rows); it is what keeps a
+        # pasted row's cells in their columns, and U+0085 or U+001C in a cell as markdown-it keeps them.
         object.__setattr__(self, "texts", tuple(cell.strip(MD_TRIM) for cell in self.cells))
 
     @classmethod
