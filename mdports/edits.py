@@ -31,7 +31,7 @@ from .ports import (
 )
 from .registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
-from .vocabulary import PROTOCOL_HEADERS, normalize_header
+from .vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 
 DEFAULT_MARKER = "*(reserved)*"
 _LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -632,6 +632,7 @@ def add(
     port: int | None = None,
     cells: Mapping[str, str] | None = None,
     date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
 ) -> Edit:
     r"""Add a service: the lowest free port of the range (or ``port``), in port order.
 
@@ -645,7 +646,7 @@ def add(
     >>> edit.ports, edit.text.splitlines()[-2:]
     ((3011,), ['| 3011 | todo-worker |', '| 3012-3019 | *(reserved)* |'])
     """
-    registry = build(document)
+    registry = build(document, vocab)
     name = check_name(name)
     if range is not None:
         section = registry.section(range)
@@ -701,9 +702,16 @@ def _protocols(text: str) -> tuple[str, ...]:
     raise UsageError(f"unknown protocol {text!r} (use tcp, udp or tcp/udp)")
 
 
-def remove(document: Document, key: str, *, reserve: bool = False, date: datetime.date | None = None) -> Edit:
+def remove(
+    document: Document,
+    key: str,
+    *,
+    reserve: bool = False,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
     """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
         raise RefusedError(f"port {key} is already a placeholder", path=registry.path)
@@ -731,9 +739,11 @@ def remove(document: Document, key: str, *, reserve: bool = False, date: datetim
     return builder.finish([Change("remove", entry.service, entry.ports, section, message)])
 
 
-def rename(document: Document, old: str, new: str, *, date: datetime.date | None = None) -> Edit:
+def rename(
+    document: Document, old: str, new: str, *, date: datetime.date | None = None, vocab: Vocabulary = DEFAULT
+) -> Edit:
     """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
@@ -773,12 +783,13 @@ def move(
     reserve: bool = False,
     drop_cells: bool = False,
     date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
 ) -> Edit:
     """Move a service to another port (and section when the range changes); references follow.
 
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
     """
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, name)
     assert entry.service is not None
     if len(entry.ports) != 1:
@@ -838,9 +849,16 @@ def move(
     return builder.finish([change], (port,))
 
 
-def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: datetime.date | None = None) -> Edit:
+def set_cells(
+    document: Document,
+    name: str,
+    cells: Mapping[str, str],
+    *,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
     """Change cells of a service's row (any column but port and service)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, name, assigned=False)
     if not cells:
         raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
@@ -856,12 +874,12 @@ def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: 
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
 
 
-def format_tables(document: Document) -> Edit:
+def format_tables(document: Document, vocab: Vocabulary = DEFAULT) -> Edit:
     """``fmt``: rows in port order, adjacent placeholders merged, one cell style per table.
 
     Only registry tables change; every other byte stays. Running it twice changes nothing.
     """
-    registry = build(document)
+    registry = build(document, vocab)
     builder = _Builder(document, registry)
     changes: list[Change] = []
     for table_index, info in enumerate(registry.tables):
@@ -947,8 +965,9 @@ def verify(edit: Edit) -> Registry:
             hint="please report this as a bug",
         )
     known = edit.registry
-    before_registry = known if known is not None and known.document is edit.before else build(edit.before)
-    new_registry = build(after)
+    vocab = known.vocabulary if known is not None else DEFAULT  # read the new text as the old one was read
+    before_registry = known if known is not None and known.document is edit.before else build(edit.before, vocab)
+    new_registry = build(after, vocab)
     if edit.check_model:
         # Tables outside the edit's scope are byte for byte what they were (the line check above);
         # when every block also starts where the edit put it, they read back as they did.

@@ -216,6 +216,7 @@ class Registry:
     references: tuple[Reference, ...]
     accepts: tuple[Accept, ...]
     readings: tuple[TableReading, ...] = ()
+    vocabulary: Vocabulary = field(default=vocabulary.DEFAULT, compare=False, repr=False)  # how it was read
 
     @property
     def path(self) -> str | None:
@@ -691,10 +692,10 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
     references = tuple(
         ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
     )
-    registry = Registry(
-        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings)
+    model = Registry(
+        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings), vocab
     )
-    return registry, summary_candidates
+    return model, summary_candidates
 
 
 def _reading(

@@ -224,3 +224,20 @@ def test_adversarial_shapes_are_read_in_linear_time(text: str) -> None:
     model = mdports.registry(mdports.parse(text))
     mdports.validate(model)
     assert mdports.parse(text).render() == text
+
+
+def test_edits_read_the_document_with_the_configured_columns(tmp_path: Path) -> None:
+    shutil.copyfile(WILD / "docs" / "43-unknown-headers.md", tmp_path / "PORTS.md")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.mdports]\nfile = "PORTS.md"\nservice-columns = ["Socket"]\n', encoding="utf-8"
+    )
+    steps = [
+        ("add", "grpc", "--range", "listening", "--port", "9102", "--set", "Bound by=envoy"),
+        ("rename", "grpc", "grpc-edge"),
+        ("move", "grpc-edge", "--port", "9103"),
+        ("fmt", "--check"),
+    ]
+    for step in steps:
+        result = run_mdports(*step, cwd=tmp_path)
+        assert result.returncode == 0, (step, result.stderr)
+    assert (tmp_path / "PORTS.md").read_text(encoding="utf-8").splitlines()[-1] == "| grpc-edge | 9103 | envoy |"

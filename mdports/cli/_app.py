@@ -22,6 +22,7 @@ from ..document import Document
 from ..errors import MdportsError
 from ..files import read_text
 from ..registry import Registry, build
+from ..vocabulary import Vocabulary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -96,11 +97,16 @@ class State:
 
         return name, parse(read_text(target), path=name)
 
-    def registry(self, document: Document | None = None) -> Registry:
-        """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
+    @property
+    def vocabulary(self) -> "Vocabulary":
+        """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
         from ..config import vocabulary
 
-        return build(document if document is not None else self.load()[1], vocabulary(self.config))
+        return vocabulary(self.config)
+
+    def registry(self, document: Document | None = None) -> Registry:
+        """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
+        return build(document if document is not None else self.load()[1], self.vocabulary)
 
 
 def state(ctx: typer.Context) -> State:
