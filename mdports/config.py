@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .vocabulary import DEFAULT, Vocabulary
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
 # Looked for in each folder, in this order; a pyproject.toml counts only with a [tool.mdports] table.
@@ -55,6 +56,8 @@ class Config:
     kubernetes: tuple[Path, ...] = ()
     hosts: tuple[HostConfig, ...] = ()  # named hosts; the top-level files above are one unnamed host
     aliases: dict[str, str] = field(default_factory=dict)  # deployment name -> document entry
+    port_columns: tuple[str, ...] = ()  # headers of one's own that are port columns
+    service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
 
@@ -171,6 +174,8 @@ KEYS: dict[str, Key] = {
     "kubernetes": Key(_paths, "Kubernetes manifest files or folders for drift"),
     "hosts": Key(_hosts, "[hosts.NAME] tables: address(es) and deployment files per machine"),
     "aliases": Key(_aliases, "deployment name = document entry"),
+    "port-columns": Key(_strings, "headers of your own that name the port column"),
+    "service-columns": Key(_strings, "headers of your own that name the service column"),
 }
 
 
@@ -268,9 +273,18 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         kubernetes=values.get("kubernetes", ()),
         hosts=values.get("hosts", ()),
         aliases=values.get("aliases", {}),
+        port_columns=values.get("port-columns", ()),
+        service_columns=values.get("service-columns", ()),
         source=source,
         table=dict(table),
     )
+
+
+def vocabulary(config: Config) -> Vocabulary:
+    """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
+    if not config.port_columns and not config.service_columns:
+        return DEFAULT
+    return DEFAULT.extended(config.port_columns, config.service_columns)
 
 
 def find_document(config: Config, start: Path | None = None) -> Path:

@@ -33,7 +33,7 @@ from .deployment import ComposePort, ComposeService, Deployment
 from .findings import Finding, Report, Rule
 from .kubernetes import KubeService, Workload
 from .ports import format_ports
-from .registry import Entry, Registry, normalize_header
+from .registry import Entry, Registry
 from .rules import apply_exceptions
 
 if TYPE_CHECKING:
@@ -829,8 +829,8 @@ def check_unreadable_ports(ctx: _Context) -> Iterator[Finding]:
 
 
 def host_of(entry: Entry) -> str:
-    """The entry's ``Host`` cell (empty when the table has no such column)."""
-    return next((text.strip() for header, text in entry.cells.items() if normalize_header(header) == "host"), "")
+    """The host the document puts the entry on (its Host column or section), '' when it names none."""
+    return entry.host or ""
 
 
 def check_hosts(ctx: _Context) -> Iterator[Finding]:

@@ -20,9 +20,18 @@ from functools import cached_property
 
 from .document import Document, Prose, Row, Table
 from .errors import RefusedError, UsageError
-from .ports import MAX_PORT, MIN_PORT, PortRange, PortSyntaxError, merge_spans, parse_ports, strip_markup
-from .registry import Entry, Registry, RegistryTable, Section, build, normalize_header, placeholder_marker, service_name
+from .ports import (
+    MAX_PORT,
+    MIN_PORT,
+    PortRange,
+    PortSyntaxError,
+    merge_spans,
+    parse_port_cell,
+    strip_markup,
+)
+from .registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
+from .vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 
 DEFAULT_MARKER = "*(reserved)*"
 _LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -180,8 +189,8 @@ class _TablePlan:
         port_text = texts[self.info.port_column] if self.info.port_column < len(texts) else ""
         service_column = self.info.service_column or 0
         service_text = texts[service_column] if service_column < len(texts) else ""
-        try:
-            spans: tuple[PortRange, ...] | None = parse_ports(port_text)
+        try:  # read as the registry reads it: "3478/udp" and "127.0.0.1:2368" have ports
+            spans: tuple[PortRange, ...] | None = parse_port_cell(port_text).spans or None
         except PortSyntaxError:
             spans = None
         return _Item(origin, row, spans, not service_text or placeholder_marker(service_text) is not None, fresh)
@@ -375,6 +384,22 @@ def _row_texts(registry: Registry, table_index: int, values: Mapping[str, str], 
     return texts
 
 
+_SUFFIXED = re.compile(r"\d+(?:[-\u2013]\d+)?/(?:tcp|udp)", re.IGNORECASE)
+_PREFIXED = re.compile(r"(?:tcp|udp)/\d+(?:[-\u2013]\d+)?", re.IGNORECASE)
+
+
+def _protocol_style(registry: Registry, table_index: int) -> str | None:
+    """``suffix`` when most port cells of the table read ``3478/udp``, ``prefix`` for ``udp/3478``, else None."""
+    info = registry.tables[table_index]
+    block = registry.document.blocks[info.block]
+    assert isinstance(block, Table)
+    cells = [strip_markup(row.texts[info.port_column]) for row in block.body if info.port_column < len(row.texts)]
+    for style, pattern in (("suffix", _SUFFIXED), ("prefix", _PREFIXED)):
+        if cells and 2 * sum(1 for cell in cells if pattern.fullmatch(cell)) > len(cells):
+            return style
+    return None
+
+
 def _port_text(original: str, ports: Iterable[int]) -> str:
     """Ports written the way ``original`` writes them (dash, markup)."""
     dash = "\u2013" if "\u2013" in original else "-"
@@ -383,21 +408,35 @@ def _port_text(original: str, ports: Iterable[int]) -> str:
     return f"{wrapper}{text}{wrapper}"
 
 
-def _holders(registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None) -> list[Entry]:
+def _holders(
+    registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None, host: str | None = None
+) -> list[Entry]:
+    """Entries holding ``port`` on ``host``, as validate counts them (container ports hold nothing)."""
     return [
         entry
         for entry in registry.by_port.get(port, ())
-        if entry.service is not None and entry is not skip and set(entry.protocols) & set(protocols)
+        if entry.service is not None
+        and entry is not skip
+        and set(entry.protocols) & set(protocols)
+        and entry.host == host
+        and registry.tables[entry.table].port_kind != "container"
     ]
 
 
-def free_ports(registry: Registry, section: Section, count: int = 1, protocols: Sequence[str] = ("tcp",)) -> list[int]:
-    """The lowest ``count`` ports of the section's range that no assigned entry uses."""
+def free_ports(
+    registry: Registry,
+    section: Section,
+    count: int = 1,
+    protocols: Sequence[str] = ("tcp",),
+    host: str | None = None,
+) -> list[int]:
+    """The lowest ``count`` ports of the section's range no assigned entry uses (on ``host``: default the section's)."""
     if section.range is None:
         return []
+    host = host if host is not None else section.host
     found = []
     for port in section.range:
-        if not _holders(registry, port, protocols):
+        if not _holders(registry, port, protocols, host=host):
             found.append(port)
             if len(found) == count:
                 break
@@ -414,9 +453,15 @@ def _room_elsewhere(registry: Registry) -> str:
 
 
 def _choose_port(
-    registry: Registry, section: Section, port: int | None, protocols: Sequence[str], moving: Entry | None = None
+    registry: Registry,
+    section: Section,
+    port: int | None,
+    protocols: Sequence[str],
+    moving: Entry | None = None,
+    host: str | None = None,
 ) -> int:
-    """The port a new (or ``moving``) entry gets in ``section``: ``port`` checked, or the next free one."""
+    """The port a new (or ``moving``) entry gets in ``section`` on ``host``: ``port`` checked, or the next free one."""
+    host = host if host is not None else section.host
     if port is None:
         if section.range is None:
             raise UsageError(
@@ -425,7 +470,7 @@ def _choose_port(
                 hint="pass --port",
             )
         own = moving.ports if moving is not None else ()
-        free = [p for p in free_ports(registry, section, 1 + len(own), protocols) if p not in own]
+        free = [p for p in free_ports(registry, section, 1 + len(own), protocols, host) if p not in own]
         if not free:
             raise RefusedError(
                 f"range {section.range} of {section.heading!r} is full",
@@ -440,7 +485,7 @@ def _choose_port(
             path=registry.path,
             hint="pick a port in the range, or another --range",
         )
-    taken = _holders(registry, port, protocols, skip=moving)
+    taken = _holders(registry, port, protocols, skip=moving, host=host)
     if taken:
         raise RefusedError(
             f"port {port} is already assigned to {taken[0].service} (line {taken[0].line})",
@@ -592,6 +637,7 @@ def add(
     port: int | None = None,
     cells: Mapping[str, str] | None = None,
     date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
 ) -> Edit:
     r"""Add a service: the lowest free port of the range (or ``port``), in port order.
 
@@ -605,11 +651,8 @@ def add(
     >>> edit.ports, edit.text.splitlines()[-2:]
     ((3011,), ['| 3011 | todo-worker |', '| 3012-3019 | *(reserved)* |'])
     """
-    registry = build(document)
+    registry = build(document, vocab)
     name = check_name(name)
-    existing = registry.by_name.get(name.casefold())
-    if existing:
-        raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
     if range is not None:
         section = registry.section(range)
     elif port is not None:
@@ -618,11 +661,33 @@ def add(
         raise UsageError("give --range (or --port) to say where the service goes")
     table_index = _section_table(registry, section)
     info = registry.tables[table_index]
-    texts = _row_texts(registry, table_index, cells or {}, "0", name)
-    protocols: Sequence[str] = ("tcp",)
+    values = dict(cells or {})
+    style = _protocol_style(registry, table_index) if info.protocol_column is None else None
+    transport = None
+    if style is not None:  # a table that writes "3478/udp" takes --set Protocol=udp in the port cell
+        transport = next((values.pop(c) for c in list(values) if normalize_header(c) in PROTOCOL_HEADERS), None)
+    texts = _row_texts(registry, table_index, values, "0", name)
+    cell_protocols = _protocols(transport or "tcp") if style else None
+    if cell_protocols:
+        written = "/".join(cell_protocols)
+        texts[info.port_column] = texts[info.port_column].replace(
+            "0", f"0/{written}" if style == "suffix" else f"{written}/0", 1
+        )
+    host = texts[info.host_column] if info.host_column is not None and texts[info.host_column] else None
+    host = host or section.host
+    group = service_name(texts[info.group_column]) or None if info.group_column is not None else None
+    # A name is taken on its host and in its project: `shop / nginx` leaves `blog / nginx` free.
+    existing = [
+        e
+        for e in registry.by_name.get(name.casefold(), ())
+        if e.host == host and (e.group or "").casefold() == (group or "").casefold()
+    ]
+    if existing:
+        raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
+    protocols: Sequence[str] = cell_protocols or ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = _protocols(texts[info.protocol_column])
-    port = _choose_port(registry, section, port, protocols)
+    port = _choose_port(registry, section, port, protocols, host=host)
     texts[info.port_column] = texts[info.port_column].replace("0", str(port), 1)
     builder = _Builder(document, registry)
     _place(builder, table_index, port, texts, builder.key(table_index, texts, name, [port]))
@@ -632,17 +697,26 @@ def add(
 
 
 def _protocols(text: str) -> tuple[str, ...]:
-    from .registry import PROTOCOLS
+    from .vocabulary import APPLICATION_PROTOCOLS, PROTOCOLS
 
     value = strip_markup(text).lower()
-    if value not in PROTOCOLS:
-        raise UsageError(f"unknown protocol {text!r} (use tcp, udp or tcp/udp)")
-    return PROTOCOLS[value]
+    if value in PROTOCOLS:
+        return PROTOCOLS[value]
+    if value in APPLICATION_PROTOCOLS:  # the table names application protocols: HTTP is tcp
+        return APPLICATION_PROTOCOLS[value]
+    raise UsageError(f"unknown protocol {text!r} (use tcp, udp or tcp/udp)")
 
 
-def remove(document: Document, key: str, *, reserve: bool = False, date: datetime.date | None = None) -> Edit:
+def remove(
+    document: Document,
+    key: str,
+    *,
+    reserve: bool = False,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
     """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
         raise RefusedError(f"port {key} is already a placeholder", path=registry.path)
@@ -679,9 +753,11 @@ def remove(document: Document, key: str, *, reserve: bool = False, date: datetim
     return builder.finish([Change("remove", entry.service, entry.ports, section, message)])
 
 
-def rename(document: Document, old: str, new: str, *, date: datetime.date | None = None) -> Edit:
+def rename(
+    document: Document, old: str, new: str, *, date: datetime.date | None = None, vocab: Vocabulary = DEFAULT
+) -> Edit:
     """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
@@ -721,12 +797,13 @@ def move(
     reserve: bool = False,
     drop_cells: bool = False,
     date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
 ) -> Edit:
     """Move a service to another port (and section when the range changes); references follow.
 
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
     """
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, name)
     assert entry.service is not None
     if len(entry.ports) != 1:
@@ -743,7 +820,8 @@ def move(
         section = current if current.range is None or port in current.range else registry.section(str(port))
     else:
         raise UsageError("give --port or --range")
-    port = _choose_port(registry, section, port, entry.protocols, moving=entry)
+    keeps_host = registry.tables[_section_table(registry, section)].host_column is not None
+    port = _choose_port(registry, section, port, entry.protocols, moving=entry, host=entry.host if keeps_host else None)
     if port in entry.ports and section.index == current.index:
         raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
     table_index = _section_table(registry, section)
@@ -785,9 +863,16 @@ def move(
     return builder.finish([change], (port,))
 
 
-def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: datetime.date | None = None) -> Edit:
+def set_cells(
+    document: Document,
+    name: str,
+    cells: Mapping[str, str],
+    *,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
     """Change cells of a service's row (any column but port and service)."""
-    registry = build(document)
+    registry = build(document, vocab)
     entry = _entry_of(registry, name, assigned=False)
     if not cells:
         raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
@@ -809,12 +894,12 @@ def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: 
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
 
 
-def format_tables(document: Document) -> Edit:
+def format_tables(document: Document, vocab: Vocabulary = DEFAULT) -> Edit:
     """``fmt``: rows in port order, adjacent placeholders merged, one cell style per table.
 
     Only registry tables change; every other byte stays. Running it twice changes nothing.
     """
-    registry = build(document)
+    registry = build(document, vocab)
     builder = _Builder(document, registry)
     changes: list[Change] = []
     for table_index, info in enumerate(registry.tables):
@@ -900,8 +985,9 @@ def verify(edit: Edit) -> Registry:
             hint="please report this as a bug",
         )
     known = edit.registry
-    before_registry = known if known is not None and known.document is edit.before else build(edit.before)
-    new_registry = build(after)
+    vocab = known.vocabulary if known is not None else DEFAULT  # read the new text as the old one was read
+    before_registry = known if known is not None and known.document is edit.before else build(edit.before, vocab)
+    new_registry = build(after, vocab)
     if edit.check_model:
         # Tables outside the edit's scope are byte for byte what they were (the line check above);
         # when every block also starts where the edit put it, they read back as they did.

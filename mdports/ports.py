@@ -98,6 +98,81 @@ def parse_ports(text: str) -> tuple[PortRange, ...]:
     return tuple(parse_span(part) for part in _LIST_SEPARATOR.split(text))
 
 
+# Transport names a port cell may carry ("3478/udp", "tcp/443", "25565 (TCP/UDP)").
+TRANSPORTS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
+_ITEM_SEPARATOR = re.compile(r"[,;]")  # items are stripped after the split: no \s* runs to backtrack over
+_ARROW = re.compile(r"\u2192|->|=>")
+# Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
+NO_PORT = frozenset({"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class PortCell:
+    """What a port cell says: its ports, the transports it names (empty: none named)."""
+
+    spans: tuple[PortRange, ...]
+    protocols: tuple[str, ...] = ()
+
+    @property
+    def no_port(self) -> bool:
+        return not self.spans
+
+
+def parse_port_cell(text: str) -> PortCell:
+    """Read a port cell as people write them, with notes: the host port and the transports named.
+
+    ``3478/udp``, ``tcp/443``, ``25565 (TCP/UDP)``, ``9000 (API), 9001 (console)``,
+    ``127.0.0.1:2368``, ``:8080``, ``3000:80`` and ``3000 → 80`` (host → container), and
+    ``-``, ``N/A``, ``TBD`` (no port). Raises :class:`PortSyntaxError` like :func:`parse_ports`.
+
+    >>> cell = parse_port_cell("9000 (API), 9001/udp")
+    >>> [str(span) for span in cell.spans], cell.protocols
+    (['9000', '9001'], ('udp',))
+    >>> [str(span) for span in parse_port_cell("127.0.0.1:3000:80").spans]
+    ['3000']
+    """
+    text = strip_markup(text)
+    if text.isdigit() and text.isascii():  # the usual single port
+        value = _number(text)
+        return PortCell((PortRange(value, value),))
+    if text.lower() in NO_PORT:
+        return PortCell(())
+    if not text:
+        raise PortSyntaxError("the port cell is empty")
+    spans: list[PortRange] = []
+    protocols: dict[str, None] = {}
+    for item in _ITEM_SEPARATOR.split(text):
+        item = strip_markup(item)
+        if item.endswith(")") and "(" in item:  # a note: "(API)", "(localhost)", "(TCP/UDP)"
+            opening = item.rfind("(")
+            note = item[opening + 1 : -1].strip().lower().replace(" ", "")
+            protocols.update(dict.fromkeys(TRANSPORTS.get(note, ())))
+            item = strip_markup(item[:opening])
+        item = _ARROW.split(item, maxsplit=1)[0].strip()  # host -> container: the host port
+        if ":" in item:
+            item = _host_port(item)
+        parts = [part.strip() for part in item.split("/")]
+        named = [part for part in parts if part.lower() in TRANSPORTS]
+        for part in named:
+            protocols.update(dict.fromkeys(TRANSPORTS[part.lower()]))
+        numbers = [part for part in parts if part.lower() not in TRANSPORTS]
+        if not numbers or (named and len(numbers) != 1):
+            raise PortSyntaxError(f"{item!r} is not a port number")
+        spans.extend(parse_span(part) for part in numbers)
+    return PortCell(tuple(spans), tuple(protocols))
+
+
+def _host_port(item: str) -> str:
+    """The host port of ``ADDRESS:PORT``, ``:PORT``, ``HOST:CONTAINER`` or ``ADDRESS:HOST:CONTAINER``."""
+    if item.startswith("["):  # [::1]:3000
+        item = item.partition("]")[2]
+    parts = item.split(":")
+    first = parts[0].strip()
+    if first and (first[0].isdigit() and "." not in first):
+        return first  # 3000:80, 3000-3005:3000-3005
+    return parts[1].strip() if len(parts) > 1 else item
+
+
 def format_ports(ports: Iterable[int]) -> str:
     """Write ports compactly, merging consecutive ones: ``[3017, 3018, 3020]`` -> ``3017-3018, 3020``."""
     return ", ".join(str(span) for span in merge_spans(ports))

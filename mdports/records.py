@@ -7,14 +7,21 @@ import io
 import json
 from collections.abc import Sequence
 
+from .document import Table
+from .errors import NotFoundError
 from .ports import format_ports
-from .registry import Entry, Registry, Section
+from .registry import Entry, Registry, Section, TableReading
+from .vocabulary import ROLES
 
 
 def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
-    """One entry as a JSON-ready record (the ``list --format json`` schema)."""
+    """One entry as a JSON-ready record (the ``list --format json`` schema).
+
+    ``host`` and ``project`` are there only when the document names them (a Host or Project
+    column, a ``Server: x`` heading), so that records of other documents keep their shape.
+    """
     section = registry.sections[entry.section]
-    return {
+    record: dict[str, object] = {
         "ports": list(entry.ports),
         "port_text": entry.port_text,
         "service": entry.service,
@@ -25,6 +32,64 @@ def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
         "line": entry.line,
         "cells": dict(entry.cells),
     }
+    if entry.host is not None:
+        record["host"] = entry.host
+    if entry.group is not None:
+        record["project"] = entry.group
+    return record
+
+
+def reading_record(registry: Registry, reading: TableReading) -> dict[str, object]:
+    """How one table was read (``explain``): role, why, and what each column is."""
+    table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
+    return {
+        "line": reading.line,
+        "section": registry.sections[reading.section].heading,
+        "role": reading.role,
+        "reason": reading.reason,
+        "columns": [{"header": header, "read_as": what} for header, what in reading.columns],
+        "entries": sum(1 for e in registry.entries if e.table == table) if table is not None else 0,
+        "ranges": [{"range": [span.lo, span.hi], "title": title, "line": line} for span, title, line in reading.ranges],
+    }
+
+
+def readings_at(registry: Registry, line: int | None) -> list[TableReading]:
+    """Every table's reading, or the one of the table holding ``line`` (NotFoundError if none)."""
+    if line is None:
+        return list(registry.readings)
+    for reading in registry.readings:
+        block = registry.document.blocks[reading.block]
+        assert isinstance(block, Table)
+        if reading.line <= line < reading.line + len(block.rows):
+            return [reading]
+    lines = ", ".join(str(r.line) for r in registry.readings) or "none"
+    raise NotFoundError(f"no table at line {line}", path=registry.path, hint=f"tables start at lines: {lines}")
+
+
+def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: str) -> str:
+    """``explain``: each table's role and columns, as text or JSON."""
+    records = [reading_record(registry, reading) for reading in readings]
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False)
+    blocks = []
+    for record in records:
+        role = str(record["role"])
+        what = ROLES.get(role, "not about ports")
+        lines = [f"line {record['line']}: {what} ({record['reason']})"]
+        section = record["section"]
+        if section:
+            lines.append(f"  section {section}")
+        if role == "registry":
+            lines.append(f"  {record['entries']} entries")
+        columns = record["columns"]
+        assert isinstance(columns, list)
+        rows = [(f"  {column['header'] or '(empty)'}", column["read_as"]) for column in columns]
+        ranges = record["ranges"]
+        assert isinstance(ranges, list)
+        rows += [(f"  {r['range'][0]}-{r['range'][1]}", f"declares the range of {r['title']!r}") for r in ranges]
+        lines.append(_align(rows))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else "no tables"
 
 
 def entries_in(registry: Registry, section: Section | None) -> list[Entry]:
@@ -64,13 +129,21 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
         rows.append(
             (
                 format_ports(entry.ports) if entry.spans else entry.port_text,
-                entry.service or f"({entry.marker})",
+                _label(entry),
                 entry.status,
                 registry.sections[entry.section].title,
                 str(entry.line),
             )
         )
     return _align(rows)
+
+
+def _label(entry: Entry) -> str:
+    """The service as ``list`` shows it: with its project and host when the document names them."""
+    name = entry.service or f"({entry.marker})"
+    if entry.group is not None:
+        name = f"{entry.group} / {name}"
+    return f"{name} @{entry.host}" if entry.host is not None else name
 
 
 def _align(rows: Sequence[Sequence[str]]) -> str:

@@ -6,26 +6,30 @@ never edited. Edits change the document and the model is derived again.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from . import vocabulary
 from .document import Document, Heading, Html, Table
 from .errors import NotFoundError, UsageError
-from .ports import MAX_PORT, PortRange, PortSyntaxError, format_ports, parse_ports, parse_span, strip_markup
+from .ports import (
+    MAX_PORT,
+    PortRange,
+    PortSyntaxError,
+    format_ports,
+    parse_port_cell,
+    parse_ports,
+    parse_span,
+    strip_markup,
+)
+from .vocabulary import PROTOCOLS, Vocabulary, normalize_header
 
 Status = Literal["assigned", "reserved"]
 _TCP = ("tcp",)
-
-_PORT_HEADER = re.compile(r"(?:host |container )?ports?(?:\s*\(s\))?(?:\s*(?:#|no\.?|numbers?))?")
-_SERVICE_HEADERS = frozenset(
-    {"service", "services", "service name", "name", "app", "application", "component", "container"}
-)
-_PROTOCOL_HEADERS = frozenset({"protocol", "proto", "transport"})
-PROTOCOLS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
-PROTOCOLS.update({"tcp+udp": ("tcp", "udp"), "both": ("tcp", "udp"), "tcp, udp": ("tcp", "udp")})
 PLACEHOLDER_MARKERS = ("reserved", "available", "free", "unassigned", "unused", "spare", "vacant")
 _ANY_MARKER = re.compile("|".join(PLACEHOLDER_MARKERS))
 _LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
@@ -38,10 +42,6 @@ _IDENTIFIER_HINT = re.compile(r"[-_.\d]")
 _ACCEPT = re.compile(r"<!--\s*mdports:\s*accept\s+(.*?)\s*-->", re.DOTALL | re.IGNORECASE)
 
 
-def normalize_header(text: str) -> str:
-    return " ".join(strip_markup(text).lower().split())
-
-
 def service_name(text: str) -> str:
     """The service name a cell holds: markup and a wrapping link removed."""
     text = strip_markup(text)
@@ -52,7 +52,12 @@ def service_name(text: str) -> str:
 
 
 def placeholder_marker(text: str) -> str | None:
-    """The placeholder marker a service cell holds (``*(reserved)*`` -> ``reserved``), or None."""
+    """The placeholder marker a service cell holds (``*(reserved)*`` -> ``reserved``), or None.
+
+    A dash (``-``, ``—``) is a placeholder too: it says "nobody", not a service named ``-``.
+    """
+    if text in vocabulary.PLACEHOLDER_CELLS:
+        return text
     if not _ANY_MARKER.search(text.lower()):
         return None  # the usual case, found without normalizing the text
     words = strip_markup(text).replace("(", " ").replace(")", " ").replace("*", " ").replace("_", " ")
@@ -82,6 +87,7 @@ class Section:
     range_error: str | None
     parent: int | None  # enclosing section (a heading of a lower level)
     range: PortRange | None  # declared, or inherited from the enclosing section
+    host: str | None = None  # the host its tables describe ("## Server: web-01"), own or inherited
 
     @property
     def slug(self) -> str:
@@ -103,6 +109,24 @@ class RegistryTable:
     port_column: int
     service_column: int | None
     protocol_column: int | None
+    host_column: int | None = None
+    group_column: int | None = None  # a project column: identity is (project, service)
+    port_kind: str = "current"  # host, current, default, dev or container (see vocabulary)
+    repeats: bool = False  # a column says what each port is for: one service on several rows is normal
+
+
+@dataclass(frozen=True, slots=True)
+class TableReading:
+    """How a top-level table was read: its role, why, and what each column is."""
+
+    block: int
+    section: int
+    line: int
+    role: str  # a key of vocabulary.ROLES, or "other" for a table without a port header
+    reason: str
+    columns: tuple[tuple[str, str], ...]  # (header, what mdports reads it as)
+    mentions_port: bool  # a header names a port: never skipped without a finding
+    ranges: tuple[tuple[PortRange, str, int], ...] = ()  # a range table's (range, title, line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +151,8 @@ class Entry:
     cells: Mapping[str, str] = field(hash=False)
     cell_count: int = 0
     open_ended: bool = False  # the row has no closing pipe, so it may omit empty trailing cells
+    host: str | None = None  # from a Host/Server/Node column or the section's heading
+    group: str | None = None  # the project qualifying the service name, when the table has one
     _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
@@ -189,6 +215,8 @@ class Registry:
     entries: tuple[Entry, ...]
     references: tuple[Reference, ...]
     accepts: tuple[Accept, ...]
+    readings: tuple[TableReading, ...] = ()
+    vocabulary: Vocabulary = field(default=vocabulary.DEFAULT, compare=False, repr=False)  # how it was read
 
     @property
     def path(self) -> str | None:
@@ -313,14 +341,49 @@ def _one(found: list[Section], selector: str, sections: tuple[Section, ...], pat
 
 
 def _read_range(heading: str) -> tuple[str, str | None]:
-    """Split a heading into ``(title, range_text)``; range_text is None when none is declared."""
+    """Split a heading into ``(title, range_text)``; range_text is None when none is declared.
+
+    Besides ``3000-3009: Title`` and ``Title (3000-3009)``: ``Title (5170-5179 Range)``,
+    ``Port Range: 2900-2909``, ``3000-4050 Range`` and ``Title (10000+)`` (up to 65535). A
+    single port in parentheses (``Express App (2900)``) or a date (``(2025-12-29)``,
+    ``2025-12-29: Release``) is not a range.
+    """
     leading = _leading_range(heading)
-    if leading and _RANGE_TEXT.fullmatch(leading[0]):
+    # "8080: Title" keeps declaring the one port it names: only a parenthesis is often a note.
+    if leading and _RANGE_TEXT.fullmatch(leading[0]) and not _DATE.fullmatch(leading[0]):
         return leading[1].strip() or heading, leading[0]
     trailing = _trailing_range(heading)
-    if trailing and _RANGE_TEXT.fullmatch(trailing[1]):
-        return trailing[0].strip() or heading, trailing[1]
+    if trailing:
+        text = _range_text(trailing[1])
+        if text is not None:
+            return trailing[0].strip() or heading, text
+    label, colon, rest = heading.partition(":")
+    if colon and normalize_header(label) in vocabulary.RANGE_HEADERS:  # "Port Range: 2900-2909"
+        text = _range_text(rest.strip())
+        if text is not None:
+            return heading.strip(), text
+    first, _, title = heading.strip().partition(" ")
+    if title.lower().startswith("range") and _RANGE_TEXT.fullmatch(first) and _declares(first):  # "3000-4050 Range"
+        return heading.strip(), first
     return heading.strip(), None
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _declares(text: str) -> bool:
+    """A range, not a single port or a date: ``3000-3009`` and ``30xx-31xx`` (malformed) do."""
+    return not _DATE.fullmatch(text.strip()) and any(dash in text for dash in "-\u2013\u2014")
+
+
+def _range_text(text: str) -> str | None:
+    """The range a parenthesis or label holds (``5170-5179 Range``, ``10000+``), or None."""
+    text = text.strip()
+    if text.lower().endswith(" range"):
+        text = text[: -len(" range")].rstrip()
+    if text.endswith("+") and text[:-1].isdigit() and text[:-1].isascii():
+        return f"{text[:-1]}-{MAX_PORT}"
+    return text if _RANGE_TEXT.fullmatch(text) and _declares(text) else None
 
 
 # The two readers below find what the regular expressions ^\s*(\d[^:]*?)\s*:\s*(.*)$ and
@@ -376,6 +439,8 @@ def _section(index: int, heading: Heading, parents: list[Section]) -> Section:
         parents.pop()
     parent = parents[-1] if parents else None
     inherited = parent.range if parent and range_text is None else None
+    named_host = vocabulary.HOST_HEADING.fullmatch(strip_markup(heading.text.strip()))
+    host = strip_markup(named_host.group(1).strip()) if named_host else None
     return Section(
         index=index,
         heading=heading.text.strip(),
@@ -387,27 +452,201 @@ def _section(index: int, heading: Heading, parents: list[Section]) -> Section:
         range_error=error,
         parent=parent.index if parent else None,
         range=declared or inherited,
+        host=host or (parent.host if parent else None),
     )
 
 
-def _column_roles(headers: tuple[str, ...]) -> tuple[int | None, int | None, int | None]:
-    port = service = protocol = None
-    for index, header in enumerate(headers):
-        name = normalize_header(header)
-        if port is None and _PORT_HEADER.fullmatch(name):
-            port = index
-        elif service is None and name in _SERVICE_HEADERS:
-            service = index
-        elif protocol is None and name in _PROTOCOL_HEADERS:
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """What each column of a table header is, by the vocabulary."""
+
+    names: tuple[str, ...]
+    port: int | None
+    port_kind: str
+    ports: tuple[tuple[int, str], ...]  # every port column and its kind
+    service: int | None
+    service_rank: int | None
+    group: int | None
+    protocol: int | None
+    host: int | None
+    repeats: bool
+
+
+def _columns(headers: tuple[str, ...], vocab: Vocabulary) -> _Columns:
+    names = tuple(normalize_header(header) for header in headers)
+    ports: list[tuple[int, str]] = []
+    service: tuple[int, int] | None = None  # (rank, index)
+    protocol = host = None
+    for index, name in enumerate(names):
+        kind = vocab.port_kind(name)
+        if kind is not None:
+            ports.append((index, kind))
+            continue
+        rank = vocab.service_rank(name)
+        if rank is not None and (service is None or rank < service[0]):
+            service = (rank, index)
+        elif protocol is None and name in vocabulary.PROTOCOL_HEADERS:
             protocol = index
-    return port, service, protocol
+        elif host is None and name in vocabulary.HOST_HEADERS:
+            host = index
+    registry_ports = [(index, kind) for index, kind in ports if kind in vocabulary.PORT_PRECEDENCE]
+    best = min(registry_ports, key=lambda item: (vocabulary.PORT_PRECEDENCE.index(item[1]), item[0]), default=None)
+    group = None
+    if service is not None and service[0] < vocabulary.GROUP_RANK:
+        group = next(
+            (
+                i
+                for i, name in enumerate(names)
+                if vocab.service_rank(name) == vocabulary.GROUP_RANK and i != service[1]
+            ),
+            None,
+        )
+    repeats = any(name in vocabulary.PURPOSE_HEADERS for i, name in enumerate(names) if not service or i != service[1])
+    return _Columns(
+        names,
+        best[0] if best else None,
+        best[1] if best else "current",
+        tuple(ports),
+        service[1] if service else None,
+        service[0] if service else None,
+        group,
+        protocol,
+        host,
+        repeats,
+    )
 
 
-def build(document: Document) -> Registry:
-    """Derive the registry model from a parsed document (one linear pass)."""
+def _quote(headers: tuple[str, ...]) -> str:
+    return ", ".join(repr(header.strip()) for header in headers)
+
+
+def _role(block: Table, columns: _Columns, heading: str) -> tuple[str, str]:
+    """The role of a table that has a port column (``registry`` or why not), and the reason."""
+    names = columns.names
+    headers = block.header.texts
+    dates = [i for i, name in enumerate(names) if name in vocabulary.DATE_HEADERS]
+    if dates and (dates[0] == 0 or any(name in vocabulary.ACTION_HEADERS for name in names)):
+        return "changelog", f"column {headers[dates[0]]!r} dates each row"
+    olds = [i for i, kind in columns.ports if kind == "old"]
+    if olds and columns.port is not None:
+        return "migration", f"columns {headers[olds[0]]!r} and {headers[columns.port]!r} move ports"
+    for index in range(len(names)):
+        cells = (row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index])
+        # Decided by the first filled cell in nearly every column of a registry: stays linear and cheap.
+        if next(cells, None) in vocabulary.CHECKBOXES and all(cell in vocabulary.CHECKBOXES for cell in cells):
+            return "checklist", f"column {headers[index]!r} holds checkboxes"
+    conflict = next((h for h, n in zip(headers, names, strict=False) if _says_conflict(n)), None)
+    if conflict is not None or _says_conflict(heading.lower()):
+        where = f"column {conflict!r}" if conflict is not None else f"heading {heading!r}"
+        return "conflicts", f"{where} lists conflicts"
+    weak_service = columns.service_rank is None or columns.service_rank >= 6  # owner, purpose: a range's title
+    if (
+        columns.port is not None
+        and weak_service
+        and ("range" in names[columns.port] or names[columns.port] in vocabulary.RANGE_HEADERS)
+        and _range_rows(block, columns.port)
+    ):
+        return "ranges", f"every {headers[columns.port]!r} cell is a range"
+    if columns.port is None:
+        kinds = ", ".join(f"{headers[i]!r} ({kind})" for i, kind in columns.ports)
+        return "unread", f"no port column to register: {kinds} only"
+    if columns.service is None:
+        return "unread", f"no service column: headers are {_quote(headers)}"
+    return "registry", "a port column and a service column"
+
+
+def _says_conflict(text: str) -> bool:
+    return any(word in text for word in vocabulary.CONFLICT_WORDS)
+
+
+def _range_rows(block: Table, column: int) -> list[tuple[PortRange, int]]:
+    """Every body row's (range, row index) when every port cell is a span of several ports, else []."""
+    found = []
+    for index, row in enumerate(block.body, start=2):
+        text = row.texts[column] if column < len(row.texts) else ""
+        try:
+            span = parse_span(text)
+        except PortSyntaxError:
+            return []
+        if span.lo == span.hi:
+            return []
+        found.append((span, index))
+    return found
+
+
+def _describe(headers: tuple[str, ...], columns: _Columns, role: str) -> tuple[tuple[str, str], ...]:
+    described = []
+    kinds = dict(columns.ports)
+    for index, header in enumerate(headers):
+        if role == "ranges":
+            what = "range" if index in kinds or index == 0 else "title of the range"
+        elif index == columns.port and role == "registry":
+            what = f"port ({columns.port_kind}): the registry port"
+        elif index in kinds:
+            what = f"port ({kinds[index]}): kept as a cell"
+        elif index == columns.service:
+            what = "service"
+        elif index == columns.group:
+            what = "project: part of the service's identity"
+        elif index == columns.protocol:
+            what = "protocol"
+        elif index == columns.host:
+            what = "host: ports are unique per host"
+        else:
+            what = "cell"
+        described.append((header.strip(), what))
+    return tuple(described)
+
+
+def _summary_candidate(columns: _Columns, heading: str) -> bool:
+    """A domain map or quick-reference table: read only if its rows are not all repeats."""
+    return any(name in vocabulary.DOMAIN_HEADERS for name in columns.names) or any(
+        word in heading.lower() for word in vocabulary.SUMMARY_HEADINGS
+    )
+
+
+def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registry:
+    """Derive the registry model from a parsed document (one linear pass; two with a summary table).
+
+    A table whose rows might all repeat entries of other tables (a domain map, a quick
+    reference) is decided after the first pass; only then is the document read again.
+    """
+    first, candidates = _build(document, vocab, frozenset())
+    summaries = _repeating(first, candidates) if candidates else frozenset()
+    return _build(document, vocab, summaries)[0] if summaries else first
+
+
+def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
+    """The candidate tables every entry of which repeats (name and ports) an entry of another table."""
+    holders: dict[tuple[str, int], set[int]] = {}  # (name, port) -> blocks of the tables listing it
+    for entry in registry.entries:
+        if entry.service is not None:
+            block = registry.tables[entry.table].block
+            for port in entry.ports:
+                holders.setdefault((entry.service.casefold(), port), set()).add(block)
+    own: dict[int, list[Entry]] = {block: [] for block in candidates}
+    for entry in registry.entries:
+        found = own.get(registry.tables[entry.table].block)
+        if found is not None:
+            found.append(entry)
+    return frozenset(
+        block
+        for block, entries in own.items()
+        if entries
+        and all(
+            e.service is not None and e.spans and all(len(holders[e.service.casefold(), p]) > 1 for p in e.ports)
+            for e in entries
+        )
+    )
+
+
+def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
+    """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
     sections: list[Section] = []
     parents: list[Section] = []
     tables: list[RegistryTable] = []
+    readings: list[TableReading] = []
+    summary_candidates: list[int] = []
     entries: list[Entry] = []
     accepts: list[Accept] = []
     candidates: list[tuple[Reference, bool]] = []
@@ -428,27 +667,101 @@ def build(document: Document) -> Registry:
                 accepts.append(_accept(current_section(), line, match.group(1)))
         elif isinstance(block, Table):
             headers = block.header.texts
-            port_col, service_col, protocol_col = _column_roles(headers)
-            if port_col is None:
-                continue
+            columns = _columns(headers, vocab)
             section_index = current_section()
+            section = sections[section_index]
+            reading = _reading(block_index, block, section, columns, vocab, summaries)
+            readings.append(reading)
+            if reading.role == "registry" and _summary_candidate(columns, section.heading):
+                summary_candidates.append(block_index)
+            if reading.role not in ("registry", "unread") or columns.port is None:
+                continue
             table = RegistryTable(
-                block_index, section_index, block.start + 1, headers, port_col, service_col, protocol_col
+                block_index,
+                section_index,
+                block.start + 1,
+                headers,
+                columns.port,
+                columns.service,
+                columns.protocol,
+                columns.host,
+                columns.group,
+                columns.port_kind,
+                columns.repeats,
             )
             tables.append(table)
-            if service_col is None:
+            if columns.service is None:
                 continue
+            host = sections[section_index].host
             for row_index in range(2, len(block.rows)):
-                entry = _entry(len(entries), len(tables) - 1, table, block, row_index)
+                entry = _entry(len(entries), len(tables) - 1, table, block, row_index, host)
+                if entry is None:
+                    continue
                 entries.append(entry)
                 _collect_references(entry, table, block, row_index, candidates)
 
+    bound = _bind_ranges(sections, readings)
     known_names = {e.service.casefold() for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
     references = tuple(
         ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
     )
-    return Registry(document, tuple(sections), tuple(tables), tuple(entries), references, tuple(accepts))
+    model = Registry(
+        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings), vocab
+    )
+    return model, summary_candidates
+
+
+def _reading(
+    block_index: int, block: Table, section: Section, columns: _Columns, vocab: Vocabulary, summaries: frozenset[int]
+) -> TableReading:
+    """How a table is read: its role (registry rows or why not), and the ranges a range table declares."""
+    headers = block.header.texts
+    mentions = True
+    range_column: int | None = None
+    if not columns.ports:
+        mentions = any(vocab.mentions_port(name) for name in columns.names)
+        if not mentions and columns.names and columns.names[0] in vocabulary.RANGE_HEADERS and _range_rows(block, 0):
+            role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
+        elif mentions:
+            role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+        else:
+            role, reason = "other", "no port column"
+    else:
+        role, reason = _role(block, columns, section.heading)
+        if role == "registry" and block_index in summaries:
+            role, reason = "summary", "every row repeats an entry of another table"
+        elif role == "ranges":
+            range_column = columns.port
+    ranges: tuple[tuple[PortRange, str, int], ...] = ()
+    if range_column is not None:
+        ranges = tuple(
+            (
+                span,
+                " ".join(t for i, t in enumerate(block.rows[row].texts) if i != range_column and t),
+                block.start + row + 1,
+            )
+            for span, row in _range_rows(block, range_column)
+        )
+    describe = _describe(headers, columns, role)
+    return TableReading(block_index, section.index, block.start + 1, role, reason, describe, mentions, ranges)
+
+
+def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
+    """Give a section without a range in its heading the range a range table declares for its title."""
+    declared = {slugify(title): span for reading in readings for span, title, _ in reading.ranges if title}
+    if not declared:
+        return sections
+    bound: list[Section] = []
+    for section in sections:
+        span = declared.get(section.slug) if section.range_text is None else None
+        parent = bound[section.parent] if section.parent is not None else None
+        if span is not None:
+            section = dataclasses.replace(section, declared=span, range=span, range_text=str(span))
+        elif section.range_text is None and parent is not None and parent.range != section.range:
+            section = dataclasses.replace(section, range=parent.range)
+        bound.append(section)
+    return bound
 
 
 def _accept(section: int, line: int, body: str) -> Accept:
@@ -463,7 +776,10 @@ def _accept(section: int, line: int, body: str) -> Accept:
     return Accept(section, line, tuple(rules), tuple(ports))
 
 
-def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int) -> Entry:
+def _entry(
+    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
+) -> Entry | None:
+    """The entry a registry row holds; None when its port cell says "no port" (``-``, ``N/A``, ``TBD``)."""
     # Run once per row of every registry table: written for speed (see benchmarks/).
     row = block.rows[row_index]
     texts = row.texts
@@ -472,27 +788,41 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text = texts[port_column] if port_column < width else ""
+    cell_protocols: tuple[str, ...] = ()
     try:
-        spans = parse_ports(port_text)
+        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
+            spans: tuple[PortRange, ...] = parse_ports(port_text)
+        else:
+            cell = parse_port_cell(port_text)
+            if cell.no_port:
+                return None
+            spans, cell_protocols = cell.spans, cell.protocols
         port_error = None
     except PortSyntaxError as exc:
         spans, port_error = (), str(exc)
     service_text = texts[service_column] if service_column < width else ""
     marker = placeholder_marker(service_text) if service_text else "empty"
     service = None if marker else service_name(service_text)
-    protocols: tuple[str, ...] = _TCP
+    protocols: tuple[str, ...] = cell_protocols or _TCP
     protocol_error = None
     protocol_column = table.protocol_column
     if protocol_column is not None and protocol_column < width:
         protocol_text = strip_markup(texts[protocol_column]).lower()
         if protocol_text in PROTOCOLS:
             protocols = PROTOCOLS[protocol_text]
-        elif protocol_text:
+        elif protocol_text in vocabulary.APPLICATION_PROTOCOLS:
+            protocols = cell_protocols or vocabulary.APPLICATION_PROTOCOLS[protocol_text]
+        else:
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
     headers = table.headers
     padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
     cells = dict(zip(headers, padded, strict=True))
     end = len(row.render().rstrip("\r\n")) + 1 if max(port_column, service_column) >= width else 0
+    if table.host_column is not None and table.host_column < width:
+        host = strip_markup(texts[table.host_column]) or host
+    group = None
+    if table.group_column is not None and table.group_column < width:
+        group = service_name(texts[table.group_column]) or None
     return Entry(
         index,
         table_index,
@@ -512,6 +842,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         cells,
         width,
         not row.trail,
+        host,
+        group,
     )
 
 

@@ -15,6 +15,7 @@ from .document import Table
 from .findings import Finding, Report, Rule
 from .ports import PortRange, format_ports
 from .registry import Accept, Entry, Registry, Section
+from .vocabulary import ROLES
 
 DUPLICATE_PORT = Rule("MP001", "duplicate-port", "error", "A port (per protocol) is assigned to two entries.")
 DUPLICATE_SERVICE = Rule("MP002", "duplicate-service", "error", "The same service name appears twice.")
@@ -43,6 +44,16 @@ CELL_COUNT = Rule(
 )
 FOREIGN_RANGE = Rule("MP106", "foreign-range", "warning", "A port lies in the declared range of another section.")
 EMPTY_SERVICE = Rule("MP107", "empty-service", "warning", "A row has ports but an empty service cell.")
+TABLE_ROLE = Rule(
+    "MP108", "not-registry-table", "info", "A table with a port column is read as something else (a change log, ...)."
+)
+TABLE_NOT_READ = Rule(
+    "MP109", "unread-table", "warning", "A table's header names a port, but no column is a port column mdports knows."
+)
+NOTHING_READ = Rule(
+    "MP110", "nothing-read", "error", "The document has port tables, but not one registry row is read from them."
+)
+_CONFIGURE = "or name the column in [tool.mdports] port-columns / service-columns; `mdports explain` shows the reading"
 
 Check = Callable[[Registry, str], Iterable[Finding]]
 
@@ -58,14 +69,19 @@ def _assigned(registry: Registry) -> Iterator[Entry]:
 
 
 def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
-    first_holder: dict[tuple[int, str], Entry] = {}
+    """Ports are unique per host and protocol; a container's own port is unique only in its container."""
+    first_holder: dict[tuple[int, str, str | None], Entry] = {}
+    container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
     for entry in _assigned(registry):
+        if container and entry.table in container:
+            continue  # every container has its own network namespace
         clashes: dict[int, list[int]] = {}
         holders: dict[int, Entry] = {}
+        host = entry.host
         for span in entry.spans:
             for port in span:
                 for protocol in entry.protocols:
-                    holder = first_holder.setdefault((port, protocol), entry)
+                    holder = first_holder.setdefault((port, protocol, host), entry)
                     if holder is not entry:
                         clashes.setdefault(holder.index, []).append(port)
                         holders[holder.index] = holder
@@ -84,8 +100,35 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
 
 
 def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
-    for entries in registry.by_name.values():
-        for entry in entries[1:]:
+    """A name twice is a duplicate, unless it is one service on several rows of one table.
+
+    Several rows are one service when they hold other ports and follow each other, or when
+    the table has a column saying what each port is for. Identity is per host, and per
+    project where the table has a project column.
+    """
+    for named in registry.by_name.values():
+        if len(named) == 1:
+            continue  # the usual case: one row per name
+        groups: dict[tuple[str | None, str | None], list[Entry]] = {}
+        for entry in named:
+            groups.setdefault((entry.host, (entry.group or "").casefold() or None), []).append(entry)
+        for entries in groups.values():
+            yield from _duplicates(registry, path, entries)
+
+
+def _duplicates(registry: Registry, path: str, entries: list[Entry]) -> Iterator[Finding]:
+    previous = entries[0]
+    seen_ports = set(previous.ports)
+    for entry in entries[1:]:
+        same_table = entry.table == previous.table
+        one_service = (
+            same_table
+            and not seen_ports & set(entry.ports)
+            and (entry.row == previous.row + 1 or registry.tables[entry.table].repeats)
+        )
+        previous = entry
+        seen_ports.update(entry.ports)
+        if not one_service:
             yield _finding(
                 DUPLICATE_SERVICE,
                 path,
@@ -316,23 +359,54 @@ def check_placeholders(registry: Registry, path: str) -> Iterator[Finding]:
 
 
 def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
-    previous: Entry | None = None
+    """Rows out of port order, within each run of one host and project (a table grouped by host is fine).
+
+    A table ordered by something else (names, purpose) is one finding, not one per row: when
+    most of its rows come after a higher port, port order is not what its authors chose.
+    """
+    descents: list[tuple[Entry, Entry]] = []
+    pairs = 0
+    previous: Entry | None = None  # the last row with a readable port
     for entry in registry.entries:
         if previous is not None and previous.table != entry.table:
-            previous = None
+            yield from _unsorted(path, descents, pairs)
+            descents, pairs, previous = [], 0, None
+        if previous is not None and (previous.host, previous.group) != (entry.host, entry.group):
+            previous = None  # a new group of rows starts its own order
         if entry.first_port is None:
             continue
-        if previous is not None and previous.first_port is not None and entry.first_port < previous.first_port:
-            yield _finding(
-                UNSORTED_ROWS,
-                path,
-                entry,
-                entry.port_column,
-                f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
-                "order rows by port (`mdports fmt` does it)",
-                (entry.first_port,),
-            )
+        if previous is not None and previous.first_port is not None:
+            pairs += 1
+            if entry.first_port < previous.first_port:
+                descents.append((previous, entry))
         previous = entry
+    yield from _unsorted(path, descents, pairs)
+
+
+def _unsorted(path: str, descents: list[tuple[Entry, Entry]], pairs: int) -> Iterator[Finding]:
+    if 2 * len(descents) > pairs:
+        previous, entry = descents[0]
+        yield _finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"rows are not in port order ({len(descents)} of {pairs + 1} rows come after a higher port; "
+            f"the first: port {entry.first_port} after {previous.first_port} on line {previous.line})",
+            "order rows by port (`mdports fmt` does it), or ignore unsorted-rows in [tool.mdports]",
+            (entry.first_port or 0,),
+        )
+        return
+    for previous, entry in descents:
+        yield _finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
+            "order rows by port (`mdports fmt` does it)",
+            (entry.first_port or 0,),
+        )
 
 
 def check_cell_counts(registry: Registry, path: str) -> Iterator[Finding]:
@@ -366,6 +440,57 @@ def check_empty_services(registry: Registry, path: str) -> Iterator[Finding]:
             )
 
 
+def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
+    """Never pass silently: every table whose header names a port is read, or says why not."""
+    no_service = {table.block for table in registry.tables if table.service_column is None}
+    for reading in registry.readings:
+        if reading.role in ("registry", "other") or reading.block in no_service:
+            continue  # read, not about ports, or reported by MP006 (a port column but no service column)
+        if reading.role == "unread":
+            yield Finding(
+                TABLE_NOT_READ,
+                path,
+                reading.line,
+                1,
+                f"table is not read: {reading.reason}",
+                f"name the port column 'Port' (or 'Host Port', 'Default Port', ...) {_CONFIGURE}",
+                (),
+                reading.section,
+            )
+            continue
+        yield Finding(
+            TABLE_ROLE,
+            path,
+            reading.line,
+            1,
+            f"table is read as {ROLES[reading.role]} ({reading.reason}); its rows are not registry entries",
+            "nothing to do if that is right; `mdports explain` shows how each table is read",
+            (),
+            reading.section,
+        )
+
+
+def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
+    """A document with port tables of which not one row is read fails, saying why per table."""
+    if registry.entries or any(table.service_column is None for table in registry.tables):
+        return  # something is read, or MP006 (an error) already says why not
+    unread = [r for r in registry.readings if r.mentions_port and r.role != "other"]
+    if not unread:
+        return
+    why = "; ".join(f"line {r.line}: {ROLES[r.role]} ({r.reason})" for r in unread[:3])
+    more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
+    yield Finding(
+        NOTHING_READ,
+        path,
+        unread[0].line,
+        1,
+        f"no registry row is read from this document: {why}{more}",
+        f"give each port table a port column and a service column ('Port', 'Service'), {_CONFIGURE}",
+        (),
+        unread[0].section,
+    )
+
+
 CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
     {
         DUPLICATE_PORT: check_duplicate_ports,
@@ -381,9 +506,11 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
         UNSORTED_ROWS: check_row_order,
         CELL_COUNT: check_cell_counts,
         EMPTY_SERVICE: check_empty_services,
+        TABLE_ROLE: check_table_roles,  # also reports TABLE_NOT_READ
+        NOTHING_READ: check_something_read,
     }
 )
-RULES: tuple[Rule, ...] = tuple(sorted([*CHECKS, FOREIGN_RANGE], key=lambda rule: rule.id))
+RULES: tuple[Rule, ...] = tuple(sorted([*CHECKS, FOREIGN_RANGE, TABLE_NOT_READ], key=lambda rule: rule.id))
 
 
 def _matches(rule: Rule, names: Iterable[str]) -> bool:

@@ -73,7 +73,7 @@ def test_config_option_overrides_discovery_before_and_after_the_command(tmp_path
         ('strict = "false"\n', "strict must be true or false, not 'false'"),
         ('ignore = ["unsorted-row"]\n', "ignore: unknown rule 'unsorted-row'; did you mean 'unsorted-rows'?"),
         ('ignore = ["MP999"]\n', "ignore: unknown rule 'MP999'"),
-        ('accept = ["MP110:5432"]\n', "accept: unknown rule 'MP110'"),
+        ('accept = ["MP190:5432"]\n', "accept: unknown rule 'MP190'"),
         ('accept = ["MP101:99999"]\n', "has no port number 1..65535"),
         ("ignore = 3\n", "ignore must be a string or a list of strings, not 3"),
         ("file = [1]\n", "file must be a non-empty string"),

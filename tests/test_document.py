@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import corpus
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from strategies import markdown
 
@@ -143,3 +143,55 @@ def test_unreadable_files_are_one_clear_error(tmp_path: Path, content: bytes | s
         mdports.load(path)
     assert message in str(raised.value) and str(path) in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+# --- cells as markdown-it reads them ---------------------------------------------------------------
+
+_ODD = ["\u00a0", "\x0c", "\x0b", "\x00", "\x85", "\u2003", "\u3000", "\x1c", " ", "\t"]
+_CELL = st.text(alphabet=st.sampled_from([*_ODD, "a", "1", "-", "`", "*"]), max_size=6)
+
+
+@st.composite
+def _pasted_tables(draw: st.DrawFn) -> str:
+    """Tables whose lines and cells start and end with whitespace markdown-it may or may not trim."""
+    width = draw(st.integers(1, 4))
+
+    def line(cells: list[str]) -> str:
+        prefix = draw(st.sampled_from(["", "", *_ODD[:6], " \u00a0"]))
+        suffix = draw(st.sampled_from(["", "", *_ODD]))
+        return prefix + "|" + "|".join(cells) + "|" + suffix
+
+    header = [f"h{i}{draw(_CELL)}" for i in range(width)]
+    rows = [line(header), line(["---"] * width)]
+    rows += [line(draw(st.lists(_CELL, min_size=width, max_size=width))) for _ in range(draw(st.integers(0, 4)))]
+    return "\n".join(rows) + "\n"
+
+
+@given(_pasted_tables())
+@settings(max_examples=400, deadline=None)
+@example("\u00a0| Port | Service |\n|---|---|\n\u00a0| 3000 | web |\n")
+@example("| Port | Service |\n|---|---|\n\x0c| 3000 | web\x85|\n")
+def test_cell_texts_are_markdown_its_cells(text: str) -> None:
+    """Row.texts trims what markdown-it trims (NBSP, form feed, vertical tab; not U+0085 or U+001C)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    theirs: dict[int, list[list[str]]] = {}
+    table_start = 0
+    for token in tokens:
+        if token.type == "table_open" and token.map:
+            table_start = token.map[0]
+            theirs[table_start] = []
+        elif token.type == "tr_open":
+            theirs[table_start].append([])
+        elif token.type == "inline" and theirs and token.level > 0:
+            theirs[table_start][-1].append(token.content)
+    document = mdports.parse(text)
+    ours = {block.start: block for block in document.blocks if isinstance(block, Table)}
+    assert sorted(ours) == sorted(theirs)
+    for start, block in ours.items():
+        rows = [row for index, row in enumerate(block.rows) if index != 1]  # markdown-it has no delimiter row
+        width = len(block.header.texts)
+        for row, cells in zip(rows, theirs[start], strict=True):
+            texts = [cell.replace("\x00", "\ufffd") for cell in row.texts[:width]]  # markdown-it's NUL rule
+            assert texts + [""] * (width - len(texts)) == cells

@@ -24,6 +24,13 @@ def registry(name: str) -> mdports.Registry:
         ("## SearXNG (Internal Only)", "SearXNG (Internal Only)", None),
         ("## Web Frontends (SvelteKit)", "Web Frontends (SvelteKit)", None),
         ("## 8080: Single", "Single", PortRange(8080, 8080)),
+        ("## Frontends (5170-5179 Range)", "Frontends", PortRange(5170, 5179)),
+        ("## Port Range: 2900-2909", "Port Range: 2900-2909", PortRange(2900, 2909)),
+        ("## 3000-4050 Range", "3000-4050 Range", PortRange(3000, 4050)),
+        ("## Ephemeral (10000+)", "Ephemeral", PortRange(10000, 65535)),
+        ("## Express App (2900)", "Express App (2900)", None),
+        ("## Added (2025-12-29)", "Added (2025-12-29)", None),
+        ("## 2025-12-29: Release", "2025-12-29: Release", None),
     ],
 )
 def test_section_ranges_from_headings(heading: str, title: str, declared: PortRange | None) -> None:

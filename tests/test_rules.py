@@ -20,7 +20,10 @@ def rules_of(text: str, config: Config | None = None) -> list[str]:
 
 CASES = {
     "MP001": (doc("| 3001 | a | |", "| 3001 | b | |"), doc("| 3001 | a | |", "| 3002 | b | |")),
-    "MP002": (doc("| 3001 | a | |", "| 3002 | A | |"), doc("| 3001 | a | |", "| 3002 | a-2 | |")),
+    "MP002": (
+        doc("| 3001 | a | |", "| 3002 | b | |", "| 3003 | A | |"),
+        doc("| 3001 | a | |", "| 3002 | a | second port |"),  # one service on several rows
+    ),
     "MP003": (doc("| 3o01 | a | |"), doc("| `3001` | a | |")),
     "MP004": (
         doc("| 3001 | a | |", "| 3002 | b | 3001 c-svc |"),
@@ -51,22 +54,35 @@ CASES = {
         doc("| 3009 | a | |") + "\n" + doc("| 3011 | b | |", heading="## 3010-3019: Next"),
     ),
     "MP107": (doc("| 3001 |  | |"), doc("| 3001 | *(reserved)* | |")),
+    "MP108": (
+        doc("| 3001 | a | |") + "\n" + doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b | 2025-01-02 |", header="| Port | Service | Date |"),
+    ),
+    "MP109": (
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports used | Service |"),
+        doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports | Service |"),
+    ),
+    "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
+    "MP110 (only a change log)": (
+        doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
+        doc("| 3001 | a | |") + "\n" + doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
+    ),
 }
 
 
 def test_every_rule_has_cases() -> None:
-    assert {rule.id for rule in RULES} == set(CASES)
+    assert {rule.id for rule in RULES} == {case.split()[0] for case in CASES}
     assert len({rule.name for rule in RULES}) == len(RULES)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_triggers(rule: str) -> None:
-    assert rule in rules_of(CASES[rule][0])
+    assert rule.split()[0] in rules_of(CASES[rule][0])
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_does_not_trigger(rule: str) -> None:
-    assert rule not in rules_of(CASES[rule][1])
+    assert rule.split()[0] not in rules_of(CASES[rule][1])
 
 
 def test_duplicate_ports_are_per_protocol() -> None:
@@ -132,3 +148,13 @@ def test_bundled_document_has_only_its_real_warnings() -> None:
 def test_checks_table_is_read_only() -> None:
     with pytest.raises(TypeError):
         CHECKS[RULES[0]] = CHECKS[RULES[1]]  # type: ignore[index]
+
+
+def test_row_order_is_per_host_and_one_finding_for_a_table_in_another_order() -> None:
+    header = "| Host | Port | Service |"
+    grouped = doc("| a | 3005 | x |", "| a | 3006 | y |", "| b | 3001 | x |", "| b | 3002 | y |", header=header)
+    assert rules_of(grouped) == []
+    by_name = doc("| 3009 | a | |", "| 3001 | b | |", "| 3008 | c | |", "| 3002 | d | |", "| 3001 | e | |")
+    findings = [f for f in mdports.validate(mdports.parse(by_name, path="t.md")).findings if f.rule.id == "MP104"]
+    assert [f.message.split(" (")[0] for f in findings] == ["rows are not in port order"]
+    assert findings[0].line == 6 and "3 of 5 rows" in findings[0].message

@@ -23,6 +23,7 @@ from ..errors import MdportsError, UsageError
 from ..files import decode_text, read_text
 from ..findings import Severity as SeverityName
 from ..registry import Registry, build
+from ..vocabulary import Vocabulary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -109,8 +110,16 @@ class State:
         text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
         return name, parse(text, path=name)
 
-    def registry(self) -> Registry:
-        return build(self.load()[1])
+    @property
+    def vocabulary(self) -> "Vocabulary":
+        """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
+        from ..config import vocabulary
+
+        return vocabulary(self.config)
+
+    def registry(self, document: Document | None = None) -> Registry:
+        """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
+        return build(document if document is not None else self.load()[1], self.vocabulary)
 
     def writable_path(self) -> Path:
         """The document an edit writes; stdin cannot be edited in place."""

@@ -16,7 +16,6 @@ import typer
 
 from ..config import display_path
 from ..errors import UsageError
-from ..registry import build
 from ._app import EXIT_FINDINGS, EXIT_OK, QUIET, ReportFormat, Severity, app, shown_severity, state
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ def drift(
             "(or [tool.mdports.hosts.NAME]) in [tool.mdports]",
         )
     name, document = st.load()
-    registry = build(document)
+    registry = st.registry(document)
     deployed = deployment.load_hosts(hosts)
     result = drift_rules.check(registry, deployed, config, name)
     if min_severity is None:
@@ -149,7 +148,7 @@ def export(
 
     st = state(ctx)
     name, document = st.load()
-    registry = build(document)
+    registry = st.registry(document)
     section = registry.section(range_) if range_ else None
     result = exporting.export(registry, fmt.value, section, source=name)
     typer.echo(result.text)

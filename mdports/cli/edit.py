@@ -119,9 +119,10 @@ def add(
     from .. import edits
 
     cells = _cells(runtime, description, assignments)
+    vocab = state(ctx).vocabulary
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
-        return edits.add(document, name, range=range_, port=port, cells=cells, date=today)
+        return edits.add(document, name, range=range_, port=port, cells=cells, date=today, vocab=vocab)
 
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, port_on_stdout=True)
 
@@ -141,7 +142,7 @@ def remove(
 
     _run(
         ctx,
-        lambda d, t: edits.remove(d, key, reserve=reserve, date=t),
+        lambda d, t: edits.remove(d, key, reserve=reserve, date=t, vocab=state(ctx).vocabulary),
         dry_run=dry_run,
         diff=diff,
         keep_date=keep_date,
@@ -162,7 +163,15 @@ def rename(
     """Rename a service and every cross-reference to it."""
     from .. import edits
 
-    _run(ctx, lambda d, t: edits.rename(d, old, new, date=t), dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+    vocab = state(ctx).vocabulary
+    _run(
+        ctx,
+        lambda d, t: edits.rename(d, old, new, date=t, vocab=vocab),
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+    )
 
 
 @app.command()
@@ -183,9 +192,12 @@ def move(
 
     if port is None and range_ is None:
         raise UsageError("give --port or --range")
+    vocab = state(ctx).vocabulary
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
-        return edits.move(document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today)
+        return edits.move(
+            document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today, vocab=vocab
+        )
 
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
 
@@ -208,7 +220,7 @@ def set_(
     cells = _cells(runtime, description, assignments)
     _run(
         ctx,
-        lambda d, t: edits.set_cells(d, name, cells, date=t),
+        lambda d, t: edits.set_cells(d, name, cells, date=t, vocab=state(ctx).vocabulary),
         dry_run=dry_run,
         diff=diff,
         keep_date=keep_date,
@@ -270,7 +282,11 @@ def fmt(
     from ..edits import verify
 
     st = state(ctx)
-    operation = edits.format_document if mdformat else edits.format_tables
+    vocab = st.vocabulary
+
+    def operation(document: "Document") -> "edits.Edit":
+        return edits.format_document(document) if mdformat else edits.format_tables(document, vocab)
+
     write = not (check or dry_run or diff)
     records = []
     pending = False

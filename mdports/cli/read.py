@@ -10,7 +10,6 @@ import typer
 
 from .. import report
 from ..findings import Report
-from ..registry import build
 from ..rules import validate as run_rules
 from ._app import (
     EXIT_FINDINGS,
@@ -74,7 +73,7 @@ def validate(
                 }
                 outputs.append(record)
             continue
-        registry = build(document)
+        registry = st.registry(document)
         if not registry.tables:
             # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
             # so on stderr, and let --strict fail on it as on any warning.
@@ -115,13 +114,29 @@ def list_(
     ctx: typer.Context,
     range_: str = typer.Option(None, "--range", "-r", help="Only this section (range, port, slug or abbreviation)."),
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table, json or csv."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table is read."),
 ) -> None:
     """List every entry: ports, service, status, section, line and cells."""
     from .. import records
 
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
+    if verbose:  # on stderr, so that stdout stays what --format promises
+        typer.echo(records.format_readings(registry, registry.readings, "text"), err=True)
     typer.echo(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    line: int = typer.Argument(None, metavar="[TABLE_LINE]", help="A line of the table (default: every table)."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
+) -> None:
+    """Say how each table is read: registry rows or not (and why), and what each column is."""
+    from .. import records
+
+    registry = state(ctx).registry()
+    typer.echo(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
 
 
 @app.command()

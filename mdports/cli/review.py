@@ -41,7 +41,6 @@ def diff(
     from ..document import parse
     from ..errors import UsageError
     from ..files import read_text
-    from ..registry import build
     from ..semantic_diff import compare
 
     st = state(ctx)
@@ -63,8 +62,8 @@ def diff(
         raise UsageError(
             "nothing to compare", hint="give OLD [NEW] (files or REV:PATH), or --base REV for the configured document"
         )
-    old_registry = build(parse(old_text, path=old_name))
-    new_registry = build(parse(new_text, path=new_name))
+    old_registry = st.registry(parse(old_text, path=old_name))
+    new_registry = st.registry(parse(new_text, path=new_name))
     result = compare(old_registry, new_registry, config=st.config, old_name=old_name, new_name=new_name)
     render = {
         DiffFormat.text: diff_format.format_text,

@@ -1,0 +1,254 @@
+"""Every word mdports reads a table by: headers, their synonyms and languages, and table roles.
+
+One table of rules, so that a user (and ``mdports explain``) can see why a table was or was
+not read. Headers are compared after :func:`normalize_header` (markup removed, lower case,
+spaces collapsed). ``[tool.mdports] port-columns`` and ``service-columns`` add headers of
+one's own (:meth:`Vocabulary.extended`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .ports import TRANSPORTS, strip_markup
+
+# --- port columns ---------------------------------------------------------------------------------
+# A port header is [qualifier words] PORT-WORD [suffix], with an optional trailing parenthetical
+# that is ignored ("Host Port (Windows)") or names what the port is for ("Port (HTTP)").
+PORT_WORDS = frozenset(
+    {"port", "ports", "port(s)", "端口", "端口号", "порт", "порты", "puerto", "puertos", "porta", "portas", "porte"}
+)
+PORT_SUFFIXES = frozenset({"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"})
+# Words that are a port column on their own.
+PORT_ALONE = MappingProxyType({"published": "host", "exposed": "host", "listen": "host", "listening": "host"})
+# Qualifier word -> kind; the registry port is the column of the best kind (then the first).
+PORT_QUALIFIERS = MappingProxyType(
+    {
+        **dict.fromkeys(("host", "published", "exposed", "external", "public", "host-side"), "host"),
+        **dict.fromkeys(("current", "assigned", "allocated", "actual", "prod", "production", "live"), "current"),
+        **dict.fromkeys(("default", "standard", "upstream", "original", "usual"), "default"),
+        **dict.fromkeys(("dev", "development", "local", "debug", "test", "staging"), "dev"),
+        **dict.fromkeys(("container", "internal", "target", "private", "inner", "docker"), "container"),
+        **dict.fromkeys(("old", "previous", "former", "legacy"), "old"),
+    }
+)
+# Precedence of the registry port; an unqualified or purpose-named port ("API Port") is "current".
+PORT_PRECEDENCE = ("host", "current", "default", "dev", "container")
+
+# --- service columns ------------------------------------------------------------------------------
+# Header -> rank; the service column is the best-ranked one (then the first).
+SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
+    {
+        **dict.fromkeys(("service", "services", "service name", "服务", "服务名", "服务名称", "сервис", "служба"), 0),
+        **dict.fromkeys(("servicio", "servicios", "serviço", "servico", "serviços", "dienst", "dienste"), 0),
+        **dict.fromkeys(("name", "名称", "名字", "название", "имя", "nombre", "nome"), 1),
+        **dict.fromkeys(("app", "application", "apps", "应用", "应用名", "приложение", "aplicación"), 2),
+        **dict.fromkeys(("aplicacion", "aplicação", "aplicacao", "anwendung", "applikation"), 2),
+        **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
+        **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
+        **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
+        **dict.fromkeys(("projekt",), 5),
+        **dict.fromkeys(("owner",), 6),
+        **dict.fromkeys(("purpose", "用途", "назначение", "propósito", "zweck"), 7),
+    }
+)
+# A project-like column beside a better service column qualifies the service: identity is
+# (project, service), so `shop / Nginx HTTP` and `blog / Nginx HTTP` are two services.
+GROUP_RANK = 5
+# A column saying what each port is for: one service on several rows of such a table is normal.
+PURPOSE_HEADERS = frozenset({"purpose", "role", "usage", "use", "function", "endpoint", "interface", "用途"})
+
+# --- protocol and host columns --------------------------------------------------------------------
+PROTOCOL_HEADERS = frozenset(
+    {"protocol", "protocols", "proto", "transport", "协议", "протокол", "protocolo", "protokoll"}
+)
+HOST_HEADERS = frozenset(
+    {"host", "hostname", "server", "node", "machine", "主机", "服务器", "节点", "сервер", "хост", "servidor", "rechner"}
+)
+# Transport protocols as written in a protocol column or a port cell.
+PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **TRANSPORTS,
+        **dict.fromkeys(("tcp+udp", "both", "tcp, udp", "tcp & udp", "tcp and udp"), ("tcp", "udp")),
+    }
+)
+# Application protocols name their transport: HTTP is tcp, QUIC is udp; a dash says nothing (tcp).
+APPLICATION_PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            (
+                "http",
+                "https",
+                "http/1.1",
+                "http/2",
+                "h2",
+                "h2c",
+                "grpc",
+                "grpcs",
+                "ws",
+                "wss",
+                "websocket",
+                "websockets",
+                "mysql",
+                "postgres",
+                "postgresql",
+                "pg",
+                "bolt",
+                "redis",
+                "resp",
+                "amqp",
+                "amqps",
+                "mqtt",
+                "mqtts",
+                "smtp",
+                "smtps",
+                "submission",
+                "imap",
+                "imaps",
+                "pop3",
+                "pop3s",
+                "ssh",
+                "sftp",
+                "ftp",
+                "ftps",
+                "ldap",
+                "ldaps",
+                "tls",
+                "ssl",
+                "rdp",
+                "vnc",
+                "telnet",
+                "kafka",
+                "nats",
+                "memcached",
+                "mongodb",
+                "mongo",
+                "cql",
+                "graphql",
+                "rest",
+                "json-rpc",
+                "jsonrpc",
+                "s3",
+                "otlp",
+                "smb",
+                "rtmp",
+                "rtsp",
+                "xmpp",
+                "irc",
+                "git",
+                "docker",
+                "jdbc",
+                "sql",
+                "tds",
+                "rpc",
+                "thrift",
+                "zookeeper",
+            ),
+            ("tcp",),
+        ),
+        **dict.fromkeys(
+            ("quic", "http/3", "h3", "ntp", "snmp", "rtp", "stun", "dhcp", "tftp", "mdns", "ssdp", "wireguard"),
+            ("udp",),
+        ),
+        **dict.fromkeys(("dns", "sip", "turn"), ("tcp", "udp")),
+        **dict.fromkeys(("", "-", "\u2013", "\u2014", "n/a", "na"), ("tcp",)),
+    }
+)
+# --- cells ----------------------------------------------------------------------------------------
+# A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
+# A service cell that is a placeholder rather than a service named "-".
+PLACEHOLDER_CELLS = frozenset({"-", "\u2013", "\u2014", "--"})
+
+# --- table roles ----------------------------------------------------------------------------------
+# Tables with a port column that are not the registry. Their rows are never entries.
+DATE_HEADERS = frozenset(
+    {"date", "time", "timestamp", "when", "datum", "fecha", "дата", "日期", "时间", "changed on", "date (utc)"}
+)
+ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what changed", "变更", "изменение", "cambio"})
+CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
+DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
+SUMMARY_HEADINGS = ("quick reference", "overview", "summary", "cheat sheet", "at a glance")
+RANGE_HEADERS = frozenset({"range", "ranges", "block", "port range", "port ranges", "范围", "диапазон", "rango"})
+CHECKBOXES = frozenset({"[x]", "[ ]", "[X]", "\u2705", "\u274c", "\u2714", "\u2714\ufe0f", "\u2610", "\u2611"})
+# Headings that name the host their tables live on: "Server: web-01".
+HOST_HEADING = re.compile(r"(?:server|host|node|machine|vm|服务器|主机|сервер|servidor)\s*[:：]\s*(\S.{0,80})", re.I)
+
+ROLES = MappingProxyType(
+    {
+        "registry": "registry rows",
+        "changelog": "a change log",
+        "checklist": "a checklist",
+        "migration": "a migration table (old and new ports)",
+        "conflicts": "a list of potential conflicts",
+        "summary": "a map whose rows repeat registry entries",
+        "ranges": "a table of port ranges",
+        "unread": "not read",
+    }
+)
+
+
+def normalize_header(text: str) -> str:
+    """``**Host Port**`` -> ``host port``: markup removed, lower case, spaces collapsed."""
+    return " ".join(strip_markup(text).lower().split())
+
+
+def _without_parenthetical(name: str) -> tuple[str, str]:
+    """``host port (windows)`` -> ``("host port", "windows")``; ``port(s)`` keeps its ``(s)``."""
+    if name.endswith(")") and not name.endswith("(s)"):
+        opening = name.rfind("(")
+        if opening > 0:
+            return name[:opening].rstrip(), name[opening + 1 : -1].strip()
+    return name, ""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The header vocabulary, with a project's own ``port-columns``/``service-columns`` added."""
+
+    port_columns: frozenset[str] = frozenset()
+    service_columns: frozenset[str] = frozenset()
+    _kinds: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def extended(self, ports: Iterable[str] = (), services: Iterable[str] = ()) -> Vocabulary:
+        return Vocabulary(
+            self.port_columns | {normalize_header(p) for p in ports},
+            self.service_columns | {normalize_header(s) for s in services},
+        )
+
+    def port_kind(self, name: str) -> str | None:
+        """The kind of port column a normalized header is (``host``, ``current``, ...), or None."""
+        kinds = self._kinds
+        if name in kinds:
+            return kinds[name]
+        kind = self._port_kind(name)
+        kinds[name] = kind
+        return kind
+
+    def _port_kind(self, name: str) -> str | None:
+        if name in self.port_columns:
+            return "current"
+        base, _ = _without_parenthetical(name)
+        if base in PORT_ALONE:
+            return PORT_ALONE[base]
+        words = base.split()
+        at = next((i for i, word in enumerate(words) if word in PORT_WORDS or word.rstrip(":") in PORT_WORDS), None)
+        if at is None or at > 2 or any(word not in PORT_SUFFIXES for word in words[at + 1 :]):
+            return None
+        kinds = [PORT_QUALIFIERS[word] for word in words[:at] if word in PORT_QUALIFIERS]
+        return kinds[0] if kinds else "current"
+
+    def service_rank(self, name: str) -> int | None:
+        if name in self.service_columns:
+            return -1
+        return SERVICE_HEADERS.get(name)
+
+    @staticmethod
+    def mentions_port(name: str) -> bool:
+        """True when a header names a port at all (``Ports used``, ``Host port``): never skip it silently."""
+        return any(word.strip("()#:.") in PORT_WORDS for word in name.replace("/", " ").split())
+
+
+DEFAULT = Vocabulary()
