@@ -20,6 +20,7 @@ from functools import cached_property
 
 from .document import Document, Prose, Row, Table
 from .errors import RefusedError, UsageError
+from .escaping import is_hidden, visible
 from .ports import MAX_PORT, MIN_PORT, PortRange, PortSyntaxError, merge_spans, parse_ports, strip_markup
 from .registry import Entry, Registry, RegistryTable, Section, build, normalize_header, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
@@ -126,8 +127,22 @@ def check_value(text: str, what: str) -> str:
     return escape_cell(text)
 
 
+# Besides letters and digits, what real service names use; nothing that is Markdown or HTML
+# syntax (a link, an image, a mention, a tag) or that changes how text is displayed.
+_NAME_PUNCTUATION = frozenset(" -_./()+:")
+NAME_CHARACTERS = "letters, digits, space and -_./()+:"
+
+
 def check_name(name: str) -> str:
-    """A service name that will read back as itself; refused otherwise."""
+    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself."""
+    for char in name:
+        if (char.isalnum() or char in _NAME_PUNCTUATION) and not is_hidden(char):
+            continue
+        if is_hidden(char) or not char.isprintable():
+            what = f"{visible(char)}, a control or invisible character"
+        else:
+            what = f"{char!r}, which is Markdown or HTML syntax or other punctuation"
+        raise UsageError(f"service name {name!r} contains {what}", hint=f"a service name may use {NAME_CHARACTERS}")
     cleaned = check_value(name, "service name")
     if not cleaned:
         raise UsageError("the service name is empty", hint="give a name such as todo-worker")

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 
 from .document import Document, Table, split_eol
+from .escaping import escape_markdown, printable
 from .findings import Report
 
 JSON_SCHEMA_VERSION = 1
@@ -42,7 +43,7 @@ def format_text(report: Report, lines: Sequence[str] = (), *, show_source: bool 
             out.append(" " * (len(gutter) + finding.column - 1) + "^")
         out.append(f"  hint: {finding.hint}")
     out.append(_summary(report))
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def to_json(report: Report, **extra: object) -> dict[str, object]:
@@ -92,25 +93,23 @@ def format_github(report: Report) -> str:
         )
         out.append(f"::{_COMMANDS[f.severity]} {properties}::{_escape_data(f.message + ' (hint: ' + f.hint + ')')}")
     out.append(_summary(report))
-    return "\n".join(out)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+    return printable("\n".join(out))
 
 
 def format_markdown_summary(report: Report, command: str = "validate") -> str:
     """A Markdown table of every finding, for ``$GITHUB_STEP_SUMMARY``.
 
     GitHub shows only about ten annotations per severity and step; the summary has them all.
+    Text from the document is escaped as in the pull request comment (:func:`escape_markdown`):
+    a service name cannot become a link, an image, a mention or HTML there either.
     """
-    lines = [f"### mdports {command}: `{_cell(report.path)}`", "", _cell(_summary(report)), ""]
+    lines = [f"### mdports {command}: {escape_markdown(report.path)}", "", escape_markdown(_summary(report)), ""]
     if report.findings:
         lines += ["| Location | Severity | Rule | Message | Hint |", "|---|---|---|---|---|"]
         for f in report.findings:
             lines.append(
-                f"| {_cell(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
-                f"| {_cell(f.message)} | {_cell(f.hint)} |"
+                f"| {escape_markdown(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
+                f"| {escape_markdown(f.message)} | {escape_markdown(f.hint)} |"
             )
     return "\n".join(lines) + "\n"
 

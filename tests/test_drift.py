@@ -601,7 +601,7 @@ def test_github_format_writes_a_step_summary(tmp_path: Path) -> None:
     result = run_mdports("drift", "--format", "github", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.returncode == 1
     text = summary.read_text()
-    assert text.startswith("### mdports drift: `docs/PORT_SCHEMA.md`")
+    assert text.startswith("### mdports drift: docs\\/PORT\\_SCHEMA\\.md\n")  # escaped as in the PR comment
     assert "| error | MP205 duplicate-host-port |" in text and "| info | MP206 undeployed-service |" in text
 
 

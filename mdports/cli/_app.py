@@ -20,6 +20,7 @@ from .. import __version__
 from ..config import Config, display_path, find_document, load_config
 from ..document import Document
 from ..errors import MdportsError
+from ..escaping import printable
 from ..files import read_text
 from ..registry import Registry, build
 
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def fail(error: MdportsError) -> NoReturn:
-    typer.echo(f"mdports: error: {error}", err=True)
+    typer.echo(printable(f"mdports: error: {error}"), err=True)
     raise typer.Exit(error.exit_code)
 
 

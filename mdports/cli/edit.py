@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import RefusedError, UsageError
+from ..escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
@@ -78,9 +79,9 @@ def _run(
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         return edit
     if diff:
-        typer.echo(edit.diff(result.name), nl=False)
+        typer.echo(printable(edit.diff(result.name)), nl=False)
     for change in edit.changes:
-        typer.echo(change.message, err=port_on_stdout or diff)
+        typer.echo(printable(change.message), err=port_on_stdout or diff)
     if port_on_stdout and not diff:
         typer.echo(" ".join(str(port) for port in edit.ports))
     if dry_run and not diff:
@@ -270,7 +271,7 @@ def fmt(
             records.append(record)
             continue
         if diff:
-            typer.echo(result.edit.diff(name), nl=False)
+            typer.echo(printable(result.edit.diff(name)), nl=False)
         if result.edit.changed:
             verb = "reformatted" if result.written else "would reformat"
             typer.echo(f"{verb} {name}", err=diff)

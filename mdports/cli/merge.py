@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 
+from ..escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app
 
 
@@ -46,9 +47,9 @@ def merge(
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
     for step in result.merged:
-        typer.echo(f"mdports merge: {step}", err=True)
+        typer.echo(printable(f"mdports merge: {step}"), err=True)
     for conflict in result.conflicts:
-        typer.echo(f"mdports merge: CONFLICT: {conflict.message}", err=True)
+        typer.echo(printable(f"mdports merge: CONFLICT: {conflict.message}"), err=True)
     if result.prose_conflicts:
         typer.echo(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
     if not result.clean:
