@@ -24,6 +24,7 @@ class Config:
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
     env: tuple[Path, ...] = ()
+    lock_timeout: float = 30.0  # seconds a writer waits for another one's lock on the document
     source: Path | None = None  # the pyproject.toml it came from
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -67,6 +68,14 @@ def _accept_pairs(value: Any, source: Path) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def lock_timeout(value: Any, source: str | None = None) -> float:
+    """Seconds to wait for the document's lock: a number from 0 (do not wait) up."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+        where = "[tool.mdports] lock-timeout" if source else "--lock-timeout"
+        raise UsageError(f"{where} must be a number of seconds, 0 or more (got {value!r})", path=source)
+    return float(value)
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.mdports]`` table."""
     for folder in (start, *start.parents):
@@ -89,7 +98,7 @@ def load_config(start: Path | None = None) -> Config:
     def paths(key: str) -> tuple[Path, ...]:
         return tuple(base / item for item in _strings(table.get(key, []), key, source))
 
-    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env"}
+    known = {"file", "ignore", "accept", "strict", "compose", "prometheus", "env", "lock-timeout"}
     return Config(
         file=base / str(table["file"]) if "file" in table else None,
         ignore=frozenset(_strings(table.get("ignore", []), "ignore", source)),
@@ -98,6 +107,7 @@ def load_config(start: Path | None = None) -> Config:
         compose=paths("compose"),
         prometheus=paths("prometheus"),
         env=paths("env"),
+        lock_timeout=lock_timeout(table.get("lock-timeout", 30.0), str(source)),
         source=source,
         extra={key: value for key, value in table.items() if key not in known},
     )

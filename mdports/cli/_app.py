@@ -97,6 +97,16 @@ class State:
 
         return name, parse(read_text(target), path=name)
 
+    def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
+        """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
+        from ..config import lock_timeout
+
+        def waiting() -> None:
+            typer.echo(printable(f"mdports: waiting for the lock on {name}"), err=True)
+
+        seconds = lock_timeout(timeout) if timeout is not None else self.config.lock_timeout
+        return {"lock_timeout": seconds, "waiting": waiting}
+
     def registry(self) -> Registry:
         return build(self.load()[1])
 

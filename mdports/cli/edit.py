@@ -32,6 +32,12 @@ FORMAT = typer.Option(TextOrJson.text, "--format", help="text, or json for bots.
 RUNTIME = typer.Option(None, "--runtime", help="Value for the Runtime column.")
 DESCRIPTION = typer.Option(None, "--description", help="Value for the Description column.")
 SET = typer.Option(None, "--set", metavar="COLUMN=VALUE", help="Value for any column; repeatable.")
+LOCK_TIMEOUT = typer.Option(
+    None,
+    "--lock-timeout",
+    metavar="SECONDS",
+    help="Wait this long for another writer's lock on the document (default 30, or lock-timeout in the config).",
+)
 
 
 def _cells(runtime: str | None, description: str | None, assignments: list[str] | None) -> dict[str, str]:
@@ -56,6 +62,7 @@ def _run(
     diff: bool,
     keep_date: bool,
     fmt: TextOrJson,
+    lock_timeout: float | None,
     port_on_stdout: bool = False,
 ) -> "edits.Edit":
     from ..api import edit_file
@@ -63,7 +70,9 @@ def _run(
     st = state(ctx)
     path = st.document_path()
     name = st.display_name(path)
-    result = edit_file(path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name)
+    result = edit_file(
+        path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name, **st.locking(name, lock_timeout)
+    )
     edit = result.edit
     if fmt is TextOrJson.json:
         record = {
@@ -102,6 +111,7 @@ def add(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Add a service on the next free port of a range (or --port); prints the port."""
     from .. import edits
@@ -111,7 +121,16 @@ def add(
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.add(document, name, range=range_, port=port, cells=cells, date=today)
 
-    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, port_on_stdout=True)
+    _run(
+        ctx,
+        operation,
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+        lock_timeout=lock_timeout,
+        port_on_stdout=True,
+    )
 
 
 @app.command()
@@ -123,6 +142,7 @@ def remove(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Remove a service's row (refused while other rows refer to it)."""
     from .. import edits
@@ -134,6 +154,7 @@ def remove(
         diff=diff,
         keep_date=keep_date,
         fmt=fmt,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -146,11 +167,20 @@ def rename(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Rename a service and every cross-reference to it."""
     from .. import edits
 
-    _run(ctx, lambda d, t: edits.rename(d, old, new, date=t), dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+    _run(
+        ctx,
+        lambda d, t: edits.rename(d, old, new, date=t),
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+        lock_timeout=lock_timeout,
+    )
 
 
 @app.command()
@@ -165,6 +195,7 @@ def move(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Move a service to another port or section; cross-references follow."""
     from .. import edits
@@ -175,7 +206,7 @@ def move(
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.move(document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today)
 
-    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, lock_timeout=lock_timeout)
 
 
 @app.command("set")
@@ -189,6 +220,7 @@ def set_(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Change cells of a service's row."""
     from .. import edits
@@ -201,6 +233,7 @@ def set_(
         diff=diff,
         keep_date=keep_date,
         fmt=fmt,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -210,6 +243,7 @@ def next_free(
     range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
     count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
     from .. import edits
@@ -248,6 +282,7 @@ def fmt(
     diff: bool = DIFF,
     mdformat: bool = typer.Option(False, "--mdformat", help="Format the whole document with mdformat (GFM tables)."),
     output: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Normalize registry tables: port order, merged placeholders, one cell style per table."""
     from pathlib import Path
@@ -262,7 +297,8 @@ def fmt(
     pending = False
     for path in [Path(f) for f in files] if files else [st.document_path()]:
         name = str(path) if files else st.display_name(path)
-        result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name)
+        locking = st.locking(name, lock_timeout)
+        result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name, **locking)
         pending = pending or result.edit.changed
         if output is TextOrJson.json:
             record = {"path": name, "changed": result.edit.changed, "written": result.written}
