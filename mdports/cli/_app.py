@@ -25,6 +25,12 @@ from ..files import read_text
 from ..registry import Registry, build
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+LOCK_TIMEOUT = typer.Option(
+    None,
+    "--lock-timeout",
+    metavar="SECONDS",
+    help="Wait this long for another writer's lock on the document (default 30, or lock-timeout in the config).",
+)
 
 
 def fail(error: MdportsError) -> NoReturn:

@@ -17,7 +17,7 @@ import typer
 
 from ..errors import RefusedError, UsageError
 from ..escaping import printable
-from ._app import EXIT_FINDINGS, EXIT_OK, TextOrJson, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, TextOrJson, app, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
@@ -32,12 +32,6 @@ FORMAT = typer.Option(TextOrJson.text, "--format", help="text, or json for bots.
 RUNTIME = typer.Option(None, "--runtime", help="Value for the Runtime column.")
 DESCRIPTION = typer.Option(None, "--description", help="Value for the Description column.")
 SET = typer.Option(None, "--set", metavar="COLUMN=VALUE", help="Value for any column; repeatable.")
-LOCK_TIMEOUT = typer.Option(
-    None,
-    "--lock-timeout",
-    metavar="SECONDS",
-    help="Wait this long for another writer's lock on the document (default 30, or lock-timeout in the config).",
-)
 
 
 def _cells(runtime: str | None, description: str | None, assignments: list[str] | None) -> dict[str, str]:
