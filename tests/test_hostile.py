@@ -10,12 +10,10 @@ characters are in ``benchmarks/run.py`` (``adversarial regex`` rows).
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
-import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,6 +23,9 @@ import pytest
 from conftest import FIXED_EPOCH, INPUTS, mdports_executable, run_mdports
 
 import mdports
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import adversarial  # the inputs the benchmark times, in benchmarks/
 
 HOSTILE = INPUTS / "hostile.md"
 LINK_NAME = "[click](https://e.vil) ![t](https://e.vil/px.gif) @org/team"
@@ -212,33 +213,6 @@ def test_9_accept_comment_qualifier_and_env_line_do_not_hang(tmp_path: Path) -> 
     assert drift.returncode == 0 and "MP207" in drift.stdout, drift.stderr  # the spaced name matches no entry
 
 
-def _adversarial(size: int) -> Iterator[tuple[str, str]]:
-    """Long runs of every character a pattern of ours treats specially, alone and in pairs."""
-    singles = [*list("`*_()[]|-#:=/.,'\"\\{}<>!@$ \t\n\r1a"), "–", "\u202e", "\x00"]
-    units = [*singles, "<!--", "-->", "\r\n", "``a", "1-", "1 ", "**_", "a ", " (", "(x", "$${", "= ", "x -->"]
-    for unit in units:
-        yield repr(unit), (unit * (size // len(unit) + 1))[:size]
-    # The issue's own inputs, and a run followed by the character that makes a pattern give up.
-    yield "accept", "<!-- mdports: accept MP101" + " " * size + "x -->"
-    yield "qualifier", "b" + " " * size + "(x"
-    yield "env", "A=" + " " * size + "x"
-    for unit in singles:
-        yield repr(unit) + "+end", unit * size + "\x01"
-
-
-def compiled_patterns() -> dict[str, re.Pattern[str]]:
-    """Every compiled regular expression at the top level of every module of the package."""
-    found: dict[str, re.Pattern[str]] = {}
-    for info in pkgutil.walk_packages(mdports.__path__, "mdports."):
-        if info.name.endswith("__main__"):
-            continue  # running it is the command
-        module = importlib.import_module(info.name)
-        for name, value in vars(module).items():
-            if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-                found.setdefault(f"{info.name}.{name}", value)
-    return found
-
-
 def test_every_regular_expression_is_linear() -> None:
     """9: no pattern of the package backtracks on 100,000 adversarial characters (search, match, fullmatch).
 
@@ -246,15 +220,13 @@ def test_every_regular_expression_is_linear() -> None:
     `_ACCEPT` on spaces); a linear one takes milliseconds. The budget is generous so that a
     busy machine does not fail it. Patterns added later are found and checked too.
     """
-    patterns = compiled_patterns()
+    patterns = adversarial.patterns()
     assert len(patterns) >= 15  # the walk found the package's patterns
     slow = []
     for name, pattern in patterns.items():
-        for label, text in _adversarial(100_000):
+        for label, text in adversarial.inputs(100_000):
             started = time.perf_counter()
-            pattern.search(text)
-            pattern.match(text)
-            pattern.fullmatch(text)
+            adversarial.exercise(pattern, text)
             elapsed = time.perf_counter() - started
             if elapsed > 1.0:
                 slow.append(f"{name} on {label}: {elapsed:.1f} s")
