@@ -1,4 +1,9 @@
-"""Reading documents from disk, with one clear error for every way it can fail."""
+"""Documents on disk: reading them, locking them and writing them safely.
+
+Every way a read can fail is one clear :class:`InputError`; only regular files of a sane size are
+read. A write locks the document itself (with a timeout), follows a symbolic link to its target,
+keeps owner, group, mode and every hard link, and leaves the old or the new text, never a mix.
+"""
 
 from __future__ import annotations
 
@@ -99,7 +104,7 @@ def decode_text(data: bytes, name: str) -> str:
 
 TEMP_SUFFIX = ".mdports-tmp"
 # A temporary file this many seconds older than the lock is a dead writer's (the margin keeps
-# clear of a writer that does not lock, such as `mdports merge -o`, caught mid-write).
+# clear of a writer that does not lock, such as a program using write_atomic alone, mid-write).
 STALE_AFTER = 10.0
 
 
