@@ -295,3 +295,36 @@ def test_file_size_limit_fails_cleanly(tmp_path: Path) -> None:
     )
     assert path.read_bytes() == BUNDLED.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["PORT_SCHEMA.md"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add", "x-svc", "--range", "app"],
+        ["remove", "mana-auth"],
+        ["rename", "mana-auth", "auth"],
+        ["move", "mana-auth", "--port", "3009"],
+        ["set", "mana-auth", "--runtime", "Rust"],
+        ["fmt"],
+        ["merge", "PORT_SCHEMA.md", "PORT_SCHEMA.md", "theirs.md"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_writing_command_gives_up_on_a_held_lock(tmp_path: Path, command: list[str]) -> None:
+    """--lock-timeout is on every command that writes the document (0: do not wait at all)."""
+    path = _copy(tmp_path)
+    (tmp_path / "theirs.md").write_text(BUNDLED.read_text(encoding="utf-8").replace("mana-auth", "auth"))
+    # fmt must have something to write: two rows swapped.
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("| 3001 "))
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]
+    path.write_text("".join(lines), encoding="utf-8")
+    before = path.read_bytes()
+    holder = _hold_lock(path)
+    try:
+        result = run_mdports("-f", "PORT_SCHEMA.md", *command, "--lock-timeout", "0", cwd=tmp_path)
+    finally:
+        _release(holder)
+    assert result.returncode == 1, result.stderr
+    assert "the lock on the document for 0 s; nothing was written" in result.stderr
+    assert path.read_bytes() == before

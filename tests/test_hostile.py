@@ -255,7 +255,9 @@ def test_10_11_the_job_summary_escapes_links_images_mentions_and_bidi(tmp_path: 
     html = MarkdownIt("commonmark").enable("table").render(text)
     assert "<a " not in html and "<img" not in html and "<script" not in html
     assert "\u202e" not in text and "\u200b" + "width" not in text
-    assert "\\<U\\+202E\\>" in text or "<U+202E>" in html
+    assert "already assigned to \\[click\\]\\(https\\:\\/\u200b\\/e\\.vil\\) \\!\\[t\\]" in text
+    assert "\\@\u200borg\\/team" in text and "already assigned to abc\\<U\\+202E\\>def 3008" in text
+    assert "abc&lt;U+202E&gt;def 3008" in html
 
 
 def test_11_the_pr_comment_shows_bidi_and_zero_width_characters(tmp_path: Path) -> None:
