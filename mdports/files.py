@@ -169,7 +169,7 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = 
             os.fsync(out.fileno())
             stage = "replace the document"
             in_place = info.st_nlink > 1 or not _take_owner(out.fileno(), info)
-            os.fchmod(out.fileno(), mode)  # after chown, which may clear set-id bits
+        os.chmod(temp, mode)  # after chown, which may clear set-id bits
         if in_place:
             _write_in_place(target, temp, data, name)
         else:
@@ -199,8 +199,8 @@ def _write_error(exc: OSError, stage: str, name: str) -> RefusedError:
 def _take_owner(handle: int, info: os.stat_result) -> bool:
     """Give the new file the document's owner and group; False when that is not permitted."""
     current = os.fstat(handle)
-    if (current.st_uid, current.st_gid) == (info.st_uid, info.st_gid):
-        return True
+    if (current.st_uid, current.st_gid) == (info.st_uid, info.st_gid) or not hasattr(os, "fchown"):
+        return True  # the same owner already (or no owners to keep, on Windows)
     try:
         os.fchown(handle, info.st_uid, info.st_gid)
     except PermissionError:
