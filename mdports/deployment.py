@@ -563,10 +563,10 @@ def read_variables(text: str) -> Iterator[tuple[str, str, int, int]]:
 def _env_assignment(line: str) -> tuple[str, str, int] | None:
     """``(name, value, 1-based column of the value)`` of one env-file line, or None."""
     rest = line.lstrip()
-    if rest.startswith("export") and rest[6:7].isspace():
-        rest = rest[6:].lstrip()
     name, equals, value = rest.partition("=")
     name = name.rstrip()
+    if name.startswith("export") and name[6:7].isspace():
+        name = name[6:].lstrip()  # "export NAME=..."; a variable named export ("export = 1") stays
     if not equals or not name.isidentifier() or not name.isascii():
         return None
     stripped = value.lstrip()
