@@ -367,8 +367,6 @@ def date_span(text: str) -> tuple[int, int] | None:
 
 
 def _date_in(line: str) -> tuple[int, int] | None:
-    if "pdated" not in line and "PDATED" not in line:  # cheap test for the lines that cannot match
-        return None
     for words in _LAST_UPDATED_WORDS.finditer(line):
         gap = _NON_WORD.match(line, words.end())
         date = _ISO_DATE.match(line, gap.end() if gap else words.end())
