@@ -6,7 +6,10 @@
 
 Each input is read as text (``ConsumeUnicodeNoSurrogates``) and goes through ``parse``
 (``render`` must give it back), ``registry``, ``validate``, the ``list``/``ranges`` records and
-one edit operation chosen by the input, then ``verify``. Anything but an
+one edit operation chosen by the input, then ``verify``; it is also read as an env file and
+escaped for Markdown, a terminal and CSV. The seeds hold the hostile inputs of issue 9
+(``tests/golden/inputs/hostile.md`` and the adversarial strings of ``adversarial.py``), and the
+names tried include links, mentions, bidi overrides and escape sequences. Anything but an
 :class:`mdports.MdportsError` escaping is a crash: libFuzzer stops and writes the input to
 ``crash-*``; replay it with ``python benchmarks/fuzz_atheris.py crash-...``. The hypothesis
 tests in ``tests/test_fuzz.py`` keep every crash found this way as an example.
@@ -18,15 +21,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+import adversarial
 import atheris
 
 with atheris.instrument_imports():
     import mdports
     from mdports import edits, records
+    from mdports.deployment import read_variables
+    from mdports.escaping import csv_cell, escape_markdown, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [ROOT / "docs" / "PORT_SCHEMA.md", *sorted((ROOT / "tests" / "golden" / "inputs").glob("*.md"))]
 NAMES = ["todo-worker", "mana-auth", "chat-backend", "reserved", "a|b", "", "3001 x", "x"]
+NAMES += ["@octocat<script>", "evil-[x](http://e.vil)", "abc\u202edef", "a\u200bb", "x\x1b]0;t\x07", "=SUM(1)"]
 
 
 def _edit(document: mdports.Document, provider: atheris.FuzzedDataProvider) -> edits.Edit:
@@ -62,6 +69,10 @@ def test_one_input(data: bytes) -> None:
     mdports.validate(model)
     records.format_entries(model, model.entries, "json")
     records.format_ranges(model, "text")
+    records.format_entries(model, model.entries, "csv")
+    list(read_variables(text))
+    for escape in (escape_markdown, printable, csv_cell):
+        escape(text)
     try:
         edit = _edit(document, provider)
         edits.verify(edit)
@@ -77,6 +88,8 @@ def main() -> None:
         seeds = Path(tempfile.mkdtemp(prefix="mdports-fuzz-"))
         for path in SEEDS:
             (seeds / path.name).write_bytes(path.read_bytes())
+        for number, (_, text) in enumerate(adversarial.inputs(10_000)):
+            (seeds / f"adversarial-{number}.md").write_text(text, encoding="utf-8", errors="surrogatepass")
         arguments.append(str(seeds))
         print(f"seed corpus: {seeds}", file=sys.stderr)
     atheris.Setup([sys.argv[0], *arguments], test_one_input)

@@ -15,7 +15,10 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
   fresh copy each time), their peak memory and the 10k -> 65k growth of each;
 - markdown-it-py's own full parse of the registries against mdports' ``parse`` + ``registry``,
   both in this process;
-- ``mdports diff`` of the two 10,000-entry versions, when this mdports has that command.
+- ``mdports diff`` of the two 10,000-entry versions, when this mdports has that command;
+- the inputs of issue 9 that made a regular expression backtrack, and every compiled pattern of
+  the package on adversarial strings (``benchmarks/adversarial.py``), at 10,000 and 100,000
+  characters: linear work grows 10 x, quadratic work 100 x.
 
 The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
 compiled bytecode, and a development checkout should be measured the same way.
@@ -37,6 +40,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import adversarial
 import generate
 from measure import Series, in_process, measure, run_once
 
@@ -51,6 +55,8 @@ LIMIT_SECONDS = {"validate": 1.5, "add": 2.0, "list --format json": 2.0}
 VALIDATE_PEAK_MIB = 250
 GROWTH = 8.0
 DIFF_SECONDS = 2.0
+ADVERSARIAL_SIZES = (10_000, 100_000)
+LINEAR_GROWTH = 20.0  # 10 x the input; quadratic work would grow 100 x
 
 
 def executable(name: str) -> str:
@@ -267,11 +273,58 @@ def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int)
     )
 
 
+def adversarial_benchmark(report: Report, runs: int) -> None:
+    """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
+    from mdports import parse, ports
+    from mdports.deployment import read_variables
+    from mdports.drift import base_key
+    from mdports.registry import accept_comments, build
+
+    small, large = ADVERSARIAL_SIZES
+    cases: dict[str, Callable[[int], Callable[[], object]]] = {
+        "port cell of backticks (`strip_markup`, was `_MARKUP`)": lambda n: lambda: ports.strip_markup("`" * n),
+        "parse and read a service cell of backticks": lambda n: (
+            lambda: build(parse(f"| Port | Service |\n|---|---|\n| 3001 | {'`' * n}x |\n"))
+        ),
+        "accept comment with a run of spaces (was `_ACCEPT`)": lambda n: (
+            lambda: list(accept_comments("<!-- mdports: accept MP101" + " " * n + "x -->"))
+        ),
+        "drift qualifier after spaces (was `_QUALIFIER`)": lambda n: lambda: base_key("b" + " " * n + "(x"),
+        "env line of spaces (was `_ENV_LINE`)": lambda n: lambda: list(read_variables("A=" + " " * n + "x")),
+    }
+    patterns = adversarial.patterns()
+
+    def every_pattern(n: int) -> Callable[[], object]:
+        texts = [text for _, text in adversarial.inputs(n)]
+        return lambda: [adversarial.exercise(p, text) for p in patterns.values() for text in texts]
+
+    cases[f"all {len(patterns)} compiled patterns x {sum(1 for _ in adversarial.inputs(10))} inputs"] = every_pattern
+    report.add(
+        "## Adversarial input: linear time",
+        "",
+        f"In this process, median of {runs} runs. Each input at {small:,} and {large:,} characters: linear "
+        f"work grows about 10 x, quadratic work 100 x (target: <= {LINEAR_GROWTH:.0f} x).",
+        "",
+        f"| Input | {small:,} chars | {large:,} chars | Growth | Target | Result |",
+        "|---|---:|---:|---:|---|---|",
+    )
+    for label, case in cases.items():
+        times = [statistics.median(in_process(case(n), runs=runs)) for n in ADVERSARIAL_SIZES]
+        growth = times[1] / times[0] if times[0] > 0 else 0.0
+        ok = growth <= LINEAR_GROWTH
+        report.add(
+            f"| {label} | {times[0] * 1000:.3f} ms | {times[1] * 1000:.3f} ms | {growth:.1f} | <= {LINEAR_GROWTH:.0f} "
+            f"| {report.check(ok, f'adversarial {label}')} |"
+        )
+    report.add("")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="runs per command (default 20 small, 7 large)")
     parser.add_argument("--quick", action="store_true", help="fewer runs: 6 small, 3 large")
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
+    parser.add_argument("--adversarial", action="store_true", help="only the adversarial-input benchmark")
     args = parser.parse_args(argv)
     small_runs = args.runs or (6 if args.quick else 20)
     large_runs = args.runs or (3 if args.quick else 7)
@@ -300,10 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = {size: folder / f"registry-{size}.md" for size in SIZES}
         for size, path in files.items():
             path.write_text(generate.registry(size), encoding="utf-8")
-        bundled_vs_mdformat(report, folder, env, small_runs)
-        large_registries(report, files, env, large_runs)
-        parse_comparison(report, files, large_runs)
-        diff_benchmark(report, folder, env, large_runs)
+        if not args.adversarial:
+            bundled_vs_mdformat(report, folder, env, small_runs)
+            large_registries(report, files, env, large_runs)
+            parse_comparison(report, files, large_runs)
+            diff_benchmark(report, folder, env, large_runs)
+    adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."
     report.add(f"**{summary}**")
     if args.output:

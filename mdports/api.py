@@ -24,7 +24,7 @@ from . import rules as _rules
 from .config import Config
 from .document import Document
 from .edits import Edit, today, verify
-from .files import DocumentLock, read_text, write_atomic
+from .files import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
 from .findings import Report
 from .registry import Registry
 
@@ -68,13 +68,18 @@ def edit_file(
     write: bool = True,
     keep_date: bool = False,
     name: str | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    waiting: Callable[[], None] | None = None,
 ) -> EditResult:
     r"""Lock, read, edit, verify and atomically write a document.
 
     ``operation`` gets the parsed document and the date for a "Last updated" line (None with
     ``keep_date``); ``name`` is how messages call the file (default: ``path``). Nothing is
     written when the edit changes nothing, fails verification or ``write`` is false.
-    Concurrent callers queue on the lock, so each one edits the latest text.
+    Concurrent callers queue on the lock, so each one edits the latest text; a caller waits
+    at most ``lock_timeout`` seconds for it (then :class:`RefusedError`), and ``waiting`` is
+    called once when the wait passes a second. A symbolic link is followed: the target is
+    locked and written, the link stays.
 
     >>> import mdports, tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -85,7 +90,8 @@ def edit_file(
     ((3011,), True, '| 3011 | todo-worker |')
     """
     name = name or os.fspath(path)
-    with DocumentLock(path) if write else nullcontext():
+    lock = DocumentLock(path, timeout=lock_timeout, waiting=waiting, name=name)
+    with lock if write else nullcontext():
         document = _document.parse(read_text(path), path=name)
         edit = operation(document, None if keep_date else today())
         registry = verify(edit)

@@ -58,6 +58,7 @@ class Config:
     aliases: dict[str, str] = field(default_factory=dict)  # deployment name -> document entry
     port_columns: tuple[str, ...] = ()  # headers of one's own that are port columns
     service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
+    lock_timeout: float = 30.0  # seconds a writer waits for another one's lock on the document
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
 
@@ -105,6 +106,20 @@ def _accept_pairs(value: Any, base: Path) -> tuple[tuple[str, int], ...]:
             raise _Invalid(f"entry {_shown(item)} has no port number 1..65535")
         pairs.append((rule.strip(), int(port)))
     return tuple(pairs)
+
+
+def _seconds(value: Any, base: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+        raise _Invalid(f"must be a number of seconds, 0 or more, not {_shown(value)}")
+    return float(value)
+
+
+def lock_timeout(value: float) -> float:
+    """``--lock-timeout SECONDS`` checked like the ``lock-timeout`` key (a UsageError otherwise)."""
+    try:
+        return _seconds(value, Path())
+    except _Invalid as exc:
+        raise UsageError(f"--lock-timeout {exc}") from None
 
 
 def _path(value: Any, base: Path) -> Path:
@@ -176,6 +191,7 @@ KEYS: dict[str, Key] = {
     "aliases": Key(_aliases, "deployment name = document entry"),
     "port-columns": Key(_strings, "headers of your own that name the port column"),
     "service-columns": Key(_strings, "headers of your own that name the service column"),
+    "lock-timeout": Key(_seconds, "seconds a writer waits for another writer's lock (default 30)"),
 }
 
 
@@ -275,6 +291,7 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         aliases=values.get("aliases", {}),
         port_columns=values.get("port-columns", ()),
         service_columns=values.get("service-columns", ()),
+        lock_timeout=values.get("lock-timeout", 30.0),
         source=source,
         table=dict(table),
     )

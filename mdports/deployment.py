@@ -63,7 +63,19 @@ _BRACED = re.compile(r"\$\{([^${}]*)\}")
 _BARE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _BRACED_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", re.DOTALL)
 _ESCAPED_DOLLAR = "\x00"
-_ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*")
+# The escapes python-dotenv decodes in a double-quoted value.
+_ENV_ESCAPES = {
+    "\\": "\\",
+    '"': '"',
+    "'": "'",
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+}
 _COMPOSE_KEYS = frozenset({"services", "version", "name", "networks", "volumes", "configs", "secrets", "include"})
 # traefik.http.services.<name>.loadbalancer.server.port: the container port a router sends traffic to.
 _TRAEFIK_PORT = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.server\.port")
@@ -602,24 +614,70 @@ def read_prometheus(text: str, path: str) -> tuple[ScrapeTarget, ...]:
 
 
 def read_variables(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """Every ``NAME=value`` of an env file as ``(name, value, line, column)``.
+    """Every ``NAME=value`` of an env file as ``(name, value, line, column)``, read as python-dotenv does.
 
-    ``export NAME=value``, single and double quotes and ``# comments`` (at the start of a
-    line, or after whitespace in an unquoted value) are understood; other lines are skipped.
+    ``export NAME=value`` is ``NAME``; a single-quoted value is literal, a double-quoted one has
+    its backslash escapes decoded (``A="x\\"y"`` is ``x"y``); an unquoted value ends at a
+    ``#`` that follows whitespace (a comment) and loses its outer spaces. Comment lines and
+    lines that are not an assignment are skipped. ``column`` is where the value starts (inside
+    its quotes). Read with string methods only, so that no line can make it backtrack.
     """
     for number, raw in enumerate(split_lines(text.removeprefix("\ufeff")), start=1):
         line = split_eol(raw)[0]
-        match = _ENV_LINE.fullmatch(line)
-        if match is None or line.lstrip().startswith("#"):
+        assignment = _env_assignment(line)
+        if assignment is not None:
+            name, value, column = assignment
+            yield name, value, number, column
+
+
+def _env_assignment(line: str) -> tuple[str, str, int] | None:
+    """``(name, value, 1-based column of the value)`` of one env-file line, or None."""
+    rest = line.lstrip()
+    name, equals, value = rest.partition("=")
+    name = name.rstrip()
+    if name.startswith("export") and name[6:7].isspace():
+        name = name[6:].lstrip()  # "export NAME=..."; a variable named export ("export = 1") stays
+    if not equals or not name.isidentifier() or not name.isascii():
+        return None
+    stripped = value.lstrip()
+    column = len(line) - len(stripped) + 1
+    quote = stripped[:1]
+    if quote == "'":
+        end = stripped.find("'", 1)
+        if end != -1:
+            return name, stripped[1:end], column + 1
+    elif quote == '"':
+        decoded = _double_quoted(stripped)
+        if decoded is not None:
+            return name, decoded, column + 1
+    comment = _comment_start(stripped)
+    return name, stripped[:comment].rstrip(), column
+
+
+def _double_quoted(text: str) -> str | None:
+    """The value of ``"..."`` at the start of ``text`` with its escapes decoded; None when unclosed."""
+    out: list[str] = []
+    index = 1
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            return "".join(out)
+        if char == "\\" and index + 1 < len(text):
+            following = text[index + 1]
+            out.append(_ENV_ESCAPES.get(following, "\\" + following))
+            index += 2
             continue
-        value = match.group(2)
-        column = match.start(2) + 1
-        if len(value) >= 2 and value[0] in "'\"" and value.find(value[0], 1) != -1:
-            value = value[1 : value.find(value[0], 1)]
-            column += 1
-        else:
-            value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
-        yield match.group(1), value, number, column
+        out.append(char)
+        index += 1
+    return None
+
+
+def _comment_start(value: str) -> int:
+    """Where a `` # comment`` starts in an unquoted value (its length when there is none)."""
+    index = value.find("#", 1)  # a value may start with "#": only whitespace before it makes a comment
+    while index != -1 and not value[index - 1].isspace():
+        index = value.find("#", index + 1)
+    return len(value) if index == -1 else index
 
 
 def read_env(text: str, path: str) -> tuple[EnvPort, ...]:

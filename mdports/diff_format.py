@@ -13,12 +13,12 @@ not fit is folded into ``<details>``, and what does not fit there either is coun
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from .escaping import escape_markdown, printable
 from .findings import Finding
 from .ports import format_ports
 from .semantic_diff import EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
@@ -221,7 +221,7 @@ def _finding_line(finding: Finding) -> str:
 def format_text(diff: SemanticDiff) -> str:
     """For people in a terminal: one line per change, grouped by section."""
     if not diff.changed:
-        return f"{NO_CHANGES} ({diff.old_name} -> {diff.new_name})"
+        return printable(f"{NO_CHANGES} ({diff.old_name} -> {diff.new_name})")
     out = [f"--- {diff.old_name}", f"+++ {diff.new_name}"]
     for group in groups(diff):
         removed = " (removed)" if group.section.side == "old" else ""
@@ -233,7 +233,7 @@ def format_text(diff: SemanticDiff) -> str:
         if findings:
             out += ["", f"{title}:"] + [f"  {_finding_line(finding)}" for finding in findings]
     out += ["", _summary(diff)]
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 # --- json -------------------------------------------------------------------------------------
@@ -307,33 +307,6 @@ def format_json(diff: SemanticDiff) -> str:
 
 
 # --- markdown ---------------------------------------------------------------------------------
-
-_AUTOLINK = re.compile(r"://|(?i:www)\.")
-_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def escape_markdown(text: str) -> str:
-    r"""Text that renders as itself in GitHub Markdown: no markup, no HTML, no links, no mentions.
-
-    Every ASCII punctuation character is backslash-escaped (CommonMark makes each of them
-    literal that way, ``<`` and ``&`` included) and line breaks become spaces. A zero-width
-    space follows ``@`` (so ``@team`` pings nobody) and breaks ``://`` and ``www.`` (so GitHub
-    does not turn a bare address into a link).
-
-    >>> escape_markdown("<b>x</b> [a](b) @ops")
-    '\\<b\\>x\\<\\/b\\> \\[a\\]\\(b\\) \\@\u200bops'
-    """
-    text = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + "\u200b" + match.group(0)[-1], text)
-    out: list[str] = []
-    for char in text:
-        if char in _ASCII_PUNCTUATION:
-            out.append("\\" + char + ("\u200b" if char == "@" else ""))
-        elif char in "\r\n\t\f\v" or (ord(char) < 32 or ord(char) == 127):
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
-
 
 _MARKDOWN_STYLE: MappingProxyType[Style, Callable[[str], str]] = MappingProxyType(
     {"plain": lambda text: text, "user": escape_markdown}

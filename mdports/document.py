@@ -345,6 +345,11 @@ def _markdown() -> MarkdownIt:
     return md
 
 
+def block_tokens(text: str) -> list[Any]:
+    """markdown-it's block tokens of ``text`` (no inline parsing), with their ``.map`` line ranges."""
+    return _markdown().parse(text) if text.strip() else []
+
+
 def _front_matter_end(lines: list[str]) -> int:
     """Number of lines of a leading front matter block (0 when there is none)."""
     if not lines or not _FRONT_MATTER_OPEN.fullmatch(split_eol(lines[0])[0]):

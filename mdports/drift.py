@@ -99,7 +99,6 @@ WRONG_HOST = Rule(
 # Hosts through which Prometheus reaches ports published on the machine itself.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal", "host-gateway"})
 _WILDCARD_IPS = frozenset({"", "0.0.0.0", "::"})
-_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
@@ -118,7 +117,12 @@ def name_key(name: str) -> str:
 
 def base_key(name: str) -> str:
     """:func:`name_key` without a trailing parenthesized qualifier: ``minio (S3 API)`` -> ``minio``."""
-    return name_key(_QUALIFIER.sub("", name))
+    # String methods, not a pattern: r"\s*\([^()]*\)\s*$" backtracks quadratically on a long run of spaces.
+    stripped = name.rstrip()
+    opening = stripped.rfind("(")
+    if stripped.endswith(")") and opening != -1 and ")" not in stripped[opening:-1]:
+        name = stripped[:opening].rstrip()
+    return name_key(name)
 
 
 class Matcher:

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .document import Document, Prose, Row, Table
+from .document import Document, Prose, Row, Table, split_lines
 from .errors import RefusedError, UsageError
+from .escaping import is_hidden, visible
 from .ports import (
     MAX_PORT,
     MIN_PORT,
@@ -34,7 +35,10 @@ from .table_style import TableStyle, escape_cell, realign, wrapper_of
 from .vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 
 DEFAULT_MARKER = "*(reserved)*"
-_LAST_UPDATED = re.compile(r"^(.*\blast[ -]updated\b\W*?)(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+# "Last updated: 2026-03-28", "**Last-Updated:** 2026-03-28": the words, non-word characters, a date.
+_LAST_UPDATED_WORDS = re.compile(r"\blast[ -]updated\b", re.IGNORECASE)
+_NON_WORD = re.compile(r"\W*")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The identity of an entry for verification: section, service, ports, the column headers and
 # every cell's text (as ``Entry.cells`` holds them: one cell per distinct header).
@@ -135,8 +139,22 @@ def check_value(text: str, what: str) -> str:
     return escape_cell(text)
 
 
+# Besides letters and digits, what real service names use; nothing that is Markdown or HTML
+# syntax (a link, an image, a mention, a tag) or that changes how text is displayed.
+_NAME_PUNCTUATION = frozenset(" -_./()+:")
+NAME_CHARACTERS = "letters, digits, space and -_./()+:"
+
+
 def check_name(name: str) -> str:
-    """A service name that will read back as itself; refused otherwise."""
+    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself."""
+    for char in name:
+        if (char.isalnum() or char in _NAME_PUNCTUATION) and not is_hidden(char):
+            continue
+        if is_hidden(char) or not char.isprintable():
+            what = f"{visible(char)}, a control or invisible character"
+        else:
+            what = f"{char!r}, which is Markdown or HTML syntax or other punctuation"
+        raise UsageError(f"service name {name!r} contains {what}", hint=f"a service name may use {NAME_CHARACTERS}")
     cleaned = check_value(name, "service name")
     if not cleaned:
         raise UsageError("the service name is empty", hint="give a name such as todo-worker")
@@ -310,19 +328,76 @@ class _Builder:
         )
 
     def touch_date(self, today: datetime.date | None) -> None:
-        """Set a "Last updated: YYYY-MM-DD" line in the prose to ``today``."""
+        """Set the document's "Last updated: YYYY-MM-DD" line (see :func:`date_span`) to ``today``."""
         if today is None:
             return
         for index, block in enumerate(self.document.blocks):
             if not isinstance(block, Prose):
                 continue
-            for offset, line in enumerate(block.lines):
-                match = _LAST_UPDATED.match(line)
-                if match:
-                    new = line[: match.start(2)] + today.isoformat() + line[match.end(2) :]
-                    if new != line:
-                        self.prose.setdefault(index, {})[offset] = new
-                    return
+            # A top-level prose block starts and ends with whole top-level blocks (headings,
+            # tables and HTML blocks are blocks of their own), so it can be read on its own.
+            text = block.render()
+            span = date_span(text)
+            if span is not None:
+                start, end = span
+                offset = 0
+                while start >= len(block.lines[offset]):  # the line holding the date
+                    start, end = start - len(block.lines[offset]), end - len(block.lines[offset])
+                    offset += 1
+                line = block.lines[offset]
+                new = line[:start] + today.isoformat() + line[end:]
+                if new != line:
+                    self.prose.setdefault(index, {})[offset] = new
+                return
+
+
+def date_span(text: str) -> tuple[int, int] | None:
+    """Where the date of the document's "Last updated" line is in ``text`` (start, end), or None.
+
+    The first ``Last updated`` (or ``Last-Updated``, any case) followed by non-word characters
+    and a ``YYYY-MM-DD`` date, in a paragraph that is not inside a code block, an HTML block
+    or a block quote: an example in a code fence or a quoted changelog is not the document's
+    date. ``edits`` sets it and ``merge`` aligns it with this one function.
+
+    >>> text = "```\\nLast updated: 2020-01-01\\n```\\n\\n**Last updated:** 2026-03-28\\n"
+    >>> text[slice(*date_span(text))]
+    '2026-03-28'
+    """
+    lines = split_lines(text)
+    candidates = [(number, span) for number, line in enumerate(lines) for span in [_date_in(line)] if span]
+    if not candidates:  # the usual case: no paragraph needs to be found
+        return None
+    prose = _paragraph_lines(text)
+    for number, (start, end) in candidates:
+        if number in prose:
+            before = sum(len(line) for line in lines[:number])
+            return before + start, before + end
+    return None
+
+
+def _date_in(line: str) -> tuple[int, int] | None:
+    for words in _LAST_UPDATED_WORDS.finditer(line):
+        gap = _NON_WORD.match(line, words.end())
+        date = _ISO_DATE.match(line, gap.end() if gap else words.end())
+        if date:
+            return date.span()
+    return None
+
+
+def _paragraph_lines(text: str) -> frozenset[int]:
+    """The 0-based numbers of the lines that are in a paragraph outside block quotes."""
+    from .document import block_tokens
+
+    lines: set[int] = set()
+    quoted = 0
+    for token in block_tokens(text):
+        if token.type == "blockquote_open":
+            quoted += 1
+        elif token.type == "blockquote_close":
+            quoted -= 1
+        elif token.type == "paragraph_open" and not quoted and token.map:
+            lines.update(range(*token.map))
+    return frozenset(lines)
 
 
 def today() -> datetime.date:
@@ -384,7 +459,8 @@ def _row_texts(registry: Registry, table_index: int, values: Mapping[str, str], 
     return texts
 
 
-_SUFFIXED = re.compile(r"\d+(?:[-\u2013]\d+)?/(?:tcp|udp)", re.IGNORECASE)
+# Used with fullmatch; the look-behind keeps a search linear too (no restart inside a digit run).
+_SUFFIXED = re.compile(r"(?<!\d)\d+(?:[-\u2013]\d+)?/(?:tcp|udp)", re.IGNORECASE)
 _PREFIXED = re.compile(r"(?:tcp|udp)/\d+(?:[-\u2013]\d+)?", re.IGNORECASE)
 
 

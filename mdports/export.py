@@ -18,8 +18,6 @@ MANA_AUTH_PORT=3001
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -27,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .escaping import csv_text, printable
 from .ports import format_ports, merge_spans
 from .registry import Entry, Registry, Section
 
@@ -77,12 +76,10 @@ def _record(registry: Registry, entry: Entry) -> dict[str, object]:
 
 
 def _csv(registry: Registry, entries: Sequence[Entry]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["service", "port", "ports", "protocols", "status", "section", "range"])
+    rows: list[Sequence[object]] = [["service", "port", "ports", "protocols", "status", "section", "range"]]
     for entry in entries:
         section = registry.sections[entry.section]
-        writer.writerow(
+        rows.append(
             [
                 entry.service or "",
                 entry.first_port,
@@ -93,7 +90,7 @@ def _csv(registry: Registry, entries: Sequence[Entry]) -> str:
                 str(section.range or ""),
             ]
         )
-    return buffer.getvalue().rstrip("\n")
+    return csv_text(rows)
 
 
 def _env(entries: Sequence[Entry], problems: list[tuple[int, str]]) -> str:
@@ -122,7 +119,7 @@ def _env(entries: Sequence[Entry], problems: list[tuple[int, str]]) -> str:
                 continue
             taken[variable] = entry
             lines.append(f"{variable}={value}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def export(registry: Registry, fmt: Format, section: Section | None = None, *, source: str | None = None) -> Export:

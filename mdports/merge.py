@@ -354,19 +354,14 @@ def _merge_text(base: str, ours: str, theirs: str) -> tuple[str, int]:
 
 def _date_aligned(texts: Sequence[str]) -> list[str]:
     """Every "Last updated" date set to the latest of the three, so the line never conflicts."""
-    dates = [m.group(2) for text in texts for m in [_last_updated(text)] if m]
+    spans = [edits.date_span(text) for text in texts]
+    dates = [text[span[0] : span[1]] for text, span in zip(texts, spans, strict=True) if span]
     if not dates:
         return list(texts)
     latest = max(dates)
-    out = []
-    for text in texts:
-        match = _last_updated(text)
-        out.append(text[: match.start(2)] + latest + text[match.end(2) :] if match else text)
-    return out
-
-
-def _last_updated(text: str) -> re.Match[str] | None:
-    return re.search(edits._LAST_UPDATED.pattern, text, re.IGNORECASE | re.MULTILINE)
+    return [
+        text[: span[0]] + latest + text[span[1] :] if span else text for text, span in zip(texts, spans, strict=True)
+    ]
 
 
 def merge(base: Document, ours: Document, theirs: Document, *, renumber: bool = False) -> MergeResult:

@@ -10,10 +10,10 @@ MIN_PORT = 1
 MAX_PORT = 65535
 
 # Wrappers people put around a value in a table cell: code, bold, italics.
-_MARKUP = re.compile(r"^(`+|\*\*|__|\*|_)(.*)\1$", re.DOTALL)
 _MARKERS = frozenset("`*_")
-_SPAN = re.compile(r"(\d+)\s*[-\u2013\u2014]\s*(\d+)")
-_LIST_SEPARATOR = re.compile(r"\s*[,/]\s*")
+# The look-behind keeps a search from trying every digit of a long run as a start (quadratic).
+_SPAN = re.compile(r"(?<!\d)(\d+)\s*[-\u2013\u2014]\s*(\d+)")
+_LIST_SEPARATOR = re.compile(r"(?<!\s)\s*[,/]\s*")  # the look-behind, too: a run of spaces is tried once
 
 
 class PortSyntaxError(ValueError):
@@ -23,14 +23,30 @@ class PortSyntaxError(ValueError):
 def strip_markup(text: str) -> str:
     """Remove wrapping code/emphasis markers, repeatedly: ``**`3001`**`` -> ``3001``."""
     text = text.strip()
-    if text[:1] not in _MARKERS:  # most cells: nothing wraps them (and "" has no markup)
-        return text
-    while True:
-        match = _MARKUP.match(text)
+    while text[:1] in _MARKERS:  # most cells: nothing wraps them (and "" has no markup)
+        marker = _wrapper(text)
+        inner = text[len(marker) : len(text) - len(marker)]
         # "`80`/`443`" is two code spans, not one wrapping "80`/`443".
-        if not match or not match.group(2).strip() or match.group(1) in match.group(2):
+        if not marker or not inner.strip() or marker in inner:
             return text
-        text = match.group(2).strip()
+        text = inner.strip()
+    return text
+
+
+def _wrapper(text: str) -> str:
+    """The marker wrapping ``text`` on both sides (a backtick run, ``**``, ``__``, ``*``, ``_``) or "".
+
+    String methods, not a backreference: ``(`+)(.*)\\1`` backtracks cubically on a cell of
+    backticks. The longest backtick run that also ends the text is taken, as that pattern did.
+    """
+    first = text[0]
+    if first == "`":
+        run = min(len(text) - len(text.lstrip("`")), len(text) - len(text.rstrip("`")), len(text) // 2)
+        return "`" * run
+    double = first * 2
+    if len(text) >= 4 and text.startswith(double) and text.endswith(double):
+        return double
+    return first if len(text) >= 2 and text.endswith(first) else ""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 
 from .document import Table
 from .errors import NotFoundError
+from .escaping import csv_text, printable
 from .ports import format_ports
 from .registry import Entry, Registry, Section, TableReading
 from .vocabulary import ROLES
@@ -106,13 +105,11 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
         headers: dict[str, None] = {}
         for entry in entries:
             headers.update(dict.fromkeys(entry.cells))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         extra = [h for h in headers if h not in ("Port", "Service")]
-        writer.writerow(["ports", "service", "status", "section", "range", "line", *extra])
+        rows: list[Sequence[object]] = [["ports", "service", "status", "section", "range", "line", *extra]]
         for entry in entries:
             section = registry.sections[entry.section]
-            writer.writerow(
+            rows.append(
                 [
                     format_ports(entry.ports) if entry.spans else entry.port_text,
                     entry.service or "",
@@ -123,10 +120,10 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
                     *(entry.cells.get(h, "") for h in extra),
                 ]
             )
-        return buffer.getvalue().rstrip("\n")
-    rows = [("PORTS", "SERVICE", "STATUS", "SECTION", "LINE")]
+        return csv_text(rows)
+    table = [("PORTS", "SERVICE", "STATUS", "SECTION", "LINE")]
     for entry in entries:
-        rows.append(
+        table.append(
             (
                 format_ports(entry.ports) if entry.spans else entry.port_text,
                 _label(entry),
@@ -135,7 +132,7 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
                 str(entry.line),
             )
         )
-    return _align(rows)
+    return _align(table)
 
 
 def _label(entry: Entry) -> str:
@@ -148,7 +145,8 @@ def _label(entry: Entry) -> str:
 
 def _align(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return printable("\n".join(lines))
 
 
 def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
@@ -185,7 +183,7 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
     lines.append(f"  referenced by {len(refs)}:" if refs else "  not referenced elsewhere")
     for ref in refs:
         lines.append(f"    line {ref['line']}: {ref['from']} ({ref['column_header']}: {ref['text']})")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def range_record(registry: Registry, section: Section) -> dict[str, object]:

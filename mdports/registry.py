@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -39,7 +39,6 @@ _DIGIT = re.compile(r"\d")
 _NON_SPACE = re.compile(r"\S")
 _REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
 _IDENTIFIER_HINT = re.compile(r"[-_.\d]")
-_ACCEPT = re.compile(r"<!--\s*mdports:\s*accept\s+(.*?)\s*-->", re.DOTALL | re.IGNORECASE)
 
 
 def service_name(text: str) -> str:
@@ -662,9 +661,10 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
             sections.append(section)
             parents.append(section)
         elif isinstance(block, Html):
-            for match in _ACCEPT.finditer("".join(block.lines)):
-                line = block.start + 1 + "".join(block.lines)[: match.start()].count("\n")
-                accepts.append(_accept(current_section(), line, match.group(1)))
+            text = "".join(block.lines)
+            for start, body in accept_comments(text):
+                line = block.start + 1 + text.count("\n", 0, start)
+                accepts.append(_accept(current_section(), line, body))
         elif isinstance(block, Table):
             headers = block.header.texts
             columns = _columns(headers, vocab)
@@ -762,6 +762,34 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
             section = dataclasses.replace(section, range=parent.range)
         bound.append(section)
     return bound
+
+
+def accept_comments(text: str) -> Iterator[tuple[int, str]]:
+    """Each ``<!-- mdports: accept BODY -->`` in ``text`` as ``(offset, BODY)``.
+
+    Read with ``str.find``: a regular expression for it (``\\s+(.*?)\\s*-->``) backtracks
+    quadratically on a comment with a long run of spaces and no end. Case is ignored in
+    ``mdports:`` and ``accept``, whitespace around them is free, BODY loses its outer spaces.
+    """
+    start = text.find("<!--")
+    while start != -1:
+        index = _skip_space(text, start + 4)
+        body_end = -1
+        if text[index : index + 8].lower() == "mdports:":
+            index = _skip_space(text, index + 8)
+            after = _skip_space(text, index + 6)
+            if text[index : index + 6].lower() == "accept" and after > index + 6:
+                body_end = text.find("-->", after)
+                if body_end == -1:
+                    return  # no comment after this one is closed either
+                yield start, text[after:body_end].rstrip()
+        start = text.find("<!--", body_end + 3 if body_end != -1 else start + 4)
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index
 
 
 def _accept(section: int, line: int, body: str) -> Accept:

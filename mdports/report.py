@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from .colors import paint
 from .document import Document, Table, split_eol
+from .escaping import escape_markdown, printable
 from .findings import Report
 
 JSON_SCHEMA_VERSION = 1
@@ -46,19 +47,23 @@ def format_text(
     ``--min-severity`` hid some findings).
     """
     out: list[str] = []
+    # Text from the document (names, cells, paths) goes through `printable` before colour is
+    # added, so that an ESC of its own cannot reach the terminal but ours can.
     for finding in report.findings:
         out.append(
-            f"{paint(finding.location, 'bold', color)}: {paint(finding.severity, finding.severity, color)} "
-            f"{paint(finding.rule.id, 'bold', color)} {finding.message} [{finding.rule.name}]"
+            f"{paint(printable(finding.location), 'bold', color)}: {paint(finding.severity, finding.severity, color)} "
+            f"{paint(finding.rule.id, 'bold', color)} {printable(finding.message)} [{finding.rule.name}]"
         )
         lines = sources.get(finding.path, ()) if show_source and sources else ()
         if 0 < finding.line <= len(lines):
             gutter = f"{finding.line:>5} | "
             # Tabs become one space so that the caret lands under the column it names.
-            out.append(gutter + lines[finding.line - 1].replace("\t", " "))
-            out.append(" " * (len(gutter) + finding.column - 1) + paint("^", finding.severity, color))
-        out.append(f"  hint: {finding.hint}")
-    out.append(_summary(totals or report))
+            line = lines[finding.line - 1].replace("\t", " ")
+            out.append(gutter + printable(line))
+            offset = len(printable(line[: finding.column - 1]))
+            out.append(" " * (len(gutter) + offset) + paint("^", finding.severity, color))
+        out.append(f"  hint: {printable(finding.hint)}")
+    out.append(printable(_summary(totals or report)))
     return "\n".join(out)
 
 
@@ -109,25 +114,23 @@ def format_github(report: Report) -> str:
         )
         out.append(f"::{_COMMANDS[f.severity]} {properties}::{_escape_data(f.message + ' (hint: ' + f.hint + ')')}")
     out.append(_summary(report))
-    return "\n".join(out)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+    return printable("\n".join(out))
 
 
 def format_markdown_summary(report: Report, command: str = "validate") -> str:
     """A Markdown table of every finding, for ``$GITHUB_STEP_SUMMARY``.
 
     GitHub shows only about ten annotations per severity and step; the summary has them all.
+    Text from the document is escaped as in the pull request comment (:func:`escape_markdown`):
+    a service name cannot become a link, an image, a mention or HTML there either.
     """
-    lines = [f"### mdports {command}: `{_cell(report.path)}`", "", _cell(_summary(report)), ""]
+    lines = [f"### mdports {command}: {escape_markdown(report.path)}", "", escape_markdown(_summary(report)), ""]
     if report.findings:
         lines += ["| Location | Severity | Rule | Message | Hint |", "|---|---|---|---|---|"]
         for f in report.findings:
             lines.append(
-                f"| {_cell(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
-                f"| {_cell(f.message)} | {_cell(f.hint)} |"
+                f"| {escape_markdown(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
+                f"| {escape_markdown(f.message)} | {escape_markdown(f.hint)} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -472,8 +472,10 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
 
 def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     """A document with port tables of which not one row is read fails, saying why per table."""
-    if registry.entries or any(table.service_column is None for table in registry.tables):
-        return  # something is read, or MP006 (an error) already says why not
+    if registry.tables:
+        # A registry table is read (an empty one too: a registry with no entries yet), or
+        # MP006 (an error) already says why one is not.
+        return
     unread = [r for r in registry.readings if r.mentions_port and r.role != "other"]
     if not unread:
         return

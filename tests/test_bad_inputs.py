@@ -18,6 +18,9 @@ import pytest
 from conftest import BUNDLED, run_mdports
 
 ADD = ["add", "x-svc", "--range", "3000-3009"]
+FIFO_ERROR = (
+    "mdports: error: PORT_SCHEMA.md: is a named pipe (FIFO), not a regular file; mdports reads only regular files\n"
+)
 NO_SECTION_HINT = "  hint: no heading declares a range, such as '## 3000-3099: Core Services'\n"
 
 
@@ -146,6 +149,30 @@ CASES: list[tuple[str, Callable[[Path], None], list[str], int, str, str | None]]
         ["add", "x-svc", "--range", "games"],
         1,
         "mdports: error: PORT_SCHEMA.md: the file is read-only; nothing was written\n  hint: chmod u+w it first\n",
+        None,
+    ),
+    (
+        "named pipe: validate",  # issue 9: used to wait for a writer forever
+        lambda path: os.mkfifo(path),
+        ["validate"],
+        2,
+        FIFO_ERROR,
+        None,
+    ),
+    (
+        "named pipe: add",
+        lambda path: os.mkfifo(path),
+        ADD,
+        2,
+        FIFO_ERROR,
+        None,
+    ),
+    (
+        "negative --lock-timeout",
+        lambda path: shutil.copyfile(BUNDLED, path),
+        ["add", "x-svc", "--range", "games", "--lock-timeout", "-1"],
+        2,
+        "mdports: error: --lock-timeout must be a number of seconds, 0 or more, not -1.0\n",
         None,
     ),
 ]

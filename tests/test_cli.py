@@ -95,7 +95,7 @@ def test_github_format_writes_step_summary(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("::warning file=docs/PORT_SCHEMA.md,line=77,col=3,title=MP101 port-out-of-range::")
     text = summary.read_text()
-    assert text.count("| docs/PORT_SCHEMA.md:") == 5 and "MP106 foreign-range" in text
+    assert text.count("| docs\\/PORT\\_SCHEMA\\.md\\:") == 5 and "MP106 foreign-range" in text
 
 
 def test_python_dash_m_and_version(tmp_path: Path) -> None:

@@ -81,9 +81,8 @@ def registries(draw: st.DrawFn) -> str:
 
 def _prose(document: mdports.Document) -> list[str]:
     """Every block that is not a registry table, with the "Last updated" date blanked."""
-    return [
-        edits._LAST_UPDATED.sub(r"\1DATE", block.render()) for block in document.blocks if not isinstance(block, Table)
-    ]
+    texts = [block.render() for block in document.blocks if not isinstance(block, Table)]
+    return [text[: span[0]] + "DATE" + text[span[1] :] if (span := edits.date_span(text)) else text for text in texts]
 
 
 OPERATIONS = st.lists(

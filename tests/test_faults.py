@@ -1,10 +1,10 @@
 """Faults never corrupt the document: concurrent writers, SIGKILL mid-write, read-only files, full disks.
 
-Every test runs the installed ``mdports`` command as real processes. The crash tests use the
-test-only hook in :func:`mdports.files.write_atomic`: with ``MDPORTS_TEST_PAUSE=STAGE`` the writer
-stops at that stage (``before-write``: the temporary file exists and is empty; ``before-replace``:
-it holds the whole new text; ``after-replace``: the new document is in place) and creates
-``MDPORTS_TEST_PAUSE_FILE``, so the test knows when to kill it.
+Every test runs the installed ``mdports`` command as real processes. The crash tests kill the
+writer with SIGKILL at a chosen system call, injected by ``strace`` from outside (mdports has no
+test hook): its first ``write`` (``before-write``: the temporary file exists and is empty), the
+``rename`` (``before-replace``: it holds the whole new text) or the second ``fsync``, of the
+folder (``after-replace``: the new document is in place). A held lock is a real ``flock``.
 """
 
 from __future__ import annotations
@@ -36,25 +36,14 @@ def _environment(**extra: str) -> dict[str, str]:
     return {**env, "SOURCE_DATE_EPOCH": FIXED_EPOCH, **extra}
 
 
-def _add(path: Path, name: str, **env: str) -> subprocess.Popen[str]:
+def _add(path: Path, name: str, *, prefix: tuple[str, ...] = (), **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [mdports_executable(), "-f", str(path), "add", name, "--range", "app"],
+        [*prefix, mdports_executable(), "-f", str(path), "add", name, "--range", "app"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_environment(**env),
     )
-
-
-def _wait_for(marker: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not marker.exists():
-        if process.poll() is not None:
-            pytest.fail(f"the writer ended before pausing: {process.communicate()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the writer never reached its pause")
-        time.sleep(0.01)
 
 
 def _valid(path: Path) -> mdports.Registry:
@@ -97,23 +86,40 @@ def _expected_after_add(tmp_path: Path, name: str) -> bytes:
     return path.read_bytes()
 
 
+# The system call at which strace kills the writer, for each stage of the write.
+KILL_AT = {
+    "before-write": ("write", "when=1"),
+    "before-replace": ("rename,renameat,renameat2", ""),
+    "after-replace": ("fsync", "when=2"),
+}
+
+
+def _strace() -> str:
+    found = shutil.which("strace")
+    if found is None or subprocess.run([found, "-qq", "-o", "/dev/null", "true"], capture_output=True).returncode:
+        pytest.skip("strace is not installed or may not trace here (ptrace not permitted)")
+    return found
+
+
 @pytest.mark.parametrize(
     ("stage", "survives"), [("before-write", "old"), ("before-replace", "old"), ("after-replace", "new")]
 )
 def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_document(
     tmp_path: Path, stage: str, survives: str
 ) -> None:
+    strace = _strace()
     folder = tmp_path / "docs"
     folder.mkdir()
     path = _copy(folder)
     old = path.read_bytes()
     new = _expected_after_add(tmp_path, "killed-worker")
-    marker = tmp_path / "paused"
-    writer = _add(path, "killed-worker", MDPORTS_TEST_PAUSE=stage, MDPORTS_TEST_PAUSE_FILE=str(marker))
-    _wait_for(marker, writer)
-    writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=60)
-    assert writer.returncode == -signal.SIGKILL
+    calls, when = KILL_AT[stage]
+    inject = f"inject={calls}:signal=KILL" + (f":{when}" if when else "")
+    prefix = (strace, "-qq", "-o", "/dev/null", "-e", f"trace={calls}", "-e", inject)
+    # No .pyc writes: the first write(2) must be the temporary file's.
+    writer = _add(path, "killed-worker", prefix=prefix, PYTHONDONTWRITEBYTECODE="1")
+    writer.communicate(timeout=120)
+    assert writer.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)  # strace ends as its tracee did
 
     assert path.read_bytes() == (old if survives == "old" else new)  # byte for byte, never a mix
     leftovers = list(folder.glob(TEMP_GLOB))
@@ -139,21 +145,71 @@ def test_a_writer_killed_mid_write_leaves_the_old_or_the_new_document(
     assert sorted(p.name for p in folder.iterdir()) == ["PORT_SCHEMA.md"]
 
 
+def _hold_lock(path: Path) -> subprocess.Popen[bytes]:
+    """A real ``flock`` process holding the document's lock until it is killed."""
+    if shutil.which("flock") is None:
+        pytest.skip("util-linux flock is not installed")
+    ready = path.parent / "locked"
+    # Its own process group: the lock is shared by flock and its child, and both must die.
+    holder = subprocess.Popen(
+        ["flock", str(path), "sh", "-c", f"touch '{ready}'; exec sleep 300"], start_new_session=True
+    )
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        assert time.monotonic() < deadline and holder.poll() is None, "flock never took the lock"
+        time.sleep(0.01)
+    ready.unlink()
+    return holder
+
+
+def _release(holder: subprocess.Popen[bytes]) -> None:
+    os.killpg(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=60)
+
+
 def test_a_writer_waiting_for_the_lock_goes_on_when_the_holder_is_killed(tmp_path: Path) -> None:
     path = _copy(tmp_path)
-    marker = tmp_path / "paused"
-    holder = _add(path, "holder-worker", MDPORTS_TEST_PAUSE="before-replace", MDPORTS_TEST_PAUSE_FILE=str(marker))
-    _wait_for(marker, holder)
+    holder = _hold_lock(path)
     waiter = _add(path, "waiting-worker")
-    time.sleep(0.5)
+    time.sleep(1.5)
     assert waiter.poll() is None  # queued on the lock
-    holder.kill()
-    holder.wait(timeout=60)
+    _release(holder)
     out, err = waiter.communicate(timeout=120)
     assert waiter.returncode == 0, err
-    assert out == "3041\n"  # the killed holder's port was never written, so it is free again
-    model = _valid(path)
-    assert model.entry("waiting-worker").ports == (3041,) and not model.by_name.get("holder-worker")
+    assert (
+        err
+        == "mdports: waiting for the lock on "
+        + str(path)
+        + "\nadded waiting-worker on port 3041 in '3030-3059: App Backends'\n"
+    )
+    assert out == "3041\n"
+    assert _valid(path).entry("waiting-worker").ports == (3041,)
+
+
+def test_a_held_lock_times_out(tmp_path: Path) -> None:
+    """Item 5 of issue 9: a lock held for longer than --lock-timeout (or lock-timeout) is exit 1, said so."""
+    path = _copy(tmp_path)
+    holder = _hold_lock(path)
+    try:
+        started = time.monotonic()
+        result = run_mdports(
+            "-f", "PORT_SCHEMA.md", "add", "x-svc", "--range", "app", "--lock-timeout", "2", cwd=tmp_path
+        )
+        waited = time.monotonic() - started
+        (tmp_path / "pyproject.toml").write_text('[tool.mdports]\nfile = "PORT_SCHEMA.md"\nlock-timeout = 0\n')
+        configured = run_mdports("rename", "mana-auth", "auth", cwd=tmp_path)
+    finally:
+        _release(holder)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "mdports: waiting for the lock on PORT_SCHEMA.md\n"
+        "mdports: error: PORT_SCHEMA.md: another process held the lock on the document for 2 s; nothing was written\n"
+        "  hint: find it with `fuser` or `lsof`, or wait longer with --lock-timeout SECONDS\n"
+    )
+    assert 2 <= waited < 30
+    assert configured.returncode == 1 and "for 0 s; nothing was written" in configured.stderr
+    assert "waiting for the lock" not in configured.stderr  # it did not wait at all
+    assert path.read_bytes() == BUNDLED.read_bytes()
 
 
 # --- read-only file and full disk ---------------------------------------------------------------
@@ -239,3 +295,36 @@ def test_file_size_limit_fails_cleanly(tmp_path: Path) -> None:
     )
     assert path.read_bytes() == BUNDLED.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["PORT_SCHEMA.md"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add", "x-svc", "--range", "app"],
+        ["remove", "mana-auth"],
+        ["rename", "mana-auth", "auth"],
+        ["move", "mana-auth", "--port", "3009"],
+        ["set", "mana-auth", "--runtime", "Rust"],
+        ["fmt"],
+        ["merge", "PORT_SCHEMA.md", "PORT_SCHEMA.md", "theirs.md"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_writing_command_gives_up_on_a_held_lock(tmp_path: Path, command: list[str]) -> None:
+    """--lock-timeout is on every command that writes the document (0: do not wait at all)."""
+    path = _copy(tmp_path)
+    (tmp_path / "theirs.md").write_text(BUNDLED.read_text(encoding="utf-8").replace("mana-auth", "auth"))
+    # fmt must have something to write: two rows swapped.
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("| 3001 "))
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]
+    path.write_text("".join(lines), encoding="utf-8")
+    before = path.read_bytes()
+    holder = _hold_lock(path)
+    try:
+        result = run_mdports("-f", "PORT_SCHEMA.md", *command, "--lock-timeout", "0", cwd=tmp_path)
+    finally:
+        _release(holder)
+    assert result.returncode == 1, result.stderr
+    assert "the lock on the document for 0 s; nothing was written" in result.stderr
+    assert path.read_bytes() == before

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import corpus, run_mdports
+from conftest import INPUTS, corpus, run_mdports
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from strategies import markdown
@@ -42,7 +42,20 @@ CLI_FUZZ = settings(FUZZ, max_examples=max(4, EXAMPLES // 10))
 # --- inputs -----------------------------------------------------------------------------------
 
 SCHEMAS = [path.read_text(encoding="utf-8") for path in corpus()]
-MARKDOWNISH = st.text(alphabet=st.sampled_from(list("|-:#>`*_ \t\n\r\\0123456789()[]!<>abcS\u2013\x00\ufeff")))
+# With the characters of issue 9: bidi override, zero-width space, ESC, BEL and formula starters.
+MARKDOWNISH = st.text(
+    alphabet=st.sampled_from(list("|-:#>`*_ \t\n\r\\0123456789()[]!<>abcS\u2013\x00\ufeff\u202e\u200b\x1b\x07=@+"))
+)
+# The inputs of issue 9 that once hung a regular expression, at a size the fuzz run can afford.
+HOSTILE_CELLS = [
+    "`" * 3_000,
+    "`" * 3_000 + "x",
+    "b" + " " * 3_000 + "(x",
+    "[click](https://e.vil) ![t](https://e.vil/px.gif) @org/team",
+    "abc\u202edef",
+    "\x1b]0;title\x07\x1b[2J",
+    '=HYPERLINK("https://e.vil")',
+]
 HEADER = "| Port | Service | Runtime | Description |\n|------|---------|---------|-------------|\n"
 
 
@@ -119,7 +132,8 @@ def broken_schemas(draw: st.DrawFn) -> str:
             text = _line_endings(text, draw(st.lists(index, min_size=1, max_size=20)))
         elif kind == 8:
             position = draw(index) % (len(text) + 1)
-            text = text[:position] + draw(st.text(max_size=40)) + text[position:]
+            insert = draw(st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_CELLS)))
+            text = text[:position] + insert + text[position:]
         else:
             text = "\ufeff" + text.rstrip("\r\n") if draw(st.booleans()) else text.replace("  ", "\t")
     return text
@@ -135,6 +149,9 @@ ANY_TEXT = st.one_of(st.text(), MARKDOWNISH, markdown(), broken_schemas())
 @example("## a" + " " * 5_000 + "(1" + " " * 5_000 + "x\n")  # once cubic in a regular expression
 @example("| Port | Service |\n|---|---|\n| " + "9" * 5_000 + " | big |\n")  # once int()'s digit limit
 @example("<!-- mdports: accept MP101 \u00b2 " + "9" * 5_000 + " -->\n| Port | Service |\n|---|---|\n| 1 | a |\n")
+@example("<!-- mdports: accept MP101" + " " * 20_000 + "x -->\n")  # issue 9: once quadratic
+@example("| Port | Service |\n|---|---|\n| " + "`" * 20_000 + " | " + "`" * 2_000 + "x |\n")  # once cubic
+@example((INPUTS / "hostile.md").read_text(encoding="utf-8"))
 def test_parse_validate_and_read_never_crash_and_lose_nothing(text: str) -> None:
     doc = mdports.parse(text)
     assert doc.render() == text
@@ -357,6 +374,53 @@ def test_the_command_on_a_huge_garbage_file(tmp_path: Path, command: list[str]) 
     result = run_mdports("-f", str(path), *command, cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"mdports: error: {path}: is not valid UTF-8")
+
+
+# --- issue 9: escaping, names and env files ------------------------------------------------------
+
+
+@given(st.one_of(st.text(), MARKDOWNISH, st.sampled_from(HOSTILE_CELLS)))
+@FUZZ
+def test_escaped_text_is_inert(text: str) -> None:
+    """Escaped for Markdown, text renders as one paragraph of itself; for a terminal, without controls."""
+    from markdown_it import MarkdownIt
+
+    from mdports.escaping import csv_cell, escape_markdown, is_hidden, printable
+
+    shown = printable(text)
+    assert not any(is_hidden(char) for char in shown.replace("\n", "").replace("\t", ""))
+    escaped = escape_markdown(text)
+    assert "\n" not in escaped and not any(is_hidden(char) for char in escaped.replace("\u200b", ""))
+    html = MarkdownIt("commonmark").enable("table").render("x " + escaped)  # inline, as every output uses it
+    assert re.sub(r"</?p>|&[a-z]+;|&#\d+;", "", html).count("<") == 0  # no tag but the paragraph
+    assert not csv_cell(text).startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@given(st.text(max_size=40))
+@FUZZ
+def test_a_new_name_is_refused_or_plain(name: str) -> None:
+    from mdports.escaping import is_hidden
+
+    try:
+        cleaned = edits.check_name(name)
+    except mdports.UsageError as error:
+        assert "\x1b" not in error.message and "\u202e" not in error.message
+        return
+    assert all((c.isalnum() or c in " -_./()+:") and not is_hidden(c) for c in cleaned)
+
+
+@given(st.text(alphabet=st.sampled_from(list("AB_=\"'#\\ \texport\n1")), max_size=60))
+@FUZZ
+@example("A=" + " " * 20_000 + "x")
+@example('X="a\\"b" # c\nexport Y=\'c\\d\' \nZ=1 #x\n')
+def test_env_files_read_like_python_dotenv(text: str) -> None:
+    from mdports.deployment import read_variables
+
+    for name, value, line, column in read_variables(text):
+        assert name.isidentifier() and line >= 1 and column >= 1
+        assert "\n" not in value or '"' in text  # only an escape in double quotes makes a newline
+    if text.startswith('X="a\\"b"'):
+        assert [(n, v) for n, v, _, _ in read_variables(text)] == [("X", 'a"b'), ("Y", "c\\d"), ("Z", "1")]
 
 
 def test_edits_in_a_table_with_a_repeated_header() -> None:

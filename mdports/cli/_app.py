@@ -20,16 +20,23 @@ from .. import __version__
 from ..config import Config, display_path, find_document, load_config
 from ..document import Document
 from ..errors import MdportsError, UsageError
+from ..escaping import printable
 from ..files import decode_text, read_text
 from ..findings import Severity as SeverityName
 from ..registry import Registry, build
 from ..vocabulary import Vocabulary
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+LOCK_TIMEOUT = typer.Option(
+    None,
+    "--lock-timeout",
+    metavar="SECONDS",
+    help="Wait this long for another writer's lock on the document (default 30, or lock-timeout in the config).",
+)
 
 
 def fail(error: MdportsError) -> NoReturn:
-    typer.echo(f"mdports: error: {error}", err=True)
+    typer.echo(printable(f"mdports: error: {error}"), err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -109,6 +116,16 @@ class State:
 
         text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
         return name, parse(text, path=name)
+
+    def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
+        """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
+        from ..config import lock_timeout
+
+        def waiting() -> None:
+            typer.echo(printable(f"mdports: waiting for the lock on {name}"), err=True)
+
+        seconds = lock_timeout(timeout) if timeout is not None else self.config.lock_timeout
+        return {"lock_timeout": seconds, "waiting": waiting}
 
     @property
     def vocabulary(self) -> "Vocabulary":

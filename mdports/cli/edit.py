@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import RefusedError, UsageError
-from ._app import EXIT_FINDINGS, EXIT_OK, STDIN, State, TextOrJson, app, state
+from ..escaping import printable
+from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, STDIN, State, TextOrJson, app, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
@@ -55,6 +56,7 @@ def _run(
     diff: bool,
     keep_date: bool,
     fmt: TextOrJson,
+    lock_timeout: float | None,
     port_on_stdout: bool = False,
 ) -> "edits.Edit":
     from ..api import edit_file
@@ -62,16 +64,18 @@ def _run(
     st = state(ctx)
     path = st.writable_path()
     name = st.display_name(path)
-    result = edit_file(path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name)
+    result = edit_file(
+        path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name, **st.locking(name, lock_timeout)
+    )
     edit = result.edit
     if fmt is TextOrJson.json:
         typer.echo(json.dumps(_record(result.name, edit, result.written, diff), indent=2, ensure_ascii=False))
         return edit
     if diff:
-        _echo_diff(st, edit.diff(result.name))
+        _echo_diff(st, printable(edit.diff(result.name)))
     # Results on stdout (the port, the diff), messages on stderr: `PORT=$(mdports add ...)` works.
     for change in edit.changes:
-        typer.echo(change.message, err=True)
+        typer.echo(printable(change.message), err=True)
     if port_on_stdout and not diff:
         typer.echo(" ".join(str(port) for port in edit.ports))
     if dry_run and not diff:
@@ -114,6 +118,7 @@ def add(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Add a service on the next free port of a range (or --port); prints the port."""
     from .. import edits
@@ -124,7 +129,16 @@ def add(
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.add(document, name, range=range_, port=port, cells=cells, date=today, vocab=vocab)
 
-    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, port_on_stdout=True)
+    _run(
+        ctx,
+        operation,
+        dry_run=dry_run,
+        diff=diff,
+        keep_date=keep_date,
+        fmt=fmt,
+        lock_timeout=lock_timeout,
+        port_on_stdout=True,
+    )
 
 
 @app.command()
@@ -136,6 +150,7 @@ def remove(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Remove a service's row (refused while other rows refer to it)."""
     from .. import edits
@@ -147,6 +162,7 @@ def remove(
         diff=diff,
         keep_date=keep_date,
         fmt=fmt,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -159,6 +175,7 @@ def rename(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Rename a service and every cross-reference to it."""
     from .. import edits
@@ -171,6 +188,7 @@ def rename(
         diff=diff,
         keep_date=keep_date,
         fmt=fmt,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -186,6 +204,7 @@ def move(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Move a service to another port or section; cross-references follow."""
     from .. import edits
@@ -199,7 +218,7 @@ def move(
             document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today, vocab=vocab
         )
 
-    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt)
+    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, lock_timeout=lock_timeout)
 
 
 @app.command("set")
@@ -213,6 +232,7 @@ def set_(
     diff: bool = DIFF,
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Change cells of a service's row."""
     from .. import edits
@@ -225,6 +245,7 @@ def set_(
         diff=diff,
         keep_date=keep_date,
         fmt=fmt,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -234,6 +255,7 @@ def next_free(
     range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
     count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
     fmt: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
     from .. import edits
@@ -273,6 +295,7 @@ def fmt(
     diff: bool = DIFF,
     mdformat: bool = typer.Option(False, "--mdformat", help="Format the whole document with mdformat (GFM tables)."),
     output: TextOrJson = FORMAT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Normalize registry tables: port order, merged placeholders, one cell style per table."""
     from pathlib import Path
@@ -299,19 +322,20 @@ def fmt(
             written = False
         else:
             name = str(path) if files else st.display_name(path)
-            result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name)
+            locking = st.locking(name, lock_timeout)
+            result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name, **locking)
             edit, written = result.edit, result.written
         pending = pending or edit.changed
         if output is TextOrJson.json:
             records.append(_record(name, edit, written, diff))
             continue
         if diff:
-            _echo_diff(st, edit.diff(name))
+            _echo_diff(st, printable(edit.diff(name)))
         elif path == STDIN and not check:
             typer.echo(edit.text, nl=False)
         if edit.changed and not (path == STDIN and not check):
             verb = "reformatted" if written else "would reformat"
-            typer.echo(f"{verb} {name}", err=True)
+            typer.echo(printable(f"{verb} {name}"), err=True)
     if output is TextOrJson.json:
         typer.echo(json.dumps(records[0] if len(records) == 1 else records, indent=2, ensure_ascii=False))
     raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)

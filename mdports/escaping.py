@@ -1,0 +1,98 @@
+r"""Text from the document made safe for where it is shown: Markdown, a terminal, a spreadsheet.
+
+A service name is whatever someone typed into a table cell. Shown as Markdown (a pull
+request comment, a job summary) it must not become a link, an image, a mention or HTML; in a
+terminal it must not move the cursor or set the title; in a spreadsheet it must not run as a
+formula. Characters that change how the text around them is *displayed* (right-to-left
+overrides, zero-width spaces) are shown as ``<U+202E>`` everywhere, so a reader sees that they
+are there instead of being misled by them.
+
+>>> escape_markdown("[x](https://e.vil) @org/team\u202e")
+'\\[x\\]\\(https\\:\\/\u200b\\/e\\.vil\\) \\@\u200borg\\/team\\<U\\+202E\\>'
+>>> printable("name\x1b]0;owned\x07")
+'name<U+001B>]0;owned<U+0007>'
+>>> csv_cell("=HYPERLINK(1)"), csv_cell("mana-auth")
+("'=HYPERLINK(1)", 'mana-auth')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+# Characters that are invisible or change the display of their neighbours: bidi controls and
+# isolates, zero-width spaces and joiners, word joiners, invisible operators, the byte-order
+# mark, interlinear annotations, tag characters and the Hangul fillers used as "blank" letters.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff0-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e007f"
+)
+# In a terminal every C0 and C1 control but tab and newline is dangerous (ESC starts cursor
+# and title sequences, CR overwrites the line, BEL rings); in Markdown all of them are.
+_TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+_MARKDOWN_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+_LINE_BREAKS = frozenset("\t\n\v\f\r")
+_AUTOLINK = re.compile(r"://|(?i:www)\.")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# OWASP's list of characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def visible(char: str) -> str:
+    """``<U+202E>``: how a character that must not act is shown instead."""
+    return f"<U+{ord(char):04X}>"
+
+
+def is_hidden(char: str) -> bool:
+    """Whether ``char`` is a control character or one that is invisible or moves its neighbours."""
+    return _MARKDOWN_UNSAFE.fullmatch(char) is not None
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: control and invisible characters shown as ``<U+XXXX>``.
+
+    Tab and newline stay (they only lay text out); every other control character, including
+    ESC, which starts the sequences that clear the screen or set the window title, does not.
+    """
+    return _TERMINAL_UNSAFE.sub(lambda match: visible(match.group()), text)
+
+
+def escape_markdown(text: str) -> str:
+    r"""Text that renders as itself in GitHub Markdown: no markup, no HTML, no links, no mentions.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark makes each of them
+    literal that way, ``<`` and ``&`` included) and line breaks become spaces. A zero-width
+    space follows ``@`` (so ``@team`` pings nobody) and breaks ``://`` and ``www.`` (so GitHub
+    does not turn a bare address into a link). Control characters and characters that change
+    the display of their neighbours (``U+202E`` would show ``3001`` as ``1003``) are shown as
+    ``<U+202E>``, before the zero-width spaces of our own are added.
+
+    >>> escape_markdown("<b>x</b> [a](b) @ops")
+    '\\<b\\>x\\<\\/b\\> \\[a\\]\\(b\\) \\@\u200bops'
+    """
+    text = _MARKDOWN_UNSAFE.sub(lambda m: " " if m.group() in _LINE_BREAKS else visible(m.group()), text)
+    text = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + "\u200b" + match.group(0)[-1], text)
+    out: list[str] = []
+    for char in text:
+        if char in _ASCII_PUNCTUATION:
+            out.append("\\" + char + ("\u200b" if char == "@" else ""))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading ``'``."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """Rows as CSV (no final newline), every text cell passed through :func:`csv_cell`."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([csv_cell(cell) if isinstance(cell, str) else cell for cell in row])
+    return buffer.getvalue().rstrip("\n")
