@@ -29,15 +29,15 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def find_rule(word: str) -> Rule | None:
-    """The rule whose id or name is ``word`` (ids in any case), or None."""
+    """The rule whose id or name is ``word``, or None."""
     for rules in (document_rules, all_rules):
         for rule in rules():
-            if word.upper() == rule.id or word == rule.name:
+            if word in (rule.id, rule.name):
                 return rule
     return None
 
 
-def check_rule_names(words: Iterable[str], key: str, path: str) -> None:
+def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:
     """Raise a :class:`UsageError` naming ``key`` for the first word that is no rule."""
     from .config import did_you_mean
 

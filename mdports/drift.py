@@ -968,5 +968,6 @@ def check(registry: Registry, deployment: Deployment, config: Config | None = No
     ctx = _Context(registry, deployment, name, config)
     order = {file: position for position, (_, file) in enumerate(deployment.files)}
     findings = _one_finding_per_problem([f for run in CHECKS.values() for f in run(ctx)])
-    findings.sort(key=lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id))
-    return apply_exceptions(name, findings, registry, config)
+    return apply_exceptions(
+        name, findings, registry, config, RULES, lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id)
+    )

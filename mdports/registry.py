@@ -195,14 +195,21 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
-class Accept:
-    """An inline exception: ``<!-- mdports: accept RULE [PORT ...] -->`` in a section."""
+class Directive:
+    """An HTML comment for mdports, ``<!-- mdports: VERB RULE [PORT ...] -->``, in a section.
+
+    The one verb is ``accept`` (an inline exception); any other is kept so that validation can
+    say it is unknown instead of ignoring it.
+    """
 
     section: int
     line: int
     rules: tuple[str, ...]
     ports: tuple[int, ...]
+    verb: str = "accept"
 
+
+Accept = Directive  # an accept directive
 
 @dataclass(frozen=True)
 class Registry:
@@ -213,13 +220,18 @@ class Registry:
     tables: tuple[RegistryTable, ...]
     entries: tuple[Entry, ...]
     references: tuple[Reference, ...]
-    accepts: tuple[Accept, ...]
+    directives: tuple[Directive, ...]
     readings: tuple[TableReading, ...] = ()
     vocabulary: Vocabulary = field(default=vocabulary.DEFAULT, compare=False, repr=False)  # how it was read
 
     @property
     def path(self) -> str | None:
         return self.document.path
+
+    @cached_property
+    def accepts(self) -> tuple[Directive, ...]:
+        """The ``accept`` directives: inline exceptions."""
+        return tuple(directive for directive in self.directives if directive.verb == "accept")
 
     @cached_property
     def by_name(self) -> Mapping[str, tuple[Entry, ...]]:
@@ -647,7 +659,7 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
     readings: list[TableReading] = []
     summary_candidates: list[int] = []
     entries: list[Entry] = []
-    accepts: list[Accept] = []
+    directives: list[Directive] = []
     candidates: list[tuple[Reference, bool]] = []
 
     def current_section() -> int:
@@ -662,9 +674,9 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
             parents.append(section)
         elif isinstance(block, Html):
             text = "".join(block.lines)
-            for start, body in accept_comments(text):
+            for start, verb, body in directive_comments(text):
                 line = block.start + 1 + text.count("\n", 0, start)
-                accepts.append(_accept(current_section(), line, body))
+                directives.append(_directive(current_section(), line, verb, body))
         elif isinstance(block, Table):
             headers = block.header.texts
             columns = _columns(headers, vocab)
@@ -707,7 +719,7 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
         ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
     )
     model = Registry(
-        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(accepts), tuple(readings), vocab
+        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(directives), tuple(readings), vocab
     )
     return model, summary_candidates
 
@@ -764,12 +776,13 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
     return bound
 
 
-def accept_comments(text: str) -> Iterator[tuple[int, str]]:
-    """Each ``<!-- mdports: accept BODY -->`` in ``text`` as ``(offset, BODY)``.
+def directive_comments(text: str) -> Iterator[tuple[int, str, str]]:
+    """Each ``<!-- mdports: VERB BODY -->`` in ``text`` as ``(offset, VERB, BODY)``.
 
     Read with ``str.find``: a regular expression for it (``\\s+(.*?)\\s*-->``) backtracks
     quadratically on a comment with a long run of spaces and no end. Case is ignored in
-    ``mdports:`` and ``accept``, whitespace around them is free, BODY loses its outer spaces.
+    ``mdports:`` and the verb (given lower-cased), whitespace around them is free, BODY loses
+    its outer spaces. A comment that does not start with ``mdports:`` is not ours.
     """
     start = text.find("<!--")
     while start != -1:
@@ -777,13 +790,18 @@ def accept_comments(text: str) -> Iterator[tuple[int, str]]:
         body_end = -1
         if text[index : index + 8].lower() == "mdports:":
             index = _skip_space(text, index + 8)
-            after = _skip_space(text, index + 6)
-            if text[index : index + 6].lower() == "accept" and after > index + 6:
-                body_end = text.find("-->", after)
-                if body_end == -1:
-                    return  # no comment after this one is closed either
-                yield start, text[after:body_end].rstrip()
+            body_end = text.find("-->", index)
+            if body_end == -1:
+                return  # no comment after this one is closed either
+            verb, _, body = text[index:body_end].partition(" ")
+            verb, tab, rest = verb.partition("\t")  # `accept\tMP101` too
+            yield start, verb.strip().lower(), (rest + tab + body if tab else body).strip()
         start = text.find("<!--", body_end + 3 if body_end != -1 else start + 4)
+
+
+def accept_comments(text: str) -> Iterator[tuple[int, str]]:
+    """Each ``<!-- mdports: accept BODY -->`` in ``text`` as ``(offset, BODY)``."""
+    return ((start, body) for start, verb, body in directive_comments(text) if verb == "accept")
 
 
 def _skip_space(text: str, index: int) -> int:
@@ -792,7 +810,7 @@ def _skip_space(text: str, index: int) -> int:
     return index
 
 
-def _accept(section: int, line: int, body: str) -> Accept:
+def _directive(section: int, line: int, verb: str, body: str) -> Directive:
     body = body.split("--", 1)[0]  # "-- reason" is for people
     rules: list[str] = []
     ports: list[int] = []
@@ -801,7 +819,7 @@ def _accept(section: int, line: int, body: str) -> Accept:
             ports.append(int(word) if len(word) <= 9 else MAX_PORT + 1)  # too long to be a port: matches none
         elif word:
             rules.append(word)
-    return Accept(section, line, tuple(rules), tuple(ports))
+    return Directive(section, line, tuple(rules), tuple(ports), verb)
 
 
 def _entry(

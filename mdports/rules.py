@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from types import MappingProxyType
+from typing import Any
 
 from .config import Config
 from .document import Table
 from .findings import Finding, Report, Rule
 from .ports import PortRange, format_ports
-from .registry import Accept, Entry, Registry, Section
+from .registry import Directive, Entry, Registry, Section
 from .vocabulary import ROLES
 
 DUPLICATE_PORT = Rule("MP001", "duplicate-port", "error", "A port (per protocol) is assigned to two entries.")
@@ -53,6 +54,10 @@ TABLE_NOT_READ = Rule(
 NOTHING_READ = Rule(
     "MP110", "nothing-read", "error", "The document has port tables, but not one registry row is read from them."
 )
+BAD_DIRECTIVE = Rule(
+    "MP111", "bad-directive", "warning", "An mdports comment has an unknown verb, names no rule or an unknown one."
+)
+UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
 _CONFIGURE = "or name the column in [tool.mdports] port-columns / service-columns; `mdports explain` shows the reading"
 
 Check = Callable[[Registry, str], Iterable[Finding]]
@@ -493,6 +498,33 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     )
 
 
+def check_directives(registry: Registry, path: str) -> Iterator[Finding]:
+    """MP111: a mdports comment that would be silently ignored (a typo in the verb or a rule)."""
+    from .catalog import all_rules, find_rule
+    from .config import did_you_mean
+
+    def finding(directive: Directive, message: str, hint: str) -> Finding:
+        return Finding(BAD_DIRECTIVE, path, directive.line, 1, message, hint, directive.ports, directive.section)
+
+    for directive in registry.directives:
+        if directive.verb != "accept":
+            yield finding(
+                directive,
+                f"unknown mdports directive {directive.verb!r}{did_you_mean(directive.verb, ['accept'])}",
+                "the one directive is <!-- mdports: accept RULE [PORT ...] -- reason -->",
+            )
+        elif not directive.rules:
+            yield finding(directive, "this accept names no rule", "name the rule: <!-- mdports: accept MP101 4400 -->")
+        for word in directive.rules if directive.verb == "accept" else ():
+            if find_rule(word) is None:
+                names = [name for rule in all_rules() for name in (rule.id, rule.name)]
+                yield finding(
+                    directive,
+                    f"accept names unknown rule {word!r}{did_you_mean(word, names)}",
+                    "`mdports rules` lists every rule id and name",
+                )
+
+
 CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
     {
         DUPLICATE_PORT: check_duplicate_ports,
@@ -510,9 +542,12 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
         EMPTY_SERVICE: check_empty_services,
         TABLE_ROLE: check_table_roles,  # also reports TABLE_NOT_READ
         NOTHING_READ: check_something_read,
+        BAD_DIRECTIVE: check_directives,
     }
 )
-RULES: tuple[Rule, ...] = tuple(sorted([*CHECKS, FOREIGN_RANGE, TABLE_NOT_READ], key=lambda rule: rule.id))
+RULES: tuple[Rule, ...] = tuple(
+    sorted([*CHECKS, FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT], key=lambda rule: rule.id)
+)
 
 
 def _matches(rule: Rule, names: Iterable[str]) -> bool:
@@ -531,29 +566,67 @@ def validate(
     """
     config = config or Config()
     name = path or registry.path or "<input>"
-    checks = [check for rule, check in CHECKS.items() if rule.severity == "error" or not errors_only]
+    ran = [rule for rule in RULES if rule.severity == "error" or not errors_only]
+    checks = [check for rule, check in CHECKS.items() if rule in ran]
     findings = [f for check in checks for f in check(registry, name)]
-    findings.sort(key=lambda f: (f.line, f.column, f.rule.id))
-    return apply_exceptions(name, findings, registry, config)
+    return apply_exceptions(name, findings, registry, config, ran)
 
 
-def apply_exceptions(path: str, findings: Iterable[Finding], registry: Registry, config: Config) -> Report:
-    """Drop findings of ignored rules and set apart those accepted as known.
+def _by_place(finding: Finding) -> tuple[int, int, str]:
+    return (finding.line, finding.column, finding.rule.id)
+
+
+def apply_exceptions(
+    path: str,
+    findings: Iterable[Finding],
+    registry: Registry,
+    config: Config,
+    ran: Collection[Rule] = (),
+    order: Callable[[Finding], Any] = _by_place,
+) -> Report:
+    """Drop findings of ignored rules, set apart those accepted as known, sort the rest.
 
     Known: a ``config.accept`` (rule, port) pair, or an inline ``<!-- mdports: accept RULE
-    [PORT ...] -->`` in the finding's section. Shared by ``validate`` and ``drift``.
+    [PORT ...] -->`` in the finding's section. An inline accept that names a rule of ``ran``
+    (the rules this run checked) and matches no finding is reported as MP112, like ruff's
+    unused ``noqa``. The findings shown are sorted by ``order`` (line and column by default).
+    Shared by ``validate`` and ``drift``.
     """
     shown: list[Finding] = []
     accepted: list[Finding] = []
-    by_section: dict[int | None, list[Accept]] = {}  # so that many findings and comments stay linear
-    for accept in registry.accepts:
-        by_section.setdefault(accept.section, []).append(accept)
+    used: set[int] = set()  # indexes of the accepts that matched
+    by_section: dict[int | None, list[tuple[int, Directive]]] = {}  # many findings and comments stay linear
+    for index, accept in enumerate(registry.accepts):
+        by_section.setdefault(accept.section, []).append((index, accept))
     for finding in findings:
         if _matches(finding.rule, config.ignore):
             continue
-        known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept) or any(
-            _matches(finding.rule, accept.rules) and (not accept.ports or set(accept.ports) & set(finding.ports))
-            for accept in by_section.get(finding.section, ())
-        )
+        known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept)
+        for index, accept in by_section.get(finding.section, ()):
+            if _matches(finding.rule, accept.rules) and (not accept.ports or set(accept.ports) & set(finding.ports)):
+                used.add(index)
+                known = True
         (accepted if known else shown).append(finding)
+    if not _matches(UNUSED_ACCEPT, config.ignore):
+        shown += _unused_accepts(path, registry, used, ran)
+    shown.sort(key=order)
     return Report(path, tuple(shown), tuple(accepted))
+
+
+def _unused_accepts(path: str, registry: Registry, used: set[int], ran: Collection[Rule]) -> Iterator[Finding]:
+    for index, accept in enumerate(registry.accepts):
+        # Only an accept for a rule this run checked can be judged: validate cannot tell
+        # whether an accept for a drift rule (MP2xx) is needed, nor an errors-only run one for MP101.
+        if index in used or not any(_matches(rule, accept.rules) for rule in ran):
+            continue
+        what = " ".join((*accept.rules, *map(str, accept.ports)))
+        yield Finding(
+            UNUSED_ACCEPT,
+            path,
+            accept.line,
+            1,
+            f"<!-- mdports: accept {what} --> matches no finding",
+            "remove the comment, or correct its rule or ports",
+            accept.ports,
+            accept.section,
+        )

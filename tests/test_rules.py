@@ -62,6 +62,14 @@ CASES = {
         doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports used | Service |"),
         doc("| 3001 | a | |") + "\n" + doc("| 3002 | b |", header="| Ports | Service |"),
     ),
+    "MP111": (
+        "<!-- mdports: acept MP101 -->\n\n" + doc("| 3001 | a | |"),
+        "<!-- mdports: accept MP101 3100 -->\n\n" + doc("| 3100 | a | |"),
+    ),
+    "MP112": (
+        doc("| 3001 | a | |", heading="## 3000-3009: Core\n\n<!-- mdports: accept MP101 -->"),
+        doc("| 3100 | a | |", heading="## 3000-3009: Core\n\n<!-- mdports: accept MP101 -->"),
+    ),
     "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
     "MP110 (only a change log)": (
         doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
@@ -122,7 +130,8 @@ def test_inline_accept_applies_to_its_own_section_only() -> None:
     text = doc("| 3010 | a | |", "| 3011 | b | |").replace("\n\n|", "\n\n<!-- mdports: accept MP101 3010 -->\n\n|", 1)
     report = mdports.validate(mdports.parse(text))
     assert [f.ports for f in report.findings] == [(3011,)] and len(report.accepted) == 1
-    assert rules_of(accepted + doc("| 3010 | a | |")) == ["MP101"]
+    # The accept in another section does not apply, and says so (MP112).
+    assert rules_of(accepted + doc("| 3010 | a | |")) == ["MP112", "MP101"]
 
 
 def test_report_fails_on_errors_or_with_strict_on_warnings() -> None:

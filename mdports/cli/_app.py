@@ -42,7 +42,7 @@ def fail(error: MdportsError) -> NoReturn:
 
 # `mdports --help` lists the commands in the order a user meets them, not alphabetically.
 COMMAND_ORDER = (
-    "validate", "list", "show", "ranges", "rules",
+    "validate", "list", "show", "ranges", "explain", "rules",
     "add", "remove", "rename", "move", "set", "next-free", "fmt",
     "diff", "merge", "drift", "export",
 )  # fmt: skip

@@ -161,3 +161,25 @@ def ranges(
     from .. import records
 
     typer.echo(records.format_ranges(state(ctx).registry(), fmt.value))
+
+
+@app.command("rules")
+def rules_(
+    rule: str = typer.Argument(None, metavar="[RULE]", help="One rule, by id (MP101) or name (port-out-of-range)."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
+) -> None:
+    """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
+    import json
+
+    from ..catalog import all_rules, check_rule_names, find_rule
+
+    if rule is not None:
+        check_rule_names([rule], "rules", None)
+    chosen = [find_rule(rule)] if rule is not None else list(all_rules())
+    records = [{"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary} for r in chosen if r]
+    if fmt is TextOrJson.json:
+        typer.echo(json.dumps({"version": 1, "rules": records}, indent=2, ensure_ascii=False))
+        return
+    width = max(len(record["name"]) for record in records)
+    for record in records:
+        typer.echo(f"{record['id']}  {record['name']:<{width}}  {record['severity']:<7}  {record['summary']}")
