@@ -211,6 +211,7 @@ class Directive:
 
 Accept = Directive  # an accept directive
 
+
 @dataclass(frozen=True)
 class Registry:
     """The port registry a document declares. Read-only; derive it again after an edit."""
