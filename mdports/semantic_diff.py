@@ -82,6 +82,7 @@ class FollowedReference:
     old: str
     new: str
     line: int
+    entry: int | None = None  # index of the referrer in the new registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,8 @@ class EntryChange:
     references: tuple[FollowedReference, ...] = ()
     breaking: bool = False
     group: SectionRef | None = None  # where a report lists it: the new section (a removed entry's, if kept)
+    index: int | None = None  # the entry's index in the new registry (None for ``removed``)
+    old_index: int | None = None  # ... and in the old one (None for ``added``)
 
     @property
     def name(self) -> str:
@@ -146,6 +149,10 @@ class SemanticDiff:
     entries: tuple[EntryChange, ...] = ()
     introduced: tuple[Finding, ...] = ()
     resolved: tuple[Finding, ...] = ()
+    # Identity across the two registries (old index -> new index): every entry and section that
+    # is on both sides, renamed ones included. The merge driver matches rows and tables by them.
+    entry_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
+    section_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -287,8 +294,12 @@ def compare(
     config: Config | None = None,
     old_name: str | None = None,
     new_name: str | None = None,
+    findings: bool = True,
 ) -> SemanticDiff:
-    """Classify every registry change from ``old`` to ``new`` (see the module docstring)."""
+    """Classify every registry change from ``old`` to ``new`` (see the module docstring).
+
+    ``findings=False`` skips validating both registries (the merge driver needs only the changes).
+    """
     old_name = old_name or old.path or "<old>"
     new_name = new_name or new.path or "<new>"
     a, b = _side(old, "old"), _side(new, "new")
@@ -296,10 +307,12 @@ def compare(
         {"sections": a.sections, "entries": a.entries}, {"sections": b.sections, "entries": b.entries}
     )
     section_changes, section_map = _sections(a, b, added["sections"], removed["sections"], changed["sections"])
-    pending, entry_map = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
+    pending, entry_map, resized = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
     entry_changes = _follow_references(a, b, pending)
-    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map)
-    return SemanticDiff(old_name, new_name, section_changes, entry_changes, introduced, resolved)
+    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
+    entries = {a.entry_by_key[old].index: b.entry_by_key[new].index for old, new in [*entry_map.items(), *resized]}
+    sections = {a.section_by_key[old].index: b.section_by_key[new].index for old, new in section_map.items()}
+    return SemanticDiff(old_name, new_name, section_changes, entry_changes, introduced, resolved, entries, sections)
 
 
 def _order(side: _Side, key: str) -> int:
@@ -422,6 +435,8 @@ def _pair_change(
         cells=cells,
         breaking=kind == "moved",
         group=b.section_ref(new_entry.section),
+        index=new_entry.index,
+        old_index=old_entry.index,
     )
     return _Pending(change, old_key, new_key, only_cells=kind == "changed" and not other)
 
@@ -441,6 +456,7 @@ def _added(b: _Side, key: str) -> _Pending:
         line=entry.line,
         cells=cells,
         group=b.section_ref(entry.section),
+        index=entry.index,
     )
     return _Pending(change, None, key)
 
@@ -460,6 +476,7 @@ def _removed(a: _Side, b: _Side, key: str, section_map: Mapping[str, str]) -> _P
         old_section=a.section_ref(entry.section),
         old_line=entry.line,
         group=group,
+        old_index=entry.index,
     )
     return _Pending(change, key, None)
 
@@ -475,8 +492,12 @@ def _entries(
     removed: set[str],
     changed: Mapping[str, set[str]],
     section_map: Mapping[str, str],
-) -> tuple[list[_Pending], dict[str, str]]:
-    """Entry changes (renames and resized placeholders paired), and the old -> new key map."""
+) -> tuple[list[_Pending], dict[str, str], list[tuple[str, str]]]:
+    """Entry changes (renames and resized placeholders paired), the old -> new key map, the resized pairs.
+
+    A resized placeholder is not the same subject for findings (the key map), but it is the same
+    row for the merge driver.
+    """
     mapping = {key: key for key in a.entries if key in b.entries}
     # A rename: an assigned entry gone and another one on the same ports in the same section.
     by_place: dict[tuple[str, str], list[str]] = {}
@@ -522,7 +543,7 @@ def _entries(
             pending.append(found)
     pending.extend(_added(b, key) for key in _by_index(b, added - paired_new))
     pending.extend(_removed(a, b, key, section_map) for key in _by_index(a, removed - paired_old))
-    return pending, mapping
+    return pending, mapping, placeholder_pairs
 
 
 def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[EntryChange, ...]:
@@ -558,7 +579,9 @@ def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[Ent
             ):
                 referrer = new_entry.service or f"reserved {new_entry.port_text}"
                 followed.setdefault(target, []).append(
-                    FollowedReference(referrer, cell.column, cell.old or "", cell.new or "", new_entry.line)
+                    FollowedReference(
+                        referrer, cell.column, cell.old or "", cell.new or "", new_entry.line, new_entry.index
+                    )
                 )
             else:
                 kept.append(cell)

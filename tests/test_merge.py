@@ -63,7 +63,7 @@ def test_two_adds_on_one_range_conflict_without_renumber(repo: Path) -> None:
     result = git(repo, "merge", "--no-edit", "b", check=False)
     assert result.returncode == 1
     text = (repo / DOC).read_text()
-    assert "<<<<<<< ours\n| 3017 | todo-worker | | |\n=======\n| 3017 | mail-worker | | |\n>>>>>>> theirs\n" in text
+    assert "<<<<<<< a\n| 3017 | todo-worker | | |\n=======\n| 3017 | mail-worker | | |\n>>>>>>> b\n" in text
     assert "port 3017: we gave it to todo-worker, they gave it to mail-worker" in result.stdout + result.stderr
 
 
@@ -143,7 +143,7 @@ def test_same_name_added_on_both_sides_for_different_ports_conflicts(repo: Path)
     result = git(repo, "merge", "--no-edit", "b", check=False)
     assert result.returncode == 1
     assert "both sides added jobs" in result.stdout + result.stderr
-    assert "<<<<<<< ours\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
+    assert "<<<<<<< a\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
 
 
 def test_same_cell_changed_differently_conflicts(repo: Path) -> None:
