@@ -35,7 +35,7 @@ from .document import Document, Table, parse
 from .errors import UsageError
 from .findings import Finding
 from .registry import Entry, Registry, build
-from .semantic_diff import EntryChange, SemanticDiff, compare
+from .semantic_diff import EntryChange, SemanticDiff, compare_both
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.
@@ -123,30 +123,43 @@ class _Table:
 
 
 def _table_map(diff: SemanticDiff, old: Registry, new: Registry) -> dict[int, int]:
-    """Old table index -> new table index: by the entries a table holds, else its place in its section."""
-    by_section: dict[int, list[int]] = {}
+    """Old table index -> new table index.
+
+    A table belongs to its section, matched by the semantic diff (declared range, then the
+    entries it holds, then slug): the section's only table is the counterpart's only table;
+    of several, the one that holds most of its entries, else the one at its place. A table
+    whose section has no counterpart follows most of its entries.
+    """
+    old_tables: dict[int, list[int]] = {}
+    new_tables: dict[int, list[int]] = {}
+    for index, table in enumerate(old.tables):
+        old_tables.setdefault(table.section, []).append(index)
     for index, table in enumerate(new.tables):
-        by_section.setdefault(table.section, []).append(index)
+        new_tables.setdefault(table.section, []).append(index)
     votes: dict[int, dict[int, int]] = {}
     for old_index, new_index in diff.entry_map.items():
         table_votes = votes.setdefault(old.entries[old_index].table, {})
         new_table = new.entries[new_index].table
         table_votes[new_table] = table_votes.get(new_table, 0) + 1
     mapping: dict[int, int] = {}
-    place: dict[int, int] = {}
-    for index, table in enumerate(old.tables):
-        position = place.get(table.section, 0)
-        place[table.section] = position + 1
-        if votes.get(index):
-            mapping[index] = max(votes[index], key=lambda candidate: votes[index][candidate])
-            continue
-        section = diff.section_map.get(table.section)
-        candidates = by_section.get(section, []) if section is not None else []
-        if position < len(candidates):
-            mapping[index] = candidates[position]
+    for section, tables in old_tables.items():
+        counterpart = diff.section_map.get(section)
+        candidates = new_tables.get(counterpart, []) if counterpart is not None else []
+        for position, index in enumerate(tables):
+            ranked = sorted(votes.get(index, {}).items(), key=lambda vote: -vote[1])
+            if candidates:
+                held = [table for table, _ in ranked if table in candidates]
+                if len(tables) == 1 and len(candidates) == 1:
+                    mapping[index] = candidates[0]
+                elif held:
+                    mapping[index] = held[0]
+                elif position < len(candidates):
+                    mapping[index] = candidates[position]
+            elif ranked:
+                mapping[index] = ranked[0][0]
     taken: dict[int, int] = {}
     for old_index, new_index in sorted(mapping.items()):
-        taken.setdefault(new_index, old_index)  # two old tables merged into one: the first keeps it
+        taken.setdefault(new_index, old_index)  # two old tables now one: the first keeps the identity
     return {old_index: new_index for new_index, old_index in taken.items()}
 
 
@@ -172,8 +185,7 @@ class _Replay:
     def __init__(self, base: Registry, ours: Registry, theirs: Registry, renumber: bool) -> None:
         self.base, self.ours, self.theirs = base, ours, theirs
         self.renumber = renumber
-        self.diff = compare(base, theirs, findings=False)
-        ours_diff = compare(base, ours, findings=False)
+        ours_diff, self.diff = compare_both(base, ours, theirs)
         self.ours_of = ours_diff.entry_map
         self.base_of_theirs = {new: old for old, new in self.diff.entry_map.items()}
         self.ours_only = set(range(len(ours.entries))) - set(self.ours_of.values())
@@ -462,7 +474,20 @@ class _Replay:
             self._claim(identity, service, ports, their.protocols if port_theirs else ours.protocols)
         destination = target if moved_by_them and target is not None else table
         if destination is not table or (port_theirs and placeholder_ports is None):
-            # A move: their row goes where they put it, after the row it follows in their table.
+            # A move: their row goes where they put it, after the row it follows in their table,
+            # its cells laid out by the headers of that table.
+            if destination is not table:
+                cells = dict(zip(info.headers, texts, strict=True))
+                dropped = [
+                    h
+                    for h, t in cells.items()
+                    if t and h not in destination.info.headers and t != base.cells.get(h, "")
+                ]
+                if dropped:
+                    self._conflict(
+                        f"we changed {', '.join(dropped)} of {name}, a column the table they moved it to lacks"
+                    )
+                texts = [cells.get(h, their.cells.get(h, "")) for h in destination.info.headers]
             self._delete(slot)
             self._insert(destination, their, texts, service, ports)
         else:
@@ -713,6 +738,12 @@ def merge(
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
         tables[key] = _marked(block, original, marks[info.block], labels) if info.block in marks else block.render()
+    kept = set(_TOKEN_LINE.findall(merged_skeleton))
+    for index, info in enumerate(ours_registry.tables):
+        key = ours_keys[index]
+        if key not in kept and key in theirs_keys.values():
+            # Both sides still have the table, yet the prose merge left it out: never silently.
+            replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
     text = _TOKEN_LINE.sub(lambda m: tables.get(m.group(1), ""), merged_skeleton)
     return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings)
 

@@ -209,6 +209,8 @@ def _range_text(section: Section) -> str | None:
 
 def _canonical_ports(entry: Entry) -> str:
     """The entry's ports written canonically (``3017-3019, 3021``), or its cell text if unreadable."""
+    if len(entry.spans) == 1:  # most rows: no need to expand and merge the ports
+        return str(entry.spans[0])
     return ", ".join(str(span) for span in merge_spans(entry.ports)) if entry.spans else entry.port_text
 
 
@@ -228,21 +230,28 @@ def _side(registry: Registry, which: Literal["old", "new"]) -> _Side:
         side.section_by_key[key] = section
         side.sections[key] = {"title": section.title, "range": _range_text(section)}
     seen.clear()
+    # The port, service and protocol cells are compared as ports, name/marker and protocols: the
+    # other columns of each table, worked out once per table (this loop runs for every row).
+    other_columns = [
+        tuple(h for i, h in enumerate(t.headers) if i not in {t.port_column, t.service_column, t.protocol_column})
+        for t in registry.tables
+    ]
+    section_keys = side.section_keys
     for entry in registry.entries:
-        key = _unique(entry_key(entry), seen)
+        key = entry_key(entry)
+        seen[key] += 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
         side.entry_keys.append(key)
         side.entry_by_key[key] = entry
-        table = registry.tables[entry.table]
-        # The port, service and protocol cells are compared as ports, name/marker and protocols.
-        roles = {table.port_column, table.service_column, table.protocol_column}
-        headers = table.headers
+        cells = entry.cells
         side.entries[key] = {
             "service": entry.service,
             "ports": _canonical_ports(entry),
             "protocols": list(entry.protocols),
             "marker": entry.marker,
-            "section": side.section_keys[entry.section],
-            "cells": {h: entry.cells[h] for i, h in enumerate(headers) if i not in roles and h in entry.cells},
+            "section": section_keys[entry.section],
+            "cells": {h: cells[h] for h in other_columns[entry.table] if h in cells},
         }
     for ref in registry.references:
         side.references[(ref.entry, ref.header)] = ref
@@ -300,9 +309,21 @@ def compare(
 
     ``findings=False`` skips validating both registries (the merge driver needs only the changes).
     """
-    old_name = old_name or old.path or "<old>"
+    return _compare(_side(old, "old"), new, config, old_name, new_name, findings)
+
+
+def compare_both(old: Registry, ours: Registry, theirs: Registry) -> tuple[SemanticDiff, SemanticDiff]:
+    """``old`` -> ``ours`` and ``old`` -> ``theirs`` without findings, ``old`` reduced once (for merge)."""
+    a = _side(old, "old")
+    return _compare(a, ours, None, None, None, False), _compare(a, theirs, None, None, None, False)
+
+
+def _compare(
+    a: _Side, new: Registry, config: Config | None, old_name: str | None, new_name: str | None, findings: bool
+) -> SemanticDiff:
+    old_name = old_name or a.registry.path or "<old>"
     new_name = new_name or new.path or "<new>"
-    a, b = _side(old, "old"), _side(new, "new")
+    b = _side(new, "new")
     added, removed, changed = _deep_compare(
         {"sections": a.sections, "entries": a.entries}, {"sections": b.sections, "entries": b.entries}
     )
