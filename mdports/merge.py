@@ -34,7 +34,7 @@ from . import edits
 from .document import Document, Table, parse
 from .errors import UsageError
 from .findings import Finding
-from .registry import Entry, Registry, build
+from .registry import Entry, Reference, Registry, build
 from .semantic_diff import EntryChange, SemanticDiff, compare_both
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
@@ -192,6 +192,9 @@ class _Replay:
         self.our_tables = _table_map(ours_diff, base, ours)  # base table -> our table
         self.their_tables = _table_map(self.diff, base, theirs)  # base table -> their table
         self.base_table_of_theirs = {new: old for old, new in self.their_tables.items()}
+        self.their_refs: dict[int, list[Reference]] = {}
+        for ref in theirs.references:
+            self.their_refs.setdefault(ref.entry, []).append(ref)
         self.builder = edits._Builder(ours.document, ours)
         self.tables: dict[int, _Table] = {}
         self.placed: dict[int, _Slot] = {}  # their entry -> the slot their row went to
@@ -346,6 +349,46 @@ class _Replay:
         for change in changes:  # in their document's order, so a row can follow one added just before
             if change.kind == "added" and change.index is not None:
                 self._add(change.index, _describe(change))
+        self._follow_in_our_rows()
+
+    def _follow_in_our_rows(self) -> None:
+        """A reference in a row only we wrote follows their rename or move of what it points at."""
+        ours_refs: dict[str, list[Reference]] = {}
+        for ref in self.ours.references:
+            if ref.entry in self.ours_only:
+                ours_refs.setdefault(ref.service.casefold(), []).append(ref)
+        if not ours_refs:
+            return
+        for change in self.diff.entries:
+            if change.kind not in ("renamed", "moved") or change.old_service is None or change.service is None:
+                continue
+            for ref in ours_refs.get(change.old_service.casefold(), ()):
+                if ref.port not in change.old_ports:
+                    continue
+                slot = self._slot(("ours", ref.entry))
+                entry = self.ours.entries[ref.entry]
+                table = self.tables.get(slot.table) or self._table(slot.table)
+                if slot.item is None:
+                    continue
+                texts = self._texts(slot, len(table.info.headers))
+                column = table.info.headers.index(ref.header)
+                texts[column] = _followed(texts[column], change.old_service, change.service, ref.port, change.ports)
+                self._write(slot, texts, entry.service, entry.ports)
+                self.merged.append(f"update {entry.service} {ref.header} ({_describe(change)})")
+
+    def _follow_in_their_row(self, their: Entry, table: _Table, texts: list[str]) -> None:
+        """A reference in a row they added follows our rename or move of what it points at."""
+        for ref in self.their_refs.get(their.index, ()):
+            base = self.base.by_name.get(ref.service.casefold())
+            found = self.ours_of.get(base[0].index) if base else None
+            if not base or found is None or ref.header not in table.info.headers:
+                continue
+            ours, old = self.ours.entries[found], base[0]
+            if ours.service is None or old.service is None or ref.port not in old.ports:
+                continue
+            if ours.service != old.service or ours.ports != old.ports:
+                column = table.info.headers.index(ref.header)
+                texts[column] = _followed(texts[column], old.service, ours.service, ref.port, ours.ports)
 
     def _changed_by_us(self, base: Entry, ours: Entry) -> bool:
         return dict(base.cells) != dict(ours.cells) or self.our_tables.get(base.table) != ours.table
@@ -502,6 +545,7 @@ class _Replay:
                 self._conflict(f"they added {their.label} to a table we removed")
             return  # a table only they have arrives whole, with the prose
         texts = self._their_texts(target, their)
+        self._follow_in_their_row(their, target, texts)
         lost = [h for h, text in their.cells.items() if h not in target.info.headers and text]
         if lost:
             self._conflict(f"they set {', '.join(lost)} of {their.label}, a column our table does not have")
@@ -577,6 +621,12 @@ class _Replay:
                     items.append(slot.item)
             table.plan.items = items
         return self.builder.finish(()), marks
+
+
+def _followed(text: str, old: str, new: str, port: int, ports: Sequence[int]) -> str:
+    """A reference cell ``3030 chat-backend`` pointing at ``new`` on ``ports`` instead."""
+    text = edits._replace_name(text, old, new) if old != new else text
+    return text.replace(str(port), str(ports[0]), 1) if ports and port not in ports else text
 
 
 def _renumber(text: str, renumbered: Mapping[str, tuple[int, int]]) -> str:

@@ -190,3 +190,29 @@ def test_merge_command_json(tmp_path: Path) -> None:
     record = json.loads(result.stdout)
     assert result.returncode == 1 and record["clean"] is False
     assert record["conflicts"] == ["port 5101: we gave it to a-svc, they gave it to b-svc"]
+
+
+def _with_web_row(document: mdports.Document) -> mdports.Document:
+    """The bundled document plus a frontend whose backend cell refers to chat-backend."""
+    cells = {"Corresponds to Backend": "3030 chat-backend"}
+    return mdports.parse(mdports.add(document, "new-web", range="5000-5059", cells=cells).text)
+
+
+def test_our_new_reference_follows_their_rename() -> None:
+    base = mdports.load(BUNDLED)
+    ours = _with_web_row(base)
+    theirs = mdports.parse(mdports.rename(base, "chat-backend", "chat-server").text)
+    result = merge(base, ours, theirs)
+    assert result.clean, result.conflicts
+    assert "| 5001 | new-web | 3030 chat-server |" in result.text
+    assert "| 5010 | chat-web | 3030 chat-server |" in result.text
+
+
+def test_their_new_reference_follows_our_rename() -> None:
+    base = mdports.load(BUNDLED)
+    ours = mdports.parse(mdports.rename(base, "chat-backend", "chat-server").text)
+    theirs = _with_web_row(base)
+    result = merge(base, ours, theirs)
+    assert result.clean, result.conflicts
+    assert "| 5001 | new-web | 3030 chat-server |" in result.text
+    assert not mdports.validate(mdports.parse(result.text)).fails()
