@@ -313,10 +313,15 @@ def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: d
         report.add(report.row(series, f"<= {limit} s", series.median <= limit))
     small, large = SIZES
     ratio = results[large].median / results[small].median
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     report.add(
         "",
         f"Growth from 10,000 to 65,535 entries: **{ratio:.2f}** (target <= {GROWTH:.0f}): "
         + report.check(ratio <= GROWTH, "growth of merge"),
+        "",
+        "CPU time (user + system) of the same runs, which other processes on the machine do not inflate: "
+        + "; ".join(f"{size:,} entries median {seconds(series.cpu_median)}" for size, series in results.items())
+        + f". Load average at the end: {load}.",
         "",
     )
 

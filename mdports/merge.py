@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import edits
-from .document import Document, Table, parse
+from .document import Document, Table, parse, shared_rows
 from .errors import UsageError
 from .findings import Finding
 from .registry import Entry, Reference, Registry, build
@@ -198,6 +198,7 @@ class _Replay:
         self.builder = edits._Builder(ours.document, ours)
         self.tables: dict[int, _Table] = {}
         self.placed: dict[int, _Slot] = {}  # their entry -> the slot their row went to
+        self.moved: dict[int, _Slot] = {}  # our entry -> the slot its row moved to (their move)
         self.done: set[int] = set()  # their entries replayed
         self.merged: list[str] = []
         self.conflicts: list[Conflict] = []
@@ -242,6 +243,8 @@ class _Replay:
     def _slot(self, identity: Identity) -> _Slot:
         if identity[0] == "theirs":
             return self.placed[identity[1]]
+        if identity[1] in self.moved:
+            return self.moved[identity[1]]
         entry = self.ours.entries[identity[1]]
         return self._table(entry.table).slots[entry.row - 2]
 
@@ -532,7 +535,7 @@ class _Replay:
                     )
                 texts = [cells.get(h, their.cells.get(h, "")) for h in destination.info.headers]
             self._delete(slot)
-            self._insert(destination, their, texts, service, ports)
+            self.moved[ours.index] = self._insert(destination, their, texts, service, ports)
         else:
             self._write(slot, texts, service, ports)
         self.merged.append(describe)
@@ -665,18 +668,22 @@ def _marked(table: Table, style_of: Table, marks: Sequence[tuple[int, _Slot]], l
 # --- prose ------------------------------------------------------------------------------------
 
 
-def _skeleton(document: Document, registry: Registry, keys: Mapping[int, str]) -> tuple[str, dict[str, str]]:
+def _skeleton(document: Document, registry: Registry, keys: Mapping[int, str]) -> tuple[str, dict[str, Table]]:
     """The document with each registry table replaced by one token line, and those tables by token."""
     lines: list[str] = []
-    tables: dict[str, str] = {}
+    tables: dict[str, Table] = {}
     blocks = {table.block: keys[index] for index, table in enumerate(registry.tables)}
     for index, block in enumerate(document.blocks):
-        if index in blocks:
+        if index in blocks and isinstance(block, Table):
             lines.append(_TOKEN.format(blocks[index]))
-            tables[blocks[index]] = block.render()
+            tables[blocks[index]] = block  # rendered only where the merged text needs it
         else:
             lines.append(block.render())
     return document.bom + "".join(lines), tables
+
+
+def _rendered(table: Table | str) -> str:
+    return table if isinstance(table, str) else table.render()
 
 
 def _merge_text(base: str, ours: str, theirs: str, labels: Labels) -> tuple[str, int]:
@@ -745,7 +752,11 @@ def merge(
     | 3012 | c |
     | 3013-3019 | *(reserved)* |
     """
-    labels = labels or Labels()
+    with shared_rows():  # verify parses a fourth version of the same rows
+        return _merge(base, ours, theirs, renumber, labels or Labels())
+
+
+def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, labels: Labels) -> MergeResult:
     base_text, ours_text, theirs_text = (d.render() for d in (base, ours, theirs))
     if ours_text == theirs_text or theirs_text == base_text:
         return MergeResult(ours_text)
@@ -774,27 +785,34 @@ def merge(
     skeletons = _date_aligned([base_skeleton, ours_skeleton, theirs_skeleton])
     merged_skeleton, prose_conflicts = _merge_text(skeletons[0], skeletons[1], skeletons[2], labels)
 
-    tables = dict(theirs_tables)  # tables only they have arrive as they wrote them
+    tables: dict[str, Table | str] = dict(theirs_tables)  # tables only they have arrive as they wrote them
     for index, info in enumerate(ours_registry.tables):
         key = ours_keys[index]
         block = edit.after.blocks[info.block]
         assert isinstance(block, Table)
         if info.service_column is None:
-            text, conflicts = _text_merge(base_tables.get(key), block.render(), theirs_tables.get(key), labels)
+            before, after = base_tables.get(key), theirs_tables.get(key)
+            text, conflicts = _text_merge(
+                before.render() if before is not None else None,
+                block.render(),
+                after.render() if after is not None else None,
+                labels,
+            )
             tables[key] = text
             if conflicts:
                 replay.conflicts.append(Conflict(f"the table at line {info.line} changed on both sides"))
             continue
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
-        tables[key] = _marked(block, original, marks[info.block], labels) if info.block in marks else block.render()
+        tables[key] = _marked(block, original, marks[info.block], labels) if info.block in marks else block
     kept = set(_TOKEN_LINE.findall(merged_skeleton))
+    theirs_have = set(theirs_keys.values())
     for index, info in enumerate(ours_registry.tables):
         key = ours_keys[index]
-        if key not in kept and key in theirs_keys.values():
+        if key not in kept and key in theirs_have:
             # Both sides still have the table, yet the prose merge left it out: never silently.
             replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
-    text = _TOKEN_LINE.sub(lambda m: tables.get(m.group(1), ""), merged_skeleton)
+    text = _TOKEN_LINE.sub(lambda m: _rendered(tables.get(m.group(1), "")), merged_skeleton)
     return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings)
 
 
@@ -819,5 +837,6 @@ def merge_files(
     """Merge three files (git's ``%O %A %B``); ``path`` (git's ``%P``) names the document in messages."""
     from .files import read_text
 
-    documents = [parse(read_text(file), path=path or str(file)) for file in (base, ours, theirs)]
-    return merge(*documents, renumber=renumber, labels=labels)
+    with shared_rows():  # three versions of one document share nearly every row
+        documents = [parse(read_text(file), path=path or str(file)) for file in (base, ours, theirs)]
+        return merge(*documents, renumber=renumber, labels=labels)
