@@ -28,7 +28,7 @@ deepdiff is imported only here, and only by :func:`compare`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -179,6 +179,38 @@ class SemanticDiff:
 # --- snapshots --------------------------------------------------------------------------------
 
 
+class _Records(Mapping[str, dict[str, Any]]):
+    """Each entry's record, made on first use: most records of two versions are never looked at."""
+
+    def __init__(self, side: _Side) -> None:
+        self.side = side
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        record = self.made.get(key)
+        if record is None:
+            entry = self.side.entry_by_key[key]
+            cells = entry.cells
+            record = self.made[key] = {
+                "service": entry.service,
+                "ports": _canonical_ports(entry),
+                "protocols": list(entry.protocols),
+                "marker": entry.marker,
+                "section": self.side.section_keys[entry.section],
+                "cells": {h: cells[h] for h in self.side.other_columns[entry.table] if h in cells},
+            }
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.side.entry_by_key)
+
+    def __len__(self) -> int:
+        return len(self.side.entry_by_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.side.entry_by_key
+
+
 @dataclass
 class _Side:
     """One registry reduced to plain records keyed by identity, for deepdiff and for reports."""
@@ -188,10 +220,18 @@ class _Side:
     section_keys: list[str] = field(default_factory=list)
     entry_keys: list[str] = field(default_factory=list)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: _Records = field(init=False)
     entry_by_key: dict[str, Entry] = field(default_factory=dict)
     section_by_key: dict[str, Section] = field(default_factory=dict)
     references: dict[tuple[int, str], Reference] = field(default_factory=dict)
+    # What a record is made of (section key, headers, cell texts): equal sources, equal records.
+    sources: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # The port, service and protocol cells are compared as ports, name/marker and protocols: the
+    # other columns of each table.
+    other_columns: list[tuple[str, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.entries = _Records(self)
 
     def section_ref(self, index: int) -> SectionRef:
         section = self.registry.sections[index]
@@ -230,29 +270,21 @@ def _side(registry: Registry, which: Literal["old", "new"]) -> _Side:
         side.section_by_key[key] = section
         side.sections[key] = {"title": section.title, "range": _range_text(section)}
     seen.clear()
-    # The port, service and protocol cells are compared as ports, name/marker and protocols: the
-    # other columns of each table, worked out once per table (this loop runs for every row).
-    other_columns = [
+    side.other_columns = [
         tuple(h for i, h in enumerate(t.headers) if i not in {t.port_column, t.service_column, t.protocol_column})
         for t in registry.tables
     ]
-    section_keys = side.section_keys
-    for entry in registry.entries:
+    section_keys, tables, blocks = side.section_keys, registry.tables, registry.document.blocks
+    for entry in registry.entries:  # runs for every row: only keys and sources, records on demand
         key = entry_key(entry)
         seen[key] += 1
         if seen[key] > 1:
             key = f"{key}#{seen[key]}"
         side.entry_keys.append(key)
         side.entry_by_key[key] = entry
-        cells = entry.cells
-        side.entries[key] = {
-            "service": entry.service,
-            "ports": _canonical_ports(entry),
-            "protocols": list(entry.protocols),
-            "marker": entry.marker,
-            "section": section_keys[entry.section],
-            "cells": {h: cells[h] for h in other_columns[entry.table] if h in cells},
-        }
+        table = tables[entry.table]
+        row = blocks[table.block].rows[entry.row]  # type: ignore[union-attr]
+        side.sources[key] = (section_keys[entry.section], table.headers, row.texts)
     for ref in registry.references:
         side.references[(ref.entry, ref.header)] = ref
     return side
@@ -324,8 +356,13 @@ def _compare(
     old_name = old_name or a.registry.path or "<old>"
     new_name = new_name or new.path or "<new>"
     b = _side(new, "new")
+    # Only entries whose sources differ can have different records: deepdiff sees just those.
+    theirs = b.sources
+    old_keys = [k for k in a.entry_keys if theirs.get(k) != a.sources[k]]
+    new_keys = [k for k in b.entry_keys if a.sources.get(k) != theirs[k]]
     added, removed, changed = _deep_compare(
-        {"sections": a.sections, "entries": a.entries}, {"sections": b.sections, "entries": b.entries}
+        {"sections": a.sections, "entries": {k: a.entries[k] for k in old_keys}},
+        {"sections": b.sections, "entries": {k: b.entries[k] for k in new_keys}},
     )
     section_changes, section_map = _sections(a, b, added["sections"], removed["sections"], changed["sections"])
     pending, entry_map, resized = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
@@ -393,8 +430,8 @@ def _sections(
 
 def _members(side: _Side) -> dict[str, set[str]]:
     members: dict[str, set[str]] = {}
-    for key, record in side.entries.items():
-        members.setdefault(record["section"], set()).add(key)
+    for key in side.entry_keys:
+        members.setdefault(side.sources[key][0], set()).add(key)
     return members
 
 
