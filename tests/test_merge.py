@@ -216,3 +216,30 @@ def test_their_new_reference_follows_our_rename() -> None:
     assert result.clean, result.conflicts
     assert "| 5001 | new-web | 3030 chat-server |" in result.text
     assert not mdports.validate(mdports.parse(result.text)).fails()
+
+
+def test_merge_command_says_everything_exactly(tmp_path: Path) -> None:
+    """Outside git: what the user sees (stdout, stderr, exit code) and the merged document, exactly."""
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    theirs = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | theirs |").replace(
+        "| 4000 | web | Site |", "| TBD | web | Site |"
+    )
+    paths = [tmp_path / name for name in ("base.md", "ours.md", "theirs.md")]
+    for path, text in zip(paths, (BASE, ours, theirs), strict=True):
+        path.write_text(text)
+    args = ["--path", "docs/PORT_SCHEMA.md", "-L", "main", "-L", "base", "-L", "feature"]
+    result = run_mdports("merge", *map(str, paths), *args, cwd=tmp_path)
+    assert (result.stdout, result.returncode) == ("", 1)
+    assert result.stderr == (
+        "mdports merge: move web -> TBD\n"
+        "mdports merge: CONFLICT: auth: Description changed on both sides ('ours' / 'theirs')\n"
+        "mdports merge: note: MP003 port cell 'TBD' cannot be read: 'TBD' is not a port number"
+        " (a row their side wrote)\n"
+        "mdports merge: resolve the marked lines in docs/PORT_SCHEMA.md\n"
+    )
+    assert paths[1].read_text() == ours.replace(
+        "| 3001 | auth | ours |\n",
+        "<<<<<<< main\n| 3001 | auth | ours |\n=======\n| 3001 | auth | theirs |\n>>>>>>> feature\n",
+    ).replace("| 4000 | web | Site |", "| TBD | web | Site |")
