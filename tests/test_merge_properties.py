@@ -45,6 +45,7 @@ operations = st.lists(
         st.sampled_from(NAMES),
         st.sampled_from(VALUES),
     ),
+    min_size=1,
     max_size=4,
 )
 
@@ -188,7 +189,7 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
 
 
 # More examples for a longer run: MERGE_EXAMPLES=1000 pytest tests/test_merge_properties.py
-EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

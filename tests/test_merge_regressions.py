@@ -6,12 +6,11 @@ their change on the branch ``feature``; git runs ``mdports merge`` as the merge 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import FIXED_EPOCH, mdports_executable
+from conftest import mdports_executable
+from test_merge import git
 
 DOC = "docs/PORT_SCHEMA.md"
 DRIVER = "merge %O %A %B --path %P --marker-size %L"
@@ -45,20 +44,6 @@ class Merged:
     exit_code: int
     output: str  # git's stdout and stderr, where the driver's messages land
     text: str  # the document after the merge
-
-
-def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "SOURCE_DATE_EPOCH": FIXED_EPOCH,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(repo),
-    }
-    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=check)
 
 
 def git_merge(repo: Path, base: str, ours: str, theirs: str, driver: str = DRIVER) -> Merged:
