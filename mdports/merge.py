@@ -682,6 +682,13 @@ def _skeleton(document: Document, registry: Registry, keys: Mapping[int, str]) -
     return document.bom + "".join(lines), tables
 
 
+def _new_key(document: Document, block: int) -> str:
+    """The token of a table the base does not have: its text, so one added alike on both sides merges."""
+    import hashlib
+
+    return "new " + hashlib.sha256(document.blocks[block].render().encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _rendered(table: Table | str) -> str:
     return table if isinstance(table, str) else table.render()
 
@@ -773,10 +780,13 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
     base_registry, ours_registry, theirs_registry = registries
     base_keys = {index: f"table {index}" for index in range(len(base_registry.tables))}
     ours_base = {new: old for old, new in replay.our_tables.items()}
-    ours_keys = {i: base_keys.get(ours_base.get(i, -1), f"ours {i}") for i in range(len(ours_registry.tables))}
+    ours_keys = {
+        i: base_keys.get(ours_base.get(i, -1)) or _new_key(ours, info.block)
+        for i, info in enumerate(ours_registry.tables)
+    }
     theirs_keys = {
-        i: base_keys.get(replay.base_table_of_theirs.get(i, -1), f"theirs {i}")
-        for i in range(len(theirs_registry.tables))
+        i: base_keys.get(replay.base_table_of_theirs.get(i, -1)) or _new_key(theirs, info.block)
+        for i, info in enumerate(theirs_registry.tables)
     }
     (base_skeleton, base_tables), (ours_skeleton, _), (theirs_skeleton, theirs_tables) = (
         _skeleton(d, r, k)

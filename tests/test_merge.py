@@ -243,3 +243,22 @@ def test_merge_command_says_everything_exactly(tmp_path: Path) -> None:
         "| 3001 | auth | ours |\n",
         "<<<<<<< main\n| 3001 | auth | ours |\n=======\n| 3001 | auth | theirs |\n>>>>>>> feature\n",
     ).replace("| 4000 | web | Site |", "| TBD | web | Site |")
+
+
+NEW_SECTION = "\n## 6000-6009: New\n\n| Port | Service | Description |\n|------|---------|-------------|\n| 6000 | fresh | New |\n"
+
+
+def test_a_section_they_added_arrives_whole() -> None:
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
+    assert result.clean and result.text == ours + NEW_SECTION
+
+
+def test_the_same_section_added_on_both_sides_merges_cleanly() -> None:
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |") + NEW_SECTION
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
+    assert result.clean and result.text == ours
