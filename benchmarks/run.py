@@ -319,7 +319,7 @@ def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: d
         f"Growth from 10,000 to 65,535 entries: **{ratio:.2f}** (target <= {GROWTH:.0f}): "
         + report.check(ratio <= GROWTH, "growth of merge"),
         "",
-        "CPU time (user + system) of the same runs, which other processes on the machine do not inflate: "
+        "CPU time (user + system) of the same runs, less sensitive than wall time to other processes on the machine: "
         + "; ".join(f"{size:,} entries median {seconds(series.cpu_median)}" for size, series in results.items())
         + f". Load average at the end: {load}.",
         "",
