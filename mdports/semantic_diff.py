@@ -10,8 +10,8 @@ the size of the change); the keys and fields it reports are then classified:
 - an entry whose ports, protocols or section changed is a **move**, flagged as breaking;
 - other changed cells are a **change** (old -> new per column); placeholders that shrank,
   grew or changed marker are paired by overlapping ports;
-- sections are added, removed, renamed (same declared range, or mostly the same entries) or
-  re-ranged;
+- sections are matched by identity — their declared range, then their title, then the entries
+  they hold — and are added, removed, renamed or re-ranged;
 - the validation findings the change introduces and resolves are compared by rule, subject
   and ports, never by line number, since lines shift.
 
@@ -361,10 +361,9 @@ def _compare(
     old_keys = [k for k in a.entry_keys if theirs.get(k) != a.sources[k]]
     new_keys = [k for k in b.entry_keys if a.sources.get(k) != theirs[k]]
     added, removed, changed = _deep_compare(
-        {"sections": a.sections, "entries": {k: a.entries[k] for k in old_keys}},
-        {"sections": b.sections, "entries": {k: b.entries[k] for k in new_keys}},
+        {"entries": {k: a.entries[k] for k in old_keys}}, {"entries": {k: b.entries[k] for k in new_keys}}
     )
-    section_changes, section_map = _sections(a, b, added["sections"], removed["sections"], changed["sections"])
+    section_changes, section_map = _sections(a, b)
     pending, entry_map, resized = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
     entry_changes = _follow_references(a, b, pending)
     introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
@@ -377,37 +376,51 @@ def _order(side: _Side, key: str) -> int:
     return side.section_by_key[key].index
 
 
-def _sections(
-    a: _Side, b: _Side, added: set[str], removed: set[str], changed: Mapping[str, set[str]]
-) -> tuple[tuple[SectionChange, ...], dict[str, str]]:
-    """Section changes, and the map from each old section key to its new key."""
-    mapping = {key: key for key in a.sections if key in b.sections}
+def _sections(a: _Side, b: _Side) -> tuple[tuple[SectionChange, ...], dict[str, str]]:
+    """Section changes, and the map from each old section key to its new key.
+
+    A section is matched by identity, not by its heading text alone: first by its declared range
+    (when that range names one section on each side), then by its title (slug), then by the
+    entries it holds (at least half of them). What is left was added or removed.
+    """
+    mapping: dict[str, str] = {}
+    ranges_a: dict[str, list[str]] = {}
+    ranges_b: dict[str, list[str]] = {}
+    for side, ranges in ((a, ranges_a), (b, ranges_b)):
+        for key in side.section_keys:
+            if side.section_by_key[key].declared is not None:
+                ranges.setdefault(side.sections[key]["range"], []).append(key)
+    for declared, keys in ranges_a.items():
+        if len(keys) == 1 and len(ranges_b.get(declared, ())) == 1:
+            mapping[keys[0]] = ranges_b[declared][0]
+    taken = set(mapping.values())
+    for key in a.section_keys:
+        if key not in mapping and key in b.sections and key not in taken:
+            mapping[key] = key
+            taken.add(key)
     members_a = _members(a)
     members_b = _members(b)
-    fresh = sorted(added, key=lambda k: _order(b, k))
-    pairs: list[tuple[str, str]] = []
-    for old_key in sorted(removed, key=lambda k: _order(a, k)):
-        old_range = a.sections[old_key]["range"]
-        match = next((k for k in fresh if old_range is not None and b.sections[k]["range"] == old_range), None)
-        if match is None:
-            members = members_a.get(old_key, set())
-            match = next(
-                (k for k in fresh if members and 2 * len(members & members_b.get(k, set())) >= len(members)), None
-            )
+    fresh = [key for key in b.section_keys if key not in taken]
+    for old_key in a.section_keys:
+        if old_key in mapping:
+            continue
+        members = members_a.get(old_key, set())
+        match = next((k for k in fresh if members and 2 * len(members & members_b.get(k, set())) >= len(members)), None)
         if match is not None:
             fresh.remove(match)
-            pairs.append((old_key, match))
             mapping[old_key] = match
-    paired_old = {old for old, _ in pairs}
     changes: list[SectionChange] = []
-    for key in added - set(mapping.values()):
+    for key in fresh:
         changes.append(SectionChange("added", section=b.section_ref(_order(b, key)), line=b.section_by_key[key].line))
-    for key in removed - paired_old:
-        old_section = a.section_by_key[key]
-        changes.append(
-            SectionChange("removed", old_section=a.section_ref(old_section.index), line=None, old_line=old_section.line)
-        )
-    for old_key, new_key in [*pairs, *((k, k) for k in changed)]:
+    for key in a.section_keys:
+        if key not in mapping:
+            old_section = a.section_by_key[key]
+            changes.append(
+                SectionChange(
+                    "removed", old_section=a.section_ref(old_section.index), line=None, old_line=old_section.line
+                )
+            )
+    for old_key, new_key in mapping.items():
         before, after = a.sections[old_key], b.sections[new_key]
         if before["title"] != after["title"]:
             kind: SectionKind = "renamed"
