@@ -245,8 +245,8 @@ def test_merge_command_says_everything_exactly(tmp_path: Path) -> None:
     ).replace("| 4000 | web | Site |", "| TBD | web | Site |")
 
 
-NEW_SECTION = (
-    "\n## 6000-6009: New\n\n| Port | Service | Description |\n|------|---------|-------------|\n| 6000 | fresh | New |\n"
+NEW_SECTION = "\n## 6000-6009: New\n\n| Port | Service | Description |\n|------|---------|-------------|\n" + (
+    "| 6000 | fresh | New |\n"
 )
 
 
