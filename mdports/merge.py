@@ -141,26 +141,30 @@ def _table_map(diff: SemanticDiff, old: Registry, new: Registry) -> dict[int, in
         table_votes = votes.setdefault(old.entries[old_index].table, {})
         new_table = new.entries[new_index].table
         table_votes[new_table] = table_votes.get(new_table, 0) + 1
-    mapping: dict[int, int] = {}
+    taken: dict[int, int] = {}  # new table -> old table
+    orphans: list[int] = []
     for section, tables in old_tables.items():
         counterpart = diff.section_map.get(section)
         candidates = new_tables.get(counterpart, []) if counterpart is not None else []
         for position, index in enumerate(tables):
-            ranked = sorted(votes.get(index, {}).items(), key=lambda vote: -vote[1])
-            if candidates:
-                held = [table for table, _ in ranked if table in candidates]
-                if len(tables) == 1 and len(candidates) == 1:
-                    mapping[index] = candidates[0]
-                elif held:
-                    mapping[index] = held[0]
-                elif position < len(candidates):
-                    mapping[index] = candidates[position]
-            elif ranked:
-                mapping[index] = ranked[0][0]
-    taken: dict[int, int] = {}
-    for old_index, new_index in sorted(mapping.items()):
-        taken.setdefault(new_index, old_index)  # two old tables now one: the first keeps the identity
+            held = [table for table in _ranked(votes.get(index, {})) if table in candidates]
+            if len(tables) == 1 and len(candidates) == 1:
+                taken.setdefault(candidates[0], index)
+            elif held:
+                taken.setdefault(held[0], index)
+            elif position < len(candidates):
+                taken.setdefault(candidates[position], index)
+            else:
+                orphans.append(index)
+    for index in orphans:  # a section without counterpart: its table follows most of its entries
+        found = next((table for table in _ranked(votes.get(index, {})) if table not in taken), None)
+        if found is not None:
+            taken[found] = index
     return {old_index: new_index for new_index, old_index in taken.items()}
+
+
+def _ranked(votes: Mapping[int, int]) -> list[int]:
+    return sorted(votes, key=lambda table: -votes[table])
 
 
 def _describe(change: EntryChange) -> str:
@@ -224,12 +228,14 @@ class _Replay:
         if service is not None and self.names.get(service.casefold()) == identity:
             del self.names[service.casefold()]
 
-    def _holder(self, ports: Sequence[int], protocols: Sequence[str], skip: Identity | None = None) -> str | None:
-        """The service that already has one of ``ports`` (for one of ``protocols``), if any."""
+    def _holder(
+        self, ports: Sequence[int], protocols: Sequence[str], skip: Identity | None = None
+    ) -> tuple[str, Identity] | None:
+        """The service (and who it is) that already has one of ``ports`` for one of ``protocols``, if any."""
         for port in ports:
             for identity, (service, theirs) in self.holders.get(port, {}).items():
                 if identity != skip and set(theirs) & set(protocols):
-                    return service
+                    return service, identity
         return None
 
     def _table(self, index: int) -> _Table:
@@ -490,11 +496,12 @@ class _Replay:
         if service is not None:
             if port_theirs:
                 holder = self._holder(ports, their.protocols, skip=identity)
-                if holder is not None:
+                if holder is not None:  # markers around the row that has the port, their row facing it
+                    other = self._slot(holder[1])
                     self._conflict(
-                        f"port {their.port_text}: we gave it to {holder}, they moved {their.service} there",
-                        slot,
-                        self._their_texts(table, their),
+                        f"port {their.port_text}: we gave it to {holder[0]}, they moved {their.service} there",
+                        other,
+                        self._their_texts(self._table(other.table), their),
                     )
                     return
             known = self.names.get(service.casefold())
@@ -572,18 +579,17 @@ class _Replay:
         if holder is not None:
             free = self._free(target, their) if self.renumber and len(ports) == 1 else None
             if free is None:
-                identity = next(iter(self.holders[next(p for p in ports if self._holder([p], their.protocols))]))
+                other = self._slot(holder[1])
+                shown = texts if other.table == target.index else self._their_texts(self._table(other.table), their)
                 self._conflict(
-                    f"port {their.port_text}: we gave it to {holder}, they gave it to {their.service}",
-                    self._slot(identity),
-                    texts,
+                    f"port {their.port_text}: we gave it to {holder[0]}, they gave it to {their.service}", other, shown
                 )
                 return
             self.renumbered[their.service] = (ports[0], free)
             texts[target.info.port_column] = edits._port_text(their.port_text, [free])
             ports = [free]
             self._consume(target, free)
-            describe = f"add {their.service} on {free} (renumbered from {their.port_text}, which {holder} has)"
+            describe = f"add {their.service} on {free} (renumbered from {their.port_text}, which {holder[0]} has)"
         self._insert(target, their, texts, their.service, ports)
         self._claim(("theirs", their.index), their.service, ports, their.protocols)
         self.merged.append(describe)

@@ -264,3 +264,20 @@ def test_the_same_section_added_on_both_sides_merges_cleanly() -> None:
     ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |") + NEW_SECTION
     result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
     assert result.clean and result.text == ours
+
+
+def test_a_section_they_changed_beyond_recognition_keeps_our_tables() -> None:
+    """Their heading loses its range and most of its rows change: tables still pair by what they hold."""
+    from test_merge_regressions import BASE
+
+    theirs = (
+        BASE.replace("## 3000-3009: Core", "## Core services")
+        .replace("| 3001 | auth | old |\n", "")
+        .replace("| 3002 | db |", "| 3002 | database |")
+        .replace("| 4001-4099 | *(reserved)* | |", "| 4001 | auth | old |\n| 4002-4099 | *(reserved)* | |")
+    )
+    ours = BASE.replace("| 4001-4099 | *(reserved)* | |", "| 4001 | api | API |\n| 4002-4099 | *(reserved)* | |")
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(theirs))
+    assert "## Core services\n" in result.text and "| 3002 | database | Database |" in result.text
+    assert "| 4000 | web | Site |\n<<<<<<< ours\n| 4001 | api | API |\n=======\n| 4001 | auth | old |\n" in result.text
+    assert result.conflicts and "port 4001" in result.conflicts[0].message
