@@ -284,6 +284,9 @@ class _Replay:
         table = self.tables[slot.table]
         assert slot.item is not None
         key = edits.row_key(self.ours, slot.table, texts, service, ports)
+        texts = list(texts)
+        while len(texts) > len(slot.item.row.cells) and not texts[-1]:
+            texts.pop()  # the row had fewer cells: empty ones are not written in
         origin = slot.item.origin
         slot.item = table.plan.new(texts, key, origin=origin, like=slot.item.row)
         if slot.entry is not None:

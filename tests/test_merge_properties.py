@@ -23,7 +23,7 @@ from mdports.document import Document, Heading, Prose, parse
 from mdports.errors import MdportsError
 from mdports.merge import MergeResult, merge
 from mdports.registry import Registry, build
-from mdports.semantic_diff import compare
+from mdports.semantic_diff import EntryChange, compare
 
 NAMES = ("svc-a", "svc-b", "svc-c", "mail-worker", "todo-worker")
 VALUES = ("Go", "Rust", "new text", "")
@@ -141,7 +141,9 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
     it), independently of the identity the merge itself works out.
     """
     named = " ".join(conflict.message for conflict in result.conflicts)
-    others = compare(base, other, findings=False).entry_map
+    by_other = compare(base, other, findings=False)
+    others = by_other.entry_map
+    renamed = [c for c in by_other.entries if c.kind in ("renamed", "moved") and c.old_service and c.service]
     for change in compare(base, side, findings=False).entries:
         if change.status != "assigned":
             continue
@@ -163,7 +165,21 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
         old = base.entries[change.old_index].cells if change.old_index is not None else {}
         for header, text in wanted.cells.items():
             if text != old.get(header):
-                assert entry.cells.get(header) == text, f"{change.name}: {header} lost ({text!r})"
+                # A reference in the cell may have followed the other side's rename or move.
+                assert entry.cells.get(header) in followed(text, renamed), f"{change.name}: {header} lost ({text!r})"
+
+
+def followed(text: str, renames: list[EntryChange]) -> set[str]:
+    """``text`` and what it reads after a reference in it follows one of ``renames``."""
+    out = {text}
+    for change in renames:
+        assert change.old_service is not None and change.service is not None
+        if change.old_service.casefold() in text.casefold():
+            moved = text.replace(change.old_service, change.service)
+            out.add(moved)
+            for old, new in zip(change.old_ports, change.ports, strict=False):
+                out.add(moved.replace(str(old), str(new), 1))
+    return out
 
 
 def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]) -> MergeResult:
