@@ -444,8 +444,11 @@ class _Replay:
                     anchor = self._anchor(target, their, their.first_port)
                     marker = _Slot(target.index, anchor.position, None)
                     anchor.after.append(marker)
-                where = f"{self.theirs.path or 'theirs'}:{their.line}"
-                self._conflict(f"they changed {base.service}, but we removed it (their row: {where})", marker, theirs)
+                self._conflict(
+                    f"they changed {base.service}, but we removed it (line {their.line} of their version)",
+                    marker,
+                    theirs,
+                )
             return
         ours = self.ours.entries[found]
         table = self._table(ours.table)
