@@ -22,6 +22,7 @@ class Run:
     seconds: float
     peak_bytes: int
     exit_code: int
+    cpu_seconds: float = 0.0  # user + system time of the child: what it costs, whatever else runs
 
 
 @dataclass
@@ -48,6 +49,10 @@ class Series:
         return max(self.times)
 
     @property
+    def cpu_median(self) -> float:
+        return statistics.median(run.cpu_seconds for run in self.runs)
+
+    @property
     def peak_mib(self) -> float:
         return max(run.peak_bytes for run in self.runs) / 2**20
 
@@ -66,7 +71,7 @@ def run_once(argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     scale = 1 if sys.platform == "darwin" else 1024
-    return Run(seconds, usage.ru_maxrss * scale, process.returncode)
+    return Run(seconds, usage.ru_maxrss * scale, process.returncode, usage.ru_utime + usage.ru_stime)
 
 
 def measure(

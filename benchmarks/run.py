@@ -19,6 +19,8 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
 - the inputs of issue 9 that made a regular expression backtrack, and every compiled pattern of
   the package on adversarial strings (``benchmarks/adversarial.py``), at 10,000 and 100,000
   characters: linear work grows 10 x, quadratic work 100 x.
+- ``mdports merge`` as git runs it: their side 200 (10,000 entries) or 1,000 (65,535 entries)
+  changes away from the base, ours one addition, and the 10k -> 65k growth.
 
 The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
 compiled bytecode, and a development checkout should be measured the same way.
@@ -57,6 +59,8 @@ GROWTH = 8.0
 DIFF_SECONDS = 2.0
 ADVERSARIAL_SIZES = (10_000, 100_000)
 LINEAR_GROWTH = 20.0  # 10 x the input; quadratic work would grow 100 x
+MERGE_SECONDS = {10_000: 1.5, 65_535: 5.0}
+MERGE_CHANGES = {10_000: 200, 65_535: 1_000}
 
 
 def executable(name: str) -> str:
@@ -319,12 +323,67 @@ def adversarial_benchmark(report: Report, runs: int) -> None:
     report.add("")
 
 
+def ours_with_one_addition(text: str, count: int) -> str:
+    """``registry(count)`` with one service added on its last placeholder port (their side never touches it)."""
+    port = max(port for port in range(1, count + 1) if generate._placeholder(port))
+    row = f"| {port} | *(reserved)* | | | |\n"
+    assert row in text
+    return text.replace(row, f"| {port} | ours-added | Go | Our addition | |\n")
+
+
+def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: dict[str, str], runs: int) -> None:
+    mdports = executable("mdports")
+    results: dict[int, Series] = {}
+    for size, base in files.items():
+        theirs, ours, work = (folder / f"merge-{name}-{size}.md" for name in ("theirs", "ours", "work"))
+        theirs.write_text(generate.changed(size, MERGE_CHANGES[size]), encoding="utf-8")
+        ours.write_text(ours_with_one_addition(base.read_text(encoding="utf-8"), size), encoding="utf-8")
+        expected = ours_with_one_addition(theirs.read_text(encoding="utf-8"), size)
+        command = [mdports, "merge", str(base), str(work), str(theirs), "--path", "docs/PORT_SCHEMA.md"]
+        shutil.copyfile(ours, work)
+        first = run_once(command, env=env)
+        if first.exit_code != 0 or work.read_text(encoding="utf-8") != expected:
+            report.failures.append(f"merge {size}: wrong result (exit {first.exit_code})")
+
+        def restore(label: str, ours: Path = ours, work: Path = work) -> None:
+            shutil.copyfile(ours, work)
+
+        series = measure({"merge": command}, runs=runs, env=env, prepare=restore)["merge"]
+        series.label = f"merge ({size:,} entries, {MERGE_CHANGES[size]:,} changes of theirs)"
+        results[size] = series
+    report.add(
+        "## `mdports merge` as a git merge driver",
+        "",
+        "Base: the generated registry; theirs: the `diff` variant of it (renamed, re-described, removed "
+        "and added entries); ours: one service added on a placeholder port theirs does not touch. "
+        "Each run merges a fresh copy of ours; the result is checked once against theirs + our row.",
+        "",
+        *TABLE_HEAD,
+    )
+    for size, series in results.items():
+        limit = MERGE_SECONDS[size]
+        report.add(report.row(series, f"<= {limit} s", series.median <= limit))
+    small, large = SIZES
+    ratio = results[large].median / results[small].median
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    report.add(
+        "",
+        f"Growth from 10,000 to 65,535 entries: **{ratio:.2f}** (target <= {GROWTH:.0f}): "
+        + report.check(ratio <= GROWTH, "growth of merge"),
+        "",
+        "CPU time (user + system) of the same runs, less sensitive than wall time to other processes on the machine: "
+        + "; ".join(f"{size:,} entries median {seconds(series.cpu_median)}" for size, series in results.items())
+        + f". Load average at the end: {load}.",
+        "",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="runs per command (default 20 small, 7 large)")
     parser.add_argument("--quick", action="store_true", help="fewer runs: 6 small, 3 large")
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
-    parser.add_argument("--adversarial", action="store_true", help="only the adversarial-input benchmark")
+    parser.add_argument("--only", choices=["merge", "adversarial"], help="run only this benchmark (and print it)")
     args = parser.parse_args(argv)
     small_runs = args.runs or (6 if args.quick else 20)
     large_runs = args.runs or (3 if args.quick else 7)
@@ -353,12 +412,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = {size: folder / f"registry-{size}.md" for size in SIZES}
         for size, path in files.items():
             path.write_text(generate.registry(size), encoding="utf-8")
-        if not args.adversarial:
+        if args.only is None:
             bundled_vs_mdformat(report, folder, env, small_runs)
             large_registries(report, files, env, large_runs)
             parse_comparison(report, files, large_runs)
             diff_benchmark(report, folder, env, large_runs)
-    adversarial_benchmark(report, large_runs)
+        if args.only in (None, "merge"):
+            merge_benchmark(report, folder, files, env, large_runs)
+    if args.only in (None, "adversarial"):
+        adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."
     report.add(f"**{summary}**")
     if args.output:

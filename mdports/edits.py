@@ -121,6 +121,17 @@ def entry_key(registry: Registry, entry: Entry) -> EntryKey:
     return (section, entry.service, entry.ports, tuple(cells), tuple(cells.values()))
 
 
+def row_key(
+    registry: Registry, table_index: int, texts: Sequence[str], service: str | None, ports: Iterable[int]
+) -> EntryKey:
+    """The key a new row with ``texts`` in table ``table_index`` must read back as."""
+    info = registry.tables[table_index]
+    section = registry.sections[info.section].heading
+    # As the registry reads a row: one cell per distinct header (a repeated header keeps its last cell).
+    cells = {header: texts[i] if i < len(texts) else "" for i, header in enumerate(info.headers)}
+    return (section, service, tuple(sorted(set(ports))), tuple(cells), tuple(cells.values()))
+
+
 def model_keys(registry: Registry, blocks: frozenset[int] | None = None) -> Counter[EntryKey]:
     """Every entry's key (only those of the tables at ``blocks``, when given)."""
     if blocks is None:
@@ -283,11 +294,7 @@ class _Builder:
         return self.plans[info.block]
 
     def key(self, table_index: int, texts: Sequence[str], service: str | None, ports: Iterable[int]) -> EntryKey:
-        info = self.registry.tables[table_index]
-        section = self.registry.sections[info.section].heading
-        # As the registry reads a row: one cell per distinct header (a repeated header keeps its last cell).
-        cells = {header: texts[i] if i < len(texts) else "" for i, header in enumerate(info.headers)}
-        return (section, service, tuple(sorted(set(ports))), tuple(cells), tuple(cells.values()))
+        return row_key(self.registry, table_index, texts, service, ports)
 
     def finish(self, changes: Sequence[Change], ports: tuple[int, ...] = ()) -> Edit:
         blocks: dict[int, Table | Prose] = {}
@@ -1039,12 +1046,13 @@ def _error_keys(registry: Registry) -> Counter[tuple[str, tuple[int, ...]]]:
     )
 
 
-def verify(edit: Edit) -> Registry:
+def verify(edit: Edit, *, errors: bool = True) -> Registry:
     """Parse the edit's text again and refuse it unless it is exactly what was intended.
 
     Checks: the lines outside those the edit touched are byte-for-byte the same; the new
     registry has exactly the intended entries (for ``fmt``: the same ports per service);
-    no new error-level finding appears. Returns the new registry.
+    no new error-level finding appears (unless ``errors=False``: the merge driver replays
+    what the other side wrote and reports findings instead). Returns the new registry.
     """
     from .document import parse
 
@@ -1091,7 +1099,7 @@ def verify(edit: Edit) -> Registry:
 
         if ports_by_service(before_registry) != ports_by_service(new_registry):
             raise RefusedError("formatting would change the registry; nothing was written", path=edit.before.path)
-    new_errors = _error_keys(new_registry)
+    new_errors = _error_keys(new_registry) if errors else Counter()
     if new_errors:  # only then is it worth validating the old document too
         new_errors -= _error_keys(before_registry)
     if new_errors:

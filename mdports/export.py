@@ -138,7 +138,8 @@ def export(registry: Registry, fmt: Format, section: Section | None = None, *, s
         if section is not None and entry.section != section.index:
             continue
         if not entry.spans:
-            problems.append((entry.line, f"port cell {entry.port_text!r} cannot be read; left out"))
+            why = "cannot be read" if entry.port_error else "names no port yet"
+            problems.append((entry.line, f"port cell {entry.port_text!r} {why}; left out"))
             continue
         chosen.append(entry)
     entries = _sorted(chosen)

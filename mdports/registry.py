@@ -708,8 +708,6 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
             host = sections[section_index].host
             for row_index in range(2, len(block.rows)):
                 entry = _entry(len(entries), len(tables) - 1, table, block, row_index, host)
-                if entry is None:
-                    continue
                 entries.append(entry)
                 _collect_references(entry, table, block, row_index, candidates)
 
@@ -825,8 +823,14 @@ def _directive(section: int, line: int, verb: str, body: str) -> Directive:
 
 def _entry(
     index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
-) -> Entry | None:
-    """The entry a registry row holds; None when its port cell says "no port" (``-``, ``N/A``, ``TBD``)."""
+) -> Entry:
+    """The entry a registry row holds.
+
+    A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
+    without a port error: the service is registered, its port is not chosen yet. It stays in
+    the model so that diff and merge see the row (a port changed to ``TBD`` is a change, not a
+    removal), and no rule asks it for a port.
+    """
     # Run once per row of every registry table: written for speed (see benchmarks/).
     row = block.rows[row_index]
     texts = row.texts
@@ -841,9 +845,7 @@ def _entry(
             spans: tuple[PortRange, ...] = parse_ports(port_text)
         else:
             cell = parse_port_cell(port_text)
-            if cell.no_port:
-                return None
-            spans, cell_protocols = cell.spans, cell.protocols
+            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
         port_error = None
     except PortSyntaxError as exc:
         spans, port_error = (), str(exc)

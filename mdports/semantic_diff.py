@@ -10,8 +10,8 @@ the size of the change); the keys and fields it reports are then classified:
 - an entry whose ports, protocols or section changed is a **move**, flagged as breaking;
 - other changed cells are a **change** (old -> new per column); placeholders that shrank,
   grew or changed marker are paired by overlapping ports;
-- sections are added, removed, renamed (same declared range, or mostly the same entries) or
-  re-ranged;
+- sections are matched by identity — their declared range, then their title, then the entries
+  they hold — and are added, removed, renamed or re-ranged;
 - the validation findings the change introduces and resolves are compared by rule, subject
   and ports, never by line number, since lines shift.
 
@@ -28,7 +28,7 @@ deepdiff is imported only here, and only by :func:`compare`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -82,6 +82,7 @@ class FollowedReference:
     old: str
     new: str
     line: int
+    entry: int | None = None  # index of the referrer in the new registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,8 @@ class EntryChange:
     references: tuple[FollowedReference, ...] = ()
     breaking: bool = False
     group: SectionRef | None = None  # where a report lists it: the new section (a removed entry's, if kept)
+    index: int | None = None  # the entry's index in the new registry (None for ``removed``)
+    old_index: int | None = None  # ... and in the old one (None for ``added``)
 
     @property
     def name(self) -> str:
@@ -146,6 +149,10 @@ class SemanticDiff:
     entries: tuple[EntryChange, ...] = ()
     introduced: tuple[Finding, ...] = ()
     resolved: tuple[Finding, ...] = ()
+    # Identity across the two registries (old index -> new index): every entry and section that
+    # is on both sides, renamed ones included. The merge driver matches rows and tables by them.
+    entry_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
+    section_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -172,6 +179,38 @@ class SemanticDiff:
 # --- snapshots --------------------------------------------------------------------------------
 
 
+class _Records(Mapping[str, dict[str, Any]]):
+    """Each entry's record, made on first use: most records of two versions are never looked at."""
+
+    def __init__(self, side: _Side) -> None:
+        self.side = side
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        record = self.made.get(key)
+        if record is None:
+            entry = self.side.entry_by_key[key]
+            cells = entry.cells
+            record = self.made[key] = {
+                "service": entry.service,
+                "ports": _canonical_ports(entry),
+                "protocols": list(entry.protocols),
+                "marker": entry.marker,
+                "section": self.side.section_keys[entry.section],
+                "cells": {h: cells[h] for h in self.side.other_columns[entry.table] if h in cells},
+            }
+        return record
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.side.entry_by_key)
+
+    def __len__(self) -> int:
+        return len(self.side.entry_by_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.side.entry_by_key
+
+
 @dataclass
 class _Side:
     """One registry reduced to plain records keyed by identity, for deepdiff and for reports."""
@@ -181,10 +220,18 @@ class _Side:
     section_keys: list[str] = field(default_factory=list)
     entry_keys: list[str] = field(default_factory=list)
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: _Records = field(init=False)
     entry_by_key: dict[str, Entry] = field(default_factory=dict)
     section_by_key: dict[str, Section] = field(default_factory=dict)
     references: dict[tuple[int, str], Reference] = field(default_factory=dict)
+    # What a record is made of (section key, headers, cell texts): equal sources, equal records.
+    sources: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # The port, service and protocol cells are compared as ports, name/marker and protocols: the
+    # other columns of each table.
+    other_columns: list[tuple[str, ...]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.entries = _Records(self)
 
     def section_ref(self, index: int) -> SectionRef:
         section = self.registry.sections[index]
@@ -202,6 +249,8 @@ def _range_text(section: Section) -> str | None:
 
 def _canonical_ports(entry: Entry) -> str:
     """The entry's ports written canonically (``3017-3019, 3021``), or its cell text if unreadable."""
+    if len(entry.spans) == 1:  # most rows: no need to expand and merge the ports
+        return str(entry.spans[0])
     return ", ".join(str(span) for span in merge_spans(entry.ports)) if entry.spans else entry.port_text
 
 
@@ -221,22 +270,21 @@ def _side(registry: Registry, which: Literal["old", "new"]) -> _Side:
         side.section_by_key[key] = section
         side.sections[key] = {"title": section.title, "range": _range_text(section)}
     seen.clear()
-    for entry in registry.entries:
-        key = _unique(entry_key(entry), seen)
+    side.other_columns = [
+        tuple(h for i, h in enumerate(t.headers) if i not in {t.port_column, t.service_column, t.protocol_column})
+        for t in registry.tables
+    ]
+    section_keys, tables, blocks = side.section_keys, registry.tables, registry.document.blocks
+    for entry in registry.entries:  # runs for every row: only keys and sources, records on demand
+        key = entry_key(entry)
+        seen[key] += 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
         side.entry_keys.append(key)
         side.entry_by_key[key] = entry
-        table = registry.tables[entry.table]
-        # The port, service and protocol cells are compared as ports, name/marker and protocols.
-        roles = {table.port_column, table.service_column, table.protocol_column}
-        headers = table.headers
-        side.entries[key] = {
-            "service": entry.service,
-            "ports": _canonical_ports(entry),
-            "protocols": list(entry.protocols),
-            "marker": entry.marker,
-            "section": side.section_keys[entry.section],
-            "cells": {h: entry.cells[h] for i, h in enumerate(headers) if i not in roles and h in entry.cells},
-        }
+        table = tables[entry.table]
+        row = blocks[table.block].rows[entry.row]  # type: ignore[union-attr]
+        side.sources[key] = (section_keys[entry.section], table.headers, row.texts)
     for ref in registry.references:
         side.references[(ref.entry, ref.header)] = ref
     return side
@@ -287,56 +335,92 @@ def compare(
     config: Config | None = None,
     old_name: str | None = None,
     new_name: str | None = None,
+    findings: bool = True,
 ) -> SemanticDiff:
-    """Classify every registry change from ``old`` to ``new`` (see the module docstring)."""
-    old_name = old_name or old.path or "<old>"
+    """Classify every registry change from ``old`` to ``new`` (see the module docstring).
+
+    ``findings=False`` skips validating both registries (the merge driver needs only the changes).
+    """
+    return _compare(_side(old, "old"), new, config, old_name, new_name, findings)
+
+
+def compare_both(old: Registry, ours: Registry, theirs: Registry) -> tuple[SemanticDiff, SemanticDiff]:
+    """``old`` -> ``ours`` and ``old`` -> ``theirs`` without findings, ``old`` reduced once (for merge)."""
+    a = _side(old, "old")
+    return _compare(a, ours, None, None, None, False), _compare(a, theirs, None, None, None, False)
+
+
+def _compare(
+    a: _Side, new: Registry, config: Config | None, old_name: str | None, new_name: str | None, findings: bool
+) -> SemanticDiff:
+    old_name = old_name or a.registry.path or "<old>"
     new_name = new_name or new.path or "<new>"
-    a, b = _side(old, "old"), _side(new, "new")
+    b = _side(new, "new")
+    # Only entries whose sources differ can have different records: deepdiff sees just those.
+    theirs = b.sources
+    old_keys = [k for k in a.entry_keys if theirs.get(k) != a.sources[k]]
+    new_keys = [k for k in b.entry_keys if a.sources.get(k) != theirs[k]]
     added, removed, changed = _deep_compare(
-        {"sections": a.sections, "entries": a.entries}, {"sections": b.sections, "entries": b.entries}
+        {"entries": {k: a.entries[k] for k in old_keys}}, {"entries": {k: b.entries[k] for k in new_keys}}
     )
-    section_changes, section_map = _sections(a, b, added["sections"], removed["sections"], changed["sections"])
-    pending, entry_map = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
+    section_changes, section_map = _sections(a, b)
+    pending, entry_map, resized = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
     entry_changes = _follow_references(a, b, pending)
-    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map)
-    return SemanticDiff(old_name, new_name, section_changes, entry_changes, introduced, resolved)
+    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
+    entries = {a.entry_by_key[old].index: b.entry_by_key[new].index for old, new in [*entry_map.items(), *resized]}
+    sections = {a.section_by_key[old].index: b.section_by_key[new].index for old, new in section_map.items()}
+    return SemanticDiff(old_name, new_name, section_changes, entry_changes, introduced, resolved, entries, sections)
 
 
 def _order(side: _Side, key: str) -> int:
     return side.section_by_key[key].index
 
 
-def _sections(
-    a: _Side, b: _Side, added: set[str], removed: set[str], changed: Mapping[str, set[str]]
-) -> tuple[tuple[SectionChange, ...], dict[str, str]]:
-    """Section changes, and the map from each old section key to its new key."""
-    mapping = {key: key for key in a.sections if key in b.sections}
+def _sections(a: _Side, b: _Side) -> tuple[tuple[SectionChange, ...], dict[str, str]]:
+    """Section changes, and the map from each old section key to its new key.
+
+    A section is matched by identity, not by its heading text alone: first by its declared range
+    (when that range names one section on each side), then by its title (slug), then by the
+    entries it holds (at least half of them). What is left was added or removed.
+    """
+    mapping: dict[str, str] = {}
+    ranges_a: dict[str, list[str]] = {}
+    ranges_b: dict[str, list[str]] = {}
+    for side, ranges in ((a, ranges_a), (b, ranges_b)):
+        for key in side.section_keys:
+            if side.section_by_key[key].declared is not None:
+                ranges.setdefault(side.sections[key]["range"], []).append(key)
+    for declared, keys in ranges_a.items():
+        if len(keys) == 1 and len(ranges_b.get(declared, ())) == 1:
+            mapping[keys[0]] = ranges_b[declared][0]
+    taken = set(mapping.values())
+    for key in a.section_keys:
+        if key not in mapping and key in b.sections and key not in taken:
+            mapping[key] = key
+            taken.add(key)
     members_a = _members(a)
     members_b = _members(b)
-    fresh = sorted(added, key=lambda k: _order(b, k))
-    pairs: list[tuple[str, str]] = []
-    for old_key in sorted(removed, key=lambda k: _order(a, k)):
-        old_range = a.sections[old_key]["range"]
-        match = next((k for k in fresh if old_range is not None and b.sections[k]["range"] == old_range), None)
-        if match is None:
-            members = members_a.get(old_key, set())
-            match = next(
-                (k for k in fresh if members and 2 * len(members & members_b.get(k, set())) >= len(members)), None
-            )
+    fresh = [key for key in b.section_keys if key not in taken]
+    for old_key in a.section_keys:
+        if old_key in mapping:
+            continue
+        members = members_a.get(old_key, set())
+        match = next((k for k in fresh if members and 2 * len(members & members_b.get(k, set())) >= len(members)), None)
         if match is not None:
             fresh.remove(match)
-            pairs.append((old_key, match))
             mapping[old_key] = match
-    paired_old = {old for old, _ in pairs}
     changes: list[SectionChange] = []
-    for key in added - set(mapping.values()):
+    for key in fresh:
         changes.append(SectionChange("added", section=b.section_ref(_order(b, key)), line=b.section_by_key[key].line))
-    for key in removed - paired_old:
-        old_section = a.section_by_key[key]
-        changes.append(
-            SectionChange("removed", old_section=a.section_ref(old_section.index), line=None, old_line=old_section.line)
-        )
-    for old_key, new_key in [*pairs, *((k, k) for k in changed)]:
+    for key in a.section_keys:
+        if key not in mapping:
+            old_section = a.section_by_key[key]
+            changes.append(
+                SectionChange(
+                    "removed", old_section=a.section_ref(old_section.index), line=None, old_line=old_section.line
+                )
+            )
+    for old_key, new_key in mapping.items():
         before, after = a.sections[old_key], b.sections[new_key]
         if before["title"] != after["title"]:
             kind: SectionKind = "renamed"
@@ -359,8 +443,8 @@ def _sections(
 
 def _members(side: _Side) -> dict[str, set[str]]:
     members: dict[str, set[str]] = {}
-    for key, record in side.entries.items():
-        members.setdefault(record["section"], set()).add(key)
+    for key in side.entry_keys:
+        members.setdefault(side.sources[key][0], set()).add(key)
     return members
 
 
@@ -422,6 +506,8 @@ def _pair_change(
         cells=cells,
         breaking=kind == "moved",
         group=b.section_ref(new_entry.section),
+        index=new_entry.index,
+        old_index=old_entry.index,
     )
     return _Pending(change, old_key, new_key, only_cells=kind == "changed" and not other)
 
@@ -441,6 +527,7 @@ def _added(b: _Side, key: str) -> _Pending:
         line=entry.line,
         cells=cells,
         group=b.section_ref(entry.section),
+        index=entry.index,
     )
     return _Pending(change, None, key)
 
@@ -460,6 +547,7 @@ def _removed(a: _Side, b: _Side, key: str, section_map: Mapping[str, str]) -> _P
         old_section=a.section_ref(entry.section),
         old_line=entry.line,
         group=group,
+        old_index=entry.index,
     )
     return _Pending(change, key, None)
 
@@ -475,8 +563,12 @@ def _entries(
     removed: set[str],
     changed: Mapping[str, set[str]],
     section_map: Mapping[str, str],
-) -> tuple[list[_Pending], dict[str, str]]:
-    """Entry changes (renames and resized placeholders paired), and the old -> new key map."""
+) -> tuple[list[_Pending], dict[str, str], list[tuple[str, str]]]:
+    """Entry changes (renames and resized placeholders paired), the old -> new key map, the resized pairs.
+
+    A resized placeholder is not the same subject for findings (the key map), but it is the same
+    row for the merge driver.
+    """
     mapping = {key: key for key in a.entries if key in b.entries}
     # A rename: an assigned entry gone and another one on the same ports in the same section.
     by_place: dict[tuple[str, str], list[str]] = {}
@@ -522,7 +614,7 @@ def _entries(
             pending.append(found)
     pending.extend(_added(b, key) for key in _by_index(b, added - paired_new))
     pending.extend(_removed(a, b, key, section_map) for key in _by_index(a, removed - paired_old))
-    return pending, mapping
+    return pending, mapping, placeholder_pairs
 
 
 def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[EntryChange, ...]:
@@ -558,7 +650,9 @@ def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[Ent
             ):
                 referrer = new_entry.service or f"reserved {new_entry.port_text}"
                 followed.setdefault(target, []).append(
-                    FollowedReference(referrer, cell.column, cell.old or "", cell.new or "", new_entry.line)
+                    FollowedReference(
+                        referrer, cell.column, cell.old or "", cell.new or "", new_entry.line, new_entry.index
+                    )
                 )
             else:
                 kept.append(cell)

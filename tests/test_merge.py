@@ -63,7 +63,7 @@ def test_two_adds_on_one_range_conflict_without_renumber(repo: Path) -> None:
     result = git(repo, "merge", "--no-edit", "b", check=False)
     assert result.returncode == 1
     text = (repo / DOC).read_text()
-    assert "<<<<<<< ours\n| 3017 | todo-worker | | |\n=======\n| 3017 | mail-worker | | |\n>>>>>>> theirs\n" in text
+    assert "<<<<<<< a\n| 3017 | todo-worker | | |\n=======\n| 3017 | mail-worker | | |\n>>>>>>> b\n" in text
     assert "port 3017: we gave it to todo-worker, they gave it to mail-worker" in result.stdout + result.stderr
 
 
@@ -143,7 +143,7 @@ def test_same_name_added_on_both_sides_for_different_ports_conflicts(repo: Path)
     result = git(repo, "merge", "--no-edit", "b", check=False)
     assert result.returncode == 1
     assert "both sides added jobs" in result.stdout + result.stderr
-    assert "<<<<<<< ours\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
+    assert "<<<<<<< a\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
 
 
 def test_same_cell_changed_differently_conflicts(repo: Path) -> None:
@@ -190,3 +190,94 @@ def test_merge_command_json(tmp_path: Path) -> None:
     record = json.loads(result.stdout)
     assert result.returncode == 1 and record["clean"] is False
     assert record["conflicts"] == ["port 5101: we gave it to a-svc, they gave it to b-svc"]
+
+
+def _with_web_row(document: mdports.Document) -> mdports.Document:
+    """The bundled document plus a frontend whose backend cell refers to chat-backend."""
+    cells = {"Corresponds to Backend": "3030 chat-backend"}
+    return mdports.parse(mdports.add(document, "new-web", range="5000-5059", cells=cells).text)
+
+
+def test_our_new_reference_follows_their_rename() -> None:
+    base = mdports.load(BUNDLED)
+    ours = _with_web_row(base)
+    theirs = mdports.parse(mdports.rename(base, "chat-backend", "chat-server").text)
+    result = merge(base, ours, theirs)
+    assert result.clean, result.conflicts
+    assert "| 5001 | new-web | 3030 chat-server |" in result.text
+    assert "| 5010 | chat-web | 3030 chat-server |" in result.text
+
+
+def test_their_new_reference_follows_our_rename() -> None:
+    base = mdports.load(BUNDLED)
+    ours = mdports.parse(mdports.rename(base, "chat-backend", "chat-server").text)
+    theirs = _with_web_row(base)
+    result = merge(base, ours, theirs)
+    assert result.clean, result.conflicts
+    assert "| 5001 | new-web | 3030 chat-server |" in result.text
+    assert not mdports.validate(mdports.parse(result.text)).fails()
+
+
+def test_merge_command_says_everything_exactly(tmp_path: Path) -> None:
+    """Outside git: what the user sees (stdout, stderr, exit code) and the merged document, exactly."""
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    theirs = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | theirs |").replace(
+        "| 4000 | web | Site |", "| 40o0 | web | Site |"
+    )
+    paths = [tmp_path / name for name in ("base.md", "ours.md", "theirs.md")]
+    for path, text in zip(paths, (BASE, ours, theirs), strict=True):
+        path.write_text(text)
+    args = ["--path", "docs/PORT_SCHEMA.md", "-L", "main", "-L", "base", "-L", "feature"]
+    result = run_mdports("merge", *map(str, paths), *args, cwd=tmp_path)
+    assert (result.stdout, result.returncode) == ("", 1)
+    assert result.stderr == (
+        "mdports merge: move web -> 40o0\n"
+        "mdports merge: CONFLICT: auth: Description changed on both sides ('ours' / 'theirs')\n"
+        "mdports merge: note: MP003 port cell '40o0' cannot be read: '40o0' is not a port number"
+        " (a row their side wrote)\n"
+        "mdports merge: resolve the marked lines in docs/PORT_SCHEMA.md\n"
+    )
+    assert paths[1].read_text() == ours.replace(
+        "| 3001 | auth | ours |\n",
+        "<<<<<<< main\n| 3001 | auth | ours |\n=======\n| 3001 | auth | theirs |\n>>>>>>> feature\n",
+    ).replace("| 4000 | web | Site |", "| 40o0 | web | Site |")
+
+
+NEW_SECTION = "\n## 6000-6009: New\n\n| Port | Service | Description |\n|------|---------|-------------|\n" + (
+    "| 6000 | fresh | New |\n"
+)
+
+
+def test_a_section_they_added_arrives_whole() -> None:
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
+    assert result.clean and result.text == ours + NEW_SECTION
+
+
+def test_the_same_section_added_on_both_sides_merges_cleanly() -> None:
+    from test_merge_regressions import BASE
+
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |") + NEW_SECTION
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
+    assert result.clean and result.text == ours
+
+
+def test_a_section_they_changed_beyond_recognition_keeps_our_tables() -> None:
+    """Their heading loses its range and most of its rows change: tables still pair by what they hold."""
+    from test_merge_regressions import BASE
+
+    theirs = (
+        BASE.replace("## 3000-3009: Core", "## Core services")
+        .replace("| 3001 | auth | old |\n", "")
+        .replace("| 3002 | db |", "| 3002 | database |")
+        .replace("| 4001-4099 | *(reserved)* | |", "| 4001 | auth | old |\n| 4002-4099 | *(reserved)* | |")
+    )
+    ours = BASE.replace("| 4001-4099 | *(reserved)* | |", "| 4001 | api | API |\n| 4002-4099 | *(reserved)* | |")
+    result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(theirs))
+    assert "## Core services\n" in result.text and "| 3002 | database | Database |" in result.text
+    assert "| 4000 | web | Site |\n<<<<<<< ours\n| 4001 | api | API |\n=======\n| 4001 | auth | old |\n" in result.text
+    assert result.conflicts and "port 4001" in result.conflicts[0].message

@@ -393,3 +393,19 @@ def test_random_names_never_produce_markup(names: list[str]) -> None:
     html = _html(format_markdown(diff_of(head, new)))
     for tag in ("<img", "<a ", "<code>", "<em>", "<script", "<h1", "<blockquote", "<ol"):
         assert tag not in html
+
+
+def test_sections_are_matched_by_declared_range_before_title() -> None:
+    """A new section with an old one's title is added; the old one is not re-ranged into it."""
+    table = "\n| Port | Service |\n|---|---|\n| {} | {} |\n"
+    old = "## 3000-3009: Web\n" + table.format(3001, "site")
+    new = "## 2000-2009: Web\n" + table.format(2001, "blog") + "\n" + old
+    diff = compare(build(parse(old)), build(parse(new)))
+    assert [(c.kind, c.section and c.section.range) for c in diff.sections] == [("added", "2000-2009")]
+    assert [(c.kind, c.service) for c in diff.entries] == [("added", "blog")]
+
+
+def test_a_renamed_heading_keeps_its_section_by_range() -> None:
+    table = "\n| Port | Service |\n|---|---|\n| 3001 | site |\n"
+    diff = compare(build(parse("## 3000-3009: Web\n" + table)), build(parse("## 3000-3009: Websites\n" + table)))
+    assert [c.kind for c in diff.sections] == ["renamed"] and not diff.entries

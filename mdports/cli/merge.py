@@ -1,5 +1,9 @@
 """``mdports merge``: the git merge driver."""
 
+from __future__ import annotations
+
+import os
+import subprocess
 from pathlib import Path
 
 import typer
@@ -14,6 +18,13 @@ def merge(
     base: Path = typer.Argument(..., help="The common ancestor (git's %O)."),
     ours: Path = typer.Argument(..., help="Our version (git's %A); the result is written here."),
     theirs: Path = typer.Argument(..., help="Their version (git's %B)."),
+    path: str = typer.Option(None, "--path", help="The document's path in the repository (git's %P), for messages."),
+    label: list[str] = typer.Option(
+        None, "-L", help="Marker labels as for git merge-file: ours, then base, then theirs (git's %X %S %Y)."
+    ),
+    ours_label: str = typer.Option(None, "--ours-label", help="The label of our side's markers."),
+    theirs_label: str = typer.Option(None, "--theirs-label", help="The label of their side's markers."),
+    marker_size: int = typer.Option(7, "--marker-size", min=1, max=100, help="Conflict marker length (git's %L)."),
     renumber: bool = typer.Option(
         False, "--renumber", help="Give their new entry the next free port of its range when both claim one port."
     ),
@@ -23,30 +34,39 @@ def merge(
 ) -> None:
     """Three-way merge of port schemas by meaning (a git merge driver).
 
-    Set up with `git config merge.mdports.driver "mdports merge %O %A %B"` and a
-    `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
-    clean, 1 when conflicts are left between conflict markers.
+    Set up with `git config merge.mdports.driver "mdports merge %O %A %B --path %P --marker-size %L"`
+    and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
+    clean, 1 when conflicts are left between conflict markers or named as not applied.
     """
     from ..files import DocumentLock, write_atomic
-    from ..merge import merge_files
+    from ..merge import Labels, merge_files
 
-    result = merge_files(base, ours, theirs, renumber=renumber)
+    given = list(label or [])
+    labels = Labels(
+        ours=ours_label or (given[0] if given else None) or _current_branch() or "ours",
+        base=given[1] if len(given) > 1 else "base",
+        theirs=theirs_label or (given[2] if len(given) > 2 else None) or _merged_branch() or "theirs",
+        size=marker_size,
+    )
+    result = merge_files(base, ours, theirs, renumber=renumber, path=path, labels=labels)
     target = output or ours
     if output is not None and not output.exists():
         output.write_text("", encoding="utf-8")
     locking = state(ctx).locking(str(target), lock_timeout)
     with DocumentLock(target, timeout=locking["lock_timeout"], waiting=locking["waiting"]):
         write_atomic(target, result.text)
+    shown = path or str(target)
     if fmt is TextOrJson.json:
         import json
 
         record = {
             "version": 1,
-            "path": str(target),
+            "path": shown,
             "clean": result.clean,
             "merged": list(result.merged),
             "conflicts": [conflict.message for conflict in result.conflicts],
             "prose_conflicts": result.prose_conflicts,
+            "findings": [finding.to_dict() for finding in result.findings],
         }
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
@@ -56,7 +76,28 @@ def merge(
         typer.echo(printable(f"mdports merge: CONFLICT: {conflict.message}"), err=True)
     if result.prose_conflicts:
         typer.echo(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
+    for finding in result.findings:
+        typer.echo(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
     if not result.clean:
         hint = " (or rerun with --renumber)" if any("port " in c.message for c in result.conflicts) else ""
-        typer.echo(f"mdports merge: resolve the marked lines in {target}{hint}", err=True)
+        typer.echo(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
     raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
+
+
+def _merged_branch() -> str | None:
+    """The branch ``git merge`` is merging: git names it in a ``GITHEAD_<commit>`` variable (before git 2.44's %Y)."""
+    names = [value for key, value in os.environ.items() if key.startswith("GITHEAD_")]
+    return names[0] if len(names) == 1 else None
+
+
+def _current_branch() -> str | None:
+    """Our branch, when git runs the driver inside a merge (``GITHEAD_`` set) on a branch."""
+    if _merged_branch() is None:
+        return None
+    try:
+        process = subprocess.run(
+            ["git", "symbolic-ref", "--short", "-q", "HEAD"], capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return process.stdout.strip() or None if process.returncode == 0 else None

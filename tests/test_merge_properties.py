@@ -1,0 +1,245 @@
+"""The merge driver's invariant, stated as properties and checked on real-looking histories.
+
+The invariant (issue 13): every change of either side is in the result, or between conflict
+markers, or named in a conflict message; a merge with a change missing is never clean, and a
+merge that is not clean always says why. Checked by comparing the merged registry with both
+sides' semantic diffs from the base.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, corpus
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from test_merge_regressions import git_merge
+
+from mdports import edits
+from mdports.document import Document, Heading, Prose, parse
+from mdports.errors import MdportsError
+from mdports.merge import MergeResult, merge
+from mdports.registry import Registry, build
+from mdports.semantic_diff import EntryChange, compare
+
+NAMES = ("svc-a", "svc-b", "svc-c", "mail-worker", "todo-worker")
+VALUES = ("Go", "Rust", "new text", "")
+_MARKER = re.compile(r"^(<{7}|={7}|>{7})( .*)?$")
+
+# Every document of the corpus whose registry has a table to edit, read once.
+BASES = [
+    path.read_text(encoding="utf-8")
+    for path in corpus()
+    if any(table.service_column is not None for table in build(parse(path.read_text(encoding="utf-8"))).tables)
+]
+
+Operation = tuple[str, int, int, str, str]
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove", "rename", "move", "set", "heading", "prose"]),
+        st.integers(min_value=0, max_value=10_000),
+        st.integers(min_value=0, max_value=10_000),
+        st.sampled_from(NAMES),
+        st.sampled_from(VALUES),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def apply(document: Document, operation: Operation) -> Document:
+    """One random edit, the way a person would make it (refused edits change nothing)."""
+    kind, first, second, name, value = operation
+    registry = build(document)
+    assigned = [entry for entry in registry.entries if entry.service]
+    ranged = [s for s in registry.sections if s.declared and any(t.section == s.index for t in registry.tables)]
+    try:
+        if kind == "add" and ranged:
+            edit = edits.add(document, name, range=str(ranged[first % len(ranged)].declared))
+        elif kind == "remove" and assigned:
+            edit = edits.remove(document, str(assigned[first % len(assigned)].service))
+        elif kind == "rename" and assigned:
+            edit = edits.rename(document, str(assigned[first % len(assigned)].service), name)
+        elif kind == "move" and assigned and ranged:
+            target = str(ranged[second % len(ranged)].declared)
+            edit = edits.move(document, str(assigned[first % len(assigned)].service), range=target)
+        elif kind == "set" and assigned:
+            entry = assigned[first % len(assigned)]
+            table = registry.tables[entry.table]
+            roles = {table.port_column, table.service_column, table.protocol_column}
+            columns = [h for i, h in enumerate(table.headers) if i not in roles]
+            if not columns:
+                return document
+            edit = edits.set_cells(document, str(entry.service), {columns[second % len(columns)]: value})
+        elif kind in ("heading", "prose"):
+            return _retitle(document, first, name) if kind == "heading" else _reword(document, first, name)
+        else:
+            return document
+        edits.verify(edit)
+    except MdportsError:
+        return document
+    return parse(edit.text)
+
+
+def _retitle(document: Document, which: int, word: str) -> Document:
+    """A heading renamed: a word added to its title, its declared range kept."""
+    headings = [i for i, block in enumerate(document.blocks) if isinstance(block, Heading) and block.lines]
+    if not headings:
+        return document
+    index = headings[which % len(headings)]
+    block = document.blocks[index]
+    assert isinstance(block, Heading)
+    line = block.lines[0]
+    body = line.rstrip("\r\n")
+    if not body.startswith("#"):
+        return document
+    return parse(document.render().replace(line, body + f" {word}" + line[len(body) :], 1))
+
+
+def _reword(document: Document, which: int, word: str) -> Document:
+    """A prose line edited: a word appended to a line of text outside every table."""
+    lines = [
+        (i, line)
+        for i, block in enumerate(document.blocks)
+        if isinstance(block, Prose)
+        for line in block.lines
+        if line.strip() and not line.lstrip().startswith(("|", "#", "<", "`", "-"))
+    ]
+    if not lines:
+        return document
+    _, line = lines[which % len(lines)]
+    body = line.rstrip("\r\n")
+    changed = parse(document.render().replace(line, body + f" ({word})" + line[len(body) :], 1))
+    return changed if build(changed).entries == build(document).entries else document
+
+
+def ours_side(text: str) -> str:
+    """The text with every conflict resolved to our side (what is outside the markers stays)."""
+    out: list[str] = []
+    keep = True
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        match = _MARKER.match(content)
+        if match and match.group(1)[0] == "<":
+            keep = True
+        elif match and match.group(1)[0] == "=":
+            keep = False
+        elif match:
+            keep = True
+        elif keep:
+            out.append(line)
+    return "".join(out)
+
+
+def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Registry, result: MergeResult) -> None:
+    """Every change ``side`` made to an assigned entry is in ``merged``, or a conflict names it.
+
+    An entry is found in the result by its name on either side (the other side may have renamed
+    it), independently of the identity the merge itself works out.
+    """
+    named = " ".join(conflict.message for conflict in result.conflicts)
+    by_other = compare(base, other, findings=False)
+    others = by_other.entry_map
+    renamed = [c for c in by_other.entries if c.kind in ("renamed", "moved") and c.old_service and c.service]
+    for change in compare(base, side, findings=False).entries:
+        if change.status != "assigned":
+            continue
+        names = {change.service, change.old_service}
+        if change.old_index is not None and change.old_index in others:
+            names.add(other.entries[others[change.old_index]].service)
+        names.discard(None)
+        if any(name and name in named for name in names):
+            continue
+        registries = (base, side, other, merged)
+        if any(len(r.by_name.get(name.casefold(), ())) > 1 for r in registries for name in names if name):
+            continue  # a name used twice identifies nothing (the corpus has such a registry)
+        found = [merged.by_name[name.casefold()][0] for name in names if name and name.casefold() in merged.by_name]
+        if change.kind == "removed":
+            assert not found, f"{change.old_service} was removed but is still there"
+            continue
+        assert found, f"{change.name}: {change.kind}, but missing from the result"
+        entry, wanted = found[0], side.entries[change.index or 0]
+        old = base.entries[change.old_index].cells if change.old_index is not None else {}
+        for header, text in wanted.cells.items():
+            if text != old.get(header):
+                # A reference in the cell may have followed the other side's rename or move.
+                assert entry.cells.get(header) in followed(text, renamed), f"{change.name}: {header} lost ({text!r})"
+
+
+def followed(text: str, renames: list[EntryChange]) -> set[str]:
+    """``text`` and what it reads after a reference in it follows one of ``renames``."""
+    out = {text}
+    for change in renames:
+        assert change.old_service is not None and change.service is not None
+        if change.old_service.casefold() in text.casefold():
+            moved = text.replace(change.old_service, change.service)
+            out.add(moved)
+            for old, new in zip(change.old_ports, change.ports, strict=False):
+                out.add(moved.replace(str(old), str(new), 1))
+    return out
+
+
+def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]) -> MergeResult:
+    base = parse(base_text)
+    ours, theirs = base, base
+    for operation in ours_ops:
+        ours = apply(ours, operation)
+    for operation in theirs_ops:
+        theirs = apply(theirs, operation)
+    result = merge(base, ours, theirs)
+    event("clean" if result.clean else "conflict named" if result.conflicts else "prose conflict")
+    event(f"replayed {min(len(result.merged), 3)}+ of their changes")
+    marked = any(_MARKER.match(line) for line in result.text.splitlines())
+    if marked or result.prose_conflicts:
+        assert not result.clean
+    if not result.clean:
+        assert result.conflicts or result.prose_conflicts, "not clean, but nothing says why"
+    merged = build(parse(ours_side(result.text)))
+    registries = build(base), build(ours), build(theirs)
+    assert_invariant(registries[0], registries[1], registries[2], merged, result)
+    assert_invariant(registries[0], registries[2], registries[1], merged, result)
+    return result
+
+
+# More examples for a longer run: MERGE_EXAMPLES=1000 pytest tests/test_merge_properties.py
+EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(BASES), ours=operations, theirs=operations)
+def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
+    check(base, ours, theirs)
+
+
+# --- consecutive real-looking revisions, through git ---------------------------------------------
+
+
+def revisions() -> list[tuple[str, str]]:
+    """Three revisions of the bundled document in a row: (name, text)."""
+    text = BUNDLED.read_text(encoding="utf-8")
+    document = parse(text)
+    out = []
+    for old, new in (("chat-backend", "chat-server"), ("mana-llm", "mana-llm-gateway"), ("todo-server", "todo-api")):
+        document = parse(edits.rename(document, old, new).text)
+    out.append(("rename wave", document.render()))
+    quote = "\n> Ports are assigned by pull request; ask in #platform first.\n"
+    document = parse(document.render().replace("## Principles\n", "## Principles\n" + quote, 1))
+    out.append(("block quote", document.render()))
+    for name in ("mana-voice-bot", "whopixels"):
+        document = parse(edits.remove(document, name).text)
+    out.append(("rows removed", document.render()))
+    return out
+
+
+@pytest.mark.parametrize("upto", [1, 2, 3])
+def test_consecutive_revisions_merge_with_our_addition(tmp_path: Path, upto: int) -> None:
+    base = BUNDLED.read_text(encoding="utf-8")
+    theirs = revisions()[upto - 1][1]
+    ours = edits.add(parse(base), "ours-worker", range="core-infra").text
+    expected = edits.add(parse(theirs), "ours-worker", range="core-infra").text
+    merged = git_merge(tmp_path, base, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == expected

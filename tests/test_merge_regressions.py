@@ -1,0 +1,174 @@
+"""The six defects of issue 13, each reproduced through a real ``git merge`` in a temporary repository.
+
+Every case is a hand-made three-way merge: a base commit on ``main``, our change on ``main`` and
+their change on the branch ``feature``; git runs ``mdports merge`` as the merge driver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import mdports_executable
+from test_merge import git
+
+DOC = "docs/PORT_SCHEMA.md"
+DRIVER = "merge %O %A %B --path %P --marker-size %L"
+
+BASE = """\
+# Ports
+
+Intro line.
+
+**Last updated:** 2026-01-01
+
+## 3000-3009: Core
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 3001 | auth | old |
+| 3002 | db | Database |
+| 3003-3009 | *(reserved)* | |
+
+## 4000-4099: Web
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 4000 | web | Site |
+| 4001-4099 | *(reserved)* | |
+"""
+
+
+@dataclass(frozen=True)
+class Merged:
+    exit_code: int
+    output: str  # git's stdout and stderr, where the driver's messages land
+    text: str  # the document after the merge
+
+
+def git_merge(repo: Path, base: str, ours: str, theirs: str, driver: str = DRIVER) -> Merged:
+    """Commit ``base`` on main, ``theirs`` on the branch feature, ``ours`` on main; merge feature into main."""
+    git(repo, "-c", "init.defaultBranch=main", "init", "-q")
+    git(repo, "config", "commit.gpgsign", "false")
+    git(repo, "config", "merge.mdports.name", "mdports port schema merge")
+    git(repo, "config", "merge.mdports.driver", f"'{mdports_executable()}' {driver}")
+    (repo / ".gitattributes").write_text(f"{DOC} merge=mdports\n")
+    (repo / "docs").mkdir(exist_ok=True)
+    path = repo / DOC
+    path.write_text(base)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    path.write_text(theirs)
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    path.write_text(ours)
+    git(repo, "commit", "-qam", "ours")
+    result = git(repo, "merge", "--no-edit", "feature", check=False)
+    return Merged(result.returncode, result.stdout + result.stderr, path.read_text())
+
+
+def test_their_heading_rename_keeps_our_row_and_cell(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | new |").replace(
+        "| 3003-3009 | *(reserved)* | |", "| 3003 | cache | Redis |\n| 3004-3009 | *(reserved)* | |"
+    )
+    theirs = BASE.replace("## 3000-3009: Core", "## 3000-3009: Core Platform")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace("## 3000-3009: Core", "## 3000-3009: Core Platform")
+
+
+def test_our_heading_rename_keeps_their_row(tmp_path: Path) -> None:
+    ours = BASE.replace("## 3000-3009: Core", "## 3000-3009: Core Platform")
+    theirs = BASE.replace("| 3003-3009 | *(reserved)* | |", "| 3003 | cache | Redis |\n| 3004-3009 | *(reserved)* | |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == theirs.replace("## 3000-3009: Core", "## 3000-3009: Core Platform")
+
+
+def test_prose_conflict_still_replays_their_registry_changes(tmp_path: Path) -> None:
+    ours = BASE.replace("Intro line.", "Our intro.")
+    theirs = BASE.replace("Intro line.", "Their intro.").replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 1
+    assert "<<<<<<< main\nOur intro.\n=======\nTheir intro.\n>>>>>>> feature\n" in merged.text
+    assert "| 3002 | db | Postgres |" in merged.text
+    assert "1 conflict(s) in the prose" in merged.output
+
+
+def test_our_rename_and_their_cell_change_both_apply(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth2 | old |")
+    theirs = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | new |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == BASE.replace("| 3001 | auth | old |", "| 3001 | auth2 | new |")
+
+
+def test_their_change_to_an_entry_we_removed_is_a_conflict(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3002 | db | Database |\n", "")
+    theirs = BASE.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 1
+    assert "they changed db, but we removed it" in merged.output
+    assert "<<<<<<< main\n=======\n| 3002 | db | Postgres |\n>>>>>>> feature\n" in merged.text
+
+
+def test_their_removal_of_an_entry_we_changed_is_a_conflict(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    theirs = BASE.replace("| 3002 | db | Database |\n", "")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 1
+    assert "they removed db, but we changed it" in merged.output
+    assert "<<<<<<< main\n| 3002 | db | Postgres |\n=======\n>>>>>>> feature\n" in merged.text
+
+
+@pytest.mark.parametrize(("cell", "note"), [("TBD", None), ("40o0", "MP003")])
+def test_an_unreadable_port_cell_of_theirs_is_replayed_not_a_crash(tmp_path: Path, cell: str, note: str | None) -> None:
+    """The issue's `| TBD | auth |` (now read as "no port yet") and a cell that cannot be read at all."""
+    ours = BASE.replace("| 4000 | web | Site |", "| 4000 | web | Website |")
+    theirs = BASE.replace("| 3001 | auth | old |", f"| {cell} | auth | old |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert "internal error" not in merged.output
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace("| 3001 | auth | old |", f"| {cell} | auth | old |")
+    assert f"move auth -> {cell}" in merged.output
+    if note:  # the finding their row brings is reported, not turned into a conflict
+        assert f"note: {note}" in merged.output
+
+
+def test_their_row_outside_the_declared_range_is_replayed_as_they_wrote_it(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    landing = "| 4000 | web | Site |\n| 4400 | landing | Landing page |"
+    theirs = BASE.replace("| 4000 | web | Site |", landing)
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace("| 4000 | web | Site |", landing)
+
+
+def test_their_move_outside_the_declared_range_is_replayed_as_they_did_it(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    theirs = BASE.replace("| 4000 | web | Site |\n", "").replace("| 4001-4099", "| 4400 | web | Site |\n| 4001-4099")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace("| 4000 | web | Site |\n", "").replace(
+        "| 4001-4099", "| 4400 | web | Site |\n| 4001-4099"
+    )
+
+
+def test_messages_name_the_document_and_markers_the_branches(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    theirs = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | theirs |")
+    merged = git_merge(tmp_path, BASE, ours, theirs)
+    assert merged.exit_code == 1
+    assert ".merge_file" not in merged.output
+    assert f"resolve the marked lines in {DOC}" in merged.output
+    assert "<<<<<<< main\n| 3001 | auth | ours |\n=======\n| 3001 | auth | theirs |\n>>>>>>> feature\n" in merged.text
+
+
+def test_the_old_three_argument_form_still_works(tmp_path: Path) -> None:
+    ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
+    theirs = BASE.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+    merged = git_merge(tmp_path, BASE, ours, theirs, driver="merge %O %A %B")
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
