@@ -821,9 +821,7 @@ def _directive(section: int, line: int, verb: str, body: str) -> Directive:
     return Directive(section, line, tuple(rules), tuple(ports), verb)
 
 
-def _entry(
-    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
-) -> Entry:
+def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
     """The entry a registry row holds.
 
     A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
