@@ -14,13 +14,22 @@ import datetime
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .document import Document, Prose, Row, Table
-from .errors import RefusedError, UsageError
-from .ports import MAX_PORT, MIN_PORT, PortRange, PortSyntaxError, merge_spans, parse_ports, strip_markup
+from .errors import NotFoundError, RefusedError, UsageError
+from .ports import (
+    MAX_PORT,
+    MIN_PORT,
+    PortRange,
+    PortSyntaxError,
+    format_ports,
+    merge_spans,
+    parse_ports,
+    strip_markup,
+)
 from .registry import Entry, Registry, RegistryTable, Section, build, normalize_header, placeholder_marker, service_name
 from .table_style import TableStyle, escape_cell, realign, wrapper_of
 
@@ -809,16 +818,17 @@ def set_cells(document: Document, name: str, cells: Mapping[str, str], *, date: 
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
 
 
-def format_tables(document: Document) -> Edit:
+def format_tables(document: Document, *, tables: Collection[int] | None = None) -> Edit:
     """``fmt``: rows in port order, adjacent placeholders merged, one cell style per table.
 
-    Only registry tables change; every other byte stays. Running it twice changes nothing.
+    Only registry tables change (only those whose indexes ``tables`` lists, when given);
+    every other byte stays. Running it twice changes nothing.
     """
     registry = build(document)
     builder = _Builder(document, registry)
     changes: list[Change] = []
     for table_index, info in enumerate(registry.tables):
-        if info.service_column is None:
+        if info.service_column is None or (tables is not None and table_index not in tables):
             continue
         plan = builder.plan(table_index)
         merged: list[_Item] = []
@@ -857,6 +867,42 @@ def format_tables(document: Document) -> Edit:
     # Merged placeholders change rows without changing what is assigned: the model check
     # compares ports per service instead of rows.
     return dataclasses.replace(builder.finish(changes), check_model=False)
+
+
+def _entry_at(registry: Registry, line: int) -> Entry:
+    for entry in registry.entries:
+        if entry.line == line:
+            return entry
+    raise NotFoundError(f"no registry row at line {line}", path=registry.path)
+
+
+def complete_row(document: Document, line: int) -> Edit:
+    """Give the row at ``line`` the empty cells it lacks, in its table's style (MP105's fix)."""
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    builder = _Builder(document, registry)
+    _rewrite_cells(builder, entry, {})  # rewriting a row pads it to the header's width
+    section = registry.sections[entry.section].heading
+    return builder.finish([Change("fill", entry.service, entry.ports, section, f"filled the cells of {entry.label}")])
+
+
+def shrink_placeholder(document: Document, line: int) -> Edit:
+    """Keep only the free ports of the placeholder at ``line``; drop it when none is free (MP103's fix)."""
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    if entry.service is not None or not entry.spans:
+        raise RefusedError(f"the row at line {line} is not a placeholder", path=registry.path)
+    free = [port for port in entry.ports if not _holders(registry, port, entry.protocols)]
+    builder = _Builder(document, registry)
+    if free:
+        column = registry.tables[entry.table].port_column
+        _rewrite_cells(builder, entry, {column: _port_text(entry.port_text, free)}, ports=free)
+        message = f"shrank placeholder {entry.port_text} to {format_ports(free)}"
+    else:
+        _vacate(builder, entry, reserve=False)
+        message = f"removed placeholder {entry.port_text}: every port of it is assigned"
+    section = registry.sections[entry.section].heading
+    return builder.finish([Change("shrink", None, tuple(free), section, message, old_ports=entry.ports)])
 
 
 def _same_cells_but_port(a: Row, b: Row, port_column: int) -> bool:
