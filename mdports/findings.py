@@ -69,6 +69,10 @@ class Finding:
     ports: tuple[int, ...] = ()
     section: int | None = None
     fix: Fix | None = None  # attached on demand (mdports.fixes), never by the checks themselves
+    # drift: the entry a deployment record was matched to (its index), and the record's own name,
+    # so that a reconciliation knows what to move or add without reading the message.
+    entry: int | None = None
+    deployed_as: str | None = None
 
     @property
     def severity(self) -> Severity:
