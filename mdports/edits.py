@@ -905,6 +905,37 @@ def shrink_placeholder(document: Document, line: int) -> Edit:
     return builder.finish([Change("shrink", None, tuple(free), section, message, old_ports=entry.ports)])
 
 
+def renumber(document: Document, line: int, port: int) -> Edit:
+    """Give the single-port row at ``line`` another port where it stands, references following.
+
+    Unlike ``move`` it neither re-sorts the table nor consumes a placeholder: it is the one-line
+    change a pull request suggestion can hold (``validate --fix`` tidies up after it).
+    """
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    if entry.service is None or len(entry.ports) != 1:
+        raise RefusedError(f"the row at line {line} is not a single-port service", path=registry.path)
+    taken = _holders(registry, check_port(port), entry.protocols, skip=entry)
+    if taken:
+        raise RefusedError(f"port {port} is already assigned to {taken[0].service}", path=registry.path)
+    info = registry.tables[entry.table]
+    old_port = entry.ports[0]
+    builder = _Builder(document, registry)
+    own = {info.port_column: _port_text(entry.port_text, [port])}
+    references = _references(registry, entry)
+    for holder, column, text in references:
+        new_text = text.replace(str(old_port), str(port), 1)
+        if holder is entry:
+            own[column] = new_text
+        else:
+            _rewrite_cells(builder, holder, {column: new_text})
+    _rewrite_cells(builder, entry, own, ports=[port])
+    section = registry.sections[entry.section].heading
+    message = f"renumbered {entry.service} from {old_port} to {port}; {len(references)} reference(s) updated"
+    change = Change("move", entry.service, (port,), section, message, len(references), old_ports=entry.ports)
+    return builder.finish([change], (port,))
+
+
 def _same_cells_but_port(a: Row, b: Row, port_column: int) -> bool:
     left = [t for i, t in enumerate(a.texts) if i != port_column]
     right = [t for i, t in enumerate(b.texts) if i != port_column]

@@ -159,45 +159,64 @@ def _move(context: _Context, entry: Entry, port: int, description: str, section:
     )
 
 
-def _duplicate_port(context: _Context, finding: Finding) -> Fix | None:
+def _move_plan(context: _Context, finding: Finding) -> tuple[Entry, int, str] | None:
+    """MP001 and MP101: the entry to move, the port it gets and why (None: no mechanical choice)."""
     entry = context.entry(finding)
-    if entry is None or not finding.ports:
+    if entry is None:
         return None
-    port = finding.ports[0]
-    holders = [
-        e
-        for e in context.registry.by_port.get(port, ())
-        if e.service is not None and e is not entry and set(e.protocols) & set(entry.protocols)
-    ]
-    if not holders:
-        return None
-    holder = holders[0]
-    later, why = entry, "the later row"
-    entry_time, holder_time = context.written(entry), context.written(holder)
-    if entry_time is not None and holder_time is not None and entry_time != holder_time:
-        later = entry if entry_time > holder_time else holder
-        why = "added later, by git history"
+    later, why = entry, ""
+    if finding.rule.id == "MP001":
+        if not finding.ports:
+            return None
+        port = finding.ports[0]
+        holders = [
+            e
+            for e in context.registry.by_port.get(port, ())
+            if e.service is not None and e is not entry and set(e.protocols) & set(entry.protocols)
+        ]
+        if not holders:
+            return None
+        why = " (the later row)"
+        entry_time, holder_time = context.written(entry), context.written(holders[0])
+        if entry_time is not None and holder_time is not None and entry_time != holder_time:
+            later = entry if entry_time > holder_time else holders[0]
+            why = " (added later, by git history)"
     if not _movable(context, later):
         return None
     target = _next_free(context, later)
     if target is None:
         return None
     range_ = context.registry.sections[later.section].range
-    description = (
-        f"move {later.service} ({why}) from {format_ports(later.ports)} to {target}, the next free port of {range_}"
+    ports = format_ports(later.ports)
+    return later, target, f"move {later.service}{why} from {ports} to {target}, the next free port of {range_}"
+
+
+def _move_to_free(context: _Context, finding: Finding) -> Fix | None:
+    plan = _move_plan(context, finding)
+    return _move(context, *plan) if plan is not None else None
+
+
+def in_place(document: Document, registry: Registry, finding: Finding, history: History | None = None) -> Fix | None:
+    """For MP001 and MP101: the same port change as the fix, made on the row where it stands.
+
+    A pull request suggestion can replace only lines near the change, and ``move`` may also
+    split a placeholder further down. The row renumbered in place is one line (a later
+    ``validate --fix`` sorts the table and shrinks the placeholder).
+    """
+    if finding.rule.id not in ("MP001", "MP101"):
+        return None
+    context = _Context(document, registry, history)
+    plan = _move_plan(context, finding)
+    if plan is None:
+        return None
+    entry, port, description = plan
+    line = entry.line
+    return context.fix(
+        ("renumber", line, port),
+        "renumber" + description.removeprefix("move") + " (in place)",
+        "unsafe",
+        lambda: edits.renumber(document, line, port),
     )
-    return _move(context, later, target, description)
-
-
-def _out_of_range(context: _Context, finding: Finding) -> Fix | None:
-    entry = context.entry(finding)
-    if entry is None or not _movable(context, entry):
-        return None
-    target = _next_free(context, entry)
-    if target is None:
-        return None
-    range_ = context.registry.sections[entry.section].range
-    return _move(context, entry, target, f"move {entry.service} to {target}, the next free port of {range_}")
 
 
 def _foreign_range(context: _Context, finding: Finding) -> Fix | None:
@@ -254,8 +273,8 @@ Fixer = Callable[[_Context, Finding], "Fix | None"]
 
 FIXERS: MappingProxyType[str, Fixer] = MappingProxyType(
     {
-        "MP001": _duplicate_port,
-        "MP101": _out_of_range,
+        "MP001": _move_to_free,
+        "MP101": _move_to_free,
         "MP103": _placeholder_overlap,
         "MP104": _unsorted_rows,
         "MP105": _cell_count,
