@@ -26,7 +26,8 @@ from .deployment import ComposePort, Deployment, EnvPort, ScrapeTarget, read_com
 from .document import Document, split_eol, split_lines
 from .errors import MdportsError, RefusedError
 from .files import DocumentLock, read_text, write_atomic
-from .findings import Finding
+from .findings import Finding, TextEdit
+from .fixes import apply_edits
 from .registry import Registry, build
 
 MOVED_OR_RESERVED = ("MP203", "MP204")
@@ -311,13 +312,8 @@ def _publisher(deployed: Deployment, mapping: ComposePort, port: int) -> str | N
 
 
 def _apply(text: str, changes: Sequence[PortEdit]) -> str:
-    lines = split_lines(text)
-    for change in sorted(changes, key=lambda c: (c.line, c.column), reverse=True):
-        raw = lines[change.line - 1]
-        start = change.column - 1
-        assert raw[start : start + len(change.old)] == change.old
-        lines[change.line - 1] = raw[:start] + change.new + raw[start + len(change.old) :]
-    return "".join(lines)
+    """The text with each host port's digits replaced (the one way mdports applies text edits)."""
+    return apply_edits(text, (TextEdit(c.line, c.column, c.line, c.column + len(c.old), c.new) for c in changes))
 
 
 def _kind(path: str, deployed: Deployment) -> str:
