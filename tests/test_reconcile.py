@@ -16,6 +16,13 @@ from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, run_mdports
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mdports
+from mdports.deployment import Deployment, read_compose
+from mdports.drift import check
+from mdports.reconcile import follow_document
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [
@@ -162,3 +169,47 @@ def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) ->
 def test_fix_options_need_fix(fleet: Path) -> None:
     result = run_mdports("drift", "--dry-run", cwd=fleet)
     assert result.returncode == 2 and "go with --fix" in result.stderr
+
+
+# --- property: following the document changes host-port digits only --------------------------
+
+DOCUMENT = "## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
+    f"| {3000 + i} | svc-{i} |\n" for i in range(5)
+)
+
+
+@st.composite
+def compose_files(draw: st.DrawFn) -> str:
+    lines = ["x-base: &base", "  restart: always", "services:"]
+    for index in range(draw(st.integers(min_value=1, max_value=5))):
+        lines += [f"  svc-{index}:", "    <<: *base", "    ports:"]
+        for _ in range(draw(st.integers(min_value=1, max_value=3))):
+            host, target = draw(st.integers(3000, 3012)), draw(st.integers(80, 9000))
+            comment = draw(st.sampled_from(["", "  # note", "   #3001:3001"]))
+            if draw(st.booleans()):
+                quote = draw(st.sampled_from(["", "'", '"']))
+                address = draw(st.sampled_from(["", "127.0.0.1:", "[::1]:"])) if quote else ""
+                protocol = draw(st.sampled_from(["", "/tcp"]))
+                lines.append(f"      - {quote}{address}{host}:{target}{protocol}{quote}{comment}")
+            else:
+                quote = draw(st.sampled_from(["", '"']))
+                lines += [f"      - target: {target}", f"        published: {quote}{host}{quote}{comment}"]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compose_files())
+def test_following_the_document_changes_host_port_digits_only(text: str) -> None:
+    registry = mdports.registry(mdports.parse(DOCUMENT))
+    services = read_compose(text, "compose.yml")
+    deployed = Deployment(services=services, files=(("compose", "compose.yml"),), sources={})
+    outcome = follow_document(deployed, registry, check(registry, deployed).findings, {"compose.yml": text})
+    new = outcome.texts.get("compose.yml", (text, text))[1]
+    assert re.sub(r"\d+", "N", new) == re.sub(r"\d+", "N", text)
+    after = read_compose(new, "compose.yml")
+    for old_service, new_service in zip(services, after, strict=True):
+        for old_port, new_port in zip(old_service.ports, new_service.ports, strict=True):
+            assert new_port.target == old_port.target  # the container side never changes
+            if new_port.published != old_port.published:
+                assert new_port.published is not None
+                assert new_port.published.lo == 3000 + int(old_service.name.split("-")[1])
