@@ -86,8 +86,11 @@ def validate(
                 }
                 outputs.append(record)
             continue
+        fixed: dict[str, int] = {}
         if fixing:
-            document = _fix(st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff)
+            document, fixed["fixed"] = _fix(
+                st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff
+            )
         registry = build(document)
         if not registry.tables:
             # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
@@ -105,7 +108,7 @@ def validate(
         reports.append(result)
         shown = result.at_least(shown_from)
         if fmt is ReportFormat.json:
-            summary = report.to_json(result, entries=len(registry.entries), sections=len(registry.sections))
+            summary = report.to_json(result, entries=len(registry.entries), sections=len(registry.sections), **fixed)
             summary["findings"] = [finding.to_dict() for finding in shown.findings]
             outputs.append(summary)
         elif fmt is ReportFormat.github:
@@ -131,8 +134,8 @@ def validate(
 
 def _fix(
     st: State, path: Path | None, name: str, document: Document, *, unsafe: bool, write: bool, diff: bool
-) -> Document:
-    """Apply the fixes to one document (written unless ``write`` is false); the fixed document."""
+) -> tuple[Document, int]:
+    """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
     from ..fixes import fix_document, fix_file, git_history
 
     target = path if path is not None else st.document_path()
@@ -158,7 +161,7 @@ def _fix(
     fixable = sum(1 for f in outcome.report.findings if f.fix is not None and f.fix.applicability == "unsafe")
     note = f" ({fixable} with an unsafe fix: --unsafe-fixes)" if fixable and not unsafe else ""
     typer.echo(f"{name}: {len(outcome.fixed)} {verb}, {left} remaining{note}", err=True)
-    return outcome.after
+    return outcome.after, len(outcome.fixed)
 
 
 @app.command("list")
