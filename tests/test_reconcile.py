@@ -213,3 +213,25 @@ def test_following_the_document_changes_host_port_digits_only(text: str) -> None
             if new_port.published != old_port.published:
                 assert new_port.published is not None
                 assert new_port.published.lo == 3000 + int(old_service.name.split("-")[1])
+
+
+def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_path: Path) -> None:
+    (tmp_path / "PORT_SCHEMA.md").write_text(
+        "## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3002 | sync |\n", encoding="utf-8"
+    )
+    prometheus = (
+        "scrape_configs:\n"
+        "  - job_name: auth\n"
+        "    static_configs:\n"
+        "      - targets: ['localhost:3101', \"127.0.0.1:3002\"]  # the job says auth; 3002 is sync's\n"
+    )
+    (tmp_path / "prometheus.yml").write_text(prometheus, encoding="utf-8")
+    (tmp_path / ".env").write_text('export SYNC_PORT="3102"  # sync\nAUTH_PORT=3001\n', encoding="utf-8")
+    args = ("-f", "PORT_SCHEMA.md", "drift", "-p", "prometheus.yml", "-e", ".env")
+    result = run_mdports(*args, "--fix", "deployment", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = prometheus.replace("3101", "3001").replace('3002"', '3001"')
+    assert (tmp_path / "prometheus.yml").read_text(encoding="utf-8") == expected
+    assert (tmp_path / ".env").read_text(encoding="utf-8") == 'export SYNC_PORT="3002"  # sync\nAUTH_PORT=3001\n'
+    again = run_mdports(*args, "--format", "json", cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(again.stdout)["findings"] if f["severity"] != "info"] == []
