@@ -14,10 +14,11 @@ in those ports only. A container port is never touched: the program inside liste
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from .deployment import ComposePort, Deployment, EnvPort, ScrapeTarget, read_com
 from .document import Document, split_eol, split_lines
 from .errors import MdportsError, RefusedError
 from .files import DocumentLock, read_text, write_atomic
-from .findings import Finding, TextEdit
+from .findings import Finding, Fix, Report, TextEdit
 from .fixes import apply_edits
 from .registry import Registry, build
 
@@ -246,10 +247,13 @@ def _host_digits(record: Record) -> tuple[int, str] | str:
     return offset, text
 
 
-def follow_document(
-    deployed: Deployment, registry: Registry, findings: Iterable[Finding], texts: Mapping[str, str]
-) -> DeploymentOutcome:
-    """Each matched record on a port that is not its entry's gets the documented port."""
+Planned = dict[tuple[str, int, int], "PortEdit"]
+
+
+def _plan(
+    deployed: Deployment, registry: Registry, findings: Iterable[Finding], lines_of: Callable[[str], Sequence[str]]
+) -> tuple[Planned, list[Finding], list[Unfixed]]:
+    """The host-port edits that make each matched record use its entry's port, and what cannot be."""
     records = _records(deployed)
     planned: dict[tuple[str, int, int], PortEdit] = {}
     fixed: list[Finding] = []
@@ -276,7 +280,7 @@ def follow_document(
             unfixed.append(Unfixed(finding, located))
             continue
         offset, digits = located
-        line = split_eol(split_lines(texts[finding.path])[finding.line - 1])[0]
+        line = lines_of(finding.path)[finding.line - 1]
         start = finding.column - 1
         written = record.value if isinstance(record, EnvPort) else record.text
         if line[start : start + len(written)] != written:
@@ -288,6 +292,15 @@ def follow_document(
             continue
         planned.setdefault(key, PortEdit(finding.path, finding.line, finding.column + offset, digits, new, finding))
         fixed.append(finding)
+    return planned, fixed, unfixed
+
+
+def follow_document(
+    deployed: Deployment, registry: Registry, findings: Iterable[Finding], texts: Mapping[str, str]
+) -> DeploymentOutcome:
+    """Each matched record on a port that is not its entry's gets the documented port."""
+    lines = {path: [split_eol(raw)[0] for raw in split_lines(text)] for path, text in texts.items()}
+    planned, fixed, unfixed = _plan(deployed, registry, findings, lines.__getitem__)
     new_texts: dict[str, tuple[str, str]] = {}
     by_file: dict[str, list[PortEdit]] = {}
     for edit in planned.values():
@@ -298,6 +311,21 @@ def follow_document(
         _verify(path, old, new, changes, deployed)
         new_texts[path] = (old, new)
     return DeploymentOutcome(new_texts, tuple(planned.values()), tuple(fixed), tuple(unfixed))
+
+
+def with_fixes(report: Report, deployed: Deployment, registry: Registry) -> Report:
+    """The drift report with the deployment-side fix of each finding that has one (JSON, SARIF)."""
+    planned, _, _ = _plan(deployed, registry, report.findings, lambda path: deployed.sources[path])
+
+    def fixed(finding: Finding) -> Finding:
+        edit = planned.get((finding.path, finding.line, finding.column))
+        if edit is None:
+            return finding
+        change = TextEdit(edit.line, edit.column, edit.line, edit.column + len(edit.old), edit.new)
+        description = f"change the host port {edit.old} to {edit.new}, the documented port (--fix deployment)"
+        return dataclasses.replace(finding, fix=Fix(description, "unsafe", (change,)))
+
+    return Report(report.path, tuple(fixed(f) for f in report.findings), report.accepted)
 
 
 def _publisher(deployed: Deployment, mapping: ComposePort, port: int) -> str | None:

@@ -130,6 +130,10 @@ def drift(
         raise typer.Exit(EXIT_FINDINGS if left.fails(strict) else EXIT_OK)
     if add_undocumented or keep_date or dry_run or diff:
         raise UsageError("--add-undocumented, --keep-date, --dry-run and --diff go with --fix")
+    if fmt in (ReportFormat.json, ReportFormat.sarif):
+        from ..reconcile import with_fixes
+
+        result = with_fixes(result, deployed, registry)
     if min_severity is None:
         # Annotations for infos bury the errors of a pull request: github shows warnings and up.
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
