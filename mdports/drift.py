@@ -352,6 +352,8 @@ def _port_findings(
             undocumented.append(port)
     at = (subject.path, subject.line, subject.column)
     home = entries[0].section if entries else None
+    # Which entry the record is (only when the name says so unambiguously) and its own name.
+    matched = entries[0].index if len(entries) == 1 else None
     documented = _documented(entries)
     for index, taken_ports in taken.items():
         owner = ctx.registry.entries[index]
@@ -364,6 +366,8 @@ def _port_findings(
                 f"deploy {subject.name} on its documented port {documented}, or correct the document",
                 tuple(taken_ports),
                 home,
+                entry=matched,
+                deployed_as=subject.name,
             )
         elif claim_owner:
             yield Finding(
@@ -388,6 +392,8 @@ def _port_findings(
             + (f"its documented port {documented}" if entries else "a documented port"),
             tuple(reserved_ports),
             home if entries else holder.section,
+            entry=matched,
+            deployed_as=subject.name,
         )
     if not undocumented:
         return
@@ -400,6 +406,8 @@ def _port_findings(
             f"deploy {subject.name} on {documented}, or add {format_ports(undocumented)} to its entry",
             tuple(undocumented),
             home,
+            entry=matched,
+            deployed_as=subject.name,
         )
         return
     close = ctx.matcher.suggest(subject.name)
@@ -411,6 +419,8 @@ def _port_findings(
         + (f" (the document has {close}; if it is the same service, use that name)" if close else ""),
         tuple(undocumented),
         ctx.section_of(undocumented[0]),
+        entry=matched,
+        deployed_as=subject.name,
     )
 
 

@@ -14,18 +14,19 @@ import datetime
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .document import Document, Prose, Row, Table, split_lines
-from .errors import RefusedError, UsageError
+from .errors import NotFoundError, RefusedError, UsageError
 from .escaping import is_hidden, visible
 from .ports import (
     MAX_PORT,
     MIN_PORT,
     PortRange,
     PortSyntaxError,
+    format_ports,
     merge_spans,
     parse_port_cell,
     strip_markup,
@@ -977,16 +978,17 @@ def set_cells(
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
 
 
-def format_tables(document: Document, vocab: Vocabulary = DEFAULT) -> Edit:
+def format_tables(document: Document, vocab: Vocabulary = DEFAULT, *, tables: Collection[int] | None = None) -> Edit:
     """``fmt``: rows in port order, adjacent placeholders merged, one cell style per table.
 
-    Only registry tables change; every other byte stays. Running it twice changes nothing.
+    Only registry tables change (only those whose indexes ``tables`` lists, when given);
+    every other byte stays. Running it twice changes nothing.
     """
     registry = build(document, vocab)
     builder = _Builder(document, registry)
     changes: list[Change] = []
     for table_index, info in enumerate(registry.tables):
-        if info.service_column is None:
+        if info.service_column is None or (tables is not None and table_index not in tables):
             continue
         plan = builder.plan(table_index)
         merged: list[_Item] = []
@@ -1025,6 +1027,73 @@ def format_tables(document: Document, vocab: Vocabulary = DEFAULT) -> Edit:
     # Merged placeholders change rows without changing what is assigned: the model check
     # compares ports per service instead of rows.
     return dataclasses.replace(builder.finish(changes), check_model=False)
+
+
+def _entry_at(registry: Registry, line: int) -> Entry:
+    for entry in registry.entries:
+        if entry.line == line:
+            return entry
+    raise NotFoundError(f"no registry row at line {line}", path=registry.path)
+
+
+def complete_row(document: Document, line: int) -> Edit:
+    """Give the row at ``line`` the empty cells it lacks, in its table's style (MP105's fix)."""
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    builder = _Builder(document, registry)
+    _rewrite_cells(builder, entry, {})  # rewriting a row pads it to the header's width
+    section = registry.sections[entry.section].heading
+    return builder.finish([Change("fill", entry.service, entry.ports, section, f"filled the cells of {entry.label}")])
+
+
+def shrink_placeholder(document: Document, line: int) -> Edit:
+    """Keep only the free ports of the placeholder at ``line``; drop it when none is free (MP103's fix)."""
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    if entry.service is not None or not entry.spans:
+        raise RefusedError(f"the row at line {line} is not a placeholder", path=registry.path)
+    free = [port for port in entry.ports if not _holders(registry, port, entry.protocols)]
+    builder = _Builder(document, registry)
+    if free:
+        column = registry.tables[entry.table].port_column
+        _rewrite_cells(builder, entry, {column: _port_text(entry.port_text, free)}, ports=free)
+        message = f"shrank placeholder {entry.port_text} to {format_ports(free)}"
+    else:
+        _vacate(builder, entry, reserve=False)
+        message = f"removed placeholder {entry.port_text}: every port of it is assigned"
+    section = registry.sections[entry.section].heading
+    return builder.finish([Change("shrink", None, tuple(free), section, message, old_ports=entry.ports)])
+
+
+def renumber(document: Document, line: int, port: int) -> Edit:
+    """Give the single-port row at ``line`` another port where it stands, references following.
+
+    Unlike ``move`` it neither re-sorts the table nor consumes a placeholder: it is the one-line
+    change a pull request suggestion can hold (``validate --fix`` tidies up after it).
+    """
+    registry = build(document)
+    entry = _entry_at(registry, line)
+    if entry.service is None or len(entry.ports) != 1:
+        raise RefusedError(f"the row at line {line} is not a single-port service", path=registry.path)
+    taken = _holders(registry, check_port(port), entry.protocols, skip=entry)
+    if taken:
+        raise RefusedError(f"port {port} is already assigned to {taken[0].service}", path=registry.path)
+    info = registry.tables[entry.table]
+    old_port = entry.ports[0]
+    builder = _Builder(document, registry)
+    own = {info.port_column: _port_text(entry.port_text, [port])}
+    references = _references(registry, entry)
+    for holder, column, text in references:
+        new_text = text.replace(str(old_port), str(port), 1)
+        if holder is entry:
+            own[column] = new_text
+        else:
+            _rewrite_cells(builder, holder, {column: new_text})
+    _rewrite_cells(builder, entry, own, ports=[port])
+    section = registry.sections[entry.section].heading
+    message = f"renumbered {entry.service} from {old_port} to {port}; {len(references)} reference(s) updated"
+    change = Change("move", entry.service, (port,), section, message, len(references), old_ports=entry.ports)
+    return builder.finish([change], (port,))
 
 
 def _same_cells_but_port(a: Row, b: Row, port_column: int) -> bool:

@@ -7,6 +7,9 @@ from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+# safe: the registry means the same afterwards (row order, merged placeholders, filled cells);
+# unsafe: it says something else (an entry moved off a taken port).
+Applicability = Literal["safe", "unsafe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,40 @@ class Rule:
     name: str
     severity: Severity
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": {"line": self.line, "column": self.column},
+            "end": {"line": self.end_line, "column": self.end_column},
+            "content": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
+
+    description: str
+    applicability: Applicability
+    edits: tuple[TextEdit, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "description": self.description,
+            "applicability": self.applicability,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +68,11 @@ class Finding:
     hint: str
     ports: tuple[int, ...] = ()
     section: int | None = None
+    fix: Fix | None = None  # attached on demand (mdports.fixes), never by the checks themselves
+    # drift: the entry a deployment record was matched to (its index), and the record's own name,
+    # so that a reconciliation knows what to move or add without reading the message.
+    entry: int | None = None
+    deployed_as: str | None = None
 
     @property
     def severity(self) -> Severity:
@@ -51,6 +93,7 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "ports": list(self.ports),
+            **({"fix": self.fix.to_dict()} if self.fix is not None else {}),
         }
 
 

@@ -106,3 +106,28 @@ def spec_for(document: Path, revision: str) -> tuple[str, Path]:
     except ValueError:
         raise InputError(f"is outside the git repository {root}", path=str(document)) from None
     return f"{revision}:{PurePosixPath(*relative.parts)}", folder
+
+
+def line_times(path: Path, text: str) -> list[int] | None:
+    """When each line of ``text`` (the file at ``path`` as it is now) was last written, by ``git blame``.
+
+    Lines not committed yet count as written now. None when git cannot say (no git, not a
+    repository, a file git does not track); callers then fall back to the order of the rows.
+    """
+    folder = path.resolve().parent
+    try:
+        result = subprocess.run(
+            ["git", "blame", "--line-porcelain", "--contents", "-", "--", path.name],
+            cwd=folder,
+            env={**os.environ, "GIT_PAGER": "cat", "LC_ALL": "C"},
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if result.returncode != 0:
+        return None
+    # --line-porcelain repeats every header for every line, so each line has its own author-time.
+    times = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith(b"author-time ")]
+    return times or None

@@ -107,21 +107,36 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
 def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
     """A name twice is a duplicate, unless it is one service on several rows of one table.
 
-    Several rows are one service when they hold other ports and follow each other, or when
-    the table has a column saying what each port is for. Identity is per host, and per
-    project where the table has a project column.
+    Several rows are one service when they hold other ports and are neighbours in the table's
+    port order, or when the table has a column saying what each port is for. Port order, not
+    row order: sorting a table (``fmt``, a fix) must not make or unmake a duplicate. Identity
+    is per host, and per project where the table has a project column.
     """
+    rank: dict[int, int] | None = None  # entry index -> place in its table's port order
     for named in registry.by_name.values():
         if len(named) == 1:
             continue  # the usual case: one row per name
+        if rank is None:
+            rank = _port_order(registry)
         groups: dict[tuple[str | None, str | None], list[Entry]] = {}
         for entry in named:
             groups.setdefault((entry.host, (entry.group or "").casefold() or None), []).append(entry)
         for entries in groups.values():
-            yield from _duplicates(registry, path, entries)
+            yield from _duplicates(registry, path, sorted(entries, key=lambda e: (e.table, rank[e.index])), rank)
 
 
-def _duplicates(registry: Registry, path: str, entries: list[Entry]) -> Iterator[Finding]:
+def _port_order(registry: Registry) -> dict[int, int]:
+    by_table: dict[int, list[Entry]] = {}
+    for entry in registry.entries:
+        by_table.setdefault(entry.table, []).append(entry)
+    rank: dict[int, int] = {}
+    for entries in by_table.values():
+        entries.sort(key=lambda e: (e.first_port is None, e.first_port or 0, e.row))
+        rank.update((entry.index, place) for place, entry in enumerate(entries))
+    return rank
+
+
+def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[int, int]) -> Iterator[Finding]:
     previous = entries[0]
     seen_ports = set(previous.ports)
     for entry in entries[1:]:
@@ -129,7 +144,7 @@ def _duplicates(registry: Registry, path: str, entries: list[Entry]) -> Iterator
         one_service = (
             same_table
             and not seen_ports & set(entry.ports)
-            and (entry.row == previous.row + 1 or registry.tables[entry.table].repeats)
+            and (rank[entry.index] == rank[previous.index] + 1 or registry.tables[entry.table].repeats)
         )
         previous = entry
         seen_ports.update(entry.ports)

@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from . import __version__
 from .catalog import all_rules
-from .findings import Finding, Report
+from .findings import Finding, Fix, Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -41,9 +41,31 @@ def _result(finding: Finding, index: dict[str, int], *, suppressed: bool) -> dic
     }
     if finding.ports:
         result["properties"] = {"ports": list(finding.ports)}
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding.path, finding.fix)]
     if suppressed:
         result["suppressions"] = [{"kind": "inSource", "justification": "accepted as a known exception"}]
     return result
+
+
+def _fix(path: str, fix: Fix) -> dict[str, object]:
+    """A SARIF ``fix``: the description and each replacement as a deleted region and its new text."""
+    replacements = [
+        {
+            "deletedRegion": {
+                "startLine": edit.line,
+                "startColumn": edit.column,
+                "endLine": edit.end_line,
+                "endColumn": edit.end_column,
+            },
+            "insertedContent": {"text": edit.text},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": f"{fix.description} ({fix.applicability})"},
+        "artifactChanges": [{"artifactLocation": {"uri": _uri(path)}, "replacements": replacements}],
+    }
 
 
 def to_sarif(reports: Sequence[Report]) -> dict[str, object]:

@@ -48,6 +48,7 @@ from conftest import BUNDLED, ROOT, run_mdports
 
 WORKFLOW = ROOT / "examples" / "github" / "port-schema.yml"
 CODE_SCANNING = ROOT / "examples" / "github" / "port-schema-code-scanning.yml"
+DRIFT_WORKFLOW = ROOT / "examples" / "github" / "port-schema-drift.yml"
 ACTION = ROOT / "action.yml"
 MARKER = "<!-- mdports:diff -->"
 TOKEN = "test-token-123"
@@ -114,6 +115,9 @@ class FakeGitHub:
             self.next_id += 1
             self.comments.append(comment)
             return 201, comment, ""
+        handled = self.handle_pulls(method, path, query, body)
+        if handled is not None:
+            return handled
         match = re.fullmatch(rf"/repos/{REPOSITORY}/issues/comments/(\d+)", path)
         if method == "PATCH" and match:
             for comment in self.comments:
@@ -125,6 +129,55 @@ class FakeGitHub:
         return 404, {"message": "Not Found"}, ""
 
     base: str = ""
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    review_comments: list[dict[str, Any]] = field(default_factory=list)
+    pulls: list[dict[str, Any]] = field(default_factory=list)
+
+    def handle_pulls(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any, str] | None:
+        """Reviews (list, create, update; their comments: list, delete) and pull requests (list, create, update)."""
+        bot = {"login": "github-actions[bot]", "type": "Bot"}
+        reviews = f"/repos/{REPOSITORY}/pulls/{PR_NUMBER}/reviews"
+        if path == reviews and method == "GET":
+            return 200, self.reviews, ""
+        if path == reviews and method == "POST":
+            assert body["event"] == "COMMENT" and isinstance(body["body"], str) and body["commit_id"]
+            for comment in body["comments"]:  # GitHub answers 422 to a comment without these
+                assert {"path", "line", "side", "body"} <= set(comment), comment
+            review = {"id": self.next_id, "body": body["body"], "user": bot}
+            self.next_id += 1
+            self.reviews.append(review)
+            for comment in body["comments"]:
+                self.review_comments.append({**comment, "id": self.next_id, "review": review["id"]})
+                self.next_id += 1
+            return 200, review, ""
+        match = re.fullmatch(rf"{reviews}/(\d+)(/comments)?", path)
+        if match and method == "GET" and match.group(2):
+            return 200, [c for c in self.review_comments if c["review"] == int(match.group(1))], ""
+        if match and method == "PUT" and not match.group(2):
+            (review,) = [r for r in self.reviews if r["id"] == int(match.group(1))]
+            review["body"] = body["body"]
+            return 200, review, ""
+        match = re.fullmatch(rf"/repos/{REPOSITORY}/pulls/comments/(\d+)", path)
+        if match and method == "DELETE":
+            self.review_comments = [c for c in self.review_comments if c["id"] != int(match.group(1))]
+            return 204, {}, ""
+        pulls = f"/repos/{REPOSITORY}/pulls"
+        if path == pulls and method == "GET":
+            head = query["head"][0]
+            found = [p for p in self.pulls if p["state"] == query["state"][0] and f"acme:{p['head']}" == head]
+            return 200, found, ""
+        if path == pulls and method == "POST":
+            pull = {"number": 40 + len(self.pulls), "state": "open", **body}
+            self.pulls.append(pull)
+            return 201, pull, ""
+        match = re.fullmatch(rf"{pulls}/(\d+)", path)
+        if match and method == "PATCH":
+            (pull,) = [p for p in self.pulls if p["number"] == int(match.group(1))]
+            pull.update(body)
+            return 200, pull, ""
+        return None
 
 
 @pytest.fixture
@@ -151,7 +204,7 @@ def github() -> Iterator[FakeGitHub]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PATCH = _serve
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
         def log_message(self, *args: object) -> None:
             pass
@@ -470,7 +523,7 @@ def test_every_input_and_output_is_in_the_readme() -> None:
 
 def test_every_expression_is_one_the_tests_evaluate() -> None:
     context = {"github": {"event": {}, "event_name": "push"}, "steps": {}, "inputs": {}}
-    for path in (WORKFLOW, CODE_SCANNING, ACTION):
+    for path in (WORKFLOW, CODE_SCANNING, DRIFT_WORKFLOW, ACTION):
         for expression in _EXPRESSION.findall(path.read_text(encoding="utf-8")):
             evaluate(expression, context)
     for step in action_steps():
@@ -517,6 +570,7 @@ ACTION_STEPS = (
     "diff",
     "Post or update the pull request comment",
 )
+OPTIONAL_STEPS = ("Post the review with suggestions", "fix", "Open, update or close the drift pull request")
 
 
 def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_date(
@@ -536,6 +590,7 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
         "actions/checkout@v4": "success",
         "mdports": "success",
         **{f"mdports/{step}": "success" for step in ACTION_STEPS},
+        **{f"mdports/{step}": "skipped" for step in OPTIONAL_STEPS},
     }, first.logs
     assert (runner_python / "mdports").exists()  # installed by the action's own pip step
     assert first.outputs["mdports"] == {
@@ -745,3 +800,90 @@ def test_an_unreadable_document_is_exit_code_2_without_counts_or_sarif(
     assert "mdports: error: docs/MISSING.md: no such file" in result.logs["mdports/check"]
     outputs = result.outputs["mdports"]
     assert outputs["exit-code"] == "2" and outputs["findings"] == "" and outputs["sarif-file"] == ""
+
+
+# --- suggestions and the drift pull request ----------------------------------------------------
+
+
+def test_suggest_posts_a_review_and_replaces_its_earlier_one(
+    checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
+) -> None:
+    workflow = load_yaml(WORKFLOW)
+    (job,) = workflow["jobs"].values()
+    job["steps"][1]["with"]["suggest"] = "true"
+    document = checkout / "docs" / "PORT_SCHEMA.md"
+    sync = "| 3010 | mana-sync | Go | Local-first data sync (WebSocket + HTTP) |\n"
+    document.write_text(document.read_text(encoding="utf-8").replace(sync, sync + "| 3010 | dup-svc | Go | |\n"))
+    git(checkout, "commit", "-q", "-am", "dup-svc on a taken port")
+
+    first = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+
+    assert first.outcomes["mdports/Post the review with suggestions"] == "success", first.logs
+    (review,) = github.reviews
+    (comment,) = github.review_comments
+    assert review["body"].startswith("<!-- mdports:review -->")
+    assert comment["path"] == "docs/PORT_SCHEMA.md" and comment["side"] == "RIGHT"
+    assert "```suggestion\n| 3017 | dup-svc | Go | |\n```" in comment["body"]
+
+    # The next push: the earlier review loses its suggestions and says so; one new review.
+    document.write_text(document.read_text(encoding="utf-8").replace("| 3010 | dup-svc |", "| 3011 | dup-svc |"))
+    git(checkout, "commit", "-q", "-am", "dup-svc on another taken port")
+    second = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow)
+    assert second.outcomes["mdports/Post the review with suggestions"] == "success", second.logs
+    old, new = github.reviews
+    assert "Superseded" in old["body"] and new["body"].startswith("<!-- mdports:review -->")
+    assert [c["review"] for c in github.review_comments] == [new["id"]]
+    assert ("DELETE", f"/repos/{REPOSITORY}/pulls/comments/{comment['id']}") in github.requests
+
+
+def drift_checkout(tmp_path: Path, published: str) -> Path:
+    """The default branch of a repository with a deployment, pushed to a bare origin."""
+    repo = make_checkout(tmp_path / "platform")
+    git(repo, "checkout", "-q", "main")
+    compose = f"services:\n  mana-auth:\n    ports:\n      - \"{published}:3001\"  # the login service\n"
+    (repo / "docker-compose.yml").write_text(compose, encoding="utf-8")
+    (repo / ".mdports.toml").write_text('compose = ["docker-compose.yml"]\n', encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "deployment")
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    git(repo, "remote", "add", "origin", str(origin))
+    git(repo, "push", "-q", "origin", "main")
+    return repo
+
+
+def test_the_drift_workflow_opens_updates_and_closes_one_pull_request(
+    tmp_path: Path, runner_python: Path, github: FakeGitHub
+) -> None:
+    workflow = load_yaml(DRIFT_WORKFLOW)
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+    repo = drift_checkout(tmp_path, "3006")  # mana-auth runs on a reserved port
+
+    first = run_workflow(repo, runner_python, github, tmp_path, event_name="schedule", workflow=workflow)
+
+    assert first.outcomes["mdports/fix"] == "success", first.logs
+    assert first.outcomes["mdports/Open, update or close the drift pull request"] == "success", first.logs
+    (pull,) = github.pulls
+    assert (pull["head"], pull["base"], pull["state"]) == ("mdports/drift", "main", "open")
+    assert pull["body"].startswith("<!-- mdports:drift -->") and "<!-- mdports:diff -->" in pull["body"]
+    assert "mana\\-auth" in pull["body"] and "3006" in pull["body"]
+    pushed = git(repo, "show", "origin/mdports/drift:docs/PORT_SCHEMA.md")
+    assert "| 3006 | mana-auth |" in pushed
+    assert git(repo, "show", "main:docs/PORT_SCHEMA.md") == BUNDLED.read_text(encoding="utf-8").rstrip("\n")
+
+    # The next day: still drifting; the same pull request is updated, not a second one.
+    git(repo, "checkout", "-q", "main")
+    second = run_workflow(repo, runner_python, github, tmp_path, event_name="schedule", workflow=workflow)
+    assert "updated pull request #40" in second.logs["mdports/Open, update or close the drift pull request"]
+    assert len(github.pulls) == 1
+
+    # The deployment is corrected: nothing drifts, the pull request is closed.
+    git(repo, "checkout", "-q", "main")
+    compose = repo / "docker-compose.yml"
+    compose.write_text(compose.read_text(encoding="utf-8").replace("3006:3001", "3001:3001"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "mana-auth on its documented port")
+    third = run_workflow(repo, runner_python, github, tmp_path, event_name="schedule", workflow=workflow)
+    assert third.outputs["mdports"]["exit-code"] == "0"
+    assert "closed pull request #40" in third.logs["mdports/Open, update or close the drift pull request"]
+    assert github.pulls[0]["state"] == "closed"

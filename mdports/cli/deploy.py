@@ -10,16 +10,36 @@ import json
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..config import display_path
 from ..errors import UsageError
-from ._app import EXIT_FINDINGS, EXIT_OK, QUIET, ReportFormat, Severity, app, shown_severity, state
+from ._app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LOCK_TIMEOUT,
+    QUIET,
+    STDIN_NAME,
+    ReportFormat,
+    Severity,
+    State,
+    app,
+    shown_severity,
+    state,
+)
 
 if TYPE_CHECKING:
-    from ..deployment import HostFiles
+    from ..deployment import Deployment, HostFiles
+    from ..document import Document
+    from ..findings import Report
+    from ..registry import Registry
+
+
+class FixTarget(str, Enum):
+    document = "document"
+    deployment = "deployment"
 
 
 class ExportFormat(str, Enum):
@@ -57,6 +77,19 @@ def drift(
     ),
     quiet: bool = QUIET,
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
+    fix: FixTarget | None = typer.Option(
+        None,
+        "--fix",
+        help="document: the document adopts what is deployed; deployment: the deployment's host ports "
+        "follow the document.",
+    ),
+    add_undocumented: bool = typer.Option(
+        False, "--add-undocumented", help="--fix document: add rows for undocumented services (MP201)."
+    ),
+    keep_date: bool = typer.Option(False, "--keep-date", help='--fix document: leave the "Last updated" line.'),
+    dry_run: bool = typer.Option(False, "--dry-run", help="--fix: show what would change; write nothing."),
+    diff: bool = typer.Option(False, "--diff", help="--fix: print the unified diff; write nothing."),
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
 
@@ -91,6 +124,18 @@ def drift(
     registry = st.registry(document)
     deployed = deployment.load_hosts(hosts)
     result = drift_rules.check(registry, deployed, config, name)
+    if fix is not None:
+        write = not (dry_run or diff)
+        options = {"add_undocumented": add_undocumented, "keep_date": keep_date, "write": write, "diff": diff}
+        locking = st.locking(name, lock_timeout)
+        left = _reconcile(st, fix, document, registry, deployed, result, **options, fmt=fmt, locking=locking)
+        raise typer.Exit(EXIT_FINDINGS if left.fails(strict) else EXIT_OK)
+    if add_undocumented or keep_date or dry_run or diff or lock_timeout is not None:
+        raise UsageError("--add-undocumented, --keep-date, --dry-run, --diff and --lock-timeout go with --fix")
+    if fmt in (ReportFormat.json, ReportFormat.sarif):
+        from ..reconcile import with_fixes
+
+        result = with_fixes(result, deployed, registry)
     if min_severity is None:
         # Annotations for infos bury the errors of a pull request: github shows warnings and up.
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
@@ -119,6 +164,84 @@ def drift(
         text = report.format_text(shown, sources, show_source=not no_source, color=color, totals=result)
         typer.echo(text, color=color)
     raise typer.Exit(EXIT_FINDINGS if result.fails(strict) else EXIT_OK)
+
+
+def _reconcile(
+    st: State,
+    target: FixTarget,
+    document: Document,
+    registry: Registry,
+    deployed: Deployment,
+    result: Report,
+    *,
+    add_undocumented: bool,
+    keep_date: bool,
+    write: bool,
+    diff: bool,
+    fmt: ReportFormat,
+    locking: dict[str, Any],
+) -> Report:
+    """``drift --fix``: change the document or the deployment files; the findings left as they were."""
+    from .. import reconcile
+    from ..edits import today
+    from ..files import read_text
+    from ..findings import Report
+
+    name = result.path
+    if target is FixTarget.document:
+        if write and name == STDIN_NAME:
+            raise UsageError("cannot fix standard input in place", hint="give the document's path with --file PATH")
+        outcome = reconcile.adopt_in_file(
+            st.document_path(),
+            document,
+            result.findings,
+            add_undocumented=add_undocumented,
+            date=None if keep_date else today(),
+            write=write,
+            deployed=deployed,
+            vocab=st.vocabulary,
+            **locking,
+        )
+        changed, text_diff, fixed, unfixed = outcome.changed, outcome.diff(name), outcome.fixed, outcome.unfixed
+        messages = [change.message for change in outcome.changes]
+        changes = [change.to_dict() for change in outcome.changes]
+    else:
+        if add_undocumented or keep_date:
+            raise UsageError("--add-undocumented and --keep-date go with --fix document")
+        texts = {path: read_text(path) for _kind, path in deployed.files}
+        followed = reconcile.follow_document(deployed, registry, result.findings, texts)
+        if write:
+            reconcile.write_deployment(followed, **locking)
+        changed, text_diff, fixed, unfixed = followed.changed, followed.diff(), followed.fixed, followed.unfixed
+        messages = [
+            f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
+        ]
+        changes = [change.to_dict() for change in followed.changes]
+    if fmt is ReportFormat.json:
+        record: dict[str, object] = {
+            "version": 1,
+            "path": name,
+            "fix": target.value,
+            "changed": changed,
+            "written": write and changed,
+            "fixed": len(fixed),
+            "changes": changes,
+            "unfixed": [item.to_dict() for item in unfixed],
+        }
+        if diff:
+            record["diff"] = text_diff
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        if diff:
+            typer.echo(text_diff, nl=False)
+        for message in messages:
+            typer.echo(message, err=True)
+        for item in unfixed:
+            found = item.finding
+            typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
+        verb = "fixed" if write else "would fix"
+        typer.echo(f"{name}: {len(fixed)} {verb}, {len(unfixed)} not fixed", err=True)
+    return Report(name, tuple(item.finding for item in unfixed))
 
 
 def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:

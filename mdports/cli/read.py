@@ -9,6 +9,8 @@ from pathlib import Path
 import typer
 
 from .. import report
+from ..document import Document
+from ..errors import UsageError
 from ..findings import Report
 from ..rules import validate as run_rules
 from ._app import (
@@ -17,9 +19,11 @@ from ._app import (
     EXIT_USAGE,
     MIN_SEVERITY,
     QUIET,
+    STDIN,
     ListFormat,
     ReportFormat,
     Severity,
+    State,
     TextOrJson,
     app,
     error_record,
@@ -39,15 +43,23 @@ def validate(
     no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
     min_severity: Severity = MIN_SEVERITY,
     quiet: bool = QUIET,
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes and write the document."),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes", help="Apply the unsafe fixes too (they change what the registry says)."
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print the unified diff of the fixes; write nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what the fixes would do; write nothing."),
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
-    Every file is checked, even after one that cannot be read. Exit 0 when nothing reaches
-    the failing severity, 1 when something does, 2 when a file could not be read or on
-    usage errors.
+    Every file is checked, even after one that cannot be read. With --fix (--unsafe-fixes,
+    --diff, --dry-run) the findings that have a mechanical remedy are fixed and what remains
+    is reported. Exit 0 when nothing (left) reaches the failing severity, 1 when something
+    does, 2 when a file could not be read or on usage errors.
     """
     from ..errors import InputError
 
+    fixing = fix or unsafe_fixes or diff or dry_run
     st = state(ctx)
     strict = strict or st.config.strict
     shown_from = shown_severity(min_severity, quiet)
@@ -73,6 +85,11 @@ def validate(
                 }
                 outputs.append(record)
             continue
+        fixed: dict[str, int] = {}
+        if fixing:
+            document, fixed["fixed"] = _fix(
+                st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff
+            )
         registry = st.registry(document)
         if not registry.tables:
             # Nothing to check is most likely a mistake (a truncated file, the wrong path): say
@@ -82,15 +99,20 @@ def validate(
             typer.echo(f"mdports: warning: {name}: {what}; nothing to check", err=True)
             nothing_checked = True
         result = run_rules(registry, st.config, name)
+        if fmt in (ReportFormat.json, ReportFormat.sarif):
+            from ..fixes import attach, git_history
+
+            source = path if path is not None else st.document_path()
+            result = attach(result, document, registry, None if source == STDIN else git_history(source))
         reports.append(result)
         shown = result.at_least(shown_from)
         if fmt is ReportFormat.json:
-            summary = report.to_json(result, entries=len(registry.entries), sections=len(registry.sections))
+            summary = report.to_json(result, entries=len(registry.entries), sections=len(registry.sections), **fixed)
             summary["findings"] = [finding.to_dict() for finding in shown.findings]
             outputs.append(summary)
         elif fmt is ReportFormat.github:
             typer.echo(report.format_github(shown))
-        elif fmt is ReportFormat.text:
+        elif fmt is ReportFormat.text and not diff:  # --diff: stdout is the diff alone, as for edits
             quoted = not no_source and bool(shown.findings)  # the lines are needed only to quote them
             lines = report.source_lines(document) if quoted else []
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
@@ -107,6 +129,38 @@ def validate(
         report.write_step_summary([r.at_least(shown_from) for r in reports])
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _fix(
+    st: State, path: Path | None, name: str, document: Document, *, unsafe: bool, write: bool, diff: bool
+) -> tuple[Document, int]:
+    """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
+    from ..fixes import fix_document, fix_file, git_history
+
+    target = path if path is not None else st.document_path()
+    if target == STDIN:
+        if write:
+            raise UsageError("cannot fix standard input in place", hint="give the file, or use --diff")
+        outcome = fix_document(document, st.config, name, unsafe=unsafe)
+    else:
+        outcome = fix_file(target, st.config, name, unsafe=unsafe, write=write, history=git_history(target))
+    if diff:
+        from ..colors import paint_diff
+
+        color = st.colored()
+        text = outcome.diff(name)
+        typer.echo(paint_diff(text) if color else text, nl=False, color=color)
+    verb = "fixed" if write else "would fix"
+    for finding in outcome.fixed:
+        assert finding.fix is not None
+        typer.echo(f"{finding.location}: {verb} {finding.rule.id}: {finding.fix.description}", err=True)
+    for reason in outcome.refused:
+        typer.echo(f"mdports: warning: fix not applied: {reason}", err=True)
+    left = len(outcome.report.findings)
+    fixable = sum(1 for f in outcome.report.findings if f.fix is not None and f.fix.applicability == "unsafe")
+    note = f" ({fixable} with an unsafe fix: --unsafe-fixes)" if fixable and not unsafe else ""
+    typer.echo(f"{name}: {len(outcome.fixed)} {verb}, {left} remaining{note}", err=True)
+    return outcome.after, len(outcome.fixed)
 
 
 @app.command("list")

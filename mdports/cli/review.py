@@ -16,6 +16,7 @@ class DiffFormat(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    github_review = "github-review"
 
 
 @app.command()
@@ -28,7 +29,11 @@ def diff(
     base: str = typer.Option(
         None, "--base", metavar="REV", help="Compare the configured document at REV with the working tree."
     ),
-    fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, json, or markdown for a PR comment."),
+    fmt: DiffFormat = typer.Option(
+        DiffFormat.text,
+        "--format",
+        help="text, json, markdown for a PR comment, or github-review (with --base: a review with suggestions).",
+    ),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when there are registry changes."),
 ) -> None:
     """Show what a change does to the registry: entries added, removed, renamed, moved, changed.
@@ -62,9 +67,22 @@ def diff(
         raise UsageError(
             "nothing to compare", hint="give OLD [NEW] (files or REV:PATH), or --base REV for the configured document"
         )
+    if fmt is DiffFormat.github_review and base is None:
+        raise UsageError("--format github-review needs --base REV", hint="mdports diff --base origin/main ...")
     old_registry = st.registry(parse(old_text, path=old_name))
-    new_registry = st.registry(parse(new_text, path=new_name))
+    new_document = parse(new_text, path=new_name)
+    new_registry = st.registry(new_document)
     result = compare(old_registry, new_registry, config=st.config, old_name=old_name, new_name=new_name)
+    if fmt is DiffFormat.github_review:
+        import json
+
+        from ..fixes import git_history
+        from ..review import github_review
+
+        path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
+        payload = github_review(result, old_text, new_document, new_registry, path, git_history(document))
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
     render = {
         DiffFormat.text: diff_format.format_text,
         DiffFormat.json: diff_format.format_json,

@@ -1,0 +1,141 @@
+"""Fixes: every fix is an edit operation's own difference, applied in verified rounds.
+
+The properties: applying all safe fixes never adds a finding and is idempotent; every fix's
+text edits, applied to the text, give exactly what the edit operation made.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+from conftest import INPUTS, run_mdports
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import markdown
+
+import mdports
+from mdports.findings import Report
+from mdports.fixes import MAX_ROUNDS, apply_edits, attach, fix_document
+from mdports.registry import build
+from mdports.rules import validate
+
+MARKERS = ["*(reserved)*", "reserved", "free"]
+
+
+@st.composite
+def registry_documents(draw: st.DrawFn) -> str:
+    """Small registries full of what the fixes are for: clashes, stray ports, overlaps, disorder, short rows."""
+    out = ["# Ports", ""]
+    for number in range(draw(st.integers(min_value=1, max_value=3))):
+        lo = 3000 + number * 10
+        out += [f"## {lo}-{lo + 9}: Section {number}", "", "| Port | Service | Notes |", "|------|---------|-------|"]
+        for index in range(draw(st.integers(min_value=0, max_value=7))):
+            first = draw(st.integers(min_value=2995, max_value=3035))
+            span = draw(st.sampled_from(["", "", f"-{first + 2}", f", {first + 3}"]))
+            name = draw(st.one_of(st.sampled_from(MARKERS), st.just(f"svc-{number}-{index}")))
+            short = draw(st.booleans()) and draw(st.booleans())
+            out.append(f"| {first}{span} | {name} |" + ("" if short else " note |"))
+        out.append("")
+    return "\n".join(out)
+
+
+def _keys(report: Report) -> Counter[tuple[str, tuple[int, ...]]]:
+    return Counter((finding.rule.id, finding.ports) for finding in report.findings)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(registry_documents(), markdown()))
+def test_safe_fixes_never_add_a_finding_and_are_idempotent(text: str) -> None:
+    document = mdports.parse(text)
+    before = validate(build(document))
+    outcome = fix_document(document)
+    after = validate(build(outcome.after))
+    assert not _keys(after) - _keys(before)
+    assert outcome.after.render() == mdports.parse(outcome.after.render()).render()
+    if outcome.rounds < MAX_ROUNDS:
+        again = fix_document(outcome.after)
+        assert not again.changed and not again.fixed
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registry_documents())
+def test_unsafe_fixes_never_add_an_error(text: str) -> None:
+    document = mdports.parse(text)
+    errors = Counter(k for k in _keys(validate(build(document))) if k[0].startswith("MP0"))
+    outcome = fix_document(document, unsafe=True)
+    assert not Counter(k for k in _keys(outcome.report) if k[0].startswith("MP0")) - errors
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registry_documents())
+def test_each_fix_applied_alone_reads_back_without_its_finding(text: str) -> None:
+    document = mdports.parse(text)
+    registry = build(document)
+    report = attach(validate(registry), document, registry)
+    for finding in report.findings:
+        if finding.fix is None:
+            continue
+        fixed = apply_edits(text, finding.fix.edits)
+        remaining = validate(build(mdports.parse(fixed))).findings
+        key = (finding.rule.id, finding.ports, finding.section)
+        # A row may hold a finding like it (a placeholder on the same stray port): one fewer of them.
+        before = sum(1 for f in report.findings if (f.rule.id, f.ports, f.section) == key)
+        assert sum(1 for f in remaining if (f.rule.id, f.ports, f.section) == key) < before
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
+def test_duplicate_port_moves_the_entry_git_says_came_later(tmp_path: Path) -> None:
+    """The later-added entry is the earlier row here: history, not row order, decides."""
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "config", "user.email", "t@example.com")
+    _git(tmp_path, "config", "user.name", "t")
+    document = tmp_path / "PORT_SCHEMA.md"
+    head = "## 3000-3009: Core\n\n| Port | Service |\n|------|---------|\n"
+    document.write_text(head + "| 3000 | auth |\n| 3001 | sync |\n", encoding="utf-8")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "first", "--date", "2026-01-01T00:00:00Z")
+    document.write_text(head + "| 3000 | auth |\n| 3001 | billing |\n| 3001 | sync |\n", encoding="utf-8")
+    _git(tmp_path, "commit", "-q", "-am", "billing")  # now: git sees billing as the newer line
+
+    result = run_mdports("validate", "PORT_SCHEMA.md", "--unsafe-fixes", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "move billing (added later, by git history) from 3001 to 3002" in result.stderr
+    assert document.read_text(encoding="utf-8") == head + "| 3000 | auth |\n| 3001 | sync |\n| 3002 | billing |\n"
+
+
+def test_without_history_the_later_row_moves(tmp_path: Path) -> None:
+    document = tmp_path / "PORT_SCHEMA.md"
+    head = "## 3000-3009: Core\n\n| Port | Service |\n|------|---------|\n"
+    document.write_text(head + "| 3001 | billing |\n| 3001 | sync |\n", encoding="utf-8")
+    result = run_mdports("validate", "PORT_SCHEMA.md", "--unsafe-fixes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert document.read_text(encoding="utf-8") == head + "| 3000 | sync |\n| 3001 | billing |\n"
+
+
+def test_fixing_standard_input_in_place_is_refused_but_a_diff_is_not(tmp_path: Path) -> None:
+    text = (INPUTS / "fix-mp104.md").read_text(encoding="utf-8")
+    refused = run_mdports("validate", "-", "--fix", cwd=tmp_path, stdin=text)
+    assert refused.returncode == 2 and "cannot fix standard input in place" in refused.stderr
+    shown = run_mdports("validate", "-", "--diff", cwd=tmp_path, stdin=text)
+    assert shown.returncode == 0 and shown.stdout.startswith("--- a/<stdin>")
+
+
+def test_json_fix_edits_reproduce_the_fixed_text(tmp_path: Path) -> None:
+    """A bot applying the JSON edits itself gets what `--fix` writes."""
+    source = (INPUTS / "fix-mp103.md").read_text(encoding="utf-8")
+    (tmp_path / "doc.md").write_text(source, encoding="utf-8")
+    record = json.loads(run_mdports("validate", "doc.md", "--format", "json", cwd=tmp_path).stdout)
+    (fix,) = [f["fix"] for f in record["findings"] if "fix" in f]
+    lines = source.splitlines(keepends=True)
+    edit = fix["edits"][0]
+    assert edit["start"]["column"] == 1 and edit["end"]["column"] == 1
+    patched = [*lines[: edit["start"]["line"] - 1], edit["content"], *lines[edit["end"]["line"] - 1 :]]
+    run_mdports("validate", "doc.md", "--fix", cwd=tmp_path)
+    assert "".join(patched) == (tmp_path / "doc.md").read_text(encoding="utf-8")

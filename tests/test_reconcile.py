@@ -1,0 +1,237 @@
+"""drift --fix on the fleet fixture, through the installed command: drift again afterwards.
+
+The document direction moves and adds rows with the edit operations; the deployment direction
+changes host-port digits only. Each is checked by running drift again and by the diff of every
+file it touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, run_mdports
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mdports
+from mdports.deployment import Deployment, read_compose
+from mdports.drift import check
+from mdports.reconcile import follow_document
+
+FLEET = GOLDEN / "drift" / "fleet"
+DEPLOYMENT_FILES = [
+    "docker-compose.macmini.yml",
+    "docker-compose.dev.yml",
+    "infrastructure/docker-compose.gpu-box.yml",
+    "docker/prometheus/prometheus.yml",
+    ".env.macmini",
+    "cloudflared-config.yml",
+]
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Path:
+    root = tmp_path / "fleet"
+    shutil.copytree(FLEET, root)
+    return root
+
+
+def findings(root: Path) -> list[dict[str, object]]:
+    result = run_mdports("drift", "--format", "json", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    found: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return found
+
+
+def places(found: list[dict[str, object]], *rules: str) -> set[tuple[object, ...]]:
+    return {(f["rule"], f["path"], f["line"]) for f in found if f["rule"] in rules}
+
+
+def test_fix_document_adopts_the_deployed_ports(fleet: Path) -> None:
+    before = findings(fleet)
+    original = (fleet / "docs/PORT_SCHEMA.md").read_text(encoding="utf-8")
+
+    result = run_mdports("drift", "--fix", "document", "--keep-date", "--format", "json", cwd=fleet)
+
+    record = json.loads(result.stdout)
+    assert record["written"] and record["fixed"] == 2, result.stderr
+    assert [c["message"] for c in record["changes"]] == [
+        "moved mana-llm from 3020 to 3025; 0 reference(s) updated",
+        "moved mana-image-gen from 3023 to 3026; 0 reference(s) updated",
+    ]
+    unfixed = {(u["rule"], u["path"], u["line"]): u["reason"] for u in record["unfixed"]}
+    assert unfixed[("MP203", "docker-compose.macmini.yml", 301)].startswith("no section's range holds port 3114")
+    after = findings(fleet)
+    # The two entries now sit where they run: their MP203/MP204 are gone, nothing new appeared.
+    gone = places(before, "MP203", "MP204") - places(after, "MP203", "MP204")
+    assert {(rule, path) for rule, path, _ in gone} == {
+        ("MP204", "docker-compose.macmini.yml"),
+        ("MP204", "infrastructure/docker-compose.gpu-box.yml"),
+    }
+    # Records that still use an old port now disagree with the moved entry instead (comfyui's 3023
+    # is no longer mana-image-gen's: MP207 becomes MP201); there are fewer findings, none new in kind.
+    assert len(after) < len(before)
+    assert set(Counter(f["rule"] for f in after)) <= set(Counter(f["rule"] for f in before))
+    # Only the rows of the two entries and the placeholder they consumed changed.
+    new = (fleet / "docs/PORT_SCHEMA.md").read_text(encoding="utf-8")
+    changed = [
+        line[1:]
+        for line in difflib.unified_diff(original.splitlines(), new.splitlines(), n=0, lineterm="")
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert all(re.match(r"\| 30(2[0-9]|2[5-9]-3029) \|", line) for line in changed), changed
+
+
+def test_fix_document_adds_undocumented_compose_services_or_says_why_not(fleet: Path) -> None:
+    result = run_mdports("drift", "--fix", "document", "--add-undocumented", "--dry-run", cwd=fleet)
+    assert "not fixed: infrastructure/docker-compose.gpu-box.yml:44:10: MP201" in result.stderr
+    assert "no section's range holds port 8188" in result.stderr
+    assert "only a compose service is added as a row" in result.stderr  # the tunnel's status.mana.how
+    assert result.stdout == ""
+
+
+def test_fix_document_with_add_undocumented_adds_a_row_in_the_range_holding_the_port(tmp_path: Path) -> None:
+    (tmp_path / "PORT_SCHEMA.md").write_text(
+        "## 3030-3039: Apps\n\n| Port | Service | Notes |\n|---|---|---|\n| 3030 | chat | |\n", encoding="utf-8"
+    )
+    (tmp_path / "compose.yml").write_text(
+        "services:\n  todo:\n    ports:\n      - '3031:3000'   # new\n  chat:\n    ports: ['3030:3030']\n",
+        encoding="utf-8",
+    )
+    args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "document", "--add-undocumented")
+    result = run_mdports(*args, "--keep-date", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added todo on port 3031" in result.stderr
+    assert (tmp_path / "PORT_SCHEMA.md").read_text(encoding="utf-8").endswith("| 3030 | chat | |\n| 3031 | todo | |\n")
+    again = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(again.stdout)["findings"]] == []
+
+
+def test_fix_deployment_changes_only_host_port_digits(fleet: Path) -> None:
+    before = findings(fleet)
+    originals = {name: (fleet / name).read_text(encoding="utf-8") for name in DEPLOYMENT_FILES}
+
+    result = run_mdports("drift", "--fix", "deployment", cwd=fleet)
+
+    assert "docker-compose.macmini.yml:301:10: MP203 host port 3114 -> 3014" in result.stderr
+    assert ".env.macmini:28:18: MP202 host port 3030 -> 3031" in result.stderr
+    assert "comfyui already publishes 3023 on this host" in result.stderr  # refused: it would clash
+    after = findings(fleet)
+    fixed = {("MP203", "docker-compose.macmini.yml", 301), ("MP204", "docker-compose.macmini.yml", 377)}
+    fixed.add(("MP202", ".env.macmini", 28))
+    assert fixed <= places(before, "MP202", "MP203", "MP204")
+    assert not fixed & places(after, "MP202", "MP203", "MP204")
+    # A scrape target that used the old host port now addresses the published one (MP211 becomes
+    # MP208): fewer findings, none new in kind.
+    assert len(after) < len(before)
+    assert set(Counter(f["rule"] for f in after)) <= set(Counter(f["rule"] for f in before))
+    touched = 0
+    for name, old in originals.items():
+        new = (fleet / name).read_text(encoding="utf-8")
+        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        assert len(old_lines) == len(new_lines)
+        for old_line, new_line in zip(old_lines, new_lines, strict=True):
+            if old_line != new_line:
+                touched += 1
+                # The same bytes but for one number: the host port; the container port is kept.
+                assert re.sub(r"\d+", "N", old_line) == re.sub(r"\d+", "N", new_line)
+                if ":" in old_line and "PORT=" not in old_line:
+                    assert old_line.rsplit(":", 1)[1] == new_line.rsplit(":", 1)[1]
+    assert touched == 3
+
+
+def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) -> None:
+    (tmp_path / "PORT_SCHEMA.md").write_text(
+        "## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3002 | sync |\n", encoding="utf-8"
+    )
+    compose = (
+        "x-common: &common\n  restart: always\n"
+        "services:\n"
+        "  auth:\n    <<: *common\n    ports:\n      - '127.0.0.1:3101:3001'  # auth\n"
+        '  sync:\n    ports:\n      - target: 3002\n        published: "3102"   # long syntax\n'
+    )
+    (tmp_path / "compose.yml").write_text(compose, encoding="utf-8")
+    args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "deployment")
+    result = run_mdports(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = compose.replace("3101:3001", "3001:3001").replace('"3102"', '"3002"')
+    assert (tmp_path / "compose.yml").read_text(encoding="utf-8") == expected
+    again = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(again.stdout)["findings"]] == []
+
+
+def test_fix_options_need_fix(fleet: Path) -> None:
+    result = run_mdports("drift", "--dry-run", cwd=fleet)
+    assert result.returncode == 2 and "go with --fix" in result.stderr
+
+
+# --- property: following the document changes host-port digits only --------------------------
+
+DOCUMENT = "## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
+    f"| {3000 + i} | svc-{i} |\n" for i in range(5)
+)
+
+
+@st.composite
+def compose_files(draw: st.DrawFn) -> str:
+    lines = ["x-base: &base", "  restart: always", "services:"]
+    for index in range(draw(st.integers(min_value=1, max_value=5))):
+        lines += [f"  svc-{index}:", "    <<: *base", "    ports:"]
+        for _ in range(draw(st.integers(min_value=1, max_value=3))):
+            host, target = draw(st.integers(3000, 3012)), draw(st.integers(80, 9000))
+            comment = draw(st.sampled_from(["", "  # note", "   #3001:3001"]))
+            if draw(st.booleans()):
+                quote = draw(st.sampled_from(["", "'", '"']))
+                address = draw(st.sampled_from(["", "127.0.0.1:", "[::1]:"])) if quote else ""
+                protocol = draw(st.sampled_from(["", "/tcp"]))
+                lines.append(f"      - {quote}{address}{host}:{target}{protocol}{quote}{comment}")
+            else:
+                quote = draw(st.sampled_from(["", '"']))
+                lines += [f"      - target: {target}", f"        published: {quote}{host}{quote}{comment}"]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(compose_files())
+def test_following_the_document_changes_host_port_digits_only(text: str) -> None:
+    registry = mdports.registry(mdports.parse(DOCUMENT))
+    services = read_compose(text, "compose.yml")
+    deployed = Deployment(services=services, files=(("compose", "compose.yml"),), sources={})
+    outcome = follow_document(deployed, registry, check(registry, deployed).findings, {"compose.yml": text})
+    new = outcome.texts.get("compose.yml", (text, text))[1]
+    assert re.sub(r"\d+", "N", new) == re.sub(r"\d+", "N", text)
+    after = read_compose(new, "compose.yml")
+    for old_service, new_service in zip(services, after, strict=True):
+        for old_port, new_port in zip(old_service.ports, new_service.ports, strict=True):
+            assert new_port.target == old_port.target  # the container side never changes
+            if new_port.published != old_port.published:
+                assert new_port.published is not None
+                assert new_port.published.lo == 3000 + int(old_service.name.split("-")[1])
+
+
+def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_path: Path) -> None:
+    (tmp_path / "PORT_SCHEMA.md").write_text(
+        "## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3002 | sync |\n", encoding="utf-8"
+    )
+    prometheus = (
+        "scrape_configs:\n"
+        "  - job_name: auth\n"
+        "    static_configs:\n"
+        "      - targets: ['localhost:3101', \"127.0.0.1:3002\"]  # the job says auth; 3002 is sync's\n"
+    )
+    (tmp_path / "prometheus.yml").write_text(prometheus, encoding="utf-8")
+    (tmp_path / ".env").write_text('export SYNC_PORT="3102"  # sync\nAUTH_PORT=3001\n', encoding="utf-8")
+    args = ("-f", "PORT_SCHEMA.md", "drift", "-p", "prometheus.yml", "-e", ".env")
+    result = run_mdports(*args, "--fix", "deployment", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = prometheus.replace("3101", "3001").replace('3002"', '3001"')
+    assert (tmp_path / "prometheus.yml").read_text(encoding="utf-8") == expected
+    assert (tmp_path / ".env").read_text(encoding="utf-8") == 'export SYNC_PORT="3002"  # sync\nAUTH_PORT=3001\n'
+    again = run_mdports(*args, "--format", "json", cwd=tmp_path)
+    assert [f["rule"] for f in json.loads(again.stdout)["findings"] if f["severity"] != "info"] == []
