@@ -840,7 +840,7 @@ def drift_checkout(tmp_path: Path, published: str) -> Path:
     """The default branch of a repository with a deployment, pushed to a bare origin."""
     repo = make_checkout(tmp_path / "platform")
     git(repo, "checkout", "-q", "main")
-    compose = f"services:\n  mana-auth:\n    ports:\n      - \"{published}:3001\"  # the login service\n"
+    compose = f'services:\n  mana-auth:\n    ports:\n      - "{published}:3001"  # the login service\n'
     (repo / "docker-compose.yml").write_text(compose, encoding="utf-8")
     (repo / ".mdports.toml").write_text('compose = ["docker-compose.yml"]\n', encoding="utf-8")
     git(repo, "add", ".")
