@@ -277,8 +277,11 @@ def _section_json(change: SectionChange) -> dict[str, object]:
         "old_slug": old.slug if old else None,
         "heading": new.heading if new else None,
         "old_heading": old.heading if old else None,
-        "range": new.range if new else None,
-        "old_range": old.range if old else None,
+        # `range` is [lo, hi] as in every JSON output; `range_text` the range as written.
+        "range": list(new.span) if new and new.span else None,
+        "old_range": list(old.span) if old and old.span else None,
+        "range_text": new.range if new else None,
+        "old_range_text": old.range if old else None,
         "line": change.line,
         "old_line": change.old_line,
     }

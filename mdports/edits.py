@@ -60,11 +60,15 @@ class Change:
     old_service: str | None = None
 
     def to_dict(self) -> dict[str, object]:
+        """The change as every JSON output names things: ``section`` is the slug, ``heading`` as written."""
+        from .registry import section_slug
+
         record: dict[str, object] = {
             "action": self.action,
             "service": self.service,
             "ports": list(self.ports),
-            "section": self.section,
+            "section": section_slug(self.section) if self.section else None,
+            "heading": self.section or None,
             "message": self.message,
         }
         if self.action in ("rename", "move"):

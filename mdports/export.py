@@ -27,6 +27,7 @@ from typing import Literal
 
 from .escaping import csv_text, printable
 from .ports import format_ports, merge_spans
+from .records import section_fields
 from .registry import Entry, Registry, Section
 
 Format = Literal["json", "yaml", "csv", "env"]
@@ -70,8 +71,7 @@ def _record(registry: Registry, entry: Entry) -> dict[str, object]:
         "ports": list(entry.ports),
         "protocols": list(entry.protocols),
         "status": entry.status,
-        "section": section.title,
-        "range": [section.range.lo, section.range.hi] if section.range else None,
+        **section_fields(section),
     }
 
 

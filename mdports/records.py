@@ -1,4 +1,9 @@
-"""Plain records derived from the registry, for ``list``, ``show`` and ``ranges`` output."""
+"""Plain records derived from the registry, for ``list``, ``show``, ``ranges`` and ``explain`` output.
+
+Every JSON output names a section the same way (:func:`section_fields`): ``section`` is its
+slug (stable, what ``--range`` and ``diff`` use), ``heading`` the heading as written and
+``range`` ``[lo, hi]`` or null; and every JSON output is an object with ``version``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,23 @@ from .escaping import csv_text, printable
 from .ports import format_ports
 from .registry import Entry, Registry, Section, TableReading
 from .vocabulary import ROLES
+
+JSON_VERSION = 1
+
+
+def section_fields(section: Section) -> dict[str, object]:
+    """``section`` (slug), ``heading`` and ``range``: how every JSON output names a section."""
+    return {
+        "section": section.slug,
+        "heading": section.heading,
+        "range": [section.range.lo, section.range.hi] if section.range else None,
+    }
+
+
+def document_record(registry: Registry, key: str, items: list[dict[str, object]]) -> str:
+    """``{"version": 1, "path": ..., key: items}`` as JSON text."""
+    record = {"version": JSON_VERSION, "path": registry.path, key: items}
+    return json.dumps(record, indent=2, ensure_ascii=False)
 
 
 def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
@@ -26,8 +48,7 @@ def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
         "service": entry.service,
         "status": entry.status,
         "protocols": list(entry.protocols),
-        "section": section.heading,
-        "range": [section.range.lo, section.range.hi] if section.range else None,
+        **section_fields(section),
         "line": entry.line,
         "cells": dict(entry.cells),
     }
@@ -43,7 +64,7 @@ def reading_record(registry: Registry, reading: TableReading) -> dict[str, objec
     table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
     return {
         "line": reading.line,
-        "section": registry.sections[reading.section].heading,
+        **section_fields(registry.sections[reading.section]),
         "role": reading.role,
         "reason": reading.reason,
         "columns": [{"header": header, "read_as": what} for header, what in reading.columns],
@@ -69,13 +90,13 @@ def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: s
     """``explain``: each table's role and columns, as text or JSON."""
     records = [reading_record(registry, reading) for reading in readings]
     if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False)
+        return document_record(registry, "tables", records)
     blocks = []
     for record in records:
         role = str(record["role"])
         what = ROLES.get(role, "not about ports")
         lines = [f"line {record['line']}: {what} ({record['reason']})"]
-        section = record["section"]
+        section = record["heading"]
         if section:
             lines.append(f"  section {section}")
         if role == "registry":
@@ -100,7 +121,7 @@ def entries_in(registry: Registry, section: Section | None) -> list[Entry]:
 def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> str:
     """``list`` output as an aligned ``table``, ``json`` or ``csv``."""
     if fmt == "json":
-        return json.dumps([entry_record(registry, e) for e in entries], indent=2, ensure_ascii=False)
+        return document_record(registry, "entries", [entry_record(registry, e) for e in entries])
     if fmt == "csv":
         headers: dict[str, None] = {}
         for entry in entries:
@@ -151,7 +172,7 @@ def _align(rows: Sequence[Sequence[str]]) -> str:
 
 def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
     """``show``: the entry, where it is, and every cross-reference to it."""
-    record = entry_record(registry, entry)
+    record = {"version": JSON_VERSION, **entry_record(registry, entry)}
     record["path"] = registry.path
     record["references"] = [
         {
@@ -189,12 +210,7 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
 def range_record(registry: Registry, section: Section) -> dict[str, object]:
     """``ranges``: a section's range, its assigned/reserved/free counts and next free port."""
     entries = entries_in(registry, section)
-    record: dict[str, object] = {
-        "section": section.heading,
-        "slug": section.slug,
-        "line": section.line,
-        "range": [section.range.lo, section.range.hi] if section.range else None,
-    }
+    record: dict[str, object] = {**section_fields(section), "line": section.line}
     if section.range is None:
         record.update(
             assigned=sum(len(e.ports) for e in entries if e.service),
@@ -220,7 +236,7 @@ def format_ranges(registry: Registry, fmt: str) -> str:
     sections = [s for s in registry.sections if s.range is not None or entries_in(registry, s)]
     records = [range_record(registry, s) for s in sections]
     if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False)
+        return document_record(registry, "sections", records)
     rows = [("RANGE", "SECTION", "ASSIGNED", "RESERVED", "FREE", "NEXT")]
     for section, record in zip(sections, records, strict=True):
         rows.append(

@@ -438,6 +438,11 @@ def _trailing_range(heading: str) -> tuple[str, str] | None:
     return None
 
 
+def section_slug(heading: str) -> str:
+    """The slug of the section a heading text starts (``3000-3009: Core Platform`` -> ``core-platform``)."""
+    return slugify(_read_range(heading)[0])
+
+
 def _section(index: int, heading: Heading, parents: list[Section]) -> Section:
     title, range_text = _read_range(heading.text)
     declared: PortRange | None = None

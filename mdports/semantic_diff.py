@@ -50,9 +50,10 @@ class SectionRef:
 
     slug: str
     heading: str
-    range: str | None
+    range: str | None  # as written (also when malformed), for people
     index: int  # position in its document, for ordering
     side: Literal["old", "new"] = "new"  # "old": the section exists only in the old document
+    span: tuple[int, int] | None = None  # the declared range read, for machines
 
     @property
     def order(self) -> tuple[bool, int]:
@@ -235,7 +236,8 @@ class _Side:
 
     def section_ref(self, index: int) -> SectionRef:
         section = self.registry.sections[index]
-        return SectionRef(self.section_keys[index], section.heading, _range_text(section), index, self.side)
+        span = (section.declared.lo, section.declared.hi) if section.declared else None
+        return SectionRef(self.section_keys[index], section.heading, _range_text(section), index, self.side, span)
 
 
 def _unique(key: str, seen: Counter[str]) -> str:

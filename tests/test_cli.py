@@ -114,7 +114,7 @@ def test_list_through_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     result = subprocess.run(
         f"'{mdports_executable()}' list --format json | head -1", shell=True, cwd=root, capture_output=True, text=True
     )
-    assert result.stdout == "[\n" and "Traceback" not in result.stderr
+    assert result.stdout == "{\n" and "Traceback" not in result.stderr
 
 
 def test_runner_and_subprocess_agree(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -48,7 +48,7 @@ def test_stdin_is_a_document(doc: Path) -> None:
     result = run_mdports("validate", "-", stdin=text)
     assert result.returncode == 0 and result.stdout.endswith("<stdin>: 0 error(s), 5 warning(s)\n")
     listed = run_mdports("--file", "-", "list", "--format", "json", stdin=text)
-    assert len(json.loads(listed.stdout)) == 77
+    assert len(json.loads(listed.stdout)["entries"]) == 77
     refused = run_mdports("-f", "-", "add", "x-svc", "--range", "core-infra", stdin=text)
     assert refused.returncode == 2 and "cannot edit standard input in place" in refused.stderr
 
@@ -250,7 +250,7 @@ def test_show_and_move_suggest_close_names(doc: Path) -> None:
 
 
 def test_ranges_agree_with_next_free(doc: Path) -> None:
-    ranges = json.loads(run_mdports("-f", str(doc), "ranges", "--format", "json").stdout)
+    ranges = json.loads(run_mdports("-f", str(doc), "ranges", "--format", "json").stdout)["sections"]
     checked = 0
     for record in ranges:
         if record["range"] is None or not record["free"]:

@@ -79,7 +79,8 @@ def test_json_yaml_and_csv_hold_the_same_entries() -> None:
         "ports": [3006, 3007, 3008, 3009],
         "protocols": ["tcp"],
         "status": "reserved",
-        "section": "Core Platform Services",
+        "section": "core-platform-services",
+        "heading": "3000-3009: Core Platform Services",
         "range": [3000, 3009],
     }
 

@@ -290,7 +290,7 @@ def test_json_schema_is_stable() -> None:
     assert (entry["kind"], entry["old_service"], entry["old_ports"], entry["ports"]) == ("added", None, None, [7])
     assert added["sections"][0] == {
         "kind": "added", "slug": "x", "old_slug": None, "heading": "X", "old_heading": None,
-        "range": None, "old_range": None, "line": 20, "old_line": None,
+        "range": None, "old_range": None, "range_text": None, "old_range_text": None, "line": 20, "old_line": None,
     }  # fmt: skip
 
 

@@ -85,7 +85,7 @@ def test_configured_columns_read_a_table_of_ones_own(tmp_path: Path) -> None:
     assert "not read (no service column: headers are 'Socket', 'Port', 'Bound by')" in explained
     (tmp_path / "pyproject.toml").write_text('[tool.mdports]\nservice-columns = ["Socket"]\n', encoding="utf-8")
     after = run_mdports("-f", "PORTS.md", "list", "--format", "json", cwd=tmp_path)
-    assert [(e["service"], e["ports"]) for e in json.loads(after.stdout)] == [
+    assert [(e["service"], e["ports"]) for e in json.loads(after.stdout)["entries"]] == [
         ("public", [443]),
         ("admin", [8404]),
         ("metrics", [9101]),

@@ -277,8 +277,10 @@ def next_free(
             hint="free ports with `mdports remove`, or choose another --range",
         )
     if fmt is TextOrJson.json:
-        record = {"version": 1, "section": section.heading, "range": [section.range.lo, section.range.hi]}
-        typer.echo(json.dumps({**record, "ports": ports}, indent=2, ensure_ascii=False))
+        from ..records import JSON_VERSION, section_fields
+
+        record = {"version": JSON_VERSION, "path": registry.path, **section_fields(section), "ports": ports}
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         for port in ports:
             typer.echo(port)
