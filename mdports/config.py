@@ -214,9 +214,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
             data: dict[str, Any] = tomllib.load(handle)
             return data
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"is not valid TOML: {exc}", path=str(path)) from None
+        raise UsageError(f"is not valid TOML: {exc}", path=display_path(path)) from None
     except OSError as exc:
-        raise UsageError(f"cannot read configuration: {exc.strerror or exc}", path=str(path)) from None
+        raise UsageError(f"cannot read configuration: {exc.strerror or exc}", path=display_path(path)) from None
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -227,7 +227,7 @@ def _table(path: Path) -> dict[str, Any] | None:
     tool = data.get("tool")
     table = tool.get("mdports") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):
-        raise UsageError("[tool.mdports] must be a table", path=str(path))
+        raise UsageError("[tool.mdports] must be a table", path=display_path(path))
     return table
 
 
@@ -250,7 +250,7 @@ def load_config(start: Path | None = None, *, path: Path | None = None) -> Confi
     if source is None:
         return Config()
     if path is not None and not path.is_file():
-        raise UsageError("no such configuration file", path=str(path))
+        raise UsageError("no such configuration file", path=display_path(path))
     table = _table(source)
     return Config() if table is None else from_table(table, source)
 
@@ -264,7 +264,7 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         if spec is None:
             raise UsageError(
                 f"unknown configuration key {prefix}{key!r}{did_you_mean(key, KEYS)}",
-                path=str(source),
+                path=display_path(source),
                 hint="the keys are " + ", ".join(KEYS),
             )
         try:
@@ -272,11 +272,11 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         except _Invalid as exc:
             # A nested table's message starts with its own name: `hosts.gpu: unknown key ...`.
             where = f"{prefix}{key}" + ("" if str(exc).startswith(".") else " ")
-            raise UsageError(f"{where}{exc} ({spec.help})", path=str(source)) from None
+            raise UsageError(f"{where}{exc} ({spec.help})", path=display_path(source)) from None
     from .catalog import check_rule_names  # deferred: only a configuration that names rules pays
 
-    check_rule_names(values.get("ignore", ()), f"{prefix}ignore", str(source))
-    check_rule_names((rule for rule, _ in values.get("accept", ())), f"{prefix}accept", str(source))
+    check_rule_names(values.get("ignore", ()), f"{prefix}ignore", display_path(source))
+    check_rule_names((rule for rule, _ in values.get("accept", ())), f"{prefix}accept", display_path(source))
     return Config(
         file=values.get("file"),
         ignore=frozenset(values.get("ignore", ())),

@@ -58,7 +58,9 @@ BAD_DIRECTIVE = Rule(
     "MP111", "bad-directive", "warning", "An mdports comment has an unknown verb, names no rule or an unknown one."
 )
 UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
-_CONFIGURE = "or name the column in [tool.mdports] port-columns / service-columns; `mdports explain` shows the reading"
+_CONFIGURE = (
+    "or name the column with port-columns / service-columns in the configuration; `mdports explain` shows the reading"
+)
 
 Check = Callable[[Registry, str], Iterable[Finding]]
 
@@ -224,8 +226,8 @@ def check_service_columns(registry: Registry, path: str) -> Iterator[Finding]:
                 table.line,
                 1,
                 f"table has a port column ({table.headers[table.port_column]!r}) but no service column; "
-                "its rows are not read",
-                "name a column 'Service' (or 'Name')",
+                f"its rows are not read (headers are {', '.join(repr(h) for h in table.headers)})",
+                f"name a column 'Service' (or 'Name'), {_CONFIGURE}",
                 (),
                 table.section,
             )
@@ -413,7 +415,7 @@ def _unsorted(path: str, descents: list[tuple[Entry, Entry]], pairs: int) -> Ite
             entry.port_column,
             f"rows are not in port order ({len(descents)} of {pairs + 1} rows come after a higher port; "
             f"the first: port {entry.first_port} after {previous.first_port} on line {previous.line})",
-            "order rows by port (`mdports fmt` does it), or ignore unsorted-rows in [tool.mdports]",
+            "order rows by port (`mdports fmt` does it), or ignore unsorted-rows in the configuration",
             (entry.first_port or 0,),
         )
         return

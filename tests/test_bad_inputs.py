@@ -223,7 +223,7 @@ def test_no_service_column_finding(tmp_path: Path) -> None:
     result = run_mdports("-f", "PORT_SCHEMA.md", "validate", cwd=tmp_path)
     assert result.stdout.splitlines()[:2] == [
         "PORT_SCHEMA.md:3:1: error MP006 table has a port column ('Port') but no service column; "
-        "its rows are not read [no-service-column]",
+        "its rows are not read (headers are 'Port', 'Runtime') [no-service-column]",
         "    3 | | Port | Runtime |",
     ]
 

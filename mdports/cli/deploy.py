@@ -94,7 +94,7 @@ def drift(
     """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
 
     Files given on the command line (one unnamed host) replace those configured in
-    [tool.mdports] (compose, prometheus, env, cloudflared, kubernetes and [tool.mdports.hosts.NAME]).
+    the configuration (compose, prometheus, env, cloudflared, kubernetes and [hosts.NAME] tables).
     Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
     input errors.
     """
@@ -118,7 +118,7 @@ def drift(
         raise UsageError(
             "no deployment files to compare the document with",
             hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
-            "(or [tool.mdports.hosts.NAME]) in [tool.mdports]",
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
         )
     name, document = st.load()
     registry = st.registry(document)
