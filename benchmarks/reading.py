@@ -30,7 +30,7 @@ def main() -> None:
     for name, facts in manifest.items():
         path = str(WILD / "docs" / name)
         listed = _run("-f", path, "list", "--format", "json")
-        entries = json.loads(listed.stdout) if listed.returncode == 0 else []
+        entries = json.loads(listed.stdout)["entries"] if listed.returncode == 0 else []
         checked = _run("-f", path, "validate", "--format", "json")
         findings = json.loads(checked.stdout)["findings"] if checked.stdout.strip() else []
         errors = [(f["line"], f["rule"]) for f in findings if f["severity"] == "error"]
