@@ -285,8 +285,8 @@ class _Context:
 
     def section_of(self, port: int) -> int | None:
         """The section with the narrowest declared range holding ``port`` (for inline accepts)."""
-        holding = [(len(s.declared), s.index) for s in self.registry.sections if s.declared and port in s.declared]
-        return min(holding)[1] if holding else None
+        section = self.registry.section_holding(port)
+        return section.index if section is not None else None
 
     def placeholder(self, port: int) -> Entry | None:
         return next((e for e in self.registry.by_port.get(port, ()) if e.service is None), None)

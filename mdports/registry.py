@@ -6,9 +6,10 @@ never edited. Edits change the document and the model is derived again.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -296,6 +297,15 @@ class Registry:
         ports = set(entry.ports)
         return tuple(ref for ref in self.references if ref.service.casefold() == name or (ref.port in ports and name))
 
+    @cached_property
+    def _range_index(self) -> _RangeIndex:
+        return _RangeIndex(self.sections)
+
+    def section_holding(self, port: int) -> Section | None:
+        """The section with the narrowest declared range holding ``port`` (the first of equals)."""
+        index = self._range_index.holder(port)
+        return self.sections[index] if index is not None else None
+
     def section(self, selector: str) -> Section:
         """Resolve a ``--range`` value: ``3010-3019``, a port, a slug or an abbreviation.
 
@@ -305,7 +315,36 @@ class Registry:
         return resolve_section(self.sections, selector, self.path)
 
 
+class _RangeIndex:
+    """Which section's declared range holds a port: bisect plus a running maximum, O(log n) typical."""
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        declared = sorted((s.declared.lo, s.declared.hi, s.index) for s in sections if s.declared)
+        self._ranges = declared
+        self._los = [lo for lo, _, _ in declared]
+        self._max_hi: list[int] = []
+        for _, hi, _ in declared:
+            self._max_hi.append(max(hi, self._max_hi[-1]) if self._max_hi else hi)
+
+    def holder(self, port: int) -> int | None:
+        """The section with the narrowest declared range holding ``port`` (the first of equals)."""
+        best: tuple[int, int] | None = None
+        index = bisect.bisect_right(self._los, port) - 1
+        while index >= 0 and self._max_hi[index] >= port:
+            lo, hi, section = self._ranges[index]
+            if hi >= port and (best is None or (hi - lo, section) < best):
+                best = (hi - lo, section)
+            index -= 1
+        return best[1] if best else None
+
+
 def resolve_section(sections: tuple[Section, ...], selector: str, path: str | None = None) -> Section:
+    """A section chosen by a person (``--range``): a range, a port, a slug or an abbreviation.
+
+    A port picks the narrowest range holding it, inherited ranges included, and two equally
+    narrow ones are ambiguous (an error listing both); :meth:`Registry.section_holding` is the
+    model's own answer, for rules.
+    """
     text = selector.strip()
     by_range = [s for s in sections if s.declared is not None and str(s.declared) == text.replace("\u2013", "-")]
     if by_range:

@@ -245,29 +245,6 @@ def check_protocols(registry: Registry, path: str) -> Iterator[Finding]:
             )
 
 
-class _RangeIndex:
-    """Which section's declared range holds a port: bisect plus a running maximum, O(log n) typical."""
-
-    def __init__(self, sections: Iterable[Section]) -> None:
-        declared = sorted((s.declared.lo, s.declared.hi, s.index) for s in sections if s.declared)
-        self._ranges = declared
-        self._los = [lo for lo, _, _ in declared]
-        self._max_hi: list[int] = []
-        for _, hi, _ in declared:
-            self._max_hi.append(max(hi, self._max_hi[-1]) if self._max_hi else hi)
-
-    def holder(self, port: int) -> int | None:
-        """The section with the narrowest declared range holding ``port``."""
-        best: tuple[int, int] | None = None
-        index = bisect.bisect_right(self._los, port) - 1
-        while index >= 0 and self._max_hi[index] >= port:
-            lo, hi, section = self._ranges[index]
-            if hi >= port and (best is None or hi - lo < best[0]):
-                best = (hi - lo, section)
-            index -= 1
-        return best[1] if best else None
-
-
 def _outside(spans: Iterable[PortRange], allowed: PortRange | None) -> list[PortRange]:
     """Parts of ``spans`` outside ``allowed`` (all of them when there is no range)."""
     parts: list[PortRange] = []
@@ -283,7 +260,6 @@ def _outside(spans: Iterable[PortRange], allowed: PortRange | None) -> list[Port
 
 
 def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
-    index = _RangeIndex(registry.sections)
     for entry in registry.entries:
         section = registry.sections[entry.section]
         outside = _outside(entry.spans, section.range)
@@ -291,9 +267,9 @@ def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
             continue
         foreign: dict[int, int] = {}
         for part in outside:
-            holder = index.holder(part.lo)
-            if holder is not None and holder != section.index:
-                foreign[part.lo] = holder
+            holding = registry.section_holding(part.lo)
+            if holding is not None and holding.index != section.index:
+                foreign[part.lo] = holding.index
         what = entry.service or "placeholder"
         if foreign:
             port, holder = next(iter(foreign.items()))

@@ -144,3 +144,16 @@ def test_bad_range_selectors_list_candidates(selector: str, words: str) -> None:
     with pytest.raises(UsageError) as raised:
         mdports.registry(mdports.load(BUNDLED)).section(selector)
     assert words in str(raised.value) and "core-platform-services" in str(raised.value)
+
+
+def test_section_holding_is_the_narrowest_declared_range_first_of_equals() -> None:
+    text = (
+        "## 3000-3099: Apps\n\n| Port | Service |\n|---|---|\n| 3001 | a |\n\n"
+        "### 3010-3019: Workers\n\n| Port | Service |\n|---|---|\n| 3011 | w |\n\n"
+        "## 3010-3019: Also workers\n\n| Port | Service |\n|---|---|\n| 3012 | x |\n\n"
+        "## Misc\n\n| Port | Service |\n|---|---|\n| 9000 | m |\n"
+    )
+    model = mdports.registry(mdports.parse(text))
+    holding = {port: (model.section_holding(port) or model.sections[0]).title for port in (3001, 3015)}
+    assert holding == {3001: "Apps", 3015: "Workers"}  # narrowest; of two equal ranges the first
+    assert model.section_holding(9000) is None  # no declared range holds it
