@@ -143,50 +143,52 @@ class Row:
         return offset + len(cell) - len(cell.lstrip(MD_TRIM)) + 1
 
 
+class _Verbatim:
+    """A block kept as its lines: it renders them, and has as many lines as it holds."""
+
+    __slots__ = ()
+    lines: tuple[str, ...]
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    def render(self) -> str:
+        return "".join(self.lines)
+
+
 @dataclass(frozen=True, slots=True)
-class Prose:
+class Prose(_Verbatim):
     """Lines mdports does not interpret (paragraphs, lists, quotes, code, blank lines)."""
 
     start: int
     lines: tuple[str, ...]
 
-    def render(self) -> str:
-        return "".join(self.lines)
-
 
 @dataclass(frozen=True, slots=True)
-class FrontMatter:
+class FrontMatter(_Verbatim):
     """A YAML/TOML front matter block at the top of the document, kept opaque."""
 
     start: int
     lines: tuple[str, ...]
 
-    def render(self) -> str:
-        return "".join(self.lines)
-
 
 @dataclass(frozen=True, slots=True)
-class Html:
+class Html(_Verbatim):
     """A top-level HTML block, such as an ``<!-- mdports: ... -->`` comment."""
 
     start: int
     lines: tuple[str, ...]
 
-    def render(self) -> str:
-        return "".join(self.lines)
-
 
 @dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(_Verbatim):
     """A top-level ATX or setext heading; ``text`` is its inline content."""
 
     start: int
     lines: tuple[str, ...]
     level: int
     text: str
-
-    def render(self) -> str:
-        return "".join(self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,12 @@ class Table:
 
     @property
     def lines(self) -> tuple[str, ...]:
+        """Every row as written, line ending included (as every block's ``lines``)."""
         return tuple(row.render() for row in self.rows)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.rows)
 
     @property
     def header(self) -> Row:
@@ -217,10 +224,6 @@ class Table:
 
 
 Block = Union[Prose, FrontMatter, Html, Heading, Table]  # noqa: UP007 (a runtime alias on 3.10)
-
-
-def _line_count(block: Block) -> int:
-    return len(block.rows) if isinstance(block, Table) else len(block.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +247,7 @@ class Document:
     def line(self, number: int) -> str:
         """The text of 1-based line ``number`` without its ending ('' when out of range)."""
         for block in self.blocks:
-            count = _line_count(block)
+            count = block.line_count
             if block.start < number <= block.start + count:
                 offset = number - block.start - 1
                 raw = block.rows[offset].render() if isinstance(block, Table) else block.lines[offset]
@@ -269,7 +272,7 @@ class Document:
         for index, block in enumerate(blocks):
             if block.start != start:
                 blocks[index] = dataclasses.replace(block, start=start)
-            start += _line_count(block)
+            start += block.line_count
         return dataclasses.replace(self, blocks=tuple(blocks))
 
 

@@ -1131,8 +1131,8 @@ def verify(edit: Edit, *, errors: bool = True) -> Registry:
 
     text = edit.text
     after = parse(text, path=edit.before.path)
-    old_lines = [line for block in edit.before.blocks for line in _raw_lines(block)]
-    new_lines = [line for block in after.blocks for line in _raw_lines(block)]
+    old_lines = [line for block in edit.before.blocks for line in block.lines]
+    new_lines = [line for block in after.blocks for line in block.lines]
     kept_old = [line for index, line in enumerate(old_lines) if index not in edit.removed_lines]
     kept_new = [line for index, line in enumerate(new_lines) if index not in edit.added_lines]
     if kept_old != kept_new or after.bom != edit.before.bom:
@@ -1187,17 +1187,7 @@ def verify(edit: Edit, *, errors: bool = True) -> Registry:
 
 def _shape(document: Document) -> list[tuple[type, int, int]]:
     """Each block's kind, first line and number of lines."""
-    return [
-        (type(block), block.start, len(block.rows) if isinstance(block, Table) else len(block.lines))
-        for block in document.blocks
-    ]
-
-
-def _raw_lines(block: object) -> Sequence[str]:
-    if isinstance(block, Table):
-        return [row.render() for row in block.rows]
-    lines: Sequence[str] = getattr(block, "lines")  # noqa: B009 - every other block kind has lines
-    return lines
+    return [(type(block), block.start, block.line_count) for block in document.blocks]
 
 
 def format_document(document: Document) -> Edit:
@@ -1227,8 +1217,8 @@ def format_document(document: Document) -> Edit:
     newline = document.newline
     text = document.bom + formatted.replace("\n", newline)
     after = parse(text, path=document.path)
-    before_lines = sum(len(_raw_lines(block)) for block in document.blocks)
-    after_lines = sum(len(_raw_lines(block)) for block in after.blocks)
+    before_lines = sum(block.line_count for block in document.blocks)
+    after_lines = sum(block.line_count for block in after.blocks)
     changes = (
         [Change("fmt", None, (), "", "formatted the whole document with mdformat")] if text != document.render() else []
     )

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from .colors import paint
-from .document import Document, Table, split_eol
+from .document import Document, split_eol
 from .escaping import escape_markdown, printable
 from .findings import Report
 
@@ -15,11 +15,7 @@ JSON_SCHEMA_VERSION = 1
 
 def source_lines(document: Document) -> list[str]:
     """Every line of the document without its ending, for quoting in messages."""
-    lines: list[str] = []
-    for block in document.blocks:
-        raws = [row.render() for row in block.rows] if isinstance(block, Table) else block.lines
-        lines.extend(split_eol(raw)[0] for raw in raws)
-    return lines
+    return [split_eol(raw)[0] for block in document.blocks for raw in block.lines]
 
 
 def _summary(report: Report) -> str:
