@@ -44,7 +44,7 @@ import yaml
 
 from .document import split_eol, split_lines
 from .files import read_text
-from .ports import MAX_PORT, MIN_PORT, PortRange
+from .ports import PortRange, PortSyntaxError, parse_span
 from .yaml_nodes import YamlFile, is_empty, scalar
 from .yaml_nodes import column as _column
 from .yaml_nodes import line as _line
@@ -57,7 +57,6 @@ Kind = Literal["compose", "prometheus", "env", "cloudflared", "kubernetes"]
 TargetRole = Literal["scrape", "probe", "rewritten"]
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
-_SPAN = re.compile(r"(\d+)(?:-(\d+))?")
 # Innermost interpolation first, so that nested defaults (${A:-${B:-3001}}) resolve from the inside.
 _BRACED = re.compile(r"\$\{([^${}]*)\}")
 _BARE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -290,17 +289,13 @@ def interpolate(text: str, variables: Mapping[str, str]) -> str:
 
 
 def _span(text: str, what: str) -> PortRange:
-    match = _SPAN.fullmatch(text.strip())
-    if match is None:
+    """A port or a range (``3000-3005``) of a deployment file, read as the document's are."""
+    if not text.strip()[:1].isdigit():  # parse_span would strip Markdown markup, which YAML has not
         raise PortSpecError(f"{what} {text.strip()!r} is not a port or a port range")
-    lo = int(match.group(1))
-    hi = int(match.group(2)) if match.group(2) else lo
-    for value in (lo, hi):
-        if not MIN_PORT <= value <= MAX_PORT:
-            raise PortSpecError(f"{what} {value} is outside 1-65535")
-    if lo > hi:
-        raise PortSpecError(f"{what} range {lo}-{hi} is reversed")
-    return PortRange(lo, hi)
+    try:
+        return parse_span(text.strip())
+    except PortSyntaxError as exc:
+        raise PortSpecError(f"{what} {exc}") from None
 
 
 def _protocol(text: str) -> str:

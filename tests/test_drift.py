@@ -147,7 +147,7 @@ def test_short_port_syntax(text: str, expected: tuple[str | None, str | None, st
     [
         ("abc:80", "host port 'abc' is not a port"),
         ("70000:80", "host port 70000 is outside 1-65535"),
-        ("3005-3000:80", "range 3005-3000 is reversed"),
+        ("3005-3000:80", "span 3005-3000 is reversed"),
         ("3000-3005:3000-3003", "differ in length"),
         ("3001:3001/sctpx", "unknown protocol 'sctpx'"),
         ("[::1:3001:3001", "cannot read the IPv6 address"),
@@ -326,7 +326,7 @@ def test_env_files_name_port_variables() -> None:
         ("CHAT_BACKEND_PORT", "chat-backend", 3030, 3, 20, None),
         ("TODO_SERVER_PORT", "todo-server", 3031, 4, 18, None),
         ("MANA_MEDIA_PORT", "mana-media", None, 5, 17, "the value is empty"),
-        ("BAD_PORT", "bad", None, 8, 10, "value '30a1' is not a port or a port range"),
+        ("BAD_PORT", "bad", None, 8, 10, "value '30a1' is not a port number"),
     ]
 
 
