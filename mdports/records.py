@@ -188,9 +188,8 @@ def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
 
 
 def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
-    record = show_record(registry, entry)
     if fmt == "json":
-        return json.dumps(record, indent=2, ensure_ascii=False)
+        return json.dumps(show_record(registry, entry), indent=2, ensure_ascii=False)
     section = registry.sections[entry.section]
     name = entry.service or f"({entry.marker})"
     lines = [
@@ -199,11 +198,11 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
         f"  section {section.heading}" + (f" (range {section.range})" if section.range else ""),
     ]
     lines += [f"  {header}: {text}" for header, text in entry.cells.items() if text]
-    refs = record["references"]
-    assert isinstance(refs, list)
+    refs = registry.references_to(entry)
     lines.append(f"  referenced by {len(refs)}:" if refs else "  not referenced elsewhere")
     for ref in refs:
-        lines.append(f"    line {ref['line']}: {ref['from']} ({ref['column_header']}: {ref['text']})")
+        holder = registry.entries[ref.entry].service
+        lines.append(f"    line {ref.line}: {holder} ({ref.header}: {ref.port} {ref.service})")
     return printable("\n".join(lines))
 
 
