@@ -159,8 +159,9 @@ class TableStyle:
 
     @staticmethod
     def _join(indent: str, lead: bool, cells: Sequence[str], trail: bool, tail: str, eol: str) -> Row:
-        line = indent + ("|" if lead else "") + "|".join(cells) + ("|" if trail else "") + tail + eol
-        return Row.parse(line)
+        # The row itself, not its text parsed again: the cells are escaped already, and verify()
+        # parses the whole new document before anything is written.
+        return Row(indent, lead, tuple(cells), trail, tail, eol)
 
 
 def _padding_align(cells: Sequence[str], pad_left: int) -> str:
