@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +54,27 @@ def run_mdports(
         text=True,
         timeout=120,
     )
+
+
+# Runs the console script's entry point, then prints every module loaded (as JSON, on the last
+# line of stderr). Not `-X importtime`: it does not log modules loaded by importlib.import_module,
+# as the command line loads its commands.
+_LOADED_MODULES = (
+    "import atexit, json, sys\n"
+    "atexit.register(lambda: sys.stderr.write('\\n' + json.dumps(sorted(sys.modules))))\n"
+    "sys.argv[0] = 'mdports'\n"
+    "from mdports.cli import main\n"
+    "main()\n"
+)
+
+
+def modules_loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str]]:
+    """The exit code of ``mdports ARGS`` in a fresh interpreter and the modules it loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED_MODULES, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    last = result.stderr.rsplit("\n", 1)[-1]
+    return result.returncode, set(json.loads(last))
 
 
 @pytest.fixture
