@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, corpus
+from conftest import BUNDLED, corpus, git_merge
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_merge_regressions import git_merge
 
 from mdports import edits
 from mdports.document import Document, Heading, Prose, parse
