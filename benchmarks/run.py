@@ -403,7 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "child's maximum resident set size. Produced by:",
         "",
         "```sh",
-        "python benchmarks/run.py" + (f" --runs {args.runs}" if args.runs else "") + (" --quick" if args.quick else ""),
+        "python benchmarks/run.py"
+        + (f" --runs {args.runs}" if args.runs else "")
+        + (" --quick" if args.quick else "")
+        + (f" --only {args.only}" if args.only else ""),
         "```",
         "",
         *machine(),
