@@ -113,7 +113,7 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, re.DOTALL)
     first, second = blocks[0].strip(), blocks[1].strip()
     assert first.endswith("mdports validate docs/PORT_SCHEMA.md") and "pip install" in first
-    assert second.endswith("python -m pytest") and "pip install" in second
+    assert second.endswith("python -m pytest -n auto") and "pip install" in second
     assert README.index(blocks[0]) < README.index("## ")  # before any section
 
 
