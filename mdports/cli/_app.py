@@ -43,7 +43,7 @@ def fail(error: MdportsError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-class Entry(NamedTuple):
+class Listing(NamedTuple):
     """Where a command is defined and the first paragraph of its help (what ``--help`` lists)."""
 
     module: str
@@ -55,32 +55,32 @@ class Entry(NamedTuple):
 # on every commit and should not pay for the edit, diff, merge and drift commands. The
 # summaries are what `--help` shows without importing them; tests/test_cli.py checks them
 # against the commands' docstrings.
-COMMANDS: Mapping[str, Entry] = MappingProxyType({
-    "validate": Entry("read", "Check the registry: conflicts, ranges, malformed cells, dangling references."),
-    "list": Entry("read", "List every entry: ports, service, status, section, line and cells."),
-    "show": Entry("read", "Show one entry, where it is, and every cross-reference to it."),
-    "ranges": Entry("read", "Each section with its range, assigned/reserved/free counts and the next free port."),
-    "explain": Entry(
+COMMANDS: Mapping[str, Listing] = MappingProxyType({
+    "validate": Listing("read", "Check the registry: conflicts, ranges, malformed cells, dangling references."),
+    "list": Listing("read", "List every entry: ports, service, status, section, line and cells."),
+    "show": Listing("read", "Show one entry, where it is, and every cross-reference to it."),
+    "ranges": Listing("read", "Each section with its range, assigned/reserved/free counts and the next free port."),
+    "explain": Listing(
         "read", "Say how each table is read: registry rows or not (and why), and what each column is."
     ),
-    "rules": Entry(
+    "rules": Listing(
         "read", "List every rule mdports checks (document and deployment): id, name, severity, what it finds."
     ),
-    "add": Entry("edit", "Add a service on the next free port of a range (or --port); prints the port."),
-    "remove": Entry("edit", "Remove a service's row (refused while other rows refer to it)."),
-    "rename": Entry("edit", "Rename a service and every cross-reference to it."),
-    "move": Entry("edit", "Move a service to another port or section; cross-references follow."),
-    "set": Entry("edit", "Change cells of a service's row."),
-    "next-free": Entry("edit", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
-    "fmt": Entry("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
-    "diff": Entry(
+    "add": Listing("edit", "Add a service on the next free port of a range (or --port); prints the port."),
+    "remove": Listing("edit", "Remove a service's row (refused while other rows refer to it)."),
+    "rename": Listing("edit", "Rename a service and every cross-reference to it."),
+    "move": Listing("edit", "Move a service to another port or section; cross-references follow."),
+    "set": Listing("edit", "Change cells of a service's row."),
+    "next-free": Listing("edit", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
+    "fmt": Listing("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
+    "diff": Listing(
         "review", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
     ),
-    "merge": Entry("merge", "Three-way merge of port schemas by meaning (a git merge driver)."),
-    "drift": Entry(
+    "merge": Listing("merge", "Three-way merge of port schemas by meaning (a git merge driver)."),
+    "drift": Listing(
         "deploy", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
-    "export": Entry("deploy", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
+    "export": Listing("deploy", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
 })  # fmt: skip
 
 
