@@ -13,11 +13,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .config import Config
-from .document import Document
-from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
-from .findings import Finding, Report, Rule
-from .registry import Entry, Reference, Registry, Section
+from ._gc import collector_paused
+
+with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
+    from .config import Config
+    from .document import Document
+    from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
+    from .findings import Finding, Report, Rule
+    from .registry import Entry, Reference, Registry, Section
 
 # The names found lazily, for type checkers only (the flag is False when running). Not
 # `if TYPE_CHECKING:`, which makes mypy read `from . import registry` in mdports.api as the

@@ -12,7 +12,6 @@ file, the key and the closest valid spelling.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -197,6 +196,8 @@ KEYS: dict[str, Key] = {
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'strict'?"`` when a choice is close to ``word``, else ``""``."""
+    import difflib  # only on a typo: `import mdports` does not pay for it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -1,11 +1,14 @@
-"""Shared test helpers: the real console script, typer's runner, the golden corpus."""
+"""Shared test helpers: the real console script, typer's runner, the golden corpora."""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,10 @@ INPUTS = GOLDEN / "inputs"
 BUNDLED = ROOT / "docs" / "PORT_SCHEMA.md"
 # Golden outputs must not depend on the day they run: edits stamp "Last updated" with this date.
 FIXED_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+REGEN = bool(os.environ.get("MDPORTS_REGEN"))
+DRIFT = GOLDEN / "drift"
+PROJECT = DRIFT / "project"
+FLEET = DRIFT / "fleet"  # a grown deployment: three hosts, probes, a tunnel, traefik, Kubernetes
 
 
 def corpus() -> list[Path]:
@@ -55,6 +62,27 @@ def run_mdports(
     )
 
 
+# Runs the console script's entry point, then prints every module loaded (as JSON, on the last
+# line of stderr). Not `-X importtime`: it does not log modules loaded by importlib.import_module,
+# as the command line loads its commands.
+_LOADED_MODULES = (
+    "import atexit, json, sys\n"
+    "atexit.register(lambda: sys.stderr.write('\\n' + json.dumps(sorted(sys.modules))))\n"
+    "sys.argv[0] = 'mdports'\n"
+    "from mdports.cli import main\n"
+    "main()\n"
+)
+
+
+def modules_loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str]]:
+    """The exit code of ``mdports ARGS`` in a fresh interpreter and the modules it loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED_MODULES, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    last = result.stderr.rsplit("\n", 1)[-1]
+    return result.returncode, set(json.loads(last))
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Invoke the typer app in-process: ``cli("validate", "--format", "json")``."""
@@ -66,3 +94,138 @@ def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+def smoke(cases: list[Path], *names: str) -> list[Path]:
+    """The golden cases named ``names``: the few that also run through the installed script.
+
+    Every case runs in-process. Running each one again as a subprocess repeated the same
+    checks for the price of a process start each (13 s of the suite); one or two cases per
+    command family and exit path keep the console script's wiring honest (entry point, exit
+    codes, stdout and stderr, the lazy loading of commands).
+    """
+    chosen = [case for case in cases if case.name in names]
+    missing = set(names) - {case.name for case in chosen}
+    assert not missing, f"no golden case named {sorted(missing)}"
+    return chosen
+
+
+# --- golden cases of the deployment commands (drift, export): tests/golden/drift/cases -----------
+
+
+def deployment_cases(prefix: str) -> list[Path]:
+    return sorted(path for path in (DRIFT / "cases").iterdir() if path.is_dir() and path.name.startswith(prefix))
+
+
+def _prepare_deployment(case: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+    """Copy the case's fixture (``project``, or the one its ``fixture`` file names) and its ``files/``."""
+    fixture = DRIFT / (case / "fixture").read_text().strip() if (case / "fixture").exists() else PROJECT
+    root = tmp_path / "project"
+    shutil.copytree(fixture, root)
+    if (case / "files").is_dir():
+        shutil.copytree(case / "files", root, dirs_exist_ok=True)
+    return root, shlex.split((case / "cmd").read_text(encoding="utf-8"))
+
+
+def _compare_deployment(case: Path, stdout: str, stderr: str, code: int) -> None:
+    if REGEN:
+        (case / "stdout").write_text(stdout, encoding="utf-8")
+        (case / "exit").write_text(f"{code}\n", encoding="utf-8")
+        if stderr:
+            (case / "stderr").write_text(stderr, encoding="utf-8")
+        return
+    assert stdout == (case / "stdout").read_text(encoding="utf-8")
+    expected_stderr = case / "stderr"
+    assert stderr == (expected_stderr.read_text(encoding="utf-8") if expected_stderr.exists() else "")
+    assert code == int((case / "exit").read_text())
+
+
+def run_deployment_case_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, args = _prepare_deployment(case, tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    _compare_deployment(case, result.stdout, result.stderr, result.exit_code)
+
+
+def run_deployment_case_subprocess(case: Path, tmp_path: Path) -> None:
+    if REGEN:
+        pytest.skip("regenerating")
+    root, args = _prepare_deployment(case, tmp_path)
+    result = run_mdports(*args, cwd=root)
+    _compare_deployment(case, result.stdout, result.stderr, result.returncode)
+
+
+# --- git and the merge driver: tests/test_merge*.py --------------------------------------------------
+
+
+def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git in ``repo`` with a fixed author and date, and no user or system configuration."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "SOURCE_DATE_EPOCH": FIXED_EPOCH,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(repo),
+    }
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=check)
+
+
+DOC = "docs/PORT_SCHEMA.md"
+MERGE_DRIVER = "merge %O %A %B --path %P --marker-size %L"
+
+MERGE_BASE = """\
+# Ports
+
+Intro line.
+
+**Last updated:** 2026-01-01
+
+## 3000-3009: Core
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 3001 | auth | old |
+| 3002 | db | Database |
+| 3003-3009 | *(reserved)* | |
+
+## 4000-4099: Web
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 4000 | web | Site |
+| 4001-4099 | *(reserved)* | |
+"""
+
+
+@dataclass(frozen=True)
+class Merged:
+    exit_code: int
+    output: str  # git's stdout and stderr, where the driver's messages land
+    text: str  # the document after the merge
+
+
+def git_merge(repo: Path, base: str, ours: str, theirs: str, driver: str = MERGE_DRIVER) -> Merged:
+    """Commit ``base`` on main, ``theirs`` on the branch feature, ``ours`` on main; merge feature into main."""
+    git(repo, "-c", "init.defaultBranch=main", "init", "-q")
+    git(repo, "config", "commit.gpgsign", "false")
+    git(repo, "config", "merge.mdports.name", "mdports port schema merge")
+    git(repo, "config", "merge.mdports.driver", f"'{mdports_executable()}' {driver}")
+    (repo / ".gitattributes").write_text(f"{DOC} merge=mdports\n")
+    (repo / "docs").mkdir(exist_ok=True)
+    path = repo / DOC
+    path.write_text(base)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    path.write_text(theirs)
+    git(repo, "commit", "-qam", "theirs")
+    git(repo, "checkout", "-q", "main")
+    path.write_text(ours)
+    git(repo, "commit", "-qam", "ours")
+    result = git(repo, "merge", "--no-edit", "feature", check=False)
+    return Merged(result.returncode, result.stdout + result.stderr, path.read_text())

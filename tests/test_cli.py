@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, INPUTS, run_mdports
+from conftest import BUNDLED, INPUTS, modules_loaded_by, run_mdports
 
 
 def project(tmp_path: Path, document: Path = BUNDLED, pyproject: str | None = None) -> Path:
@@ -128,10 +128,55 @@ def test_runner_and_subprocess_agree(cli, tmp_path: Path, monkeypatch: pytest.Mo
 def test_validate_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
     """`validate` runs on every commit: no diff, YAML, pydantic or edit machinery on its path."""
     root = project(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "mdports", "validate"], cwd=root, capture_output=True, text=True
-    )
-    assert result.returncode == 0
-    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    code, imported = modules_loaded_by("validate", cwd=root)
+    assert code == 0
     for heavy in ("deepdiff", "pydantic", "yaml", "mdformat", "mdports.edits", "mdports.semantic_diff"):
         assert heavy not in imported, heavy
+    assert "mdports.cli.read" in imported  # the check would be vacuous otherwise
+    # The other commands' modules, and what only they use, are loaded when those commands run.
+    unused = {f"mdports.cli.{module}" for module in ("edit", "review", "merge", "deploy")} | {
+        f"mdports.{module}" for module in ("api", "drift", "export", "fixes", "records", "sarif", "merge", "reconcile")
+    }
+    assert not imported & unused, imported & unused
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    """``--help`` reads the command table of mdports.cli._app; no command module is imported."""
+    code, imported = modules_loaded_by("--help")
+    assert code == 0 and "mdports.cli._app" in imported
+    assert not {name for name in imported if name.startswith("mdports.cli.") and name != "mdports.cli._app"}
+
+
+def test_the_command_table_says_what_the_commands_say() -> None:
+    """The table behind ``--help`` and the lazy loading names each real command, its module and help."""
+    import inspect
+
+    import typer.main
+
+    from mdports.cli._app import COMMANDS, app, load_command
+
+    for name, entry in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name and command.callback is not None
+        assert command.callback.__module__ == f"mdports.cli.{entry.module}", name
+        first_paragraph = inspect.cleandoc(command.help or "").split("\n\n")[0].replace("\n", " ")
+        assert first_paragraph == entry.summary, name
+    registered = [info.name or typer.main.get_command_name(info.callback.__name__) for info in app.registered_commands]  # type: ignore[union-attr]
+    assert sorted(registered) == sorted(COMMANDS)  # every command is in the table, once
+
+
+def test_help_lists_what_click_writes_from_the_loaded_commands() -> None:
+    """At any width, the listing from the table is the one click writes after loading every command."""
+    import typer.main
+    from typer.core import TyperGroup
+
+    from mdports.cli._app import app
+
+    group = typer.main.get_command(app)
+    for width in (40, 60, 80):
+        ctx = group.context_class(group, info_name="mdports", terminal_width=width)
+        static, loaded = ctx.make_formatter(), ctx.make_formatter()
+        group.format_commands(ctx, static)
+        TyperGroup.format_commands(group, ctx, loaded)  # click's own: loads each command for its help
+        assert static.getvalue() == loaded.getvalue(), width
+        assert "  next-free  " in static.getvalue()

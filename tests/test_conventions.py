@@ -249,19 +249,20 @@ def test_show_and_move_suggest_close_names(doc: Path) -> None:
     assert far.returncode == 2 and "port 99999 is out of range: ports are 1..65535" in far.stderr
 
 
-def test_ranges_agree_with_next_free(doc: Path) -> None:
-    ranges = json.loads(run_mdports("-f", str(doc), "ranges", "--format", "json").stdout)["sections"]
+def test_ranges_agree_with_next_free(doc: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """In-process: one command per section (the console script is covered by the golden smoke cases)."""
+    ranges = json.loads(cli("-f", str(doc), "ranges", "--format", "json").stdout)["sections"]
     checked = 0
     for record in ranges:
         if record["range"] is None or not record["free"]:
             continue
         lo, hi = record["range"]
-        given = run_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"]))
-        assert given.returncode == 0, given.stderr
+        given = cli("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"]))
+        assert given.exit_code == 0, given.stderr
         free = [int(port) for port in given.stdout.split()]
         assert len(free) == record["free"] and free[0] == record["next_free"]
         assert record["assigned"] + record["free"] == hi - lo + 1
-        one_more = run_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"] + 1))
-        assert one_more.returncode == 1
+        one_more = cli("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"] + 1))
+        assert one_more.exit_code == 1
         checked += 1
     assert checked >= 8

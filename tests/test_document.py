@@ -20,6 +20,7 @@ def test_corpus_round_trips_byte_for_byte(path: Path) -> None:
     assert mdports.parse(text).render() == text
 
 
+@pytest.mark.slow
 @given(markdown())
 @settings(max_examples=300, deadline=None)
 def test_generated_markdown_round_trips(text: str) -> None:

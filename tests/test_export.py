@@ -10,23 +10,31 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BUNDLED, run_mdports
-from test_drift import PROJECT, golden_cases, run_case_in_process, run_case_subprocess
+from conftest import (
+    BUNDLED,
+    PROJECT,
+    deployment_cases,
+    run_deployment_case_in_process,
+    run_deployment_case_subprocess,
+    run_mdports,
+    smoke,
+)
 
 from mdports import parse, registry
 from mdports.export import FORMATS, env_name, export
 
-EXPORT_CASES = golden_cases("export-")
+EXPORT_CASES = deployment_cases("export-")
+EXPORT_SMOKE = smoke(EXPORT_CASES, "export-env")  # through the installed script too
 
 
 @pytest.mark.parametrize("case", EXPORT_CASES, ids=[case.name for case in EXPORT_CASES])
 def test_golden_export_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run_case_in_process(case, tmp_path, monkeypatch)
+    run_deployment_case_in_process(case, tmp_path, monkeypatch)
 
 
-@pytest.mark.parametrize("case", EXPORT_CASES, ids=[case.name for case in EXPORT_CASES])
+@pytest.mark.parametrize("case", EXPORT_SMOKE, ids=[case.name for case in EXPORT_SMOKE])
 def test_golden_export_subprocess(case: Path, tmp_path: Path) -> None:
-    run_case_subprocess(case, tmp_path)
+    run_deployment_case_subprocess(case, tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ def _valid(path: Path) -> mdports.Registry:
 # --- concurrency ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sixteen_simultaneous_adds(tmp_path: Path) -> None:
     """16 processes started at once: 16 new rows, 16 distinct ports, a valid document, nothing left."""
     path = _copy(tmp_path)
@@ -167,6 +168,7 @@ def _release(holder: subprocess.Popen[bytes]) -> None:
     holder.wait(timeout=60)
 
 
+@pytest.mark.slow
 def test_a_writer_waiting_for_the_lock_goes_on_when_the_holder_is_killed(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     holder = _hold_lock(path)
@@ -186,6 +188,7 @@ def test_a_writer_waiting_for_the_lock_goes_on_when_the_holder_is_killed(tmp_pat
     assert _valid(path).entry("waiting-worker").ports == (3041,)
 
 
+@pytest.mark.slow
 def test_a_held_lock_times_out(tmp_path: Path) -> None:
     """Item 5 of issue 9: a lock held for longer than --lock-timeout (or lock-timeout) is exit 1, said so."""
     path = _copy(tmp_path)

@@ -11,6 +11,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import INPUTS, run_mdports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,6 +47,7 @@ def _keys(report: Report) -> Counter[tuple[str, tuple[int, ...]]]:
     return Counter((finding.rule.id, finding.ports) for finding in report.findings)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(registry_documents(), markdown()))
 def test_safe_fixes_never_add_a_finding_and_are_idempotent(text: str) -> None:

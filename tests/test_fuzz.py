@@ -345,6 +345,7 @@ def _not_utf8(data: bytes) -> bool:
     return False
 
 
+@pytest.mark.slow
 @given(files())
 @CLI_FUZZ
 def test_the_command_never_shows_a_traceback(data: bytes) -> None:

@@ -213,6 +213,7 @@ def test_9_accept_comment_qualifier_and_env_line_do_not_hang(tmp_path: Path) -> 
     assert drift.returncode == 0 and "MP207" in drift.stdout, drift.stderr  # the spaced name matches no entry
 
 
+@pytest.mark.slow
 def test_every_regular_expression_is_linear() -> None:
     """9: no pattern of the package backtracks on 100,000 adversarial characters (search, match, fullmatch).
 

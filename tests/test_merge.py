@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, FIXED_EPOCH, mdports_executable, run_mdports
+from conftest import BUNDLED, DOC, git, mdports_executable, run_mdports
+from conftest import MERGE_BASE as BASE
 
 import mdports
 from mdports.merge import merge
-
-DOC = "docs/PORT_SCHEMA.md"
-
-
-def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "SOURCE_DATE_EPOCH": FIXED_EPOCH,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(repo),
-    }
-    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=check)
 
 
 @pytest.fixture
@@ -220,8 +203,6 @@ def test_their_new_reference_follows_our_rename() -> None:
 
 def test_merge_command_says_everything_exactly(tmp_path: Path) -> None:
     """Outside git: what the user sees (stdout, stderr, exit code) and the merged document, exactly."""
-    from test_merge_regressions import BASE
-
     ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
     theirs = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | theirs |").replace(
         "| 4000 | web | Site |", "| 40o0 | web | Site |"
@@ -251,16 +232,12 @@ NEW_SECTION = "\n## 6000-6009: New\n\n| Port | Service | Description |\n|------|
 
 
 def test_a_section_they_added_arrives_whole() -> None:
-    from test_merge_regressions import BASE
-
     ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |")
     result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
     assert result.clean and result.text == ours + NEW_SECTION
 
 
 def test_the_same_section_added_on_both_sides_merges_cleanly() -> None:
-    from test_merge_regressions import BASE
-
     ours = BASE.replace("| 3001 | auth | old |", "| 3001 | auth | ours |") + NEW_SECTION
     result = merge(mdports.parse(BASE), mdports.parse(ours), mdports.parse(BASE + NEW_SECTION))
     assert result.clean and result.text == ours
@@ -268,8 +245,6 @@ def test_the_same_section_added_on_both_sides_merges_cleanly() -> None:
 
 def test_a_section_they_changed_beyond_recognition_keeps_our_tables() -> None:
     """Their heading loses its range and most of its rows change: tables still pair by what they hold."""
-    from test_merge_regressions import BASE
-
     theirs = (
         BASE.replace("## 3000-3009: Core", "## Core services")
         .replace("| 3001 | auth | old |\n", "")

@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, corpus
+from conftest import BUNDLED, corpus, git_merge
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_merge_regressions import git_merge
 
 from mdports import edits
 from mdports.document import Document, Heading, Prose, parse
@@ -208,6 +207,7 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
 EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(BASES), ours=operations, theirs=operations)
 def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:

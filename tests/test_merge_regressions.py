@@ -6,67 +6,11 @@ their change on the branch ``feature``; git runs ``mdports merge`` as the merge 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import mdports_executable
-from test_merge import git
-
-DOC = "docs/PORT_SCHEMA.md"
-DRIVER = "merge %O %A %B --path %P --marker-size %L"
-
-BASE = """\
-# Ports
-
-Intro line.
-
-**Last updated:** 2026-01-01
-
-## 3000-3009: Core
-
-| Port | Service | Description |
-|------|---------|-------------|
-| 3001 | auth | old |
-| 3002 | db | Database |
-| 3003-3009 | *(reserved)* | |
-
-## 4000-4099: Web
-
-| Port | Service | Description |
-|------|---------|-------------|
-| 4000 | web | Site |
-| 4001-4099 | *(reserved)* | |
-"""
-
-
-@dataclass(frozen=True)
-class Merged:
-    exit_code: int
-    output: str  # git's stdout and stderr, where the driver's messages land
-    text: str  # the document after the merge
-
-
-def git_merge(repo: Path, base: str, ours: str, theirs: str, driver: str = DRIVER) -> Merged:
-    """Commit ``base`` on main, ``theirs`` on the branch feature, ``ours`` on main; merge feature into main."""
-    git(repo, "-c", "init.defaultBranch=main", "init", "-q")
-    git(repo, "config", "commit.gpgsign", "false")
-    git(repo, "config", "merge.mdports.name", "mdports port schema merge")
-    git(repo, "config", "merge.mdports.driver", f"'{mdports_executable()}' {driver}")
-    (repo / ".gitattributes").write_text(f"{DOC} merge=mdports\n")
-    (repo / "docs").mkdir(exist_ok=True)
-    path = repo / DOC
-    path.write_text(base)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
-    git(repo, "checkout", "-q", "-b", "feature")
-    path.write_text(theirs)
-    git(repo, "commit", "-qam", "theirs")
-    git(repo, "checkout", "-q", "main")
-    path.write_text(ours)
-    git(repo, "commit", "-qam", "ours")
-    result = git(repo, "merge", "--no-edit", "feature", check=False)
-    return Merged(result.returncode, result.stdout + result.stderr, path.read_text())
+from conftest import DOC, git_merge
+from conftest import MERGE_BASE as BASE
 
 
 def test_their_heading_rename_keeps_our_row_and_cell(tmp_path: Path) -> None:

@@ -191,6 +191,7 @@ def test_fmt_check_blocks_unsorted_rows_and_writes_nothing(project: tuple[Path, 
     assert "Passed" in validate.stdout
 
 
+@pytest.mark.slow
 def test_the_installed_git_hook_rejects_a_broken_commit(project: tuple[Path, dict[str, str]]) -> None:
     repo, env = project
     installed = pre_commit(repo, env, "install")
@@ -214,6 +215,7 @@ def test_the_installed_git_hook_rejects_a_broken_commit(project: tuple[Path, dic
     assert git(repo, env, "rev-parse", "HEAD") != head
 
 
+@pytest.mark.slow
 def test_the_fmt_hook_fixes_a_commit_that_then_goes_through(project: tuple[Path, dict[str, str]]) -> None:
     repo, env = project
     assert pre_commit(repo, env, "install").returncode == 0

@@ -46,6 +46,9 @@ import pytest
 import yaml
 from conftest import BUNDLED, ROOT, run_mdports
 
+# Each run installs mdports into a fresh environment with pip and runs the steps in bash.
+pytestmark = pytest.mark.slow
+
 WORKFLOW = ROOT / "examples" / "github" / "port-schema.yml"
 CODE_SCANNING = ROOT / "examples" / "github" / "port-schema-code-scanning.yml"
 DRIFT_WORKFLOW = ROOT / "examples" / "github" / "port-schema-drift.yml"

@@ -1,11 +1,12 @@
-"""The ``mdports`` command line."""
+"""The ``mdports`` command line.
 
-from . import deploy, edit, merge, read, review  # noqa: F401  (registers the commands)
-from ._app import Command, app, main
+Each command's module (``read``, ``edit``, ``review``, ``merge``, ``deploy``) is imported when
+that command runs: :data:`mdports.cli._app.COMMANDS` says which module holds which command.
+"""
 
-# Every command is a :class:`Command`: it accepts the global options after its name too and
-# answers --format json errors with a JSON object.
-for _info in app.registered_commands:
-    _info.cls = Command
+from .._gc import collector_paused
+
+with collector_paused():  # typer and click load here: see mdports/_gc.py
+    from ._app import app, main
 
 __all__ = ["app", "main"]

@@ -25,7 +25,7 @@ from ._app import (
     ReportFormat,
     Severity,
     State,
-    app,
+    command,
     shown_severity,
     state,
 )
@@ -49,7 +49,7 @@ class ExportFormat(str, Enum):
     env = "env"
 
 
-@app.command()
+@command()
 def drift(
     ctx: typer.Context,
     compose: list[Path] | None = typer.Option(
@@ -256,7 +256,7 @@ def _has_files(host: HostFiles) -> bool:
     return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))
 
 
-@app.command()
+@command()
 def export(
     ctx: typer.Context,
     fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", help="json, yaml, csv or env."),

@@ -17,7 +17,7 @@ import typer
 
 from ..errors import RefusedError, UsageError
 from ..escaping import printable
-from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, STDIN, State, TextOrJson, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, STDIN, State, TextOrJson, command, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
@@ -105,7 +105,7 @@ def _echo_diff(st: State, diff: str) -> None:
     typer.echo(paint_diff(diff) if color else diff, nl=False, color=color)
 
 
-@app.command()
+@command()
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The new service's name."),
@@ -141,7 +141,7 @@ def add(
     )
 
 
-@app.command()
+@command()
 def remove(
     ctx: typer.Context,
     key: str = typer.Argument(..., metavar="NAME|PORT", help="The service (or placeholder port) to remove."),
@@ -166,7 +166,7 @@ def remove(
     )
 
 
-@app.command()
+@command()
 def rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., help="The current name."),
@@ -192,7 +192,7 @@ def rename(
     )
 
 
-@app.command()
+@command()
 def move(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The service to move."),
@@ -221,7 +221,7 @@ def move(
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, lock_timeout=lock_timeout)
 
 
-@app.command("set")
+@command("set")
 def set_(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME|PORT", help="The service whose cells change."),
@@ -249,7 +249,7 @@ def set_(
     )
 
 
-@app.command("next-free")
+@command("next-free")
 def next_free(
     ctx: typer.Context,
     range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
@@ -286,7 +286,7 @@ def next_free(
             typer.echo(port)
 
 
-@app.command()
+@command()
 def fmt(
     ctx: typer.Context,
     files: list[str] = typer.Argument(

@@ -9,10 +9,10 @@ from pathlib import Path
 import typer
 
 from ..escaping import printable
-from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, TextOrJson, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, TextOrJson, command, state
 
 
-@app.command()
+@command()
 def merge(
     ctx: typer.Context,
     base: Path = typer.Argument(..., help="The common ancestor (git's %O)."),

@@ -25,14 +25,14 @@ from ._app import (
     Severity,
     State,
     TextOrJson,
-    app,
+    command,
     error_record,
     shown_severity,
     state,
 )
 
 
-@app.command()
+@command()
 def validate(
     ctx: typer.Context,
     files: list[Path] | None = typer.Argument(
@@ -163,7 +163,7 @@ def _fix(
     return outcome.after, len(outcome.fixed)
 
 
-@app.command("list")
+@command("list")
 def list_(
     ctx: typer.Context,
     range_: str = typer.Option(None, "--range", "-r", help="Only this section (range, port, slug or abbreviation)."),
@@ -180,7 +180,7 @@ def list_(
     typer.echo(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
 
 
-@app.command()
+@command()
 def explain(
     ctx: typer.Context,
     line: int = typer.Argument(None, metavar="[TABLE_LINE]", help="A line of the table (default: every table)."),
@@ -193,7 +193,7 @@ def explain(
     typer.echo(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
 
 
-@app.command()
+@command()
 def show(
     ctx: typer.Context,
     key: str = typer.Argument(..., metavar="NAME|PORT", help="A service name or a port."),
@@ -206,7 +206,7 @@ def show(
     typer.echo(records.format_show(registry, registry.entry(key), fmt.value))
 
 
-@app.command()
+@command()
 def ranges(
     ctx: typer.Context,
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
@@ -217,7 +217,7 @@ def ranges(
     typer.echo(records.format_ranges(state(ctx).registry(), fmt.value))
 
 
-@app.command("rules")
+@command("rules")
 def rules_(
     rule: str = typer.Argument(None, metavar="[RULE]", help="One rule, by id (MP101) or name (port-out-of-range)."),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),

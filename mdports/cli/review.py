@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from ._app import EXIT_FINDINGS, EXIT_OK, app, state
+from ._app import EXIT_FINDINGS, EXIT_OK, command, state
 
 
 class DiffFormat(str, Enum):
@@ -19,7 +19,7 @@ class DiffFormat(str, Enum):
     github_review = "github-review"
 
 
-@app.command()
+@command()
 def diff(
     ctx: typer.Context,
     old: str = typer.Argument(
