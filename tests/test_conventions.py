@@ -266,3 +266,20 @@ def test_ranges_agree_with_next_free(doc: Path, cli) -> None:  # type: ignore[no
         assert one_more.exit_code == 1
         checked += 1
     assert checked >= 8
+
+
+def test_every_help_names_values_in_one_style() -> None:
+    """`--range RANGE`, `NAME`: no `<str>`, `<int>`, `<text|json>` or `{name}` left from typer's defaults."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from mdports.cli import app
+    from mdports.cli._app import COMMANDS
+
+    runner = CliRunner()
+    for command in COMMANDS:
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (command, result.output)
+        assert not re.search(r"<[a-z|]+>|\{[a-z]", result.output), (command, result.output)
+        assert re.search(r"--file PATH", result.output), command

@@ -297,6 +297,8 @@ class Command(TyperCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for param in self.params:
+            _name_metavar(param)
         self.params.extend(_global_options())
 
     def invoke(self, ctx: Any) -> Any:
@@ -308,6 +310,19 @@ class Command(TyperCommand):
 
                 typer.echo(json.dumps({"version": 1, "error": error_record(error)}, indent=2, ensure_ascii=False))
             raise
+
+
+def _name_metavar(param: Any) -> None:
+    """One metavar style in every --help: the value's name in capitals (``--range RANGE``, ``NAME``).
+
+    typer would otherwise print ``{name}``, ``<str>`` or ``<text|json>`` beside the ``PATH``
+    and ``COLUMN=VALUE`` given by hand; the choices of --format are in its help text.
+    """
+    if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False) or not param.name:
+        return
+    long = [opt for opt in getattr(param, "opts", ()) if opt.startswith("--")]
+    name = long[0][2:] if long else param.name.rstrip("_")  # an option by its flag, an argument by its name
+    param.metavar = name.upper().replace("_", "-")
 
 
 def _asks_for_json(ctx: Any) -> bool:
