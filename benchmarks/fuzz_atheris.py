@@ -26,9 +26,10 @@ import atheris
 
 with atheris.instrument_imports():
     import mdports
-    from mdports import edits, records
-    from mdports.deployment import read_variables
-    from mdports.escaping import csv_cell, escape_markdown, printable
+    from mdports import edits
+    from mdports.deploy.sources import read_variables
+    from mdports.output import listing as records
+    from mdports.output.escaping import csv_cell, escape_markdown, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [ROOT / "docs" / "PORT_SCHEMA.md", *sorted((ROOT / "tests" / "golden" / "inputs").glob("*.md"))]

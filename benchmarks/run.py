@@ -279,10 +279,11 @@ def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int)
 
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
-    from mdports import parse, ports
-    from mdports.deployment import read_variables
-    from mdports.drift import base_key
-    from mdports.registry import accept_comments, build
+    from mdports import parse
+    from mdports.deploy.drift import base_key
+    from mdports.deploy.sources import read_variables
+    from mdports.model import ports
+    from mdports.model.registry import accept_comments, build
 
     small, large = ADVERSARIAL_SIZES
     cases: dict[str, Callable[[int], Callable[[], object]]] = {

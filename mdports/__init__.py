@@ -11,31 +11,20 @@ which runs on every commit, does not pay for the edit machinery.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._gc import collector_paused
 
 with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
-    from .config import Config
-    from .document import Document
+    from .check.findings import Finding, Report, Rule
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
-    from .findings import Finding, Report, Rule
-    from .registry import Entry, Reference, Registry, Section
+    from .files.config import Config
+    from .model.registry import Entry, Reference, Registry, Section
+    from .syntax.document import Document
 
-# The names found lazily, for type checkers only (the flag is False when running). Not
-# `if TYPE_CHECKING:`, which makes mypy read `from . import registry` in mdports.api as the
-# `registry` function instead of the submodule.
-_FOR_TYPE_CHECKERS: bool = False
-if _FOR_TYPE_CHECKERS:
+if TYPE_CHECKING:
     from .api import EditResult, edit_file, load, parse, registry, validate
     from .edits import Edit, add, format_tables, free_ports, move, remove, rename, set_cells, verify
-
-# `mdports.registry` is the function of mdports.api, not the submodule of that name. Importing
-# the submodule (`from .registry import ...` above) bound the submodule here; it is unbound again
-# so that the first `mdports.registry` finds the function through __getattr__. (While mdports.api
-# itself is being imported, its `from . import registry` falls back to the submodule in
-# sys.modules.)
-globals().pop("registry")
 
 _LAZY = {
     **dict.fromkeys(("EditResult", "edit_file", "load", "parse", "registry", "validate"), ".api"),

@@ -18,15 +18,15 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
-from . import document as _document
-from . import registry as _registry
-from . import rules as _rules
-from .config import Config
-from .document import Document
+from .check import rules as _rules
+from .check.findings import Report
 from .edits import Edit, today, verify
-from .files import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
-from .findings import Report
-from .registry import Registry
+from .files.config import Config
+from .files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
+from .model import registry as _registry
+from .model.registry import Registry
+from .syntax import document as _document
+from .syntax.document import Document
 
 
 def parse(text: str, *, path: str | None = None) -> Document:
@@ -46,7 +46,7 @@ def registry(document: Document) -> Registry:
 
 
 def validate(source: Document | Registry, config: Config | None = None) -> Report:
-    """Every finding of every rule (see ``mdports.rules.RULES``) as a :class:`Report`."""
+    """Every finding of every rule (see ``mdports.check.rules.RULES``) as a :class:`Report`."""
     model = source if isinstance(source, Registry) else _registry.build(source)
     return _rules.validate(model, config)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, run_mdports
 
-from mdports.config import display_path, find_config, load_config
 from mdports.errors import UsageError
+from mdports.files.config import display_path, find_config, load_config
 
 
 def repo(tmp_path: Path, **files: str) -> Path:

@@ -230,9 +230,9 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
     assert "mdports.cli.read" in imported  # the check would be vacuous otherwise
     for module in (
         "deepdiff",
-        "mdports.cli.review",
-        "mdports.semantic_diff",
-        "mdports.diff_format",
-        "mdports.gitfiles",
+        "mdports.cli.diff",
+        "mdports.diff.compare",
+        "mdports.diff.render",
+        "mdports.files.git",
     ):
         assert module not in imported  # the diff command and its work are imported only when it runs

@@ -31,8 +31,9 @@ from conftest import (
 )
 
 from mdports import parse, registry
-from mdports.config import Config
-from mdports.deployment import (
+from mdports.check.findings import Report
+from mdports.deploy.drift import RULES, Matcher, check, name_key
+from mdports.deploy.sources import (
     Deployment,
     PortSpecError,
     interpolate,
@@ -42,9 +43,8 @@ from mdports.deployment import (
     read_env,
     read_prometheus,
 )
-from mdports.drift import RULES, Matcher, check, name_key
 from mdports.errors import InputError
-from mdports.findings import Report
+from mdports.files.config import Config
 
 DRIFT_CASES = deployment_cases("drift-")
 # Through the installed script too: a grown deployment with findings (exit 1), invalid YAML (exit 2).
@@ -337,7 +337,7 @@ def drift(
     variables = {}
     env_ports = ()
     if env_text:
-        from mdports.deployment import read_variables
+        from mdports.deploy.sources import read_variables
 
         variables = {name: value for name, value, _, _ in read_variables(env_text)}
         env_ports = read_env(env_text, ".env")
@@ -513,7 +513,7 @@ def test_mp210_scrape_port_taken() -> None:
 
 
 def test_rule_ids_are_unique_and_do_not_clash_with_validate() -> None:
-    from mdports.rules import RULES as VALIDATE_RULES
+    from mdports.check.rules import RULES as VALIDATE_RULES
 
     ids = [rule.id for rule in RULES]
     assert len(set(ids)) == len(ids) and all(i.startswith("MP2") for i in ids)
@@ -608,7 +608,13 @@ def test_validate_does_not_import_yaml_or_the_drift_modules() -> None:
     assert code == 0
     assert "mdports.cli.read" in imported  # the check would be vacuous otherwise
     assert not {name for name in imported if name.split(".")[0] in ("yaml", "_yaml")}
-    assert not imported & {"mdports.cli.deploy", "mdports.drift", "mdports.deployment", "mdports.export"}
+    assert not imported & {
+        "mdports.cli.drift",
+        "mdports.cli.export",
+        "mdports.deploy.drift",
+        "mdports.deploy.sources",
+        "mdports.output.export",
+    }
 
 
 def test_a_target_on_a_container_without_its_compose_file_is_deployed_but_its_port_unchecked() -> None:

@@ -2,7 +2,7 @@
 
 Each rule added for issue 11 (MP211-MP213), and each precision fix, has a case that must fire
 and one that must not. The deployment files are written to a temporary folder and read by
-:func:`mdports.deployment.load_hosts`, as the command does.
+:func:`mdports.deploy.sources.load_hosts`, as the command does.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse, registry
-from mdports.config import Config, load_config
-from mdports.deployment import HostFiles, load_hosts, read_prometheus
-from mdports.drift import check
+from mdports.check.findings import Report
+from mdports.deploy.drift import check
+from mdports.deploy.kubernetes import manifest_files
+from mdports.deploy.sources import HostFiles, load_hosts, read_prometheus
 from mdports.errors import InputError
-from mdports.findings import Report
-from mdports.kubernetes import manifest_files
+from mdports.files.config import Config, load_config
 
 DOC = """\
 ## 3000-3029: Services
@@ -466,9 +466,9 @@ def test_every_reader_returns_records_or_an_input_error(data: object) -> None:
     """Whatever shape a deployment file has, a reader returns records or raises InputError: never a crash."""
     import yaml as pyyaml
 
-    from mdports.cloudflared import read_cloudflared
-    from mdports.deployment import read_compose
-    from mdports.kubernetes import read_kubernetes
+    from mdports.deploy.cloudflared import read_cloudflared
+    from mdports.deploy.kubernetes import read_kubernetes
+    from mdports.deploy.sources import read_compose
 
     text = pyyaml.safe_dump(data)
     for read in (read_compose, read_prometheus, read_cloudflared, read_kubernetes):
@@ -478,7 +478,7 @@ def test_every_reader_returns_records_or_an_input_error(data: object) -> None:
 
 @given(st.text(max_size=60))
 def test_parse_target_reads_a_target_or_says_why_not(text: str) -> None:
-    from mdports.deployment import PortSpecError, parse_target
+    from mdports.deploy.sources import PortSpecError, parse_target
 
     try:
         host, port = parse_target(text)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 import mdports
 from mdports import edits
-from mdports.document import Table
-from mdports.table_style import TableStyle
+from mdports.syntax.document import Table
+from mdports.syntax.table_style import TableStyle
 
 # --- generated registries -------------------------------------------------------------------
 

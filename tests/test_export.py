@@ -21,7 +21,7 @@ from conftest import (
 )
 
 from mdports import parse, registry
-from mdports.export import FORMATS, env_name, export
+from mdports.output.export import FORMATS, env_name, export
 
 EXPORT_CASES = deployment_cases("export-")
 EXPORT_SMOKE = smoke(EXPORT_CASES, "export-env")  # through the installed script too

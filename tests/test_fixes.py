@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 import mdports
-from mdports.findings import Report
-from mdports.fixes import MAX_ROUNDS, apply_edits, attach, fix_document
-from mdports.registry import build
-from mdports.rules import validate
+from mdports.check.findings import Report
+from mdports.check.fixes import MAX_ROUNDS, apply_edits, attach, fix_document
+from mdports.check.rules import validate
+from mdports.model.registry import build
 
 MARKERS = ["*(reserved)*", "reserved", "free"]
 

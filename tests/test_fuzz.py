@@ -28,8 +28,10 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 import mdports
-from mdports import document, edits, records
-from mdports.registry import _leading_range, _trailing_range
+from mdports import edits
+from mdports.model.registry import _leading_range, _trailing_range
+from mdports.output import listing as records
+from mdports.syntax import document
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 FUZZ = settings(
@@ -386,7 +388,7 @@ def test_escaped_text_is_inert(text: str) -> None:
     """Escaped for Markdown, text renders as one paragraph of itself; for a terminal, without controls."""
     from markdown_it import MarkdownIt
 
-    from mdports.escaping import csv_cell, escape_markdown, is_hidden, printable
+    from mdports.output.escaping import csv_cell, escape_markdown, is_hidden, printable
 
     shown = printable(text)
     assert not any(is_hidden(char) for char in shown.replace("\n", "").replace("\t", ""))
@@ -400,7 +402,7 @@ def test_escaped_text_is_inert(text: str) -> None:
 @given(st.text(max_size=40))
 @FUZZ
 def test_a_new_name_is_refused_or_plain(name: str) -> None:
-    from mdports.escaping import is_hidden
+    from mdports.output.escaping import is_hidden
 
     try:
         cleaned = edits.check_name(name)
@@ -415,7 +417,7 @@ def test_a_new_name_is_refused_or_plain(name: str) -> None:
 @example("A=" + " " * 20_000 + "x")
 @example('X="a\\"b" # c\nexport Y=\'c\\d\' \nZ=1 #x\n')
 def test_env_files_read_like_python_dotenv(text: str) -> None:
-    from mdports.deployment import read_variables
+    from mdports.deploy.sources import read_variables
 
     for name, value, line, column in read_variables(text):
         assert name.isidentifier() and line >= 1 and column >= 1

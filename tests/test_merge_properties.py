@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
-from mdports.document import Document, Heading, Prose, parse
+from mdports.diff.compare import EntryChange, compare
+from mdports.diff.merge import MergeResult, merge
 from mdports.errors import MdportsError
-from mdports.merge import MergeResult, merge
-from mdports.registry import Registry, build
-from mdports.semantic_diff import EntryChange, compare
+from mdports.model.registry import Registry, build
+from mdports.syntax.document import Document, Heading, Prose, parse
 
 NAMES = ("svc-a", "svc-b", "svc-c", "mail-worker", "todo-worker")
 VALUES = ("Go", "Rust", "new text", "")

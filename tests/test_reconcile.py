@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdports
-from mdports.deployment import Deployment, read_compose
-from mdports.drift import check
-from mdports.reconcile import follow_document
+from mdports.deploy.drift import check
+from mdports.deploy.reconcile import follow_document
+from mdports.deploy.sources import Deployment, read_compose
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from conftest import BUNDLED, INPUTS
 
 import mdports
 from mdports.errors import UsageError
-from mdports.ports import PortRange, PortSyntaxError, format_ports, parse_ports
-from mdports.registry import placeholder_marker
+from mdports.model.ports import PortRange, PortSyntaxError, format_ports, parse_ports
+from mdports.model.registry import placeholder_marker
 
 
 def registry(name: str) -> mdports.Registry:
@@ -157,3 +160,17 @@ def test_section_holding_is_the_narrowest_declared_range_first_of_equals() -> No
     holding = {port: (model.section_holding(port) or model.sections[0]).title for port in (3001, 3015)}
     assert holding == {3001: "Apps", 3015: "Workers"}  # narrowest; of two equal ranges the first
     assert model.section_holding(9000) is None  # no declared range holds it
+
+
+def test_the_registry_module_and_the_registry_function_have_different_names() -> None:
+    # In a fresh interpreter, so that no other test has imported anything first.
+    code = (
+        "import mdports.model.registry as module, mdports\n"
+        "assert callable(module.build) and mdports.registry is not module\n"
+        "import mdports.api\n"
+        "assert mdports.registry is mdports.api.registry\n"
+        "text = '## 3000-3009: A\\n\\n| Port | Service |\\n|---|---|\\n| 3001 | a |\\n'\n"
+        "print(len(mdports.registry(mdports.parse(text)).entries))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1\n", "")

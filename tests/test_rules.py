@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import mdports
-from mdports.config import Config
-from mdports.rules import CHECKS, RULES
+from mdports.check.rules import CHECKS, RULES
+from mdports.files.config import Config
 
 
 def doc(*rows: str, heading: str = "## 3000-3009: Core", header: str = "| Port | Service | Notes |") -> str:

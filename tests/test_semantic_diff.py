@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
-from mdports.diff_format import (
+from mdports.diff.compare import SemanticDiff, compare
+from mdports.diff.render import (
     COMMENT_LIMIT,
     MARKER,
     comment_length,
@@ -22,9 +23,8 @@ from mdports.diff_format import (
     format_text,
     to_json,
 )
-from mdports.document import parse
-from mdports.registry import build
-from mdports.semantic_diff import SemanticDiff, compare
+from mdports.model.registry import build
+from mdports.syntax.document import parse
 
 BASE = """\
 # Ports

@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdports
-from mdports.document import Table
-from mdports.ports import NO_PORT, strip_markup
-from mdports.rules import NO_SERVICE_COLUMN, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
-from mdports.vocabulary import Vocabulary, normalize_header
+from mdports.check.rules import NO_SERVICE_COLUMN, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
+from mdports.model.ports import NO_PORT, strip_markup
+from mdports.model.vocabulary import Vocabulary, normalize_header
+from mdports.syntax.document import Table
 
 WILD = GOLDEN / "wild"
 DOCS = sorted((WILD / "docs").glob("*.md"))

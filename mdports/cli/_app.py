@@ -20,14 +20,14 @@ import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from .. import __version__
-from ..config import Config, display_path, find_document, load_config
-from ..document import Document
+from ..check.findings import Severity as SeverityName
 from ..errors import MdportsError, UsageError
-from ..escaping import printable
-from ..files import decode_text, read_text
-from ..findings import Severity as SeverityName
-from ..registry import Registry, build
-from ..vocabulary import Vocabulary
+from ..files.config import Config, display_path, find_document, load_config
+from ..files.disk import decode_text, read_text
+from ..model.registry import Registry, build
+from ..model.vocabulary import Vocabulary
+from ..output.escaping import printable
+from ..syntax.document import Document
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 LOCK_TIMEOUT = typer.Option(
@@ -74,13 +74,13 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "next-free": Listing("edit", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
     "fmt": Listing("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
     "diff": Listing(
-        "review", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
+        "diff", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
     ),
     "merge": Listing("merge", "Three-way merge of port schemas by meaning (a git merge driver)."),
     "drift": Listing(
-        "deploy", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
+        "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
-    "export": Listing("deploy", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
+    "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
 })  # fmt: skip
 
 
@@ -183,14 +183,14 @@ class State:
         """The document (the global one unless ``path``; ``-`` is stdin) and its display name."""
         target = path if path is not None else self.document_path()
         name = str(target) if path is not None and target != STDIN else self.display_name(target)
-        from ..document import parse
+        from ..syntax.document import parse
 
         text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
         return name, parse(text, path=name)
 
     def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
         """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
-        from ..config import lock_timeout
+        from ..files.config import lock_timeout
 
         def waiting() -> None:
             typer.echo(printable(f"mdports: waiting for the lock on {name}"), err=True)
@@ -201,7 +201,7 @@ class State:
     @property
     def vocabulary(self) -> "Vocabulary":
         """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
-        from ..config import vocabulary
+        from ..files.config import vocabulary
 
         return vocabulary(self.config)
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import RefusedError, UsageError
-from ..escaping import printable
+from ..output.escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, STDIN, State, TextOrJson, command, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
 
     from .. import edits
-    from ..document import Document
+    from ..syntax.document import Document
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
 DIFF = typer.Option(False, "--diff", help="Print the unified diff of what would change; write nothing.")
@@ -99,7 +99,7 @@ def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> dict[st
 
 
 def _echo_diff(st: State, diff: str) -> None:
-    from ..colors import paint_diff
+    from ..output.colors import paint_diff
 
     color = st.colored()
     typer.echo(paint_diff(diff) if color else diff, nl=False, color=color)
@@ -277,7 +277,7 @@ def next_free(
             hint="free ports with `mdports remove`, or choose another --range",
         )
     if fmt is TextOrJson.json:
-        from ..records import JSON_VERSION, section_fields
+        from ..output.listing import JSON_VERSION, section_fields
 
         record = {"version": JSON_VERSION, "path": registry.path, **section_fields(section), "ports": ports}
         typer.echo(json.dumps(record, indent=2, ensure_ascii=False))

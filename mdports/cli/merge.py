@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..escaping import printable
+from ..output.escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, TextOrJson, command, state
 
 
@@ -38,8 +38,8 @@ def merge(
     and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
     clean, 1 when conflicts are left between conflict markers or named as not applied.
     """
-    from ..files import DocumentLock, write_atomic
-    from ..merge import Labels, merge_files
+    from ..diff.merge import Labels, merge_files
+    from ..files.disk import DocumentLock, write_atomic
 
     given = list(label or [])
     labels = Labels(

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 
-from .. import report
-from ..document import Document
+from ..check.findings import Report
+from ..check.rules import validate as run_rules
 from ..errors import UsageError
-from ..findings import Report
-from ..rules import validate as run_rules
+from ..output import report
+from ..syntax.document import Document
 from ._app import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -100,7 +100,7 @@ def validate(
             nothing_checked = True
         result = run_rules(registry, st.config, name)
         if fmt in (ReportFormat.json, ReportFormat.sarif):
-            from ..fixes import attach, git_history
+            from ..check.fixes import attach, git_history
 
             source = path if path is not None else st.document_path()
             result = attach(result, document, registry, None if source == STDIN else git_history(source))
@@ -122,7 +122,7 @@ def validate(
 
         typer.echo(json.dumps(outputs[0] if len(outputs) == 1 else outputs, indent=2, ensure_ascii=False))
     elif fmt is ReportFormat.sarif:
-        from ..sarif import format_sarif
+        from ..output.sarif import format_sarif
 
         typer.echo(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
@@ -135,7 +135,7 @@ def _fix(
     st: State, path: Path | None, name: str, document: Document, *, unsafe: bool, write: bool, diff: bool
 ) -> tuple[Document, int]:
     """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
-    from ..fixes import fix_document, fix_file, git_history
+    from ..check.fixes import fix_document, fix_file, git_history
 
     target = path if path is not None else st.document_path()
     if target == STDIN:
@@ -145,7 +145,7 @@ def _fix(
     else:
         outcome = fix_file(target, st.config, name, unsafe=unsafe, write=write, history=git_history(target))
     if diff:
-        from ..colors import paint_diff
+        from ..output.colors import paint_diff
 
         color = st.colored()
         text = outcome.diff(name)
@@ -171,7 +171,7 @@ def list_(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table is read."),
 ) -> None:
     """List every entry: ports, service, status, section, line and cells."""
-    from .. import records
+    from ..output import listing as records
 
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
@@ -187,7 +187,7 @@ def explain(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """Say how each table is read: registry rows or not (and why), and what each column is."""
-    from .. import records
+    from ..output import listing as records
 
     registry = state(ctx).registry()
     typer.echo(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
@@ -200,7 +200,7 @@ def show(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """Show one entry, where it is, and every cross-reference to it."""
-    from .. import records
+    from ..output import listing as records
 
     registry = state(ctx).registry()
     typer.echo(records.format_show(registry, registry.entry(key), fmt.value))
@@ -212,7 +212,7 @@ def ranges(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """Each section with its range, assigned/reserved/free counts and the next free port."""
-    from .. import records
+    from ..output import listing as records
 
     typer.echo(records.format_ranges(state(ctx).registry(), fmt.value))
 
@@ -225,7 +225,7 @@ def rules_(
     """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
     import json
 
-    from ..catalog import all_rules, check_rule_names, find_rule
+    from ..check.catalog import all_rules, check_rule_names, find_rule
 
     if rule is not None:
         check_rule_names([rule], "rules", None)

@@ -1,0 +1,1 @@
+"""Validation: the rule catalogue, the document rules, findings and their fixes."""

@@ -1,0 +1,119 @@
+"""Findings: what validation (and drift detection) report, one frozen record each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+# safe: the registry means the same afterwards (row order, merged placeholders, filled cells);
+# unsafe: it says something else (an entry moved off a taken port).
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A check with a stable id (``MP001``), a short name and a default severity."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": {"line": self.line, "column": self.column},
+            "end": {"line": self.end_line, "column": self.end_column},
+            "content": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
+
+    description: str
+    applicability: Applicability
+    edits: tuple[TextEdit, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "description": self.description,
+            "applicability": self.applicability,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place: rule, severity, ``path:line:column``, message and fix hint."""
+
+    rule: Rule
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str
+    ports: tuple[int, ...] = ()
+    section: int | None = None
+    fix: Fix | None = None  # attached on demand (mdports.check.fixes), never by the checks themselves
+    # drift: the entry a deployment record was matched to (its index), and the record's own name,
+    # so that a reconciliation knows what to move or add without reading the message.
+    entry: int | None = None
+    deployed_as: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule.id,
+            "name": self.rule.name,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+            "ports": list(self.ports),
+            **({"fix": self.fix.to_dict()} if self.fix is not None else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The outcome of a check: findings to show, and how many known exceptions were accepted."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    accepted: tuple[Finding, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def at_least(self, severity: Severity) -> Report:
+        """The same report showing only findings of ``severity`` or above (``--min-severity``)."""
+        rank = SEVERITY_RANK[severity]
+        return Report(self.path, tuple(f for f in self.findings if SEVERITY_RANK[f.severity] >= rank), self.accepted)
+
+    def fails(self, strict: bool = False) -> bool:
+        """True when a finding reaches the failing severity (warnings too when ``strict``)."""
+        threshold = SEVERITY_RANK["warning" if strict else "error"]
+        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)

@@ -1,0 +1,250 @@
+"""``mdports drift``: the registry against the deployment, and ``--fix`` in either direction.
+
+It imports what it needs (PyYAML, the deployment readers, the drift rules) inside the
+command, so that starting ``mdports validate`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from ..errors import UsageError
+from ..files.config import display_path
+from ._app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    LOCK_TIMEOUT,
+    QUIET,
+    STDIN_NAME,
+    ReportFormat,
+    Severity,
+    State,
+    command,
+    shown_severity,
+    state,
+)
+
+if TYPE_CHECKING:
+    from ..check.findings import Report
+    from ..deploy.sources import Deployment, HostFiles
+    from ..model.registry import Registry
+    from ..syntax.document import Document
+
+
+class FixTarget(str, Enum):
+    document = "document"
+    deployment = "deployment"
+
+
+@command()
+def drift(
+    ctx: typer.Context,
+    compose: list[Path] | None = typer.Option(
+        None, "--compose", "-c", metavar="FILE", help="A docker compose file (repeat for several)."
+    ),
+    prometheus: list[Path] | None = typer.Option(
+        None, "--prometheus", "-p", metavar="FILE", help="A Prometheus configuration file (repeat for several)."
+    ),
+    env: list[Path] | None = typer.Option(
+        None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
+    ),
+    cloudflared: list[Path] | None = typer.Option(
+        None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
+    ),
+    kubernetes: list[Path] | None = typer.Option(
+        None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
+    ),
+    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    min_severity: Severity | None = typer.Option(
+        None,
+        "--min-severity",
+        help="Show only findings of this severity or above (default info; warning for github). "
+        "The exit code counts all.",
+    ),
+    quiet: bool = QUIET,
+    no_source: bool = typer.Option(False, "--no-source", help="Text format: do not quote the source line."),
+    fix: FixTarget | None = typer.Option(
+        None,
+        "--fix",
+        help="document: the document adopts what is deployed; deployment: the deployment's host ports "
+        "follow the document.",
+    ),
+    add_undocumented: bool = typer.Option(
+        False, "--add-undocumented", help="--fix document: add rows for undocumented services (MP201)."
+    ),
+    keep_date: bool = typer.Option(False, "--keep-date", help='--fix document: leave the "Last updated" line.'),
+    dry_run: bool = typer.Option(False, "--dry-run", help="--fix: show what would change; write nothing."),
+    diff: bool = typer.Option(False, "--diff", help="--fix: print the unified diff; write nothing."),
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> None:
+    """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
+
+    Files given on the command line (one unnamed host) replace those configured in
+    the configuration (compose, prometheus, env, cloudflared, kubernetes and [hosts.NAME] tables).
+    Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
+    input errors.
+    """
+    from ..deploy import drift as drift_rules
+    from ..deploy import sources as deployment
+    from ..output import report
+
+    st = state(ctx)
+    config = st.config
+    strict = strict or config.strict
+    given = [compose, prometheus, env, cloudflared, kubernetes]
+    if any(given):
+        hosts = [_host("", (), *(group or [] for group in given))]
+    else:
+        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
+        hosts = [host for host in hosts if _has_files(host)]
+        hosts += [
+            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+            for h in config.hosts
+        ]
+    if not any(_has_files(host) for host in hosts):
+        raise UsageError(
+            "no deployment files to compare the document with",
+            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
+        )
+    name, document = st.load()
+    registry = st.registry(document)
+    deployed = deployment.load_hosts(hosts)
+    result = drift_rules.check(registry, deployed, config, name)
+    if fix is not None:
+        write = not (dry_run or diff)
+        options = {"add_undocumented": add_undocumented, "keep_date": keep_date, "write": write, "diff": diff}
+        locking = st.locking(name, lock_timeout)
+        left = _reconcile(st, fix, document, registry, deployed, result, **options, fmt=fmt, locking=locking)
+        raise typer.Exit(EXIT_FINDINGS if left.fails(strict) else EXIT_OK)
+    if add_undocumented or keep_date or dry_run or diff or lock_timeout is not None:
+        raise UsageError("--add-undocumented, --keep-date, --dry-run, --diff and --lock-timeout go with --fix")
+    if fmt in (ReportFormat.json, ReportFormat.sarif):
+        from ..deploy.reconcile import with_fixes
+
+        result = with_fixes(result, deployed, registry)
+    if min_severity is None:
+        # Annotations for infos bury the errors of a pull request: github shows warnings and up.
+        min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
+    shown = result.at_least(shown_severity(min_severity, quiet))
+    if fmt is ReportFormat.json:
+        extra = {
+            "entries": len(registry.entries),
+            "files": len(deployed.files),
+            "services": len(deployed.services),
+            "targets": len(deployed.targets),
+            "variables": len(deployed.env_ports),
+        }
+        record = report.to_json(result, **extra)
+        record["findings"] = [finding.to_dict() for finding in shown.findings]
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    elif fmt is ReportFormat.sarif:
+        from ..output.sarif import format_sarif
+
+        typer.echo(format_sarif([shown]))
+    elif fmt is ReportFormat.github:
+        typer.echo(report.format_github(shown))
+        report.write_step_summary([shown], "drift")
+    else:
+        color = st.colored()
+        sources = {**deployed.sources, name: tuple(report.source_lines(document))}
+        text = report.format_text(shown, sources, show_source=not no_source, color=color, totals=result)
+        typer.echo(text, color=color)
+    raise typer.Exit(EXIT_FINDINGS if result.fails(strict) else EXIT_OK)
+
+
+def _reconcile(
+    st: State,
+    target: FixTarget,
+    document: Document,
+    registry: Registry,
+    deployed: Deployment,
+    result: Report,
+    *,
+    add_undocumented: bool,
+    keep_date: bool,
+    write: bool,
+    diff: bool,
+    fmt: ReportFormat,
+    locking: dict[str, Any],
+) -> Report:
+    """``drift --fix``: change the document or the deployment files; the findings left as they were."""
+    from ..check.findings import Report
+    from ..deploy import reconcile
+    from ..edits import today
+    from ..files.disk import read_text
+
+    name = result.path
+    if target is FixTarget.document:
+        if write and name == STDIN_NAME:
+            raise UsageError("cannot fix standard input in place", hint="give the document's path with --file PATH")
+        outcome = reconcile.adopt_in_file(
+            st.document_path(),
+            document,
+            result.findings,
+            add_undocumented=add_undocumented,
+            date=None if keep_date else today(),
+            write=write,
+            deployed=deployed,
+            vocab=st.vocabulary,
+            **locking,
+        )
+        changed, text_diff, fixed, unfixed = outcome.changed, outcome.diff(name), outcome.fixed, outcome.unfixed
+        messages = [change.message for change in outcome.changes]
+        changes = [change.to_dict() for change in outcome.changes]
+    else:
+        if add_undocumented or keep_date:
+            raise UsageError("--add-undocumented and --keep-date go with --fix document")
+        texts = {path: read_text(path) for _kind, path in deployed.files}
+        followed = reconcile.follow_document(deployed, registry, result.findings, texts)
+        if write:
+            reconcile.write_deployment(followed, **locking)
+        changed, text_diff, fixed, unfixed = followed.changed, followed.diff(), followed.fixed, followed.unfixed
+        messages = [
+            f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
+        ]
+        changes = [change.to_dict() for change in followed.changes]
+    if fmt is ReportFormat.json:
+        record: dict[str, object] = {
+            "version": 1,
+            "path": name,
+            "fix": target.value,
+            "changed": changed,
+            "written": write and changed,
+            "fixed": len(fixed),
+            "changes": changes,
+            "unfixed": [item.to_dict() for item in unfixed],
+        }
+        if diff:
+            record["diff"] = text_diff
+        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        if diff:
+            typer.echo(text_diff, nl=False)
+        for message in messages:
+            typer.echo(message, err=True)
+        for item in unfixed:
+            found = item.finding
+            typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
+        verb = "fixed" if write else "would fix"
+        typer.echo(f"{name}: {len(fixed)} {verb}, {len(unfixed)} not fixed", err=True)
+    return Report(name, tuple(item.finding for item in unfixed))
+
+
+def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
+    """One host's files as the messages name them (relative to the current folder)."""
+    from ..deploy.sources import HostFiles
+
+    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
+    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
+
+
+def _has_files(host: HostFiles) -> bool:
+    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))

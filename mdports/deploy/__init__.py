@@ -1,0 +1,1 @@
+"""The deployment side: readers for compose, Prometheus, env, cloudflared and Kubernetes, drift and its fixes."""

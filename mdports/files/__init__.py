@@ -1,0 +1,1 @@
+"""Files: documents on disk and in git revisions, and the project's configuration."""

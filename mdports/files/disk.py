@@ -1,0 +1,383 @@
+"""Documents on disk: reading them, locking them and writing them safely.
+
+Every way a read can fail is one clear :class:`InputError`; only regular files of a sane size are
+read. A write locks the document itself (with a timeout), follows a symbolic link to its target,
+keeps owner, group, mode and every hard link, and leaves the old or the new text, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Callable
+from typing import BinaryIO
+
+from ..errors import InputError, RefusedError
+
+# Far above any real registry (65,535 entries are about 4 MiB), far below what exhausts memory.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def check_regular(info: os.stat_result, name: str) -> None:
+    """Refuse what is not a regular file (a device reads forever, a FIFO blocks) or is too big."""
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a directory, not a Markdown file", path=name)
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((what for test, what in _KINDS if test(info.st_mode)), "not a regular file")
+        raise InputError(f"is {kind}, not a regular file; mdports reads only regular files", path=name)
+    if info.st_size > MAX_DOCUMENT_BYTES:
+        raise _too_big(info.st_size, name)
+
+
+def _too_big(size: int, name: str) -> InputError:
+    return InputError(
+        f"is {size / 2**20:.0f} MiB or more, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB a port registry "
+        "can need; is it the right file?",
+        path=name,
+    )
+
+
+def open_regular(name: str) -> int:
+    """A descriptor of the regular file ``name`` (see :func:`check_regular`), opened for reading.
+
+    ``O_NONBLOCK`` keeps the open of a FIFO from waiting for a writer; it changes nothing for a
+    regular file, which is all this returns.
+    """
+    try:
+        handle = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except IsADirectoryError:  # pragma: no cover - Linux opens a folder for reading
+        raise InputError("is a directory, not a Markdown file", path=name) from None
+    except PermissionError:
+        raise InputError("permission denied while reading", path=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    try:
+        check_regular(os.fstat(handle), name)
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file exactly as stored (no newline translation).
+
+    Raises :class:`InputError` naming the file for a missing file, a directory or anything else
+    that is not a regular file, a file over :data:`MAX_DOCUMENT_BYTES`, a binary file, bytes
+    that are not UTF-8 (with their offset) or a permission problem.
+    """
+    name = os.fspath(path)
+    handle = open_regular(name)
+    try:
+        with os.fdopen(handle, "rb") as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)  # a file that grew since fstat is still bounded
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise _too_big(len(data), name)
+    return decode_text(data, name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 text from ``data``; a binary file or bytes that are not UTF-8 are an :class:`InputError`."""
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise InputError(f"looks like a binary file (NUL byte at offset {nul})", path=name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            path=name,
+        ) from None
+
+
+TEMP_SUFFIX = ".mdports-tmp"
+# A temporary file this many seconds older than the lock is a dead writer's (the margin keeps
+# clear of a writer that does not lock, such as a program using write_atomic alone, mid-write).
+STALE_AFTER = 10.0
+
+
+def temp_prefix(target: str) -> str:
+    """Temporary files for ``target`` are ``.NAME.<random>.mdports-tmp`` in its folder."""
+    return f".{os.path.basename(target)}."
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = None) -> None:
+    """Replace the document at ``path`` with ``text``; readers see the old or the new file, never a mix.
+
+    A symbolic link is followed: its target is written and the link stays a link. The text is
+    written to a temporary file in the target's folder, flushed and fsynced, given the
+    original's owner, group and permission bits and moved over it with ``os.replace``; the
+    folder is then fsynced so the rename survives a power cut.
+
+    A file with several hard links, or one whose owner the new file cannot be given (a user
+    editing someone else's group-writable file), is written in place instead, so that every
+    link and the owner stay: see :func:`_write_in_place`.
+
+    Refused, with the document as it was: a read-only file, one the user may not write (even
+    when the folder would let them replace it), a folder that is not writable, a full disk or
+    a file size limit.
+    """
+    import tempfile
+
+    name = name or os.fspath(path)
+    target = os.path.realpath(path)
+    try:
+        info = os.stat(target)
+    except OSError as exc:
+        raise RefusedError(f"cannot write: {exc.strerror}", path=name) from None
+    check_regular(info, name)
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise RefusedError("the file is read-only; nothing was written", path=name, hint="chmod u+w it first")
+    if not os.access(target, os.W_OK):
+        # Only the folder's permission is needed to replace a file: without this check a user
+        # who may not write the document could still swap in their own.
+        raise RefusedError(
+            "you may not write this file; nothing was written",
+            path=name,
+            hint=f"it belongs to user {info.st_uid}, group {info.st_gid}, mode {mode:o}; "
+            "ask its owner or run as a user who may write it",
+        )
+    folder = os.path.dirname(target)
+    data = text.encode("utf-8")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
+    except OSError as exc:
+        raise RefusedError(
+            f"cannot create a temporary file in {folder} ({exc.strerror or exc}){_UNCHANGED}",
+            path=name,
+            hint="mdports writes the new text next to the document and renames it over the document, "
+            "so the folder must be writable",
+        ) from None
+    stage = "write the new text"
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+            stage = "replace the document"
+            in_place = info.st_nlink > 1 or not _take_owner(out.fileno(), info)
+        os.chmod(temp, mode)  # after chown, which may clear set-id bits
+        if in_place:
+            _write_in_place(target, temp, data, name)
+        else:
+            os.replace(temp, target)
+    except OSError as exc:
+        raise _write_error(exc, stage, name) from None
+    finally:
+        if os.path.lexists(temp):  # still there: the rename did not happen, or the copy is done
+            os.unlink(temp)
+    _sync_folder(folder)
+
+
+_UNCHANGED = "; the document is unchanged"
+
+
+def _write_error(exc: OSError, stage: str, name: str) -> RefusedError:
+    import errno
+
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return RefusedError(
+        f"cannot {stage} ({exc.strerror or exc}){_UNCHANGED}",
+        path=name,
+        hint="the disk is full or a size limit was reached; free some space and run it again" if full else None,
+    )
+
+
+def _take_owner(handle: int, info: os.stat_result) -> bool:
+    """Give the new file the document's owner and group; False when that is not permitted."""
+    current = os.fstat(handle)
+    if (current.st_uid, current.st_gid) == (info.st_uid, info.st_gid) or not hasattr(os, "fchown"):
+        return True  # the same owner already (or no owners to keep, on Windows)
+    try:
+        os.fchown(handle, info.st_uid, info.st_gid)
+    except PermissionError:
+        return False
+    return True
+
+
+def _write_in_place(target: str, temp: str, data: bytes, name: str) -> None:
+    """Copy the verified temporary file's bytes over the document itself, keeping its inode.
+
+    Every hard link then sees the new text and owner, group and mode stay. The space is
+    reserved first (``posix_fallocate``), so a full disk fails before a byte changes; should a
+    write still fail, the old bytes are put back. A crash in the middle of the copy can leave a
+    mix, which is why the temporary copy is written, fsynced and compared first: until the copy
+    is done, it holds the complete new text next to the document.
+    """
+    with open(temp, "rb") as check:
+        if check.read() != data:
+            raise RefusedError(f"the temporary copy does not hold the new text{_UNCHANGED}", path=name)
+    handle = os.open(target, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+    try:
+        with os.fdopen(handle, "r+b") as document:
+            old = document.read()
+            if len(data) > len(old):
+                _reserve(document.fileno(), len(data))
+            try:
+                _overwrite(document, data)
+            except OSError:
+                _overwrite(document, old)
+                raise
+    except OSError as exc:
+        raise _write_error(exc, "write the document in place", name) from None
+
+
+def _reserve(handle: int, size: int) -> None:
+    """Allocate ``size`` bytes for the file, where the file system can say so in advance."""
+    import errno
+
+    if not hasattr(os, "posix_fallocate"):  # pragma: no cover - macOS, Windows
+        return
+    try:
+        os.posix_fallocate(handle, 0, size)
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):  # cannot tell in advance: write and see
+            raise
+
+
+def _overwrite(document: BinaryIO, data: bytes) -> None:
+    document.seek(0)
+    document.write(data)
+    document.truncate(len(data))
+    document.flush()
+    os.fsync(document.fileno())
+
+
+def _sync_folder(folder: str) -> None:
+    if hasattr(os, "O_DIRECTORY"):
+        # The new document is in place; syncing its folder makes the rename durable. Some file
+        # systems cannot sync a folder, which leaves the rename as durable as any other.
+        try:
+            directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except OSError:
+            pass
+
+
+def remove_stale_temp_files(target: str, older_than: float) -> None:
+    """Delete temporary files of ``target`` that a killed writer left behind.
+
+    Called by the holder of the document's lock: every writer creates its temporary file
+    while it holds the lock and removes or renames it before letting go, so one that is
+    there before the lock was taken belongs to a writer that died (SIGKILL, power cut).
+    Only regular files named like ours and last modified before ``older_than`` are removed.
+    """
+    folder = os.path.dirname(os.path.abspath(target))
+    prefix = temp_prefix(target)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for entry in names:
+        if not (entry.startswith(prefix) and entry.endswith(TEMP_SUFFIX)):
+            continue
+        candidate = os.path.join(folder, entry)
+        try:
+            info = os.lstat(candidate)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < older_than:
+                os.unlink(candidate)
+        except OSError:
+            continue
+
+
+DEFAULT_LOCK_TIMEOUT = 30.0
+ANNOUNCE_AFTER = 1.0  # seconds of waiting before the caller is told whose lock it waits for
+
+
+class DocumentLock:
+    """An exclusive advisory lock on the document itself, held for a read-edit-write cycle.
+
+    Locking the document (not a side file) leaves nothing behind. A symbolic link is
+    followed, so writers through the link and through the target share one lock. Because a
+    write replaces the file, a waiter may wake up holding a lock on the old inode; it then
+    locks the new file instead, so concurrent writers queue up and each one edits the latest
+    version. Once it holds the lock, it removes the temporary files a killed writer left
+    behind (:func:`remove_stale_temp_files`).
+
+    A lock held by another process is waited for up to ``timeout`` seconds (then
+    :class:`RefusedError`); ``waiting`` is called once, after :data:`ANNOUNCE_AFTER` seconds,
+    so that the user knows why nothing happens.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = DEFAULT_LOCK_TIMEOUT,
+        waiting: Callable[[], None] | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.path = os.path.realpath(path)
+        self.name = name or os.fspath(path)
+        self.timeout = timeout
+        self.waiting = waiting
+        self._handle: int | None = None
+
+    def __enter__(self) -> DocumentLock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks, writes stay atomic
+            return self
+        start = time.monotonic()
+        announced = False
+        while True:
+            handle = self._open()
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    waited = time.monotonic() - start
+                    if waited >= self.timeout:
+                        os.close(handle)
+                        raise RefusedError(
+                            f"another process held the lock on the document for {self.timeout:g} s; "
+                            "nothing was written",
+                            path=self.name,
+                            hint="find it with `fuser` or `lsof`, or wait longer with --lock-timeout SECONDS",
+                        ) from None
+                    if not announced and waited >= ANNOUNCE_AFTER and self.waiting is not None:
+                        announced = True
+                        self.waiting()
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.1)  # quick to take a lock that frees soon, cheap when it does not
+            try:
+                current = os.stat(self.path)
+            except FileNotFoundError:
+                current = None
+            opened = os.fstat(handle)
+            if current is not None and (current.st_ino, current.st_dev) == (opened.st_ino, opened.st_dev):
+                self._handle = handle
+                remove_stale_temp_files(self.path, time.time() - STALE_AFTER)
+                return self
+            os.close(handle)  # replaced while we waited: lock the new file
+
+    def _open(self) -> int:
+        """Open the target, with errors naming the file as the user gave it."""
+        try:
+            return open_regular(self.path)
+        except InputError as error:
+            error.path = self.name
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._handle is not None:
+            os.close(self._handle)  # closing releases the flock
+            self._handle = None

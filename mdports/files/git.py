@@ -1,0 +1,133 @@
+"""Reading a document as it is in a git revision (``origin/main:docs/PORT_SCHEMA.md``).
+
+git runs as a subprocess with an argument list (never through a shell). Every way it can
+fail -- git missing, not a repository, an unknown revision, a path the revision does not
+have -- is one :class:`~mdports.errors.MdportsError` with a one-line message (exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+
+from ..errors import InputError, UsageError
+from .disk import decode_text
+
+
+def is_git_spec(argument: str) -> bool:
+    """True when ``argument`` names a file in a revision (``REV:PATH``) rather than a file on disk.
+
+    An existing file wins, so a file whose name holds a colon still reads from disk.
+
+    >>> is_git_spec("origin/main:docs/PORT_SCHEMA.md"), is_git_spec(":docs/PORT_SCHEMA.md")
+    (True, True)
+    >>> is_git_spec("docs/PORT_SCHEMA.md"), is_git_spec("C:\\\\docs\\\\ports.md")
+    (False, False)
+    """
+    if ":" not in argument or os.path.exists(argument):
+        return False
+    # A Windows drive letter ("C:\\x" or "C:/x") is a path, not a revision.
+    return not (len(argument) > 2 and argument[1] == ":" and argument[0].isalpha() and argument[2] in "\\/")
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """``REV:PATH`` -> ``(REV, PATH)``; an empty REV means the index (staged content), as in git."""
+    revision, _, path = spec.partition(":")
+    if revision.startswith("-"):
+        raise UsageError(f"{spec!r} is not a revision (it starts with '-')", hint="write REV:PATH, e.g. HEAD:docs/x.md")
+    if not path:
+        raise UsageError(f"{spec!r} names no file", hint="write REV:PATH, e.g. origin/main:docs/PORT_SCHEMA.md")
+    return revision, path
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    environment = {**os.environ, "GIT_PAGER": "cat", "LC_ALL": "C"}
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, env=environment, capture_output=True, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise InputError("git is not installed (or not on PATH); it is needed to read REV:PATH") from None
+    except NotADirectoryError:
+        raise InputError("is not a folder", path=str(cwd)) from None
+
+
+def _first_line(data: bytes) -> str:
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1].removeprefix("fatal: ") if lines else "git failed"
+
+
+def toplevel(folder: Path) -> Path:
+    """The root of the git working tree holding ``folder``."""
+    result = _git(["rev-parse", "--show-toplevel"], folder)
+    if result.returncode != 0:
+        raise InputError(f"not a git repository: {folder}", hint="run mdports inside the repository, or give files")
+    return Path(result.stdout.decode("utf-8").strip())
+
+
+def read_revision(spec: str, cwd: Path | None = None) -> str:
+    """The text of ``REV:PATH`` (read with ``git show``), as git resolves it from ``cwd``.
+
+    As in git, PATH is relative to the repository root; ``REV:./PATH`` is relative to ``cwd``.
+    """
+    folder = cwd or Path.cwd()
+    revision, path = split_spec(spec)
+    toplevel(folder)
+    if revision:
+        known = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{tree}}"], folder)
+        if known.returncode != 0:
+            raise UsageError(
+                f"unknown revision {revision!r}", hint="use a branch, tag or commit (git fetch it first in CI)"
+            )
+    kind = _git(["cat-file", "-t", spec], folder)
+    if kind.returncode != 0:
+        where = f"revision {revision!r}" if revision else "the index (nothing staged under that name)"
+        raise InputError(f"{path} does not exist in {where}", hint=_first_line(kind.stderr))
+    if kind.stdout.strip() != b"blob":
+        raise InputError(f"{spec} is a {kind.stdout.decode().strip()}, not a file")
+    shown = _git(["show", "--no-textconv", spec], folder)
+    if shown.returncode != 0:
+        raise InputError(f"cannot read {spec}: {_first_line(shown.stderr)}")
+    return decode_text(shown.stdout, spec)
+
+
+def spec_for(document: Path, revision: str) -> tuple[str, Path]:
+    """``REV:PATH`` for a document of the working tree (PATH relative to the repository root).
+
+    Returns the spec and the folder to run git in.
+    """
+    folder = document.resolve().parent
+    if not folder.is_dir():
+        raise InputError("no such folder", path=str(document.parent))
+    root = toplevel(folder).resolve()
+    try:
+        relative = document.resolve().relative_to(root)
+    except ValueError:
+        raise InputError(f"is outside the git repository {root}", path=str(document)) from None
+    return f"{revision}:{PurePosixPath(*relative.parts)}", folder
+
+
+def line_times(path: Path, text: str) -> list[int] | None:
+    """When each line of ``text`` (the file at ``path`` as it is now) was last written, by ``git blame``.
+
+    Lines not committed yet count as written now. None when git cannot say (no git, not a
+    repository, a file git does not track); callers then fall back to the order of the rows.
+    """
+    folder = path.resolve().parent
+    try:
+        result = subprocess.run(
+            ["git", "blame", "--line-porcelain", "--contents", "-", "--", path.name],
+            cwd=folder,
+            env={**os.environ, "GIT_PAGER": "cat", "LC_ALL": "C"},
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if result.returncode != 0:
+        return None
+    # --line-porcelain repeats every header for every line, so each line has its own author-time.
+    times = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith(b"author-time ")]
+    return times or None

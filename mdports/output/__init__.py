@@ -1,0 +1,1 @@
+"""Formatting results for people and tools: text, JSON, SARIF, listings and exports, escaping and colour."""

@@ -1,0 +1,251 @@
+"""Plain records derived from the registry, for ``list``, ``show``, ``ranges`` and ``explain`` output.
+
+Every JSON output names a section the same way (:func:`section_fields`): ``section`` is its
+slug (stable, what ``--range`` and ``diff`` use), ``heading`` the heading as written and
+``range`` ``[lo, hi]`` or null; and every JSON output is an object with ``version``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ..errors import NotFoundError
+from ..model.ports import format_ports
+from ..model.registry import Entry, Registry, Section, TableReading
+from ..model.vocabulary import ROLES
+from ..syntax.document import Table
+from .escaping import csv_text, printable
+
+JSON_VERSION = 1
+
+
+def section_fields(section: Section) -> dict[str, object]:
+    """``section`` (slug), ``heading`` and ``range``: how every JSON output names a section."""
+    return {
+        "section": section.slug,
+        "heading": section.heading,
+        "range": [section.range.lo, section.range.hi] if section.range else None,
+    }
+
+
+def document_record(registry: Registry, key: str, items: list[dict[str, object]]) -> str:
+    """``{"version": 1, "path": ..., key: items}`` as JSON text."""
+    record = {"version": JSON_VERSION, "path": registry.path, key: items}
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
+def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
+    """One entry as a JSON-ready record (the ``list --format json`` schema).
+
+    ``host`` and ``project`` are there only when the document names them (a Host or Project
+    column, a ``Server: x`` heading), so that records of other documents keep their shape.
+    """
+    section = registry.sections[entry.section]
+    record: dict[str, object] = {
+        "ports": list(entry.ports),
+        "port_text": entry.port_text,
+        "service": entry.service,
+        "status": entry.status,
+        "protocols": list(entry.protocols),
+        **section_fields(section),
+        "line": entry.line,
+        "cells": dict(entry.cells),
+    }
+    if entry.host is not None:
+        record["host"] = entry.host
+    if entry.group is not None:
+        record["project"] = entry.group
+    return record
+
+
+def reading_record(registry: Registry, reading: TableReading) -> dict[str, object]:
+    """How one table was read (``explain``): role, why, and what each column is."""
+    table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
+    return {
+        "line": reading.line,
+        **section_fields(registry.sections[reading.section]),
+        "role": reading.role,
+        "reason": reading.reason,
+        "columns": [{"header": header, "read_as": what} for header, what in reading.columns],
+        "entries": sum(1 for e in registry.entries if e.table == table) if table is not None else 0,
+        "ranges": [{"range": [span.lo, span.hi], "title": title, "line": line} for span, title, line in reading.ranges],
+    }
+
+
+def readings_at(registry: Registry, line: int | None) -> list[TableReading]:
+    """Every table's reading, or the one of the table holding ``line`` (NotFoundError if none)."""
+    if line is None:
+        return list(registry.readings)
+    for reading in registry.readings:
+        block = registry.document.blocks[reading.block]
+        assert isinstance(block, Table)
+        if reading.line <= line < reading.line + len(block.rows):
+            return [reading]
+    lines = ", ".join(str(r.line) for r in registry.readings) or "none"
+    raise NotFoundError(f"no table at line {line}", path=registry.path, hint=f"tables start at lines: {lines}")
+
+
+def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: str) -> str:
+    """``explain``: each table's role and columns, as text or JSON."""
+    records = [reading_record(registry, reading) for reading in readings]
+    if fmt == "json":
+        return document_record(registry, "tables", records)
+    blocks = []
+    for record in records:
+        role = str(record["role"])
+        what = ROLES.get(role, "not about ports")
+        lines = [f"line {record['line']}: {what} ({record['reason']})"]
+        section = record["heading"]
+        if section:
+            lines.append(f"  section {section}")
+        if role == "registry":
+            lines.append(f"  {record['entries']} entries")
+        columns = record["columns"]
+        assert isinstance(columns, list)
+        rows = [(f"  {column['header'] or '(empty)'}", column["read_as"]) for column in columns]
+        ranges = record["ranges"]
+        assert isinstance(ranges, list)
+        rows += [(f"  {r['range'][0]}-{r['range'][1]}", f"declares the range of {r['title']!r}") for r in ranges]
+        lines.append(_align(rows))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else "no tables"
+
+
+def entries_in(registry: Registry, section: Section | None) -> list[Entry]:
+    if section is None:
+        return list(registry.entries)
+    return [e for e in registry.entries if e.section == section.index]
+
+
+def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> str:
+    """``list`` output as an aligned ``table``, ``json`` or ``csv``."""
+    if fmt == "json":
+        return document_record(registry, "entries", [entry_record(registry, e) for e in entries])
+    if fmt == "csv":
+        headers: dict[str, None] = {}
+        for entry in entries:
+            headers.update(dict.fromkeys(entry.cells))
+        extra = [h for h in headers if h not in ("Port", "Service")]
+        rows: list[Sequence[object]] = [["ports", "service", "status", "section", "range", "line", *extra]]
+        for entry in entries:
+            section = registry.sections[entry.section]
+            rows.append(
+                [
+                    format_ports(entry.ports) if entry.spans else entry.port_text,
+                    entry.service or "",
+                    entry.status,
+                    section.heading,
+                    str(section.range or ""),
+                    entry.line,
+                    *(entry.cells.get(h, "") for h in extra),
+                ]
+            )
+        return csv_text(rows)
+    table = [("PORTS", "SERVICE", "STATUS", "SECTION", "LINE")]
+    for entry in entries:
+        table.append(
+            (
+                format_ports(entry.ports) if entry.spans else entry.port_text,
+                _label(entry),
+                entry.status,
+                registry.sections[entry.section].title,
+                str(entry.line),
+            )
+        )
+    return _align(table)
+
+
+def _label(entry: Entry) -> str:
+    """The service as ``list`` shows it: with its project and host when the document names them."""
+    name = entry.service or f"({entry.marker})"
+    if entry.group is not None:
+        name = f"{entry.group} / {name}"
+    return f"{name} @{entry.host}" if entry.host is not None else name
+
+
+def _align(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+    return printable("\n".join(lines))
+
+
+def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
+    """``show``: the entry, where it is, and every cross-reference to it."""
+    record = {"version": JSON_VERSION, **entry_record(registry, entry)}
+    record["path"] = registry.path
+    record["references"] = [
+        {
+            "line": ref.line,
+            "column": ref.column,
+            "from": registry.entries[ref.entry].service,
+            "column_header": ref.header,
+            "text": f"{ref.port} {ref.service}",
+        }
+        for ref in registry.references_to(entry)
+    ]
+    return record
+
+
+def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(show_record(registry, entry), indent=2, ensure_ascii=False)
+    section = registry.sections[entry.section]
+    name = entry.service or f"({entry.marker})"
+    lines = [
+        f"{name}: {format_ports(entry.ports) or entry.port_text} ({entry.status})",
+        f"  at      {registry.path or '<input>'}:{entry.line}",
+        f"  section {section.heading}" + (f" (range {section.range})" if section.range else ""),
+    ]
+    lines += [f"  {header}: {text}" for header, text in entry.cells.items() if text]
+    refs = registry.references_to(entry)
+    lines.append(f"  referenced by {len(refs)}:" if refs else "  not referenced elsewhere")
+    for ref in refs:
+        holder = registry.entries[ref.entry].service
+        lines.append(f"    line {ref.line}: {holder} ({ref.header}: {ref.port} {ref.service})")
+    return printable("\n".join(lines))
+
+
+def range_record(registry: Registry, section: Section) -> dict[str, object]:
+    """``ranges``: a section's range, its assigned/reserved/free counts and next free port."""
+    entries = entries_in(registry, section)
+    record: dict[str, object] = {**section_fields(section), "line": section.line}
+    if section.range is None:
+        record.update(
+            assigned=sum(len(e.ports) for e in entries if e.service),
+            reserved=sum(len(e.ports) for e in entries if not e.service),
+            free=None,
+            next_free=None,
+        )
+        return record
+    from ..edits import free_ports  # the one definition of "free", so ranges and next-free agree
+
+    free = free_ports(registry, section, len(section.range))
+    reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder
+    record.update(
+        assigned=len(section.range) - len(free),
+        reserved=reserved,
+        free=len(free),
+        next_free=free[0] if free else None,
+    )
+    return record
+
+
+def format_ranges(registry: Registry, fmt: str) -> str:
+    sections = [s for s in registry.sections if s.range is not None or entries_in(registry, s)]
+    records = [range_record(registry, s) for s in sections]
+    if fmt == "json":
+        return document_record(registry, "sections", records)
+    rows = [("RANGE", "SECTION", "ASSIGNED", "RESERVED", "FREE", "NEXT")]
+    for section, record in zip(sections, records, strict=True):
+        rows.append(
+            (
+                str(section.range or "-"),
+                section.title,
+                str(record["assigned"]),
+                str(record["reserved"]),
+                "-" if record["free"] is None else str(record["free"]),
+                "-" if record["next_free"] is None else str(record["next_free"]),
+            )
+        )
+    return _align(rows)
