@@ -283,7 +283,8 @@ def adversarial_benchmark(report: Report, runs: int) -> None:
     from mdports.deploy.drift import base_key
     from mdports.deploy.sources import read_variables
     from mdports.model import ports
-    from mdports.model.registry import accept_comments, build
+    from mdports.model.directives import accept_comments
+    from mdports.model.reading import build
 
     small, large = ADVERSARIAL_SIZES
     cases: dict[str, Callable[[int], Callable[[], object]]] = {

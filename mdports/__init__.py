@@ -19,7 +19,8 @@ with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
     from .check.findings import Finding, Report, Rule
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
     from .files.config import Config
-    from .model.registry import Entry, Reference, Registry, Section
+    from .model.registry import Entry, Reference, Registry
+    from .model.sections import Section
     from .syntax.document import Document
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from .check.findings import Report
 from .edits import Edit, today, verify
 from .files.config import Config
 from .files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
-from .model import registry as _registry
+from .model.reading import build
 from .model.registry import Registry
 from .syntax import document as _document
 from .syntax.document import Document
@@ -42,12 +42,12 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 def registry(document: Document) -> Registry:
     """The read-only registry model the document declares."""
-    return _registry.build(document)
+    return build(document)
 
 
 def validate(source: Document | Registry, config: Config | None = None) -> Report:
     """Every finding of every rule (see ``mdports.check.rules.RULES``) as a :class:`Report`."""
-    model = source if isinstance(source, Registry) else _registry.build(source)
+    model = source if isinstance(source, Registry) else build(source)
     return _rules.validate(model, config)
 
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_mdports
 
 import mdports
-from mdports.model.registry import directive_comments
+from mdports.model.directives import directive_comments
 
 HEAD = "## 3000-3009: Core\n\n"
 TABLE = "| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3100 | far |\n"

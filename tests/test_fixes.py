@@ -21,7 +21,7 @@ import mdports
 from mdports.check.findings import Report
 from mdports.check.fixes import MAX_ROUNDS, apply_edits, attach, fix_document
 from mdports.check.rules import validate
-from mdports.model.registry import build
+from mdports.model.reading import build
 
 MARKERS = ["*(reserved)*", "reserved", "free"]
 

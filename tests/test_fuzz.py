@@ -29,7 +29,7 @@ from strategies import markdown
 
 import mdports
 from mdports import edits
-from mdports.model.registry import _leading_range, _trailing_range
+from mdports.model.sections import _leading_range, _trailing_range
 from mdports.output import listing as records
 from mdports.syntax import document
 

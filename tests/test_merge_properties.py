@@ -21,7 +21,8 @@ from mdports import edits
 from mdports.diff.compare import EntryChange, compare
 from mdports.diff.merge import MergeResult, merge
 from mdports.errors import MdportsError
-from mdports.model.registry import Registry, build
+from mdports.model.reading import build
+from mdports.model.registry import Registry
 from mdports.syntax.document import Document, Heading, Prose, parse
 
 NAMES = ("svc-a", "svc-b", "svc-c", "mail-worker", "todo-worker")

@@ -23,7 +23,7 @@ from mdports.diff.render import (
     format_text,
     to_json,
 )
-from mdports.model.registry import build
+from mdports.model.reading import build
 from mdports.syntax.document import parse
 
 BASE = """\

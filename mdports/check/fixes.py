@@ -28,7 +28,8 @@ from ..errors import MdportsError, RefusedError
 from ..files.config import Config, vocabulary
 from ..files.disk import DocumentLock, read_text, write_atomic
 from ..model.ports import format_ports
-from ..model.registry import Entry, Registry, build
+from ..model.reading import build
+from ..model.registry import Entry, Registry
 from ..syntax.document import Document, parse, split_lines
 from .findings import Applicability, Finding, Fix, Report, TextEdit
 from .rules import validate

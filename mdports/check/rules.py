@@ -12,8 +12,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ..files.config import Config
+from ..model.directives import Directive
 from ..model.ports import PortRange, format_ports
-from ..model.registry import Directive, Entry, Registry, Section
+from ..model.registry import Entry, Registry
+from ..model.sections import Section
 from ..model.vocabulary import ROLES
 from ..syntax.document import Table
 from .findings import Finding, Report, Rule

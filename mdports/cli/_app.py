@@ -24,7 +24,8 @@ from ..check.findings import Severity as SeverityName
 from ..errors import MdportsError, UsageError
 from ..files.config import Config, display_path, find_document, load_config
 from ..files.disk import decode_text, read_text
-from ..model.registry import Registry, build
+from ..model.reading import build
+from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..output.escaping import printable
 from ..syntax.document import Document

@@ -27,7 +27,8 @@ from ..check.findings import Finding, Fix, Report, TextEdit
 from ..check.fixes import apply_edits
 from ..errors import MdportsError, RefusedError
 from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
-from ..model.registry import Registry, build
+from ..model.reading import build
+from ..model.registry import Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document, split_eol, split_lines
 from .sources import ComposePort, Deployment, EnvPort, ScrapeTarget, read_compose, read_env, read_prometheus

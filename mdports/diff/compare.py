@@ -18,7 +18,7 @@ the size of the change); the keys and fields it reports are then classified:
 deepdiff is imported only here, and only by :func:`compare`.
 
 >>> from mdports.syntax.document import parse
->>> from mdports.model.registry import build
+>>> from mdports.model.reading import build
 >>> old = build(parse("## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n| 3001 | auth |\n"))
 >>> new = build(parse("## 3000-3009: Core\n\n| Port | Service |\n|---|---|\n| 3001 | login |\n"))
 >>> [(c.kind, c.old_service, c.service) for c in compare(old, new).entries]
@@ -36,7 +36,8 @@ from ..check.findings import Finding
 from ..check.rules import validate
 from ..files.config import Config
 from ..model.ports import format_ports, merge_spans
-from ..model.registry import Entry, Reference, Registry, Section, Status
+from ..model.registry import Entry, Reference, Registry, Status
+from ..model.sections import Section
 
 EntryKind = Literal["added", "removed", "renamed", "moved", "changed"]
 SectionKind = Literal["added", "removed", "renamed", "re-ranged"]

@@ -33,7 +33,8 @@ from pathlib import Path
 from .. import edits
 from ..check.findings import Finding
 from ..errors import UsageError
-from ..model.registry import Entry, Reference, Registry, build
+from ..model.reading import build
+from ..model.registry import Entry, Reference, Registry
 from ..syntax.document import Document, Table, parse, shared_rows
 from .compare import EntryChange, SemanticDiff, compare_both
 

@@ -29,7 +29,9 @@ from ..model.ports import (
     parse_port_cell,
     strip_markup,
 )
-from ..model.registry import Entry, Registry, RegistryTable, Section, build, placeholder_marker, service_name
+from ..model.reading import build
+from ..model.registry import Entry, Registry, RegistryTable, placeholder_marker, service_name
+from ..model.sections import Section
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..output.escaping import is_hidden, visible
 from ..syntax.document import Document, Prose, Row, Table, split_lines
@@ -61,7 +63,7 @@ class Change:
 
     def to_dict(self) -> dict[str, object]:
         """The change as every JSON output names things: ``section`` is the slug, ``heading`` as written."""
-        from ..model.registry import section_slug
+        from ..model.sections import section_slug
 
         record: dict[str, object] = {
             "action": self.action,

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..model.ports import format_ports, merge_spans
-from ..model.registry import Entry, Registry, Section
+from ..model.registry import Entry, Registry
+from ..model.sections import Section
 from .escaping import csv_text, printable
 from .listing import section_fields
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from ..errors import NotFoundError
 from ..model.ports import format_ports
-from ..model.registry import Entry, Registry, Section, TableReading
+from ..model.registry import Entry, Registry, TableReading
+from ..model.sections import Section
 from ..model.vocabulary import ROLES
 from ..syntax.document import Table
 from .escaping import csv_text, printable

@@ -1,0 +1,238 @@
+"""Reading the registry off a document: one linear pass over its blocks (two with a summary table)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..syntax.document import Document, Heading, Html, Table
+from . import vocabulary
+from .directives import Directive, directive_comments, read_directive
+from .ports import PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .registry import Entry, Reference, Registry, RegistryTable, TableReading, placeholder_marker, service_name
+from .sections import Section, read_section, slugify
+from .tables import read_columns, read_table, summary_candidate
+from .vocabulary import PROTOCOLS, Vocabulary
+
+_TCP = ("tcp",)
+_REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
+_IDENTIFIER_HINT = re.compile(r"[-_.\d]")
+
+
+def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registry:
+    """Derive the registry model from a parsed document (one linear pass; two with a summary table).
+
+    A table whose rows might all repeat entries of other tables (a domain map, a quick
+    reference) is decided after the first pass; only then is the document read again.
+    """
+    first, candidates = _build(document, vocab, frozenset())
+    summaries = _repeating(first, candidates) if candidates else frozenset()
+    return _build(document, vocab, summaries)[0] if summaries else first
+
+
+def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
+    """The candidate tables every entry of which repeats (name and ports) an entry of another table."""
+    holders: dict[tuple[str, int], set[int]] = {}  # (name, port) -> blocks of the tables listing it
+    for entry in registry.entries:
+        if entry.service is not None:
+            block = registry.tables[entry.table].block
+            for port in entry.ports:
+                holders.setdefault((entry.service.casefold(), port), set()).add(block)
+    own: dict[int, list[Entry]] = {block: [] for block in candidates}
+    for entry in registry.entries:
+        found = own.get(registry.tables[entry.table].block)
+        if found is not None:
+            found.append(entry)
+    return frozenset(
+        block
+        for block, entries in own.items()
+        if entries
+        and all(
+            e.service is not None and e.spans and all(len(holders[e.service.casefold(), p]) > 1 for p in e.ports)
+            for e in entries
+        )
+    )
+
+
+def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
+    """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
+    sections: list[Section] = []
+    parents: list[Section] = []
+    tables: list[RegistryTable] = []
+    readings: list[TableReading] = []
+    summary_candidates: list[int] = []
+    entries: list[Entry] = []
+    directives: list[Directive] = []
+    candidates: list[tuple[Reference, bool]] = []
+
+    def current_section() -> int:
+        if not sections:  # tables before the first heading live in a preamble section
+            sections.append(Section(0, "", "(preamble)", 0, 1, None, None, None, None, None))
+        return len(sections) - 1
+
+    for block_index, block in enumerate(document.blocks):
+        if isinstance(block, Heading):
+            section = read_section(len(sections), block, parents)
+            sections.append(section)
+            parents.append(section)
+        elif isinstance(block, Html):
+            text = "".join(block.lines)
+            for start, verb, body in directive_comments(text):
+                line = block.start + 1 + text.count("\n", 0, start)
+                directives.append(read_directive(current_section(), line, verb, body))
+        elif isinstance(block, Table):
+            headers = block.header.texts
+            columns = read_columns(headers, vocab)
+            section_index = current_section()
+            section = sections[section_index]
+            reading = read_table(block_index, block, section, columns, vocab, summaries)
+            readings.append(reading)
+            if reading.role == "registry" and summary_candidate(columns, section.heading):
+                summary_candidates.append(block_index)
+            if reading.role not in ("registry", "unread") or columns.port is None:
+                continue
+            table = RegistryTable(
+                block_index,
+                section_index,
+                block.start + 1,
+                headers,
+                columns.port,
+                columns.service,
+                columns.protocol,
+                columns.host,
+                columns.group,
+                columns.port_kind,
+                columns.repeats,
+            )
+            tables.append(table)
+            if columns.service is None:
+                continue
+            host = sections[section_index].host
+            for row_index in range(2, len(block.rows)):
+                entry = _entry(len(entries), len(tables) - 1, table, block, row_index, host)
+                entries.append(entry)
+                _collect_references(entry, table, block, row_index, candidates)
+
+    bound = _bind_ranges(sections, readings)
+    known_names = {e.service.casefold() for e in entries if e.service}
+    known_ports = {span.lo for e in entries for span in e.spans}
+    references = tuple(
+        ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
+    )
+    model = Registry(
+        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(directives), tuple(readings), vocab
+    )
+    return model, summary_candidates
+
+
+def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
+    """Give a section without a range in its heading the range a range table declares for its title."""
+    declared = {slugify(title): span for reading in readings for span, title, _ in reading.ranges if title}
+    if not declared:
+        return sections
+    bound: list[Section] = []
+    for section in sections:
+        span = declared.get(section.slug) if section.range_text is None else None
+        parent = bound[section.parent] if section.parent is not None else None
+        if span is not None:
+            section = dataclasses.replace(section, declared=span, range=span, range_text=str(span))
+        elif section.range_text is None and parent is not None and parent.range != section.range:
+            section = dataclasses.replace(section, range=parent.range)
+        bound.append(section)
+    return bound
+
+
+def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
+    """The entry a registry row holds.
+
+    A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
+    without a port error: the service is registered, its port is not chosen yet. It stays in
+    the model so that diff and merge see the row (a port changed to ``TBD`` is a change, not a
+    removal), and no rule asks it for a port.
+    """
+    # Run once per row of every registry table: written for speed (see benchmarks/).
+    row = block.rows[row_index]
+    texts = row.texts
+    width = len(texts)
+    port_column = table.port_column
+    service_column = table.service_column
+    assert service_column is not None
+    port_text = texts[port_column] if port_column < width else ""
+    cell_protocols: tuple[str, ...] = ()
+    try:
+        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
+            spans: tuple[PortRange, ...] = parse_ports(port_text)
+        else:
+            cell = parse_port_cell(port_text)
+            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
+        port_error = None
+    except PortSyntaxError as exc:
+        spans, port_error = (), str(exc)
+    service_text = texts[service_column] if service_column < width else ""
+    marker = placeholder_marker(service_text) if service_text else "empty"
+    service = None if marker else service_name(service_text)
+    protocols: tuple[str, ...] = cell_protocols or _TCP
+    protocol_error = None
+    protocol_column = table.protocol_column
+    if protocol_column is not None and protocol_column < width:
+        protocol_text = strip_markup(texts[protocol_column]).lower()
+        if protocol_text in PROTOCOLS:
+            protocols = PROTOCOLS[protocol_text]
+        elif protocol_text in vocabulary.APPLICATION_PROTOCOLS:
+            protocols = cell_protocols or vocabulary.APPLICATION_PROTOCOLS[protocol_text]
+        else:
+            protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
+    headers = table.headers
+    padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
+    cells = dict(zip(headers, padded, strict=True))
+    end = len(row.render().rstrip("\r\n")) + 1 if max(port_column, service_column) >= width else 0
+    if table.host_column is not None and table.host_column < width:
+        host = strip_markup(texts[table.host_column]) or host
+    group = None
+    if table.group_column is not None and table.group_column < width:
+        group = service_name(texts[table.group_column]) or None
+    return Entry(
+        index,
+        table_index,
+        row_index,
+        table.section,
+        block.start + row_index + 1,
+        port_text,
+        row.column(port_column) if port_column < width else end,
+        spans,
+        port_error,
+        service,
+        service_text,
+        row.column(service_column) if service_column < width else end,
+        marker,
+        protocols,
+        protocol_error,
+        cells,
+        width,
+        not row.trail,
+        host,
+        group,
+    )
+
+
+def _collect_references(
+    entry: Entry, table: RegistryTable, block: Table, row_index: int, out: list[tuple[Reference, bool]]
+) -> None:
+    row = block.rows[row_index]
+    texts = row.texts
+    roles = (table.port_column, table.service_column, table.protocol_column)
+    for column in range(min(len(texts), len(table.headers))):
+        text = texts[column]
+        # "<port> <name>" starts with a digit, unless code or emphasis wraps it.
+        if not text or (not text[0].isdigit() and text[0] not in "`*_") or column in roles:
+            continue
+        match = _REFERENCE.fullmatch(strip_markup(text))
+        if not match or not 1 <= int(match.group(1)) <= 65535:
+            continue
+        name = service_name(match.group(2))
+        if placeholder_marker(name) or not name[0].isalnum():
+            continue
+        header = table.headers[column]
+        reference = Reference(int(match.group(1)), name, entry.index, header, entry.line, row.column(column))
+        # Only a name shaped like an identifier is a reference by itself ("3 replicas" is prose).
+        out.append((reference, bool(_IDENTIFIER_HINT.search(name.split(" (")[0]))))

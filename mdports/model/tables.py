@@ -1,0 +1,200 @@
+"""How a table is read: what each column is, and the table's role (registry rows or why not).
+
+The words come from :mod:`.vocabulary`; this module applies them to one table's header and,
+where the header alone cannot tell (a changelog, a checklist, a range table), to its cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..syntax.document import Table
+from . import vocabulary
+from .ports import PortRange, PortSyntaxError, parse_span
+from .registry import TableReading
+from .sections import Section
+from .vocabulary import Vocabulary, normalize_header
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What each column of a table header is, by the vocabulary."""
+
+    names: tuple[str, ...]
+    port: int | None
+    port_kind: str
+    ports: tuple[tuple[int, str], ...]  # every port column and its kind
+    service: int | None
+    service_rank: int | None
+    group: int | None
+    protocol: int | None
+    host: int | None
+    repeats: bool
+
+
+def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:
+    names = tuple(normalize_header(header) for header in headers)
+    ports: list[tuple[int, str]] = []
+    service: tuple[int, int] | None = None  # (rank, index)
+    protocol = host = None
+    for index, name in enumerate(names):
+        kind = vocab.port_kind(name)
+        if kind is not None:
+            ports.append((index, kind))
+            continue
+        rank = vocab.service_rank(name)
+        if rank is not None and (service is None or rank < service[0]):
+            service = (rank, index)
+        elif protocol is None and name in vocabulary.PROTOCOL_HEADERS:
+            protocol = index
+        elif host is None and name in vocabulary.HOST_HEADERS:
+            host = index
+    registry_ports = [(index, kind) for index, kind in ports if kind in vocabulary.PORT_PRECEDENCE]
+    best = min(registry_ports, key=lambda item: (vocabulary.PORT_PRECEDENCE.index(item[1]), item[0]), default=None)
+    group = None
+    if service is not None and service[0] < vocabulary.GROUP_RANK:
+        group = next(
+            (
+                i
+                for i, name in enumerate(names)
+                if vocab.service_rank(name) == vocabulary.GROUP_RANK and i != service[1]
+            ),
+            None,
+        )
+    repeats = any(name in vocabulary.PURPOSE_HEADERS for i, name in enumerate(names) if not service or i != service[1])
+    return Columns(
+        names,
+        best[0] if best else None,
+        best[1] if best else "current",
+        tuple(ports),
+        service[1] if service else None,
+        service[0] if service else None,
+        group,
+        protocol,
+        host,
+        repeats,
+    )
+
+
+def _quote(headers: tuple[str, ...]) -> str:
+    return ", ".join(repr(header.strip()) for header in headers)
+
+
+def _role(block: Table, columns: Columns, heading: str) -> tuple[str, str]:
+    """The role of a table that has a port column (``registry`` or why not), and the reason."""
+    names = columns.names
+    headers = block.header.texts
+    dates = [i for i, name in enumerate(names) if name in vocabulary.DATE_HEADERS]
+    if dates and (dates[0] == 0 or any(name in vocabulary.ACTION_HEADERS for name in names)):
+        return "changelog", f"column {headers[dates[0]]!r} dates each row"
+    olds = [i for i, kind in columns.ports if kind == "old"]
+    if olds and columns.port is not None:
+        return "migration", f"columns {headers[olds[0]]!r} and {headers[columns.port]!r} move ports"
+    for index in range(len(names)):
+        cells = (row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index])
+        # Decided by the first filled cell in nearly every column of a registry: stays linear and cheap.
+        if next(cells, None) in vocabulary.CHECKBOXES and all(cell in vocabulary.CHECKBOXES for cell in cells):
+            return "checklist", f"column {headers[index]!r} holds checkboxes"
+    conflict = next((h for h, n in zip(headers, names, strict=False) if _says_conflict(n)), None)
+    if conflict is not None or _says_conflict(heading.lower()):
+        where = f"column {conflict!r}" if conflict is not None else f"heading {heading!r}"
+        return "conflicts", f"{where} lists conflicts"
+    weak_service = columns.service_rank is None or columns.service_rank >= 6  # owner, purpose: a range's title
+    if (
+        columns.port is not None
+        and weak_service
+        and ("range" in names[columns.port] or names[columns.port] in vocabulary.RANGE_HEADERS)
+        and _range_rows(block, columns.port)
+    ):
+        return "ranges", f"every {headers[columns.port]!r} cell is a range"
+    if columns.port is None:
+        kinds = ", ".join(f"{headers[i]!r} ({kind})" for i, kind in columns.ports)
+        return "unread", f"no port column to register: {kinds} only"
+    if columns.service is None:
+        return "unread", f"no service column: headers are {_quote(headers)}"
+    return "registry", "a port column and a service column"
+
+
+def _says_conflict(text: str) -> bool:
+    return any(word in text for word in vocabulary.CONFLICT_WORDS)
+
+
+def _range_rows(block: Table, column: int) -> list[tuple[PortRange, int]]:
+    """Every body row's (range, row index) when every port cell is a span of several ports, else []."""
+    found = []
+    for index, row in enumerate(block.body, start=2):
+        text = row.texts[column] if column < len(row.texts) else ""
+        try:
+            span = parse_span(text)
+        except PortSyntaxError:
+            return []
+        if span.lo == span.hi:
+            return []
+        found.append((span, index))
+    return found
+
+
+def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tuple[str, str], ...]:
+    described = []
+    kinds = dict(columns.ports)
+    for index, header in enumerate(headers):
+        if role == "ranges":
+            what = "range" if index in kinds or index == 0 else "title of the range"
+        elif index == columns.port and role == "registry":
+            what = f"port ({columns.port_kind}): the registry port"
+        elif index in kinds:
+            what = f"port ({kinds[index]}): kept as a cell"
+        elif index == columns.service:
+            what = "service"
+        elif index == columns.group:
+            what = "project: part of the service's identity"
+        elif index == columns.protocol:
+            what = "protocol"
+        elif index == columns.host:
+            what = "host: ports are unique per host"
+        else:
+            what = "cell"
+        described.append((header.strip(), what))
+    return tuple(described)
+
+
+def summary_candidate(columns: Columns, heading: str) -> bool:
+    """A domain map or quick-reference table: read only if its rows are not all repeats."""
+    return any(name in vocabulary.DOMAIN_HEADERS for name in columns.names) or any(
+        word in heading.lower() for word in vocabulary.SUMMARY_HEADINGS
+    )
+
+
+def read_table(
+    block_index: int, block: Table, section: Section, columns: Columns, vocab: Vocabulary, summaries: frozenset[int]
+) -> TableReading:
+    """How a table is read: its role (registry rows or why not), and the ranges a range table declares."""
+    headers = block.header.texts
+    mentions = True
+    range_column: int | None = None
+    if not columns.ports:
+        mentions = any(vocab.mentions_port(name) for name in columns.names)
+        if not mentions and columns.names and columns.names[0] in vocabulary.RANGE_HEADERS and _range_rows(block, 0):
+            role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
+        elif mentions:
+            role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+        else:
+            role, reason = "other", "no port column"
+    else:
+        role, reason = _role(block, columns, section.heading)
+        if role == "registry" and block_index in summaries:
+            role, reason = "summary", "every row repeats an entry of another table"
+        elif role == "ranges":
+            range_column = columns.port
+    ranges: tuple[tuple[PortRange, str, int], ...] = ()
+    if range_column is not None:
+        ranges = tuple(
+            (
+                span,
+                " ".join(t for i, t in enumerate(block.rows[row].texts) if i != range_column and t),
+                block.start + row + 1,
+            )
+            for span, row in _range_rows(block, range_column)
+        )
+    describe = _describe(headers, columns, role)
+    return TableReading(block_index, section.index, block.start + 1, role, reason, describe, mentions, ranges)
