@@ -513,7 +513,7 @@ def test_mp210_scrape_port_taken() -> None:
 
 
 def test_rule_ids_are_unique_and_do_not_clash_with_validate() -> None:
-    from mdports.check.rules import RULES as VALIDATE_RULES
+    from mdports.check.catalog import DOCUMENT_RULES as VALIDATE_RULES
 
     ids = [rule.id for rule in RULES]
     assert len(set(ids)) == len(ids) and all(i.startswith("MP2") for i in ids)

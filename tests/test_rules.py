@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import mdports
-from mdports.check.rules import CHECKS, RULES
+from mdports.check.catalog import DOCUMENT_RULES as RULES
+from mdports.check.rules import CHECKS, REPORTED_WITH_OTHERS
 from mdports.files.config import Config
 
 
@@ -152,6 +153,16 @@ def test_bundled_document_has_only_its_real_warnings() -> None:
         ("MP106", 147),  # searxng 8080 sits in the Monitoring range 8000-8099
     ]
     assert not report.fails()
+
+
+def test_the_catalogue_and_the_checks_agree() -> None:
+    """Every document rule of the catalogue is checked exactly once, and has a fix when the catalogue says so."""
+    from mdports.check.fixes import FIXERS
+
+    assert [rule.id for rule in RULES] == sorted(rule.id for rule in RULES)
+    assert set(CHECKS).isdisjoint(REPORTED_WITH_OTHERS)
+    assert set(CHECKS) | REPORTED_WITH_OTHERS == set(RULES)
+    assert {rule.id for rule in RULES if rule.fix is not None} == set(FIXERS)
 
 
 def test_checks_table_is_read_only() -> None:

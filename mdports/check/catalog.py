@@ -1,9 +1,13 @@
-"""Every rule mdports can report, found by id (``MP101``) or name (``port-out-of-range``).
+"""Every rule mdports can report, in one catalogue: id, name, severity, summary and fix.
 
-The document rules live in :mod:`mdports.check.rules`, the deployment rules in :mod:`mdports.deploy.drift`;
-this is the one place that knows both, so configuration, directives and SARIF output name
-rules the same way. The drift rules are loaded only when a name is not a document rule,
-so that ``validate`` does not import the deployment readers.
+Rules are found by id (``MP101``) or name (``port-out-of-range``) the same way everywhere:
+configuration, inline directives, ``mdports rules`` and SARIF output. ``fix`` says whether
+``--fix`` has a remedy for the rule's findings (``safe``: the registry means the same
+afterwards; ``unsafe``: it says something else, such as an entry moved off a taken port);
+the remedies themselves are in :mod:`mdports.check.fixes`. The checks that report the
+document rules are in :mod:`mdports.check.rules`, those of the deployment rules in
+:mod:`mdports.deploy.drift`, which is loaded only when a name is not a document rule, so
+that ``validate`` does not import the deployment readers.
 """
 
 from __future__ import annotations
@@ -13,12 +17,80 @@ from collections.abc import Iterable
 from ..errors import UsageError
 from .findings import Rule
 
+DUPLICATE_PORT = Rule(
+    "MP001", "duplicate-port", "error", "A port (per protocol) is assigned to two entries.", fix="unsafe"
+)
+DUPLICATE_SERVICE = Rule("MP002", "duplicate-service", "error", "The same service name appears twice.")
+MALFORMED_PORT = Rule(
+    "MP003", "malformed-port", "error", "A port cell is empty, not a number, 0, above 65535 or a reversed span."
+)
+BROKEN_REFERENCE = Rule(
+    "MP004",
+    "broken-reference",
+    "error",
+    "A cross-reference names a port that is unassigned or belongs to another service.",
+)
+MALFORMED_RANGE = Rule(
+    "MP005", "malformed-range", "error", "A heading declares a range that cannot be read or is reversed."
+)
+NO_SERVICE_COLUMN = Rule("MP006", "no-service-column", "error", "A table has a port column but no service column.")
+MALFORMED_PROTOCOL = Rule("MP007", "malformed-protocol", "error", "A protocol cell is not tcp, udp or tcp/udp.")
+OUT_OF_RANGE = Rule(
+    "MP101", "port-out-of-range", "warning", "A port lies outside its section's declared range.", fix="unsafe"
+)
+OVERLAPPING_RANGES = Rule("MP102", "overlapping-ranges", "warning", "Two sections declare overlapping ranges.")
+PLACEHOLDER_OVERLAP = Rule(
+    "MP103", "placeholder-overlap", "warning", "A placeholder span covers a port that is assigned.", fix="safe"
+)
+UNSORTED_ROWS = Rule("MP104", "unsorted-rows", "warning", "A row's port is lower than the row before it.", fix="safe")
+CELL_COUNT = Rule(
+    "MP105", "cell-count", "warning", "A row has more cells than its header, or fewer and ends with a pipe.", fix="safe"
+)
+FOREIGN_RANGE = Rule(
+    "MP106", "foreign-range", "warning", "A port lies in the declared range of another section.", fix="unsafe"
+)
+EMPTY_SERVICE = Rule("MP107", "empty-service", "warning", "A row has ports but an empty service cell.")
+TABLE_ROLE = Rule(
+    "MP108", "not-registry-table", "info", "A table with a port column is read as something else (a change log, ...)."
+)
+TABLE_NOT_READ = Rule(
+    "MP109", "unread-table", "warning", "A table's header names a port, but no column is a port column mdports knows."
+)
+NOTHING_READ = Rule(
+    "MP110", "nothing-read", "error", "The document has port tables, but not one registry row is read from them."
+)
+BAD_DIRECTIVE = Rule(
+    "MP111", "bad-directive", "warning", "An mdports comment has an unknown verb, names no rule or an unknown one."
+)
+UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
+
+# The rules ``validate`` runs, by id.
+DOCUMENT_RULES: tuple[Rule, ...] = (
+    DUPLICATE_PORT,
+    DUPLICATE_SERVICE,
+    MALFORMED_PORT,
+    BROKEN_REFERENCE,
+    MALFORMED_RANGE,
+    NO_SERVICE_COLUMN,
+    MALFORMED_PROTOCOL,
+    OUT_OF_RANGE,
+    OVERLAPPING_RANGES,
+    PLACEHOLDER_OVERLAP,
+    UNSORTED_ROWS,
+    CELL_COUNT,
+    FOREIGN_RANGE,
+    EMPTY_SERVICE,
+    TABLE_ROLE,
+    TABLE_NOT_READ,
+    NOTHING_READ,
+    BAD_DIRECTIVE,
+    UNUSED_ACCEPT,
+)
+
 
 def document_rules() -> tuple[Rule, ...]:
     """The rules ``validate`` runs."""
-    from .rules import RULES
-
-    return RULES
+    return DOCUMENT_RULES
 
 
 def all_rules() -> tuple[Rule, ...]:

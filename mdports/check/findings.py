@@ -14,12 +14,13 @@ Applicability = Literal["safe", "unsafe"]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A check with a stable id (``MP001``), a short name and a default severity."""
+    """A check with a stable id (``MP001``), a short name, a default severity, and whether ``--fix`` remedies it."""
 
     id: str
     name: str
     severity: Severity
     summary: str
+    fix: Applicability | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -294,10 +294,6 @@ FIXERS: MappingProxyType[str, Fixer] = MappingProxyType(
         "MP106": _foreign_range,
     }
 )
-# For the README and `rules`: what each fixable rule's fix is.
-APPLICABILITY: MappingProxyType[str, Applicability] = MappingProxyType(
-    {"MP001": "unsafe", "MP101": "unsafe", "MP103": "safe", "MP104": "safe", "MP105": "safe", "MP106": "unsafe"}
-)
 
 
 def attach(report: Report, document: Document, registry: Registry, history: History | None = None) -> Report:

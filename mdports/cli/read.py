@@ -223,6 +223,7 @@ def rules_(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
+    import dataclasses
     import json
 
     from ..check.catalog import all_rules, check_rule_names, find_rule
@@ -230,10 +231,12 @@ def rules_(
     if rule is not None:
         check_rule_names([rule], "rules", None)
     chosen = [find_rule(rule)] if rule is not None else list(all_rules())
-    records = [{"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary} for r in chosen if r]
+    rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
+        records = [dataclasses.asdict(r) for r in rules]  # id, name, severity, summary, fix
         typer.echo(json.dumps({"version": 1, "rules": records}, indent=2, ensure_ascii=False))
         return
-    width = max(len(record["name"]) for record in records)
-    for record in records:
-        typer.echo(f"{record['id']}  {record['name']:<{width}}  {record['severity']:<7}  {record['summary']}")
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        # The fix column is what `--fix` does for the rule: safe, unsafe (with --unsafe-fixes) or nothing.
+        typer.echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.fix or '-':<6}  {r.summary}")

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from ..check.exceptions import apply_exceptions
 from ..check.findings import Finding, Report, Rule
-from ..check.rules import apply_exceptions
 from ..files.config import Config
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry

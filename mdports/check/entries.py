@@ -1,0 +1,251 @@
+"""The rules about rows: duplicate ports and names, port and protocol cells, references, row order, cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..model.ports import format_ports
+from ..model.registry import Entry, Registry
+from ..syntax.document import Table
+from .catalog import (
+    BROKEN_REFERENCE,
+    CELL_COUNT,
+    DUPLICATE_PORT,
+    DUPLICATE_SERVICE,
+    EMPTY_SERVICE,
+    MALFORMED_PORT,
+    MALFORMED_PROTOCOL,
+    UNSORTED_ROWS,
+)
+from .findings import Finding, Rule
+
+
+def entry_finding(
+    rule: Rule, path: str, entry: Entry, column: int, message: str, hint: str, ports: Iterable[int] = ()
+) -> Finding:
+    return Finding(rule, path, entry.line, column, message, hint, tuple(ports), entry.section)
+
+
+def _assigned(registry: Registry) -> Iterator[Entry]:
+    return (entry for entry in registry.entries if entry.service is not None)
+
+
+def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
+    """Ports are unique per host and protocol; a container's own port is unique only in its container."""
+    first_holder: dict[tuple[int, str, str | None], Entry] = {}
+    container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
+    for entry in _assigned(registry):
+        if container and entry.table in container:
+            continue  # every container has its own network namespace
+        clashes: dict[int, list[int]] = {}
+        holders: dict[int, Entry] = {}
+        host = entry.host
+        for span in entry.spans:
+            for port in span:
+                for protocol in entry.protocols:
+                    holder = first_holder.setdefault((port, protocol, host), entry)
+                    if holder is not entry:
+                        clashes.setdefault(holder.index, []).append(port)
+                        holders[holder.index] = holder
+        for index, ports in clashes.items():
+            holder = holders[index]
+            yield entry_finding(
+                DUPLICATE_PORT,
+                path,
+                entry,
+                entry.port_column,
+                f"port {format_ports(ports)} of {entry.service} is already assigned to {holder.service} "
+                f"(line {holder.line})",
+                "give one of them a free port (`mdports next-free --range ...`)",
+                sorted(set(ports)),
+            )
+
+
+def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
+    """A name twice is a duplicate, unless it is one service on several rows of one table.
+
+    Several rows are one service when they hold other ports and are neighbours in the table's
+    port order, or when the table has a column saying what each port is for. Port order, not
+    row order: sorting a table (``fmt``, a fix) must not make or unmake a duplicate. Identity
+    is per host, and per project where the table has a project column.
+    """
+    rank: dict[int, int] | None = None  # entry index -> place in its table's port order
+    for named in registry.by_name.values():
+        if len(named) == 1:
+            continue  # the usual case: one row per name
+        if rank is None:
+            rank = _port_order(registry)
+        groups: dict[tuple[str | None, str | None], list[Entry]] = {}
+        for entry in named:
+            groups.setdefault((entry.host, (entry.group or "").casefold() or None), []).append(entry)
+        for entries in groups.values():
+            yield from _duplicates(registry, path, sorted(entries, key=lambda e: (e.table, rank[e.index])), rank)
+
+
+def _port_order(registry: Registry) -> dict[int, int]:
+    by_table: dict[int, list[Entry]] = {}
+    for entry in registry.entries:
+        by_table.setdefault(entry.table, []).append(entry)
+    rank: dict[int, int] = {}
+    for entries in by_table.values():
+        entries.sort(key=lambda e: (e.first_port is None, e.first_port or 0, e.row))
+        rank.update((entry.index, place) for place, entry in enumerate(entries))
+    return rank
+
+
+def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[int, int]) -> Iterator[Finding]:
+    previous = entries[0]
+    seen_ports = set(previous.ports)
+    for entry in entries[1:]:
+        same_table = entry.table == previous.table
+        one_service = (
+            same_table
+            and not seen_ports & set(entry.ports)
+            and (rank[entry.index] == rank[previous.index] + 1 or registry.tables[entry.table].repeats)
+        )
+        previous = entry
+        seen_ports.update(entry.ports)
+        if not one_service:
+            yield entry_finding(
+                DUPLICATE_SERVICE,
+                path,
+                entry,
+                entry.service_column,
+                f"service {entry.service} is already listed at line {entries[0].line}",
+                "remove the duplicate row or give the service a distinct name",
+                entry.ports,
+            )
+
+
+def check_port_cells(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.port_error is not None:
+            yield entry_finding(
+                MALFORMED_PORT,
+                path,
+                entry,
+                entry.port_column,
+                f"port cell {entry.port_text!r} cannot be read: {entry.port_error}",
+                "write a port (3001), a span (3006-3009) or a list (3017, 3019)",
+            )
+
+
+def check_references(registry: Registry, path: str) -> Iterator[Finding]:
+    for ref in registry.references:
+        holders = [e for e in registry.by_port.get(ref.port, ()) if e.service is not None]
+        if any(e.service and e.service.casefold() == ref.service.casefold() for e in holders):
+            continue
+        named = registry.by_name.get(ref.service.casefold(), ())
+        if holders:
+            message = f"reference '{ref.port} {ref.service}': port {ref.port} belongs to {holders[0].service}"
+        else:
+            message = f"reference '{ref.port} {ref.service}': port {ref.port} is not assigned"
+        if named:
+            message += f", and {ref.service} is on {format_ports(named[0].ports)}"
+            hint = f"write '{format_ports(named[0].ports)} {ref.service}'"
+        else:
+            hint = f"there is no entry named {ref.service}; fix the reference or add the service"
+        yield Finding(
+            BROKEN_REFERENCE,
+            path,
+            ref.line,
+            ref.column,
+            message,
+            hint,
+            (ref.port,),
+            registry.entries[ref.entry].section,
+        )
+
+
+def check_protocols(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.protocol_error is not None:
+            table = registry.tables[entry.table]
+            block = registry.document.blocks[table.block]
+            assert isinstance(block, Table) and table.protocol_column is not None
+            column = block.rows[entry.row].column(table.protocol_column)
+            yield entry_finding(
+                MALFORMED_PROTOCOL, path, entry, column, entry.protocol_error, "write tcp, udp or tcp/udp", entry.ports
+            )
+
+
+def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
+    """Rows out of port order, within each run of one host and project (a table grouped by host is fine).
+
+    A table ordered by something else (names, purpose) is one finding, not one per row: when
+    most of its rows come after a higher port, port order is not what its authors chose.
+    """
+    descents: list[tuple[Entry, Entry]] = []
+    pairs = 0
+    previous: Entry | None = None  # the last row with a readable port
+    for entry in registry.entries:
+        if previous is not None and previous.table != entry.table:
+            yield from _unsorted(path, descents, pairs)
+            descents, pairs, previous = [], 0, None
+        if previous is not None and (previous.host, previous.group) != (entry.host, entry.group):
+            previous = None  # a new group of rows starts its own order
+        if entry.first_port is None:
+            continue
+        if previous is not None and previous.first_port is not None:
+            pairs += 1
+            if entry.first_port < previous.first_port:
+                descents.append((previous, entry))
+        previous = entry
+    yield from _unsorted(path, descents, pairs)
+
+
+def _unsorted(path: str, descents: list[tuple[Entry, Entry]], pairs: int) -> Iterator[Finding]:
+    if 2 * len(descents) > pairs:
+        previous, entry = descents[0]
+        yield entry_finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"rows are not in port order ({len(descents)} of {pairs + 1} rows come after a higher port; "
+            f"the first: port {entry.first_port} after {previous.first_port} on line {previous.line})",
+            "order rows by port (`mdports fmt` does it), or ignore unsorted-rows in the configuration",
+            (entry.first_port or 0,),
+        )
+        return
+    for previous, entry in descents:
+        yield entry_finding(
+            UNSORTED_ROWS,
+            path,
+            entry,
+            entry.port_column,
+            f"port {entry.first_port} comes after {previous.first_port} (line {previous.line})",
+            "order rows by port (`mdports fmt` does it)",
+            (entry.first_port or 0,),
+        )
+
+
+def check_cell_counts(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        expected = len(registry.tables[entry.table].headers)
+        # GFM fills omitted trailing cells with empty ones; without a closing pipe that is
+        # the only way to write them, so only a row that closes with a pipe must be complete.
+        if entry.cell_count > expected or (entry.cell_count < expected and not entry.open_ended):
+            yield entry_finding(
+                CELL_COUNT,
+                path,
+                entry,
+                1,
+                f"row has {entry.cell_count} cells, the header has {expected}",
+                "add or remove cells (an escaped pipe is written \\|)",
+                entry.ports,
+            )
+
+
+def check_empty_services(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        if entry.marker == "empty" and entry.spans:
+            yield entry_finding(
+                EMPTY_SERVICE,
+                path,
+                entry,
+                entry.service_column,
+                f"port {entry.port_text} has an empty service cell; it is treated as reserved",
+                "name the service, or write *(reserved)* to mark the ports free",
+                entry.ports,
+            )

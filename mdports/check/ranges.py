@@ -1,0 +1,139 @@
+"""The rules about ranges: declared ranges, ports outside or in another section's range, placeholders."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+
+from ..model.ports import PortRange, format_ports
+from ..model.registry import Registry
+from ..model.sections import Section
+from .catalog import FOREIGN_RANGE, MALFORMED_RANGE, OUT_OF_RANGE, OVERLAPPING_RANGES, PLACEHOLDER_OVERLAP
+from .entries import entry_finding
+from .findings import Finding
+
+
+def check_range_headings(registry: Registry, path: str) -> Iterator[Finding]:
+    for section in registry.sections:
+        if section.range_error is not None:
+            yield Finding(
+                MALFORMED_RANGE,
+                path,
+                section.line,
+                1,
+                f"heading {section.heading!r} declares range {section.range_text!r}: {section.range_error}",
+                "write the range as LOW-HIGH with ports 1-65535, e.g. '## 3000-3009: Core Platform'",
+                (),
+                section.index,
+            )
+
+
+def _outside(spans: Iterable[PortRange], allowed: PortRange | None) -> list[PortRange]:
+    """Parts of ``spans`` outside ``allowed`` (all of them when there is no range)."""
+    parts: list[PortRange] = []
+    for span in spans:
+        if allowed is None:
+            parts.append(span)
+            continue
+        if span.lo < allowed.lo:
+            parts.append(PortRange(span.lo, min(span.hi, allowed.lo - 1)))
+        if span.hi > allowed.hi:
+            parts.append(PortRange(max(span.lo, allowed.hi + 1), span.hi))
+    return parts
+
+
+def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
+    for entry in registry.entries:
+        section = registry.sections[entry.section]
+        outside = _outside(entry.spans, section.range)
+        if not outside:
+            continue
+        foreign: dict[int, int] = {}
+        for part in outside:
+            holding = registry.section_holding(part.lo)
+            if holding is not None and holding.index != section.index:
+                foreign[part.lo] = holding.index
+        what = entry.service or "placeholder"
+        if foreign:
+            port, holder = next(iter(foreign.items()))
+            other = registry.sections[holder]
+            yield entry_finding(
+                FOREIGN_RANGE,
+                path,
+                entry,
+                entry.port_column,
+                f"port {port} ({what}) is in the range {other.declared} of section {other.heading!r} "
+                f"(line {other.line})",
+                f"move the row to that section, or accept it with <!-- mdports: accept {FOREIGN_RANGE.id} {port} -->",
+                [part.lo for part in outside],
+            )
+        elif section.range is not None:
+            spans = ", ".join(str(part) for part in outside)
+            yield entry_finding(
+                OUT_OF_RANGE,
+                path,
+                entry,
+                entry.port_column,
+                f"port {spans} ({what}) is outside the section's range {section.range}",
+                f"use a port in {section.range}, move the row, or accept it with "
+                f"<!-- mdports: accept {OUT_OF_RANGE.id} {outside[0].lo} -->",
+                [part.lo for part in outside],
+            )
+
+
+def _is_ancestor(registry: Registry, older: Section, younger: Section) -> bool:
+    parent = younger.parent
+    while parent is not None:
+        if parent == older.index:
+            return True
+        parent = registry.sections[parent].parent
+    return False
+
+
+def check_overlapping_ranges(registry: Registry, path: str) -> Iterator[Finding]:
+    declared = sorted((s for s in registry.sections if s.declared), key=lambda s: s.declared or PortRange(0, 0))
+    widest: Section | None = None
+    for section in declared:
+        assert section.declared is not None
+        if (
+            widest is not None
+            and widest.declared is not None
+            and section.declared.lo <= widest.declared.hi
+            and not _is_ancestor(registry, widest, section)
+        ):
+            yield Finding(
+                OVERLAPPING_RANGES,
+                path,
+                section.line,
+                1,
+                f"range {section.declared} of {section.heading!r} overlaps {widest.declared} of "
+                f"{widest.heading!r} (line {widest.line})",
+                "narrow one of the ranges so that each port belongs to one section",
+                (section.declared.lo,),
+                section.index,
+            )
+        if widest is None or widest.declared is None or section.declared.hi > widest.declared.hi:
+            widest = section
+
+
+def check_placeholders(registry: Registry, path: str) -> Iterator[Finding]:
+    assigned = sorted(registry.assigned_ports())
+    for entry in registry.entries:
+        if entry.service is not None or entry.marker == "empty":
+            continue
+        taken: list[int] = []
+        for span in entry.spans:
+            start = bisect.bisect_left(assigned, span.lo)
+            end = bisect.bisect_right(assigned, span.hi)
+            taken.extend(assigned[start:end])
+        if taken:
+            holders = sorted({e.service or "" for p in taken[:5] for e in registry.by_port[p] if e.service})
+            yield entry_finding(
+                PLACEHOLDER_OVERLAP,
+                path,
+                entry,
+                entry.port_column,
+                f"placeholder {entry.port_text} covers assigned port {format_ports(taken)} ({', '.join(holders)})",
+                "shrink the placeholder span so it covers only free ports",
+                taken,
+            )
