@@ -12,16 +12,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Union
+from typing import Union
 
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
+from .gfm_table import block_tokens
 
 BOM = "\ufeff"
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -276,85 +273,6 @@ class Document:
         return dataclasses.replace(self, blocks=tuple(blocks))
 
 
-def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: bool) -> bool:
-    """markdown-it's GFM table rule, finding where a table ends without a token per cell.
-
-    Whether a table starts at ``start`` is decided by markdown-it's own rule (in its silent
-    mode). Where it ends is decided here by the same tests markdown-it's rule applies to
-    every body row — indentation, the block rules that end a blockquote, an empty line, an
-    indented code line and (markdown-it-py >= 4) the limit on autocompleted cells — but
-    without the ``tr``/``td``/``inline`` tokens it would push for every cell, which are most
-    of the cost of parsing a large registry. Only ``table_open`` and ``table_close`` are
-    pushed, with the table's line range. ``tests/test_fuzz.py`` checks that the ranges are
-    the ones markdown-it's own full parse gives.
-    """
-    if not gfm.table(state, start, end, True):
-        return False
-    if silent:
-        return True
-    limit: int | None = getattr(gfm, "MAX_AUTOCOMPLETED_CELLS", None)
-    trim: Callable[[str], str] = getattr(gfm, "mdTrim", str.strip)
-    src = state.src
-    header = trim(gfm.getLine(state, start))
-    columns = _cell_count(header, gfm.escapedSplit)
-    parent = state.parentType
-    state.parentType = "table"
-    terminators = state.md.block.ruler.getRules("blockquote")
-    autocompleted = 0
-    line = start + 2
-    while line < end:
-        if state.sCount[line] < state.blkIndent:
-            break
-        first = state.bMarks[line] + state.tShift[line]
-        # No block rule that ends a blockquote (fence, quote, rule, list, HTML, heading)
-        # starts with a pipe: most rows of a registry table need not ask them.
-        if src[first : first + 1] != "|" and any(rule(state, line, end, True) for rule in terminators):
-            break
-        text = trim(src[first : state.eMarks[line]])
-        if not text or state.is_code_block(line):
-            break
-        if limit is not None:
-            autocompleted += columns - _cell_count(text, gfm.escapedSplit)
-            if autocompleted > limit:
-                break
-        line += 1
-    state.parentType = parent
-    state.push("table_open", "table", 1).map = [start, line]
-    state.push("table_close", "table", -1)
-    state.line = line
-    return True
-
-
-def _cell_count(text: str, escaped_split: Callable[[str], list[str]]) -> int:
-    """How many cells markdown-it reads in a trimmed table line (its ``escapedSplit``, edges dropped)."""
-    if "\\" in text:
-        columns = escaped_split(text)
-        first = 1 if columns[0] == "" else 0
-        last = len(columns) - 1 if len(columns) > first and columns[-1] == "" else len(columns)
-        return last - first
-    # Without a backslash no pipe is escaped: the cells are the text split at every pipe.
-    count = text.count("|") + 1
-    first = 1 if text.startswith("|") else 0
-    return count - first - (1 if count > first and text.endswith("|") else 0)
-
-
-@functools.cache
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    # Block structure is all we need: inline parsing is off, and tables are found by
-    # _table_extent, which does not make a token for every cell.
-    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
-    gfm = importlib.import_module("markdown_it.rules_block.table")  # the module, not the rule it exports
-    md.block.ruler.at("table", functools.partial(_table_extent, gfm), {"alt": ["paragraph", "reference"]})
-    return md
-
-
-def block_tokens(text: str) -> list[Any]:
-    """markdown-it's block tokens of ``text`` (no inline parsing), with their ``.map`` line ranges."""
-    return _markdown().parse(text) if text.strip() else []
-
-
 def _front_matter_end(lines: list[str]) -> int:
     """Number of lines of a leading front matter block (0 when there is none)."""
     if not lines or not _FRONT_MATTER_OPEN.fullmatch(split_eol(lines[0])[0]):
@@ -419,7 +337,7 @@ def parse(text: str, *, path: str | None = None) -> Document:
 
     shared = _SHARED_ROWS.get()
     make_row = Row.parse if shared is None else functools.partial(_shared_row, shared)
-    tokens = _markdown().parse(source) if source.strip() else []
+    tokens = block_tokens(source)
     for index, token in enumerate(tokens):
         if token.level != 0 or token.map is None or token.nesting == -1:
             continue
