@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ..output.records import FindingRecord, FixRecord, TextEditRecord
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -33,7 +36,7 @@ class TextEdit:
     end_column: int
     text: str
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> TextEditRecord:
         return {
             "start": {"line": self.line, "column": self.column},
             "end": {"line": self.end_line, "column": self.end_column},
@@ -49,7 +52,7 @@ class Fix:
     applicability: Applicability
     edits: tuple[TextEdit, ...]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> FixRecord:
         return {
             "description": self.description,
             "applicability": self.applicability,
@@ -83,8 +86,8 @@ class Finding:
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
-    def to_dict(self) -> dict[str, object]:
-        return {
+    def to_dict(self) -> FindingRecord:
+        record: FindingRecord = {
             "rule": self.rule.id,
             "name": self.rule.name,
             "severity": self.severity,
@@ -94,8 +97,10 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "ports": list(self.ports),
-            **({"fix": self.fix.to_dict()} if self.fix is not None else {}),
         }
+        if self.fix is not None:
+            record["fix"] = self.fix.to_dict()
+        return record
 
 
 @dataclass(frozen=True, slots=True)

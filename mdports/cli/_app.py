@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
 
 import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
@@ -29,6 +29,9 @@ from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..output.escaping import printable
 from ..syntax.document import Document
+
+if TYPE_CHECKING:
+    from ..output.records import ErrorRecord
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 LOCK_TIMEOUT = typer.Option(
@@ -307,9 +310,10 @@ class Command(TyperCommand):
             return super().invoke(ctx)
         except MdportsError as error:
             if _asks_for_json(ctx):
-                import json
+                from ..output.records import JSON_VERSION, ErrorOutput, dump
 
-                typer.echo(json.dumps({"version": 1, "error": error_record(error)}, indent=2, ensure_ascii=False))
+                output: ErrorOutput = {"version": JSON_VERSION, "error": error_record(error)}
+                typer.echo(dump(output))
             raise
 
 
@@ -334,7 +338,7 @@ def _asks_for_json(ctx: Any) -> bool:
     return False
 
 
-def error_record(error: MdportsError) -> dict[str, object]:
+def error_record(error: MdportsError) -> "ErrorRecord":
     """An error as the JSON outputs carry it."""
     return {
         "message": error.message,

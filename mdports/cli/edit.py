@@ -277,10 +277,16 @@ def next_free(
             hint="free ports with `mdports remove`, or choose another --range",
         )
     if fmt is TextOrJson.json:
-        from ..output.listing import JSON_VERSION, section_fields
+        from ..output.listing import section_fields
+        from ..output.records import JSON_VERSION, NextFreeOutput, dump
 
-        record = {"version": JSON_VERSION, "path": registry.path, **section_fields(section), "ports": ports}
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        record: NextFreeOutput = {
+            "version": JSON_VERSION,
+            "path": registry.path,
+            **section_fields(section),
+            "ports": ports,
+        }
+        typer.echo(dump(record))
     else:
         for port in ports:
             typer.echo(port)

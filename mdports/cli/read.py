@@ -5,6 +5,7 @@ signature on every start, and real annotations save it evaluating strings.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,7 +13,12 @@ from ..check.findings import Report
 from ..check.rules import validate as run_rules
 from ..errors import UsageError
 from ..output import report
+from ..output.records import JSON_VERSION
 from ..syntax.document import Document
+
+if TYPE_CHECKING:
+    from ..output.records import FileErrorOutput, ReportOutput
+
 from ._app import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -65,7 +71,7 @@ def validate(
     shown_from = shown_severity(min_severity, quiet)
     color = st.colored()
     reports: list[Report] = []
-    outputs: list[dict[str, object]] = []
+    outputs: list[ReportOutput | FileErrorOutput] = []
     unreadable = False
     nothing_checked = False
     for path in list(files) if files else [None]:
@@ -78,11 +84,7 @@ def validate(
             unreadable = True
             typer.echo(f"mdports: error: {error}", err=True)
             if fmt is ReportFormat.json:
-                record: dict[str, object] = {
-                    "version": report.JSON_SCHEMA_VERSION,
-                    "path": error.path,
-                    "error": error_record(error),
-                }
+                record: FileErrorOutput = {"version": JSON_VERSION, "path": error.path, "error": error_record(error)}
                 outputs.append(record)
             continue
         fixed: dict[str, int] = {}

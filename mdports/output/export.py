@@ -18,7 +18,6 @@ MANA_AUTH_PORT=3001
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -30,10 +29,10 @@ from ..model.registry import Entry, Registry
 from ..model.sections import Section
 from .escaping import csv_text, printable
 from .listing import section_fields
+from .records import JSON_VERSION, ExportEntryRecord, ExportOutput, dump
 
 Format = Literal["json", "yaml", "csv", "env"]
 FORMATS: tuple[Format, ...] = ("json", "yaml", "csv", "env")
-EXPORT_VERSION = 1
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -64,7 +63,7 @@ def _sorted(entries: Sequence[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.first_port or 0, e.service is None, (e.service or "").casefold(), e.line))
 
 
-def _record(registry: Registry, entry: Entry) -> dict[str, object]:
+def _record(registry: Registry, entry: Entry) -> ExportEntryRecord:
     section = registry.sections[entry.section]
     return {
         "service": entry.service,
@@ -148,10 +147,10 @@ def export(registry: Registry, fmt: Format, section: Section | None = None, *, s
         return Export(_env(entries, problems), tuple(problems))
     if fmt == "csv":
         return Export(_csv(registry, entries), tuple(problems))
-    data = {"version": EXPORT_VERSION, "source": source, "entries": [_record(registry, e) for e in entries]}
+    data: ExportOutput = {"version": JSON_VERSION, "source": source, "entries": [_record(registry, e) for e in entries]}
     if fmt == "yaml":
         import yaml
 
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
         return Export(text.rstrip("\n"), tuple(problems))
-    return Export(json.dumps(data, indent=2, ensure_ascii=False), tuple(problems))
+    return Export(dump(data), tuple(problems))

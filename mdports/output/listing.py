@@ -1,13 +1,11 @@
-"""Plain records derived from the registry, for ``list``, ``show``, ``ranges`` and ``explain`` output.
+"""``list``, ``show``, ``ranges`` and ``explain``: the registry as text, CSV or JSON records.
 
-Every JSON output names a section the same way (:func:`section_fields`): ``section`` is its
-slug (stable, what ``--range`` and ``diff`` use), ``heading`` the heading as written and
-``range`` ``[lo, hi]`` or null; and every JSON output is an object with ``version``.
+The JSON shapes are the typed records of :mod:`.records`; every output names a section the
+same way (:func:`section_fields`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from ..errors import NotFoundError
@@ -17,39 +15,48 @@ from ..model.sections import Section
 from ..model.vocabulary import ROLES
 from ..syntax.document import Table
 from .escaping import csv_text, printable
+from .records import (
+    JSON_VERSION,
+    EntryRecord,
+    ExplainOutput,
+    ListOutput,
+    RangeRecord,
+    RangesOutput,
+    ReadingRecord,
+    ReferenceRecord,
+    SectionFields,
+    ShowOutput,
+    dump,
+)
 
-JSON_VERSION = 1
 
-
-def section_fields(section: Section) -> dict[str, object]:
+def section_fields(section: Section) -> SectionFields:
     """``section`` (slug), ``heading`` and ``range``: how every JSON output names a section."""
-    return {
-        "section": section.slug,
-        "heading": section.heading,
-        "range": [section.range.lo, section.range.hi] if section.range else None,
-    }
+    return {"section": section.slug, "heading": section.heading, "range": range_field(section)}
 
 
-def document_record(registry: Registry, key: str, items: list[dict[str, object]]) -> str:
-    """``{"version": 1, "path": ..., key: items}`` as JSON text."""
-    record = {"version": JSON_VERSION, "path": registry.path, key: items}
-    return json.dumps(record, indent=2, ensure_ascii=False)
+def range_field(section: Section) -> list[int] | None:
+    """A section's range as JSON: ``[lo, hi]``, or null."""
+    return [section.range.lo, section.range.hi] if section.range else None
 
 
-def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
+def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
     """One entry as a JSON-ready record (the ``list --format json`` schema).
 
     ``host`` and ``project`` are there only when the document names them (a Host or Project
     column, a ``Server: x`` heading), so that records of other documents keep their shape.
     """
     section = registry.sections[entry.section]
-    record: dict[str, object] = {
+    record: EntryRecord = {
         "ports": list(entry.ports),
         "port_text": entry.port_text,
         "service": entry.service,
         "status": entry.status,
         "protocols": list(entry.protocols),
-        **section_fields(section),
+        # section_fields(section), spelled out: mypy cannot see NotRequired keys past a ** item
+        "section": section.slug,
+        "heading": section.heading,
+        "range": range_field(section),
         "line": entry.line,
         "cells": dict(entry.cells),
     }
@@ -60,7 +67,7 @@ def entry_record(registry: Registry, entry: Entry) -> dict[str, object]:
     return record
 
 
-def reading_record(registry: Registry, reading: TableReading) -> dict[str, object]:
+def reading_record(registry: Registry, reading: TableReading) -> ReadingRecord:
     """How one table was read (``explain``): role, why, and what each column is."""
     table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
     return {
@@ -91,10 +98,11 @@ def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: s
     """``explain``: each table's role and columns, as text or JSON."""
     records = [reading_record(registry, reading) for reading in readings]
     if fmt == "json":
-        return document_record(registry, "tables", records)
+        output: ExplainOutput = {"version": JSON_VERSION, "path": registry.path, "tables": records}
+        return dump(output)
     blocks = []
     for record in records:
-        role = str(record["role"])
+        role = record["role"]
         what = ROLES.get(role, "not about ports")
         lines = [f"line {record['line']}: {what} ({record['reason']})"]
         section = record["heading"]
@@ -102,12 +110,10 @@ def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: s
             lines.append(f"  section {section}")
         if role == "registry":
             lines.append(f"  {record['entries']} entries")
-        columns = record["columns"]
-        assert isinstance(columns, list)
-        rows = [(f"  {column['header'] or '(empty)'}", column["read_as"]) for column in columns]
-        ranges = record["ranges"]
-        assert isinstance(ranges, list)
-        rows += [(f"  {r['range'][0]}-{r['range'][1]}", f"declares the range of {r['title']!r}") for r in ranges]
+        rows = [(f"  {column['header'] or '(empty)'}", column["read_as"]) for column in record["columns"]]
+        rows += [
+            (f"  {r['range'][0]}-{r['range'][1]}", f"declares the range of {r['title']!r}") for r in record["ranges"]
+        ]
         lines.append(_align(rows))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) if blocks else "no tables"
@@ -122,7 +128,12 @@ def entries_in(registry: Registry, section: Section | None) -> list[Entry]:
 def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> str:
     """``list`` output as an aligned ``table``, ``json`` or ``csv``."""
     if fmt == "json":
-        return document_record(registry, "entries", [entry_record(registry, e) for e in entries])
+        output: ListOutput = {
+            "version": JSON_VERSION,
+            "path": registry.path,
+            "entries": [entry_record(registry, e) for e in entries],
+        }
+        return dump(output)
     if fmt == "csv":
         headers: dict[str, None] = {}
         for entry in entries:
@@ -171,11 +182,9 @@ def _align(rows: Sequence[Sequence[str]]) -> str:
     return printable("\n".join(lines))
 
 
-def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
+def show_record(registry: Registry, entry: Entry) -> ShowOutput:
     """``show``: the entry, where it is, and every cross-reference to it."""
-    record = {"version": JSON_VERSION, **entry_record(registry, entry)}
-    record["path"] = registry.path
-    record["references"] = [
+    references: list[ReferenceRecord] = [
         {
             "line": ref.line,
             "column": ref.column,
@@ -185,12 +194,12 @@ def show_record(registry: Registry, entry: Entry) -> dict[str, object]:
         }
         for ref in registry.references_to(entry)
     ]
-    return record
+    return {"version": JSON_VERSION, **entry_record(registry, entry), "path": registry.path, "references": references}
 
 
 def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(show_record(registry, entry), indent=2, ensure_ascii=False)
+        return dump(show_record(registry, entry))
     section = registry.sections[entry.section]
     name = entry.service or f"({entry.marker})"
     lines = [
@@ -207,36 +216,38 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
     return printable("\n".join(lines))
 
 
-def range_record(registry: Registry, section: Section) -> dict[str, object]:
+def range_record(registry: Registry, section: Section) -> RangeRecord:
     """``ranges``: a section's range, its assigned/reserved/free counts and next free port."""
     entries = entries_in(registry, section)
-    record: dict[str, object] = {**section_fields(section), "line": section.line}
     if section.range is None:
-        record.update(
-            assigned=sum(len(e.ports) for e in entries if e.service),
-            reserved=sum(len(e.ports) for e in entries if not e.service),
-            free=None,
-            next_free=None,
-        )
-        return record
+        return {
+            **section_fields(section),
+            "line": section.line,
+            "assigned": sum(len(e.ports) for e in entries if e.service),
+            "reserved": sum(len(e.ports) for e in entries if not e.service),
+            "free": None,
+            "next_free": None,
+        }
     from ..edits import free_ports  # the one definition of "free", so ranges and next-free agree
 
     free = free_ports(registry, section, len(section.range))
     reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder
-    record.update(
-        assigned=len(section.range) - len(free),
-        reserved=reserved,
-        free=len(free),
-        next_free=free[0] if free else None,
-    )
-    return record
+    return {
+        **section_fields(section),
+        "line": section.line,
+        "assigned": len(section.range) - len(free),
+        "reserved": reserved,
+        "free": len(free),
+        "next_free": free[0] if free else None,
+    }
 
 
 def format_ranges(registry: Registry, fmt: str) -> str:
     sections = [s for s in registry.sections if s.range is not None or entries_in(registry, s)]
     records = [range_record(registry, s) for s in sections]
     if fmt == "json":
-        return document_record(registry, "sections", records)
+        output: RangesOutput = {"version": JSON_VERSION, "path": registry.path, "sections": records}
+        return dump(output)
     rows = [("RANGE", "SECTION", "ASSIGNED", "RESERVED", "FREE", "NEXT")]
     for section, record in zip(sections, records, strict=True):
         rows.append(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..check.findings import Report
 from ..syntax.document import Document, split_eol
 from .colors import paint
 from .escaping import escape_markdown, printable
+from .records import JSON_VERSION
 
-JSON_SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from .records import ReportOutput
 
 
 def source_lines(document: Document) -> list[str]:
@@ -63,10 +66,10 @@ def format_text(
     return "\n".join(out)
 
 
-def to_json(report: Report, **extra: object) -> dict[str, object]:
+def to_json(report: Report, **extra: int) -> ReportOutput:
     """The documented JSON shape (``version`` 1): summary counts and every finding."""
     return {
-        "version": JSON_SCHEMA_VERSION,
+        "version": JSON_VERSION,
         "path": report.path,
         "summary": {
             "errors": report.count("error"),
@@ -79,10 +82,10 @@ def to_json(report: Report, **extra: object) -> dict[str, object]:
     }
 
 
-def format_json(report: Report, **extra: object) -> str:
-    import json  # only the json format pays for it
+def format_json(report: Report, **extra: int) -> str:
+    from .records import dump  # only the json format pays for json
 
-    return json.dumps(to_json(report, **extra), indent=2, ensure_ascii=False)
+    return dump(to_json(report, **extra))
 
 
 def _escape_data(text: str) -> str:

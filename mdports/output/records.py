@@ -1,0 +1,190 @@
+"""The JSON outputs, as typed records, and the one serializer they share.
+
+Every JSON output is an object with ``version`` (:data:`JSON_VERSION`); a section is named
+the same way everywhere (:class:`SectionFields`: ``section`` is its slug, ``heading`` the
+heading as written, ``range`` ``[lo, hi]`` or null). The JSON Schemas in
+``mdports/schemas/`` describe the same shapes for other tools; ``tests/test_schemas.py``
+holds every golden JSON output to them. Optional keys are marked ``NotRequired``: they
+appear only when the document has what they describe.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:  # typing.NotRequired from Python 3.11; the annotations are never evaluated
+    from typing_extensions import NotRequired
+
+JSON_VERSION = 1
+
+
+def dump(record: object) -> str:
+    """A record (or a list of records) as the JSON text mdports prints: indented, UTF-8 as is."""
+    import json  # only a JSON output pays for it: `validate` imports this module for the types
+
+    return json.dumps(record, indent=2, ensure_ascii=False)
+
+
+class SectionFields(TypedDict):
+    section: str  # the slug, what --range and diff use
+    heading: str
+    range: list[int] | None  # [lo, hi]
+
+
+class EntryRecord(SectionFields):
+    """An entry in ``list`` and ``show`` output."""
+
+    ports: list[int]
+    port_text: str
+    service: str | None
+    status: str
+    protocols: list[str]
+    line: int
+    cells: dict[str, str]
+    host: NotRequired[str]
+    project: NotRequired[str]
+
+
+class ListOutput(TypedDict):
+    version: int
+    path: str | None
+    entries: list[EntryRecord]
+
+
+# "from" is a Python keyword: this record is declared the functional way.
+ReferenceRecord = TypedDict(
+    "ReferenceRecord", {"line": int, "column": int, "from": str | None, "column_header": str, "text": str}
+)
+
+
+class ShowOutput(EntryRecord):
+    version: int
+    path: str | None
+    references: list[ReferenceRecord]
+
+
+class ColumnRecord(TypedDict):
+    header: str
+    read_as: str
+
+
+class DeclaredRangeRecord(TypedDict):
+    range: list[int]
+    title: str
+    line: int
+
+
+class ReadingRecord(SectionFields):
+    """How one table was read (``explain``)."""
+
+    line: int
+    role: str
+    reason: str
+    columns: list[ColumnRecord]
+    entries: int
+    ranges: list[DeclaredRangeRecord]
+
+
+class ExplainOutput(TypedDict):
+    version: int
+    path: str | None
+    tables: list[ReadingRecord]
+
+
+class RangeRecord(SectionFields):
+    """A section in ``ranges`` output: counts of its ports and the next free one."""
+
+    line: int
+    assigned: int
+    reserved: int
+    free: int | None
+    next_free: int | None
+
+
+class RangesOutput(TypedDict):
+    version: int
+    path: str | None
+    sections: list[RangeRecord]
+
+
+class NextFreeOutput(SectionFields):
+    version: int
+    path: str | None
+    ports: list[int]
+
+
+class ErrorRecord(TypedDict):
+    message: str
+    path: str | None
+    line: int | None
+    column: int | None
+    hint: str | None
+    exit_code: int
+
+
+class ErrorOutput(TypedDict):
+    """What a command prints on stdout with ``--format json`` when it fails."""
+
+    version: int
+    error: ErrorRecord
+
+
+class FileErrorOutput(ErrorOutput):
+    """``validate --format json`` of several files: a file that cannot be read, among the reports."""
+
+    path: str | None
+
+
+class PositionRecord(TypedDict):
+    line: int
+    column: int
+
+
+class TextEditRecord(TypedDict):
+    start: PositionRecord
+    end: PositionRecord  # exclusive
+    content: str
+
+
+class FixRecord(TypedDict):
+    description: str
+    applicability: str  # safe or unsafe
+    edits: list[TextEditRecord]
+
+
+class FindingRecord(TypedDict):
+    rule: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str
+    ports: list[int]
+    fix: NotRequired[FixRecord]  # in --format json when the rule has a fix for it
+
+
+class ReportOutput(TypedDict):
+    """``validate --format json`` (and ``drift``): the counts and every finding shown."""
+
+    version: int
+    path: str
+    summary: dict[str, int]  # errors, warnings, infos, accepted, and what the command adds
+    findings: list[FindingRecord]
+
+
+class ExportEntryRecord(SectionFields):
+    """An entry in ``export --format json|yaml``: no document positions, on purpose."""
+
+    service: str | None
+    port: int | None
+    ports: list[int]
+    protocols: list[str]
+    status: str
+
+
+class ExportOutput(TypedDict):
+    version: int
+    source: str | None
+    entries: list[ExportEntryRecord]
