@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdports
+from mdports.deploy.compose import read_compose
 from mdports.deploy.drift import check
 from mdports.deploy.reconcile import follow_document
-from mdports.deploy.sources import Deployment, read_compose
+from mdports.deploy.records import Deployment
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [

@@ -32,7 +32,7 @@ from ._app import (
 
 if TYPE_CHECKING:
     from ..check.findings import Report
-    from ..deploy.sources import Deployment, HostFiles
+    from ..deploy.records import Deployment, HostFiles
     from ..model.registry import Registry
     from ..syntax.document import Document
 
@@ -92,7 +92,7 @@ def drift(
     input errors.
     """
     from ..deploy import drift as drift_rules
-    from ..deploy import sources as deployment
+    from ..deploy.load import load_hosts
     from ..output import report
 
     st = state(ctx)
@@ -116,7 +116,7 @@ def drift(
         )
     name, document = st.load()
     registry = st.registry(document)
-    deployed = deployment.load_hosts(hosts)
+    deployed = load_hosts(hosts)
     result = drift_rules.check(registry, deployed, config, name)
     if fix is not None:
         write = not (dry_run or diff)
@@ -240,7 +240,7 @@ def _reconcile(
 
 def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
     """One host's files as the messages name them (relative to the current folder)."""
-    from ..deploy.sources import HostFiles
+    from ..deploy.records import HostFiles
 
     compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
     return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)

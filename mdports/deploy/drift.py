@@ -8,7 +8,8 @@ findings, kept in the read-only table ``CHECKS``; :func:`check` runs them all an
 apply unchanged. Each check makes one pass over the deployment records (and the entries).
 
 >>> from mdports import parse, registry
->>> from mdports.deploy.sources import Deployment, read_compose
+>>> from mdports.deploy.compose import read_compose
+>>> from mdports.deploy.records import Deployment
 >>> model = registry(parse("## Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-credits |\n"))
 >>> services = read_compose("services:\n  mana-auth:\n    ports: ['3002:3001']\n", "compose.yml")
 >>> report = check(model, Deployment(services=services, files=(("compose", "compose.yml"),)))
@@ -33,8 +34,9 @@ from ..check.rules import apply_exceptions
 from ..files.config import Config
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
+from .compose import ComposePort, ComposeService
 from .kubernetes import KubeService, Workload
-from .sources import ComposePort, ComposeService, Deployment
+from .records import Deployment
 
 if TYPE_CHECKING:
     from .cloudflared import TunnelRoute

@@ -30,7 +30,10 @@ from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_at
 from ..model.registry import Registry, build
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document, split_eol, split_lines
-from .sources import ComposePort, Deployment, EnvPort, ScrapeTarget, read_compose, read_env, read_prometheus
+from .compose import ComposePort, read_compose
+from .envfile import EnvPort, read_env
+from .prometheus import ScrapeTarget, read_prometheus
+from .records import Deployment
 
 MOVED_OR_RESERVED = ("MP203", "MP204")
 UNDOCUMENTED = "MP201"
