@@ -280,7 +280,7 @@ def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int)
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
-    from mdports.deploy.drift import base_key
+    from mdports.deploy.drift.names import base_key
     from mdports.deploy.envfile import read_variables
     from mdports.model import ports
     from mdports.model.registry import accept_comments, build
