@@ -127,7 +127,7 @@ def drift(
     if add_undocumented or keep_date or dry_run or diff or lock_timeout is not None:
         raise UsageError("--add-undocumented, --keep-date, --dry-run, --diff and --lock-timeout go with --fix")
     if fmt in (ReportFormat.json, ReportFormat.sarif):
-        from ..deploy.reconcile import with_fixes
+        from ..deploy.fix_deployment import with_fixes
 
         result = with_fixes(result, deployed, registry)
     if min_severity is None:
@@ -177,7 +177,8 @@ def _reconcile(
 ) -> Report:
     """``drift --fix``: change the document or the deployment files; the findings left as they were."""
     from ..check.findings import Report
-    from ..deploy import reconcile
+    from ..deploy.fix_deployment import follow_document, write_deployment
+    from ..deploy.fix_document import adopt_in_file
     from ..edits import today
     from ..files.disk import read_text
 
@@ -185,7 +186,7 @@ def _reconcile(
     if target is FixTarget.document:
         if write and name == STDIN_NAME:
             raise UsageError("cannot fix standard input in place", hint="give the document's path with --file PATH")
-        outcome = reconcile.adopt_in_file(
+        outcome = adopt_in_file(
             st.document_path(),
             document,
             result.findings,
@@ -203,9 +204,9 @@ def _reconcile(
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
         texts = {path: read_text(path) for _kind, path in deployed.files}
-        followed = reconcile.follow_document(deployed, registry, result.findings, texts)
+        followed = follow_document(deployed, registry, result.findings, texts)
         if write:
-            reconcile.write_deployment(followed, **locking)
+            write_deployment(followed, **locking)
         changed, text_diff, fixed, unfixed = followed.changed, followed.diff(), followed.fixed, followed.unfixed
         messages = [
             f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
