@@ -6,7 +6,6 @@ command, so that starting ``mdports validate`` never pays for them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -135,16 +134,9 @@ def drift(
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
     shown = result.at_least(shown_severity(min_severity, quiet))
     if fmt is ReportFormat.json:
-        extra = {
-            "entries": len(registry.entries),
-            "files": len(deployed.files),
-            "services": len(deployed.services),
-            "targets": len(deployed.targets),
-            "variables": len(deployed.env_ports),
-        }
-        record = report.to_json(result, **extra)
-        record["findings"] = [finding.to_dict() for finding in shown.findings]
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        from ..deploy.json_output import DriftJson, dumps
+
+        typer.echo(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
 
@@ -179,6 +171,7 @@ def _reconcile(
     from ..check.findings import Report
     from ..deploy.fix_deployment import follow_document, write_deployment
     from ..deploy.fix_document import adopt_in_file
+    from ..deploy.json_output import FixJson, dumps
     from ..edits import today
     from ..files.disk import read_text
 
@@ -197,9 +190,17 @@ def _reconcile(
             vocab=st.vocabulary,
             **locking,
         )
-        changed, text_diff, fixed, unfixed = outcome.changed, outcome.diff(name), outcome.fixed, outcome.unfixed
+        record = FixJson(
+            name,
+            "document",
+            outcome.changed,
+            write and outcome.changed,
+            len(outcome.fixed),
+            outcome.changes,
+            outcome.unfixed,
+            outcome.diff(name) if diff else None,
+        )
         messages = [change.message for change in outcome.changes]
-        changes = [change.to_dict() for change in outcome.changes]
     else:
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
@@ -207,36 +208,32 @@ def _reconcile(
         followed = follow_document(deployed, registry, result.findings, texts)
         if write:
             write_deployment(followed, **locking)
-        changed, text_diff, fixed, unfixed = followed.changed, followed.diff(), followed.fixed, followed.unfixed
+        record = FixJson(
+            name,
+            "deployment",
+            followed.changed,
+            write and followed.changed,
+            len(followed.fixed),
+            followed.changes,
+            followed.unfixed,
+            followed.diff() if diff else None,
+        )
         messages = [
             f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
         ]
-        changes = [change.to_dict() for change in followed.changes]
     if fmt is ReportFormat.json:
-        record: dict[str, object] = {
-            "version": 1,
-            "path": name,
-            "fix": target.value,
-            "changed": changed,
-            "written": write and changed,
-            "fixed": len(fixed),
-            "changes": changes,
-            "unfixed": [item.to_dict() for item in unfixed],
-        }
-        if diff:
-            record["diff"] = text_diff
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        typer.echo(dumps(record))
     else:
-        if diff:
-            typer.echo(text_diff, nl=False)
+        if record.diff is not None:
+            typer.echo(record.diff, nl=False)
         for message in messages:
             typer.echo(message, err=True)
-        for item in unfixed:
+        for item in record.unfixed:
             found = item.finding
             typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
         verb = "fixed" if write else "would fix"
-        typer.echo(f"{name}: {len(fixed)} {verb}, {len(unfixed)} not fixed", err=True)
-    return Report(name, tuple(item.finding for item in unfixed))
+        typer.echo(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed", err=True)
+    return Report(name, tuple(item.finding for item in record.unfixed))
 
 
 def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
