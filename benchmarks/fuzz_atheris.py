@@ -27,7 +27,7 @@ import atheris
 with atheris.instrument_imports():
     import mdports
     from mdports import edits
-    from mdports.deploy.sources import read_variables
+    from mdports.deploy.envfile import read_variables
     from mdports.output import listing as records
     from mdports.output.escaping import csv_cell, escape_markdown, printable
 

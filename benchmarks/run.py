@@ -280,8 +280,8 @@ def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int)
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
-    from mdports.deploy.drift import base_key
-    from mdports.deploy.sources import read_variables
+    from mdports.deploy.drift.names import base_key
+    from mdports.deploy.envfile import read_variables
     from mdports.model import ports
     from mdports.model.directives import accept_comments
     from mdports.model.reading import build

@@ -32,17 +32,13 @@ from conftest import (
 
 from mdports import parse, registry
 from mdports.check.findings import Report
-from mdports.deploy.drift import RULES, Matcher, check, name_key
-from mdports.deploy.sources import (
-    Deployment,
-    PortSpecError,
-    interpolate,
-    parse_short_port,
-    parse_target,
-    read_compose,
-    read_env,
-    read_prometheus,
-)
+from mdports.deploy.compose import interpolate, parse_short_port, read_compose
+from mdports.deploy.drift import RULES, check
+from mdports.deploy.drift.names import Matcher, name_key
+from mdports.deploy.envfile import read_env
+from mdports.deploy.port_values import PortSpecError, parse_target
+from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.records import Deployment
 from mdports.errors import InputError
 from mdports.files.config import Config
 
@@ -337,7 +333,7 @@ def drift(
     variables = {}
     env_ports = ()
     if env_text:
-        from mdports.deploy.sources import read_variables
+        from mdports.deploy.envfile import read_variables
 
         variables = {name: value for name, value, _, _ in read_variables(env_text)}
         env_ports = read_env(env_text, ".env")
@@ -612,7 +608,9 @@ def test_validate_does_not_import_yaml_or_the_drift_modules() -> None:
         "mdports.cli.drift",
         "mdports.cli.export",
         "mdports.deploy.drift",
-        "mdports.deploy.sources",
+        "mdports.deploy.compose",
+        "mdports.deploy.load",
+        "mdports.deploy.records",
         "mdports.output.export",
     }
 

@@ -417,7 +417,7 @@ def test_a_new_name_is_refused_or_plain(name: str) -> None:
 @example("A=" + " " * 20_000 + "x")
 @example('X="a\\"b" # c\nexport Y=\'c\\d\' \nZ=1 #x\n')
 def test_env_files_read_like_python_dotenv(text: str) -> None:
-    from mdports.deploy.sources import read_variables
+    from mdports.deploy.envfile import read_variables
 
     for name, value, line, column in read_variables(text):
         assert name.isidentifier() and line >= 1 and column >= 1

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mdports
+from mdports.deploy.compose import read_compose
 from mdports.deploy.drift import check
-from mdports.deploy.reconcile import follow_document
-from mdports.deploy.sources import Deployment, read_compose
+from mdports.deploy.fix_deployment import follow_document
+from mdports.deploy.records import Deployment
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [
@@ -164,6 +165,29 @@ def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) ->
     assert (tmp_path / "compose.yml").read_text(encoding="utf-8") == expected
     again = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
     assert [f["rule"] for f in json.loads(again.stdout)["findings"]] == []
+
+
+def test_fix_json_carries_the_diff_only_when_asked_and_writes_nothing_then(fleet: Path) -> None:
+    originals = {name: (fleet / name).read_bytes() for name in DEPLOYMENT_FILES}
+    text = run_mdports("drift", "--fix", "deployment", "--diff", cwd=fleet)
+    with_diff = run_mdports("drift", "--fix", "deployment", "--diff", "--format", "json", cwd=fleet)
+    dry = run_mdports("drift", "--fix", "deployment", "--dry-run", "--format", "json", cwd=fleet)
+
+    record, without = json.loads(with_diff.stdout), json.loads(dry.stdout)
+    assert record["diff"] == text.stdout and '+      - "3014:3014"' in record["diff"]
+    assert "diff" not in without
+    assert {key: value for key, value in record.items() if key != "diff"} == without
+    assert (record["changed"], record["written"], record["fixed"]) == (True, False, 3)
+    assert {name: (fleet / name).read_bytes() for name in DEPLOYMENT_FILES} == originals
+
+
+def test_drift_json_summary_counts_every_finding_and_lists_those_shown(fleet: Path) -> None:
+    every = json.loads(run_mdports("drift", "--format", "json", cwd=fleet).stdout)
+    errors = json.loads(run_mdports("drift", "--format", "json", "--min-severity", "error", cwd=fleet).stdout)
+
+    assert errors["summary"] == every["summary"] and every["summary"]["warnings"] > 0
+    assert errors["findings"] == [f for f in every["findings"] if f["severity"] == "error"] != []
+    assert list(every["summary"])[-5:] == ["entries", "files", "services", "targets", "variables"]
 
 
 def test_fix_options_need_fix(fleet: Path) -> None:

@@ -6,7 +6,6 @@ command, so that starting ``mdports validate`` never pays for them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
@@ -32,7 +31,7 @@ from ._app import (
 
 if TYPE_CHECKING:
     from ..check.findings import Report
-    from ..deploy.sources import Deployment, HostFiles
+    from ..deploy.records import Deployment, HostFiles
     from ..model.registry import Registry
     from ..syntax.document import Document
 
@@ -92,7 +91,7 @@ def drift(
     input errors.
     """
     from ..deploy import drift as drift_rules
-    from ..deploy import sources as deployment
+    from ..deploy.load import load_hosts
     from ..output import report
 
     st = state(ctx)
@@ -116,7 +115,7 @@ def drift(
         )
     name, document = st.load()
     registry = st.registry(document)
-    deployed = deployment.load_hosts(hosts)
+    deployed = load_hosts(hosts)
     result = drift_rules.check(registry, deployed, config, name)
     if fix is not None:
         write = not (dry_run or diff)
@@ -127,7 +126,7 @@ def drift(
     if add_undocumented or keep_date or dry_run or diff or lock_timeout is not None:
         raise UsageError("--add-undocumented, --keep-date, --dry-run, --diff and --lock-timeout go with --fix")
     if fmt in (ReportFormat.json, ReportFormat.sarif):
-        from ..deploy.reconcile import with_fixes
+        from ..deploy.fix_deployment import with_fixes
 
         result = with_fixes(result, deployed, registry)
     if min_severity is None:
@@ -135,16 +134,9 @@ def drift(
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
     shown = result.at_least(shown_severity(min_severity, quiet))
     if fmt is ReportFormat.json:
-        extra = {
-            "entries": len(registry.entries),
-            "files": len(deployed.files),
-            "services": len(deployed.services),
-            "targets": len(deployed.targets),
-            "variables": len(deployed.env_ports),
-        }
-        record = report.to_json(result, **extra)
-        record["findings"] = [finding.to_dict() for finding in shown.findings]
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        from ..deploy.json_output import DriftJson, dumps
+
+        typer.echo(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
 
@@ -177,7 +169,9 @@ def _reconcile(
 ) -> Report:
     """``drift --fix``: change the document or the deployment files; the findings left as they were."""
     from ..check.findings import Report
-    from ..deploy import reconcile
+    from ..deploy.fix_deployment import follow_document, write_deployment
+    from ..deploy.fix_document import adopt_in_file
+    from ..deploy.json_output import FixJson, dumps
     from ..edits import today
     from ..files.disk import read_text
 
@@ -185,7 +179,7 @@ def _reconcile(
     if target is FixTarget.document:
         if write and name == STDIN_NAME:
             raise UsageError("cannot fix standard input in place", hint="give the document's path with --file PATH")
-        outcome = reconcile.adopt_in_file(
+        outcome = adopt_in_file(
             st.document_path(),
             document,
             result.findings,
@@ -196,51 +190,55 @@ def _reconcile(
             vocab=st.vocabulary,
             **locking,
         )
-        changed, text_diff, fixed, unfixed = outcome.changed, outcome.diff(name), outcome.fixed, outcome.unfixed
+        record = FixJson(
+            name,
+            "document",
+            outcome.changed,
+            write and outcome.changed,
+            len(outcome.fixed),
+            outcome.changes,
+            outcome.unfixed,
+            outcome.diff(name) if diff else None,
+        )
         messages = [change.message for change in outcome.changes]
-        changes = [change.to_dict() for change in outcome.changes]
     else:
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
         texts = {path: read_text(path) for _kind, path in deployed.files}
-        followed = reconcile.follow_document(deployed, registry, result.findings, texts)
+        followed = follow_document(deployed, registry, result.findings, texts)
         if write:
-            reconcile.write_deployment(followed, **locking)
-        changed, text_diff, fixed, unfixed = followed.changed, followed.diff(), followed.fixed, followed.unfixed
+            write_deployment(followed, **locking)
+        record = FixJson(
+            name,
+            "deployment",
+            followed.changed,
+            write and followed.changed,
+            len(followed.fixed),
+            followed.changes,
+            followed.unfixed,
+            followed.diff() if diff else None,
+        )
         messages = [
             f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
         ]
-        changes = [change.to_dict() for change in followed.changes]
     if fmt is ReportFormat.json:
-        record: dict[str, object] = {
-            "version": 1,
-            "path": name,
-            "fix": target.value,
-            "changed": changed,
-            "written": write and changed,
-            "fixed": len(fixed),
-            "changes": changes,
-            "unfixed": [item.to_dict() for item in unfixed],
-        }
-        if diff:
-            record["diff"] = text_diff
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        typer.echo(dumps(record))
     else:
-        if diff:
-            typer.echo(text_diff, nl=False)
+        if record.diff is not None:
+            typer.echo(record.diff, nl=False)
         for message in messages:
             typer.echo(message, err=True)
-        for item in unfixed:
+        for item in record.unfixed:
             found = item.finding
             typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
         verb = "fixed" if write else "would fix"
-        typer.echo(f"{name}: {len(fixed)} {verb}, {len(unfixed)} not fixed", err=True)
-    return Report(name, tuple(item.finding for item in unfixed))
+        typer.echo(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed", err=True)
+    return Report(name, tuple(item.finding for item in record.unfixed))
 
 
 def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
     """One host's files as the messages name them (relative to the current folder)."""
-    from ..deploy.sources import HostFiles
+    from ..deploy.records import HostFiles
 
     compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
     return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .sources import PortSpecError, parse_target
+from .port_values import PortSpecError, parse_target
 from .yaml_nodes import YamlFile, column, line, scalar
 
 

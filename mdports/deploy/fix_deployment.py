@@ -1,180 +1,33 @@
-"""Drift fixes, both directions: the document adopts the deployment, or the deployment follows the document.
+"""``drift --fix deployment``: the deployment's host ports follow the document.
 
-``--fix document`` (:func:`adopt_deployment`) uses the edit operations: an entry deployed on a
-free port is moved there (MP203), one deployed on a reserved port consumes the placeholder
-(MP204), and with ``add_undocumented`` an undocumented service gets a row in the section whose
-range holds its port (MP201). Each step is an :class:`~mdports.edits.Edit`, verified.
-
-``--fix deployment`` (:func:`follow_document`) changes the host-port side of compose mappings
-(short and long syntax), env ``*_PORT`` values and Prometheus host-port targets to the
-documented port. It edits the exact characters the YAML (or env) reader located, so quotes,
-comments, anchors and every other byte stay; the file is read again afterwards and must differ
-in those ports only. A container port is never touched: the program inside listens there.
+:func:`follow_document` changes the host-port side of compose mappings (short and long
+syntax), env ``*_PORT`` values and Prometheus host-port targets to the documented port. It
+edits the exact characters the YAML (or env) reader located, so quotes, comments, anchors and
+every other byte stay; the file is read again afterwards and must differ in those ports only.
+A container port is never touched: the program inside listens there. :func:`with_fixes`
+attaches the same edits to the findings of ``drift --format json|sarif``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import difflib
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 
-from .. import edits
 from ..check.findings import Finding, Fix, Report, TextEdit
 from ..check.fixes import apply_edits
-from ..errors import MdportsError, RefusedError
+from ..errors import RefusedError
 from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
-from ..model.reading import build
 from ..model.registry import Registry
-from ..model.vocabulary import DEFAULT, Vocabulary
-from ..syntax.document import Document, split_eol, split_lines
-from .sources import ComposePort, Deployment, EnvPort, ScrapeTarget, read_compose, read_env, read_prometheus
+from ..syntax.document import split_eol, split_lines
+from .compose import ComposePort, read_compose
+from .envfile import EnvPort, read_env
+from .prometheus import ScrapeTarget, read_prometheus
+from .records import Deployment
+from .unfixed import Unfixed, not_fixable
 
-MOVED_OR_RESERVED = ("MP203", "MP204")
-UNDOCUMENTED = "MP201"
 FOLLOWS = ("MP202", "MP203", "MP204")  # a matched record on a port that is not its entry's
-
-
-@dataclass(frozen=True, slots=True)
-class Unfixed:
-    """A finding a fix left as it was, and why."""
-
-    finding: Finding
-    reason: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {**self.finding.to_dict(), "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class DocumentOutcome:
-    """What ``drift --fix document`` did to the document."""
-
-    before: Document
-    after: Document
-    changes: tuple[edits.Change, ...]
-    fixed: tuple[Finding, ...]
-    unfixed: tuple[Unfixed, ...]
-
-    @property
-    def changed(self) -> bool:
-        return self.after.render() != self.before.render()
-
-    def diff(self, path: str) -> str:
-        return edits.Edit(self.before, self.after, ()).diff(path)
-
-
-def _not_fixable(finding: Finding, direction: str) -> str:
-    if direction == "document":
-        if finding.rule.id == UNDOCUMENTED:
-            return "an undocumented service gets a row only with --add-undocumented"
-        return (
-            f"{finding.rule.id} has no fix in the document; correct the deployment (--fix deployment) or edit by hand"
-        )
-    return f"{finding.rule.id} has no fix in the deployment; correct the document (--fix document) or edit by hand"
-
-
-def adopt_deployment(
-    document: Document,
-    registry: Registry,
-    findings: Iterable[Finding],
-    *,
-    add_undocumented: bool = False,
-    date: datetime.date | None = None,
-    deployed: Deployment | None = None,
-) -> DocumentOutcome:
-    """The document with what is deployed adopted, one verified edit after another.
-
-    Only a compose service (of ``deployed``) is added as an undocumented service: a tunnel
-    hostname or a scrape address names no service a row could carry.
-    """
-    mappings = {key for key, record in _records(deployed or Deployment()).items() if isinstance(record, ComposePort)}
-    current = document
-    changes: list[edits.Change] = []
-    fixed: list[Finding] = []
-    unfixed: list[Unfixed] = []
-    done: dict[str, int] = {}  # name (case folded) -> the port it now has
-    for finding in findings:
-        if finding.severity == "info":
-            continue
-        name: str | None = None
-        if finding.rule.id in MOVED_OR_RESERVED and finding.entry is not None:
-            name = registry.entries[finding.entry].service
-        elif finding.rule.id == UNDOCUMENTED and add_undocumented:
-            if (finding.path, finding.line, finding.column) not in mappings:
-                unfixed.append(Unfixed(finding, "only a compose service is added as a row"))
-                continue
-            name = finding.deployed_as
-        if name is None:
-            unfixed.append(Unfixed(finding, _not_fixable(finding, "document")))
-            continue
-        if len(finding.ports) != 1:
-            unfixed.append(Unfixed(finding, f"{name} is deployed on several ports ({list(finding.ports)})"))
-            continue
-        port = finding.ports[0]
-        if name.casefold() in done:
-            if done[name.casefold()] == port:
-                fixed.append(finding)  # another record of the same service on the same port
-            else:
-                unfixed.append(
-                    Unfixed(finding, f"{name} is also deployed on {done[name.casefold()]}, which it now has")
-                )
-            continue
-        try:
-            registry.section(str(port))
-        except MdportsError:
-            unfixed.append(Unfixed(finding, f"no section's range holds port {port}; the document is left as it is"))
-            continue
-        try:
-            if finding.rule.id == UNDOCUMENTED:
-                edit = edits.add(current, name, port=port, date=date)
-            else:
-                edit = edits.move(current, name, port=port, date=date)
-            edits.verify(edit)
-        except MdportsError as error:
-            unfixed.append(Unfixed(finding, error.message))
-            continue
-        current = edit.after if edit.changed else current
-        changes += edit.changes
-        fixed.append(finding)
-        done[name.casefold()] = port
-    return DocumentOutcome(document, current, tuple(changes), tuple(fixed), tuple(unfixed))
-
-
-def adopt_in_file(
-    path: str | os.PathLike[str],
-    document: Document,
-    findings: Sequence[Finding],
-    *,
-    add_undocumented: bool = False,
-    date: datetime.date | None = None,
-    write: bool = True,
-    deployed: Deployment | None = None,
-    vocab: Vocabulary = DEFAULT,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    waiting: Callable[[], None] | None = None,
-) -> DocumentOutcome:
-    """:func:`adopt_deployment` under the document's lock, written atomically (unless ``write`` is false)."""
-    with DocumentLock(path, timeout=lock_timeout, waiting=waiting) if write else nullcontext():
-        if write and read_text(path) != document.render():
-            raise RefusedError(
-                "the document changed while drift was checking it; nothing was written",
-                path=document.path,
-                hint="run the command again",
-            )
-        registry = build(document, vocab)
-        outcome = adopt_deployment(
-            document, registry, findings, add_undocumented=add_undocumented, date=date, deployed=deployed
-        )
-        if write and outcome.changed:
-            write_atomic(path, outcome.after.render(), name=document.path)
-    return outcome
-
-
-# --- the deployment follows the document --------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +74,8 @@ class DeploymentOutcome:
 Record = ComposePort | EnvPort | ScrapeTarget
 
 
-def _records(deployed: Deployment) -> dict[tuple[str, int, int], Record]:
+def located_records(deployed: Deployment) -> dict[tuple[str, int, int], Record]:
+    """The port records a fix can change, by where a finding points: (file, line, column)."""
     found: dict[tuple[str, int, int], Record] = {}
     for service in deployed.services:
         for mapping in service.ports:
@@ -259,7 +113,7 @@ def _plan(
     deployed: Deployment, registry: Registry, findings: Iterable[Finding], lines_of: Callable[[str], Sequence[str]]
 ) -> tuple[Planned, list[Finding], list[Unfixed]]:
     """The host-port edits that make each matched record use its entry's port, and what cannot be."""
-    records = _records(deployed)
+    records = located_records(deployed)
     planned: dict[tuple[str, int, int], PortEdit] = {}
     fixed: list[Finding] = []
     unfixed: list[Unfixed] = []
@@ -267,7 +121,7 @@ def _plan(
         if finding.severity == "info":
             continue
         if finding.rule.id not in FOLLOWS or finding.entry is None:
-            unfixed.append(Unfixed(finding, _not_fixable(finding, "deployment")))
+            unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
         entry = registry.entries[finding.entry]
         key = (finding.path, finding.line, finding.column)

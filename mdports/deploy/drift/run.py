@@ -1,0 +1,82 @@
+"""The table of every drift check, and :func:`check`, which runs them into one report."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from types import MappingProxyType
+
+from ...check.exceptions import apply_exceptions
+from ...check.findings import Finding, Report
+from ...files.config import Config
+from ...model.registry import Registry
+from ..records import Deployment
+from .addresses import check_scrape_targets, check_traefik_routes, check_tunnel_routes
+from .context import Context
+from .hosts import check_hosts, check_undeployed
+from .manifests import check_kubernetes
+from .published import check_compose_ports, check_duplicate_host_ports, check_env_ports
+from .rules import DUPLICATE_HOST_PORT, RULES
+from .unreadable import check_unreadable_ports
+
+
+def _one_finding_per_problem(findings: list[Finding]) -> list[Finding]:
+    """Fold what another rule says about a duplicated host port into its MP205 finding.
+
+    Two services on one host port are one problem: the duplicate, and (for the service that
+    does not own the port) that the document gives it to someone else. Both facts go in one
+    finding, the MP205 error, rather than two findings on the same line.
+    """
+    duplicates = {(f.path, f.line, f.column): f for f in findings if f.rule is DUPLICATE_HOST_PORT}
+    if not duplicates:
+        return findings
+    folded: dict[tuple[str, int, int], list[str]] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        at = (finding.path, finding.line, finding.column)
+        duplicate = duplicates.get(at)
+        if duplicate is not None and finding is not duplicate and set(finding.ports) & set(duplicate.ports):
+            folded.setdefault(at, []).append(f"{finding.rule.id}: {finding.message}")
+            continue
+        kept.append(finding)
+    return [
+        dataclasses.replace(f, message=f"{f.message}; also {'; '.join(folded[at])}")
+        if f.rule is DUPLICATE_HOST_PORT and (at := (f.path, f.line, f.column)) in folded
+        else f
+        for f in kept
+    ]
+
+
+Check = Callable[[Context], Iterable[Finding]]
+
+CHECKS: MappingProxyType[str, Check] = MappingProxyType(
+    {
+        "compose": check_compose_ports,  # MP201 MP202 MP203 MP204 MP207
+        "prometheus": check_scrape_targets,  # MP201 MP202 MP203 MP204 MP208 MP210 MP211
+        "env": check_env_ports,  # MP202 MP203 MP204
+        "cloudflared": check_tunnel_routes,  # MP201 MP202 MP203 MP204 MP208 MP210 MP211 MP212
+        "traefik": check_traefik_routes,  # MP211
+        "kubernetes": check_kubernetes,  # MP201 MP202 MP203 MP204 MP207 MP211
+        "duplicates": check_duplicate_host_ports,  # MP205
+        "unreadable": check_unreadable_ports,  # MP209
+        "hosts": check_hosts,  # MP213
+        "undeployed": check_undeployed,  # MP206
+    }
+)
+
+
+def check(registry: Registry, deployment: Deployment, config: Config | None = None, path: str | None = None) -> Report:
+    """Every drift finding, sorted by file (in the order given, the document last), line and column.
+
+    Findings of rules in ``config.ignore`` are dropped; those matching a ``config.accept`` pair,
+    or an inline ``<!-- mdports: accept RULE [PORT ...] -->`` in the section of the entry they
+    concern, are counted as accepted.
+    """
+    config = config or Config()
+    name = path or registry.path or "<input>"
+    ctx = Context(registry, deployment, name, config)
+    order = {file: position for position, (_, file) in enumerate(deployment.files)}
+    findings = _one_finding_per_problem([f for run in CHECKS.values() for f in run(ctx)])
+    return apply_exceptions(
+        name, findings, registry, config, RULES, lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id)
+    )

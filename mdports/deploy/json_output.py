@@ -1,0 +1,100 @@
+"""The JSON documents ``mdports drift`` prints: the drift report, and what a ``--fix`` did.
+
+Each is a frozen record built once from what the command computed, with one serializer
+(:meth:`DriftJson.to_dict`, :meth:`FixJson.to_dict`; :func:`dumps` for the text), so the
+shape lives in one place rather than in dicts assembled by the command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from ..output.report import to_json
+
+if TYPE_CHECKING:
+    from ..check.findings import Finding, Report
+    from ..model.registry import Registry
+    from .records import Deployment
+    from .unfixed import Unfixed
+
+FIX_JSON_VERSION = 1
+
+
+class _Serializable(Protocol):
+    def to_dict(self) -> dict[str, object]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DriftJson:
+    """``drift --format json``: the summary of the whole report, what was compared, and the findings shown.
+
+    The summary counts every finding (the exit code does too); ``shown`` are those that pass
+    ``--min-severity`` and ``--quiet``.
+    """
+
+    report: Report
+    shown: tuple[Finding, ...]
+    entries: int  # registry entries
+    files: int  # deployment files read
+    services: int  # compose services
+    targets: int  # scrape targets
+    variables: int  # env NAME_PORT variables
+
+    @classmethod
+    def of(cls, report: Report, shown: Sequence[Finding], registry: Registry, deployed: Deployment) -> DriftJson:
+        return cls(
+            report,
+            tuple(shown),
+            len(registry.entries),
+            len(deployed.files),
+            len(deployed.services),
+            len(deployed.targets),
+            len(deployed.env_ports),
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        counts = {
+            "entries": self.entries,
+            "files": self.files,
+            "services": self.services,
+            "targets": self.targets,
+            "variables": self.variables,
+        }
+        return {**to_json(self.report, **counts), "findings": [finding.to_dict() for finding in self.shown]}
+
+
+@dataclass(frozen=True, slots=True)
+class FixJson:
+    """``drift --fix document|deployment --format json``: what changed, what was written, what was left."""
+
+    path: str  # the document
+    fix: Literal["document", "deployment"]
+    changed: bool
+    written: bool
+    fixed: int
+    changes: tuple[_Serializable, ...]  # edits.Change (document) or PortEdit (deployment)
+    unfixed: tuple[Unfixed, ...]
+    diff: str | None = None  # the unified diff, only when --diff asked for it
+
+    def to_dict(self) -> dict[str, object]:
+        record: dict[str, object] = {
+            "version": FIX_JSON_VERSION,
+            "path": self.path,
+            "fix": self.fix,
+            "changed": self.changed,
+            "written": self.written,
+            "fixed": self.fixed,
+            "changes": [change.to_dict() for change in self.changes],
+            "unfixed": [item.to_dict() for item in self.unfixed],
+        }
+        if self.diff is not None:
+            record["diff"] = self.diff
+        return record
+
+
+def dumps(record: DriftJson | FixJson) -> str:
+    """The record as the command prints it: indented, non-ASCII characters as they are."""
+    return json.dumps(record.to_dict(), indent=2, ensure_ascii=False)

@@ -1,0 +1,103 @@
+"""Reading the deployment files of every host from disk into one :class:`~mdports.deploy.records.Deployment`.
+
+Each reader turns one file into frozen records that remember the file, line and column they
+came from, so that drift findings point into the deployment file. The YAML files are read
+with a safe loader into a node graph (:mod:`mdports.deploy.yaml_nodes`), never into Python objects:
+every scalar keeps its text as written (``"22:22"`` stays a port mapping, it does not become
+the YAML 1.1 sexagesimal number 1342) and its mark (line and column), and alias expansion is
+bounded.
+
+A port that cannot be read (``"abc:80"``, ``${PORT}`` with no default) is a record with an
+``error``, reported as a finding; a file that is not valid YAML, or whose structure is not
+what the format requires, is an :class:`~mdports.errors.InputError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from ..files.disk import read_text
+from ..syntax.document import split_eol, split_lines
+from .cloudflared import TunnelRoute, read_cloudflared
+from .compose import ComposeService, read_compose
+from .envfile import EnvPort, read_env, read_variables
+from .kubernetes import Manifests, manifest_files, read_kubernetes
+from .prometheus import ScrapeTarget, read_prometheus
+from .records import Deployment, HostFiles, Kind, Machine
+
+
+def load(
+    compose: Sequence[str | os.PathLike[str]] = (),
+    prometheus: Sequence[str | os.PathLike[str]] = (),
+    env: Sequence[str | os.PathLike[str]] = (),
+    cloudflared: Sequence[str | os.PathLike[str]] = (),
+    kubernetes: Sequence[str | os.PathLike[str]] = (),
+) -> Deployment:
+    """Read the deployment files of one unnamed host (see :func:`load_hosts`)."""
+
+    def names(paths: Sequence[str | os.PathLike[str]]) -> tuple[str, ...]:
+        return tuple(os.fspath(path) for path in paths)
+
+    host = HostFiles("", (), names(compose), names(prometheus), names(env), names(cloudflared), names(kubernetes))
+    return load_hosts([host])
+
+
+def load_hosts(hosts: Sequence[HostFiles]) -> Deployment:
+    """Read every file of every host (each host's env files first: they resolve its compose ``${VAR}``).
+
+    A variable set in several env files of a host takes its value from the last one, as with
+    several ``--env-file`` options of docker compose. Every record remembers its host.
+    """
+    sources: dict[str, tuple[str, ...]] = {}
+    texts: dict[str, str] = {}
+
+    def text_of(name: str) -> str:
+        if name not in texts:
+            texts[name] = read_text(name)
+            sources[name] = tuple(split_eol(raw)[0] for raw in split_lines(texts[name]))
+        return texts[name]
+
+    services: list[ComposeService] = []
+    targets: list[ScrapeTarget] = []
+    env_ports: list[EnvPort] = []
+    routes: list[TunnelRoute] = []
+    manifests: list[Manifests] = []
+    files: list[tuple[Kind, str]] = []
+    for host in hosts:
+        # A file named twice is read once (its services would otherwise be reported twice).
+        compose_names, prometheus_names, env_names, tunnel_names = (
+            list(dict.fromkeys(group)) for group in (host.compose, host.prometheus, host.env, host.cloudflared)
+        )
+        manifest_names = list(dict.fromkeys(name for folder in host.kubernetes for name in manifest_files(folder)))
+        machine = host.name
+        variables: dict[str, str] = {}
+        for name in env_names:
+            variables.update((var, value) for var, value, _, _ in read_variables(text_of(name)))
+            env_ports.extend(dataclasses.replace(port, machine=machine) for port in read_env(text_of(name), name))
+        for name in compose_names:
+            found = read_compose(text_of(name), name, variables)
+            services.extend(dataclasses.replace(service, machine=machine) for service in found)
+        for name in prometheus_names:
+            targets.extend(dataclasses.replace(t, machine=machine) for t in read_prometheus(text_of(name), name))
+        for name in tunnel_names:
+            routes.extend(dataclasses.replace(r, machine=machine) for r in read_cloudflared(text_of(name), name))
+        for name in manifest_names:
+            manifests.append(dataclasses.replace(read_kubernetes(text_of(name), name), machine=machine))
+        files += [("compose", name) for name in compose_names]
+        files += [("prometheus", name) for name in prometheus_names]
+        files += [("cloudflared", name) for name in tunnel_names]
+        files += [("kubernetes", name) for name in manifest_names]
+        files += [("env", name) for name in env_names]
+    machines = tuple(Machine(host.name, host.addresses) for host in hosts)
+    return Deployment(
+        tuple(services),
+        tuple(targets),
+        tuple(env_ports),
+        tuple(files),
+        sources,
+        tuple(routes),
+        tuple(manifests),
+        machines,
+    )

@@ -1,0 +1,134 @@
+r"""Prometheus configurations: the addresses each scrape job (and alertmanager) reaches.
+
+>>> [(t.job, t.host, t.port, t.line) for t in read_prometheus('''
+... scrape_configs:
+...   - job_name: auth
+...     static_configs:
+...       - targets: ["mana-auth:3001"]
+... ''', "prometheus.yml")]
+[('auth', 'mana-auth', 3001, 5)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import yaml
+
+from .port_values import PortSpecError, parse_target
+from .yaml_nodes import YamlFile, scalar
+from .yaml_nodes import column as _column
+from .yaml_nodes import line as _line
+
+TargetRole = Literal["scrape", "probe", "rewritten"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeTarget:
+    """One address of a Prometheus job: a ``static_configs`` target, or the exporter a relabel names.
+
+    ``role`` says what the address is: ``scrape``, the address Prometheus scrapes; ``probe``,
+    what a blackbox-style job probes (its exporter is a ``scrape`` target of its own, and the
+    job's name says nothing about what is probed); ``rewritten``, a target whose address
+    relabelling rewrites in a way that cannot be read (``${1}:9100``), so it is not checked.
+    """
+
+    path: str
+    line: int
+    column: int
+    text: str
+    job: str | None  # ``job_name``; None for alertmanager targets
+    host: str
+    port: int | None  # None when the target names no port (the scheme's default applies)
+    error: str | None = None
+    role: TargetRole = "scrape"
+    machine: str = ""  # the configured host whose Prometheus scrapes it
+
+
+def _target(node: yaml.Node, yaml_file: YamlFile, job: str | None, role: TargetRole) -> ScrapeTarget:
+    written = str(scalar(node))
+    at = (yaml_file.path, _line(node), _column(node))
+    try:
+        host, port = parse_target(written)
+    except PortSpecError as exc:
+        return ScrapeTarget(*at, written, job, written, None, str(exc), role)
+    return ScrapeTarget(*at, written, job, host, port, None, role)
+
+
+def _relabelling(
+    keys: Mapping[str, tuple[yaml.Node, yaml.Node]], yaml_file: YamlFile, what: str
+) -> tuple[bool, yaml.Node | None, bool]:
+    """What a job's ``relabel_configs`` do to its targets: (probe, exporter address node, rewritten).
+
+    A probe copies ``__address__`` to ``__param_target`` (blackbox, snmp exporters); a rule
+    writing ``__address__`` with a literal replacement names the address really scraped;
+    one with ``$1``-style references rewrites the address in a way that is not read here.
+    """
+    probe, exporter, rewritten = False, None, False
+    if "relabel_configs" not in keys:
+        return probe, exporter, rewritten
+    for rule in yaml_file.sequence(keys["relabel_configs"][1], f"'relabel_configs' of {what}"):
+        rule_keys = yaml_file.mapping(rule, f"a relabel config of {what}")
+        label = scalar(rule_keys["target_label"][1]) if "target_label" in rule_keys else None
+        if label == "__param_target":
+            probe = True
+        elif label == "__address__":
+            replacement = rule_keys["replacement"][1] if "replacement" in rule_keys else None
+            written = scalar(replacement)
+            if replacement is not None and written is not None and "$" not in written:
+                exporter = replacement
+            else:
+                rewritten = True
+    return probe, exporter, rewritten
+
+
+def _job(config: yaml.Node, yaml_file: YamlFile, job: str | None, what: str, seen: set[int]) -> Iterator[ScrapeTarget]:
+    keys = yaml_file.mapping(config, what)
+    probe, exporter, rewritten = _relabelling(keys, yaml_file, what)
+    metrics_path = scalar(keys["metrics_path"][1]) if "metrics_path" in keys else None
+    probe = probe or metrics_path == "/probe"
+    role: TargetRole = "probe" if probe else "rewritten" if (rewritten or exporter is not None) else "scrape"
+    # Relabel rules shared through an alias name one exporter: read it once, not once per job.
+    if exporter is not None and id(exporter) not in seen:
+        seen.add(id(exporter))
+        yield _target(exporter, yaml_file, job, "scrape")
+    if "static_configs" not in keys:
+        return
+    for static in yaml_file.sequence(keys["static_configs"][1], f"'static_configs' of {what}"):
+        static_keys = yaml_file.mapping(static, f"a static_config of {what}")
+        if "targets" not in static_keys:
+            continue
+        for node in yaml_file.sequence(static_keys["targets"][1], f"'targets' of {what}"):
+            if scalar(node) is None:
+                raise yaml_file.error(f"a target of {what} must be a 'host:port' string", node)
+            yield _target(node, yaml_file, job, role)
+
+
+def read_prometheus(text: str, path: str) -> tuple[ScrapeTarget, ...]:
+    """Every ``static_configs`` target of every scrape job, and the alertmanager targets.
+
+    Relabelling is read as far as it decides what an address is (see :class:`ScrapeTarget`);
+    other service discovery (``file_sd_configs``, ``dns_sd_configs``, ...) is not followed:
+    only addresses written in the file are read.
+    """
+    yaml_file = YamlFile(text, path)
+    if yaml_file.root is None:
+        return ()
+    top = yaml_file.mapping(yaml_file.root, "the top level of a Prometheus configuration")
+    found: list[ScrapeTarget] = []
+    seen: set[int] = set()
+    if "scrape_configs" in top:
+        for config in yaml_file.sequence(top["scrape_configs"][1], "'scrape_configs'"):
+            keys = yaml_file.mapping(config, "a scrape config")
+            job = scalar(keys["job_name"][1]) if "job_name" in keys else None
+            if job is None:
+                raise yaml_file.error("a scrape config has no 'job_name'", config)
+            found.extend(_job(config, yaml_file, job, f"job {job!r}", seen))
+    if "alerting" in top:
+        alerting = yaml_file.mapping(top["alerting"][1], "'alerting'")
+        if "alertmanagers" in alerting:
+            for config in yaml_file.sequence(alerting["alertmanagers"][1], "'alertmanagers'"):
+                found.extend(_job(config, yaml_file, None, "an alertmanager config", seen))
+    return tuple(found)

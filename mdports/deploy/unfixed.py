@@ -1,0 +1,31 @@
+"""What a drift fix leaves as it was, and why: shared by both directions of ``drift --fix``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..check.findings import Finding
+
+UNDOCUMENTED = "MP201"
+
+
+@dataclass(frozen=True, slots=True)
+class Unfixed:
+    """A finding a fix left as it was, and why."""
+
+    finding: Finding
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.finding.to_dict(), "reason": self.reason}
+
+
+def not_fixable(finding: Finding, direction: str) -> str:
+    """Why ``--fix DIRECTION`` leaves a finding, and what to do instead."""
+    if direction == "document":
+        if finding.rule.id == UNDOCUMENTED:
+            return "an undocumented service gets a row only with --add-undocumented"
+        return (
+            f"{finding.rule.id} has no fix in the document; correct the deployment (--fix deployment) or edit by hand"
+        )
+    return f"{finding.rule.id} has no fix in the deployment; correct the document (--fix document) or edit by hand"
