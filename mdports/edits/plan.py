@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import RefusedError
-from ..model.ports import PortRange, PortSyntaxError, parse_port_cell
-from ..model.registry import Registry, RegistryTable, placeholder_marker
+from ..model.ports import PortRange
+from ..model.registry import Registry, RegistryTable, read_row
 from ..syntax.document import Document, Prose, Row, Table
 from ..syntax.table_style import TableStyle, realign
 from .last_updated import date_span
@@ -50,15 +50,9 @@ class TablePlan:
     def _item(self, origin: int | None, row: Row, fresh: bool) -> Item:
         if not fresh and origin is not None and origin < 2:
             return Item(origin, row, None, False, fresh)
-        texts = row.texts
-        port_text = texts[self.info.port_column] if self.info.port_column < len(texts) else ""
-        service_column = self.info.service_column or 0
-        service_text = texts[service_column] if service_column < len(texts) else ""
-        try:  # read as the registry reads it: "3478/udp" and "127.0.0.1:2368" have ports
-            spans: tuple[PortRange, ...] | None = parse_port_cell(port_text).spans or None
-        except PortSyntaxError:
-            spans = None
-        return Item(origin, row, spans, not service_text or placeholder_marker(service_text) is not None, fresh)
+        # Read as the registry reads it: "3478/udp" and "127.0.0.1:2368" have ports.
+        _, spans, _, _, _, marker = read_row(row.texts, self.info.port_column, self.info.service_column or 0)
+        return Item(origin, row, spans or None, marker is not None, fresh)
 
     def new(
         self, texts: Sequence[str], key: EntryKey | None, origin: int | None = None, like: Row | None = None
