@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .. import edits
 from ..check.findings import Finding, Fix, Report, TextEdit
-from ..check.fixes import apply_edits
+from ..check.text_edits import apply_edits
 from ..errors import MdportsError, RefusedError
 from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
 from ..model.registry import Registry, build
