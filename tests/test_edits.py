@@ -256,6 +256,21 @@ def test_fmt_is_idempotent_on_the_corpus() -> None:
         assert not twice.changed, path.name
 
 
+def test_the_edits_package_names_no_function_like_one_of_its_modules() -> None:
+    # `import mdports.edits.X` must give the module X, never a function of the facade that
+    # shadows it (the way `import mdports.registry` once returned a function).
+    import importlib
+    import pkgutil
+
+    names = [info.name for info in pkgutil.iter_modules(edits.__path__)]
+    assert "operations" in names  # the check would be vacuous otherwise
+    for name in names:
+        module = importlib.import_module(f"mdports.edits.{name}")
+        assert getattr(edits, name) is module, name
+    assert not set(edits.__all__) & set(names)
+    assert all(callable(getattr(edits, name)) for name in edits.__all__)
+
+
 def test_last_updated_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert edits.today().isoformat() == "2027-01-15"
