@@ -151,6 +151,28 @@ def test_add_then_remove_restores_the_model(text: str, pick: int) -> None:
     assert free(after) == [p for p in free(before) if p != added.ports[0]] or free(after) == free(before)
 
 
+PORT_CELLS = st.sampled_from(
+    ["3001", "`3002`", "3003-3005", "3006, 3008", "3478/udp", "tcp/3009", "127.0.0.1:3010", "3011 → 80", "-", "TBD"]
+)
+PORT_CELLS |= st.sampled_from(["", "30x1", "99999", "**3012**"])  # cells the registry cannot read
+SERVICE_CELLS = st.sampled_from(["svc", "**svc**", "[svc](../svc)", "*(reserved)*", "Free", "-", "", "reserved for b"])
+
+
+@given(st.lists(st.tuples(PORT_CELLS, SERVICE_CELLS), min_size=1, max_size=8))
+@settings(max_examples=80, deadline=None)
+def test_a_planned_row_reads_as_the_registry_reads_it(rows: list[tuple[str, str]]) -> None:
+    # Edits plan with the registry's own reading of a row (model.registry.read_row): the ports and
+    # "is a placeholder" of every row are what the model says, so placing and merging agree with it.
+    text = "## 3000-3999: S\n\n| Port | Service |\n|---|---|\n" + "".join(f"| {p} | {s} |\n" for p, s in rows)
+    document = mdports.parse(text)
+    registry = mdports.registry(document)
+    builder = edits.Builder(document, registry)
+    assert len(registry.entries) == len(rows)
+    for entry in registry.entries:
+        item = builder.plan(entry.table).items[entry.row]
+        assert (item.ports, item.placeholder) == (set(entry.ports), entry.service is None)
+
+
 # --- focused behaviour ----------------------------------------------------------------------
 
 
@@ -232,6 +254,21 @@ def test_fmt_is_idempotent_on_the_corpus() -> None:
         edits.verify(once)
         twice = edits.format_tables(mdports.parse(once.text))
         assert not twice.changed, path.name
+
+
+def test_the_edits_package_names_no_function_like_one_of_its_modules() -> None:
+    # `import mdports.edits.X` must give the module X, never a function of the facade that
+    # shadows it (the way `import mdports.registry` once returned a function).
+    import importlib
+    import pkgutil
+
+    names = [info.name for info in pkgutil.iter_modules(edits.__path__)]
+    assert "operations" in names  # the check would be vacuous otherwise
+    for name in names:
+        module = importlib.import_module(f"mdports.edits.{name}")
+        assert getattr(edits, name) is module, name
+    assert not set(edits.__all__) & set(names)
+    assert all(callable(getattr(edits, name)) for name in edits.__all__)
 
 
 def test_last_updated_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

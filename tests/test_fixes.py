@@ -19,8 +19,10 @@ from strategies import markdown
 
 import mdports
 from mdports.check.findings import Report
-from mdports.check.fixes import MAX_ROUNDS, apply_edits, attach, fix_document
+from mdports.check.fix_rounds import MAX_ROUNDS, fix_document
+from mdports.check.fixes import attach
 from mdports.check.rules import validate
+from mdports.check.text_edits import apply_edits
 from mdports.model.reading import build
 
 MARKERS = ["*(reserved)*", "reserved", "free"]

@@ -137,7 +137,8 @@ def _fix(
     st: State, path: Path | None, name: str, document: Document, *, unsafe: bool, write: bool, diff: bool
 ) -> tuple[Document, int]:
     """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
-    from ..check.fixes import fix_document, fix_file, git_history
+    from ..check.fix_rounds import fix_document, fix_file
+    from ..check.fixes import git_history
 
     target = path if path is not None else st.document_path()
     if target == STDIN:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..check.findings import Finding, Fix, Report, TextEdit
-from ..check.fixes import apply_edits
+from ..check.text_edits import apply_edits
 from ..errors import RefusedError
 from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
 from ..model.registry import Registry

@@ -90,7 +90,7 @@ class _Slot:
 
     table: int  # index in our registry's tables
     position: int  # index of the original row slot it hangs off (-1: the top of the table)
-    item: edits._Item | None
+    item: edits.Item | None
     entry: int | None = None  # our entry whose original row this is
     port: int | None = None
     ours_only: bool = False  # a row only our side has: their positions do not know it
@@ -102,7 +102,7 @@ class _Slot:
 class _Table:
     """One of our registry tables while their changes are replayed into it."""
 
-    def __init__(self, index: int, plan: edits._TablePlan, entries: Sequence[Entry], ours_only: set[int]) -> None:
+    def __init__(self, index: int, plan: edits.TablePlan, entries: Sequence[Entry], ours_only: set[int]) -> None:
         self.index = index
         self.plan = plan
         self.info = plan.info
@@ -200,7 +200,7 @@ class _Replay:
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:
             self.their_refs.setdefault(ref.entry, []).append(ref)
-        self.builder = edits._Builder(ours.document, ours)
+        self.builder = edits.Builder(ours.document, ours)
         self.tables: dict[int, _Table] = {}
         self.placed: dict[int, _Slot] = {}  # their entry -> the slot their row went to
         self.moved: dict[int, _Slot] = {}  # our entry -> the slot its row moved to (their move)
@@ -417,7 +417,7 @@ class _Replay:
             extra = sorted(set(ours.ports) - set(base.ports))
             if extra:
                 texts = self._texts(slot, len(self.tables[ours.table].info.headers))
-                texts[self.tables[ours.table].info.port_column] = edits._port_text(ours.port_text, extra)
+                texts[self.tables[ours.table].info.port_column] = edits.port_text(ours.port_text, extra)
                 self._write(slot, texts, None, extra)
             else:
                 self._delete(slot)
@@ -471,7 +471,7 @@ class _Replay:
                 kept = set(base.ports) & set(ours.ports) & set(their.ports)
                 merged = kept | (set(ours.ports) - set(base.ports)) | (set(their.ports) - set(base.ports))
                 placeholder_ports = sorted(merged)
-                texts[column] = edits._port_text(ours.port_text, merged) if merged else ""
+                texts[column] = edits.port_text(ours.port_text, merged) if merged else ""
                 continue
             if mine[column] != old:
                 clashes.append(header)
@@ -593,7 +593,7 @@ class _Replay:
                 )
                 return
             self.renumbered[their.service] = (ports[0], free)
-            texts[target.info.port_column] = edits._port_text(their.port_text, [free])
+            texts[target.info.port_column] = edits.port_text(their.port_text, [free])
             ports = [free]
             self._consume(target, free)
             describe = f"add {their.service} on {free} (renumbered from {their.port_text}, which {holder[0]} has)"
@@ -619,7 +619,7 @@ class _Replay:
                 self._delete(slot)
                 return
             texts = self._texts(slot, len(info.headers))
-            texts[info.port_column] = edits._port_text(texts[info.port_column], rest)
+            texts[info.port_column] = edits.port_text(texts[info.port_column], rest)
             self._write(slot, texts, None, rest)
             return
 
@@ -641,7 +641,7 @@ class _Replay:
 
 def _followed(text: str, old: str, new: str, port: int, ports: Sequence[int]) -> str:
     """A reference cell ``3030 chat-backend`` pointing at ``new`` on ``ports`` instead."""
-    text = edits._replace_name(text, old, new) if old != new else text
+    text = edits.replace_name(text, old, new) if old != new else text
     return text.replace(str(port), str(ports[0]), 1) if ports and port not in ports else text
 
 

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..check.findings import Finding, Fix
-from ..check.fixes import History, apply_edits, attach, in_place
+from ..check.fixes import History, attach, in_place
+from ..check.text_edits import apply_edits
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document, split_lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 
 from ..syntax.document import Document, Heading, Html, Table
 from . import vocabulary
@@ -142,6 +143,33 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
     return bound
 
 
+def read_row(
+    texts: Sequence[str], port_column: int, service_column: int
+) -> tuple[str, tuple[PortRange, ...], tuple[str, ...], str | None, str, str | None]:
+    """How a row's port and service cells read: ``(port_text, spans, protocols, port_error, service_text, marker)``.
+
+    A missing cell reads as ''. ``spans`` and the ``protocols`` the port cell names (``3478/udp``)
+    are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
+    why). ``marker`` is the placeholder marker, ``"empty"`` for an empty service cell, None for a
+    service. The one reading of a row: edits read the rows they plan with it too.
+    """
+    width = len(texts)
+    port_text = texts[port_column] if port_column < width else ""
+    cell_protocols: tuple[str, ...] = ()
+    try:
+        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
+            spans: tuple[PortRange, ...] = parse_ports(port_text)
+        else:
+            cell = parse_port_cell(port_text)
+            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
+        port_error = None
+    except PortSyntaxError as exc:
+        spans, port_error = (), str(exc)
+    service_text = texts[service_column] if service_column < width else ""
+    marker = placeholder_marker(service_text) if service_text else "empty"
+    return port_text, spans, cell_protocols, port_error, service_text, marker
+
+
 def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
     """The entry a registry row holds.
 
@@ -157,19 +185,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     port_column = table.port_column
     service_column = table.service_column
     assert service_column is not None
-    port_text = texts[port_column] if port_column < width else ""
-    cell_protocols: tuple[str, ...] = ()
-    try:
-        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
-            spans: tuple[PortRange, ...] = parse_ports(port_text)
-        else:
-            cell = parse_port_cell(port_text)
-            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
-        port_error = None
-    except PortSyntaxError as exc:
-        spans, port_error = (), str(exc)
-    service_text = texts[service_column] if service_column < width else ""
-    marker = placeholder_marker(service_text) if service_text else "empty"
+    port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
     service = None if marker else service_name(service_text)
     protocols: tuple[str, ...] = cell_protocols or _TCP
     protocol_error = None

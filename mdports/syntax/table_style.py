@@ -138,7 +138,9 @@ class TableStyle:
             self.cell(index, text, first=index == 0 and not self.lead, last=index == len(texts) - 1 and not self.trail)
             for index, text in enumerate(texts)
         ]
-        return self._join(self.indent, self.lead, cells, self.trail, "", self.eol if eol is None else eol)
+        # The row itself, not its text parsed again: the cells are escaped already, and verify()
+        # parses the whole new document before anything is written.
+        return Row(self.indent, self.lead, tuple(cells), self.trail, "", self.eol if eol is None else eol)
 
     def rewrite(self, row: Row, texts: Sequence[str]) -> Row:
         """``row`` holding ``texts``: unchanged cells and the row's own trivia kept byte for byte."""
@@ -155,13 +157,7 @@ class TableStyle:
                 first = index == 0 and not row.lead
                 last = index == len(texts) - 1 and not row.trail
                 cells.append(self.cell(index, text, first=first, last=last))
-        return self._join(row.indent, row.lead, cells, row.trail, row.tail, row.eol)
-
-    @staticmethod
-    def _join(indent: str, lead: bool, cells: Sequence[str], trail: bool, tail: str, eol: str) -> Row:
-        # The row itself, not its text parsed again: the cells are escaped already, and verify()
-        # parses the whole new document before anything is written.
-        return Row(indent, lead, tuple(cells), trail, tail, eol)
+        return dataclasses.replace(row, cells=tuple(cells))
 
 
 def _padding_align(cells: Sequence[str], pad_left: int) -> str:

@@ -1,0 +1,284 @@
+"""The edit commands: ``add``, ``remove``, ``rename``, ``move`` and ``set``.
+
+Each reads the registry, refuses what a careful person would not do (with what to do instead)
+and plans the rows with :mod:`~mdports.edits.placement`; the result is verified before any write.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+
+from ..errors import RefusedError, UsageError
+from ..model.reading import build
+from ..model.registry import Entry, Registry, service_name
+from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
+from ..syntax.document import Document
+from .cells import port_text, protocol_style, row_texts
+from .inputs import check_name, check_port, check_protocol
+from .placement import place, rewrite_cells, section_table, vacate
+from .plan import Builder
+from .port_choice import choose_port
+from .references import referring_cells, replace_name
+from .result import Change, Edit
+
+
+def _entry_of(registry: Registry, key: str, *, assigned: bool = True) -> Entry:
+    entry = registry.entry(key)
+    if assigned and entry.service is None:
+        raise RefusedError(f"port {key} is a placeholder, not a service", path=registry.path, hint="name a service")
+    return entry
+
+
+def add(
+    document: Document,
+    name: str,
+    *,
+    range: str | None = None,
+    port: int | None = None,
+    cells: Mapping[str, str] | None = None,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
+    r"""Add a service: the lowest free port of the range (or ``port``), in port order.
+
+    ``cells`` maps column headers (``Runtime``, ``Description``, anything) to values; other
+    columns stay empty. Placeholder ports count as free and are consumed.
+
+    >>> import mdports
+    >>> doc = mdports.parse("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n"
+    ...                     "| 3010 | a |\n| 3011-3019 | *(reserved)* |\n")
+    >>> edit = add(doc, "todo-worker", range="infra")
+    >>> edit.ports, edit.text.splitlines()[-2:]
+    ((3011,), ['| 3011 | todo-worker |', '| 3012-3019 | *(reserved)* |'])
+    """
+    registry = build(document, vocab)
+    name = check_name(name)
+    if range is not None:
+        section = registry.section(range)
+    elif port is not None:
+        section = registry.section(str(check_port(port)))
+    else:
+        raise UsageError("give --range (or --port) to say where the service goes")
+    table_index = section_table(registry, section)
+    info = registry.tables[table_index]
+    values = dict(cells or {})
+    style = protocol_style(registry, table_index) if info.protocol_column is None else None
+    transport = None
+    if style is not None:  # a table that writes "3478/udp" takes --set Protocol=udp in the port cell
+        transport = next((values.pop(c) for c in list(values) if normalize_header(c) in PROTOCOL_HEADERS), None)
+    texts = row_texts(registry, table_index, values, "0", name)
+    cell_protocols = check_protocol(transport or "tcp") if style else None
+    if cell_protocols:
+        written = "/".join(cell_protocols)
+        texts[info.port_column] = texts[info.port_column].replace(
+            "0", f"0/{written}" if style == "suffix" else f"{written}/0", 1
+        )
+    host = texts[info.host_column] if info.host_column is not None and texts[info.host_column] else None
+    host = host or section.host
+    group = service_name(texts[info.group_column]) or None if info.group_column is not None else None
+    # A name is taken on its host and in its project: `shop / nginx` leaves `blog / nginx` free.
+    existing = [
+        e
+        for e in registry.by_name.get(name.casefold(), ())
+        if e.host == host and (e.group or "").casefold() == (group or "").casefold()
+    ]
+    if existing:
+        raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
+    protocols: Sequence[str] = cell_protocols or ("tcp",)
+    if info.protocol_column is not None and texts[info.protocol_column]:
+        protocols = check_protocol(texts[info.protocol_column])
+    port = choose_port(registry, section, port, protocols, host=host)
+    texts[info.port_column] = texts[info.port_column].replace("0", str(port), 1)
+    builder = Builder(document, registry)
+    place(builder, table_index, port, texts, builder.key(table_index, texts, name, [port]))
+    builder.touch_date(date)
+    change = Change("add", name, (port,), section.heading, f"added {name} on port {port} in {section.heading!r}")
+    return builder.finish([change], (port,))
+
+
+def remove(
+    document: Document,
+    key: str,
+    *,
+    reserve: bool = False,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
+    """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours)."""
+    registry = build(document, vocab)
+    entry = _entry_of(registry, key, assigned=False)
+    if reserve and entry.service is None:
+        raise RefusedError(f"port {key} is already a placeholder", path=registry.path)
+    if reserve and not entry.spans:
+        raise RefusedError(
+            f"the port cell {entry.port_text!r} of {entry.service} (line {entry.line}) cannot be read, "
+            "so there are no ports to reserve",
+            path=registry.path,
+            hint="fix the port cell first, or remove the row without --reserve",
+        )
+    references = referring_cells(registry, entry) if entry.service else []
+    if references:
+        where = ", ".join(f"line {holder.line} ({holder.service})" for holder, _, _ in references)
+        raise RefusedError(
+            f"{entry.service} is referenced at {where}; removing it would leave dangling references",
+            path=registry.path,
+            hint="update or remove those references first",
+        )
+    builder = Builder(document, registry)
+    section = registry.sections[entry.section].heading
+    port = int(key) if key.strip().isdigit() and key.strip().isascii() and len(key.strip()) <= 5 else None
+    if entry.service is None and port is not None and set(entry.ports) - {port}:
+        # One port of a placeholder such as `3017-3019`: the others stay reserved (`3017, 3019`).
+        rest = sorted(set(entry.ports) - {port})
+        text = port_text(entry.port_text, rest)
+        rewrite_cells(builder, entry, {builder.registry.tables[entry.table].port_column: text}, ports=rest)
+        builder.touch_date(date)
+        message = f"removed port {port} from placeholder {entry.port_text} (now {text.strip()})"
+        return builder.finish([Change("remove", None, (port,), section, message)])
+    vacate(builder, entry, reserve)
+    builder.touch_date(date)
+    what = entry.service or f"placeholder {entry.port_text}"
+    message = f"removed {what} ({entry.port_text})" + (", ports reserved" if reserve else "")
+    return builder.finish([Change("remove", entry.service, entry.ports, section, message)])
+
+
+def rename(
+    document: Document, old: str, new: str, *, date: datetime.date | None = None, vocab: Vocabulary = DEFAULT
+) -> Edit:
+    """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``)."""
+    registry = build(document, vocab)
+    entry = _entry_of(registry, old)
+    assert entry.service is not None
+    new = check_name(new)
+    clash = registry.by_name.get(new.casefold())
+    if clash and clash[0] is not entry:
+        raise RefusedError(f"{new} already exists at line {clash[0].line}", path=registry.path)
+    if new == entry.service:
+        raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
+    builder = Builder(document, registry)
+    info = registry.tables[entry.table]
+    assert info.service_column is not None
+    references = referring_cells(registry, entry)
+    own = {info.service_column: replace_name(entry.service_text, entry.service, new)}
+    for holder, column, text in references:
+        if holder is entry:
+            own[column] = replace_name(text, entry.service, new)
+    rewrite_cells(builder, entry, own, service=new)
+    by_holder: dict[int, dict[int, str]] = {}
+    for holder, column, text in references:
+        if holder is not entry:
+            by_holder.setdefault(holder.index, {})[column] = replace_name(text, entry.service, new)
+    for index, cells in by_holder.items():
+        rewrite_cells(builder, registry.entries[index], cells)
+    builder.touch_date(date)
+    count = len(references)
+    section = registry.sections[entry.section].heading
+    message = f"renamed {entry.service} to {new}; {count} reference(s) updated"
+    return builder.finish([Change("rename", new, entry.ports, section, message, count, old_service=entry.service)])
+
+
+def move(
+    document: Document,
+    name: str,
+    *,
+    port: int | None = None,
+    range: str | None = None,
+    reserve: bool = False,
+    drop_cells: bool = False,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
+    """Move a service to another port (and section when the range changes); references follow.
+
+    Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
+    """
+    registry = build(document, vocab)
+    entry = _entry_of(registry, name)
+    assert entry.service is not None
+    if len(entry.ports) != 1:
+        raise RefusedError(
+            f"{entry.service} has {len(entry.ports)} ports; move works on single-port entries",
+            path=registry.path,
+            hint="edit the port cell by hand, or remove and add",
+        )
+    current = registry.sections[entry.section]
+    if range is not None:
+        section = registry.section(range)
+    elif port is not None:
+        check_port(port)
+        section = current if current.range is None or port in current.range else registry.section(str(port))
+    else:
+        raise UsageError("give --port or --range")
+    keeps_host = registry.tables[section_table(registry, section)].host_column is not None
+    port = choose_port(registry, section, port, entry.protocols, moving=entry, host=entry.host if keeps_host else None)
+    if port in entry.ports and section.index == current.index:
+        raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
+    table_index = section_table(registry, section)
+    source = registry.tables[entry.table]
+    target = registry.tables[table_index]
+    old_texts = list(registry.document.blocks[source.block].rows[entry.row].texts)  # type: ignore[union-attr]
+    by_header = dict(zip(source.headers, old_texts, strict=False))
+    lost = [h for h, t in by_header.items() if t and h not in target.headers]
+    if lost and not drop_cells:
+        raise RefusedError(
+            f"the table at line {target.line} has no column for {', '.join(repr(h) for h in lost)} of {entry.service}",
+            path=registry.path,
+            hint="add the column to that table first, or pass --drop-cells",
+        )
+    texts = [by_header.get(header, "") for header in target.headers]
+    texts[target.port_column] = port_text(entry.port_text, [port])
+    old_port = entry.ports[0]
+    references = referring_cells(registry, entry)
+    for holder, column, text in references:
+        if holder is entry and source is target:
+            texts[column] = text.replace(str(old_port), str(port), 1)
+    builder = Builder(document, registry)
+    # Place first: a placeholder the new port comes from is then split before the old
+    # port, when reserved, merges with what is left of its neighbours.
+    place(builder, table_index, port, texts, builder.key(table_index, texts, entry.service, [port]))
+    vacate(builder, entry, reserve)
+    by_holder: dict[int, dict[int, str]] = {}
+    for holder, column, text in references:
+        if holder is not entry:
+            by_holder.setdefault(holder.index, {})[column] = text.replace(str(old_port), str(port), 1)
+    for index, cells in by_holder.items():
+        rewrite_cells(builder, registry.entries[index], cells)
+    builder.touch_date(date)
+    message = f"moved {entry.service} from {old_port} to {port}"
+    if section.index != current.index:
+        message += f" ({current.heading!r} -> {section.heading!r})"
+    message += f"; {len(references)} reference(s) updated"
+    change = Change("move", entry.service, (port,), section.heading, message, len(references), old_ports=entry.ports)
+    return builder.finish([change], (port,))
+
+
+def set_cells(
+    document: Document,
+    name: str,
+    cells: Mapping[str, str],
+    *,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+) -> Edit:
+    """Change cells of a service's row (any column but port and service)."""
+    registry = build(document, vocab)
+    entry = _entry_of(registry, name, assigned=False)
+    if not cells:
+        raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
+    info = registry.tables[entry.table]
+    texts = row_texts(registry, entry.table, cells, entry.port_text, entry.service_text)
+    by_header = {normalize_header(header): index for index, header in enumerate(info.headers)}
+    changed = {by_header[normalize_header(column)]: texts[by_header[normalize_header(column)]] for column in cells}
+    current = registry.document.blocks[info.block].rows[entry.row].texts  # type: ignore[union-attr]
+    changed = {column: text for column, text in changed.items() if column >= len(current) or current[column] != text}
+    builder = Builder(document, registry)
+    section = registry.sections[entry.section].heading
+    if not changed:
+        # Setting what is already there is done: nothing to write, and no new date.
+        message = f"{entry.label} already has those values; nothing changed"
+        return builder.finish([Change("set", entry.service, entry.ports, section, message)])
+    rewrite_cells(builder, entry, changed)
+    builder.touch_date(date)
+    listing = ", ".join(f"{info.headers[c]}={t!r}" for c, t in changed.items())
+    return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])

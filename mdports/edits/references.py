@@ -1,0 +1,28 @@
+"""Cells that refer to a service by name (``3030 chat-backend``), and how a rename rewrites one."""
+
+from __future__ import annotations
+
+from ..model.registry import Entry, Registry
+
+
+def referring_cells(registry: Registry, entry: Entry) -> list[tuple[Entry, int, str]]:
+    """Cells that refer to ``entry`` by name: (entry holding the cell, column, cell text)."""
+    found = []
+    name = (entry.service or "").casefold()
+    for ref in registry.references:
+        if ref.service.casefold() != name:
+            continue
+        holder = registry.entries[ref.entry]
+        column = registry.tables[holder.table].headers.index(ref.header)
+        found.append((holder, column, holder.cells[ref.header]))
+    return found
+
+
+def replace_name(cell: str, old: str, new: str) -> str:
+    """``cell`` with the service name ``old`` replaced by ``new``, markup and links kept."""
+    if cell == old:
+        return new
+    # The first occurrence: in `[mana-auth](../services/mana-auth)` that is the link text; the
+    # target names a folder or a page, which a rename does not move.
+    index = cell.casefold().find(old.casefold())
+    return cell[:index] + new + cell[index + len(old) :] if index >= 0 else new
