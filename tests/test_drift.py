@@ -31,9 +31,10 @@ from conftest import (
 )
 
 from mdports import parse, registry
+from mdports.check.catalog import DEPLOYMENT_RULES as RULES
 from mdports.check.findings import Report
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
-from mdports.deploy.drift import RULES, check
+from mdports.deploy.drift import check
 from mdports.deploy.drift.names import Matcher, name_key
 from mdports.deploy.envfile import read_env
 from mdports.deploy.port_values import PortSpecError, parse_target

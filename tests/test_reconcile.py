@@ -259,3 +259,13 @@ def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_
     assert (tmp_path / ".env").read_text(encoding="utf-8") == 'export SYNC_PORT="3002"  # sync\nAUTH_PORT=3001\n'
     again = run_mdports(*args, "--format", "json", cwd=tmp_path)
     assert [f["rule"] for f in json.loads(again.stdout)["findings"] if f["severity"] != "info"] == []
+
+
+def test_the_catalogue_says_which_drift_rules_have_a_fix() -> None:
+    from mdports.check.catalog import DEPLOYMENT_RULES
+    from mdports.deploy.fix_deployment import FOLLOWS
+    from mdports.deploy.fix_document import MOVED_OR_RESERVED
+    from mdports.deploy.unfixed import UNDOCUMENTED
+
+    fixed = {rule.id for rule in DEPLOYMENT_RULES if rule.fix is not None}
+    assert fixed == {UNDOCUMENTED, *MOVED_OR_RESERVED, *FOLLOWS}

@@ -4,10 +4,9 @@ Rules are found by id (``MP101``) or name (``port-out-of-range``) the same way e
 configuration, inline directives, ``mdports rules`` and SARIF output. ``fix`` says whether
 ``--fix`` has a remedy for the rule's findings (``safe``: the registry means the same
 afterwards; ``unsafe``: it says something else, such as an entry moved off a taken port);
-the remedies themselves are in :mod:`mdports.check.fixes`. The checks that report the
-document rules are in :mod:`mdports.check.rules`, those of the deployment rules in
-:mod:`mdports.deploy.drift`, which is loaded only when a name is not a document rule, so
-that ``validate`` does not import the deployment readers.
+the remedies themselves are in :mod:`mdports.check.fixes` and :mod:`mdports.deploy`. The
+checks that report the document rules are in :mod:`mdports.check.rules`, those of the
+deployment rules in :mod:`mdports.deploy.drift`; this module imports neither.
 """
 
 from __future__ import annotations
@@ -88,6 +87,97 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
 )
 
 
+# The deployment rules: `drift` reports them (mdports.deploy.drift); `--fix document` and
+# `--fix deployment` remedy MP201-MP204 (MP201 with --add-undocumented).
+UNDOCUMENTED_PORT = Rule(
+    "MP201",
+    "undocumented-port",
+    "warning",
+    "A deployment publishes or scrapes a port the document does not list.",
+    fix="unsafe",
+)
+PORT_TAKEN = Rule(
+    "MP202",
+    "port-taken",
+    "error",
+    "A service is deployed on a port the document gives to another service.",
+    fix="unsafe",
+)
+PORT_MISMATCH = Rule(
+    "MP203",
+    "port-mismatch",
+    "warning",
+    "A service is deployed on a port its entry does not list (and nobody's does).",
+    fix="unsafe",
+)
+RESERVED_PORT = Rule(
+    "MP204", "reserved-port", "warning", "A deployment uses a port the document marks reserved.", fix="unsafe"
+)
+DUPLICATE_HOST_PORT = Rule(
+    "MP205",
+    "duplicate-host-port",
+    "error",
+    "Two compose services of one host publish the same host port (and protocol).",
+)
+UNDEPLOYED_SERVICE = Rule(
+    "MP206", "undeployed-service", "info", "A documented service appears in none of the given deployment files."
+)
+UNMATCHED_NAME = Rule(
+    "MP207",
+    "unmatched-name",
+    "warning",
+    "A compose service matches no entry by name but publishes a port the document gives to one.",
+)
+SCRAPE_PUBLISHED_PORT = Rule(
+    "MP208",
+    "scrape-published-port",
+    "warning",
+    "A scrape target addresses a compose service on its published port instead of its container port.",
+)
+UNREADABLE_PORT = Rule(
+    "MP209", "unreadable-port", "warning", "A port in a deployment file cannot be read (syntax, range, variable)."
+)
+SCRAPE_PORT_TAKEN = Rule(
+    "MP210",
+    "scrape-port-taken",
+    "warning",
+    "A scrape target addresses a compose service on a port it does not list, which the document gives to another.",
+)
+UNLISTENED_PORT = Rule(
+    "MP211",
+    "unlistened-port",
+    "warning",
+    "Traffic goes to a port nothing listens on: a scrape target, probe, tunnel route, traefik router, "
+    "Kubernetes targetPort or Ingress backend.",
+)
+DUPLICATE_HOSTNAME = Rule(
+    "MP212",
+    "duplicate-hostname",
+    "warning",
+    "A tunnel routes the same hostname (and path) twice; the second never applies.",
+)
+WRONG_HOST = Rule(
+    "MP213", "wrong-host", "warning", "A service runs on a host other than the one its entry's Host column names."
+)
+
+# The rules ``drift`` runs, by id.
+DEPLOYMENT_RULES: tuple[Rule, ...] = (
+    UNDOCUMENTED_PORT,
+    PORT_TAKEN,
+    PORT_MISMATCH,
+    RESERVED_PORT,
+    DUPLICATE_HOST_PORT,
+    UNDEPLOYED_SERVICE,
+    UNMATCHED_NAME,
+    SCRAPE_PUBLISHED_PORT,
+    UNREADABLE_PORT,
+    SCRAPE_PORT_TAKEN,
+    UNLISTENED_PORT,
+    DUPLICATE_HOSTNAME,
+    WRONG_HOST,
+)
+
+
 def document_rules() -> tuple[Rule, ...]:
     """The rules ``validate`` runs."""
     return DOCUMENT_RULES
@@ -95,18 +185,12 @@ def document_rules() -> tuple[Rule, ...]:
 
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, document and deployment ones, ordered by id."""
-    from ..deploy.drift import RULES as DRIFT_RULES
-
-    return tuple(sorted({*document_rules(), *DRIFT_RULES}, key=lambda rule: rule.id))
+    return (*DOCUMENT_RULES, *DEPLOYMENT_RULES)
 
 
 def find_rule(word: str) -> Rule | None:
     """The rule whose id or name is ``word``, or None."""
-    for rules in (document_rules, all_rules):
-        for rule in rules():
-            if word in (rule.id, rule.name):
-                return rule
-    return None
+    return next((rule for rule in all_rules() if word in (rule.id, rule.name)), None)
 
 
 def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:

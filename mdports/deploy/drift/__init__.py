@@ -9,10 +9,11 @@ returns a :class:`~mdports.check.findings.Report`, so the text, JSON and GitHub 
 ``validate`` apply unchanged. Each check makes one pass over the deployment records (and the
 entries).
 
-The modules hold one idea each: ``rules`` (MP201-MP213), ``names`` and ``context`` (matching),
+The rules (MP201-MP213) are in the one catalogue, :mod:`mdports.check.catalog`. The modules
+hold one idea each: ``names`` and ``context`` (matching),
 ``port_findings`` (what the document says about a deployed port), the checks by what they
 look at (``published``, ``addresses``, ``manifests``, ``unreadable``, ``hosts``) and ``run``.
-This package re-exports :func:`check` and ``RULES``, what the command and the rule catalogue use.
+This package re-exports :func:`check`, what the command uses.
 
 >>> from mdports import parse, registry
 >>> from mdports.deploy.compose import read_compose
@@ -26,7 +27,6 @@ compose.yml:3:14 MP202 compose service mana-auth publishes port 3002, which the 
 <input>:6:10 MP206 mana-credits (3002) appears in none of the deployment files
 """
 
-from .rules import RULES
 from .run import check
 
-__all__ = ["RULES", "check"]
+__all__ = ["check"]

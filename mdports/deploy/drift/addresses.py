@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ...check.catalog import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
 from ...check.findings import Finding
 from ...model.ports import format_ports
 from ..cloudflared import TunnelRoute
 from ..compose import ComposePort, ComposeService
 from .context import Context, TargetMatch
 from .port_findings import Subject, documented_ports, port_findings
-from .rules import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
 
 
 def _container_ports(services: Iterable[ComposeService]) -> set[int]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...check.catalog import UNDEPLOYED_SERVICE, WRONG_HOST
 from ...check.findings import Finding
 from ...model.registry import Entry
 from .context import Context
-from .rules import UNDEPLOYED_SERVICE, WRONG_HOST
 
 
 def host_of(entry: Entry) -> str:

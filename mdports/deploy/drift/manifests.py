@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ...check.catalog import UNLISTENED_PORT
 from ...check.findings import Finding
 from ...model.ports import format_ports
 from ..kubernetes import KubeService, Workload
 from .context import Context
 from .port_findings import Subject, port_findings
-from .rules import UNLISTENED_PORT
 
 
 def _selected(service: KubeService, workloads: Sequence[Workload]) -> list[Workload]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ...check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
 from ...check.findings import Finding
 from ...model.ports import format_ports
 from ...model.registry import Entry
 from .context import Context
-from .rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
 
 
 @dataclass(frozen=True, slots=True)

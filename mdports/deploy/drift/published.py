@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...check.catalog import DUPLICATE_HOST_PORT
 from ...check.findings import Finding
 from ..compose import ComposePort, ComposeService
 from .context import Context
 from .port_findings import Subject, port_findings, ports_text
-from .rules import DUPLICATE_HOST_PORT
 
 _WILDCARD_IPS = frozenset({"", "0.0.0.0", "::"})
 

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
 
+from ...check.catalog import DEPLOYMENT_RULES, DUPLICATE_HOST_PORT
 from ...check.exceptions import apply_exceptions
 from ...check.findings import Finding, Report
 from ...files.config import Config
@@ -16,7 +17,6 @@ from .context import Context
 from .hosts import check_hosts, check_undeployed
 from .manifests import check_kubernetes
 from .published import check_compose_ports, check_duplicate_host_ports, check_env_ports
-from .rules import DUPLICATE_HOST_PORT, RULES
 from .unreadable import check_unreadable_ports
 
 
@@ -78,5 +78,10 @@ def check(registry: Registry, deployment: Deployment, config: Config | None = No
     order = {file: position for position, (_, file) in enumerate(deployment.files)}
     findings = _one_finding_per_problem([f for run in CHECKS.values() for f in run(ctx)])
     return apply_exceptions(
-        name, findings, registry, config, RULES, lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id)
+        name,
+        findings,
+        registry,
+        config,
+        DEPLOYMENT_RULES,
+        lambda f: (order.get(f.path, len(order)), f.line, f.column, f.rule.id),
     )

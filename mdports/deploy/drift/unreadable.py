@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...check.catalog import UNREADABLE_PORT
 from ...check.findings import Finding
 from .context import Context
-from .rules import UNREADABLE_PORT
 
 
 def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
