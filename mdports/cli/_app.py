@@ -1,4 +1,4 @@
-"""The typer application, its global options and the error-to-exit-code mapping.
+"""The typer application: the command table, lazy loading, global options and the error-to-exit-code mapping.
 
 The CLI is thin: commands parse arguments, call the library, print and exit. Every
 :class:`~mdports.errors.MdportsError` becomes one message on stderr and its fixed exit code
@@ -10,7 +10,6 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
@@ -20,26 +19,14 @@ import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from .. import __version__
-from ..check.findings import Severity as SeverityName
-from ..errors import MdportsError, UsageError
-from ..files.config import Config, display_path, find_document, load_config
-from ..files.disk import decode_text, read_text
-from ..model.reading import build
-from ..model.registry import Registry
-from ..model.vocabulary import Vocabulary
+from ..errors import MdportsError
 from ..output.escaping import printable
-from ..syntax.document import Document
+from ._state import Color, state
 
 if TYPE_CHECKING:
     from ..output.records import ErrorRecord
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-LOCK_TIMEOUT = typer.Option(
-    None,
-    "--lock-timeout",
-    metavar="SECONDS",
-    help="Wait this long for another writer's lock on the document (default 30, or lock-timeout in the config).",
-)
 
 
 def fail(error: MdportsError) -> NoReturn:
@@ -151,94 +138,6 @@ class _Group(TyperGroup):
                 err=True,
             )
             raise typer.Exit(EXIT_USAGE) from None
-
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-@dataclass
-class State:
-    """Global options, shared by every command through ``ctx.obj``."""
-
-    file: Path | None = None
-    config_file: Path | None = None
-    color: Color = Color.auto
-    _config: Config | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(path=self.config_file)
-        return self._config
-
-    def document_path(self) -> Path:
-        return self.file if self.file is not None else find_document(self.config)
-
-    def display_name(self, path: Path) -> str:
-        """A path as given by the user; a discovered one relative to the current folder."""
-        if path == STDIN:
-            return STDIN_NAME
-        return str(path) if path == self.file else display_path(path)
-
-    def load(self, path: Path | None = None) -> tuple[str, Document]:
-        """The document (the global one unless ``path``; ``-`` is stdin) and its display name."""
-        target = path if path is not None else self.document_path()
-        name = str(target) if path is not None and target != STDIN else self.display_name(target)
-        from ..syntax.document import parse
-
-        text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
-        return name, parse(text, path=name)
-
-    def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
-        """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
-        from ..files.config import lock_timeout
-
-        def waiting() -> None:
-            typer.echo(printable(f"mdports: waiting for the lock on {name}"), err=True)
-
-        seconds = lock_timeout(timeout) if timeout is not None else self.config.lock_timeout
-        return {"lock_timeout": seconds, "waiting": waiting}
-
-    @property
-    def vocabulary(self) -> "Vocabulary":
-        """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
-        from ..files.config import vocabulary
-
-        return vocabulary(self.config)
-
-    def registry(self, document: Document | None = None) -> Registry:
-        """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
-        return build(document if document is not None else self.load()[1], self.vocabulary)
-
-    def writable_path(self) -> Path:
-        """The document an edit writes; stdin cannot be edited in place."""
-        path = self.document_path()
-        if path == STDIN:
-            raise UsageError("cannot edit standard input in place", hint="give the document's path with --file PATH")
-        return path
-
-    def colored(self, err: bool = False) -> bool:
-        """Whether output to stdout (stderr when ``err``) gets colour: --color, NO_COLOR, a TTY."""
-        if self.color is not Color.auto:
-            return self.color is Color.always
-        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-            return False
-        stream = sys.stderr if err else sys.stdout
-        return stream is not None and stream.isatty()
-
-
-STDIN = Path("-")
-STDIN_NAME = "<stdin>"
-
-
-def state(ctx: typer.Context) -> State:
-    obj = ctx.find_root().obj
-    if not isinstance(obj, State):
-        obj = ctx.find_root().obj = State()
-    return obj
 
 
 def _version(value: bool) -> None:
@@ -374,41 +273,6 @@ def root(
     """Keep a hand-written Markdown port registry honest."""
     current = state(ctx)
     current.file, current.config_file, current.color = file, config, color
-
-
-class ReportFormat(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-
-
-class Severity(str, Enum):
-    info = "info"
-    warning = "warning"
-    error = "error"
-
-
-MIN_SEVERITY = typer.Option(
-    Severity.info, "--min-severity", help="Show only findings of this severity or above (the exit code counts all)."
-)
-QUIET = typer.Option(False, "--quiet", "-q", help="Show only errors and the summary (--min-severity error).")
-
-
-def shown_severity(minimum: Severity, quiet: bool) -> "SeverityName":
-    """The lowest severity a report shows: ``--quiet`` is ``--min-severity error``."""
-    return "error" if quiet else minimum.value
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class TextOrJson(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from ._app import EXIT_FINDINGS, EXIT_OK, command, state
+from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._state import state
 
 
 class DiffFormat(str, Enum):

@@ -15,19 +15,9 @@ import typer
 
 from ..errors import UsageError
 from ..files.config import display_path
-from ._app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    LOCK_TIMEOUT,
-    QUIET,
-    STDIN_NAME,
-    ReportFormat,
-    Severity,
-    State,
-    command,
-    shown_severity,
-    state,
-)
+from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._options import LOCK_TIMEOUT, QUIET, ReportFormat, Severity, shown_severity
+from ._state import STDIN_NAME, State, state
 
 if TYPE_CHECKING:
     from ..check.findings import Report

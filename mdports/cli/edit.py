@@ -17,7 +17,9 @@ import typer
 
 from ..errors import RefusedError, UsageError
 from ..output.escaping import printable
-from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, STDIN, State, TextOrJson, command, state
+from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._options import LOCK_TIMEOUT, TextOrJson
+from ._state import STDIN, State, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date

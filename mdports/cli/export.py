@@ -6,7 +6,8 @@ from enum import Enum
 
 import typer
 
-from ._app import EXIT_FINDINGS, EXIT_OK, command, state
+from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._state import state
 
 
 class ExportFormat(str, Enum):

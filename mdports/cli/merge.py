@@ -9,7 +9,9 @@ from pathlib import Path
 import typer
 
 from ..output.escaping import printable
-from ._app import EXIT_FINDINGS, EXIT_OK, LOCK_TIMEOUT, TextOrJson, command, state
+from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._options import LOCK_TIMEOUT, TextOrJson
+from ._state import state
 
 
 @command()

@@ -19,23 +19,9 @@ from ..syntax.document import Document
 if TYPE_CHECKING:
     from ..output.records import FileErrorOutput, ReportOutput
 
-from ._app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
-    MIN_SEVERITY,
-    QUIET,
-    STDIN,
-    ListFormat,
-    ReportFormat,
-    Severity,
-    State,
-    TextOrJson,
-    command,
-    error_record,
-    shown_severity,
-    state,
-)
+from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
+from ._options import MIN_SEVERITY, QUIET, ListFormat, ReportFormat, Severity, TextOrJson, shown_severity
+from ._state import STDIN, State, state
 
 
 @command()
