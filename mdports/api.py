@@ -22,7 +22,9 @@ from .check import rules as _rules
 from .check.findings import Report
 from .edits import Edit, today, verify
 from .files.config import Config
-from .files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
+from .files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
+from .files.reading import read_text
+from .files.writing import write_atomic
 from .model.reading import build
 from .model.registry import Registry
 from .syntax import document as _document

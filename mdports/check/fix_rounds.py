@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from .. import edits
 from ..files.config import Config, vocabulary
-from ..files.disk import DocumentLock, read_text, write_atomic
+from ..files.lock import DocumentLock
+from ..files.reading import read_text
+from ..files.writing import write_atomic
 from ..model.reading import build
 from ..model.registry import Registry
 from ..syntax.document import Document, parse

@@ -15,7 +15,7 @@ import typer
 
 from ..errors import UsageError
 from ..files.config import Config, display_path, find_document, load_config
-from ..files.disk import decode_text, read_text
+from ..files.reading import decode_text, read_text
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary

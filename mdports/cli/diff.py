@@ -47,7 +47,7 @@ def diff(
     from ..diff.compare import compare
     from ..errors import UsageError
     from ..files import git as gitfiles
-    from ..files.disk import read_text
+    from ..files.reading import read_text
     from ..syntax.document import parse
 
     st = state(ctx)
@@ -96,7 +96,7 @@ def diff(
 
 def _read(argument: str) -> str:
     from ..files import git as gitfiles
-    from ..files.disk import read_text
+    from ..files.reading import read_text
 
     if gitfiles.is_git_spec(argument):
         return gitfiles.read_revision(argument)

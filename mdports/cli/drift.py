@@ -163,7 +163,7 @@ def _reconcile(
     from ..deploy.fix_document import adopt_in_file
     from ..deploy.json_output import FixJson, dumps
     from ..edits import today
-    from ..files.disk import read_text
+    from ..files.reading import read_text
 
     name = result.path
     if target is FixTarget.document:

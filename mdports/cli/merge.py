@@ -41,7 +41,8 @@ def merge(
     clean, 1 when conflicts are left between conflict markers or named as not applied.
     """
     from ..diff.merge import Labels, merge_files
-    from ..files.disk import DocumentLock, write_atomic
+    from ..files.lock import DocumentLock
+    from ..files.writing import write_atomic
 
     given = list(label or [])
     labels = Labels(

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from ..check.findings import Finding, Fix, Report, TextEdit
 from ..check.text_edits import apply_edits
 from ..errors import RefusedError
-from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
+from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
+from ..files.reading import read_text
+from ..files.writing import write_atomic
 from ..model.registry import Registry
 from ..syntax.document import split_eol, split_lines
 from .compose import ComposePort, read_compose

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from .. import edits
 from ..check.findings import Finding
 from ..errors import MdportsError, RefusedError
-from ..files.disk import DEFAULT_LOCK_TIMEOUT, DocumentLock, read_text, write_atomic
+from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
+from ..files.reading import read_text
+from ..files.writing import write_atomic
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import DEFAULT, Vocabulary

@@ -18,7 +18,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 
-from ..files.disk import read_text
+from ..files.reading import read_text
 from ..syntax.document import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposeService, read_compose

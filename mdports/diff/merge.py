@@ -853,7 +853,7 @@ def merge_files(
     labels: Labels | None = None,
 ) -> MergeResult:
     """Merge three files (git's ``%O %A %B``); ``path`` (git's ``%P``) names the document in messages."""
-    from ..files.disk import read_text
+    from ..files.reading import read_text
 
     with shared_rows():  # three versions of one document share nearly every row
         documents = [parse(read_text(file), path=path or str(file)) for file in (base, ours, theirs)]

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, UsageError
-from .disk import decode_text
+from .reading import decode_text
 
 
 def is_git_spec(argument: str) -> bool:

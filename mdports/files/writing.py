@@ -1,106 +1,18 @@
-"""Documents on disk: reading them, locking them and writing them safely.
+"""Writing a document safely: the old or the new text, never a mix.
 
-Every way a read can fail is one clear :class:`InputError`; only regular files of a sane size are
-read. A write locks the document itself (with a timeout), follows a symbolic link to its target,
-keeps owner, group, mode and every hard link, and leaves the old or the new text, never a mix.
+A write follows a symbolic link to its target, keeps owner, group, mode and every hard link
+(a file with several links is written in place after a verified temporary copy), and syncs the
+folder; temporary files a killed writer left behind are removed by the next writer.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import time
-from collections.abc import Callable
 from typing import BinaryIO
 
-from ..errors import InputError, RefusedError
-
-# Far above any real registry (65,535 entries are about 4 MiB), far below what exhausts memory.
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-_KINDS = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def check_regular(info: os.stat_result, name: str) -> None:
-    """Refuse what is not a regular file (a device reads forever, a FIFO blocks) or is too big."""
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a directory, not a Markdown file", path=name)
-    if not stat.S_ISREG(info.st_mode):
-        kind = next((what for test, what in _KINDS if test(info.st_mode)), "not a regular file")
-        raise InputError(f"is {kind}, not a regular file; mdports reads only regular files", path=name)
-    if info.st_size > MAX_DOCUMENT_BYTES:
-        raise _too_big(info.st_size, name)
-
-
-def _too_big(size: int, name: str) -> InputError:
-    return InputError(
-        f"is {size / 2**20:.0f} MiB or more, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB a port registry "
-        "can need; is it the right file?",
-        path=name,
-    )
-
-
-def open_regular(name: str) -> int:
-    """A descriptor of the regular file ``name`` (see :func:`check_regular`), opened for reading.
-
-    ``O_NONBLOCK`` keeps the open of a FIFO from waiting for a writer; it changes nothing for a
-    regular file, which is all this returns.
-    """
-    try:
-        handle = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except IsADirectoryError:  # pragma: no cover - Linux opens a folder for reading
-        raise InputError("is a directory, not a Markdown file", path=name) from None
-    except PermissionError:
-        raise InputError("permission denied while reading", path=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
-    try:
-        check_regular(os.fstat(handle), name)
-    except BaseException:
-        os.close(handle)
-        raise
-    return handle
-
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file exactly as stored (no newline translation).
-
-    Raises :class:`InputError` naming the file for a missing file, a directory or anything else
-    that is not a regular file, a file over :data:`MAX_DOCUMENT_BYTES`, a binary file, bytes
-    that are not UTF-8 (with their offset) or a permission problem.
-    """
-    name = os.fspath(path)
-    handle = open_regular(name)
-    try:
-        with os.fdopen(handle, "rb") as stream:
-            data = stream.read(MAX_DOCUMENT_BYTES + 1)  # a file that grew since fstat is still bounded
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _too_big(len(data), name)
-    return decode_text(data, name)
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 text from ``data``; a binary file or bytes that are not UTF-8 are an :class:`InputError`."""
-    nul = data.find(b"\0")
-    if nul != -1:
-        raise InputError(f"looks like a binary file (NUL byte at offset {nul})", path=name)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
-            path=name,
-        ) from None
-
+from ..errors import RefusedError
+from .reading import check_regular
 
 TEMP_SUFFIX = ".mdports-tmp"
 # A temporary file this many seconds older than the lock is a dead writer's (the margin keeps
@@ -294,90 +206,3 @@ def remove_stale_temp_files(target: str, older_than: float) -> None:
                 os.unlink(candidate)
         except OSError:
             continue
-
-
-DEFAULT_LOCK_TIMEOUT = 30.0
-ANNOUNCE_AFTER = 1.0  # seconds of waiting before the caller is told whose lock it waits for
-
-
-class DocumentLock:
-    """An exclusive advisory lock on the document itself, held for a read-edit-write cycle.
-
-    Locking the document (not a side file) leaves nothing behind. A symbolic link is
-    followed, so writers through the link and through the target share one lock. Because a
-    write replaces the file, a waiter may wake up holding a lock on the old inode; it then
-    locks the new file instead, so concurrent writers queue up and each one edits the latest
-    version. Once it holds the lock, it removes the temporary files a killed writer left
-    behind (:func:`remove_stale_temp_files`).
-
-    A lock held by another process is waited for up to ``timeout`` seconds (then
-    :class:`RefusedError`); ``waiting`` is called once, after :data:`ANNOUNCE_AFTER` seconds,
-    so that the user knows why nothing happens.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        timeout: float = DEFAULT_LOCK_TIMEOUT,
-        waiting: Callable[[], None] | None = None,
-        name: str | None = None,
-    ) -> None:
-        self.path = os.path.realpath(path)
-        self.name = name or os.fspath(path)
-        self.timeout = timeout
-        self.waiting = waiting
-        self._handle: int | None = None
-
-    def __enter__(self) -> DocumentLock:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no advisory locks, writes stay atomic
-            return self
-        start = time.monotonic()
-        announced = False
-        while True:
-            handle = self._open()
-            delay = 0.005
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    waited = time.monotonic() - start
-                    if waited >= self.timeout:
-                        os.close(handle)
-                        raise RefusedError(
-                            f"another process held the lock on the document for {self.timeout:g} s; "
-                            "nothing was written",
-                            path=self.name,
-                            hint="find it with `fuser` or `lsof`, or wait longer with --lock-timeout SECONDS",
-                        ) from None
-                    if not announced and waited >= ANNOUNCE_AFTER and self.waiting is not None:
-                        announced = True
-                        self.waiting()
-                    time.sleep(delay)
-                    delay = min(delay * 2, 0.1)  # quick to take a lock that frees soon, cheap when it does not
-            try:
-                current = os.stat(self.path)
-            except FileNotFoundError:
-                current = None
-            opened = os.fstat(handle)
-            if current is not None and (current.st_ino, current.st_dev) == (opened.st_ino, opened.st_dev):
-                self._handle = handle
-                remove_stale_temp_files(self.path, time.time() - STALE_AFTER)
-                return self
-            os.close(handle)  # replaced while we waited: lock the new file
-
-    def _open(self) -> int:
-        """Open the target, with errors naming the file as the user gave it."""
-        try:
-            return open_regular(self.path)
-        except InputError as error:
-            error.path = self.name
-            raise
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._handle is not None:
-            os.close(self._handle)  # closing releases the flock
-            self._handle = None
