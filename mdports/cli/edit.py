@@ -9,7 +9,6 @@ themselves, so that starting ``mdports validate`` does not pay for it; annotatio
 (no ``from __future__ import annotations``) because typer reads them on every start.
 """
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ import typer
 
 from ..errors import RefusedError, UsageError
 from ..output.escaping import printable
+from ..output.records import JSON_VERSION, dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
 from ._state import STDIN, State, state
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` nev
     from datetime import date
 
     from .. import edits
+    from ..output.records import EditOutput
     from ..syntax.document import Document
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
@@ -71,7 +72,7 @@ def _run(
     )
     edit = result.edit
     if fmt is TextOrJson.json:
-        typer.echo(json.dumps(_record(result.name, edit, result.written, diff), indent=2, ensure_ascii=False))
+        typer.echo(dump(_record(result.name, edit, result.written, diff)))
         return edit
     if diff:
         _echo_diff(st, printable(edit.diff(result.name)))
@@ -85,10 +86,10 @@ def _run(
     return edit
 
 
-def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> dict[str, object]:
+def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> "EditOutput":
     """The JSON shape of every edit's outcome (``fmt`` too)."""
-    record: dict[str, object] = {
-        "version": 1,
+    record: EditOutput = {
+        "version": JSON_VERSION,
         "path": name,
         "changed": edit.changed,
         "written": written,
@@ -321,7 +322,7 @@ def fmt(
         return edits.format_document(document) if mdformat else edits.format_tables(document, vocab)
 
     write = not (check or dry_run or diff)
-    records = []
+    records: list[EditOutput] = []
     pending = False
     for path in [Path(f) for f in files] if files else [st.document_path()]:
         if path == STDIN:
@@ -347,5 +348,5 @@ def fmt(
             verb = "reformatted" if written else "would reformat"
             typer.echo(printable(f"{verb} {name}"), err=True)
     if output is TextOrJson.json:
-        typer.echo(json.dumps(records[0] if len(records) == 1 else records, indent=2, ensure_ascii=False))
+        typer.echo(dump(records[0] if len(records) == 1 else records))
     raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)

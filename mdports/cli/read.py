@@ -13,11 +13,11 @@ from ..check.findings import Report
 from ..check.rules import validate as run_rules
 from ..errors import UsageError
 from ..output import report
-from ..output.records import JSON_VERSION
+from ..output.records import JSON_VERSION, dump
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
-    from ..output.records import FileErrorOutput, ReportOutput
+    from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
 from ._options import MIN_SEVERITY, QUIET, ListFormat, ReportFormat, Severity, TextOrJson, shown_severity
@@ -106,9 +106,7 @@ def validate(
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
             typer.echo(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
-        import json
-
-        typer.echo(json.dumps(outputs[0] if len(outputs) == 1 else outputs, indent=2, ensure_ascii=False))
+        typer.echo(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
 
@@ -212,9 +210,6 @@ def rules_(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
-    import dataclasses
-    import json
-
     from ..check.catalog import all_rules, check_rule_names, find_rule
 
     if rule is not None:
@@ -222,8 +217,13 @@ def rules_(
     chosen = [find_rule(rule)] if rule is not None else list(all_rules())
     rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
-        records = [dataclasses.asdict(r) for r in rules]  # id, name, severity, summary, fix
-        typer.echo(json.dumps({"version": 1, "rules": records}, indent=2, ensure_ascii=False))
+        output: RulesOutput = {
+            "version": JSON_VERSION,
+            "rules": [
+                {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary, "fix": r.fix} for r in rules
+            ],
+        }
+        typer.echo(dump(output))
         return
     width = max(len(r.name) for r in rules)
     for r in rules:

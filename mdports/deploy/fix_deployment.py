@@ -14,6 +14,7 @@ import dataclasses
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..check.findings import Finding, Fix, Report, TextEdit
 from ..check.text_edits import apply_edits
@@ -29,6 +30,9 @@ from .prometheus import ScrapeTarget, read_prometheus
 from .records import Deployment
 from .unfixed import Unfixed, not_fixable
 
+if TYPE_CHECKING:
+    from ..output.records import PortEditRecord
+
 FOLLOWS = ("MP202", "MP203", "MP204")  # a matched record on a port that is not its entry's
 
 
@@ -43,7 +47,7 @@ class PortEdit:
     new: str
     finding: Finding
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> PortEditRecord:
         return {"path": self.path, "line": self.line, "column": self.column, "old": self.old, "new": self.new}
 
 

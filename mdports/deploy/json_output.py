@@ -1,30 +1,28 @@
 """The JSON documents ``mdports drift`` prints: the drift report, and what a ``--fix`` did.
 
-Each is a frozen record built once from what the command computed, with one serializer
-(:meth:`DriftJson.to_dict`, :meth:`FixJson.to_dict`; :func:`dumps` for the text), so the
-shape lives in one place rather than in dicts assembled by the command.
+Each is a frozen record built once from what the command computed; ``to_dict`` gives the
+typed JSON record of :mod:`mdports.output.records` (:class:`~mdports.output.records.ReportOutput`,
+:class:`~mdports.output.records.DriftFixOutput`) and :func:`dumps` its text, so the shape lives
+in one place rather than in dicts assembled by the command.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
+from ..output.records import JSON_VERSION, dump
 from ..output.report import to_json
 
 if TYPE_CHECKING:
     from ..check.findings import Finding, Report
+    from ..edits import Change
     from ..model.registry import Registry
+    from ..output.records import DriftFixOutput, ReportOutput
+    from .fix_deployment import PortEdit
     from .records import Deployment
     from .unfixed import Unfixed
-
-FIX_JSON_VERSION = 1
-
-
-class _Serializable(Protocol):
-    def to_dict(self) -> dict[str, object]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +53,7 @@ class DriftJson:
             len(deployed.env_ports),
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ReportOutput:
         counts = {
             "entries": self.entries,
             "files": self.files,
@@ -75,13 +73,13 @@ class FixJson:
     changed: bool
     written: bool
     fixed: int
-    changes: tuple[_Serializable, ...]  # edits.Change (document) or PortEdit (deployment)
+    changes: tuple[Change, ...] | tuple[PortEdit, ...]  # in the document, or in deployment files
     unfixed: tuple[Unfixed, ...]
     diff: str | None = None  # the unified diff, only when --diff asked for it
 
-    def to_dict(self) -> dict[str, object]:
-        record: dict[str, object] = {
-            "version": FIX_JSON_VERSION,
+    def to_dict(self) -> DriftFixOutput:
+        record: DriftFixOutput = {
+            "version": JSON_VERSION,
             "path": self.path,
             "fix": self.fix,
             "changed": self.changed,
@@ -97,4 +95,4 @@ class FixJson:
 
 def dumps(record: DriftJson | FixJson) -> str:
     """The record as the command prints it: indented, non-ASCII characters as they are."""
-    return json.dumps(record.to_dict(), indent=2, ensure_ascii=False)
+    return dump(record.to_dict())

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..check.findings import Finding
+
+if TYPE_CHECKING:
+    from ..output.records import UnfixedRecord
 
 UNDOCUMENTED = "MP201"
 
@@ -16,7 +20,7 @@ class Unfixed:
     finding: Finding
     reason: str
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> UnfixedRecord:
         return {**self.finding.to_dict(), "reason": self.reason}
 
 

@@ -10,9 +10,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..model.registry import Entry, Registry
 from ..syntax.document import Document
+
+if TYPE_CHECKING:
+    from ..output.records import ChangeRecord
 
 # The identity of an entry for verification: section, service, ports, the column headers and
 # every cell's text (as ``Entry.cells`` holds them: one cell per distinct header).
@@ -32,11 +36,11 @@ class Change:
     old_ports: tuple[int, ...] = ()
     old_service: str | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ChangeRecord:
         """The change as every JSON output names things: ``section`` is the slug, ``heading`` as written."""
         from ..model.sections import section_slug
 
-        record: dict[str, object] = {
+        record: ChangeRecord = {
             "action": self.action,
             "service": self.service,
             "ports": list(self.ports),

@@ -188,3 +188,70 @@ class ExportOutput(TypedDict):
     version: int
     source: str | None
     entries: list[ExportEntryRecord]
+
+
+class ChangeRecord(TypedDict):
+    """One thing an edit did (``mdports.edits.Change``)."""
+
+    action: str
+    service: str | None
+    ports: list[int]
+    section: str | None
+    heading: str | None
+    message: str
+    references: NotRequired[int]  # rename and move: how many cross-references followed
+    old_ports: NotRequired[list[int]]
+    old_service: NotRequired[str]
+
+
+class EditOutput(TypedDict):
+    """``add``, ``remove``, ``rename``, ``move``, ``set`` and ``fmt`` with ``--format json``."""
+
+    version: int
+    path: str
+    changed: bool
+    written: bool
+    ports: list[int]
+    changes: list[ChangeRecord]
+    diff: NotRequired[str]  # with --diff
+
+
+class PortEditRecord(TypedDict):
+    """A host port ``drift --fix deployment`` changed in a deployment file."""
+
+    path: str
+    line: int
+    column: int
+    old: str
+    new: str
+
+
+class UnfixedRecord(FindingRecord):
+    reason: str
+
+
+class DriftFixOutput(TypedDict):
+    """``drift --fix document|deployment --format json``."""
+
+    version: int
+    path: str
+    fix: str  # document or deployment
+    changed: bool
+    written: bool
+    fixed: int
+    changes: list[ChangeRecord | PortEditRecord]  # one kind per output: document changes or port edits
+    unfixed: list[UnfixedRecord]
+    diff: NotRequired[str]  # with --diff
+
+
+class RuleRecord(TypedDict):
+    id: str
+    name: str
+    severity: str
+    summary: str
+    fix: str | None  # safe, unsafe, or null: no fix
+
+
+class RulesOutput(TypedDict):
+    version: int
+    rules: list[RuleRecord]

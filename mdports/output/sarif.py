@@ -8,13 +8,13 @@ suppression, as SARIF intends, so a dashboard shows them as reviewed rather than
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import PurePath
 
 from .. import __version__
 from ..check.catalog import all_rules
 from ..check.findings import Finding, Fix, Report
+from .records import dump
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -97,4 +97,4 @@ def to_sarif(reports: Sequence[Report]) -> dict[str, object]:
 
 def format_sarif(reports: Sequence[Report]) -> str:
     """``reports`` as a SARIF 2.1.0 log (JSON text), for ``--format sarif``."""
-    return json.dumps(to_sarif(reports), indent=2, ensure_ascii=False)
+    return dump(to_sarif(reports))
