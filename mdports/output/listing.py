@@ -69,16 +69,20 @@ def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
 
 def reading_record(registry: Registry, reading: TableReading) -> ReadingRecord:
     """How one table was read (``explain``): role, why, and what each column is."""
-    table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
     return {
         "line": reading.line,
         **section_fields(registry.sections[reading.section]),
         "role": reading.role,
         "reason": reading.reason,
         "columns": [{"header": header, "read_as": what} for header, what in reading.columns],
-        "entries": sum(1 for e in registry.entries if e.table == table) if table is not None else 0,
+        "entries": _entries_read(registry, reading),
         "ranges": [{"range": [span.lo, span.hi], "title": title, "line": line} for span, title, line in reading.ranges],
     }
+
+
+def _entries_read(registry: Registry, reading: TableReading) -> int:
+    table = next((i for i, t in enumerate(registry.tables) if t.block == reading.block), None)
+    return sum(1 for e in registry.entries if e.table == table) if table is not None else 0
 
 
 def readings_at(registry: Registry, line: int | None) -> list[TableReading]:
@@ -96,24 +100,21 @@ def readings_at(registry: Registry, line: int | None) -> list[TableReading]:
 
 def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: str) -> str:
     """``explain``: each table's role and columns, as text or JSON."""
-    records = [reading_record(registry, reading) for reading in readings]
     if fmt == "json":
+        records = [reading_record(registry, reading) for reading in readings]
         output: ExplainOutput = {"version": JSON_VERSION, "path": registry.path, "tables": records}
         return dump(output)
     blocks = []
-    for record in records:
-        role = record["role"]
-        what = ROLES.get(role, "not about ports")
-        lines = [f"line {record['line']}: {what} ({record['reason']})"]
-        section = record["heading"]
-        if section:
-            lines.append(f"  section {section}")
-        if role == "registry":
-            lines.append(f"  {record['entries']} entries")
-        rows = [(f"  {column['header'] or '(empty)'}", column["read_as"]) for column in record["columns"]]
-        rows += [
-            (f"  {r['range'][0]}-{r['range'][1]}", f"declares the range of {r['title']!r}") for r in record["ranges"]
-        ]
+    for reading in readings:
+        what = ROLES.get(reading.role, "not about ports")
+        lines = [f"line {reading.line}: {what} ({reading.reason})"]
+        heading = registry.sections[reading.section].heading
+        if heading:
+            lines.append(f"  section {heading}")
+        if reading.role == "registry":
+            lines.append(f"  {_entries_read(registry, reading)} entries")
+        rows = [(f"  {header or '(empty)'}", read_as) for header, read_as in reading.columns]
+        rows += [(f"  {span.lo}-{span.hi}", f"declares the range of {title!r}") for span, title, _ in reading.ranges]
         lines.append(_align(rows))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) if blocks else "no tables"
