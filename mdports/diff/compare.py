@@ -12,6 +12,9 @@ the size of the change); the keys and fields it reports are then classified:
   grew or changed marker are paired by overlapping ports;
 - sections are matched by identity — their declared range, then their title, then the entries
   they hold — and are added, removed, renamed or re-ranged;
+- tables are paired through their sections and the entries they hold; a column whose header
+  changed name in a paired table is **one column rename** of that table (its cells are compared
+  under the new name, so only a real cell change in the same commit shows as a change);
 - the validation findings the change introduces and resolves are compared by rule, subject
   and ports, never by line number, since lines shift.
 
@@ -36,10 +39,11 @@ from ..check.findings import Finding
 from ..check.rules import validate
 from ..files.config import Config
 from ..model.ports import format_ports, merge_spans
-from ..model.registry import Entry, Reference, Registry, Section, Status
+from ..model.registry import Entry, Reference, Registry, RegistryTable, Section, Status
 
 EntryKind = Literal["added", "removed", "renamed", "moved", "changed"]
 SectionKind = Literal["added", "removed", "renamed", "re-ranged"]
+ColumnKind = Literal["renamed"]
 ENTRY_KINDS: tuple[EntryKind, ...] = ("added", "removed", "renamed", "moved", "changed")
 SECTION_KINDS: tuple[SectionKind, ...] = ("added", "removed", "renamed", "re-ranged")
 
@@ -140,6 +144,30 @@ class SectionChange:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnChange:
+    """A column of one table renamed (``Corresponds to Backend`` -> ``Corresponds to Server``).
+
+    One per table, not one per rename across tables: a column belongs to its table, a report
+    lists it under the table's section, and the merge driver replays it table by table.
+    """
+
+    kind: ColumnKind
+    old: str  # the header in the old table
+    new: str  # ... and in the new one
+    position: int  # 0-based column in the new table
+    section: SectionRef
+    old_section: SectionRef
+    line: int  # the new table's header line
+    old_line: int
+    table: int  # index in the new registry's tables
+    old_table: int
+
+    @property
+    def group(self) -> SectionRef:
+        return self.section
+
+
 @dataclass(frozen=True)
 class SemanticDiff:
     """Every registry change between two documents, and the findings it introduces and resolves."""
@@ -150,27 +178,30 @@ class SemanticDiff:
     entries: tuple[EntryChange, ...] = ()
     introduced: tuple[Finding, ...] = ()
     resolved: tuple[Finding, ...] = ()
-    # Identity across the two registries (old index -> new index): every entry and section that
-    # is on both sides, renamed ones included. The merge driver matches rows and tables by them.
+    columns: tuple[ColumnChange, ...] = ()
+    # Identity across the two registries (old index -> new index): every entry, section and table
+    # that is on both sides, renamed ones included. The merge driver matches rows and tables by them.
     entry_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
     section_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
+    table_map: Mapping[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
         """True when the registry (or what validation says about it) changed."""
-        return bool(self.sections or self.entries or self.introduced or self.resolved)
+        return bool(self.sections or self.columns or self.entries or self.introduced or self.resolved)
 
     @property
     def breaking(self) -> tuple[EntryChange, ...]:
         return tuple(change for change in self.entries if change.breaking)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """How many changes of each kind: sections, entries (assigned), placeholders, findings."""
+        """How many changes of each kind: sections, columns, entries (assigned), placeholders, findings."""
         assigned = Counter(c.kind for c in self.entries if c.status == "assigned")
         reserved = Counter(c.kind for c in self.entries if c.status == "reserved")
         sections = Counter(c.kind for c in self.sections)
         return {
             "sections": {kind: sections[kind] for kind in SECTION_KINDS},
+            "columns": {"renamed": len(self.columns)},
             "entries": {kind: assigned[kind] for kind in ENTRY_KINDS},
             "placeholders": {kind: reserved[kind] for kind in ("added", "removed", "changed")},
             "findings": {"introduced": len(self.introduced), "resolved": len(self.resolved)},
@@ -366,12 +397,28 @@ def _compare(
         {"entries": {k: a.entries[k] for k in old_keys}}, {"entries": {k: b.entries[k] for k in new_keys}}
     )
     section_changes, section_map = _sections(a, b)
-    pending, entry_map, resized = _entries(a, b, added["entries"], removed["entries"], changed["entries"], section_map)
-    entry_changes = _follow_references(a, b, pending)
-    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
+    entry_map, pairs, resized = _pairs(a, b, added["entries"], removed["entries"], section_map)
     entries = {a.entry_by_key[old].index: b.entry_by_key[new].index for old, new in [*entry_map.items(), *resized]}
     sections = {a.section_by_key[old].index: b.section_by_key[new].index for old, new in section_map.items()}
-    return SemanticDiff(old_name, new_name, section_changes, entry_changes, introduced, resolved, entries, sections)
+    tables = table_map(a.registry, new, entries, sections)
+    columns, renames = _columns(a, b, tables, entries)
+    pending = _entries(
+        a, b, pairs, resized, added["entries"], removed["entries"], changed["entries"], section_map, renames
+    )
+    entry_changes = _follow_references(a, b, pending, renames)
+    introduced, resolved = _findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
+    return SemanticDiff(
+        old_name,
+        new_name,
+        section_changes,
+        entry_changes,
+        introduced,
+        resolved,
+        columns,
+        entry_map=entries,
+        section_map=sections,
+        table_map=tables,
+    )
 
 
 def _order(side: _Side, key: str) -> int:
@@ -470,15 +517,27 @@ class _Pending:
 
 
 def _pair_change(
-    a: _Side, b: _Side, old_key: str, new_key: str, section_map: Mapping[str, str], *, renamed: bool = False
+    a: _Side,
+    b: _Side,
+    old_key: str,
+    new_key: str,
+    section_map: Mapping[str, str],
+    renames: Renames,
+    *,
+    renamed: bool = False,
 ) -> _Pending | None:
-    """The change from one entry to its counterpart, or None when nothing the registry holds changed."""
+    """The change from one entry to its counterpart, or None when nothing the registry holds changed.
+
+    Cells of a renamed column are compared under the new name: the rename is not a cell change.
+    """
     before, after = a.entries[old_key], b.entries[new_key]
     old_entry, new_entry = a.entry_by_key[old_key], b.entry_by_key[new_key]
+    names = renames.get((old_entry.table, new_entry.table))
+    old_cells = {names.get(h, h): text for h, text in before["cells"].items()} if names else before["cells"]
     moved_section = section_map.get(before["section"]) != after["section"]
     endpoint = before["ports"] != after["ports"] or before["protocols"] != after["protocols"]
     assigned = new_entry.service is not None
-    cells = _cells(before["cells"], after["cells"])
+    cells = _cells(old_cells, after["cells"])
     other = endpoint or moved_section or before["marker"] != after["marker"]
     if assigned and (endpoint or moved_section):
         kind: EntryKind = "moved"
@@ -558,15 +617,10 @@ def _by_index(side: _Side, keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda key: side.entry_by_key[key].index)
 
 
-def _entries(
-    a: _Side,
-    b: _Side,
-    added: set[str],
-    removed: set[str],
-    changed: Mapping[str, set[str]],
-    section_map: Mapping[str, str],
-) -> tuple[list[_Pending], dict[str, str], list[tuple[str, str]]]:
-    """Entry changes (renames and resized placeholders paired), the old -> new key map, the resized pairs.
+def _pairs(
+    a: _Side, b: _Side, added: set[str], removed: set[str], section_map: Mapping[str, str]
+) -> tuple[dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """The old -> new key map (renames included), the renamed pairs and the resized placeholder pairs.
 
     A resized placeholder is not the same subject for findings (the key map), but it is the same
     row for the merge driver.
@@ -603,23 +657,178 @@ def _entries(
             candidates.remove(match)
             placeholder_pairs.append((key, match))
     mapping.update(pairs)
+    return mapping, pairs, placeholder_pairs
+
+
+def _entries(
+    a: _Side,
+    b: _Side,
+    pairs: list[tuple[str, str]],
+    placeholder_pairs: list[tuple[str, str]],
+    added: set[str],
+    removed: set[str],
+    changed: Mapping[str, set[str]],
+    section_map: Mapping[str, str],
+    renames: Renames,
+) -> list[_Pending]:
+    """Entry changes: renames and resized placeholders paired, the rest added, removed or changed."""
     paired_old = {old for old, _ in [*pairs, *placeholder_pairs]}
     paired_new = {new for _, new in [*pairs, *placeholder_pairs]}
     pending: list[_Pending] = []
     for old_key, new_key in pairs:
-        found = _pair_change(a, b, old_key, new_key, section_map, renamed=True)
+        found = _pair_change(a, b, old_key, new_key, section_map, renames, renamed=True)
         assert found is not None
         pending.append(found)
     for old_key, new_key in [*placeholder_pairs, *((k, k) for k in changed)]:
-        found = _pair_change(a, b, old_key, new_key, section_map)
+        found = _pair_change(a, b, old_key, new_key, section_map, renames)
         if found is not None:
             pending.append(found)
     pending.extend(_added(b, key) for key in _by_index(b, added - paired_new))
     pending.extend(_removed(a, b, key, section_map) for key in _by_index(a, removed - paired_old))
-    return pending, mapping, placeholder_pairs
+    return pending
 
 
-def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[EntryChange, ...]:
+# --- tables and their columns -----------------------------------------------------------------
+
+# Per pair of tables (old index, new index): old header -> new header of each renamed column.
+Renames = Mapping[tuple[int, int], Mapping[str, str]]
+
+
+def table_map(old: Registry, new: Registry, entries: Mapping[int, int], sections: Mapping[int, int]) -> dict[int, int]:
+    """Old table index -> new table index, given the entry and section maps (old -> new index).
+
+    A table belongs to its section, matched by identity (declared range, then the entries it
+    holds, then slug): the section's only table is the counterpart's only table; of several,
+    the one that holds most of its entries, else the one at its place. A table whose section
+    has no counterpart follows most of its entries.
+    """
+    old_tables: dict[int, list[int]] = {}
+    new_tables: dict[int, list[int]] = {}
+    for index, table in enumerate(old.tables):
+        old_tables.setdefault(table.section, []).append(index)
+    for index, table in enumerate(new.tables):
+        new_tables.setdefault(table.section, []).append(index)
+    votes: dict[int, dict[int, int]] = {}
+    for old_index, new_index in entries.items():
+        table_votes = votes.setdefault(old.entries[old_index].table, {})
+        new_table = new.entries[new_index].table
+        table_votes[new_table] = table_votes.get(new_table, 0) + 1
+    taken: dict[int, int] = {}  # new table -> old table
+    orphans: list[int] = []
+    for section, tables in old_tables.items():
+        counterpart = sections.get(section)
+        candidates = new_tables.get(counterpart, []) if counterpart is not None else []
+        for position, index in enumerate(tables):
+            held = [table for table in _ranked(votes.get(index, {})) if table in candidates]
+            if len(tables) == 1 and len(candidates) == 1:
+                taken.setdefault(candidates[0], index)
+            elif held:
+                taken.setdefault(held[0], index)
+            elif position < len(candidates):
+                taken.setdefault(candidates[position], index)
+            else:
+                orphans.append(index)
+    for index in orphans:  # a section without counterpart: its table follows most of its entries
+        found = next((table for table in _ranked(votes.get(index, {})) if table not in taken), None)
+        if found is not None:
+            taken[found] = index
+    return {old_index: new_index for new_index, old_index in taken.items()}
+
+
+def _ranked(votes: Mapping[int, int]) -> list[int]:
+    return sorted(votes, key=lambda table: -votes[table])
+
+
+def _role(table: RegistryTable, column: int) -> str:
+    """What a column is read as: a port, service, protocol, host or project column, or another one."""
+    roles = {
+        table.port_column: "port",
+        table.service_column: "service",
+        table.protocol_column: "protocol",
+        table.host_column: "host",
+        table.group_column: "group",
+    }
+    return roles.get(column, "other")
+
+
+def _agree(rows: Iterable[tuple[Entry, Entry]], old_header: str, new_header: str) -> bool:
+    """True when most rows that have text in either column hold the same text in both."""
+    considered = same = 0
+    for before, after in rows:
+        old_text, new_text = before.cells.get(old_header, ""), after.cells.get(new_header, "")
+        if old_text or new_text:
+            considered += 1
+            same += old_text == new_text
+    return considered > 0 and 2 * same > considered
+
+
+def _columns(
+    a: _Side, b: _Side, tables: Mapping[int, int], entries: Mapping[int, int]
+) -> tuple[tuple[ColumnChange, ...], dict[tuple[int, int], dict[str, str]]]:
+    """Column renames in paired tables, and the renamed headers per pair of tables.
+
+    A header that only the old table has is renamed to the header at the same position that
+    only the new table has (when both columns are read the same way: a port column stays a
+    port column); failing that, to the one such header that holds the same text in most rows
+    (and that no other old header matches). Other headers were removed or added.
+    """
+    old_tables, new_tables = a.registry.tables, b.registry.tables
+    candidates: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for old_index, new_index in tables.items():
+        before, after = old_tables[old_index].headers, new_tables[new_index].headers
+        if before == after:  # nearly always: no need to look at rows
+            continue
+        gone = [i for i, header in enumerate(before) if header not in after]
+        fresh = [j for j, header in enumerate(after) if header not in before]
+        if gone and fresh:
+            candidates[(old_index, new_index)] = gone, fresh
+    if not candidates:
+        return (), {}
+    rows: dict[tuple[int, int], list[tuple[Entry, Entry]]] = {}
+    old_entries, new_entries = a.registry.entries, b.registry.entries
+    for old_index, new_index in entries.items():
+        before_entry, after_entry = old_entries[old_index], new_entries[new_index]
+        pair = (before_entry.table, after_entry.table)
+        if pair in candidates:
+            rows.setdefault(pair, []).append((before_entry, after_entry))
+    changes: list[ColumnChange] = []
+    renames: dict[tuple[int, int], dict[str, str]] = {}
+    for pair, (gone, fresh) in candidates.items():
+        old_table, new_table = old_tables[pair[0]], new_tables[pair[1]]
+        found = {i: i for i in gone if i in fresh and _role(old_table, i) == _role(new_table, i)}
+        rest_old = [i for i in gone if i not in found and _role(old_table, i) == "other"]
+        rest_new = [j for j in fresh if j not in found.values() and _role(new_table, j) == "other"]
+        same = [
+            (i, j)
+            for i in rest_old
+            for j in rest_new
+            if _agree(rows.get(pair, ()), old_table.headers[i], new_table.headers[j])
+        ]
+        for i, j in same:
+            if sum(1 for x, _ in same if x == i) == 1 and sum(1 for _, y in same if y == j) == 1:
+                found[i] = j
+        for i, j in sorted(found.items(), key=lambda item: item[1]):
+            old_header, new_header = old_table.headers[i], new_table.headers[j]
+            renames.setdefault(pair, {})[old_header] = new_header
+            changes.append(
+                ColumnChange(
+                    "renamed",
+                    old_header,
+                    new_header,
+                    j,
+                    b.section_ref(new_table.section),
+                    a.section_ref(old_table.section),
+                    new_table.line,
+                    old_table.line,
+                    pair[1],
+                    pair[0],
+                )
+            )
+    changes.sort(key=lambda change: (change.group.order, change.line, change.position))
+    return tuple(changes), renames
+
+
+def _follow_references(a: _Side, b: _Side, pending: list[_Pending], renames: Renames) -> tuple[EntryChange, ...]:
     """Attach updated cross-references to the rename or move they follow.
 
     A referrer's cell change ``3030 chat-backend`` -> ``3030 chat-server`` is the rename's
@@ -638,9 +847,11 @@ def _follow_references(a: _Side, b: _Side, pending: list[_Pending]) -> tuple[Ent
             changes.append(change)
             continue
         old_entry, new_entry = a.entry_by_key[item.old_key], b.entry_by_key[item.new_key]
+        names = renames.get((old_entry.table, new_entry.table), {})
+        old_header = {new: old for old, new in names.items()}  # a cell is named by its new column
         kept: list[CellChange] = []
         for cell in change.cells:
-            old_ref = a.references.get((old_entry.index, cell.column))
+            old_ref = a.references.get((old_entry.index, old_header.get(cell.column, cell.column)))
             new_ref = b.references.get((new_entry.index, cell.column))
             target = targets.get("service:" + new_ref.service.casefold()) if new_ref else None
             if (

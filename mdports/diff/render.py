@@ -21,7 +21,7 @@ from typing import Literal
 from ..check.findings import Finding
 from ..model.ports import format_ports
 from ..output.escaping import escape_markdown, printable
-from .compare import EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
+from .compare import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 
 JSON_SCHEMA_VERSION = 1
 MARKER = "<!-- mdports:diff -->"
@@ -171,19 +171,27 @@ def _section_item(change: SectionChange) -> Item:
     return Item("range", (_range(old.range), _p(" → "), _range(new.range)))
 
 
+def _column_item(change: ColumnChange) -> Item:
+    return Item("column renamed", (_u(change.old), _p(" → "), _u(change.new)))
+
+
 def groups(diff: SemanticDiff) -> list[Group]:
     """Every change as items, grouped by section in the order of the new document."""
-    by_slot: dict[tuple[bool, int], tuple[SectionRef, list[SectionChange], list[EntryChange]]] = {}
+    by_slot: dict[tuple[bool, int], tuple[SectionRef, list[SectionChange], list[ColumnChange], list[EntryChange]]]
+    by_slot = {}
     for section_change in diff.sections:
         ref = section_change.group
-        by_slot.setdefault(ref.order, (ref, [], []))[1].append(section_change)
+        by_slot.setdefault(ref.order, (ref, [], [], []))[1].append(section_change)
+    for column_change in diff.columns:
+        by_slot.setdefault(column_change.group.order, (column_change.group, [], [], []))[2].append(column_change)
     for change in diff.entries:
         assert change.group is not None
-        by_slot.setdefault(change.group.order, (change.group, [], []))[2].append(change)
+        by_slot.setdefault(change.group.order, (change.group, [], [], []))[3].append(change)
     out: list[Group] = []
     for slot in sorted(by_slot):
-        ref, section_changes, entry_changes = by_slot[slot]
+        ref, section_changes, column_changes, entry_changes = by_slot[slot]
         items = [_section_item(change) for change in section_changes]
+        items += [_column_item(change) for change in column_changes]
         items += [_assigned_item(change) for change in entry_changes if change.status == "assigned"]
         items += _placeholder_items([change for change in entry_changes if change.status == "reserved"])
         if items:
@@ -200,6 +208,9 @@ def _summary(diff: SemanticDiff) -> str:
     sections = sum(counts["sections"].values())
     if sections:
         parts.append(f"{sections} section change{'s' if sections > 1 else ''}")
+    columns = counts["columns"]["renamed"]
+    if columns:
+        parts.append(f"{columns} column{'s' if columns > 1 else ''} renamed")
     text = ", ".join(parts) if parts else "no entry changes"
     if diff.breaking:
         text += f"; {len(diff.breaking)} breaking"
@@ -287,6 +298,19 @@ def _section_json(change: SectionChange) -> dict[str, object]:
     }
 
 
+def _column_json(change: ColumnChange) -> dict[str, object]:
+    return {
+        "kind": change.kind,
+        "old": change.old,
+        "new": change.new,
+        "position": change.position,
+        "section": change.section.slug,
+        "old_section": change.old_section.slug,
+        "line": change.line,
+        "old_line": change.old_line,
+    }
+
+
 def to_json(diff: SemanticDiff) -> dict[str, object]:
     """The documented JSON shape (``version`` 1); see the README for every field."""
     return {
@@ -297,6 +321,7 @@ def to_json(diff: SemanticDiff) -> dict[str, object]:
         "breaking": bool(diff.breaking),
         "summary": diff.counts(),
         "sections": [_section_json(change) for change in diff.sections],
+        "columns": [_column_json(change) for change in diff.columns],
         "entries": [_entry_json(change) for change in diff.entries],
         "findings": {
             "introduced": [finding.to_dict() for finding in diff.introduced],
