@@ -12,13 +12,15 @@ each of those changes is replayed onto *our* rows, matched to ours by the identi
 comparison of *base* and *ours* gives. Replay is faithful: their row is written as they wrote it
 (ports, cells, place after the row it follows), in our table's style, even where our rules
 would warn; the findings it brings are reported after the merge. A row both sides changed is
-merged cell by cell. All replayed rows go into our document as one batch, verified once.
+merged cell by cell. A column they renamed is renamed in our matching table (its header cell
+only), and cells are matched by column across the three versions, whatever each side calls it.
+All replayed rows go into our document as one batch, verified once.
 
 The invariant: every change of either side is in the result, or between conflict markers, or
 named as not applied (and the merge is not clean). Both sides changing one cell differently,
-claiming one port or one name for different things, or one side removing an entry the other
-changed, are conflicts; ``renumber`` gives their new entry the next free port of its range
-instead of a port clash.
+claiming one port or one name for different things, renaming one column differently, or one
+side removing an entry (or a column) the other changed, are conflicts; ``renumber`` gives their
+new entry the next free port of its range instead of a port clash.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from ..check.findings import Finding
 from ..errors import UsageError
 from ..model.registry import Entry, Reference, Registry, build
 from ..syntax.document import Document, Table, parse, shared_rows
-from .compare import EntryChange, SemanticDiff, compare_both
+from .compare import EntryChange, compare_both
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.
@@ -122,51 +124,6 @@ class _Table:
         return out
 
 
-def _table_map(diff: SemanticDiff, old: Registry, new: Registry) -> dict[int, int]:
-    """Old table index -> new table index.
-
-    A table belongs to its section, matched by the semantic diff (declared range, then the
-    entries it holds, then slug): the section's only table is the counterpart's only table;
-    of several, the one that holds most of its entries, else the one at its place. A table
-    whose section has no counterpart follows most of its entries.
-    """
-    old_tables: dict[int, list[int]] = {}
-    new_tables: dict[int, list[int]] = {}
-    for index, table in enumerate(old.tables):
-        old_tables.setdefault(table.section, []).append(index)
-    for index, table in enumerate(new.tables):
-        new_tables.setdefault(table.section, []).append(index)
-    votes: dict[int, dict[int, int]] = {}
-    for old_index, new_index in diff.entry_map.items():
-        table_votes = votes.setdefault(old.entries[old_index].table, {})
-        new_table = new.entries[new_index].table
-        table_votes[new_table] = table_votes.get(new_table, 0) + 1
-    taken: dict[int, int] = {}  # new table -> old table
-    orphans: list[int] = []
-    for section, tables in old_tables.items():
-        counterpart = diff.section_map.get(section)
-        candidates = new_tables.get(counterpart, []) if counterpart is not None else []
-        for position, index in enumerate(tables):
-            held = [table for table in _ranked(votes.get(index, {})) if table in candidates]
-            if len(tables) == 1 and len(candidates) == 1:
-                taken.setdefault(candidates[0], index)
-            elif held:
-                taken.setdefault(held[0], index)
-            elif position < len(candidates):
-                taken.setdefault(candidates[position], index)
-            else:
-                orphans.append(index)
-    for index in orphans:  # a section without counterpart: its table follows most of its entries
-        found = next((table for table in _ranked(votes.get(index, {})) if table not in taken), None)
-        if found is not None:
-            taken[found] = index
-    return {old_index: new_index for new_index, old_index in taken.items()}
-
-
-def _ranked(votes: Mapping[int, int]) -> list[int]:
-    return sorted(votes, key=lambda table: -votes[table])
-
-
 def _describe(change: EntryChange) -> str:
     """One replayed change, for people: ``rename auth -> login``, ``set db Description``..."""
     name = change.name
@@ -193,9 +150,17 @@ class _Replay:
         self.ours_of = ours_diff.entry_map
         self.base_of_theirs = {new: old for old, new in self.diff.entry_map.items()}
         self.ours_only = set(range(len(ours.entries))) - set(self.ours_of.values())
-        self.our_tables = _table_map(ours_diff, base, ours)  # base table -> our table
-        self.their_tables = _table_map(self.diff, base, theirs)  # base table -> their table
+        self.our_tables = ours_diff.table_map  # base table -> our table
+        self.their_tables = self.diff.table_map  # base table -> their table
         self.base_table_of_theirs = {new: old for old, new in self.their_tables.items()}
+        # A column each side renamed: our header -> the base's, per our table; the base's -> theirs, per theirs.
+        self.base_names: dict[int, dict[str, str]] = {}
+        for column in ours_diff.columns:
+            self.base_names.setdefault(column.table, {})[column.new] = column.old
+        self.their_names: dict[int, dict[str, str]] = {}
+        for column in self.diff.columns:
+            self.their_names.setdefault(column.table, {})[column.old] = column.new
+        self.renamed: dict[int, dict[str, str]] = {}  # our table -> the headers their renames changed
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:
             self.their_refs.setdefault(ref.entry, []).append(ref)
@@ -271,11 +236,44 @@ class _Replay:
         info = table.info
         roles = {info.port_column, info.service_column, info.protocol_column}
         return [
-            _renumber(their.cells.get(header, ""), self.renumbered)
+            _renumber(self._their_cell(their, table.index, header), self.renumbered)
             if column not in roles
-            else their.cells.get(header, "")
+            else self._their_cell(their, table.index, header)
             for column, header in enumerate(info.headers)
         ]
+
+    # -- columns: each side may call one column differently ------------------------------------
+
+    def _in_base(self, table: int, header: str) -> str:
+        """What the base calls the column ``header`` of our table ``table``."""
+        return self.base_names.get(table, {}).get(header, header)
+
+    def _in_theirs(self, their_table: int, base_header: str) -> str:
+        return self.their_names.get(their_table, {}).get(base_header, base_header)
+
+    def _their_cell(self, their: Entry, table: int, header: str, default: str = "") -> str:
+        """Their cell in the column that our table ``table`` calls ``header``."""
+        return their.cells.get(self._in_theirs(their.table, self._in_base(table, header)), default)
+
+    def _base_cell(self, base: Entry, table: int, header: str) -> str:
+        return base.cells.get(self._in_base(table, header), "")
+
+    def _only_theirs(self, their: Entry, table: _Table, base: Entry | None) -> list[str]:
+        """Their columns that our table lacks, where their row has text of its own (not the base's)."""
+        known = {self._in_theirs(their.table, self._in_base(table.index, h)) for h in table.info.headers}
+        back = {new: old for old, new in self.their_names.get(their.table, {}).items()}
+        return [
+            header
+            for header, text in their.cells.items()
+            if header not in known and text and (base is None or text != base.cells.get(back.get(header, header), ""))
+        ]
+
+    def _our_column(self, table: _Table, their_table: int, their_header: str) -> int | None:
+        """The index of our column that their table calls ``their_header`` (None: we lack it)."""
+        for column, header in enumerate(table.info.headers):
+            if self._in_theirs(their_table, self._in_base(table.index, header)) == their_header:
+                return column
+        return None
 
     # -- writing rows --------------------------------------------------------------------------
 
@@ -346,6 +344,7 @@ class _Replay:
 
     def run(self) -> None:
         """Removals first, then changes, then additions (a port or name they freed may be taken again)."""
+        self._rename_columns()
         changes = self.diff.entries
         for change in changes:
             if change.kind == "removed" and change.old_index is not None:
@@ -362,6 +361,40 @@ class _Replay:
             if change.kind == "added" and change.index is not None:
                 self._add(change.index, _describe(change))
         self._follow_in_our_rows()
+
+    def _rename_columns(self) -> None:
+        """Their column renames, each in our table for the same base table: its header cell only.
+
+        A table without a service column is merged as a whole text instead (see ``_text_merge``).
+        """
+        for change in self.diff.columns:
+            what = f"they renamed column {change.old!r} to {change.new!r}"
+            ours = self.our_tables.get(change.old_table)
+            if ours is None:
+                self._conflict(f"{what} in a table we removed")
+                continue
+            if self.ours.tables[ours].service_column is None:
+                continue
+            table = self._table(ours)
+            headers = table.info.headers
+            mine = next((our for our, base in self.base_names.get(ours, {}).items() if base == change.old), None)
+            if mine == change.new:
+                continue  # we renamed it alike
+            if mine is not None:
+                self._conflict(f"{what}, we renamed it to {mine!r}")
+                continue
+            if change.old not in headers:
+                self._conflict(f"{what}, a column our table (line {table.info.line}) does not have")
+                continue
+            if change.new in headers:
+                self._conflict(f"{what}, but our table (line {table.info.line}) has a {change.new!r} column")
+                continue
+            header = table.plan.items[0]
+            texts = list(header.row.texts)
+            texts[headers.index(change.old)] = change.new
+            table.plan.items[0] = table.plan.new(texts, None, origin=header.origin, like=header.row)
+            self.renamed.setdefault(ours, {})[change.old] = change.new
+            self.merged.append(f"rename column {change.old} -> {change.new}")
 
     def _follow_in_our_rows(self) -> None:
         """A reference in a row only we wrote follows their rename or move of what it points at."""
@@ -393,17 +426,18 @@ class _Replay:
         for ref in self.their_refs.get(their.index, ()):
             base = self.base.by_name.get(ref.service.casefold())
             found = self.ours_of.get(base[0].index) if base else None
-            if not base or found is None or ref.header not in table.info.headers:
+            column = self._our_column(table, their.table, ref.header)
+            if not base or found is None or column is None:
                 continue
             ours, old = self.ours.entries[found], base[0]
             if ours.service is None or old.service is None or ref.port not in old.ports:
                 continue
             if ours.service != old.service or ours.ports != old.ports:
-                column = table.info.headers.index(ref.header)
                 texts[column] = _followed(texts[column], old.service, ours.service, ref.port, ours.ports)
 
     def _changed_by_us(self, base: Entry, ours: Entry) -> bool:
-        return dict(base.cells) != dict(ours.cells) or self.our_tables.get(base.table) != ours.table
+        cells = {self._in_base(ours.table, header): text for header, text in ours.cells.items()}
+        return dict(base.cells) != cells or self.our_tables.get(base.table) != ours.table
 
     def _remove(self, index: int, describe: str) -> None:
         base = self.base.entries[index]
@@ -459,8 +493,8 @@ class _Replay:
         clashes: list[str] = []
         placeholder_ports: list[int] | None = None
         for column, header in enumerate(info.headers):
-            old = base.cells.get(header, "")
-            new = their.cells.get(header, old)
+            old = self._base_cell(base, table.index, header)
+            new = self._their_cell(their, table.index, header, old)
             if column not in (info.port_column, info.service_column, info.protocol_column):
                 new = _renumber(new, self.renumbered)
             if new in (old, mine[column]):
@@ -476,11 +510,12 @@ class _Replay:
                 clashes.append(header)
                 continue
             texts[column] = new
-        lost = [h for h, text in their.cells.items() if h not in info.headers and text != base.cells.get(h, "")]
+        lost = self._only_theirs(their, table, base)
         name = ours.service or their.service or f"placeholder {ours.port_text}"
         if clashes:
             values = "; ".join(
-                f"{h} changed on both sides ({mine[info.headers.index(h)]!r} / {their.cells.get(h, '')!r})"
+                f"{h} changed on both sides "
+                f"({mine[info.headers.index(h)]!r} / {self._their_cell(their, table.index, h)!r})"
                 for h in clashes
             )
             self._conflict(f"{name}: {values}", slot, self._their_texts(table, their))
@@ -540,13 +575,13 @@ class _Replay:
                 dropped = [
                     h
                     for h, t in cells.items()
-                    if t and h not in destination.info.headers and t != base.cells.get(h, "")
+                    if t and h not in destination.info.headers and t != self._base_cell(base, table.index, h)
                 ]
                 if dropped:
                     self._conflict(
                         f"we changed {', '.join(dropped)} of {name}, a column the table they moved it to lacks"
                     )
-                texts = [cells.get(h, their.cells.get(h, "")) for h in destination.info.headers]
+                texts = [cells.get(h, self._their_cell(their, destination.index, h)) for h in destination.info.headers]
             self._delete(slot)
             self.moved[ours.index] = self._insert(destination, their, texts, service, ports)
         else:
@@ -562,7 +597,7 @@ class _Replay:
             return  # a table only they have arrives whole, with the prose
         texts = self._their_texts(target, their)
         self._follow_in_their_row(their, target, texts)
-        lost = [h for h, text in their.cells.items() if h not in target.info.headers and text]
+        lost = self._only_theirs(their, target, None)
         if lost:
             self._conflict(f"they set {', '.join(lost)} of {their.label}, a column our table does not have")
         if their.service is None:
@@ -624,9 +659,23 @@ class _Replay:
 
     # -- the batch -----------------------------------------------------------------------------
 
+    def _rename_keys(self, table: _Table, names: Mapping[str, str]) -> None:
+        """Every row of a table whose header we renamed reads back under the new column names."""
+        for slot, has_row in table.flatten():
+            if not has_row or slot.item is None:
+                continue
+            if slot.item.key is None:  # a row left as it was: its entry, under the new names
+                if slot.entry is None:
+                    continue
+                slot.item.key = edits.entry_key(self.ours, self.ours.entries[slot.entry])
+                self.builder.replaced.add(slot.entry)
+            slot.item.key = _renamed_key(slot.item.key, names)
+
     def finish(self) -> tuple[edits.Edit, dict[int, list[tuple[int, _Slot]]]]:
         """One edit with every replayed row, and where the conflict markers go in each table."""
         marks: dict[int, list[tuple[int, _Slot]]] = {}
+        for index, names in self.renamed.items():
+            self._rename_keys(self.tables[index], names)
         for table in self.tables.values():
             items = table.plan.items[:2]
             for slot, has_row in table.flatten():
@@ -636,6 +685,11 @@ class _Replay:
                     items.append(slot.item)
             table.plan.items = items
         return self.builder.finish(()), marks
+
+
+def _renamed_key(key: edits.EntryKey, names: Mapping[str, str]) -> edits.EntryKey:
+    section, service, ports, headers, texts = key
+    return section, service, ports, tuple(names.get(header, header) for header in headers), texts
 
 
 def _followed(text: str, old: str, new: str, port: int, ports: Sequence[int]) -> str:
