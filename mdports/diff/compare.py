@@ -1,8 +1,8 @@
 r"""The semantic diff: what a change does to the registry, by meaning rather than by line.
 
-Both registries are reduced to plain snapshots keyed by stable identity: an assigned entry by
+Both registries are reduced to typed records keyed by stable identity: an assigned entry by
 its case-folded service name, a placeholder by its ports, a section by its slug. deepdiff
-compares the snapshots (only the records that differ are handed to it, so the cost follows
+compares the records (only the records that differ are handed to it, so the cost follows
 the size of the change); the keys and fields it reports are then classified:
 
 - an entry that disappeared and one that appeared on the same ports in the same section is a
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from ..check.findings import Finding
@@ -211,26 +211,49 @@ class SemanticDiff:
 # --- snapshots --------------------------------------------------------------------------------
 
 
-class _Records(Mapping[str, dict[str, Any]]):
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """What the diff compares of an entry: two entries with equal records did not change."""
+
+    service: str | None
+    ports: str  # written canonically (see :func:`_canonical_ports`)
+    protocols: tuple[str, ...]
+    marker: str | None
+    section: str  # the section's key
+    cells: Mapping[str, str]  # the other columns (not port, service, protocol), by header
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(EntryRecord))
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRecord:
+    """What the diff compares of a section."""
+
+    title: str
+    range: str | None  # as written (see :func:`_range_text`)
+
+
+class _Records(Mapping[str, EntryRecord]):
     """Each entry's record, made on first use: most records of two versions are never looked at."""
 
     def __init__(self, side: _Side) -> None:
         self.side = side
-        self.made: dict[str, dict[str, Any]] = {}
+        self.made: dict[str, EntryRecord] = {}
 
-    def __getitem__(self, key: str) -> dict[str, Any]:
+    def __getitem__(self, key: str) -> EntryRecord:
         record = self.made.get(key)
         if record is None:
             entry = self.side.entry_by_key[key]
             cells = entry.cells
-            record = self.made[key] = {
-                "service": entry.service,
-                "ports": _canonical_ports(entry),
-                "protocols": list(entry.protocols),
-                "marker": entry.marker,
-                "section": self.side.section_keys[entry.section],
-                "cells": {h: cells[h] for h in self.side.other_columns[entry.table] if h in cells},
-            }
+            record = self.made[key] = EntryRecord(
+                entry.service,
+                _canonical_ports(entry),
+                entry.protocols,
+                entry.marker,
+                self.side.section_keys[entry.section],
+                {h: cells[h] for h in self.side.other_columns[entry.table] if h in cells},
+            )
         return record
 
     def __iter__(self) -> Iterator[str]:
@@ -245,13 +268,13 @@ class _Records(Mapping[str, dict[str, Any]]):
 
 @dataclass
 class _Side:
-    """One registry reduced to plain records keyed by identity, for deepdiff and for reports."""
+    """One registry reduced to typed records keyed by identity, for deepdiff and for reports."""
 
     registry: Registry
     side: Literal["old", "new"]
     section_keys: list[str] = field(default_factory=list)
     entry_keys: list[str] = field(default_factory=list)
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sections: dict[str, SectionRecord] = field(default_factory=dict)
     entries: _Records = field(init=False)
     entry_by_key: dict[str, Entry] = field(default_factory=dict)
     section_by_key: dict[str, Section] = field(default_factory=dict)
@@ -301,7 +324,7 @@ def _side(registry: Registry, which: Literal["old", "new"]) -> _Side:
         key = _unique(section.slug or "section", seen)
         side.section_keys.append(key)
         side.section_by_key[key] = section
-        side.sections[key] = {"title": section.title, "range": _range_text(section)}
+        side.sections[key] = SectionRecord(section.title, _range_text(section))
     seen.clear()
     side.other_columns = [
         tuple(h for i, h in enumerate(t.headers) if i not in {t.port_column, t.service_column, t.protocol_column})
@@ -324,21 +347,26 @@ def _side(registry: Registry, which: Literal["old", "new"]) -> _Side:
 
 
 def _deep_compare(
-    old: Mapping[str, Mapping[str, Any]], new: Mapping[str, Mapping[str, Any]]
+    old: Mapping[str, Mapping[str, EntryRecord]], new: Mapping[str, Mapping[str, EntryRecord]]
 ) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, dict[str, set[str]]]]:
     """deepdiff over the records that differ: (added keys, removed keys, changed fields) per group.
 
-    Equal records are dropped first (a linear pass of ``==``), so deepdiff sees only what changed.
+    Equal records are dropped first (a linear pass of ``==``), so deepdiff sees only what changed,
+    as plain dicts (its paths then name the fields).
     """
+
+    def plain(record: EntryRecord) -> dict[str, object]:  # not asdict(): it deep-copies every value
+        return {name: getattr(record, name) for name in _RECORD_FIELDS}
+
     import inspect
 
     from deepdiff import DeepDiff
 
     reduced_old = {
-        group: {k: v for k, v in records.items() if new[group].get(k) != v} for group, records in old.items()
+        group: {k: plain(v) for k, v in records.items() if new[group].get(k) != v} for group, records in old.items()
     }
     reduced_new = {
-        group: {k: v for k, v in records.items() if old[group].get(k) != v} for group, records in new.items()
+        group: {k: plain(v) for k, v in records.items() if old[group].get(k) != v} for group, records in new.items()
     }
     added: dict[str, set[str]] = {group: set() for group in old}
     removed: dict[str, set[str]] = {group: set() for group in old}
@@ -433,12 +461,12 @@ def _sections(a: _Side, b: _Side) -> tuple[tuple[SectionChange, ...], dict[str, 
     entries it holds (at least half of them). What is left was added or removed.
     """
     mapping: dict[str, str] = {}
-    ranges_a: dict[str, list[str]] = {}
-    ranges_b: dict[str, list[str]] = {}
+    ranges_a: dict[str | None, list[str]] = {}
+    ranges_b: dict[str | None, list[str]] = {}
     for side, ranges in ((a, ranges_a), (b, ranges_b)):
         for key in side.section_keys:
             if side.section_by_key[key].declared is not None:
-                ranges.setdefault(side.sections[key]["range"], []).append(key)
+                ranges.setdefault(side.sections[key].range, []).append(key)
     for declared, keys in ranges_a.items():
         if len(keys) == 1 and len(ranges_b.get(declared, ())) == 1:
             mapping[keys[0]] = ranges_b[declared][0]
@@ -471,9 +499,9 @@ def _sections(a: _Side, b: _Side) -> tuple[tuple[SectionChange, ...], dict[str, 
             )
     for old_key, new_key in mapping.items():
         before, after = a.sections[old_key], b.sections[new_key]
-        if before["title"] != after["title"]:
+        if before.title != after.title:
             kind: SectionKind = "renamed"
-        elif before["range"] != after["range"]:
+        elif before.range != after.range:
             kind = "re-ranged"
         else:
             continue
@@ -533,15 +561,15 @@ def _pair_change(
     before, after = a.entries[old_key], b.entries[new_key]
     old_entry, new_entry = a.entry_by_key[old_key], b.entry_by_key[new_key]
     names = renames.get((old_entry.table, new_entry.table))
-    old_cells = {names.get(h, h): text for h, text in before["cells"].items()} if names else before["cells"]
-    moved_section = section_map.get(before["section"]) != after["section"]
-    endpoint = before["ports"] != after["ports"] or before["protocols"] != after["protocols"]
+    old_cells = {names.get(h, h): text for h, text in before.cells.items()} if names else before.cells
+    moved_section = section_map.get(before.section) != after.section
+    endpoint = before.ports != after.ports or before.protocols != after.protocols
     assigned = new_entry.service is not None
-    cells = _cells(old_cells, after["cells"])
-    other = endpoint or moved_section or before["marker"] != after["marker"]
+    cells = _cells(old_cells, after.cells)
+    other = endpoint or moved_section or before.marker != after.marker
     if assigned and (endpoint or moved_section):
         kind: EntryKind = "moved"
-    elif assigned and (renamed or before["service"] != after["service"]):
+    elif assigned and (renamed or before.service != after.service):
         kind = "renamed"
     elif cells or other:
         kind = "changed"
@@ -554,8 +582,8 @@ def _pair_change(
         old_service=old_entry.service,
         ports=new_entry.ports,
         old_ports=old_entry.ports,
-        port_text=after["ports"],
-        old_port_text=before["ports"],
+        port_text=after.ports,
+        old_port_text=before.ports,
         protocols=new_entry.protocols,
         old_protocols=old_entry.protocols,
         marker=new_entry.marker,
@@ -575,13 +603,13 @@ def _pair_change(
 
 def _added(b: _Side, key: str) -> _Pending:
     entry, record = b.entry_by_key[key], b.entries[key]
-    cells = tuple(CellChange(column, None, text) for column, text in record["cells"].items() if text)
+    cells = tuple(CellChange(column, None, text) for column, text in record.cells.items() if text)
     change = EntryChange(
         "added",
         entry.status,
         service=entry.service,
         ports=entry.ports,
-        port_text=record["ports"],
+        port_text=record.ports,
         protocols=entry.protocols,
         marker=entry.marker,
         section=b.section_ref(entry.section),
@@ -595,14 +623,14 @@ def _added(b: _Side, key: str) -> _Pending:
 
 def _removed(a: _Side, b: _Side, key: str, section_map: Mapping[str, str]) -> _Pending:
     entry, record = a.entry_by_key[key], a.entries[key]
-    kept = section_map.get(record["section"])
+    kept = section_map.get(record.section)
     group = b.section_ref(b.section_by_key[kept].index) if kept is not None else a.section_ref(entry.section)
     change = EntryChange(
         "removed",
         entry.status,
         old_service=entry.service,
         old_ports=entry.ports,
-        old_port_text=record["ports"],
+        old_port_text=record.ports,
         old_protocols=entry.protocols,
         old_marker=entry.marker,
         old_section=a.section_ref(entry.section),
@@ -630,27 +658,27 @@ def _pairs(
     by_place: dict[tuple[str, str], list[str]] = {}
     for key in _by_index(b, added):
         record = b.entries[key]
-        if record["service"] is not None and b.entry_by_key[key].spans:
-            by_place.setdefault((record["ports"], record["section"]), []).append(key)
+        if record.service is not None and b.entry_by_key[key].spans:
+            by_place.setdefault((record.ports, record.section), []).append(key)
     pairs: list[tuple[str, str]] = []
     for key in _by_index(a, removed):
         record = a.entries[key]
-        if record["service"] is None or not a.entry_by_key[key].spans:
+        if record.service is None or not a.entry_by_key[key].spans:
             continue
-        candidates = by_place.get((record["ports"], section_map.get(record["section"], "")), [])
+        candidates = by_place.get((record.ports, section_map.get(record.section, "")), [])
         if candidates:
             pairs.append((key, candidates.pop(0)))
     # A placeholder that shrank or grew: the same section, overlapping ports.
     free_new: dict[str, list[str]] = {}
     for key in _by_index(b, added):
         if b.entry_by_key[key].service is None:
-            free_new.setdefault(b.entries[key]["section"], []).append(key)
+            free_new.setdefault(b.entries[key].section, []).append(key)
     placeholder_pairs: list[tuple[str, str]] = []
     for key in _by_index(a, removed):
         entry = a.entry_by_key[key]
         if entry.service is not None:
             continue
-        candidates = free_new.get(section_map.get(a.entries[key]["section"], ""), [])
+        candidates = free_new.get(section_map.get(a.entries[key].section, ""), [])
         ports = set(entry.ports)
         match = next((k for k in candidates if not ports.isdisjoint(b.entry_by_key[k].ports)), None)
         if match is not None:
@@ -709,27 +737,34 @@ def table_map(old: Registry, new: Registry, entries: Mapping[int, int], sections
     for index, table in enumerate(new.tables):
         new_tables.setdefault(table.section, []).append(index)
     votes: dict[int, dict[int, int]] = {}
-    for old_index, new_index in entries.items():
-        table_votes = votes.setdefault(old.entries[old_index].table, {})
-        new_table = new.entries[new_index].table
-        table_votes[new_table] = table_votes.get(new_table, 0) + 1
+
+    def count_votes() -> dict[int, dict[int, int]]:
+        """Where each old table's entries went (counted only when needed: most sections have one table)."""
+        if not votes:
+            for old_index, new_index in entries.items():
+                table_votes = votes.setdefault(old.entries[old_index].table, {})
+                new_table = new.entries[new_index].table
+                table_votes[new_table] = table_votes.get(new_table, 0) + 1
+        return votes
+
     taken: dict[int, int] = {}  # new table -> old table
     orphans: list[int] = []
     for section, tables in old_tables.items():
         counterpart = sections.get(section)
         candidates = new_tables.get(counterpart, []) if counterpart is not None else []
         for position, index in enumerate(tables):
-            held = [table for table in _ranked(votes.get(index, {})) if table in candidates]
             if len(tables) == 1 and len(candidates) == 1:
                 taken.setdefault(candidates[0], index)
-            elif held:
+                continue
+            held = [table for table in _ranked(count_votes().get(index, {})) if table in candidates]
+            if held:
                 taken.setdefault(held[0], index)
             elif position < len(candidates):
                 taken.setdefault(candidates[position], index)
             else:
                 orphans.append(index)
     for index in orphans:  # a section without counterpart: its table follows most of its entries
-        found = next((table for table in _ranked(votes.get(index, {})) if table not in taken), None)
+        found = next((table for table in _ranked(count_votes().get(index, {})) if table not in taken), None)
         if found is not None:
             taken[found] = index
     return {old_index: new_index for new_index, old_index in taken.items()}
