@@ -256,6 +256,8 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
         "deepdiff",
         "mdports.cli.diff",
         "mdports.diff.compare",
+        "mdports.diff.snapshot",
+        "mdports.diff.pairing",
         "mdports.diff.render",
         "mdports.files.git",
     ):

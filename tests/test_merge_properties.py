@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
-from mdports.diff.compare import EntryChange, compare
+from mdports.diff.compare import compare
 from mdports.diff.merge import MergeResult, merge
+from mdports.diff.model import EntryChange
 from mdports.errors import MdportsError
 from mdports.model.registry import Registry, build
 from mdports.syntax.document import Document, Heading, Prose, Table, parse
@@ -176,6 +177,9 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
     for column in by_other.columns:
         other_names.setdefault(column.old_table, {})[column.old] = column.new
     base_table_of = {new: old for old, new in by_side.table_map.items()}
+    renamed_to: dict[str, set[str]] = {}  # any table: an entry may have moved to a table renamed otherwise
+    for column in (*by_side.columns, *by_other.columns):
+        renamed_to.setdefault(column.old, set()).add(column.new)
     others = by_other.entry_map
     renamed = [c for c in by_other.entries if c.kind in ("renamed", "moved") and c.old_service and c.service]
     for change in by_side.entries:
@@ -201,6 +205,7 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
         for header, text in wanted.cells.items():
             in_base = side_back.get(wanted.table, {}).get(header, header)
             columns = {header, in_base, other_names.get(base_table, {}).get(in_base, in_base)}
+            columns |= renamed_to.get(in_base, set())
             if text != old.get(in_base):
                 # A reference in the cell may have followed the other side's rename or move.
                 found_texts = {entry.cells.get(column) for column in columns}

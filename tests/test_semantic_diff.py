@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
-from mdports.diff.compare import CellChange, SemanticDiff, compare
+from mdports.diff.compare import compare
+from mdports.diff.model import CellChange, SemanticDiff
 from mdports.diff.render import (
     COMMENT_LIMIT,
     MARKER,

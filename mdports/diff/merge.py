@@ -37,7 +37,8 @@ from ..check.findings import Finding
 from ..errors import UsageError
 from ..model.registry import Entry, Reference, Registry, build
 from ..syntax.document import Document, Table, parse, shared_rows
-from .compare import EntryChange, compare_both
+from .compare import compare_both
+from .model import EntryChange
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.

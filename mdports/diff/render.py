@@ -1,4 +1,4 @@
-"""A :class:`~mdports.diff.compare.SemanticDiff` as text, JSON, or a pull request comment.
+"""A :class:`~mdports.diff.model.SemanticDiff` as text, JSON, or a pull request comment.
 
 Every change is first turned into a line of *segments*: words of ours (``plain``) and text
 that comes from the document (``user``: service names, cells, headings, messages). The
@@ -21,7 +21,7 @@ from typing import Literal
 from ..check.findings import Finding
 from ..model.ports import format_ports
 from ..output.escaping import escape_markdown, printable
-from .compare import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
+from .model import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 
 JSON_SCHEMA_VERSION = 1
 MARKER = "<!-- mdports:diff -->"

@@ -20,7 +20,7 @@ from ..check.fixes import History, apply_edits, attach, in_place
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document, split_lines
-from .compare import SemanticDiff
+from .model import SemanticDiff
 
 MARKER = "<!-- mdports:review -->"
 MAX_COMMENTS = 50
