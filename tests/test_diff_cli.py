@@ -258,7 +258,9 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
         "mdports.diff.compare",
         "mdports.diff.snapshot",
         "mdports.diff.pairing",
-        "mdports.diff.render",
+        "mdports.diff.text",
+        "mdports.diff.json_output",
+        "mdports.diff.comment",
         "mdports.files.git",
     ):
         assert module not in imported  # the diff command and its work are imported only when it runs

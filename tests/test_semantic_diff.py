@@ -12,19 +12,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
+from mdports.diff.comment import COMMENT_LIMIT, MARKER, comment_length, format_markdown
 from mdports.diff.compare import compare
+from mdports.diff.json_output import format_json, to_json
 from mdports.diff.model import CellChange, SemanticDiff
-from mdports.diff.render import (
-    COMMENT_LIMIT,
-    MARKER,
-    comment_length,
-    escape_markdown,
-    format_json,
-    format_markdown,
-    format_text,
-    to_json,
-)
+from mdports.diff.text import format_text
 from mdports.model.registry import build
+from mdports.output.escaping import escape_markdown
 from mdports.syntax.document import parse
 
 BASE = """\

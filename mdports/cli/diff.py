@@ -42,8 +42,10 @@ def diff(
     git). Only prose changed: "no registry changes". Exit 0 (1 with --exit-code when the
     registry changed), 2 on usage or input errors.
     """
-    from ..diff import render as diff_format
+    from ..diff.comment import format_markdown
     from ..diff.compare import compare
+    from ..diff.json_output import format_json
+    from ..diff.text import format_text
     from ..errors import UsageError
     from ..files import git as gitfiles
     from ..files.disk import read_text
@@ -85,9 +87,9 @@ def diff(
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
     render = {
-        DiffFormat.text: diff_format.format_text,
-        DiffFormat.json: diff_format.format_json,
-        DiffFormat.markdown: diff_format.format_markdown,
+        DiffFormat.text: format_text,
+        DiffFormat.json: format_json,
+        DiffFormat.markdown: format_markdown,
     }[fmt]
     typer.echo(render(result), nl=fmt is not DiffFormat.markdown)
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
