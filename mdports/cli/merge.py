@@ -38,7 +38,8 @@ def merge(
     and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
     clean, 1 when conflicts are left between conflict markers or named as not applied.
     """
-    from ..diff.merge import Labels, merge_files
+    from ..diff.merge import merge_files
+    from ..diff.merge_text import Labels
     from ..files.disk import DocumentLock, write_atomic
 
     given = list(label or [])
