@@ -2,6 +2,9 @@
 
 Removals first, then changes (column renames, then entries, with the references that followed
 them), then additions; see :mod:`mdports.diff.merge` for the rules and the invariant.
+
+About 370 lines: one class whose methods are the replay rules of each kind of change; they
+share the checks for ports, names and columns, so each rule reads whole in one place.
 """
 
 from __future__ import annotations
