@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import BUNDLED, GOLDEN, modules_loaded_by, run_mdports
@@ -54,6 +55,29 @@ def test_golden_cases_cover_what_the_issue_asks_for() -> None:
     assert any(e["references"] for e in review["entries"])
     prose = (GOLDEN / "diff" / "prose-only" / "expected.txt").read_text(encoding="utf-8")
     assert prose == "no registry changes (old.md -> new.md)\n"
+
+
+def test_golden_column_renames_are_one_change_per_table() -> None:
+    """Issue 12 item 16: a renamed column is one change per table, not one per row."""
+
+    def load(case: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((GOLDEN / "diff" / case / "expected.json").read_text(encoding="utf-8"))
+        return data
+
+    one = load("column-rename")
+    assert [(c["old"], c["new"], c["section"]) for c in one["columns"]] == [
+        ("Corresponds to Backend", "Corresponds to Server", "web-frontends-sveltekit")
+    ]
+    assert one["entries"] == []
+    everywhere = load("column-rename-all-tables")
+    assert len(everywhere["columns"]) == everywhere["summary"]["columns"]["renamed"] == 10
+    assert {(c["old"], c["new"]) for c in everywhere["columns"]} == {("Description", "Notes")}
+    assert everywhere["entries"] == []
+    edit = load("column-rename-and-edit")
+    assert len(edit["columns"]) == 1
+    renamed, changed = edit["entries"]
+    assert renamed["kind"] == "renamed" and renamed["references"][0]["column"] == "Corresponds to Server"
+    assert changed["cells"] == [{"column": "Corresponds to Server", "old": "3031 todo-server", "new": "3031 todo-api"}]
 
 
 def test_exit_code(tmp_path: Path) -> None:
@@ -232,7 +256,11 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
         "deepdiff",
         "mdports.cli.diff",
         "mdports.diff.compare",
-        "mdports.diff.render",
+        "mdports.diff.snapshot",
+        "mdports.diff.pairing",
+        "mdports.diff.text",
+        "mdports.diff.json_output",
+        "mdports.diff.comment",
         "mdports.files.git",
     ):
         assert module not in imported  # the diff command and its work are imported only when it runs

@@ -18,15 +18,18 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
-from mdports.diff.compare import EntryChange, compare
+from mdports.diff.compare import compare
 from mdports.diff.merge import MergeResult, merge
+from mdports.diff.model import EntryChange
 from mdports.errors import MdportsError
 from mdports.model.reading import build
 from mdports.model.registry import Registry
-from mdports.syntax.document import Document, Heading, Prose, parse
+from mdports.syntax.document import Document, Heading, Prose, Table, parse
+from mdports.syntax.table_style import TableStyle
 
 NAMES = ("svc-a", "svc-b", "svc-c", "mail-worker", "todo-worker")
 VALUES = ("Go", "Rust", "new text", "")
+COLUMNS = {"Go": "Notes", "Rust": "Remarks", "new text": "Details", "": "Notes"}  # a column renamed to
 _MARKER = re.compile(r"^(<{7}|={7}|>{7})( .*)?$")
 
 # Every document of the corpus whose registry has a table to edit, read once.
@@ -39,7 +42,7 @@ BASES = [
 Operation = tuple[str, int, int, str, str]
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["add", "remove", "rename", "move", "set", "heading", "prose"]),
+        st.sampled_from(["add", "remove", "rename", "move", "set", "column", "heading", "prose"]),
         st.integers(min_value=0, max_value=10_000),
         st.integers(min_value=0, max_value=10_000),
         st.sampled_from(NAMES),
@@ -74,6 +77,8 @@ def apply(document: Document, operation: Operation) -> Document:
             if not columns:
                 return document
             edit = edits.set_cells(document, str(entry.service), {columns[second % len(columns)]: value})
+        elif kind == "column":
+            return _rename_column(document, registry, first, second, COLUMNS[value])
         elif kind in ("heading", "prose"):
             return _retitle(document, first, name) if kind == "heading" else _reword(document, first, name)
         else:
@@ -97,6 +102,25 @@ def _retitle(document: Document, which: int, word: str) -> Document:
     if not body.startswith("#"):
         return document
     return parse(document.render().replace(line, body + f" {word}" + line[len(body) :], 1))
+
+
+def _rename_column(document: Document, registry: Registry, which: int, column: int, header: str) -> Document:
+    """A column renamed in one registry table: its header cell only (not a port, service or protocol column)."""
+    tables = [t for t in registry.tables if t.service_column is not None and header not in t.headers]
+    if not tables:
+        return document
+    table = tables[which % len(tables)]
+    roles = {table.port_column, table.service_column, table.protocol_column, table.host_column, table.group_column}
+    others = [i for i in range(len(table.headers)) if i not in roles]
+    if not others:
+        return document
+    block = document.blocks[table.block]
+    assert isinstance(block, Table)
+    texts = list(block.header.texts)
+    texts[others[column % len(others)]] = header
+    row = TableStyle.of(block).rewrite(block.header, texts)
+    renamed = document.replace_blocks({table.block: Table(block.start, (row, *block.rows[1:]))})
+    return parse(renamed.render())
 
 
 def _reword(document: Document, which: int, word: str) -> Document:
@@ -142,9 +166,24 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
     """
     named = " ".join(conflict.message for conflict in result.conflicts)
     by_other = compare(base, other, findings=False)
+    by_side = compare(base, side, findings=False)
+    for column in by_side.columns:  # the header renamed in the result, or a conflict names it
+        if column.old not in named:
+            assert any(column.new in table.headers for table in merged.tables), f"column {column.new} lost"
+    # A column may be named three ways: as this side, the base and the other side call it.
+    side_back: dict[int, dict[str, str]] = {}  # this side's table -> {its header: the base's}
+    for column in by_side.columns:
+        side_back.setdefault(column.table, {})[column.new] = column.old
+    other_names: dict[int, dict[str, str]] = {}  # base table -> {the base's header: the other side's}
+    for column in by_other.columns:
+        other_names.setdefault(column.old_table, {})[column.old] = column.new
+    base_table_of = {new: old for old, new in by_side.table_map.items()}
+    renamed_to: dict[str, set[str]] = {}  # any table: an entry may have moved to a table renamed otherwise
+    for column in (*by_side.columns, *by_other.columns):
+        renamed_to.setdefault(column.old, set()).add(column.new)
     others = by_other.entry_map
     renamed = [c for c in by_other.entries if c.kind in ("renamed", "moved") and c.old_service and c.service]
-    for change in compare(base, side, findings=False).entries:
+    for change in by_side.entries:
         if change.status != "assigned":
             continue
         names = {change.service, change.old_service}
@@ -163,10 +202,15 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
         assert found, f"{change.name}: {change.kind}, but missing from the result"
         entry, wanted = found[0], side.entries[change.index or 0]
         old = base.entries[change.old_index].cells if change.old_index is not None else {}
+        base_table = base_table_of.get(wanted.table, -1)
         for header, text in wanted.cells.items():
-            if text != old.get(header):
+            in_base = side_back.get(wanted.table, {}).get(header, header)
+            columns = {header, in_base, other_names.get(base_table, {}).get(in_base, in_base)}
+            columns |= renamed_to.get(in_base, set())
+            if text != old.get(in_base):
                 # A reference in the cell may have followed the other side's rename or move.
-                assert entry.cells.get(header) in followed(text, renamed), f"{change.name}: {header} lost ({text!r})"
+                found_texts = {entry.cells.get(column) for column in columns}
+                assert found_texts & followed(text, renamed), f"{change.name}: {header} lost ({text!r})"
 
 
 def followed(text: str, renames: list[EntryChange]) -> set[str]:

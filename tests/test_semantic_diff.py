@@ -12,18 +12,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
-from mdports.diff.compare import SemanticDiff, compare
-from mdports.diff.render import (
-    COMMENT_LIMIT,
-    MARKER,
-    comment_length,
-    escape_markdown,
-    format_json,
-    format_markdown,
-    format_text,
-    to_json,
-)
+from mdports.diff.comment import COMMENT_LIMIT, MARKER, comment_length, format_markdown
+from mdports.diff.compare import compare
+from mdports.diff.json_output import format_json, to_json
+from mdports.diff.model import CellChange, SemanticDiff
+from mdports.diff.text import format_text
 from mdports.model.reading import build
+from mdports.output.escaping import escape_markdown
 from mdports.syntax.document import parse
 
 BASE = """\
@@ -266,10 +261,13 @@ def test_json_schema_is_stable() -> None:
         ("| 3002 | billing | Go | 3001 auth |", "| 3002 | billing | Rust | 3001 login |"),
     )
     data = json.loads(format_json(diff_of(BASE, new)))
-    assert list(data) == ["version", "old", "new", "changed", "breaking", "summary", "sections", "entries", "findings"]
+    assert list(data) == [
+        "version", "old", "new", "changed", "breaking", "summary", "sections", "columns", "entries", "findings"
+    ]  # fmt: skip
     assert data["version"] == 1 and data["changed"] is True and data["breaking"] is False
     assert data["summary"] == {
         "sections": {"added": 0, "removed": 0, "renamed": 0, "re-ranged": 0},
+        "columns": {"renamed": 0},
         "entries": {"added": 0, "removed": 0, "renamed": 1, "moved": 0, "changed": 1},
         "placeholders": {"added": 0, "removed": 0, "changed": 0},
         "findings": {"introduced": 1, "resolved": 0},  # chat still refers to "3001 auth"
@@ -292,6 +290,74 @@ def test_json_schema_is_stable() -> None:
         "kind": "added", "slug": "x", "old_slug": None, "heading": "X", "old_heading": None,
         "range": None, "old_range": None, "range_text": None, "old_range_text": None, "line": 20, "old_line": None,
     }  # fmt: skip
+
+
+# --- column renames ---------------------------------------------------------------------------
+
+
+def columns_of(diff: SemanticDiff) -> list[tuple[str, str, str, int]]:
+    return [(c.section.slug, c.old, c.new, c.position) for c in diff.columns]
+
+
+def test_a_column_rename_is_one_change_per_table_not_one_per_row() -> None:
+    new = BASE.replace("| Port | Service | Runtime | Depends on |", "| Port | Service | Runtime | Needs |", 1)
+    diff = diff_of(BASE, new)
+    assert columns_of(diff) == [("core", "Depends on", "Needs", 3)]
+    assert diff.entries == () and diff.changed
+    assert "column renamed Depends on → Needs" in format_text(diff)
+    everywhere = diff_of(BASE, BASE.replace("| Depends on |", "| Needs |"))
+    assert columns_of(everywhere) == [("core", "Depends on", "Needs", 3), ("apps", "Depends on", "Needs", 3)]
+    assert everywhere.entries == ()
+    assert everywhere.counts()["columns"] == {"renamed": 2}
+
+
+def test_a_real_cell_change_under_a_renamed_column_still_shows() -> None:
+    new = edited(
+        ("| Port | Service | Runtime | Depends on |\n|------|---------|---------|------------|\n| 3001",
+         "| Port | Service | Runtime | Needs |\n|------|---------|---------|------------|\n| 3001"),
+        ("| 3002 | billing | Go | 3001 auth |", "| 3002 | billing | Go | 3001 auth, 3010 chat |"),
+    )  # fmt: skip
+    diff = diff_of(BASE, new)
+    assert columns_of(diff) == [("core", "Depends on", "Needs", 3)]
+    assert [(e.kind, e.name, e.cells) for e in diff.entries] == [
+        ("changed", "billing", (CellChange("Needs", "3001 auth", "3001 auth, 3010 chat"),))
+    ]
+
+
+def test_a_renamed_column_that_also_moved_is_found_by_its_cells() -> None:
+    header = "| Port | Service | Runtime | Depends on |\n|------|---------|---------|------------|\n"
+    old = f"## 3000-3009: Core\n\n{header}| 3001 | auth | Go | |\n| 3002 | billing | Go | 3001 auth |\n"
+    new = (
+        "## 3000-3009: Core\n\n| Port | Service | Needs | Runtime |\n|---|---|---|---|\n"
+        "| 3001 | auth | | Go |\n| 3002 | billing | 3001 auth | Go |\n"
+    )
+    diff = diff_of(old, new)
+    assert columns_of(diff) == [("core", "Depends on", "Needs", 2)]
+    assert diff.entries == ()
+
+
+def test_a_column_replaced_by_another_is_not_a_rename() -> None:
+    header = "| Port | Service | Runtime | Depends on |\n|------|---------|---------|------------|\n"
+    old = f"## 3000-3009: Core\n\n{header}| 3001 | auth | Go | |\n| 3002 | billing | Go | 3001 auth |\n"
+    new = (
+        "## 3000-3009: Core\n\n| Port | Service | Depends on | Owner |\n|---|---|---|---|\n"
+        "| 3001 | auth | | team-a |\n| 3002 | billing | 3001 auth | team-b |\n"
+    )
+    diff = diff_of(old, new)
+    assert diff.columns == ()  # Runtime removed, Owner added: other cells, another place
+    assert {cell.column for entry in diff.entries for cell in entry.cells} == {"Runtime", "Owner"}
+
+
+def test_a_reference_in_a_renamed_column_follows_an_entry_rename() -> None:
+    new = edited(
+        ("| 3001 | auth | Go | |", "| 3001 | login | Go | |"),
+        ("| 3002 | billing | Go | 3001 auth |", "| 3002 | billing | Go | 3001 login |"),
+        ("| 3010 | chat | Node | 3001 auth |", "| 3010 | chat | Node | 3001 login |"),
+    ).replace("| Depends on |", "| Needs |")
+    diff = diff_of(BASE, new)
+    assert kinds(diff) == [("renamed", "assigned", "auth", "login")]
+    assert [(r.referrer, r.column) for r in diff.entries[0].references] == [("billing", "Needs"), ("chat", "Needs")]
+    assert len(diff.columns) == 2 and not diff.introduced
 
 
 # --- Markdown ---------------------------------------------------------------------------------

@@ -43,8 +43,10 @@ def diff(
     git). Only prose changed: "no registry changes". Exit 0 (1 with --exit-code when the
     registry changed), 2 on usage or input errors.
     """
-    from ..diff import render as diff_format
+    from ..diff.comment import format_markdown
     from ..diff.compare import compare
+    from ..diff.json_output import format_json
+    from ..diff.text import format_text
     from ..errors import UsageError
     from ..files import git as gitfiles
     from ..files.reading import read_text
@@ -76,19 +78,18 @@ def diff(
     new_registry = st.registry(new_document)
     result = compare(old_registry, new_registry, config=st.config, old_name=old_name, new_name=new_name)
     if fmt is DiffFormat.github_review:
-        import json
-
         from ..check.fixes import git_history
         from ..diff.review import github_review
+        from ..output.records import dump
 
         path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
         payload = github_review(result, old_text, new_document, new_registry, path, git_history(document))
-        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        typer.echo(dump(payload))  # the body of GitHub's create-a-review API, as GitHub defines it
         raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
     render = {
-        DiffFormat.text: diff_format.format_text,
-        DiffFormat.json: diff_format.format_json,
-        DiffFormat.markdown: diff_format.format_markdown,
+        DiffFormat.text: format_text,
+        DiffFormat.json: format_json,
+        DiffFormat.markdown: format_markdown,
     }[fmt]
     typer.echo(render(result), nl=fmt is not DiffFormat.markdown)
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)

@@ -40,7 +40,8 @@ def merge(
     and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
     clean, 1 when conflicts are left between conflict markers or named as not applied.
     """
-    from ..diff.merge import Labels, merge_files
+    from ..diff.merge import merge_files
+    from ..diff.merge_text import Labels
     from ..files.lock import DocumentLock
     from ..files.writing import write_atomic
 
@@ -60,10 +61,10 @@ def merge(
         write_atomic(target, result.text)
     shown = path or str(target)
     if fmt is TextOrJson.json:
-        import json
+        from ..output.records import JSON_VERSION, MergeOutput, dump
 
-        record = {
-            "version": 1,
+        record: MergeOutput = {
+            "version": JSON_VERSION,
             "path": shown,
             "clean": result.clean,
             "merged": list(result.merged),
@@ -71,7 +72,7 @@ def merge(
             "prose_conflicts": result.prose_conflicts,
             "findings": [finding.to_dict() for finding in result.findings],
         }
-        typer.echo(json.dumps(record, indent=2, ensure_ascii=False))
+        typer.echo(dump(record))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
     for step in result.merged:
         typer.echo(printable(f"mdports merge: {step}"), err=True)

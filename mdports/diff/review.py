@@ -21,7 +21,7 @@ from ..check.text_edits import apply_edits
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document, split_lines
-from .compare import SemanticDiff
+from .model import SemanticDiff
 
 MARKER = "<!-- mdports:review -->"
 MAX_COMMENTS = 50

@@ -25,19 +25,21 @@ from .plan import Builder, Item, TablePlan
 from .port_choice import free_ports
 from .references import replace_name
 from .repairs import complete_row, renumber, shrink_placeholder
-from .result import Change, Edit, model_keys, row_key
+from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
 from .verification import verify
 
 __all__ = [
     "Builder",
     "Change",
     "Edit",
+    "EntryKey",
     "Item",
     "TablePlan",
     "add",
     "check_name",
     "complete_row",
     "date_span",
+    "entry_key",
     "format_document",
     "format_tables",
     "free_ports",

@@ -94,7 +94,8 @@ class TablePlan:
         if self.style.widths is not None and not all(
             self.style.fits(row.texts) for row, new in zip(rows, fresh, strict=True) if new
         ):
-            rows = list(realign(self.table, [row.texts for row in rows[2:]], self.style))
+            # The header as planned: the merge driver may have renamed a column.
+            rows = list(realign(Table(self.table.start, tuple(rows)), [row.texts for row in rows[2:]], self.style))
             rows[-1] = dataclasses.replace(rows[-1], eol=last_eol)
             fresh = [True] * len(rows)
         kept_order = [item.origin for item, new in zip(self.items, fresh, strict=True) if not new]

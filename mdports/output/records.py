@@ -1,4 +1,8 @@
-"""The JSON outputs, as typed records, and the one serializer they share.
+"""The JSON outputs, as typed records, and the one serializer they share (:func:`dump`).
+
+``diff --format json`` keeps its records beside the diff (:mod:`mdports.diff.json_output`),
+drift its report and fix records in :mod:`mdports.deploy.json_output`; they use the same
+``JSON_VERSION``, :class:`FindingRecord` and :func:`dump`.
 
 Every JSON output is an object with ``version`` (:data:`JSON_VERSION`); a section is named
 the same way everywhere (:class:`SectionFields`: ``section`` is its slug, ``heading`` the
@@ -255,3 +259,15 @@ class RuleRecord(TypedDict):
 class RulesOutput(TypedDict):
     version: int
     rules: list[RuleRecord]
+
+
+class MergeOutput(TypedDict):
+    """``merge --format json``: what was merged, what conflicts are left, what their rows bring."""
+
+    version: int
+    path: str
+    clean: bool
+    merged: list[str]
+    conflicts: list[str]
+    prose_conflicts: int
+    findings: list[FindingRecord]
