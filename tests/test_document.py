@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 import mdports
-from mdports.syntax.document import FrontMatter, Heading, Html, Prose, Row, Table, split_lines
+from mdports.syntax.document import FrontMatter, Heading, Html, Prose, Table
+from mdports.syntax.row import Row, split_lines
 
 
 @pytest.mark.parametrize("path", corpus(), ids=lambda p: p.name)

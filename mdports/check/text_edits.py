@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
-from ..syntax.document import split_lines
+from ..syntax.row import split_lines
 from .findings import TextEdit
 
 if TYPE_CHECKING:

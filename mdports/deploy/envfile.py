@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..syntax.document import split_eol, split_lines
+from ..syntax.row import split_eol, split_lines
 from .port_values import PortSpecError, port_span
 
 # The escapes python-dotenv decodes in a double-quoted value.

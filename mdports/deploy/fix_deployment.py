@@ -23,7 +23,7 @@ from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_atomic
 from ..model.registry import Registry
-from ..syntax.document import split_eol, split_lines
+from ..syntax.row import split_eol, split_lines
 from .compose import ComposePort, read_compose
 from .envfile import EnvPort, read_env
 from .prometheus import ScrapeTarget, read_prometheus

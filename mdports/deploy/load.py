@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 
 from ..files.reading import read_text
-from ..syntax.document import split_eol, split_lines
+from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposeService, read_compose
 from .envfile import EnvPort, read_env, read_variables

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..errors import InputError
-from ..syntax.document import split_eol, split_lines
+from ..syntax.row import split_eol, split_lines
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -20,7 +20,8 @@ from ..check.fixes import History, attach, in_place
 from ..check.text_edits import apply_edits
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
-from ..syntax.document import Document, split_lines
+from ..syntax.document import Document
+from ..syntax.row import split_lines
 from .model import SemanticDiff
 
 MARKER = "<!-- mdports:review -->"

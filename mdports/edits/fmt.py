@@ -13,7 +13,8 @@ from collections.abc import Collection
 from ..errors import RefusedError
 from ..model.reading import build
 from ..model.vocabulary import DEFAULT, Vocabulary
-from ..syntax.document import Document, Row
+from ..syntax.document import Document
+from ..syntax.row import Row
 from ..syntax.table_style import realign
 from .cells import port_text
 from .plan import Builder, Item

@@ -9,7 +9,7 @@ import datetime
 import os
 import re
 
-from ..syntax.document import split_lines
+from ..syntax.row import split_lines
 
 # "Last updated: 2026-03-28", "**Last-Updated:** 2026-03-28": the words, non-word characters, a date.
 _LAST_UPDATED_WORDS = re.compile(r"\blast[ -]updated\b", re.IGNORECASE)

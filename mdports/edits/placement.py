@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from ..errors import RefusedError
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
-from ..syntax.document import Row
+from ..syntax.row import Row
 from .cells import port_text
 from .plan import Builder, Item
 from .result import EntryKey

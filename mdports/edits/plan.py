@@ -16,7 +16,8 @@ from ..errors import RefusedError
 from ..model.ports import PortRange
 from ..model.reading import read_row
 from ..model.registry import Registry, RegistryTable
-from ..syntax.document import Document, Prose, Row, Table
+from ..syntax.document import Document, Prose, Table
+from ..syntax.row import Row
 from ..syntax.table_style import TableStyle, realign
 from .last_updated import date_span
 from .result import Change, Edit, EntryKey, entry_key, row_key

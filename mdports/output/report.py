@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..check.findings import Report
-from ..syntax.document import Document, split_eol
+from ..syntax.document import Document
+from ..syntax.row import split_eol
 from .colors import paint
 from .escaping import escape_markdown, printable
 from .records import JSON_VERSION

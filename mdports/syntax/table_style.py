@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .document import Row, Table
+from .document import Table
+from .row import Row
 
 _WRAPPERS = ("`", "**", "*", "__", "_")
 
