@@ -360,3 +360,32 @@ def test_module_entry_point_edits(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0 and result.stdout == "5101\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (  # padded by its delimiter: every cell but the delimiter's is padded out past one space
+            "| Port      | Service      | Notes       |\n"
+            "| --------- | ------------ | ----------- |\n"
+            "| 3001      | auth         | a           |\n",
+            "| Port      | Service                       | Notes       |\n"
+            "| --------- | ----------------------------- | ----------- |\n"
+            "| 3000      | a-very-long-service-name-here |             |\n"
+            "| 3001      | auth                          | a           |\n",
+        ),
+        (  # a delimiter written edge to edge says nothing of the padding
+            "| Port | Service | Notes |\n|------|---------|-------|\n| 3001 | auth    | a     |\n",
+            "| Port | Service                       | Notes |\n"
+            "| ---- | ----------------------------- | ----- |\n"
+            "| 3000 | a-very-long-service-name-here |       |\n"
+            "| 3001 | auth                          | a     |\n",
+        ),
+    ],
+)
+def test_a_widened_aligned_table_keeps_its_one_space_of_padding(table: str, expected: str) -> None:
+    """The padding an aligned table is written with is its least, not its most common (most cells are filled out)."""
+    document = mdports.parse("## 3000-3009: Core\n\n" + table)
+    edit = mdports.add(document, "a-very-long-service-name-here", range="core")
+    mdports.verify(edit)
+    assert edit.text == "## 3000-3009: Core\n\n" + expected

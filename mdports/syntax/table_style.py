@@ -93,6 +93,14 @@ class TableStyle:
         aligns: tuple[str, ...] = ("",) * columns
         reference = [len(cell) for cell in table.header.cells]
         if body and all([len(cell) for cell in row.cells] == reference for row in table.rows):
+            # In an aligned table most cells are padded out to their column: the padding the
+            # table is written with is the least one a filled cell has, not the most common. A
+            # padded delimiter (`| --- |`) counts, often being the widest; one written edge to
+            # edge (`|-----|`) says nothing about the padding of the cells.
+            delimiter = table.delimiter
+            padded = any(_pads(cell)[0] for cell in delimiter.cells if cell.strip())
+            measured = [row for row in table.rows if row is not delimiter or padded]
+            pad_left, pad_right = _least_padding(measured, pad_left, pad_right)
             widths = tuple(max(0, width - pad_left - pad_right) for width in reference)
             aligns = tuple(
                 _padding_align([row.cells[i] for row in body], pad_left)
@@ -159,6 +167,22 @@ class TableStyle:
                 last = index == len(texts) - 1 and not row.trail
                 cells.append(self.cell(index, text, first=first, last=last))
         return dataclasses.replace(row, cells=tuple(cells))
+
+
+def _least_padding(rows: Sequence[Row], pad_left: int, pad_right: int) -> tuple[int, int]:
+    """The least left and right padding of the filled cells of ``rows`` (header and delimiter included)."""
+    lefts: list[int] = []
+    rights: list[int] = []
+    for row in rows:
+        last = len(row.cells) - 1
+        for index, cell in enumerate(row.cells):
+            if cell.strip():
+                left, right = _pads(cell)
+                if index > 0 or row.lead:
+                    lefts.append(left)
+                if index < last or row.trail:
+                    rights.append(right)
+    return min(lefts, default=pad_left), min(rights, default=pad_right)
 
 
 def _padding_align(cells: Sequence[str], pad_left: int) -> str:
