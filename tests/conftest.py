@@ -83,6 +83,16 @@ def modules_loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str
     return result.returncode, set(json.loads(last))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow tests first (stable: the order within each group is kept).
+
+    pytest-xdist hands tests out in this order and idle workers steal from busy ones
+    (``--dist worksteal``): started first, the slow tests end before the many quick ones, so no
+    worker finishes the run alone on a 10-second test while the others wait.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Invoke the typer app in-process: ``cli("validate", "--format", "json")``."""
