@@ -255,6 +255,7 @@ def _operation(draw: st.DrawFn, model: mdports.Registry) -> tuple[str, Callable[
     return kind, edits.format_document
 
 
+@pytest.mark.slow
 @given(st.one_of(markdown(), broken_schemas()), st.data())
 @FUZZ
 def test_every_edit_fails_only_with_mdports_errors(text: str, data: st.DataObject) -> None:
