@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import is_hypothesis_test
 from typer.testing import CliRunner
 
 from mdports.cli import app
@@ -81,6 +82,23 @@ def modules_loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str
     )
     last = result.stderr.rsplit("\n", 1)[-1]
     return result.returncode, set(json.loads(last))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow tests first, then the property tests, then the rest (the order within each group kept).
+
+    pytest-xdist hands tests out in this order and idle workers steal from busy ones
+    (``--dist worksteal``): started first, the long tests end before the many quick ones, so no
+    worker finishes the run alone on a 10-second test while the others wait. A property test
+    runs its examples for half a second to a few seconds, whether marked slow or not.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if is_hypothesis_test(getattr(item, "obj", None)) else 2
+
+    items.sort(key=rank)
 
 
 @pytest.fixture

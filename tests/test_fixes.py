@@ -73,6 +73,7 @@ def test_unsafe_fixes_never_add_an_error(text: str) -> None:
     assert not Counter(k for k in _keys(outcome.report) if k[0].startswith("MP0")) - errors
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(registry_documents())
 def test_each_fix_applied_alone_reads_back_without_its_finding(text: str) -> None:

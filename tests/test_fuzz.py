@@ -25,7 +25,7 @@ import pytest
 from conftest import INPUTS, corpus, run_mdports
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from strategies import markdown
+from strategies import markdown, service_names
 
 import mdports
 from mdports import edits
@@ -218,7 +218,7 @@ def test_range_headings_read_as_the_regular_expressions_did(heading: str) -> Non
 NAMES = st.one_of(
     st.sampled_from(["todo-worker", "mana-auth", "chat-backend", "x", "reserved", "a|b", "", " ", "3001 x"]),
     st.text(max_size=20),
-    st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+    service_names(10),
 )
 PORTS = st.one_of(st.none(), st.integers(-5, 70_000))
 CELLS = st.dictionaries(
@@ -255,6 +255,7 @@ def _operation(draw: st.DrawFn, model: mdports.Registry) -> tuple[str, Callable[
     return kind, edits.format_document
 
 
+@pytest.mark.slow
 @given(st.one_of(markdown(), broken_schemas()), st.data())
 @FUZZ
 def test_every_edit_fails_only_with_mdports_errors(text: str, data: st.DataObject) -> None:

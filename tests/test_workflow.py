@@ -13,10 +13,10 @@ the runner does, in a temporary git repository shaped like a pull request checko
 - ``actions/checkout`` with ``fetch-depth: 0`` is the repository the test builds (full history,
   the pull request head checked out), and ``actions/setup-python`` is a fresh virtual
   environment put first on ``PATH``. Its ``site-packages`` sees this interpreter's packages
-  (mdports' dependencies and setuptools), so the action's install step really runs
-  ``pip install`` and builds mdports from the checkout. pip is configured as on a machine
-  without network: no index, no configuration file, no isolated build environment (which
-  would download setuptools), and a proxy that points nowhere.
+  (pip, setuptools and mdports' dependencies), so the action's install step really runs
+  ``pip install`` and builds mdports from the checkout into that environment. pip is
+  configured as on a machine without network: no index, no configuration file, no isolated
+  build environment (which would download setuptools), and a proxy that points nowhere.
 - The comment step talks to a local stand-in for the GitHub REST API (issue comments: list
   with pagination, create, update) at ``$GITHUB_API_URL``.
 - ``${{ }}`` expressions are evaluated by a small evaluator that knows exactly the forms the
@@ -214,7 +214,8 @@ def github() -> Iterator[FakeGitHub]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     api.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look at its flag: every 0.5 s by default, for each test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield api
     server.shutdown()
@@ -285,11 +286,11 @@ def git(repo: Path, *args: str) -> str:
 def runner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What ``actions/setup-python`` provides: a fresh Python whose bin folder goes first on PATH."""
     venv = tmp_path_factory.mktemp("setup-python") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    # The venv's own setuptools (Python < 3.12) is too old to build a wheel alone; the build
-    # must use the one of the test dependencies, as an isolated build would download it.
-    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
-    subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "setuptools"], check=True)
+    # Without pip of its own: seeding a venv with pip takes 3 s of CPU per test worker, and its
+    # setuptools (Python < 3.12) is too old to build a wheel alone. pip and setuptools come from
+    # the test dependencies below, as an isolated build would download setuptools; pip, run by
+    # this venv's python, installs into this venv.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     purelib = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
     # mdports' dependencies come from the interpreter running the tests (no index needed for them).
     (purelib / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
