@@ -34,16 +34,28 @@ GIT_ENV = {
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_golden(case: Path, fmt: str, tmp_path: Path) -> None:
+def test_golden(case: Path, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:  # type: ignore[no-untyped-def]
     shutil.copyfile(case / "old.md", tmp_path / "old.md")
     shutil.copyfile(case / "new.md", tmp_path / "new.md")
-    result = run_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(tmp_path)
+    result = cli("diff", "old.md", "new.md", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     expected = case / FORMATS[fmt]
     if REGEN:
         expected.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == expected.read_text(encoding="utf-8")
+
+
+# Through the installed script too: the case with every kind of change, in each format.
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_golden_subprocess(fmt: str, tmp_path: Path) -> None:
+    case = GOLDEN / "diff" / "review"
+    shutil.copyfile(case / "old.md", tmp_path / "old.md")
+    shutil.copyfile(case / "new.md", tmp_path / "new.md")
+    result = run_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (case / FORMATS[fmt]).read_text(encoding="utf-8")
 
 
 def test_golden_cases_cover_what_the_issue_asks_for() -> None:
