@@ -709,7 +709,7 @@ def test_drift_with_args_sarif_and_no_comment(
     inputs = {
         "command": "drift",
         "args": "--compose 'deploy compose.yml'",
-        "sarif-file": "mdports.output.sarif",
+        "sarif-file": "mdports.sarif",
         "comment": "false",
     }
     # A later step reads the outputs as a workflow would.
@@ -726,15 +726,15 @@ def test_drift_with_args_sarif_and_no_comment(
     result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs, report))
     outputs = result.outputs["mdports"]
     assert outputs["exit-code"] == "0", result.logs  # a port mismatch and undeployed services: no error
-    assert outputs["sarif-file"] == "mdports.output.sarif" and int(outputs["warnings"]) >= 1
+    assert outputs["sarif-file"] == "mdports.sarif" and int(outputs["warnings"]) >= 1
     assert "::warning file=deploy compose.yml,line=3" in result.logs["mdports/check"]
     assert "MP203" in result.logs["mdports/check"] and "### mdports drift" in result.summary
-    sarif = json.loads((checkout / "mdports.output.sarif").read_text(encoding="utf-8"))
+    sarif = json.loads((checkout / "mdports.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
     assert len(sarif["runs"][0]["results"]) == int(outputs["findings"])
     assert result.outcomes["mdports/Post or update the pull request comment"] == "skipped"
     assert MARKER in result.summary and github.requests == []  # the diff only in the job summary
-    assert result.logs["report"].strip() == f"{outputs['findings']} findings in mdports.output.sarif"
+    assert result.logs["report"].strip() == f"{outputs['findings']} findings in mdports.sarif"
 
 
 def test_command_diff_in_a_shallow_checkout_fetches_the_base_commit(
@@ -798,7 +798,7 @@ def test_code_scanning_gets_the_sarif_even_when_the_check_fails(
 def test_an_unreadable_document_is_exit_code_2_without_counts_or_sarif(
     checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
 ) -> None:
-    inputs = {"document": "docs/MISSING.md", "sarif-file": "mdports.output.sarif", "base": ""}
+    inputs = {"document": "docs/MISSING.md", "sarif-file": "mdports.sarif", "base": ""}
     result = run_workflow(checkout, runner_python, github, tmp_path, workflow=workflow_using(inputs))
     assert result.outcomes["mdports/check"] == "failure" and result.outcomes["mdports"] == "failure"
     assert "mdports: error: docs/MISSING.md: no such file" in result.logs["mdports/check"]
