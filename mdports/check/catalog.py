@@ -178,19 +178,16 @@ DEPLOYMENT_RULES: tuple[Rule, ...] = (
 )
 
 
-def document_rules() -> tuple[Rule, ...]:
-    """The rules ``validate`` runs."""
-    return DOCUMENT_RULES
-
-
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule, document and deployment ones, ordered by id."""
-    return (*DOCUMENT_RULES, *DEPLOYMENT_RULES)
+# Every rule, document and deployment ones, ordered by id.
+ALL_RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *DEPLOYMENT_RULES)
+_BY_WORD: dict[str, Rule] = {word: rule for rule in ALL_RULES for word in (rule.id, rule.name)}
+# Every id and name, each rule's id before its name: what a did-you-mean chooses from.
+RULE_WORDS: tuple[str, ...] = tuple(_BY_WORD)
 
 
 def find_rule(word: str) -> Rule | None:
     """The rule whose id or name is ``word``, or None."""
-    return next((rule for rule in all_rules() if word in (rule.id, rule.name)), None)
+    return _BY_WORD.get(word)
 
 
 def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:
@@ -199,9 +196,8 @@ def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:
 
     for word in words:
         if find_rule(word) is None:
-            choices = [name for rule in all_rules() for name in (rule.id, rule.name)]
             raise UsageError(
-                f"{key}: unknown rule {word!r}{did_you_mean(word, choices)}",
+                f"{key}: unknown rule {word!r}{did_you_mean(word, RULE_WORDS)}",
                 path=path,
                 hint="`mdports rules` lists every rule id and name",
             )

@@ -87,7 +87,7 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
 def check_directives(registry: Registry, path: str) -> Iterator[Finding]:
     """MP111: a mdports comment that would be silently ignored (a typo in the verb or a rule)."""
     from ..files.config import did_you_mean
-    from .catalog import all_rules, find_rule
+    from .catalog import RULE_WORDS, find_rule
 
     def finding(directive: Directive, message: str, hint: str) -> Finding:
         return Finding(BAD_DIRECTIVE, path, directive.line, 1, message, hint, directive.ports, directive.section)
@@ -103,9 +103,8 @@ def check_directives(registry: Registry, path: str) -> Iterator[Finding]:
             yield finding(directive, "this accept names no rule", "name the rule: <!-- mdports: accept MP101 4400 -->")
         for word in directive.rules if directive.verb == "accept" else ():
             if find_rule(word) is None:
-                names = [name for rule in all_rules() for name in (rule.id, rule.name)]
                 yield finding(
                     directive,
-                    f"accept names unknown rule {word!r}{did_you_mean(word, names)}",
+                    f"accept names unknown rule {word!r}{did_you_mean(word, RULE_WORDS)}",
                     "`mdports rules` lists every rule id and name",
                 )

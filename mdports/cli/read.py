@@ -210,11 +210,11 @@ def rules_(
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
     """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
-    from ..check.catalog import all_rules, check_rule_names, find_rule
+    from ..check.catalog import ALL_RULES, check_rule_names, find_rule
 
     if rule is not None:
         check_rule_names([rule], "rules", None)
-    chosen = [find_rule(rule)] if rule is not None else list(all_rules())
+    chosen = [find_rule(rule)] if rule is not None else list(ALL_RULES)
     rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
         output: RulesOutput = {

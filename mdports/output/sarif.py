@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from .. import __version__
-from ..check.catalog import all_rules
+from ..check.catalog import ALL_RULES
 from ..check.findings import Finding, Fix, Report
 from .records import dump
 
@@ -70,7 +70,7 @@ def _fix(path: str, fix: Fix) -> dict[str, object]:
 
 def to_sarif(reports: Sequence[Report]) -> dict[str, object]:
     """The SARIF log of ``reports`` as a dict (see :func:`format_sarif`)."""
-    rules = all_rules()
+    rules = ALL_RULES
     index = {rule.id: position for position, rule in enumerate(rules)}
     driver = {
         "name": "mdports",
