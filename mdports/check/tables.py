@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..files.config import did_you_mean
 from ..model.directives import Directive
 from ..model.registry import Registry
 from ..model.vocabulary import ROLES
-from .catalog import BAD_DIRECTIVE, NO_SERVICE_COLUMN, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
+from .catalog import BAD_DIRECTIVE, NO_SERVICE_COLUMN, NOTHING_READ, RULE_WORDS, TABLE_NOT_READ, TABLE_ROLE, find_rule
 from .findings import Finding
 
 _CONFIGURE = (
@@ -86,8 +87,6 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
 
 def check_directives(registry: Registry, path: str) -> Iterator[Finding]:
     """MP111: a mdports comment that would be silently ignored (a typo in the verb or a rule)."""
-    from ..files.config import did_you_mean
-    from .catalog import RULE_WORDS, find_rule
 
     def finding(directive: Directive, message: str, hint: str) -> Finding:
         return Finding(BAD_DIRECTIVE, path, directive.line, 1, message, hint, directive.ports, directive.section)
