@@ -69,23 +69,7 @@ class TableStyle:
         body = table.body
         sample = list(body) or [table.header]
         columns = len(table.header.cells)
-        lefts: list[int] = []
-        rights: list[int] = []
-        empties: list[str] = []
-        for row in sample:
-            last = len(row.cells) - 1
-            for index, cell in enumerate(row.cells):
-                # A cell at an edge without an outer pipe has no padding there to copy.
-                outer_left = index == 0 and not row.lead
-                outer_right = index == last and not row.trail
-                if cell.strip():
-                    left, right = _pads(cell)
-                    if not outer_left:
-                        lefts.append(left)
-                    if not outer_right:
-                        rights.append(right)
-                elif not outer_left and not outer_right:
-                    empties.append(cell)
+        lefts, rights, empties = _paddings(sample)
         pad_left = _most_common(lefts, 1)
         pad_right = _most_common(rights, pad_left)
         empty = Counter(empties).most_common(1)[0][0] if empties else " " * max(1, pad_left)
@@ -100,7 +84,8 @@ class TableStyle:
             delimiter = table.delimiter
             padded = any(_pads(cell)[0] for cell in delimiter.cells if cell.strip())
             measured = [row for row in table.rows if row is not delimiter or padded]
-            pad_left, pad_right = _least_padding(measured, pad_left, pad_right)
+            least_lefts, least_rights, _ = _paddings(measured)
+            pad_left, pad_right = min(least_lefts, default=pad_left), min(least_rights, default=pad_right)
             widths = tuple(max(0, width - pad_left - pad_right) for width in reference)
             aligns = tuple(
                 _padding_align([row.cells[i] for row in body], pad_left)
@@ -169,20 +154,26 @@ class TableStyle:
         return dataclasses.replace(row, cells=tuple(cells))
 
 
-def _least_padding(rows: Sequence[Row], pad_left: int, pad_right: int) -> tuple[int, int]:
-    """The least left and right padding of the filled cells of ``rows`` (header and delimiter included)."""
+def _paddings(rows: Sequence[Row]) -> tuple[list[int], list[int], list[str]]:
+    """The left and right padding of every filled cell of ``rows``, and every empty cell."""
     lefts: list[int] = []
     rights: list[int] = []
+    empties: list[str] = []
     for row in rows:
         last = len(row.cells) - 1
         for index, cell in enumerate(row.cells):
+            # A cell at an edge without an outer pipe has no padding there to copy.
+            outer_left = index == 0 and not row.lead
+            outer_right = index == last and not row.trail
             if cell.strip():
                 left, right = _pads(cell)
-                if index > 0 or row.lead:
+                if not outer_left:
                     lefts.append(left)
-                if index < last or row.trail:
+                if not outer_right:
                     rights.append(right)
-    return min(lefts, default=pad_left), min(rights, default=pad_right)
+            elif not outer_left and not outer_right:
+                empties.append(cell)
+    return lefts, rights, empties
 
 
 def _padding_align(cells: Sequence[str], pad_left: int) -> str:
