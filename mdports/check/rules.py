@@ -20,7 +20,6 @@ from .catalog import (
     DUPLICATE_PORT,
     DUPLICATE_SERVICE,
     EMPTY_SERVICE,
-    FOREIGN_RANGE,
     MALFORMED_PORT,
     MALFORMED_PROTOCOL,
     MALFORMED_RANGE,
@@ -29,10 +28,8 @@ from .catalog import (
     OUT_OF_RANGE,
     OVERLAPPING_RANGES,
     PLACEHOLDER_OVERLAP,
-    TABLE_NOT_READ,
     TABLE_ROLE,
     UNSORTED_ROWS,
-    UNUSED_ACCEPT,
 )
 from .entries import (
     check_cell_counts,
@@ -71,9 +68,6 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
         BAD_DIRECTIVE: check_directives,
     }
 )
-# Reported by the check of another rule, in the same pass: FOREIGN_RANGE by OUT_OF_RANGE's,
-# TABLE_NOT_READ by TABLE_ROLE's; UNUSED_ACCEPT by apply_exceptions, after every check.
-REPORTED_WITH_OTHERS: frozenset[Rule] = frozenset({FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT})
 
 
 def validate(
