@@ -13,10 +13,10 @@ the runner does, in a temporary git repository shaped like a pull request checko
 - ``actions/checkout`` with ``fetch-depth: 0`` is the repository the test builds (full history,
   the pull request head checked out), and ``actions/setup-python`` is a fresh virtual
   environment put first on ``PATH``. Its ``site-packages`` sees this interpreter's packages
-  (pip, setuptools and mdports' dependencies), so the action's install step really runs
+  (pip, flit_core and mdports' dependencies), so the action's install step really runs
   ``pip install`` and builds mdports from the checkout into that environment. pip is
   configured as on a machine without network: no index, no configuration file, no isolated
-  build environment (which would download setuptools), and a proxy that points nowhere.
+  build environment (which would download flit_core), and a proxy that points nowhere.
 - The comment step talks to a local stand-in for the GitHub REST API (issue comments: list
   with pagination, create, update) at ``$GITHUB_API_URL``.
 - ``${{ }}`` expressions are evaluated by a small evaluator that knows exactly the forms the
@@ -70,7 +70,7 @@ OFFLINE = {
     "PIP_CONFIG_FILE": os.devnull,  # no machine-wide index, mirror or find-links
     "PIP_NO_INDEX": "1",
     # pip reads this variable inverted: "0" turns build isolation off, so the build uses the
-    # setuptools already installed instead of downloading one.
+    # build backend already installed (flit_core) instead of downloading it.
     "PIP_NO_BUILD_ISOLATION": "0",
     "http_proxy": NOWHERE,
     "https_proxy": NOWHERE,
@@ -286,10 +286,9 @@ def git(repo: Path, *args: str) -> str:
 def runner_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What ``actions/setup-python`` provides: a fresh Python whose bin folder goes first on PATH."""
     venv = tmp_path_factory.mktemp("setup-python") / "venv"
-    # Without pip of its own: seeding a venv with pip takes 3 s of CPU per test worker, and its
-    # setuptools (Python < 3.12) is too old to build a wheel alone. pip and setuptools come from
-    # the test dependencies below, as an isolated build would download setuptools; pip, run by
-    # this venv's python, installs into this venv.
+    # Without pip of its own: seeding a venv with pip takes 3 s of CPU per test worker. pip and
+    # flit_core come from the test dependencies below, as an isolated build would download
+    # flit_core; pip, run by this venv's python, installs into this venv.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     purelib = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
     # mdports' dependencies come from the interpreter running the tests (no index needed for them).
@@ -307,7 +306,6 @@ def make_checkout(repo: Path) -> Path:
         shutil.copytree(ROOT / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / "docs").mkdir()
     shutil.copyfile(BUNDLED, repo / "docs" / "PORT_SCHEMA.md")
-    (repo / ".gitignore").write_text("build/\n*.egg-info/\n", encoding="utf-8")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "port schema")
     git(repo, "checkout", "-q", "-b", "feature")
