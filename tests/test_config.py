@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, run_mdports
+from conftest import BUNDLED, invoke_mdports, run_mdports
 
 from mdports.errors import UsageError
 from mdports.files.config import display_path, find_config, load_config
@@ -59,10 +59,10 @@ def test_nearest_folder_wins_and_paths_are_relative_to_it(tmp_path: Path) -> Non
 
 def test_config_option_overrides_discovery_before_and_after_the_command(tmp_path: Path) -> None:
     root = repo(tmp_path, **{"mdports.toml": "strict = true\n", "ci/relaxed.toml": "strict = false\n"})
-    assert run_mdports("validate", cwd=root).returncode == 1
-    assert run_mdports("--config", "ci/relaxed.toml", "validate", cwd=root).returncode == 0
-    assert run_mdports("validate", "--config", "ci/relaxed.toml", cwd=root).returncode == 0
-    missing = run_mdports("validate", "--config", "nope.toml", cwd=root)
+    assert invoke_mdports("validate", cwd=root).returncode == 1
+    assert invoke_mdports("--config", "ci/relaxed.toml", "validate", cwd=root).returncode == 0
+    assert invoke_mdports("validate", "--config", "ci/relaxed.toml", cwd=root).returncode == 0
+    missing = invoke_mdports("validate", "--config", "nope.toml", cwd=root)
     assert missing.returncode == 2 and "nope.toml: no such configuration file" in missing.stderr
 
 
@@ -82,7 +82,7 @@ def test_config_option_overrides_discovery_before_and_after_the_command(tmp_path
 )
 def test_mistakes_exit_2_naming_file_and_key(tmp_path: Path, text: str, expected: str) -> None:
     root = repo(tmp_path, **{".mdports.toml": text})
-    result = run_mdports("validate", cwd=root)
+    result = invoke_mdports("validate", cwd=root)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert result.stderr.startswith("mdports: error: .mdports.toml: ")  # the file, as the user sees it

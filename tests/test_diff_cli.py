@@ -4,7 +4,9 @@ Golden cases live in ``tests/golden/diff/CASE/``: ``old.md``, ``new.md`` and the
 of each format (``expected.txt``, ``expected.json``, ``expected.md``). Regenerate them with
 ``MDPORTS_REGEN=1 python -m pytest tests/test_diff_cli.py`` and review the diff.
 
-The git tests build real repositories in temporary folders.
+The git tests build real repositories in temporary folders. They run the command in-process
+(``invoke_mdports``; git is still a real subprocess of it), one of them and the exit codes also
+through the installed script.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUNDLED, GOLDEN, modules_loaded_by, run_mdports
+from conftest import BUNDLED, GOLDEN, invoke_mdports, modules_loaded_by, run_mdports
 
 CASES = sorted(path for path in (GOLDEN / "diff").iterdir() if path.is_dir())
 FORMATS = {"text": "expected.txt", "json": "expected.json", "markdown": "expected.md"}
@@ -122,7 +124,7 @@ def test_the_markdown_output_is_the_comment_body_exactly(cli) -> None:  # type: 
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     (tmp_path / "new.md").write_text("# x\n", encoding="utf-8")
     (tmp_path / "old.md").write_text("# x\n", encoding="utf-8")
-    result = run_mdports("diff", *args, cwd=tmp_path)
+    result = invoke_mdports("diff", *args, cwd=tmp_path)
     assert result.returncode == 2, result
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
@@ -153,7 +155,7 @@ def repo(tmp_path: Path) -> Path:
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "ports")
     git(root, "checkout", "-q", "-b", "feature")
-    run_mdports("-f", "docs/PORT_SCHEMA.md", "rename", "chat-backend", "chat-server", cwd=root).check_returncode()
+    invoke_mdports("-f", "docs/PORT_SCHEMA.md", "rename", "chat-backend", "chat-server", cwd=root).check_returncode()
     git(root, "commit", "-q", "-am", "rename chat-backend")
     return root
 
@@ -173,20 +175,20 @@ def test_a_git_spec_against_the_working_tree_and_from_a_subfolder(repo: Path) ->
         encoding="utf-8",
     )
     # OLD only: NEW is the configured document (found from the current folder).
-    result = run_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", "--format", "json", cwd=repo)
+    result = invoke_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", "--format", "json", cwd=repo)
     data = json.loads(result.stdout)
     assert [(e["kind"], e["service"]) for e in data["entries"]] == [("changed", "mana-credits")]
     # As in git, REV:./PATH is relative to the current folder.
-    result = run_mdports("diff", "main:./PORT_SCHEMA.md", "HEAD:./PORT_SCHEMA.md", cwd=repo / "docs")
+    result = invoke_mdports("diff", "main:./PORT_SCHEMA.md", "HEAD:./PORT_SCHEMA.md", cwd=repo / "docs")
     assert "renamed" in result.stdout, result.stderr
     # The index (":PATH") is a revision too: what is staged.
     git(repo, "add", "docs/PORT_SCHEMA.md")
-    staged = run_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", ":docs/PORT_SCHEMA.md", "--exit-code", cwd=repo)
+    staged = invoke_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", ":docs/PORT_SCHEMA.md", "--exit-code", cwd=repo)
     assert staged.returncode == 1 and "Rust" in staged.stdout
 
 
 def test_base_compares_the_configured_document_at_a_revision_with_the_working_tree(repo: Path) -> None:
-    result = run_mdports("diff", "--base", "main", "--format", "json", "--exit-code", cwd=repo)
+    result = invoke_mdports("diff", "--base", "main", "--format", "json", "--exit-code", cwd=repo)
     assert result.returncode == 1, result.stderr
     data = json.loads(result.stdout)
     assert (data["old"], data["new"]) == ("main:docs/PORT_SCHEMA.md", str(Path("docs") / "PORT_SCHEMA.md"))
@@ -195,18 +197,18 @@ def test_base_compares_the_configured_document_at_a_revision_with_the_working_tr
     ]
     # From a subfolder, with an explicit --file, and with a pyproject.toml that configures the file.
     sub = repo / "docs"
-    result = run_mdports("-f", "PORT_SCHEMA.md", "diff", "--base", "main", cwd=sub)
+    result = invoke_mdports("-f", "PORT_SCHEMA.md", "diff", "--base", "main", cwd=sub)
     assert result.returncode == 0 and "+++ PORT_SCHEMA.md" in result.stdout
     (repo / "ports").mkdir()
     git(repo, "mv", "docs/PORT_SCHEMA.md", "ports/SCHEMA.md")
     (repo / "pyproject.toml").write_text('[tool.mdports]\nfile = "ports/SCHEMA.md"\n', encoding="utf-8")
-    missing = run_mdports("diff", "--base", "main", cwd=repo)
+    missing = invoke_mdports("diff", "--base", "main", cwd=repo)
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines()[0] == "mdports: error: ports/SCHEMA.md does not exist in revision 'main'"
-    same = run_mdports("diff", "--base", "feature", "--exit-code", cwd=repo)
+    same = invoke_mdports("diff", "--base", "feature", "--exit-code", cwd=repo)
     assert same.returncode == 2  # moved in the working tree only: not in feature either
     git(repo, "commit", "-q", "-am", "move the schema")
-    assert run_mdports("diff", "--base", "HEAD", "--exit-code", cwd=repo).returncode == 0
+    assert invoke_mdports("diff", "--base", "HEAD", "--exit-code", cwd=repo).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -225,7 +227,7 @@ def test_base_compares_the_configured_document_at_a_revision_with_the_working_tr
     ],
 )
 def test_git_errors_are_one_line_and_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
-    result = run_mdports("diff", *args, cwd=repo)
+    result = invoke_mdports("diff", *args, cwd=repo)
     assert result.returncode == 2
     first = result.stderr.splitlines()[0]
     assert first == f"mdports: error: {message}", result.stderr
@@ -236,10 +238,10 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     shutil.copyfile(BUNDLED, tmp_path / "docs" / "PORT_SCHEMA.md")
     env = {"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
-    result = run_mdports("diff", "--base", "main", cwd=tmp_path, env=env)
+    result = invoke_mdports("diff", "--base", "main", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr.splitlines()[0].startswith("mdports: error: not a git repository: ")
-    result = run_mdports("diff", "main:docs/PORT_SCHEMA.md", "docs/PORT_SCHEMA.md", cwd=tmp_path, env=env)
+    result = invoke_mdports("diff", "main:docs/PORT_SCHEMA.md", "docs/PORT_SCHEMA.md", cwd=tmp_path, env=env)
     assert result.returncode == 2 and "not a git repository" in result.stderr
 
 
@@ -247,7 +249,7 @@ def test_binary_and_non_utf8_blobs_are_refused(repo: Path) -> None:
     (repo / "latin1.md").write_bytes("| Port | Service |\n|---|---|\n| 1 | caf\xe9 |\n".encode("latin-1"))
     git(repo, "add", "latin1.md")
     git(repo, "commit", "-q", "-m", "latin-1")
-    result = run_mdports("diff", "HEAD:latin1.md", "docs/PORT_SCHEMA.md", cwd=repo)
+    result = invoke_mdports("diff", "HEAD:latin1.md", "docs/PORT_SCHEMA.md", cwd=repo)
     assert result.returncode == 2
     assert "HEAD:latin1.md: is not valid UTF-8 (byte 0xe9 at offset" in result.stderr
 
@@ -255,7 +257,7 @@ def test_binary_and_non_utf8_blobs_are_refused(repo: Path) -> None:
 def test_a_file_whose_name_has_a_colon_is_a_file(tmp_path: Path) -> None:
     shutil.copyfile(BUNDLED, tmp_path / "v1:ports.md")
     shutil.copyfile(BUNDLED, tmp_path / "new.md")
-    result = run_mdports("diff", "v1:ports.md", "new.md", "--exit-code", cwd=tmp_path)
+    result = invoke_mdports("diff", "v1:ports.md", "new.md", "--exit-code", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
 
 

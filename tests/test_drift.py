@@ -23,10 +23,10 @@ from conftest import (
     FLEET,
     PROJECT,
     deployment_cases,
+    invoke_mdports,
     modules_loaded_by,
     run_deployment_case_in_process,
     run_deployment_case_subprocess,
-    run_mdports,
     smoke,
 )
 
@@ -63,7 +63,7 @@ def test_every_rule_is_exercised_by_the_realistic_projects(tmp_path: Path) -> No
     """The two projects' deliberate drift triggers every rule at least once (the golden files pin them)."""
     seen: set[str] = set()
     for name, fixture in (("p", PROJECT), ("f", FLEET)):
-        result = run_mdports("drift", "--format", "json", cwd=shutil.copytree(fixture, tmp_path / name))
+        result = invoke_mdports("drift", "--format", "json", cwd=shutil.copytree(fixture, tmp_path / name))
         report = json.loads(result.stdout)
         seen |= {finding["rule"] for finding in report["findings"]}
         assert report["summary"]["services"] >= 59 and report["summary"]["targets"] >= 30
@@ -550,27 +550,27 @@ def test_command_line_files_replace_the_configured_ones(cli, tmp_path: Path, mon
 def test_no_deployment_files_is_a_usage_error(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "pyproject.toml").write_text('[tool.mdports]\nfile = "docs/PORT_SCHEMA.md"\n')
-    result = run_mdports("drift", cwd=root)
+    result = invoke_mdports("drift", cwd=root)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("mdports: error: no deployment files to compare the document with\n  hint: pass")
 
 
 def test_strict_never_fails_on_info(tmp_path: Path) -> None:
-    result = run_mdports("drift", "--compose", "docker-compose.monitoring.yml", "--strict", cwd=project(tmp_path))
+    result = invoke_mdports("drift", "--compose", "docker-compose.monitoring.yml", "--strict", cwd=project(tmp_path))
     assert result.returncode == 0 and result.stdout.endswith(": 0 error(s), 0 warning(s), 61 info\n")
 
 
 def test_strict_turns_a_warning_into_failure(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "only-crawler.yml").write_text('services:\n  mana-crawler:\n    ports: ["3114:3014"]\n')
-    assert run_mdports("drift", "-c", "only-crawler.yml", cwd=root).returncode == 0
-    assert run_mdports("drift", "-c", "only-crawler.yml", "--strict", cwd=root).returncode == 1
+    assert invoke_mdports("drift", "-c", "only-crawler.yml", cwd=root).returncode == 0
+    assert invoke_mdports("drift", "-c", "only-crawler.yml", "--strict", cwd=root).returncode == 1
 
 
 def test_github_format_writes_a_step_summary(tmp_path: Path) -> None:
     root = project(tmp_path)
     summary = tmp_path / "summary.md"
-    result = run_mdports("drift", "--format", "github", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = invoke_mdports("drift", "--format", "github", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.returncode == 1
     text = summary.read_text()
     assert text.startswith("### mdports drift: docs\\/PORT\\_SCHEMA\\.md\n")  # escaped as in the PR comment
@@ -578,7 +578,7 @@ def test_github_format_writes_a_step_summary(tmp_path: Path) -> None:
     assert "| error | MP205 duplicate-host-port |" in text and "| info |" not in text
     assert "::notice" not in result.stdout
     # ... and back with --min-severity info.
-    again = run_mdports(
+    again = invoke_mdports(
         "drift", "--format", "github", "--min-severity", "info", cwd=root, env={"GITHUB_STEP_SUMMARY": str(summary)}
     )
     assert "::notice" in again.stdout and "| info | MP206 undeployed-service |" in summary.read_text()
@@ -587,7 +587,7 @@ def test_github_format_writes_a_step_summary(tmp_path: Path) -> None:
 def test_a_yaml_error_is_one_message_never_a_traceback(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "docker-compose.yml").write_text('services:\n  web:\n    ports: ["3001:3001"\n  db: {}\n')
-    result = run_mdports("drift", "--compose", "docker-compose.yml", cwd=root)
+    result = invoke_mdports("drift", "--compose", "docker-compose.yml", cwd=root)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("mdports: error: docker-compose.yml:4:3: is not valid YAML")
 
@@ -595,7 +595,7 @@ def test_a_yaml_error_is_one_message_never_a_traceback(tmp_path: Path) -> None:
 def test_binary_deployment_file_is_an_input_error(tmp_path: Path) -> None:
     root = project(tmp_path)
     (root / "compose.yml").write_bytes(b"services:\x00\n")
-    result = run_mdports("drift", "-c", "compose.yml", cwd=root)
+    result = invoke_mdports("drift", "-c", "compose.yml", cwd=root)
     assert result.returncode == 2 and "compose.yml: looks like a binary file" in result.stderr
 
 
@@ -640,8 +640,8 @@ def test_an_undocumented_port_can_be_accepted_in_the_section_whose_range_holds_i
 
 def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
     root = project(tmp_path)
-    once = run_mdports("drift", "-c", "docker-compose.macmini.yml", "--format", "json", cwd=root)
-    twice = run_mdports(
+    once = invoke_mdports("drift", "-c", "docker-compose.macmini.yml", "--format", "json", cwd=root)
+    twice = invoke_mdports(
         "drift", "-c", "docker-compose.macmini.yml", "-c", "./docker-compose.macmini.yml", "--format", "json", cwd=root
     )
     assert twice.stdout == once.stdout and json.loads(once.stdout)["summary"]["services"] == 59

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import mdports_executable, run_mdports
+from conftest import invoke_mdports, mdports_executable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -349,9 +349,9 @@ def test_min_severity_and_quiet(tmp_path: Path) -> None:
     assert {f.severity for f in report.at_least("warning").findings} == {"error", "warning"}
     assert {f.severity for f in report.at_least("error").findings} == {"error"}
     (tmp_path / "PORT_SCHEMA.md").write_text(DOC)
-    loud = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--no-source", cwd=tmp_path)
-    quiet = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--no-source", "-q", cwd=tmp_path)
-    warnings = run_mdports(
+    loud = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--no-source", cwd=tmp_path)
+    quiet = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--no-source", "-q", cwd=tmp_path)
+    warnings = invoke_mdports(
         "-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--no-source", "--min-severity", "warning", cwd=tmp_path
     )  # fmt: skip
     assert " info MP206 " in loud.stdout and " info " not in warnings.stdout and " warning " in warnings.stdout
@@ -385,7 +385,7 @@ def test_hosts_and_aliases_configuration(tmp_path: Path) -> None:
     )
     assert config.compose == (tmp_path / "base.yml",) and config.aliases == {"gpu-whisper": "mana-stt"}
     (tmp_path / "pyproject.toml").write_text('[tool.mdports.hosts.gpu]\ncompse = ["gpu.yml"]\n')
-    result = run_mdports("drift", cwd=tmp_path)
+    result = invoke_mdports("drift", cwd=tmp_path)
     assert result.returncode == 2
     assert "[tool.mdports] hosts.gpu: unknown key 'compse'; did you mean 'compose'?" in result.stderr
 

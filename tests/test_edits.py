@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, INPUTS, mdports_executable, run_mdports
+from conftest import BUNDLED, INPUTS, invoke_mdports, mdports_executable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -288,7 +288,7 @@ def _copy(tmp_path: Path, source: Path = BUNDLED) -> Path:
 def test_write_keeps_permissions_line_endings_and_bom(tmp_path: Path) -> None:
     path = _copy(tmp_path, INPUTS / "crlf.md")
     path.chmod(0o640)
-    result = run_mdports("-f", str(path), "add", "win-y", "--range", "windows", cwd=tmp_path)
+    result = invoke_mdports("-f", str(path), "add", "win-y", "--range", "windows", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\n" not in data.replace(b"\r\n", b"")
@@ -299,7 +299,7 @@ def test_write_keeps_permissions_line_endings_and_bom(tmp_path: Path) -> None:
 def test_read_only_document_is_refused_and_left_intact(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     path.chmod(0o444)
-    result = run_mdports("-f", str(path), "add", "x-svc", "--range", "games", cwd=tmp_path)
+    result = invoke_mdports("-f", str(path), "add", "x-svc", "--range", "games", cwd=tmp_path)
     assert result.returncode == 1 and "read-only" in result.stderr
     assert path.read_bytes() == BUNDLED.read_bytes()
 
@@ -307,14 +307,14 @@ def test_read_only_document_is_refused_and_left_intact(tmp_path: Path) -> None:
 def test_dry_run_and_diff_write_nothing(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     for flag in ("--dry-run", "--diff"):
-        result = run_mdports("-f", str(path), "add", "x-svc", "--range", "games", flag, cwd=tmp_path)
+        result = invoke_mdports("-f", str(path), "add", "x-svc", "--range", "games", flag, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     assert path.read_bytes() == BUNDLED.read_bytes()
 
 
 def test_refused_edit_writes_nothing(tmp_path: Path) -> None:
     path = _copy(tmp_path)
-    result = run_mdports("-f", str(path), "add", "mana-auth", "--range", "games", cwd=tmp_path)
+    result = invoke_mdports("-f", str(path), "add", "mana-auth", "--range", "games", cwd=tmp_path)
     assert result.returncode == 1 and "already exists" in result.stderr
     assert path.read_bytes() == BUNDLED.read_bytes()
 

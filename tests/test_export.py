@@ -14,9 +14,9 @@ from conftest import (
     BUNDLED,
     PROJECT,
     deployment_cases,
+    invoke_mdports,
     run_deployment_case_in_process,
     run_deployment_case_subprocess,
-    run_mdports,
     smoke,
 )
 
@@ -144,29 +144,29 @@ def test_collisions_and_unreadable_rows_are_reported_and_left_out() -> None:
 
 def test_collisions_fail_the_command_and_go_to_stderr(tmp_path: Path) -> None:
     (tmp_path / "ports.md").write_text(COLLIDING)
-    result = run_mdports("-f", "ports.md", "export", "--format", "env", cwd=tmp_path)
+    result = invoke_mdports("-f", "ports.md", "export", "--format", "env", cwd=tmp_path)
     assert result.returncode == 1
     assert "MANA_USER_PORT=3005" in result.stdout
     assert result.stderr.splitlines()[1] == (
         "mdports: warning: ports.md:6: mana_auth would also be MANA_AUTH_PORT, like mana-auth (line 5); left out"
     )
-    clean = run_mdports("-f", str(BUNDLED), "export", "--format", "env", cwd=tmp_path)
+    clean = invoke_mdports("-f", str(BUNDLED), "export", "--format", "env", cwd=tmp_path)
     assert clean.returncode == 0 and clean.stderr == ""
 
 
 def test_unknown_format_and_range_are_usage_errors(tmp_path: Path) -> None:
-    assert run_mdports("-f", str(BUNDLED), "export", "--format", "toml", cwd=tmp_path).returncode == 2
-    result = run_mdports("-f", str(BUNDLED), "export", "--range", "nowhere", cwd=tmp_path)
+    assert invoke_mdports("-f", str(BUNDLED), "export", "--format", "toml", cwd=tmp_path).returncode == 2
+    result = invoke_mdports("-f", str(BUNDLED), "export", "--range", "nowhere", cwd=tmp_path)
     assert result.returncode == 2 and "--range 'nowhere' matches no section" in result.stderr
 
 
 def test_an_exported_env_file_agrees_with_the_document(tmp_path: Path) -> None:
     """The story of export and drift together: what export writes, drift finds no fault with."""
     root = Path(shutil.copytree(PROJECT, tmp_path / "project"))
-    exported = run_mdports("export", "--format", "env", cwd=root)
+    exported = invoke_mdports("export", "--format", "env", cwd=root)
     assert exported.returncode == 0, exported.stderr
     (root / "exported.env").write_text(exported.stdout)
-    result = run_mdports("drift", "--env", "exported.env", "--strict", "--format", "json", cwd=root)
+    result = invoke_mdports("drift", "--env", "exported.env", "--strict", "--format", "json", cwd=root)
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["findings"] == []
     assigned = sum(1 for entry in registry(parse(BUNDLED_TEXT)).entries if entry.service)

@@ -1,4 +1,7 @@
-"""drift --fix on the fleet fixture, through the installed command: drift again afterwards.
+"""drift --fix on the fleet fixture: drift again afterwards.
+
+The commands run in-process (``invoke_mdports``); the first fix of the document also through the
+installed script.
 
 The document direction moves and adds rows with the edit operations; the deployment direction
 changes host-port digits only. Each is checked by running drift again and by the diff of every
@@ -15,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, run_mdports
+from conftest import GOLDEN, invoke_mdports, run_mdports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +47,7 @@ def fleet(tmp_path: Path) -> Path:
 
 
 def findings(root: Path) -> list[dict[str, object]]:
-    result = run_mdports("drift", "--format", "json", cwd=root)
+    result = invoke_mdports("drift", "--format", "json", cwd=root)
     assert result.returncode in (0, 1), result.stderr
     found: list[dict[str, object]] = json.loads(result.stdout)["findings"]
     return found
@@ -90,7 +93,7 @@ def test_fix_document_adopts_the_deployed_ports(fleet: Path) -> None:
 
 
 def test_fix_document_adds_undocumented_compose_services_or_says_why_not(fleet: Path) -> None:
-    result = run_mdports("drift", "--fix", "document", "--add-undocumented", "--dry-run", cwd=fleet)
+    result = invoke_mdports("drift", "--fix", "document", "--add-undocumented", "--dry-run", cwd=fleet)
     assert "not fixed: infrastructure/docker-compose.gpu-box.yml:44:10: MP201" in result.stderr
     assert "no section's range holds port 8188" in result.stderr
     assert "only a compose service is added as a row" in result.stderr  # the tunnel's status.mana.how
@@ -106,11 +109,11 @@ def test_fix_document_with_add_undocumented_adds_a_row_in_the_range_holding_the_
         encoding="utf-8",
     )
     args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "document", "--add-undocumented")
-    result = run_mdports(*args, "--keep-date", cwd=tmp_path)
+    result = invoke_mdports(*args, "--keep-date", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "added todo on port 3031" in result.stderr
     assert (tmp_path / "PORT_SCHEMA.md").read_text(encoding="utf-8").endswith("| 3030 | chat | |\n| 3031 | todo | |\n")
-    again = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
+    again = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
     assert [f["rule"] for f in json.loads(again.stdout)["findings"]] == []
 
 
@@ -118,7 +121,7 @@ def test_fix_deployment_changes_only_host_port_digits(fleet: Path) -> None:
     before = findings(fleet)
     originals = {name: (fleet / name).read_text(encoding="utf-8") for name in DEPLOYMENT_FILES}
 
-    result = run_mdports("drift", "--fix", "deployment", cwd=fleet)
+    result = invoke_mdports("drift", "--fix", "deployment", cwd=fleet)
 
     assert "docker-compose.macmini.yml:301:10: MP203 host port 3114 -> 3014" in result.stderr
     assert ".env.macmini:28:18: MP202 host port 3030 -> 3031" in result.stderr
@@ -159,19 +162,19 @@ def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) ->
     )
     (tmp_path / "compose.yml").write_text(compose, encoding="utf-8")
     args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "deployment")
-    result = run_mdports(*args, cwd=tmp_path)
+    result = invoke_mdports(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     expected = compose.replace("3101:3001", "3001:3001").replace('"3102"', '"3002"')
     assert (tmp_path / "compose.yml").read_text(encoding="utf-8") == expected
-    again = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
+    again = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
     assert [f["rule"] for f in json.loads(again.stdout)["findings"]] == []
 
 
 def test_fix_json_carries_the_diff_only_when_asked_and_writes_nothing_then(fleet: Path) -> None:
     originals = {name: (fleet / name).read_bytes() for name in DEPLOYMENT_FILES}
-    text = run_mdports("drift", "--fix", "deployment", "--diff", cwd=fleet)
-    with_diff = run_mdports("drift", "--fix", "deployment", "--diff", "--format", "json", cwd=fleet)
-    dry = run_mdports("drift", "--fix", "deployment", "--dry-run", "--format", "json", cwd=fleet)
+    text = invoke_mdports("drift", "--fix", "deployment", "--diff", cwd=fleet)
+    with_diff = invoke_mdports("drift", "--fix", "deployment", "--diff", "--format", "json", cwd=fleet)
+    dry = invoke_mdports("drift", "--fix", "deployment", "--dry-run", "--format", "json", cwd=fleet)
 
     record, without = json.loads(with_diff.stdout), json.loads(dry.stdout)
     assert record["diff"] == text.stdout and '+      - "3014:3014"' in record["diff"]
@@ -182,8 +185,8 @@ def test_fix_json_carries_the_diff_only_when_asked_and_writes_nothing_then(fleet
 
 
 def test_drift_json_summary_counts_every_finding_and_lists_those_shown(fleet: Path) -> None:
-    every = json.loads(run_mdports("drift", "--format", "json", cwd=fleet).stdout)
-    errors = json.loads(run_mdports("drift", "--format", "json", "--min-severity", "error", cwd=fleet).stdout)
+    every = json.loads(invoke_mdports("drift", "--format", "json", cwd=fleet).stdout)
+    errors = json.loads(invoke_mdports("drift", "--format", "json", "--min-severity", "error", cwd=fleet).stdout)
 
     assert errors["summary"] == every["summary"] and every["summary"]["warnings"] > 0
     assert errors["findings"] == [f for f in every["findings"] if f["severity"] == "error"] != []
@@ -191,7 +194,7 @@ def test_drift_json_summary_counts_every_finding_and_lists_those_shown(fleet: Pa
 
 
 def test_fix_options_need_fix(fleet: Path) -> None:
-    result = run_mdports("drift", "--dry-run", cwd=fleet)
+    result = invoke_mdports("drift", "--dry-run", cwd=fleet)
     assert result.returncode == 2 and "go with --fix" in result.stderr
 
 
@@ -252,12 +255,12 @@ def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_
     (tmp_path / "prometheus.yml").write_text(prometheus, encoding="utf-8")
     (tmp_path / ".env").write_text('export SYNC_PORT="3102"  # sync\nAUTH_PORT=3001\n', encoding="utf-8")
     args = ("-f", "PORT_SCHEMA.md", "drift", "-p", "prometheus.yml", "-e", ".env")
-    result = run_mdports(*args, "--fix", "deployment", cwd=tmp_path)
+    result = invoke_mdports(*args, "--fix", "deployment", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     expected = prometheus.replace("3101", "3001").replace('3002"', '3001"')
     assert (tmp_path / "prometheus.yml").read_text(encoding="utf-8") == expected
     assert (tmp_path / ".env").read_text(encoding="utf-8") == 'export SYNC_PORT="3002"  # sync\nAUTH_PORT=3001\n'
-    again = run_mdports(*args, "--format", "json", cwd=tmp_path)
+    again = invoke_mdports(*args, "--format", "json", cwd=tmp_path)
     assert [f["rule"] for f in json.loads(again.stdout)["findings"] if f["severity"] != "info"] == []
 
 

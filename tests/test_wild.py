@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, run_mdports
+from conftest import GOLDEN, invoke_mdports
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,45 +79,45 @@ def test_every_error_is_a_planted_problem_or_an_explanation(doc: Path) -> None:
 def test_configured_columns_read_a_table_of_ones_own(tmp_path: Path) -> None:
     """The subprocess reads [tool.mdports] from the folder's pyproject.toml."""
     shutil.copyfile(WILD / "docs" / "43-unknown-headers.md", tmp_path / "PORTS.md")
-    before = run_mdports("-f", "PORTS.md", "validate", "--no-source", cwd=tmp_path)
+    before = invoke_mdports("-f", "PORTS.md", "validate", "--no-source", cwd=tmp_path)
     assert before.returncode == 1 and "MP006" in before.stdout
-    explained = run_mdports("-f", "PORTS.md", "explain", cwd=tmp_path).stdout
+    explained = invoke_mdports("-f", "PORTS.md", "explain", cwd=tmp_path).stdout
     assert "not read (no service column: headers are 'Socket', 'Port', 'Bound by')" in explained
     (tmp_path / "pyproject.toml").write_text('[tool.mdports]\nservice-columns = ["Socket"]\n', encoding="utf-8")
-    after = run_mdports("-f", "PORTS.md", "list", "--format", "json", cwd=tmp_path)
+    after = invoke_mdports("-f", "PORTS.md", "list", "--format", "json", cwd=tmp_path)
     assert [(e["service"], e["ports"]) for e in json.loads(after.stdout)["entries"]] == [
         ("public", [443]),
         ("admin", [8404]),
         ("metrics", [9101]),
     ]
-    assert run_mdports("-f", "PORTS.md", "validate", cwd=tmp_path).returncode == 0
+    assert invoke_mdports("-f", "PORTS.md", "validate", cwd=tmp_path).returncode == 0
 
 
 def test_explain_names_the_role_and_the_columns() -> None:
-    result = run_mdports("-f", str(WILD / "docs" / "28-changelog-beside.md"), "explain", "16")
+    result = invoke_mdports("-f", str(WILD / "docs" / "28-changelog-beside.md"), "explain", "16")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "line 14: a change log (column 'Date' dates each row)",
         "  section Change log",
     ]
-    missing = run_mdports("-f", str(WILD / "docs" / "28-changelog-beside.md"), "explain", "2")
+    missing = invoke_mdports("-f", str(WILD / "docs" / "28-changelog-beside.md"), "explain", "2")
     assert (missing.returncode, missing.stderr.splitlines()[-1]) == (1, "  hint: tables start at lines: 5, 14")
 
 
 def test_add_fills_the_host_port_and_checks_it_per_host(tmp_path: Path) -> None:
     doc = tmp_path / "PORTS.md"
     shutil.copyfile(WILD / "docs" / "37-host-column.md", doc)
-    added = run_mdports(
+    added = invoke_mdports(
         "-f", "PORTS.md", "add", "grafana", "--range", "port", "--port", "3000", "--set", "Host=pi", cwd=tmp_path
     )
     assert added.returncode == 0, added.stderr
     assert doc.read_text(encoding="utf-8").splitlines()[-1] == "| pi | grafana | 3000 | |"
-    taken = run_mdports(
+    taken = invoke_mdports(
         "-f", "PORTS.md", "add", "grafana2", "--range", "port", "--port", "3000", "--set", "Host=vps", cwd=tmp_path
     )
     assert taken.returncode == 1 and "already assigned to umami" in taken.stderr
     shutil.copyfile(WILD / "docs" / "03-host-container.md", doc)
-    added = run_mdports("-f", "PORTS.md", "add", "gitea", "--range", "docker", "--port", "3002", cwd=tmp_path)
+    added = invoke_mdports("-f", "PORTS.md", "add", "gitea", "--range", "docker", "--port", "3002", cwd=tmp_path)
     assert doc.read_text(encoding="utf-8").splitlines()[-1] == "| gitea | 3002 | | |", added.stderr
 
 
@@ -193,15 +193,13 @@ def test_add_writes_the_protocol_where_the_table_writes_it(tmp_path: Path) -> No
     doc = tmp_path / "PORTS.md"
     shutil.copyfile(WILD / "docs" / "16-protocol-suffix.md", doc)
     args = ("-f", "PORTS.md", "add", "factorio", "--range", "game", "--port", "34197", "--set", "Protocol=udp")
-    assert run_mdports(*args, cwd=tmp_path).returncode == 0
+    assert invoke_mdports(*args, cwd=tmp_path).returncode == 0
     assert doc.read_text(encoding="utf-8").splitlines()[-1] == "| factorio | 34197/udp | |"
     # 3478/udp is coturn's; 3478/tcp is free, and written so.
-    assert (
-        run_mdports("-f", "PORTS.md", "add", "stun-tcp", "--range", "game", "--port", "3478", cwd=tmp_path).returncode
-        == 0
-    )
+    stun = invoke_mdports("-f", "PORTS.md", "add", "stun-tcp", "--range", "game", "--port", "3478", cwd=tmp_path)
+    assert stun.returncode == 0
     assert "| stun-tcp | 3478/tcp | |" in doc.read_text(encoding="utf-8").splitlines()
-    refused = run_mdports(*args[:3], "stun-udp", *args[4:6], "--port", "3478", "--set", "Proto=udp", cwd=tmp_path)
+    refused = invoke_mdports(*args[:3], "stun-udp", *args[4:6], "--port", "3478", "--set", "Proto=udp", cwd=tmp_path)
     assert refused.returncode == 1 and "already assigned to coturn" in refused.stderr
 
 
@@ -240,6 +238,6 @@ def test_edits_read_the_document_with_the_configured_columns(tmp_path: Path) -> 
         ("fmt", "--check"),
     ]
     for step in steps:
-        result = run_mdports(*step, cwd=tmp_path)
+        result = invoke_mdports(*step, cwd=tmp_path)
         assert result.returncode == 0, (step, result.stderr)
     assert (tmp_path / "PORTS.md").read_text(encoding="utf-8").splitlines()[-1] == "| grpc-edge | 9103 | envoy |"

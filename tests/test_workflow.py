@@ -44,7 +44,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from conftest import BUNDLED, ROOT, run_mdports
+from conftest import BUNDLED, ROOT, invoke_mdports
 
 # Each run installs mdports into a fresh environment with pip and runs the steps in bash.
 pytestmark = pytest.mark.slow
@@ -584,7 +584,7 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
         {"id": 2, "body": f"the bot writes {MARKER}", "user": {"login": "bob", "type": "User"}},
         {"id": 3, "body": "One more thing", "user": {"login": "alice", "type": "User"}},
     ]
-    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    invoke_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "rename chat-backend")
 
     first = run_workflow(checkout, runner_python, github, tmp_path)
@@ -614,7 +614,7 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
 
     # Another push to the pull request: the same comment is updated, no second one appears.
     github.comments.append({"id": 4, "body": "and another", "user": {"login": "carol", "type": "User"}})
-    run_mdports("move", "mana-media", "--port", "3045", cwd=checkout).check_returncode()
+    invoke_mdports("move", "mana-media", "--port", "3045", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "move mana-media")
     second = run_workflow(checkout, runner_python, github, tmp_path)
     assert second.outcomes["mdports/Post or update the pull request comment"] == "success", second.logs
@@ -670,7 +670,7 @@ def test_errors_fail_the_job_but_the_comment_is_still_posted(
 def test_a_push_validates_only_and_a_fork_gets_no_comment(
     checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
 ) -> None:
-    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    invoke_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "rename")
     push = run_workflow(checkout, runner_python, github, tmp_path, event_name="push")
     assert push.outcomes["mdports/check"] == "success"
@@ -701,7 +701,7 @@ def test_drift_with_args_sarif_and_no_comment(
 ) -> None:
     compose = "services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3010:3010']\n"
     (checkout / "deploy compose.yml").write_text(compose, encoding="utf-8")
-    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    invoke_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
     git(checkout, "add", ".")
     git(checkout, "commit", "-q", "-m", "deploy, rename")
     inputs = {
@@ -738,7 +738,7 @@ def test_drift_with_args_sarif_and_no_comment(
 def test_command_diff_in_a_shallow_checkout_fetches_the_base_commit(
     checkout: Path, runner_python: Path, github: FakeGitHub, tmp_path: Path
 ) -> None:
-    run_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
+    invoke_mdports("rename", "chat-backend", "chat-server", cwd=checkout).check_returncode()
     git(checkout, "commit", "-q", "-am", "rename chat-backend")
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", checkout.as_uri(), str(shallow))
