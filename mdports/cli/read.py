@@ -13,7 +13,6 @@ from ..check.findings import Report
 from ..check.rules import validate as run_rules
 from ..errors import UsageError
 from ..output import report
-from ..output.records import JSON_VERSION, dump
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
@@ -70,6 +69,8 @@ def validate(
             unreadable = True
             typer.echo(f"mdports: error: {error}", err=True)
             if fmt is ReportFormat.json:
+                from ..output.records import JSON_VERSION
+
                 record: FileErrorOutput = {"version": JSON_VERSION, "path": error.path, "error": error_record(error)}
                 outputs.append(record)
             continue
@@ -106,6 +107,8 @@ def validate(
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
             typer.echo(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
+        from ..output.records import dump  # the text report, on every commit, does not load the record shapes
+
         typer.echo(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
@@ -217,6 +220,8 @@ def rules_(
     chosen = [find_rule(rule)] if rule is not None else list(ALL_RULES)
     rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
+        from ..output.records import JSON_VERSION, dump
+
         output: RulesOutput = {
             "version": JSON_VERSION,
             "rules": [
