@@ -139,19 +139,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Invoke the typer app in-process: ``cli("validate", "--format", "json")``."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
-
-    return invoke
-
-
 def smoke(cases: list[Path], *names: str) -> list[Path]:
     """The golden cases named ``names``: the few that also run through the installed script.
 
@@ -196,13 +183,10 @@ def _compare_deployment(case: Path, stdout: str, stderr: str, code: int) -> None
     assert code == int((case / "exit").read_text())
 
 
-def run_deployment_case_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def run_deployment_case_in_process(case: Path, tmp_path: Path) -> None:
     root, args = _prepare_deployment(case, tmp_path)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    result = CliRunner().invoke(app, args, catch_exceptions=False)
-    _compare_deployment(case, result.stdout, result.stderr, result.exit_code)
+    result = invoke_mdports(*args, cwd=root)
+    _compare_deployment(case, result.stdout, result.stderr, result.returncode)
 
 
 def run_deployment_case_subprocess(case: Path, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, INPUTS, modules_loaded_by, run_mdports
+from conftest import BUNDLED, INPUTS, invoke_mdports, modules_loaded_by, run_mdports
 
 
 def project(tmp_path: Path, document: Path = BUNDLED, pyproject: str | None = None) -> Path:
@@ -118,11 +118,10 @@ def test_list_through_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     assert result.stdout == "{\n" and "Traceback" not in result.stderr
 
 
-def test_runner_and_subprocess_agree(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_runner_and_subprocess_agree(tmp_path: Path) -> None:
     root = project(tmp_path)
-    monkeypatch.chdir(root)
-    in_process = cli("ranges", "--format", "json")
-    assert in_process.exit_code == 0
+    in_process = invoke_mdports("ranges", "--format", "json", cwd=root)
+    assert in_process.returncode == 0
     assert json.loads(in_process.stdout) == json.loads(run_mdports("ranges", "--format", "json", cwd=root).stdout)
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, run_mdports
+from conftest import BUNDLED, invoke_mdports, run_mdports
 
 from mdports import __version__
 
@@ -249,21 +249,21 @@ def test_show_and_move_suggest_close_names(doc: Path) -> None:
     assert far.returncode == 2 and "port 99999 is out of range: ports are 1..65535" in far.stderr
 
 
-def test_ranges_agree_with_next_free(doc: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_ranges_agree_with_next_free(doc: Path) -> None:
     """In-process: one command per section (the console script is covered by the golden smoke cases)."""
-    ranges = json.loads(cli("-f", str(doc), "ranges", "--format", "json").stdout)["sections"]
+    ranges = json.loads(invoke_mdports("-f", str(doc), "ranges", "--format", "json").stdout)["sections"]
     checked = 0
     for record in ranges:
         if record["range"] is None or not record["free"]:
             continue
         lo, hi = record["range"]
-        given = cli("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"]))
-        assert given.exit_code == 0, given.stderr
+        given = invoke_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"]))
+        assert given.returncode == 0, given.stderr
         free = [int(port) for port in given.stdout.split()]
         assert len(free) == record["free"] and free[0] == record["next_free"]
         assert record["assigned"] + record["free"] == hi - lo + 1
-        one_more = cli("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"] + 1))
-        assert one_more.exit_code == 1
+        one_more = invoke_mdports("-f", str(doc), "next-free", "--range", f"{lo}-{hi}", "-n", str(record["free"] + 1))
+        assert one_more.returncode == 1
         checked += 1
     assert checked >= 8
 
@@ -272,14 +272,10 @@ def test_every_help_names_values_in_one_style() -> None:
     """`--range RANGE`, `NAME`: no `<str>`, `<int>`, `<text|json>` or `{name}` left from typer's defaults."""
     import re
 
-    from typer.testing import CliRunner
-
-    from mdports.cli import app
     from mdports.cli._app import COMMANDS
 
-    runner = CliRunner()
     for command in COMMANDS:
-        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
-        assert result.exit_code == 0, (command, result.output)
-        assert not re.search(r"<[a-z|]+>|\{[a-z]", result.output), (command, result.output)
-        assert re.search(r"--file PATH", result.output), command
+        result = invoke_mdports(command, "--help", env={"COLUMNS": "200"})
+        assert result.returncode == 0, (command, result.stdout)
+        assert not re.search(r"<[a-z|]+>|\{[a-z]", result.stdout), (command, result.stdout)
+        assert re.search(r"--file PATH", result.stdout), command

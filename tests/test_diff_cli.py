@@ -36,12 +36,11 @@ GIT_ENV = {
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_golden(case: Path, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:  # type: ignore[no-untyped-def]
+def test_golden(case: Path, fmt: str, tmp_path: Path) -> None:
     shutil.copyfile(case / "old.md", tmp_path / "old.md")
     shutil.copyfile(case / "new.md", tmp_path / "new.md")
-    monkeypatch.chdir(tmp_path)
-    result = cli("diff", "old.md", "new.md", "--format", fmt)
-    assert result.exit_code == 0, result.stderr
+    result = invoke_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     expected = case / FORMATS[fmt]
     if REGEN:
@@ -104,9 +103,9 @@ def test_exit_code(tmp_path: Path) -> None:
     assert without.returncode == 0
 
 
-def test_the_markdown_output_is_the_comment_body_exactly(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_markdown_output_is_the_comment_body_exactly() -> None:
     case = GOLDEN / "diff" / "review"
-    result = cli("diff", str(case / "old.md"), str(case / "new.md"), "--format", "markdown")
+    result = invoke_mdports("diff", str(case / "old.md"), str(case / "new.md"), "--format", "markdown")
     assert result.stdout.startswith("<!-- mdports:diff -->\n")
     assert result.stdout.endswith("\n") and not result.stdout.endswith("\n\n")
 

@@ -49,8 +49,8 @@ DRIFT_SMOKE = smoke(DRIFT_CASES, "drift-fleet-text", "drift-invalid-yaml")
 
 
 @pytest.mark.parametrize("case", DRIFT_CASES, ids=[case.name for case in DRIFT_CASES])
-def test_golden_drift_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run_deployment_case_in_process(case, tmp_path, monkeypatch)
+def test_golden_drift_in_process(case: Path, tmp_path: Path) -> None:
+    run_deployment_case_in_process(case, tmp_path)
 
 
 @pytest.mark.parametrize("case", DRIFT_SMOKE, ids=[case.name for case in DRIFT_SMOKE])
@@ -538,13 +538,12 @@ def project(tmp_path: Path) -> Path:
     return Path(shutil.copytree(PROJECT, tmp_path / "project"))
 
 
-def test_command_line_files_replace_the_configured_ones(cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.chdir(project(tmp_path))
-    result = cli("drift", "--env", ".env.macmini", "--format", "json")
+def test_command_line_files_replace_the_configured_ones(tmp_path: Path) -> None:
+    result = invoke_mdports("drift", "--env", ".env.macmini", "--format", "json", cwd=project(tmp_path))
     report = json.loads(result.stdout)
     assert report["summary"]["files"] == 1 and report["summary"]["services"] == 0
     assert {f["path"] for f in report["findings"]} == {".env.macmini", "docs/PORT_SCHEMA.md"}
-    assert result.exit_code == 1  # TODO_SERVER_PORT=3030 is chat-backend's port
+    assert result.returncode == 1  # TODO_SERVER_PORT=3030 is chat-backend's port
 
 
 def test_no_deployment_files_is_a_usage_error(tmp_path: Path) -> None:

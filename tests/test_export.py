@@ -28,8 +28,8 @@ EXPORT_SMOKE = smoke(EXPORT_CASES, "export-env")  # through the installed script
 
 
 @pytest.mark.parametrize("case", EXPORT_CASES, ids=[case.name for case in EXPORT_CASES])
-def test_golden_export_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run_deployment_case_in_process(case, tmp_path, monkeypatch)
+def test_golden_export_in_process(case: Path, tmp_path: Path) -> None:
+    run_deployment_case_in_process(case, tmp_path)
 
 
 @pytest.mark.parametrize("case", EXPORT_SMOKE, ids=[case.name for case in EXPORT_SMOKE])

@@ -15,10 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, INPUTS, run_mdports, smoke
-from typer.testing import CliRunner
-
-from mdports.cli import app
+from conftest import GOLDEN, INPUTS, invoke_mdports, run_mdports, smoke
 
 CASES = sorted(path for path in (GOLDEN / "cases").iterdir() if path.is_dir())
 # Through the installed script too: each command family, a refusal, an error and a written file.
@@ -70,13 +67,10 @@ def _keep(path: Path, content: bytes | None) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_golden_in_process(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_golden_in_process(case: Path, tmp_path: Path) -> None:
     name, args = _prepare(case, tmp_path)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    result = CliRunner().invoke(app, ["-f", name, *args], catch_exceptions=False)
-    _check(case, tmp_path, name, result.stdout, result.stderr, result.exit_code)
+    result = invoke_mdports("-f", name, *args, cwd=tmp_path)
+    _check(case, tmp_path, name, result.stdout, result.stderr, result.returncode)
 
 
 @pytest.mark.parametrize("case", SMOKE, ids=[case.name for case in SMOKE])

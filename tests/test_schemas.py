@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUNDLED, GOLDEN
+from conftest import BUNDLED, GOLDEN, invoke_mdports
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -107,16 +107,13 @@ def test_there_are_enough_golden_json_outputs() -> None:
 def test_every_json_output_obeys_its_schema(
     args: list[str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    cli,  # type: ignore[no-untyped-def]
 ) -> None:
     # In-process: the shape is under test here; tests/test_cli.py and the golden smoke cases run the script.
-    monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
     shutil.copyfile(BUNDLED, tmp_path / "docs" / "PORT_SCHEMA.md")
     changed = BUNDLED.read_text(encoding="utf-8").replace("| chat-backend |", "| chat-server |")
     (tmp_path / "docs" / "NEW.md").write_text(changed.replace("3030 chat-backend", "3030 chat-server"))
     (tmp_path / "docs" / "OURS.md").write_text(BUNDLED.read_text(encoding="utf-8").replace("| Go |", "| Golang |", 1))
-    result = cli(*args)
+    result = invoke_mdports(*args, cwd=tmp_path)
     assert result.stdout.strip(), result.stderr
     check(args[0], result.stdout)

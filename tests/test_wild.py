@@ -33,9 +33,9 @@ COMMANDS = {"list": ("list", "--format", "json"), "validate": ("validate",)}
 NEEDS_CONFIGURATION = {"42-no-service-column.md", "43-unknown-headers.md"}
 
 
-def _golden(doc: Path, command: str, cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("-f", doc.name, *COMMANDS[command])
-    seen = f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
+def _golden(doc: Path, command: str) -> None:
+    result = invoke_mdports("-f", doc.name, *COMMANDS[command], cwd=doc.parent)
+    seen = f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
     expected = WILD / "expected" / f"{doc.stem}.{command}"
     if REGEN:
         expected.parent.mkdir(exist_ok=True)
@@ -45,10 +45,9 @@ def _golden(doc: Path, command: str, cli) -> None:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("doc", DOCS, ids=[doc.stem for doc in DOCS])
-def test_wild_golden(doc: Path, command: str, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_wild_golden(doc: Path, command: str, tmp_path: Path) -> None:
     shutil.copyfile(doc, tmp_path / doc.name)
-    monkeypatch.chdir(tmp_path)
-    _golden(tmp_path / doc.name, command, cli)
+    _golden(tmp_path / doc.name, command)
 
 
 def test_the_manifest_covers_the_corpus() -> None:
