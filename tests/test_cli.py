@@ -136,7 +136,15 @@ def test_validate_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
     # The other commands' modules, and what only they use, are loaded when those commands run.
     unused = {f"mdports.cli.{module}" for module in ("edit", "diff", "merge", "drift", "export")} | {
         f"mdports.{module}"
-        for module in ("api", "check.fixes", "output.listing", "output.export", "output.sarif", "output.records")
+        for module in (
+            "api",
+            "check.fixes",
+            "check.text_edits",
+            "output.listing",
+            "output.export",
+            "output.sarif",
+            "output.records",
+        )
     }
     assert all(importlib.util.find_spec(name) for name in unused)  # no stale name makes the check vacuous
     assert not imported & unused, imported & unused

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ..output.records import FindingRecord, FixRecord, TextEditRecord
+    from ..output.records import FindingRecord
+    from .text_edits import Fix
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -27,40 +28,6 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
-class TextEdit:
-    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    text: str
-
-    def to_dict(self) -> TextEditRecord:
-        return {
-            "start": {"line": self.line, "column": self.column},
-            "end": {"line": self.end_line, "column": self.end_column},
-            "content": self.text,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
-
-    description: str
-    applicability: Applicability
-    edits: tuple[TextEdit, ...]
-
-    def to_dict(self) -> FixRecord:
-        return {
-            "description": self.description,
-            "applicability": self.applicability,
-            "edits": [edit.to_dict() for edit in self.edits],
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem at one place: rule, severity, ``path:line:column``, message and fix hint."""
 
@@ -72,7 +39,9 @@ class Finding:
     hint: str
     ports: tuple[int, ...] = ()
     section: int | None = None
-    fix: Fix | None = None  # attached on demand (mdports.check.fixes), never by the checks themselves
+    # Attached on demand (mdports.check.fixes), never by the checks themselves: the fix model lives
+    # in check/text_edits.py, which a plain `validate` does not load.
+    fix: Fix | None = None
     # drift: the entry a deployment record was matched to (its index), and the record's own name,
     # so that a reconciliation knows what to move or add without reading the message.
     entry: int | None = None

@@ -23,10 +23,10 @@ from ..files.writing import write_atomic
 from ..model.reading import build
 from ..model.registry import Registry
 from ..syntax.document import Document, parse
-from .findings import Finding, Fix, Report
+from .findings import Finding, Report
 from .fixes import History, attach
 from .rules import validate
-from .text_edits import apply_edits, line_starts, text_span
+from .text_edits import Fix, apply_edits, line_starts, text_span
 
 MAX_ROUNDS = 5
 

@@ -1,6 +1,6 @@
 """Fixes: the mechanical remedy of a finding, made by the edit operations and verified like every edit.
 
-A :class:`~mdports.check.findings.Fix` holds text edits (line/column ranges and their new text).
+A :class:`~mdports.check.text_edits.Fix` holds text edits (line/column ranges and their new text).
 They are never written by hand here: each one is the difference an edit operation of
 :mod:`mdports.edits` makes (``format_tables``, ``complete_row``, ``shrink_placeholder``,
 ``move``, ``renumber``), checked by :func:`mdports.edits.verify` like every edit and turned into
@@ -23,8 +23,8 @@ from ..errors import MdportsError
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Document
-from .findings import Applicability, Finding, Fix, Report
-from .text_edits import text_edits
+from .findings import Applicability, Finding, Report
+from .text_edits import Fix, text_edits
 
 # Making a fix re-reads and verifies the whole document, so the fixes worked out for one report
 # stop once (fixes made) x (entries) passes this: every fix of a hand-sized registry (about 600

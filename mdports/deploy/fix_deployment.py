@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..check.findings import Finding, Fix, Report, TextEdit
-from ..check.text_edits import apply_edits
+from ..check.findings import Finding, Report
+from ..check.text_edits import Fix, TextEdit, apply_edits
 from ..errors import RefusedError
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text

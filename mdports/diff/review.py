@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..check.findings import Finding, Fix
+from ..check.findings import Finding
 from ..check.fixes import History, attach, in_place
-from ..check.text_edits import apply_edits
+from ..check.text_edits import Fix, apply_edits
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document

@@ -13,7 +13,8 @@ from pathlib import PurePath
 
 from .. import __version__
 from ..check.catalog import ALL_RULES
-from ..check.findings import Finding, Fix, Report
+from ..check.findings import Finding, Report
+from ..check.text_edits import Fix
 from .records import dump
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
