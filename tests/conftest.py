@@ -51,8 +51,9 @@ def run_mdports(
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed ``mdports`` command as a real subprocess."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH, **(env or {})}
-    environment.pop("GITHUB_STEP_SUMMARY", None) if env is None or "GITHUB_STEP_SUMMARY" not in env else None
+    # As in invoke_mdports: a fixed date, and no job summary unless the test gives one.
+    environment = {key: value for key, value in os.environ.items() if key != "GITHUB_STEP_SUMMARY"}
+    environment.update({"SOURCE_DATE_EPOCH": FIXED_EPOCH, **(env or {})})
     return subprocess.run(
         [mdports_executable(), *args],
         cwd=cwd,
