@@ -283,7 +283,7 @@ def adversarial_benchmark(report: Report, runs: int) -> None:
     from mdports.deploy.drift.names import base_key
     from mdports.deploy.envfile import read_variables
     from mdports.model import ports
-    from mdports.model.directives import accept_comments
+    from mdports.model.directives import directive_comments
     from mdports.model.reading import build
 
     small, large = ADVERSARIAL_SIZES
@@ -293,7 +293,7 @@ def adversarial_benchmark(report: Report, runs: int) -> None:
             lambda: build(parse(f"| Port | Service |\n|---|---|\n| 3001 | {'`' * n}x |\n"))
         ),
         "accept comment with a run of spaces (was `_ACCEPT`)": lambda n: (
-            lambda: list(accept_comments("<!-- mdports: accept MP101" + " " * n + "x -->"))
+            lambda: list(directive_comments("<!-- mdports: accept MP101" + " " * n + "x -->"))
         ),
         "drift qualifier after spaces (was `_QUALIFIER`)": lambda n: lambda: base_key("b" + " " * n + "(x"),
         "env line of spaces (was `_ENV_LINE`)": lambda n: lambda: list(read_variables("A=" + " " * n + "x")),

@@ -24,9 +24,6 @@ class Directive:
     verb: str = "accept"
 
 
-Accept = Directive  # an accept directive
-
-
 def directive_comments(text: str) -> Iterator[tuple[int, str, str]]:
     """Each ``<!-- mdports: VERB BODY -->`` in ``text`` as ``(offset, VERB, BODY)``.
 
@@ -48,11 +45,6 @@ def directive_comments(text: str) -> Iterator[tuple[int, str, str]]:
             verb, tab, rest = verb.partition("\t")  # `accept\tMP101` too
             yield start, verb.strip().lower(), (rest + tab + body if tab else body).strip()
         start = text.find("<!--", body_end + 3 if body_end != -1 else start + 4)
-
-
-def accept_comments(text: str) -> Iterator[tuple[int, str]]:
-    """Each ``<!-- mdports: accept BODY -->`` in ``text`` as ``(offset, BODY)``."""
-    return ((start, body) for start, verb, body in directive_comments(text) if verb == "accept")
 
 
 def _skip_space(text: str, index: int) -> int:
