@@ -129,10 +129,6 @@ class PortCell:
     spans: tuple[PortRange, ...]
     protocols: tuple[str, ...] = ()
 
-    @property
-    def no_port(self) -> bool:
-        return not self.spans
-
 
 def parse_port_cell(text: str) -> PortCell:
     """Read a port cell as people write them, with notes: the host port and the transports named.
