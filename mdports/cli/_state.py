@@ -15,7 +15,7 @@ import typer
 
 from ..errors import UsageError
 from ..files.config import Config, display_path, find_document, load_config
-from ..files.reading import decode_text, read_text
+from ..files.reading import read_stdin, read_text
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
@@ -59,7 +59,7 @@ class State:
         name = str(target) if path is not None and target != STDIN else self.display_name(target)
         from ..syntax.document import parse
 
-        text = decode_text(sys.stdin.buffer.read(), name) if target == STDIN else read_text(target)
+        text = read_stdin(name) if target == STDIN else read_text(target)
         return name, parse(text, path=name)
 
     def locking(self, name: str, timeout: float | None) -> dict[str, Any]:

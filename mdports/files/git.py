@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, UsageError
-from .reading import decode_text
+from .reading import MAX_DOCUMENT_BYTES, decode_text, too_big
 
 
 def is_git_spec(argument: str) -> bool:
@@ -41,12 +41,11 @@ def split_spec(spec: str) -> tuple[str, str]:
     return revision, path
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def _git(args: list[str], cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     environment = {**os.environ, "GIT_PAGER": "cat", "LC_ALL": "C"}
     try:
-        return subprocess.run(
-            ["git", *args], cwd=cwd, env=environment, capture_output=True, check=False, stdin=subprocess.DEVNULL
-        )
+        # An empty input closes git's stdin at once: it never waits on the terminal.
+        return subprocess.run(["git", *args], cwd=cwd, env=environment, input=stdin, capture_output=True, check=False)
     except FileNotFoundError:
         raise InputError("git is not installed (or not on PATH); it is needed to read REV:PATH") from None
     except NotADirectoryError:
@@ -67,29 +66,66 @@ def toplevel(folder: Path) -> Path:
 
 
 def read_revision(spec: str, cwd: Path | None = None) -> str:
-    """The text of ``REV:PATH`` (read with ``git show``), as git resolves it from ``cwd``.
+    """The text of ``REV:PATH``, as git resolves it from ``cwd``, at most :data:`MAX_DOCUMENT_BYTES`.
 
     As in git, PATH is relative to the repository root; ``REV:./PATH`` is relative to ``cwd``.
+    A symbolic link committed in REV is followed within REV's tree (``git cat-file
+    --follow-symlinks``: bounded, as git bounds it); one that leaves the tree, dangles or loops is
+    refused, as is a link staged in the index (git does not follow links there).
     """
     folder = cwd or Path.cwd()
     revision, path = split_spec(spec)
     toplevel(folder)
+    if "\n" in spec:  # git's batch protocol is one spec a line
+        raise UsageError(f"{spec!r} has a line break; mdports cannot read it from git", hint="rename the file")
     if revision:
         known = _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{tree}}"], folder)
         if known.returncode != 0:
             raise UsageError(
                 f"unknown revision {revision!r}", hint="use a branch, tag or commit (git fetch it first in CI)"
             )
-    kind = _git(["cat-file", "-t", spec], folder)
-    if kind.returncode != 0:
-        where = f"revision {revision!r}" if revision else "the index (nothing staged under that name)"
-        raise InputError(f"{path} does not exist in {where}", hint=_first_line(kind.stderr))
-    if kind.stdout.strip() != b"blob":
-        raise InputError(f"{spec} is a {kind.stdout.decode().strip()}, not a file")
-    shown = _git(["show", "--no-textconv", spec], folder)
+    where = f"revision {revision!r}" if revision else "the index (nothing staged under that name)"
+    # The size comes before the content, so a huge blob is refused without being read.
+    checked = _git(["cat-file", "--batch-check", "--follow-symlinks"], folder, stdin=spec.encode("utf-8") + b"\n")
+    if checked.returncode != 0:
+        raise InputError(f"cannot read {spec}: {_first_line(checked.stderr)}")
+    head, _, rest = checked.stdout.decode("utf-8", "replace").partition("\n")
+    fields = head.split()
+    if fields[-1:] == ["missing"] or fields[:1] == ["notdir"]:
+        listing = f"git ls-tree -r --name-only {revision}" if revision else "git ls-files"
+        raise InputError(f"{path} does not exist in {where}", hint=f"`{listing}` lists its files")
+    if fields[:1] in (["symlink"], ["dangling"], ["loop"]):
+        raise InputError(_LINKS[fields[0]].format(spec=spec, target=rest.strip()), hint=_LINK_HINT)
+    if len(fields) != 3:
+        raise InputError(f"cannot read {spec}: git answered {head!r}")
+    name, kind, size = fields
+    if kind != "blob":
+        raise InputError(f"{spec} is a {kind}, not a file")
+    if not revision and _staged_link(path, folder):
+        raise InputError(f"{spec} is a symbolic link staged in the index; git does not follow it", hint=_LINK_HINT)
+    if int(size) > MAX_DOCUMENT_BYTES:
+        raise too_big(int(size), spec)
+    shown = _git(["cat-file", "blob", name], folder)
     if shown.returncode != 0:
         raise InputError(f"cannot read {spec}: {_first_line(shown.stderr)}")
     return decode_text(shown.stdout, spec)
+
+
+# What git's --follow-symlinks answers instead of an object, said for people.
+_LINKS = {
+    "symlink": "{spec} is a symbolic link to {target}, outside the repository; mdports reads only files in the tree",
+    "dangling": "{spec} is a symbolic link to a file the revision does not have",
+    "loop": "{spec} is a symbolic link in a loop (or a chain of more than 40 links)",
+}
+_LINK_HINT = "give the path of the file the link points to, e.g. HEAD:docs/PORT_SCHEMA.md"
+
+
+def _staged_link(path: str, folder: Path) -> bool:
+    """Whether the index holds ``path`` (relative to the root, or ``./``-relative to ``folder``) as a link."""
+    if not path.startswith(("./", "../")):
+        path = ":(top)" + path
+    staged = _git(["ls-files", "--stage", "--", path], folder)
+    return staged.stdout.startswith(b"120000 ")
 
 
 def spec_for(document: Path, revision: str) -> tuple[str, Path]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
+from typing import BinaryIO
 
 from ..errors import InputError
 
@@ -26,10 +28,11 @@ def check_regular(info: os.stat_result, name: str) -> None:
         kind = next((what for test, what in _KINDS if test(info.st_mode)), "not a regular file")
         raise InputError(f"is {kind}, not a regular file; mdports reads only regular files", path=name)
     if info.st_size > MAX_DOCUMENT_BYTES:
-        raise _too_big(info.st_size, name)
+        raise too_big(info.st_size, name)
 
 
-def _too_big(size: int, name: str) -> InputError:
+def too_big(size: int, name: str) -> InputError:
+    """The refusal of ``name``, ``size`` bytes long (more than :data:`MAX_DOCUMENT_BYTES`)."""
     return InputError(
         f"is {size / 2**20:.0f} MiB or more, more than the {MAX_DOCUMENT_BYTES // 2**20} MiB a port registry "
         "can need; is it the right file?",
@@ -70,14 +73,41 @@ def read_text(path: str | os.PathLike[str]) -> str:
     """
     name = os.fspath(path)
     handle = open_regular(name)
+    with os.fdopen(handle, "rb") as stream:
+        return read_stream(stream, name)  # a file that grew since fstat is still bounded
+
+
+def read_stdin(name: str) -> str:
+    """Standard input as text, refused like a file: over :data:`MAX_DOCUMENT_BYTES`, binary, not UTF-8."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:  # started with stdin closed (`<&-`)
+        raise InputError(
+            "standard input is closed; nothing to read", path=name, hint="pipe the document in, or give its path"
+        )
+    return read_stream(stream, name)
+
+
+def read_stream(stream: BinaryIO, name: str) -> str:
+    """The text of ``stream``, reading at most one byte more than :data:`MAX_DOCUMENT_BYTES`.
+
+    A pipe has no size to check beforehand, so the limit is the read itself: 300 MB piped in is
+    refused after 64 MiB, not held in memory whole.
+    """
+    chunks: list[bytes] = []
+    size = 0
     try:
-        with os.fdopen(handle, "rb") as stream:
-            data = stream.read(MAX_DOCUMENT_BYTES + 1)  # a file that grew since fstat is still bounded
+        # A pipe returns what is there, not what was asked: read until the limit or the end.
+        while size <= MAX_DOCUMENT_BYTES:
+            chunk = stream.read(MAX_DOCUMENT_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _too_big(len(data), name)
-    return decode_text(data, name)
+    if size > MAX_DOCUMENT_BYTES:
+        raise too_big(size, name)
+    return decode_text(b"".join(chunks), name)
 
 
 def decode_text(data: bytes, name: str) -> str:
