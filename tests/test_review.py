@@ -6,7 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import INPUTS, run_mdports
+import pytest
+from conftest import INPUTS, invoke_mdports, run_mdports
 
 # What GitHub's "create a review for a pull request" endpoint requires (REST API, 2022-11-28):
 # event one of three, a string body, and per comment path, body, line on a side; a multi-line
@@ -96,3 +97,43 @@ def test_github_review_needs_a_base(tmp_path: Path) -> None:
     root = repository(tmp_path)
     result = run_mdports("diff", "HEAD:docs/PORT_SCHEMA.md", "--format", "github-review", cwd=root)
     assert result.returncode == 2 and "--format github-review needs --base REV" in result.stderr
+
+
+def crlf_repository(tmp_path: Path, newline: bytes = b"\r\n") -> Path:
+    """A repository whose document has CRLF (or ``newline``) line endings, committed as they are."""
+    root = repository(tmp_path)
+    git(root, "config", "core.autocrlf", "false")
+    document = root / "docs/PORT_SCHEMA.md"
+    document.write_bytes(document.read_bytes().replace(b"\n", newline))
+    git(root, "commit", "-q", "-am", "crlf")
+    return root
+
+
+def test_a_multi_line_suggestion_in_a_crlf_document_has_no_carriage_return(tmp_path: Path) -> None:
+    """A new table with rows out of port order: the suggestion (the rows sorted) spans two lines."""
+    root = crlf_repository(tmp_path)
+    document = root / "docs/PORT_SCHEMA.md"
+    table = "\r\n## 60000-60099: Many\r\n\r\n| Port | Service | Runtime |\r\n|---|---|---|\r\n"
+    rows = "| 60001 | late-svc | Go |\r\n| 60000 | early-svc | Go |\r\n"
+    document.write_bytes(document.read_bytes() + (table + rows).encode("utf-8"))
+
+    payload = review(root)
+
+    (comment,) = payload["comments"]  # type: ignore[misc]
+    assert "MP104" in comment["body"]
+    assert comment["line"] - comment["start_line"] == 1
+    assert comment["body"].endswith("```suggestion\n| 60000 | early-svc | Go |\n| 60001 | late-svc | Go |\n```\n")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_every_line_of_a_suggestion_loses_its_ending_whatever_the_ending(tmp_path: Path, newline: str) -> None:
+    root = crlf_repository(tmp_path, newline.encode())
+    document = root / "docs/PORT_SCHEMA.md"
+    lines = ["", "## 60000-60099: Many", "", "| Port | Service |", "|---|---|", "| 60002 | c |", "| 60001 | b |"]
+    lines.append("| 60000 | a |")
+    document.write_bytes(document.read_bytes() + newline.join(lines).encode("utf-8") + newline.encode())
+    result = invoke_mdports("diff", "--base", "HEAD", "--format", "github-review", cwd=root)
+    assert result.returncode == 0, result.stderr
+    (comment,) = json.loads(result.stdout)["comments"]
+    assert comment["line"] - comment["start_line"] == 2
+    assert comment["body"].endswith("```suggestion\n| 60000 | a |\n| 60001 | b |\n| 60002 | c |\n```\n")

@@ -21,7 +21,7 @@ from ..check.text_edits import Fix, apply_edits
 from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document
-from ..syntax.row import split_lines
+from ..syntax.row import split_eol, split_lines
 from .model import SemanticDiff
 
 MARKER = "<!-- mdports:review -->"
@@ -64,11 +64,16 @@ def _fitting(hunks: Sequence[_Hunk], fix: Fix) -> _Hunk | None:
 
 
 def _suggestion(text: str, fix: Fix, first: int, last: int) -> str:
-    """What lines ``first``..``last`` read after the fix (line endings of the block dropped)."""
+    """What lines ``first``..``last`` read after the fix, joined by ``\\n``.
+
+    Every line's own ending is dropped, not only the last one's: the suggestion block is Markdown
+    whose lines end in ``\\n``, and a ``\\r`` of a CRLF document kept inside it would be suggested
+    as a stray character at the end of each line but the last.
+    """
     lines = split_lines(text)
     fixed = split_lines(apply_edits(text, fix.edits))
     block = fixed[first - 1 : len(fixed) - (len(lines) - last)]
-    return "".join(block).rstrip("\r\n")
+    return "\n".join(split_eol(line)[0] for line in block)
 
 
 def _fence(content: str) -> str:
