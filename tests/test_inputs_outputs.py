@@ -75,6 +75,17 @@ def test_16_standard_input_is_checked_like_a_file() -> None:
     )
 
 
+@pytest.mark.parametrize("name", [".mdports.toml", "pyproject.toml"])
+def test_16_a_configuration_file_has_the_limit_too(tmp_path: Path, name: str) -> None:
+    """A configuration (found, or given with --config) is read bounded, never whole."""
+    with open(tmp_path / name, "wb") as huge:
+        huge.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no disk space used
+    found = invoke_mdports("validate", "-", stdin="", cwd=tmp_path)
+    given = invoke_mdports("--config", name, "validate", "-", stdin="", cwd=tmp_path)
+    for result in (found, given):
+        assert (result.returncode, result.stderr) == (2, f"mdports: error: {name}: {TOO_BIG}\n")
+
+
 # --- 21: a committed symbolic link --------------------------------------------------------------
 
 

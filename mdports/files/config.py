@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model.vocabulary import DEFAULT, Vocabulary
+from .reading import read_bytes, read_text
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
 # Looked for in each folder, in this order; a pyproject.toml counts only with a [tool.mdports] table.
@@ -211,13 +212,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+        data: dict[str, Any] = tomllib.loads(read_text(display_path(path)))  # bounded like a document
+        return data
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"is not valid TOML: {exc}", path=display_path(path)) from None
-    except OSError as exc:
-        raise UsageError(f"cannot read configuration: {exc.strerror or exc}", path=display_path(path)) from None
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -240,7 +238,7 @@ def find_config(start: Path) -> Path | None:
             if not candidate.is_file():
                 continue
             # A pyproject.toml without our table is someone else's: keep looking upwards.
-            if name != "pyproject.toml" or b"[tool.mdports" in candidate.read_bytes():
+            if name != "pyproject.toml" or b"[tool.mdports" in read_bytes(display_path(candidate)):
                 return candidate
     return None
 

@@ -72,9 +72,14 @@ def read_text(path: str | os.PathLike[str]) -> str:
     that are not UTF-8 (with their offset) or a permission problem.
     """
     name = os.fspath(path)
-    handle = open_regular(name)
-    with os.fdopen(handle, "rb") as stream:
-        return read_stream(stream, name)  # a file that grew since fstat is still bounded
+    return decode_text(read_bytes(name), name)
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_DOCUMENT_BYTES` (see :func:`read_text`)."""
+    name = os.fspath(path)
+    with os.fdopen(open_regular(name), "rb") as stream:
+        return read_bounded(stream, name)  # a file that grew since fstat is still bounded
 
 
 def read_stdin(name: str) -> str:
@@ -84,11 +89,11 @@ def read_stdin(name: str) -> str:
         raise InputError(
             "standard input is closed; nothing to read", path=name, hint="pipe the document in, or give its path"
         )
-    return read_stream(stream, name)
+    return decode_text(read_bounded(stream, name), name)
 
 
-def read_stream(stream: BinaryIO, name: str) -> str:
-    """The text of ``stream``, reading at most one byte more than :data:`MAX_DOCUMENT_BYTES`.
+def read_bounded(stream: BinaryIO, name: str) -> bytes:
+    """The bytes of ``stream``, reading at most one byte more than :data:`MAX_DOCUMENT_BYTES`.
 
     A pipe has no size to check beforehand, so the limit is the read itself: 300 MB piped in is
     refused after 64 MiB, not held in memory whole.
@@ -107,7 +112,7 @@ def read_stream(stream: BinaryIO, name: str) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
     if size > MAX_DOCUMENT_BYTES:
         raise too_big(size, name)
-    return decode_text(b"".join(chunks), name)
+    return b"".join(chunks)
 
 
 def decode_text(data: bytes, name: str) -> str:
