@@ -202,7 +202,8 @@ def test_sarif_is_code_scanning_shaped(doc: Path) -> None:
         assert item["level"] == "warning"
         region = item["locations"][0]["physicalLocation"]["region"]
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
-        assert item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == doc.as_posix()
+        # Outside the folder mdports ran in: an absolute file URI (RFC 3986), not a bare path.
+        assert item["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": doc.as_uri()}
 
 
 LISTS = "## 3000-3009: A\n\n| Port | Service |\n|---|---|\n| 3001 | a |\n| 3002 | *(reserved)* |\n| 3003 | b |\n"

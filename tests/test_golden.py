@@ -2,7 +2,9 @@
 
 A case is a folder in ``tests/golden/cases`` holding ``cmd`` (``INPUT: ARGS``), ``stdout``,
 ``exit``, ``stderr`` when the command prints messages (no file: stderr must be empty) and,
-when the command changes the document, ``document``. Every case asserts all of them. Run
+when the command changes the document, ``document``. Every case asserts all of them; the one
+thing that differs between runs, the URI of the temporary folder a case runs in (SARIF's
+``%SRCROOT%``), reads ``file:///CASE/`` in the expected output. Run
 with ``MDPORTS_REGEN=1`` to rewrite the expected files after an intended change (stale ones
 are deleted), then review the diff.
 """
@@ -42,6 +44,7 @@ def _prepare(case: Path, tmp_path: Path) -> tuple[str, list[str]]:
 
 
 def _check(case: Path, tmp_path: Path, name: str, stdout: str, stderr: str, code: int) -> None:
+    stdout = stdout.replace(f'"{tmp_path.as_uri()}/"', '"file:///CASE/"')
     document = (tmp_path / name).read_bytes()
     original = (INPUTS / name).read_bytes()
     if REGEN:

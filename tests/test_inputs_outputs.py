@@ -7,12 +7,18 @@ references a SARIF consumer accepts (19).
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from conftest import BUNDLED, invoke_mdports, mdports_executable, run_mdports
+from conftest import BUNDLED, PROJECT, invoke_mdports, mdports_executable, run_mdports
+from jsonschema import Draft202012Validator
 
 from mdports.files.reading import MAX_DOCUMENT_BYTES
 
@@ -151,3 +157,88 @@ def test_21_a_blob_over_the_limit_is_refused_before_it_is_read(linked: Path) -> 
     git(linked, "commit", "-q", "-m", "huge")
     result = invoke_mdports("diff", "HEAD:huge.md", "docs/PORT_SCHEMA.md", cwd=linked)
     assert (result.returncode, result.stderr) == (2, f"mdports: error: HEAD:huge.md: {TOO_BIG}\n")
+
+
+# --- 19: SARIF locations are RFC 3986 URI references ----------------------------------------------
+
+# The SARIF 2.1.0 JSON schema as the SARIF Multitool (npm @microsoft/sarif-multitool-linux 5.7.0)
+# ships it, the schema its `validate` command checks first.
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.schema.json").read_text("utf-8"))
+# RFC 3986, appendix A: URI-reference = URI / relative-ref, without IP literals (mdports writes none).
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+_PCHAR_NC = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=@]|%[0-9A-Fa-f]{2})"
+_USERINFO = r"(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?"
+_AUTHORITY = _USERINFO + r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?"
+_TAIL = rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?"
+_URI = rf"[A-Za-z][A-Za-z0-9+.\-]*:(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR}+(?:/{_PCHAR}*)*|){_TAIL}"
+_RELATIVE = rf"(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR_NC}+(?:/{_PCHAR}*)*|){_TAIL}"
+URI_REFERENCE = re.compile(rf"(?:{_URI}|{_RELATIVE})")
+
+
+def sarif_files(log: dict[str, Any]) -> list[Path]:
+    """Every file a SARIF log locates, checked as a SARIF validator checks it, resolved to a path."""
+    Draft202012Validator(SARIF_SCHEMA).validate(log)
+    (run,) = log["runs"]
+    bases = {name: base["uri"] for name, base in run.get("originalUriBaseIds", {}).items()}
+    locations = [item["locations"][0]["physicalLocation"]["artifactLocation"] for item in run["results"]]
+    locations += [
+        change["artifactLocation"]
+        for item in run["results"]
+        for fix in item.get("fixes", ())
+        for change in fix["artifactChanges"]
+    ]
+    files = []
+    for location in locations:
+        uri = location["uri"]
+        assert URI_REFERENCE.fullmatch(uri), uri
+        if "uriBaseId" in location:  # SARIF: a relative reference has a base, and the run defines it
+            assert not urlsplit(uri).scheme and not uri.startswith("/"), uri
+            uri = urljoin(bases[location["uriBaseId"]], uri)
+        parts = urlsplit(uri)
+        assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("file", "", "", ""), uri
+        files.append(Path(unquote(parts.path)))
+    return files
+
+
+NAMES = ["my doc#1.md", "http:x.md", "http:sub/é 100%?.md", "sub/a:b [c].md"]
+
+
+def test_19_validate_sarif_uris_are_uri_references_that_resolve_to_the_files(tmp_path: Path) -> None:
+    (tmp_path / "http:sub").mkdir()
+    (tmp_path / "sub").mkdir()
+    document = BUNDLED.read_text(encoding="utf-8") + "\n| 3001 | twin |\n"  # MP001 and others, with fixes
+    for name in NAMES:
+        (tmp_path / name).write_text(document, encoding="utf-8")
+    outside = tmp_path.parent / f"{tmp_path.name} outside#.md"
+    outside.write_text(document, encoding="utf-8")
+    args = [*NAMES, str(tmp_path / "my doc#1.md"), str(outside)]
+
+    result = run_mdports("validate", "--format", "sarif", *args, cwd=tmp_path)
+
+    log = json.loads(result.stdout)
+    files = sarif_files(log)
+    assert set(files) == {tmp_path / name for name in args}
+    assert log["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.as_uri() + "/"}}
+    uris = {item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for item in log["runs"][0]["results"]}
+    assert {"./http:x.md", "my%20doc%231.md", "./http:sub/%C3%A9%20100%25%3F.md", "sub/a:b%20%5Bc%5D.md"} <= uris
+    assert outside.as_uri() in uris  # outside the folder: an absolute file URI, no base
+
+
+def test_19_drift_sarif_uris_are_uri_references(tmp_path: Path) -> None:
+    project = tmp_path / "my project#1"
+    shutil.copytree(PROJECT, project)
+    (project / "docker-compose.macmini.yml").rename(project / "compose: mac mini.yml")
+    config = (project / "pyproject.toml").read_text(encoding="utf-8")
+    (project / "pyproject.toml").write_text(config.replace("docker-compose.macmini.yml", "compose: mac mini.yml"))
+    for folder in (project, project / "docs"):
+        result = invoke_mdports("drift", "--format", "sarif", cwd=folder)
+        files = sarif_files(json.loads(result.stdout))
+        assert project / "compose: mac mini.yml" in files and all(path.is_file() for path in files), files
+
+
+def test_19_the_uri_pattern_tells_references_from_what_is_not_one() -> None:
+    """The checker above must be able to fail: what mdports used to write is not a URI reference."""
+    for bad in ("my doc#1.md", "100%.md", "a#b#c", "x.md\\y", "é.md"):
+        assert not URI_REFERENCE.fullmatch(bad), bad
+    for good in ("./http:x.md", "file:///tmp/a%20b.md", "../a/b.md", "http:x.md", "", "a/b:c"):
+        assert URI_REFERENCE.fullmatch(good), good

@@ -4,12 +4,18 @@ One run per invocation: the tool's driver lists every rule of the catalogue, eac
 names its rule by id and index, its level and its place (``physicalLocation`` with a
 1-based ``region``). Findings accepted as known are included with an in-source
 suppression, as SARIF intends, so a dashboard shows them as reviewed rather than missing.
+
+A file's ``uri`` is an RFC 3986 URI reference, as SARIF requires: a path relative to the folder
+mdports ran in is percent-encoded and relative to ``%SRCROOT%`` (which the run's
+``originalUriBaseIds`` gives as that folder's ``file:`` URI); any other absolute path is a
+``file:`` URI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from .. import __version__
 from ..check.catalog import ALL_RULES
@@ -21,11 +27,45 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _uri(path: str) -> str:
-    return PurePath(path).as_posix()
+SRCROOT = "%SRCROOT%"
+# What a path segment may hold besides letters, digits and "-._~" (RFC 3986 `pchar`): the rest,
+# a space, "#", "?", "%", non-ASCII, is percent-encoded.
+_PCHAR = "!$&'()*+,;=:@"
 
 
-def _result(finding: Finding, index: dict[str, int], *, suppressed: bool) -> dict[str, object]:
+def _location(path: str, root: PurePath | None) -> dict[str, str]:
+    """The ``artifactLocation`` of ``path``, a name as mdports prints it (relative to ``root``, or absolute)."""
+    pure = PurePath(path)
+    if pure.is_absolute():
+        if root is None or not pure.is_relative_to(root):
+            return {"uri": pure.as_uri()}
+        pure = pure.relative_to(root)
+    return {"uri": relative_reference(pure), "uriBaseId": SRCROOT}
+
+
+def relative_reference(path: PurePath) -> str:
+    """``path`` (relative) as an RFC 3986 relative reference: each segment percent-encoded.
+
+    A first segment with a colon would read as a scheme (``http:x.md``), so it gets ``./``.
+
+    >>> relative_reference(PurePath("my doc#1.md")), relative_reference(PurePath("http:x.md"))
+    ('my%20doc%231.md', './http:x.md')
+    >>> relative_reference(PurePath("../docs/100%.md"))
+    '../docs/100%25.md'
+    """
+    reference = "/".join(quote(segment, safe=_PCHAR) for segment in path.as_posix().split("/"))
+    return "./" + reference if ":" in reference.partition("/")[0] else reference
+
+
+def _root() -> PurePath | None:
+    """The folder relative paths start from (None when it was removed under mdports)."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
+
+
+def _result(finding: Finding, index: dict[str, int], root: PurePath | None, *, suppressed: bool) -> dict[str, object]:
     result: dict[str, object] = {
         "ruleId": finding.rule.id,
         "ruleIndex": index[finding.rule.id],
@@ -34,7 +74,7 @@ def _result(finding: Finding, index: dict[str, int], *, suppressed: bool) -> dic
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(finding.path)},
+                    "artifactLocation": _location(finding.path, root),
                     "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.column, 1)},
                 }
             }
@@ -43,13 +83,13 @@ def _result(finding: Finding, index: dict[str, int], *, suppressed: bool) -> dic
     if finding.ports:
         result["properties"] = {"ports": list(finding.ports)}
     if finding.fix is not None:
-        result["fixes"] = [_fix(finding.path, finding.fix)]
+        result["fixes"] = [_fix(_location(finding.path, root), finding.fix)]
     if suppressed:
         result["suppressions"] = [{"kind": "inSource", "justification": "accepted as a known exception"}]
     return result
 
 
-def _fix(path: str, fix: Fix) -> dict[str, object]:
+def _fix(location: dict[str, str], fix: Fix) -> dict[str, object]:
     """A SARIF ``fix``: the description and each replacement as a deleted region and its new text."""
     replacements = [
         {
@@ -65,7 +105,7 @@ def _fix(path: str, fix: Fix) -> dict[str, object]:
     ]
     return {
         "description": {"text": f"{fix.description} ({fix.applicability})"},
-        "artifactChanges": [{"artifactLocation": {"uri": _uri(path)}, "replacements": replacements}],
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
     }
 
 
@@ -87,13 +127,21 @@ def to_sarif(reports: Sequence[Report]) -> dict[str, object]:
             for rule in rules
         ],
     }
+    root = _root()
     results = [
-        _result(finding, index, suppressed=suppressed)
+        _result(finding, index, root, suppressed=suppressed)
         for report in reports
         for findings, suppressed in ((report.findings, False), (report.accepted, True))
         for finding in findings
     ]
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
+    # A base URI ends in "/" (RFC 3986 5.2.3 drops its last segment otherwise); "/" itself has one.
+    base = (
+        {"uri": root.as_uri().rstrip("/") + "/"}
+        if root is not None
+        else {"description": {"text": "the current folder"}}
+    )
+    run = {"tool": {"driver": driver}, "originalUriBaseIds": {SRCROOT: base}, "results": results}
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def format_sarif(reports: Sequence[Report]) -> str:
