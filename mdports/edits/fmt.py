@@ -14,7 +14,8 @@ from ..errors import RefusedError
 from ..model.reading import build
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document
-from ..syntax.row import Row
+from ..syntax.gfm_table import block_tokens
+from ..syntax.row import Row, split_lines
 from ..syntax.table_style import realign
 from .cells import port_text
 from .plan import Builder, Item
@@ -81,16 +82,23 @@ def _same_cells_but_port(a: Row, b: Row, port_column: int) -> bool:
 def format_document(document: Document) -> Edit:
     """``fmt --mdformat``: the whole document in mdformat's canonical Markdown (GFM tables).
 
-    Refused when mdformat would change what the document renders to, or the registry.
-    Line endings and a BOM are kept as the document has them.
+    Front matter (YAML or TOML) and the blank lines after it are kept byte for byte: mdformat
+    formats only what follows (it would read ``---`` as a thematic break and the YAML as a
+    heading). Refused when a table row has more cells than its header (GFM drops their text,
+    so mdformat would), or when mdformat would change what the document renders to, or the
+    registry. Line endings and a BOM are kept as the document has them.
     """
     import mdformat
     from mdformat._util import is_md_equal
 
-    from ..syntax.document import parse
+    from ..syntax.document import FrontMatter, parse
 
-    source = document.render()[len(document.bom) :]
-    plain = source.replace("\r\n", "\n").replace("\r", "\n")
+    kept = document.blocks[0].lines if document.blocks and isinstance(document.blocks[0], FrontMatter) else ()
+    lines = split_lines(document.render()[len(document.bom) :])
+    while kept and len(kept) < len(lines) and not lines[len(kept)].strip():
+        kept += (lines[len(kept)],)
+    plain = "".join(lines[len(kept) :]).replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_wide_rows(plain, len(kept), document.path)
     try:
         formatted = mdformat.text(plain, extensions={"gfm"})
         same = is_md_equal(plain, formatted, extensions={"gfm"})
@@ -103,7 +111,7 @@ def format_document(document: Document) -> Edit:
     if not same:
         raise RefusedError("mdformat would change how the document renders; nothing was written", path=document.path)
     newline = document.newline
-    text = document.bom + formatted.replace("\n", newline)
+    text = document.bom + "".join(kept) + formatted.replace("\n", newline)
     after = parse(text, path=document.path)
     before_lines = sum(block.line_count for block in document.blocks)
     after_lines = sum(block.line_count for block in after.blocks)
@@ -115,7 +123,26 @@ def format_document(document: Document) -> Edit:
         after,
         tuple(changes),
         (),
-        frozenset(range(before_lines)),
-        frozenset(range(after_lines)),
+        frozenset(range(len(kept), before_lines)),
+        frozenset(range(len(kept), after_lines)),
         check_model=False,
     )
+
+
+def _refuse_wide_rows(text: str, offset: int, path: str | None) -> None:
+    """Refuse a table row with more cells than its header, anywhere (in a quote, a list).
+
+    GFM drops the text of the cells past the header's count, so mdformat's re-printed table
+    would lose it while rendering the same HTML (``is_md_equal`` cannot see the loss).
+    """
+    for token in block_tokens(text):
+        if token.type == "table_open" and token.meta.get("wide"):
+            line, cells = token.meta["wide"][0]
+            columns = token.meta["columns"]
+            raise RefusedError(
+                f"a table row has {cells} cells, its header {columns}: mdformat would drop the text past cell "
+                f"{columns}; nothing was written",
+                path=path,
+                line=offset + line + 1,
+                hint="add the missing header cells, or escape a | that is not a cell border as \\|",
+            )

@@ -22,8 +22,8 @@ from .gfm_table import block_tokens
 from .row import Row, split_eol, split_lines
 
 BOM = "\ufeff"
-_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*")
-_FRONT_MATTER_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+# YAML front matter closes with --- or ..., TOML front matter (Hugo, Zola) opens and closes with +++.
+_FRONT_MATTER = {"---": re.compile(r"(?:---|\.\.\.)[ \t]*"), "+++": re.compile(r"\+\+\+[ \t]*")}
 
 
 class _Verbatim:
@@ -161,10 +161,11 @@ class Document:
 
 def _front_matter_end(lines: list[str]) -> int:
     """Number of lines of a leading front matter block (0 when there is none)."""
-    if not lines or not _FRONT_MATTER_OPEN.fullmatch(split_eol(lines[0])[0]):
+    close = _FRONT_MATTER.get(split_eol(lines[0])[0].rstrip(" \t")) if lines else None
+    if close is None:
         return 0
     for index in range(1, len(lines)):
-        if _FRONT_MATTER_CLOSE.fullmatch(split_eol(lines[index])[0]):
+        if close.fullmatch(split_eol(lines[index])[0]):
             return index + 1
     return 0
 

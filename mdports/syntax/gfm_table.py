@@ -28,7 +28,9 @@ def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: boo
     without the ``tr``/``td``/``inline`` tokens it would push for every cell, which are most
     of the cost of parsing a large registry. Only ``table_open`` and ``table_close`` are
     pushed, with the table's line range. ``tests/test_fuzz.py`` checks that the ranges are
-    the ones markdown-it's own full parse gives.
+    the ones markdown-it's own full parse gives. The ``table_open`` token's ``meta["wide"]``
+    lists the body rows (0-based line, cells) with more cells than the header: GFM drops the
+    text of the cells past the header's count, so a formatter that re-prints the table would too.
     """
     if not gfm.table(state, start, end, True):
         return False
@@ -43,6 +45,7 @@ def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: boo
     state.parentType = "table"
     terminators = state.md.block.ruler.getRules("blockquote")
     autocompleted = 0
+    wide: list[tuple[int, int]] = []
     line = start + 2
     while line < end:
         if state.sCount[line] < state.blkIndent:
@@ -55,13 +58,18 @@ def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: boo
         text = trim(src[first : state.eMarks[line]])
         if not text or state.is_code_block(line):
             break
+        cells = _cell_count(text, gfm.escapedSplit)
         if limit is not None:
-            autocompleted += columns - _cell_count(text, gfm.escapedSplit)
+            autocompleted += columns - cells
             if autocompleted > limit:
                 break
+        if cells > columns:
+            wide.append((line, cells))
         line += 1
     state.parentType = parent
-    state.push("table_open", "table", 1).map = [start, line]
+    opening = state.push("table_open", "table", 1)
+    opening.map = [start, line]
+    opening.meta = {"columns": columns, "wide": tuple(wide)}
     state.push("table_close", "table", -1)
     state.line = line
     return True
