@@ -21,6 +21,8 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
   characters: linear work grows 10 x, quadratic work 100 x.
 - ``mdports merge`` as git runs it: their side 200 (10,000 entries) or 1,000 (65,535 entries)
   changes away from the base, ours one addition, and the 10k -> 65k growth.
+- ``mdports validate --unsafe-fixes`` on documents with 100, 400 and 1,600 duplicated ports
+  (each an MP001 whose fix moves a row): every one fixed in one run, and the growth per 4 x.
 
 The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
 compiled bytecode, and a development checkout should be measured the same way.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import shutil
@@ -61,6 +64,8 @@ ADVERSARIAL_SIZES = (10_000, 100_000)
 LINEAR_GROWTH = 20.0  # 10 x the input; quadratic work would grow 100 x
 MERGE_SECONDS = {10_000: 1.5, 65_535: 5.0}
 MERGE_CHANGES = {10_000: 200, 65_535: 1_000}
+UNSAFE_FIX_ROWS = (100, 400, 1_600)
+UNSAFE_FIX_GROWTH = 8.0  # per 4 x the rows: linear work grows about 4 x, quadratic 16 x
 
 
 def executable(name: str) -> str:
@@ -380,13 +385,70 @@ def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: d
     )
 
 
+def duplicated_ports(count: int) -> str:
+    """A registry of ``count`` services, each port then claimed a second time by a later row (MP001 x count)."""
+    lines = [f"# Ports\n\n## 10000-{10_000 + 4 * count - 1}: Services\n\n| Port | Service | Notes |\n|---|---|---|\n"]
+    lines += [f"| {10_000 + i} | svc-{i} | first |\n" for i in range(count)]
+    lines += [f"| {10_000 + i} | late-{i} | added later on a taken port |\n" for i in range(count)]
+    return "".join(lines)
+
+
+def unsafe_fix_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int) -> None:
+    mdports = executable("mdports")
+    results: dict[int, Series] = {}
+    remaining: dict[int, int] = {}
+    for count in UNSAFE_FIX_ROWS:
+        source, work = folder / f"duplicates-{count}.md", folder / f"duplicates-work-{count}.md"
+        source.write_text(duplicated_ports(count), encoding="utf-8")
+        command = [mdports, "-f", str(work), "validate", "--unsafe-fixes"]
+        shutil.copyfile(source, work)
+        run_once(command, env=env)
+        check = subprocess.run(
+            [mdports, "-f", str(work), "validate", "--format", "json"], capture_output=True, text=True, env=env
+        )
+        remaining[count] = sum(1 for f in json.loads(check.stdout)["findings"] if f["rule"] == "MP001")
+
+        def restore(label: str, source: Path = source, work: Path = work) -> None:
+            shutil.copyfile(source, work)
+
+        series = measure({"fix": command}, runs=runs, env=env, prepare=restore, warmup=0)["fix"]
+        series.label = f"validate --unsafe-fixes ({count:,} duplicated ports)"
+        results[count] = series
+    report.add(
+        "## `mdports validate --unsafe-fixes`: every fix in one run, linear",
+        "",
+        "A registry of N services whose N ports a later row takes again (`duplicated_ports`): N MP001 "
+        f"findings, each fixed by moving the later row to a free port. {runs} runs each on a fresh copy; "
+        "after one run, a `validate` counts the MP001 left (target: none).",
+        "",
+        *TABLE_HEAD,
+    )
+    for count, series in results.items():
+        ok = remaining[count] == 0
+        report.add(report.row(series, "every MP001 fixed in one run", ok, expected_exit=series.runs[0].exit_code))
+    report.add("", "| Duplicated ports | MP001 left after one run | Growth from the size before | Target | Result |")
+    report.add("|---:|---:|---:|---|---|")
+    previous: Series | None = None
+    for count, series in results.items():
+        if previous is None:
+            report.add(f"| {count:,} | {remaining[count]} | | | |")
+        else:
+            growth = series.median / previous.median
+            verdict_ = report.check(growth <= UNSAFE_FIX_GROWTH, f"growth of --unsafe-fixes at {count}")
+            report.add(f"| {count:,} | {remaining[count]} | {growth:.2f} | <= {UNSAFE_FIX_GROWTH:.0f} | {verdict_} |")
+        previous = series
+    report.add("")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="runs per command (default 20 small, 7 large)")
     parser.add_argument("--quick", action="store_true", help="fewer runs: 6 small, 3 large")
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
     parser.add_argument(
-        "--only", choices=["startup", "merge", "adversarial"], help="run only this benchmark (and print it)"
+        "--only",
+        choices=["startup", "merge", "adversarial", "unsafe-fixes"],
+        help="run only this benchmark (and print it)",
     )
     args = parser.parse_args(argv)
     small_runs = args.runs or (6 if args.quick else 20)
@@ -427,6 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             diff_benchmark(report, folder, env, large_runs)
         if args.only in (None, "merge"):
             merge_benchmark(report, folder, files, env, large_runs)
+        if args.only in (None, "unsafe-fixes"):
+            unsafe_fix_benchmark(report, folder, env, large_runs)
     if args.only in (None, "adversarial"):
         adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."

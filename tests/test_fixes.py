@@ -7,12 +7,13 @@ text edits, applied to the text, give exactly what the edit operation made.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import INPUTS, run_mdports
+from conftest import INPUTS, invoke_mdports, run_mdports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import markdown
@@ -144,3 +145,88 @@ def test_json_fix_edits_reproduce_the_fixed_text(tmp_path: Path) -> None:
     patched = [*lines[: edit["start"]["line"] - 1], edit["content"], *lines[edit["end"]["line"] - 1 :]]
     run_mdports("validate", "doc.md", "--fix", cwd=tmp_path)
     assert "".join(patched) == (tmp_path / "doc.md").read_text(encoding="utf-8")
+
+
+# --- issue 20, item 15: every unsafe move in one run, in linear time --------------------------------
+
+HEAD = "# Ports\n\n## 10000-10399: Services\n\n| Port | Service | Depends on |\n|---|---|---|\n"
+
+
+def _duplicated(count: int) -> str:
+    """``count`` services, each port then taken again by a later row (MP001 x ``count``)."""
+    firsts = "".join(f"| {10_000 + i} | svc-{i} | |\n" for i in range(count))
+    return HEAD + firsts + "".join(f"| {10_000 + i} | late-{i} | |\n" for i in range(count))
+
+
+def test_15_every_duplicated_row_moves_in_one_run(tmp_path: Path) -> None:
+    """Used to fix 5 rows a run (every fix picked the same free port), each costing a full re-read."""
+    path = tmp_path / "PORT_SCHEMA.md"
+    path.write_text(_duplicated(60), encoding="utf-8")
+    result = run_mdports("validate", "--unsafe-fixes", "PORT_SCHEMA.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "PORT_SCHEMA.md: 60 fixed, 0 remaining"
+    assert lines[0] == (
+        "PORT_SCHEMA.md:67:3: fixed MP001: move late-0 (the later row) from 10000 to 10060, "
+        "the next free port of 10000-10399"
+    )
+    firsts = "".join(f"| {10_000 + i} | svc-{i} | |\n" for i in range(60))
+    assert path.read_text(encoding="utf-8") == HEAD + firsts + "".join(
+        f"| {10_060 + i} | late-{i} | |\n" for i in range(60)
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # MP101: ports outside the range move into it, each to its own free port.
+        (
+            "| 10000 | a | |\n| 20000 | b | |\n| 20001 | c | |\n| 20002 | d | |\n",
+            "| 10000 | a | |\n| 10001 | b | |\n| 10002 | c | |\n| 10003 | d | |\n",
+        ),
+        # Three rows on one port: the two later ones move; a free port between rows is used in place.
+        (
+            "| 10000 | a | |\n| 10000 | b | |\n| 10000 | c | |\n| 10002 | d | |\n",
+            "| 10000 | a | |\n| 10001 | b | |\n| 10002 | d | |\n| 10003 | c | |\n",
+        ),
+        # A reference to a moved service follows it; a placeholder holding the new ports is split,
+        # one port a round (each move gets the port a move at a time would).
+        (
+            "| 10000 | a | |\n| 10000 | b | |\n| 10000 | c | |\n| 10001-10003 | *(reserved)* | |\n"
+            "| 10004 | e | 10000 b |\n",
+            "| 10000 | a | |\n| 10001 | b | |\n| 10002 | c | |\n| 10003 | *(reserved)* | |\n| 10004 | e | 10001 b |\n",
+        ),
+    ],
+    ids=["out-of-range", "three-on-one-port", "references-and-placeholders"],
+)
+def test_15_unsafe_moves_of_every_kind_in_one_run(tmp_path: Path, rows: str, expected: str) -> None:
+    path = tmp_path / "PORT_SCHEMA.md"
+    path.write_text(HEAD + rows, encoding="utf-8")
+    result = invoke_mdports("validate", "--unsafe-fixes", "PORT_SCHEMA.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.endswith(" fixed, 0 remaining\n"), result.stderr
+    assert path.read_text(encoding="utf-8") == HEAD + expected
+
+
+_MOVE = re.compile(r"move (\S+) \(.*\) from \d+ to (\d+), the next free port")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=11), min_size=1, max_size=16), st.booleans())
+def test_15_the_one_round_moves_rows_as_move_does_one_at_a_time(offsets: list[int], reserved: bool) -> None:
+    """Property: the result is the text `move` makes, one fix after another in the same order.
+
+    Enough duplicates reach the reserved ports above the services, which a move splits.
+    """
+    head = "## 3000-3029: A\n\n| Port | Service |\n|---|---|\n"
+    rows = "".join(f"| {3000 + offset} | s{index} |\n" for index, offset in enumerate(sorted(offsets)))
+    if reserved:
+        rows += "| 3012-3014 | *(reserved)* |\n| 3016, 3018 | *(reserved)* |\n"
+    text = head + rows
+    outcome = fix_document(mdports.parse(text), unsafe=True)
+    expected = mdports.parse(text)
+    moves = [_MOVE.match(f.fix.description).groups() for f in outcome.fixed if f.fix]  # type: ignore[union-attr]
+    for name, port in dict.fromkeys(moves):
+        expected = mdports.parse(mdports.edits.move(expected, name, port=int(port)).text)
+    assert outcome.after.render() == expected.render()
+    assert not [f for f in outcome.report.findings if f.rule.id == "MP001"]

@@ -3,8 +3,10 @@
 :func:`fix_document` applies the fixes of a document in rounds: every fix whose edits do not
 overlap another's goes into a round; the round's result is validated again (no new error,
 and for safe fixes no new finding at all and the same assigned ports); then the findings of
-the new text get their fixes, until nothing changes or :data:`MAX_ROUNDS` is reached.
-:func:`fix_file` does the same under the document's lock and writes atomically.
+the new text get their fixes, until nothing changes or :data:`MAX_ROUNDS` is reached. With
+``unsafe``, the rows that MP001 and MP101 move are first renumbered all together in one round
+(each to its own free port, one edit, one verification: linear in the rows); the next round sorts
+the table. :func:`fix_file` does the same under the document's lock and writes atomically.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .. import edits
+from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..files.lock import DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_atomic
 from ..model.reading import build
 from ..model.registry import Registry
+from ..model.vocabulary import Vocabulary
 from ..syntax.document import Document, parse
 from .findings import Finding, Report
-from .fixes import History, attach
+from .fixes import History, attach, renumbering
 from .rules import validate
 from .text_edits import Fix, apply_edits, line_starts, text_span
 
@@ -124,16 +128,28 @@ def fix_document(
     name = path or document.path or "<input>"
     current = document
     registry = build(current, vocab)
-    report = attach(validate(registry, config, name), current, registry, history)
+    report = validate(registry, config, name)  # its fixes attached when a round needs them
     fixed: list[Finding] = []
     refused: list[str] = []
-    rounds = 0
-    while rounds < MAX_ROUNDS:
+    rounds = limited = 0
+    batch = unsafe
+    while limited < MAX_ROUNDS:
+        if batch:
+            # Every row to move, moved in one edit: a fix at a time would take a round each. These
+            # rounds do not count against MAX_ROUNDS: each removes findings and adds none, so they end.
+            kept = _renumber_round(current, registry, report, config, name, vocab, history)
+            if kept is not None:
+                found, current, registry, report = kept
+                fixed += found
+                rounds += 1
+                continue
+            batch = False  # nothing to move, or not all together: one by one, below
+        report = attach(report, current, registry, history)
         text = current.render()
         groups = _choose(report.findings, text, unsafe)
         if not groups:
             break
-        kept = None
+        chosen = None
         # The whole round first; when it cannot be kept, the first fix that can be on its own.
         for attempt in [groups] + [[group] for group in groups] if len(groups) > 1 else [groups]:
             fixes = [group[0].fix for group in attempt if group[0].fix is not None]
@@ -144,17 +160,46 @@ def fix_document(
             safe = all(fix.applicability == "safe" for fix in fixes)
             problem = _check_round((registry, report), (new_registry, new_report), safe)
             if problem is None:
-                kept = (attempt, new_document, new_registry, new_report)
+                chosen = (attempt, new_document, new_registry, new_report)
                 break
             if len(attempt) == 1:
                 refused.append(f"{attempt[0][0].location}: {attempt[0][0].rule.id}: {problem}")
-        if kept is None:
+        if chosen is None:
             break
-        attempt, current, registry, new_report = kept
+        attempt, current, registry, report = chosen
         fixed += [finding for group in attempt for finding in group]
-        report = attach(new_report, current, registry, history)
         rounds += 1
+        limited += 1
+    report = attach(report, current, registry, history)
     return FixOutcome(document, current, tuple(fixed), rounds, report, tuple(refused))
+
+
+def _renumber_round(
+    document: Document,
+    registry: Registry,
+    report: Report,
+    config: Config,
+    name: str,
+    vocab: Vocabulary,
+    history: History | None,
+) -> tuple[list[Finding], Document, Registry, Report] | None:
+    """The unsafe moves of ``report`` made together (see :func:`renumbering`), checked as any round is."""
+    try:
+        batch = renumbering(document, registry, report.findings, history)
+    except MdportsError:
+        return None
+    if batch is None:
+        return None
+    edit, found = batch
+    new_document = parse(edit.text, path=document.path)
+    new_registry = build(new_document, vocab)
+    new_report = validate(new_registry, config, name)
+    if _check_round((registry, report), (new_registry, new_report), safe=False) is not None:
+        return None
+    before, after = _finding_keys(report), _finding_keys(new_report)
+    if after - before or after.total() >= before.total():
+        return None  # only a round that removes findings and adds none may repeat without a limit
+    return found, new_document, new_registry, new_report
 
 
 def fix_file(

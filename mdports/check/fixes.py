@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -46,6 +46,11 @@ class _Context:
     by_line: dict[int, Entry] = dataclasses.field(default_factory=dict)
     made: dict[object, Fix | None] = dataclasses.field(default_factory=dict)
     spent: int = 0  # entries re-read so far, against WORK_BUDGET
+    # Ports promised to earlier moves of one batch (None: each fix on its own, as `attach` makes
+    # them), and per section and protocols the free ports not yet looked at.
+    claimed: set[int] | None = None
+    split: set[int] = dataclasses.field(default_factory=set)  # placeholders (entry indexes) a batch move splits
+    cursors: dict[tuple[int, tuple[str, ...]], Iterator[int]] = dataclasses.field(default_factory=dict)
     _times: list[int] | None = None
     _asked: bool = False
 
@@ -85,8 +90,28 @@ class _Context:
 
 def _next_free(context: _Context, entry: Entry) -> int | None:
     section = context.registry.sections[entry.section]
-    free = edits.free_ports(context.registry, section, 1 + len(entry.ports), entry.protocols)
-    return next((port for port in free if port not in entry.ports), None)
+    if context.claimed is None:
+        free = edits.free_ports(context.registry, section, 1 + len(entry.ports), entry.protocols)
+        return next((port for port in free if port not in entry.ports), None)
+    # In a batch each move gets the next port no earlier move took (one walk of the range in all),
+    # and at most one port of a placeholder, which the move splits.
+    key = (section.index, entry.protocols)
+    if key not in context.cursors:
+        every = len(section.range or ())
+        context.cursors[key] = iter(edits.free_ports(context.registry, section, every, entry.protocols))
+    for port in context.cursors[key]:
+        if port in context.claimed:
+            continue
+        placeholders = {other.index for other in context.registry.by_port.get(port, ())}
+        if placeholders & context.split:
+            # The next free port is in what an earlier move leaves of a placeholder: moves of this
+            # section wait for the next round, so that each gets the port a move at a time would.
+            context.cursors[key] = iter(())
+            return None
+        context.claimed.add(port)
+        context.split |= placeholders
+        return port
+    return None
 
 
 def _movable(context: _Context, entry: Entry) -> bool:
@@ -109,6 +134,12 @@ def _move(context: _Context, entry: Entry, port: int, description: str, section:
 
 def _move_plan(context: _Context, finding: Finding) -> tuple[Entry, int, str] | None:
     """MP001 and MP101: the entry to move, the port it gets and why (None: no mechanical choice)."""
+    chosen = _mover(context, finding)
+    return _target(context, *chosen) if chosen is not None else None
+
+
+def _mover(context: _Context, finding: Finding) -> tuple[Entry, str] | None:
+    """MP001 and MP101: the entry to move and why it is that one (None: no mechanical choice)."""
     entry = context.entry(finding)
     if entry is None:
         return None
@@ -129,14 +160,57 @@ def _move_plan(context: _Context, finding: Finding) -> tuple[Entry, int, str] | 
         if entry_time is not None and holder_time is not None and entry_time != holder_time:
             later = entry if entry_time > holder_time else holders[0]
             why = " (added later, by git history)"
-    if not _movable(context, later):
-        return None
-    target = _next_free(context, later)
+    return (later, why) if _movable(context, later) else None
+
+
+def _target(context: _Context, entry: Entry, why: str) -> tuple[Entry, int, str] | None:
+    """The port ``entry`` moves to (the next free one of its section) and the fix's description."""
+    target = _next_free(context, entry)
     if target is None:
         return None
-    range_ = context.registry.sections[later.section].range
-    ports = format_ports(later.ports)
-    return later, target, f"move {later.service}{why} from {ports} to {target}, the next free port of {range_}"
+    range_ = context.registry.sections[entry.section].range
+    ports = format_ports(entry.ports)
+    return entry, target, f"move {entry.service}{why} from {ports} to {target}, the next free port of {range_}"
+
+
+def renumbering(
+    document: Document, registry: Registry, findings: Sequence[Finding], history: History | None = None
+) -> tuple[edits.Edit, list[Finding]] | None:
+    """The MP001 and MP101 moves of ``findings`` as one edit.
+
+    Fixed one at a time, every move would pick the same next free port, so a round could keep
+    only one of them, and each costs a read and a verification of the whole document. Planned
+    together, each row to move gets its own free port, and :func:`~mdports.edits.renumber_all`
+    moves them all in one edit, each where port order puts it. Returns the edit and the findings
+    it fixes (each with the edit's changes on its row as its fix); None when nothing can move.
+    """
+    context = _Context(document, registry, history, claimed=set())
+    ports: dict[int, int] = {}
+    fixed: dict[int, list[Finding]] = {}  # line of the moved row -> the findings it fixes
+    descriptions: dict[int, str] = {}
+    for finding in findings:
+        chosen = _mover(context, finding) if finding.rule.id in ("MP001", "MP101") else None
+        if chosen is None:
+            continue
+        entry, why = chosen
+        if entry.line not in ports:  # both rows of a duplicate name the same later row: one move
+            plan = _target(context, entry, why)
+            if plan is None:
+                continue
+            ports[entry.line] = plan[1]
+            descriptions[entry.line] = plan[2]
+        fixed.setdefault(entry.line, []).append(finding)
+    if not ports:
+        return None
+    edit = edits.renumber_all(document, ports, registry, in_place=False)
+    edits.verify(edit)
+    changes = text_edits(edit)
+    found = []
+    for line, group in fixed.items():
+        own = tuple(change for change in changes if change.line <= line < max(change.end_line, change.line + 1))
+        fix = Fix(descriptions[line], "unsafe", own)
+        found += [dataclasses.replace(finding, fix=fix) for finding in group]
+    return edit, found
 
 
 def _move_to_free(context: _Context, finding: Finding) -> Fix | None:

@@ -24,7 +24,7 @@ from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
 from .port_choice import free_ports
 from .references import replace_name
-from .repairs import complete_row, renumber, shrink_placeholder
+from .repairs import complete_row, renumber, renumber_all, shrink_placeholder
 from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
 from .verification import verify
 
@@ -49,6 +49,7 @@ __all__ = [
     "remove",
     "rename",
     "renumber",
+    "renumber_all",
     "replace_name",
     "row_key",
     "set_cells",

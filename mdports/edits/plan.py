@@ -48,6 +48,7 @@ class TablePlan:
         self.block, self.table, self.info = block, table, info
         self.style = TableStyle.of(table)
         self.items = [self._item(index, row, fresh=False) for index, row in enumerate(table.rows)]
+        self._positions: dict[int, int] = {}  # origin -> position, as last seen (see index_of)
 
     def _item(self, origin: int | None, row: Row, fresh: bool) -> Item:
         if not fresh and origin is not None and origin < 2:
@@ -66,19 +67,52 @@ class TablePlan:
         return item
 
     def index_of(self, origin: int) -> int:
-        for index, item in enumerate(self.items):
-            if item.origin == origin:
-                return index
-        raise RefusedError("internal error: a row was edited twice")  # pragma: no cover - a bug guard
+        """Where the item of original row ``origin`` stands now.
+
+        Positions are remembered, and a remembered one is used only when the item is still
+        there: rewriting rows in place (``renumber_all`` rewrites hundreds) asks in O(1), and an
+        insertion or deletion, which shifts rows, costs one new scan.
+        """
+        index = self._positions.get(origin)
+        if index is None or index >= len(self.items) or self.items[index].origin != origin:
+            self._positions = {}
+            for position, item in enumerate(self.items):
+                if item.origin is not None:
+                    self._positions.setdefault(item.origin, position)
+            index = self._positions.get(origin)
+        if index is None:  # pragma: no cover - a bug guard
+            raise RefusedError("internal error: a row was edited twice")
+        return index
 
     def insert_sorted(self, item: Item) -> None:
         """Insert after the last row whose first port is not above the new one's."""
-        port = item.first or 0
-        position = 2
+        self.insert_all_sorted([item])
+
+    def insert_all_sorted(self, items: Sequence[Item]) -> None:
+        """:meth:`insert_sorted` of each item, in port order, in one pass (O(n log n) for n rows).
+
+        An item goes after the last row whose first port is not above its own, and after the
+        items inserted before it there, as inserting them one by one in port order would put them.
+        """
+        pending = sorted(items, key=lambda item: item.first or 0)
+        if not pending:
+            return
+        firsts = sorted(
+            (first, index) for index, other in enumerate(self.items[2:], start=2) if (first := other.first) is not None
+        )
+        after: dict[int, list[Item]] = {}  # position (1: before the first body row) -> items to put there
+        anchor, cursor = 1, 0
+        for item in pending:
+            port = item.first or 0
+            while cursor < len(firsts) and firsts[cursor][0] <= port:
+                anchor = max(anchor, firsts[cursor][1])
+                cursor += 1
+            after.setdefault(anchor, []).append(item)
+        rows = self.items[:2] + after.get(1, [])
         for index, other in enumerate(self.items[2:], start=2):
-            if other.first is not None and other.first <= port:
-                position = index + 1
-        self.items.insert(position, item)
+            rows.append(other)
+            rows += after.get(index, [])
+        self.items = rows
 
     def finish(self) -> tuple[Table, set[int], set[int]]:
         """The new table, the original rows it dropped and the positions of its new rows."""

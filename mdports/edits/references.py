@@ -7,14 +7,19 @@ from ..model.registry import Entry, Registry
 
 def referring_cells(registry: Registry, entry: Entry) -> list[tuple[Entry, int, str]]:
     """Cells that refer to ``entry`` by name: (entry holding the cell, column, cell text)."""
-    found = []
-    name = (entry.service or "").casefold()
+    return cells_by_name(registry).get((entry.service or "").casefold(), [])
+
+
+def cells_by_name(registry: Registry) -> dict[str, list[tuple[Entry, int, str]]]:
+    """Every referring cell (see :func:`referring_cells`), by the case-folded name it refers to.
+
+    One pass over the references: an edit of many entries looks each one up in O(1).
+    """
+    found: dict[str, list[tuple[Entry, int, str]]] = {}
     for ref in registry.references:
-        if ref.service.casefold() != name:
-            continue
         holder = registry.entries[ref.entry]
         column = registry.tables[holder.table].headers.index(ref.header)
-        found.append((holder, column, holder.cells[ref.header]))
+        found.setdefault(ref.service.casefold(), []).append((holder, column, holder.cells[ref.header]))
     return found
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
+
 from ..errors import NotFoundError, RefusedError
 from ..model.ports import format_ports
 from ..model.reading import build
@@ -9,10 +12,10 @@ from ..model.registry import Entry, Registry
 from ..syntax.document import Document
 from .cells import port_text
 from .inputs import check_port
-from .placement import rewrite_cells, vacate
+from .placement import place, rewrite_cells, vacate
 from .plan import Builder
 from .port_choice import holders
-from .references import referring_cells
+from .references import cells_by_name
 from .result import Change, Edit
 
 
@@ -58,26 +61,82 @@ def renumber(document: Document, line: int, port: int) -> Edit:
     Unlike ``move`` it neither re-sorts the table nor consumes a placeholder: it is the one-line
     change a pull request suggestion can hold (``validate --fix`` tidies up after it).
     """
-    registry = build(document)
-    entry = _entry_at(registry, line)
-    if entry.service is None or len(entry.ports) != 1:
-        raise RefusedError(f"the row at line {line} is not a single-port service", path=registry.path)
-    taken = holders(registry, check_port(port), entry.protocols, skip=entry)
-    if taken:
-        raise RefusedError(f"port {port} is already assigned to {taken[0].service}", path=registry.path)
-    info = registry.tables[entry.table]
-    old_port = entry.ports[0]
+    return renumber_all(document, {line: port})
+
+
+def renumber_all(
+    document: Document, ports: Mapping[int, int], registry: Registry | None = None, *, in_place: bool = True
+) -> Edit:
+    """:func:`renumber` for many rows at once (``ports``: row line -> new port), in one edit.
+
+    The document is read once, the rows rewritten and the result verified once, so N rows cost
+    about what one does: ``validate --unsafe-fixes`` moves every duplicated row of a round this
+    way. With ``in_place=False`` the renumbered rows go where port order puts them in their
+    table and a placeholder holding a new port is split, as ``move`` does for one row (at most
+    one new port per placeholder). The new ports must be distinct and free before the edit.
+    ``registry`` is the document's, when the caller has read it already.
+    """
+    registry = registry if registry is not None else build(document)
+    taken_twice = [port for port, count in Counter(ports.values()).items() if count > 1]
+    if taken_twice:
+        raise RefusedError(f"port {taken_twice[0]} would be given to two rows", path=registry.path)
+    by_line = {entry.line: entry for entry in registry.entries}
+    referring = cells_by_name(registry)
+    rewritten: dict[int, dict[int, str]] = {}  # entry index -> column -> new text
+    moved: list[Entry] = []
+    changes = []
+    for line, port in ports.items():
+        entry = by_line.get(line)
+        if entry is None:
+            raise NotFoundError(f"no registry row at line {line}", path=registry.path)
+        if entry.service is None or len(entry.ports) != 1:
+            raise RefusedError(f"the row at line {line} is not a single-port service", path=registry.path)
+        taken = holders(registry, check_port(port), entry.protocols, skip=entry)
+        if taken:
+            raise RefusedError(f"port {port} is already assigned to {taken[0].service}", path=registry.path)
+        old_port = entry.ports[0]
+        column = registry.tables[entry.table].port_column
+        rewritten.setdefault(entry.index, {})[column] = port_text(entry.port_text, [port])
+        references = referring.get((entry.service or "").casefold(), [])
+        for holder, column, text in references:
+            cells = rewritten.setdefault(holder.index, {})
+            cells[column] = cells.get(column, text).replace(str(old_port), str(port), 1)
+        moved.append(entry)
+        verb = "renumbered" if in_place else "moved"
+        message = f"{verb} {entry.service} from {old_port} to {port}; {len(references)} reference(s) updated"
+        section = registry.sections[entry.section].heading
+        changes.append(Change("move", entry.service, (port,), section, message, len(references), old_ports=entry.ports))
     builder = Builder(document, registry)
-    own = {info.port_column: port_text(entry.port_text, [port])}
-    references = referring_cells(registry, entry)
-    for holder, column, text in references:
-        new_text = text.replace(str(old_port), str(port), 1)
-        if holder is entry:
-            own[column] = new_text
-        else:
-            rewrite_cells(builder, holder, {column: new_text})
-    rewrite_cells(builder, entry, own, ports=[port])
-    section = registry.sections[entry.section].heading
-    message = f"renumbered {entry.service} from {old_port} to {port}; {len(references)} reference(s) updated"
-    change = Change("move", entry.service, (port,), section, message, len(references), old_ports=entry.ports)
-    return builder.finish([change], (port,))
+    for index, cells in rewritten.items():
+        entry = registry.entries[index]
+        rewrite_cells(builder, entry, cells, ports=[ports[entry.line]] if entry.line in ports else None)
+    if not in_place:
+        _put_in_order(builder, moved, ports)
+    return builder.finish(changes, tuple(ports.values()))
+
+
+def _put_in_order(builder: Builder, moved: list[Entry], ports: Mapping[int, int]) -> None:
+    """Move the rewritten rows of ``moved`` to where port order puts them, splitting placeholders.
+
+    A row whose new port no placeholder holds is taken out and inserted again with the others of
+    its table in one pass; one whose port a placeholder holds is placed as ``move`` places it.
+    """
+    registry = builder.registry
+    by_table: dict[int, list[Entry]] = {}
+    splitting: list[Entry] = []
+    for entry in moved:
+        held = registry.by_port.get(ports[entry.line], ())
+        if any(other.index in builder.replaced for other in held):
+            raise RefusedError(f"port {ports[entry.line]} is in a row this edit changes already", path=registry.path)
+        (splitting if held else by_table.setdefault(entry.table, [])).append(entry)
+    for table, entries in by_table.items():
+        plan = builder.plan(table)
+        positions = {plan.index_of(entry.row) for entry in entries}
+        rows = [plan.items[position] for position in sorted(positions)]
+        plan.items = [item for position, item in enumerate(plan.items) if position not in positions]
+        plan.insert_all_sorted(rows)
+    for entry in splitting:
+        plan = builder.plan(entry.table)
+        row = plan.items.pop(plan.index_of(entry.row)).row
+        port = ports[entry.line]
+        place(builder, entry.table, port, list(row.texts), builder.key(entry.table, row.texts, entry.service, [port]))
