@@ -437,7 +437,14 @@ def unsafe_fix_benchmark(report: Report, folder: Path, env: dict[str, str], runs
             verdict_ = report.check(growth <= UNSAFE_FIX_GROWTH, f"growth of --unsafe-fixes at {count}")
             report.add(f"| {count:,} | {remaining[count]} | {growth:.2f} | <= {UNSAFE_FIX_GROWTH:.0f} | {verdict_} |")
         previous = series
-    report.add("")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    report.add(
+        "",
+        "CPU time (user + system) of the same runs, less sensitive than wall time to other processes on the machine: "
+        + "; ".join(f"{count:,} ports median {seconds(series.cpu_median)}" for count, series in results.items())
+        + f". Load average at the end: {load}.",
+        "",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
