@@ -242,3 +242,13 @@ def test_19_the_uri_pattern_tells_references_from_what_is_not_one() -> None:
         assert not URI_REFERENCE.fullmatch(bad), bad
     for good in ("./http:x.md", "file:///tmp/a%20b.md", "../a/b.md", "http:x.md", "", "a/b:c"):
         assert URI_REFERENCE.fullmatch(good), good
+
+
+def test_19_standard_input_has_no_uri_in_sarif() -> None:
+    """No file to point at: a uri (`%3Cstdin%3E`) would send a SARIF viewer to a file of that name."""
+    text = "| Port | Service |\n|---|---|\n| 3001 | a |\n| 3001 | b |\n"
+    result = invoke_mdports("validate", "--format", "sarif", "-", stdin=text)
+    log = json.loads(result.stdout)
+    Draft202012Validator(SARIF_SCHEMA).validate(log)
+    locations = [item["locations"][0]["physicalLocation"]["artifactLocation"] for item in log["runs"][0]["results"]]
+    assert locations and all(location == {"description": {"text": "standard input"}} for location in locations)

@@ -15,7 +15,7 @@ import typer
 
 from ..errors import UsageError
 from ..files.config import Config, display_path, find_document, load_config
-from ..files.reading import read_stdin, read_text
+from ..files.reading import STDIN_NAME, read_stdin, read_text
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
@@ -101,7 +101,6 @@ class State:
 
 
 STDIN = Path("-")
-STDIN_NAME = "<stdin>"
 
 
 def state(ctx: typer.Context) -> State:

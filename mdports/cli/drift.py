@@ -15,9 +15,10 @@ import typer
 
 from ..errors import UsageError
 from ..files.config import display_path
+from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, QUIET, ReportFormat, Severity, shown_severity
-from ._state import STDIN_NAME, State, state
+from ._state import State, state
 
 if TYPE_CHECKING:
     from ..check.findings import Report

@@ -9,6 +9,8 @@ from typing import BinaryIO
 
 from ..errors import InputError
 
+# How mdports names standard input in messages and reports (`validate -`).
+STDIN_NAME = "<stdin>"
 # Far above any real registry (65,535 entries are about 4 MiB), far below what exhausts memory.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _KINDS = (

@@ -21,6 +21,7 @@ from .. import __version__
 from ..check.catalog import ALL_RULES
 from ..check.findings import Finding, Report
 from ..check.text_edits import Fix
+from ..files.reading import STDIN_NAME
 from .records import dump
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -33,8 +34,10 @@ SRCROOT = "%SRCROOT%"
 _PCHAR = "!$&'()*+,;=:@"
 
 
-def _location(path: str, root: PurePath | None) -> dict[str, str]:
+def _location(path: str, root: PurePath | None) -> dict[str, object]:
     """The ``artifactLocation`` of ``path``, a name as mdports prints it (relative to ``root``, or absolute)."""
+    if path == STDIN_NAME:  # no file: a uri would send a viewer to a file of that name
+        return {"description": {"text": "standard input"}}
     pure = PurePath(path)
     if pure.is_absolute():
         if root is None or not pure.is_relative_to(root):
@@ -89,7 +92,7 @@ def _result(finding: Finding, index: dict[str, int], root: PurePath | None, *, s
     return result
 
 
-def _fix(location: dict[str, str], fix: Fix) -> dict[str, object]:
+def _fix(location: dict[str, object], fix: Fix) -> dict[str, object]:
     """A SARIF ``fix``: the description and each replacement as a deleted region and its new text."""
     replacements = [
         {
