@@ -127,7 +127,9 @@ def test_21_a_committed_link_is_read_as_the_file_it_points_to_in_the_tree(linked
     assert result.stdout == "no registry changes (HEAD:link.md -> HEAD:docs/PORT_SCHEMA.md)\n"
 
 
-@pytest.mark.parametrize("spec", ["HEAD:chain.md", "HEAD:folder/PORT_SCHEMA.md", "HEAD:./link.md"])
+@pytest.mark.parametrize(
+    "spec", ["HEAD:chain.md", "HEAD:folder/PORT_SCHEMA.md", "HEAD:./link.md", ":link.md", ":chain.md", ":./link.md"]
+)
 def test_21_links_are_followed_through_chains_and_folders(linked: Path, spec: str) -> None:
     result = invoke_mdports("diff", spec, "docs/PORT_SCHEMA.md", "--exit-code", cwd=linked)
     assert (result.returncode, result.stderr) == (0, ""), result.stdout
@@ -140,7 +142,10 @@ def test_21_links_are_followed_through_chains_and_folders(linked: Path, spec: st
         ("HEAD:outside.md", "is a symbolic link to ../../etc/passwd, outside the repository"),
         ("HEAD:dangling.md", "is a symbolic link to a file the revision does not have"),
         ("HEAD:loop-a.md", "is a symbolic link in a loop (or a chain of more than 40 links)"),
-        (":link.md", "is a symbolic link staged in the index; git does not follow it"),
+        (":absolute.md", "is a symbolic link to {root}/secret.md, outside the repository"),
+        (":outside.md", "is a symbolic link to ../../etc/passwd, outside the repository"),
+        (":dangling.md", "is a symbolic link to a file the index does not have"),
+        (":loop-a.md", "is a symbolic link in a loop (or a chain of more than 40 links)"),
     ],
 )
 def test_21_a_link_that_cannot_be_followed_in_the_tree_is_refused(linked: Path, spec: str, message: str) -> None:
@@ -252,3 +257,14 @@ def test_19_standard_input_has_no_uri_in_sarif() -> None:
     Draft202012Validator(SARIF_SCHEMA).validate(log)
     locations = [item["locations"][0]["physicalLocation"]["artifactLocation"] for item in log["runs"][0]["results"]]
     assert locations and all(location == {"description": {"text": "standard input"}} for location in locations)
+
+
+def test_21_a_link_staged_in_the_index_is_followed_from_a_subfolder(linked: Path) -> None:
+    """git does not follow links in the index: mdports does, as in a tree (relative to the link's folder)."""
+    (linked / "docs" / "up.md").symlink_to("../link.md")
+    git(linked, "add", "docs/up.md")
+    for spec in (":../link.md", ":./up.md", ":docs/up.md"):
+        result = invoke_mdports("diff", spec, "PORT_SCHEMA.md", "--exit-code", cwd=linked / "docs")
+        assert (result.returncode, result.stderr) == (0, ""), (spec, result.stdout)
+    missing = invoke_mdports("diff", ":./missing.md", "PORT_SCHEMA.md", cwd=linked / "docs")
+    assert missing.stderr.startswith("mdports: error: ./missing.md does not exist in the index")

@@ -8,6 +8,7 @@ have -- is one :class:`~mdports.errors.MdportsError` with a one-line message (ex
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -70,8 +71,8 @@ def read_revision(spec: str, cwd: Path | None = None) -> str:
 
     As in git, PATH is relative to the repository root; ``REV:./PATH`` is relative to ``cwd``.
     A symbolic link committed in REV is followed within REV's tree (``git cat-file
-    --follow-symlinks``: bounded, as git bounds it); one that leaves the tree, dangles or loops is
-    refused, as is a link staged in the index (git does not follow links there).
+    --follow-symlinks``: bounded, as git bounds it), and one staged in the index (``:PATH``) the
+    same way (:func:`_follow_staged`); one that leaves the tree, dangles or loops is refused.
     """
     folder = cwd or Path.cwd()
     revision, path = split_spec(spec)
@@ -85,24 +86,29 @@ def read_revision(spec: str, cwd: Path | None = None) -> str:
                 f"unknown revision {revision!r}", hint="use a branch, tag or commit (git fetch it first in CI)"
             )
     where = f"revision {revision!r}" if revision else "the index (nothing staged under that name)"
+    # git follows links in a revision's tree only; in the index mdports follows them the same way.
+    staged, linked = _follow_staged(spec, path, folder) if not revision else ("", False)
+    lookup = ":" + staged if not revision else spec
     # The size comes before the content, so a huge blob is refused without being read.
-    checked = _git(["cat-file", "--batch-check", "--follow-symlinks"], folder, stdin=spec.encode("utf-8") + b"\n")
+    checked = _git(["cat-file", "--batch-check", "--follow-symlinks"], folder, stdin=lookup.encode("utf-8") + b"\n")
     if checked.returncode != 0:
         raise InputError(f"cannot read {spec}: {_first_line(checked.stderr)}")
     head, _, rest = checked.stdout.decode("utf-8", "replace").partition("\n")
     fields = head.split()
+    if (fields[-1:] == ["missing"] or fields[:1] == ["notdir"]) and linked:
+        raise InputError(_LINKS["dangling"].format(spec=spec, where="the index"), hint=_LINK_HINT)
     if fields[-1:] == ["missing"] or fields[:1] == ["notdir"]:
         listing = f"git ls-tree -r --name-only {revision}" if revision else "git ls-files"
         raise InputError(f"{path} does not exist in {where}", hint=f"`{listing}` lists its files")
     if fields[:1] in (["symlink"], ["dangling"], ["loop"]):
-        raise InputError(_LINKS[fields[0]].format(spec=spec, target=rest.strip()), hint=_LINK_HINT)
+        raise InputError(
+            _LINKS[fields[0]].format(spec=spec, target=rest.strip(), where="the revision"), hint=_LINK_HINT
+        )
     if len(fields) != 3:
         raise InputError(f"cannot read {spec}: git answered {head!r}")
     name, kind, size = fields
     if kind != "blob":
         raise InputError(f"{spec} is a {kind}, not a file")
-    if not revision and _staged_link(path, folder):
-        raise InputError(f"{spec} is a symbolic link staged in the index; git does not follow it", hint=_LINK_HINT)
     if int(size) > MAX_DOCUMENT_BYTES:
         raise too_big(int(size), spec)
     shown = _git(["cat-file", "blob", name], folder)
@@ -114,18 +120,38 @@ def read_revision(spec: str, cwd: Path | None = None) -> str:
 # What git's --follow-symlinks answers instead of an object, said for people.
 _LINKS = {
     "symlink": "{spec} is a symbolic link to {target}, outside the repository; mdports reads only files in the tree",
-    "dangling": "{spec} is a symbolic link to a file the revision does not have",
+    "dangling": "{spec} is a symbolic link to a file {where} does not have",
     "loop": "{spec} is a symbolic link in a loop (or a chain of more than 40 links)",
 }
+_MAX_LINKS = 40  # as git's --follow-symlinks
 _LINK_HINT = "give the path of the file the link points to, e.g. HEAD:docs/PORT_SCHEMA.md"
 
 
-def _staged_link(path: str, folder: Path) -> bool:
-    """Whether the index holds ``path`` (relative to the root, or ``./``-relative to ``folder``) as a link."""
-    if not path.startswith(("./", "../")):
-        path = ":(top)" + path
-    staged = _git(["ls-files", "--stage", "--", path], folder)
-    return staged.stdout.startswith(b"120000 ")
+def _follow_staged(spec: str, path: str, folder: Path) -> tuple[str, bool]:
+    """``path`` in the index (root-relative), its symbolic links followed as git follows a tree's.
+
+    Returns the path and whether a link was followed.
+
+    A link's target is read from the index and resolved against the link's folder, at most 40
+    links deep; one that leaves the repository or loops is refused. Links in the folders of the
+    path are not followed (git stages the files under a linked folder nowhere).
+    """
+    if path.startswith(("./", "../")):
+        prefix = _git(["rev-parse", "--show-prefix"], folder).stdout.decode("utf-8").strip()
+        path = prefix + path
+    current = posixpath.normpath(path)
+    for hops in range(_MAX_LINKS):
+        if current == ".." or current.startswith("../"):
+            raise InputError(_LINKS["symlink"].format(spec=spec, target=current), hint=_LINK_HINT)
+        staged = _git(["ls-files", "--stage", "--full-name", "-z", "--", f":(top,literal){current}"], folder).stdout
+        entry = next((line for line in staged.split(b"\0") if line.endswith(b"\t" + current.encode())), b"")
+        if not entry.startswith(b"120000 "):
+            return current, hops > 0
+        target = _git(["cat-file", "blob", entry.split()[1].decode()], folder).stdout.decode("utf-8", "replace")
+        if target.startswith("/"):
+            raise InputError(_LINKS["symlink"].format(spec=spec, target=target), hint=_LINK_HINT)
+        current = posixpath.normpath(posixpath.join(posixpath.dirname(current), target))
+    raise InputError(_LINKS["loop"].format(spec=spec), hint=_LINK_HINT)
 
 
 def spec_for(document: Path, revision: str) -> tuple[str, Path]:
