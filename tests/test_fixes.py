@@ -196,8 +196,13 @@ def test_15_every_duplicated_row_moves_in_one_run(tmp_path: Path) -> None:
             "| 10004 | e | 10000 b |\n",
             "| 10000 | a | |\n| 10001 | b | |\n| 10002 | c | |\n| 10003 | *(reserved)* | |\n| 10004 | e | 10001 b |\n",
         ),
+        # A row of the section's second table moves into its first, as `move` puts it (one at a time).
+        (
+            "| 10000 | a | |\n\nMore:\n\n| Port | Service | Depends on |\n|---|---|---|\n| 10000 | c | |\n",
+            "| 10000 | a | |\n| 10001 | c | |\n\nMore:\n\n| Port | Service | Depends on |\n|---|---|---|\n",
+        ),
     ],
-    ids=["out-of-range", "three-on-one-port", "references-and-placeholders"],
+    ids=["out-of-range", "three-on-one-port", "references-and-placeholders", "second-table"],
 )
 def test_15_unsafe_moves_of_every_kind_in_one_run(tmp_path: Path, rows: str, expected: str) -> None:
     path = tmp_path / "PORT_SCHEMA.md"

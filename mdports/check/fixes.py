@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import edits
+from ..edits.placement import section_table
 from ..errors import MdportsError
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
@@ -193,6 +194,8 @@ def renumbering(
         if chosen is None:
             continue
         entry, why = chosen
+        if not _in_its_table(registry, entry):
+            continue  # `move` would also change its table: left to the fixes one at a time
         if entry.line not in ports:  # both rows of a duplicate name the same later row: one move
             plan = _target(context, entry, why)
             if plan is None:
@@ -211,6 +214,14 @@ def renumbering(
         fix = Fix(descriptions[line], "unsafe", own)
         found += [dataclasses.replace(finding, fix=fix) for finding in group]
     return edit, found
+
+
+def _in_its_table(registry: Registry, entry: Entry) -> bool:
+    """Whether ``entry`` stands in the table ``move`` puts its section's rows in (its own choice)."""
+    try:
+        return section_table(registry, registry.sections[entry.section]) == entry.table
+    except MdportsError:
+        return False
 
 
 def _move_to_free(context: _Context, finding: Finding) -> Fix | None:
