@@ -68,9 +68,7 @@ class DeploymentOutcome:
         out = []
         for path, (old, new) in self.texts.items():
             name = path.lstrip("/")
-            lines = difflib.unified_diff(
-                old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
-            )
+            lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{name}", f"b/{name}")
             out += [
                 line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
             ]

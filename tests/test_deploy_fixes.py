@@ -1,0 +1,212 @@
+"""Deployment reading and fixing that never break a file (issue 20, items 7-13 and 18).
+
+Each item has a case through the installed command (``run_mdports``) and in-process variants
+(``invoke_mdports``), on real files in a temporary folder; drift is run again afterwards, since
+"fixed" means the finding is gone and nothing new appeared.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import invoke_mdports, run_mdports
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mdports.deploy.cloudflared import read_cloudflared
+from mdports.deploy.compose import read_compose
+from mdports.deploy.kubernetes import read_kubernetes
+from mdports.deploy.prometheus import read_prometheus
+from mdports.syntax.row import split_eol, split_lines
+
+DOC = "## 3000-3199: Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-sync |\n"
+FIX = ("-f", "PORT_SCHEMA.md", "drift", "--fix", "deployment")
+DRIFT_JSON = ("-f", "PORT_SCHEMA.md", "drift", "--format", "json")
+
+
+def project(tmp_path: Path, doc: str = DOC, **files: str) -> Path:
+    """The document and deployment files (``name=text``; ``_`` in a name is ``.``) in ``tmp_path``."""
+    (tmp_path / "PORT_SCHEMA.md").write_text(doc, encoding="utf-8")
+    for name, text in files.items():
+        (tmp_path / name.replace("_", ".")).write_bytes(text.encode("utf-8"))
+    return tmp_path
+
+
+def problems(stdout: str) -> list[dict[str, object]]:
+    """The findings of ``drift --format json`` but infos (MP206: an entry deployed nowhere)."""
+    return [f for f in json.loads(stdout)["findings"] if f["severity"] != "info"]
+
+
+def drift_rules(root: Path, *files: str) -> list[tuple[object, ...]]:
+    result = invoke_mdports(*DRIFT_JSON, *files, cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    return [(f["rule"], f["path"], f["line"], f["column"]) for f in problems(result.stdout)]
+
+
+def at(text: str, line: int, column: int) -> str:
+    """The text from a 1-based line and column on, lines counted as mdports counts them."""
+    return split_eol(split_lines(text)[line - 1])[0][column - 1 :]
+
+
+# --- item 7: positions as the YAML parser counts them, one implementation for every reader ----------
+
+# Line breaks for YAML but not for an editor or mdports (NEL, LS, PS).
+YAML_ONLY_BREAKS = ["\u2028", "\u2029", "\x85"]
+EXAMPLE = (
+    'services:\n  mana-auth:\n    labels: {description: "Auth\u2028"}\n    ports:\n'
+    '      - "3101:3001"\n      #  3101:3001 is what staging uses\n'
+)
+
+
+def test_a_yaml_only_line_break_does_not_move_the_fix_onto_a_comment(tmp_path: Path) -> None:
+    root = project(tmp_path, compose_yml=EXAMPLE)
+    report = run_mdports(*DRIFT_JSON, "-c", "compose.yml", cwd=root)
+    assert report.returncode == 0, report.stderr
+    [finding] = problems(report.stdout)
+    assert (finding["line"], finding["column"]) == (5, 10)
+    sarif = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "sarif", cwd=root)
+    assert sarif.returncode == 0 and json.loads(sarif.stdout)["runs"], sarif.stderr
+    fixed = run_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "compose.yml:5:10: MP203 host port 3101 -> 3001" in fixed.stderr
+    assert (root / "compose.yml").read_text(encoding="utf-8") == EXAMPLE.replace('"3101:3001"', '"3001:3001"')
+
+
+@pytest.mark.parametrize("brk", YAML_ONLY_BREAKS)
+@pytest.mark.parametrize("count", [1, 12])
+def test_yaml_only_breaks_before_a_port_in_every_format(tmp_path: Path, brk: str, count: int) -> None:
+    """Twelve breaks put the parser's line past the end of the file: JSON and SARIF crashed there."""
+    label = f'"x{brk * count}"'
+    compose = f"services:\n  mana-auth:\n    labels: {{d: {label}}}\n    ports: ['3101:3001']  # 3101:3001\n"
+    root = project(tmp_path, compose_yml=compose)
+    for fmt in ("json", "sarif", "text", "github"):
+        result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", fmt, cwd=root)
+        assert result.returncode == 0 and "compose.yml" in result.stdout, result.stderr
+    assert drift_rules(root, "-c", "compose.yml") == [("MP203", "compose.yml", 4, 14)]
+    assert invoke_mdports(*FIX, "-c", "compose.yml", cwd=root).returncode == 0
+    assert (root / "compose.yml").read_text(encoding="utf-8") == compose.replace("['3101", "['3001")
+
+
+def test_every_yaml_reader_points_at_the_value_after_yaml_only_breaks() -> None:
+    noise = 'note: "a\u2028b\u2029c\x85d"\n'
+    compose = f"{noise}services:\n  web:\n    ports: [&p '3101:3001']\n"
+    prometheus = f"{noise}scrape_configs:\n  - job_name: a\n    static_configs:\n"
+    prometheus += '      - targets: ["\u2028", !!str localhost:3101]\n'
+    tunnel = f"{noise}ingress:\n  - hostname: a.example.com\n    service: http://localhost:3101\n"
+    kube = f"{noise}kind: Service\nmetadata: {{name: web}}\nspec:\n  ports: [{{port: 3101}}]\n---\n{noise}"
+    kube += "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - ports: [{containerPort: 3102}]\n"
+    [service] = read_compose(compose, "c.yml")
+    targets = read_prometheus(prometheus, "p.yml")
+    [route] = read_cloudflared(tunnel, "t.yml")
+    manifests = read_kubernetes(kube, "k.yml")
+    [kube_service], [workload] = manifests.services, manifests.workloads
+    located = [
+        (compose, service.line, service.column, "web:"),
+        (compose, service.ports[0].line, service.ports[0].column, "3101:3001'"),
+        (prometheus, targets[0].line, targets[0].column, '\u2028"'),
+        (prometheus, targets[1].line, targets[1].column, "localhost:3101]"),
+        (tunnel, route.line, route.column, "http://localhost:3101"),
+        (tunnel, route.hostname_line, 5, "hostname: a.example.com"),
+        (kube, kube_service.line, kube_service.column, "web}"),
+        (kube, kube_service.ports[0].line, kube_service.ports[0].column, "3101}"),
+        (kube, workload.ports[0].line, workload.ports[0].column, "3102}"),
+    ]
+    for text, line, column, value in located:
+        assert at(text, line, column).startswith(value), (line, column, value)
+
+
+def test_a_byte_order_mark_and_crlf_keep_columns_and_the_fix(tmp_path: Path) -> None:
+    compose = "\ufeffservices:\r\n  mana-auth:\r\n    ports:\r\n      - !!str &p 3101:3001 # old\r\n"
+    root = project(tmp_path, compose_yml=compose)
+    assert drift_rules(root, "-c", "compose.yml") == [("MP203", "compose.yml", 4, 18)]
+    assert invoke_mdports(*FIX, "-c", "compose.yml", cwd=root).returncode == 0
+    assert (root / "compose.yml").read_bytes() == compose.replace(" 3101:", " 3001:").encode("utf-8")
+
+
+def test_a_yaml_error_after_a_yaml_only_break_names_the_line_an_editor_shows(tmp_path: Path) -> None:
+    root = project(tmp_path, compose_yml='services:\n  a: {d: "x\u2028y"}\n  b: @x\n  c: 1\n')
+    result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", cwd=root)
+    assert result.returncode == 2
+    assert result.stderr.startswith("mdports: error: compose.yml:3:6: is not valid YAML")
+    assert "    3 |   b: @x\n" in result.stderr  # the line quoted is the line named
+
+
+_BREAKS = st.sampled_from([*YAML_ONLY_BREAKS, "\r\n", "\t", "é", "😀", "\x0b", "\x0c", "\x1c"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_BREAKS, max_size=3).map("".join), min_size=1, max_size=4), st.booleans())
+def test_a_port_record_is_where_its_text_is_whatever_the_line_breaks(noises: list[str], bom: bool) -> None:
+    """For any mix of line breaks and wide characters in earlier scalars, a record's line and
+    column (as mdports counts lines) point at its text, and the fix changes exactly that text."""
+    labels = "".join(f"      n{i}: {json.dumps(noise, ensure_ascii=False)}\n" for i, noise in enumerate(noises))
+    text = ("\ufeff" if bom else "") + f"services:\n  web:\n    labels:\n{labels}    ports:\n      - '3101:3001'\n"
+    try:
+        [service] = read_compose(text, "c.yml")
+    except Exception as exc:  # YAML refuses C0 controls such as \x0b: an InputError, with its position
+        assert type(exc).__name__ == "InputError"
+        return
+    [port] = service.ports
+    assert at(text, port.line, port.column).startswith("3101:3001")
+
+
+# --- item 18: alias expansion is counted, not nodes ------------------------------------------------------
+
+
+def manifests(count: int) -> str:
+    one = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-{i}\n  labels: {{app: svc-{i}, tier: backend}}\n"
+        "spec:\n  selector: {{app: svc-{i}}}\n  ports:\n    - {{name: http, port: 80, targetPort: 8080}}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: svc-{i}}}\nspec:\n  template:\n"
+        "    metadata: {{labels: {{app: svc-{i}}}}}\n    spec:\n      containers:\n        - name: app\n"
+        "          image: example/app:{i}\n          ports: [{{containerPort: 8080, name: http}}]\n"
+        "---\n"
+    )
+    return "".join(one.format(i=i) for i in range(count // 2))
+
+
+def test_a_large_manifest_without_aliases_is_read(tmp_path: Path) -> None:
+    text = manifests(6000)
+    assert len(text.encode()) > 1_000_000 and text.count("---") == 6000
+    root = project(tmp_path, k8s_yaml=text)
+    result = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-k", "k8s.yaml", "--format", "json", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert "alias" not in result.stderr and json.loads(result.stdout)["summary"]["files"] == 1
+
+
+def test_a_nested_list_bomb_no_reader_walks_is_read_fast(tmp_path: Path) -> None:
+    """The graph of nested aliases is small; only what a reader walks again is counted."""
+    lines = ["x-0: &l0 ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol']"]
+    lines += [f"x-{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 10)]
+    root = project(tmp_path, compose_yml="\n".join(lines) + "\nservices:\n  mana-auth:\n    ports: ['3001:3001']\n")
+    result = run_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "-q", cwd=root)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_billion_laughs_through_what_a_reader_walks_is_still_refused_fast(tmp_path: Path) -> None:
+    """1,000 jobs x 1,000 static configs x 1,000 targets, from a 20 KB file."""
+    targets = ", ".join(f"'h{i}:9100'" for i in range(1000))
+    text = f"scrape_configs:\n  - job_name: a\n    static_configs: &s\n      - targets: &t [{targets}]\n"
+    text += "      - targets: *t\n" * 999 + "".join(f"  - {{job_name: j{i}, static_configs: *s}}\n" for i in range(999))
+    root = project(tmp_path, prometheus_yml=text)
+    started = time.monotonic()
+    result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-p", "prometheus.yml", cwd=root)
+    assert time.monotonic() - started < 20  # a guard against hanging, not a measurement
+    assert result.returncode == 2 and "through aliases (an alias bomb?)" in result.stderr
+
+
+def test_a_list_shared_through_an_alias_is_read_until_its_expansion_is_too_large(tmp_path: Path) -> None:
+    ports = "".join(f"      - '{4000 + i}:{4000 + i}'\n" for i in range(100))
+
+    def compose(services: int) -> str:
+        shared = "".join(f"  s{i}:\n    ports: *p\n" for i in range(1, services))
+        return f"services:\n  s0:\n    ports: &p\n{ports}{shared}"
+
+    root = project(tmp_path, compose_yml=compose(3))
+    assert invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "-q", cwd=root).returncode == 1
+    (root / "compose.yml").write_text(compose(2000), encoding="utf-8")
+    result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", cwd=root)
+    assert result.returncode == 2 and "alias bomb" in result.stderr
