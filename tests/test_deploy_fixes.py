@@ -210,3 +210,69 @@ def test_a_list_shared_through_an_alias_is_read_until_its_expansion_is_too_large
     (root / "compose.yml").write_text(compose(2000), encoding="utf-8")
     result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", cwd=root)
     assert result.returncode == 2 and "alias bomb" in result.stderr
+
+
+# --- item 8: env files read as python-dotenv reads them -------------------------------------------------
+
+MULTILINE_ENV = (
+    'MOTD="Welcome!\nMANA_AUTH_PORT=3101\nsee the wiki"\n'
+    "CERT='-----BEGIN-----\nMANA_SYNC_PORT=3102\n-----END-----'\n"
+    "MANA_AUTH_PORT=3001\n"
+)
+
+
+def test_lines_inside_a_quoted_value_are_not_variables_and_are_never_rewritten(tmp_path: Path) -> None:
+    root = project(tmp_path, _env=MULTILINE_ENV)
+    report = run_mdports(*DRIFT_JSON, "-e", ".env", cwd=root)
+    assert report.returncode == 0 and problems(report.stdout) == [], report.stdout
+    fixed = run_mdports(*FIX, "-e", ".env", cwd=root)
+    assert fixed.returncode == 0 and "0 fixed, 0 not fixed" in fixed.stderr, fixed.stderr
+    assert (root / ".env").read_text(encoding="utf-8") == MULTILINE_ENV
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ('A="x\\"\nMANA_AUTH_PORT=3101\n"\nMANA_SYNC_PORT=3102\n', [("MANA_SYNC_PORT", "3102", 4, 16)]),
+        ("A='x\r\nMANA_AUTH_PORT=3101'\r\nMANA_SYNC_PORT=3102\r\n", [("MANA_SYNC_PORT", "3102", 3, 16)]),
+        ('A="x" junk\nMANA_AUTH_PORT=3101\n', [("MANA_AUTH_PORT", "3101", 2, 16)]),  # A sets nothing
+        ('MANA_AUTH_PORT="3101\nMANA_SYNC_PORT=3102"\n', [("MANA_AUTH_PORT", "3101\nMANA_SYNC_PORT=3102", 1, 17)]),
+        ("\ufeffexport   MANA_AUTH_PORT = '3101' # x\n", [("MANA_AUTH_PORT", "3101", 1, 29)]),
+    ],
+)
+def test_env_variables_and_their_positions(env: str, expected: list[tuple[str, str, int, int]]) -> None:
+    from mdports.deploy.envfile import read_env
+
+    assert [(v.variable, v.value, v.line, v.column) for v in read_env(env, ".env")] == expected
+
+
+def test_a_port_value_over_several_lines_is_reported_and_left_as_it_is(tmp_path: Path) -> None:
+    env = 'MANA_AUTH_PORT="3101\n3102"\n'
+    root = project(tmp_path, _env=env)
+    report = invoke_mdports(*DRIFT_JSON, "-e", ".env", cwd=root)
+    assert [f["rule"] for f in problems(report.stdout)] == ["MP209"]
+    fixed = invoke_mdports(*FIX, "-e", ".env", cwd=root)
+    assert "0 fixed, 1 not fixed" in fixed.stderr and (root / ".env").read_text(encoding="utf-8") == env
+
+
+_ENV_TOKENS = st.sampled_from(
+    ["A", "MANA_AUTH_PORT", "=", '"', "'", "#", "\\", " ", "\t", "export ", "\n", "\r", "\r\n", "3001", "\u2028",
+     "\x0c", "\x85", "\xa0", '\\"', "\\'", "\\n", "x y", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ENV_TOKENS, max_size=25).map("".join))
+def test_env_files_are_read_exactly_as_python_dotenv_reads_them(text: str) -> None:
+    import io
+
+    from dotenv.parser import parse_stream
+
+    from mdports.deploy.envfile import read_variables
+
+    found = list(read_variables(text))
+    bindings = parse_stream(io.StringIO(text))
+    assert [(n, v) for n, v, _, _ in found] == [(b.key, b.value) for b in bindings if b.key and b.value is not None]
+    for _, value, line, column in found:
+        if value and "\\" not in text:  # no escapes: the value is written as it reads
+            assert at(text, line, column).startswith(split_eol(split_lines(value)[0])[0])

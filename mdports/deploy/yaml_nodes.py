@@ -27,14 +27,13 @@ is read in full.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
 
 from ..errors import InputError
-from ..syntax.row import split_eol, split_lines
+from ..syntax.row import LineIndex, split_eol
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -61,15 +60,12 @@ def is_empty(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and scalar(node) is None
 
 
-class Positions:
-    """A text's line numbering: character offsets (the parser's mark ``index``) to line and column."""
+class Positions(LineIndex):
+    """Where the parser's marks are: their ``index`` (a character offset) as line and column."""
 
     def __init__(self, text: str) -> None:
+        super().__init__(text)
         self.text = text
-        self.lines: Sequence[str] = split_lines(text)
-        self._starts = [0]
-        for raw in self.lines:
-            self._starts.append(self._starts[-1] + len(raw))
         self._shift = 1 if text.startswith("\ufeff") and not _BOM_COUNTED else 0
 
     def of_mark(self, mark: yaml.Mark) -> int:
@@ -95,11 +91,6 @@ class Positions:
                 else:
                     index += 1
         return index + (1 if node.style in ("'", '"') else 0)
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """The 1-based line and column of a character offset, lines counted as :func:`split_lines` does."""
-        number = bisect.bisect_right(self._starts, offset)  # the end of a file after its last newline: the next line
-        return number, offset - self._starts[number - 1] + 1
 
 
 class YamlFile:
