@@ -8,7 +8,11 @@ Each item has a case through the installed command (``run_mdports``) and in-proc
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ from mdports.deploy.prometheus import read_prometheus
 from mdports.syntax.row import split_eol, split_lines
 
 DOC = "## 3000-3199: Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-sync |\n"
-FIX = ("-f", "PORT_SCHEMA.md", "drift", "--fix", "deployment")
+FIX = ("-f", "PORT_SCHEMA.md", "drift", "--fix", "deployment", "--unsafe-fixes")
 DRIFT_JSON = ("-f", "PORT_SCHEMA.md", "drift", "--format", "json")
 
 
@@ -276,3 +280,222 @@ def test_env_files_are_read_exactly_as_python_dotenv_reads_them(text: str) -> No
     for _, value, line, column in found:
         if value and "\\" not in text:  # no escapes: the value is written as it reads
             assert at(text, line, column).startswith(split_eol(split_lines(value)[0])[0])
+
+
+# --- item 9: a value shared through an anchor or a merge key is never given to one service -----------
+
+SHARED_MERGE = """\
+x-port: &port {target: 3001, published: "3101"}
+services:
+  mana-auth:
+    ports: [{<<: *port, host_ip: 127.0.0.1}]
+  mana-sync:
+    ports: [{<<: *port, host_ip: 127.0.0.2, target: 3002}]
+"""
+
+
+def test_a_port_shared_through_a_merge_key_is_refused_naming_both_services(tmp_path: Path) -> None:
+    root = project(tmp_path, compose_yml=SHARED_MERGE)
+    before = drift_rules(root, "-c", "compose.yml")
+    result = run_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert result.returncode == 0 and "0 fixed, 2 not fixed" in result.stderr, result.stderr
+    assert result.stderr.count("shared by compose service mana-auth and compose service mana-sync") == 2
+    assert (root / "compose.yml").read_text(encoding="utf-8") == SHARED_MERGE
+    assert drift_rules(root, "-c", "compose.yml") == before
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        # a ports list shared through an alias (mana-sync runs on the host network: no duplicate)
+        "services:\n  mana-auth:\n    ports: &p ['3101:3001']\n  mana-sync:\n    ports: *p\n    network_mode: host\n",
+        # a port scalar shared through an alias
+        "x: &p '3101:3001'\nservices:\n  mana-auth:\n    ports: [*p]\n  mana-sync:\n    network_mode: host\n"
+        "    ports: [*p]\n",
+    ],
+)
+def test_a_shared_ports_list_or_scalar_is_never_edited_for_one_service(tmp_path: Path, compose: str) -> None:
+    root = project(tmp_path, compose_yml=compose)
+    result = invoke_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert "0 fixed, 1 not fixed" in result.stderr, result.stderr
+    assert "shared by compose service mana-auth and compose service mana-sync" in result.stderr
+    assert (root / "compose.yml").read_text(encoding="utf-8") == compose
+
+
+def test_a_prometheus_target_list_shared_by_two_jobs_is_refused(tmp_path: Path) -> None:
+    prometheus = (
+        "scrape_configs:\n  - job_name: mana-auth\n    static_configs: [{targets: &t ['localhost:3101']}]\n"
+        "  - job_name: mana-sync\n    static_configs: [{targets: *t}]\n"
+    )
+    root = project(tmp_path, prometheus_yml=prometheus)
+    result = invoke_mdports(*FIX, "-p", "prometheus.yml", cwd=root)
+    assert "0 fixed, 2 not fixed" in result.stderr and "shared by job mana-auth and job mana-sync" in result.stderr
+    assert (root / "prometheus.yml").read_text(encoding="utf-8") == prometheus
+
+
+def test_a_merge_anchor_only_one_service_uses_is_still_fixed(tmp_path: Path) -> None:
+    compose = "x-base: &base\n  ports: ['3101:3001']\nservices:\n  mana-auth:\n    <<: *base\n  worker:\n    image: w\n"
+    root = project(tmp_path, compose_yml=compose)
+    result = invoke_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert result.returncode == 0 and "1 fixed, 0 not fixed; wrote compose.yml" in result.stderr, result.stderr
+    assert (root / "compose.yml").read_text(encoding="utf-8") == compose.replace("3101:", "3001:")
+
+
+# --- item 10: protocol-aware ----------------------------------------------------------------------------
+
+TURN_DOC = "## 3400-3499: Media\n\n| Port | Service |\n|---|---|\n| 3478 | coturn |\n"
+
+
+def test_a_udp_mapping_is_not_fixed_for_a_tcp_entry(tmp_path: Path) -> None:
+    compose = "services:\n  coturn:\n    ports: ['3479:3478/udp']\n"
+    root = project(tmp_path, TURN_DOC, compose_yml=compose)
+    before = drift_rules(root, "-c", "compose.yml")
+    result = run_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert "0 fixed, 1 not fixed" in result.stderr, result.stderr
+    assert "the mapping is udp, but the document gives coturn port 3478 for tcp only" in result.stderr
+    assert (root / "compose.yml").read_text(encoding="utf-8") == compose
+    assert drift_rules(root, "-c", "compose.yml") == before
+
+
+@pytest.mark.parametrize(
+    ("protocol", "mapping", "fixed"),
+    [("udp", "3479:3478", False), ("tcp/udp", "3479:3478/udp", True), ("tcp/udp", "3479:3478", True)],
+)
+def test_a_mapping_is_fixed_only_for_a_protocol_its_entry_has(
+    tmp_path: Path, protocol: str, mapping: str, fixed: bool
+) -> None:
+    doc = f"## 3400-3499: Media\n\n| Port | Service | Protocol |\n|---|---|---|\n| 3478 | coturn | {protocol} |\n"
+    compose = f"services:\n  coturn:\n    ports: ['{mapping}']\n"
+    root = project(tmp_path, doc, compose_yml=compose)
+    result = invoke_mdports(*FIX, "-c", "compose.yml", cwd=root)
+    assert ("1 fixed, 0 not fixed" in result.stderr) is fixed, result.stderr
+    written = (root / "compose.yml").read_text(encoding="utf-8")
+    assert written == (compose.replace("3479:", "3478:") if fixed else compose)
+    if fixed:
+        assert drift_rules(root, "-c", "compose.yml") == []
+
+
+# --- item 12: a fix never strands the other files --------------------------------------------------------
+
+STRANDED = {
+    "compose_yml": "services:\n  mana-auth:\n    ports: ['3101:3001']\n",
+    "cloudflared_yml": "ingress:\n  - hostname: auth.example.com\n    service: http://localhost:3101\n"
+    "  - service: http_status:404\n",
+    "prometheus_yml": "scrape_configs:\n  - job_name: auth\n    static_configs:\n"
+    "      - targets: ['127.0.0.1:3101', 'mana-auth:3001']\n",
+    "_env": "MANA_AUTH_PORT=3101\n",
+}
+ALL_FILES = ("-c", "compose.yml", "--cloudflared", "cloudflared.yml", "-p", "prometheus.yml", "-e", ".env")
+
+
+def test_a_host_port_moves_with_every_reference_to_it_or_not_at_all(tmp_path: Path) -> None:
+    root = project(tmp_path, **STRANDED)
+    result = run_mdports(*FIX, *ALL_FILES, "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert sorted(record["written_files"]) == [".env", "cloudflared.yml", "compose.yml", "prometheus.yml"]
+    assert (record["fixed"], record["unfixed"]) == (2, [])  # the compose mapping and MANA_AUTH_PORT
+    for name, text in STRANDED.items():
+        expected = text.replace("3101", "3001")
+        assert (root / name.replace("_", ".")).read_text(encoding="utf-8") == expected
+    assert drift_rules(root, *ALL_FILES) == []
+
+
+def test_without_unsafe_fixes_nothing_changes_where_traffic_goes(tmp_path: Path) -> None:
+    root = project(tmp_path, **STRANDED)
+    result = run_mdports("-f", "PORT_SCHEMA.md", "drift", "--fix", "deployment", *ALL_FILES, cwd=root)
+    assert result.returncode == 0
+    assert result.stderr.count("an unsafe fix); run with --unsafe-fixes to apply it") == 2
+    assert result.stderr.endswith("PORT_SCHEMA.md: 0 fixed, 2 not fixed\n")
+    for name, text in STRANDED.items():
+        assert (root / name.replace("_", ".")).read_text(encoding="utf-8") == text
+    usage = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "--unsafe-fixes", *ALL_FILES, cwd=root)
+    assert usage.returncode == 2 and "--unsafe-fixes goes with --fix deployment" in usage.stderr
+
+
+def test_a_reference_that_cannot_move_keeps_the_host_port_where_it_is(tmp_path: Path) -> None:
+    files = dict(STRANDED)
+    files["cloudflared_yml"] = "ingress:\n  - hostname: auth.example.com\n    service: 'http://localhost:3101'\n"
+    files["prometheus_yml"] = (
+        "scrape_configs:\n  - job_name: auth\n    static_configs:\n      - targets:\n          - >-\n"
+        "            127.0.0.1:3101\n"
+    )
+    root = project(tmp_path, **files)
+    result = invoke_mdports(*FIX, *ALL_FILES, cwd=root)
+    assert "host port 3101 is also used by scrape target 127.0.0.1:3101 (prometheus.yml:5:" in result.stderr
+    assert "nothing is moved" in result.stderr
+    assert (root / "compose.yml").read_text(encoding="utf-8") == files["compose_yml"]
+    assert (root / "cloudflared.yml").read_text(encoding="utf-8") == files["cloudflared_yml"]
+
+
+def test_references_on_another_host_are_not_moved(tmp_path: Path) -> None:
+    """A route on the laptop to localhost:3101 is the laptop's port, not the server's."""
+    root = project(tmp_path, **STRANDED)
+    config = (
+        "[hosts.server]\ncompose = ['compose.yml']\nenv = ['.env']\n[hosts.laptop]\ncloudflared = ['cloudflared.yml']\n"
+    )
+    (root / ".mdports.toml").write_text(f"file = 'PORT_SCHEMA.md'\n{config}", encoding="utf-8")
+    result = invoke_mdports("drift", "--fix", "deployment", "--unsafe-fixes", cwd=root)
+    assert "wrote compose.yml, .env" in result.stderr, result.stderr
+    assert (root / "cloudflared.yml").read_text(encoding="utf-8") == STRANDED["cloudflared_yml"]
+
+
+# --- item 11: every file or none ---------------------------------------------------------------------
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_one_read_only_file_means_no_file_is_written(tmp_path: Path) -> None:
+    root = project(tmp_path, **STRANDED)
+    os.chmod(root / "prometheus.yml", 0o444)  # mdports refuses a read-only file, root or not
+    before = snapshot(root)
+    result = run_mdports(*FIX, *ALL_FILES, cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert "prometheus.yml: the file is read-only; nothing was written" in result.stderr
+    assert snapshot(root) == before
+
+
+@pytest.fixture
+def immutable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder no one may add a file to, not even root: ``chattr +i`` (the tests run as root)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    yield folder
+    subprocess.run(["chattr", "-i", str(folder)], check=False, capture_output=True)
+
+
+def test_a_folder_that_takes_no_temporary_file_means_no_file_is_written(tmp_path: Path, immutable_folder: Path) -> None:
+    root = project(tmp_path, **STRANDED)
+    shutil.move(root / ".env", immutable_folder / ".env")
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(immutable_folder)]).returncode:
+        pytest.fail("chattr +i is needed to make a folder unwritable for root")
+    files = [arg.replace(".env", "ro/.env") for arg in ALL_FILES]
+    before = snapshot(root)
+    result = invoke_mdports(*FIX, *files, "--format", "json", cwd=root)
+    assert result.returncode == 1 and "ro/.env: cannot create a temporary file" in result.stderr, result.stderr
+    assert "the document is unchanged" in result.stderr and snapshot(root) == before
+    assert not [p for p in root.rglob("*mdports-tmp")]
+
+
+def test_two_paths_to_one_file_are_written_once(tmp_path: Path) -> None:
+    root = project(tmp_path, compose_yml=STRANDED["compose_yml"])
+    (root / "link.yml").symlink_to("compose.yml")
+    result = run_mdports(*FIX, "-c", "compose.yml", "-c", "link.yml", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["written_files"] == ["compose.yml"] and record["written"] is True
+    assert [(c["path"], c["line"], c["old"], c["new"]) for c in record["changes"]] == [
+        ("compose.yml", 3, "3101", "3001")
+    ]
+    assert (root / "compose.yml").read_text(encoding="utf-8") == STRANDED["compose_yml"].replace("3101:", "3001:")
+    assert (root / "link.yml").is_symlink()
+
+
+def test_the_text_output_names_every_file_written(tmp_path: Path) -> None:
+    root = project(tmp_path, **STRANDED)
+    result = invoke_mdports(*FIX, *ALL_FILES, cwd=root)
+    assert result.stderr.endswith(
+        "PORT_SCHEMA.md: 2 fixed, 0 not fixed; wrote compose.yml, prometheus.yml, cloudflared.yml, .env\n"
+    )

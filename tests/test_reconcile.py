@@ -121,20 +121,24 @@ def test_fix_deployment_changes_only_host_port_digits(fleet: Path) -> None:
     before = findings(fleet)
     originals = {name: (fleet / name).read_text(encoding="utf-8") for name in DEPLOYMENT_FILES}
 
-    result = invoke_mdports("drift", "--fix", "deployment", cwd=fleet)
+    result = invoke_mdports("drift", "--fix", "deployment", "--unsafe-fixes", cwd=fleet)
 
     assert "docker-compose.macmini.yml:301:10: MP203 host port 3114 -> 3014" in result.stderr
     assert ".env.macmini:28:18: MP202 host port 3030 -> 3031" in result.stderr
     assert "comfyui already publishes 3023 on this host" in result.stderr  # refused: it would clash
+    # Refused: mana-llm on 3020 would make a scrape target and a tunnel route that address
+    # mana-llm:3020 reach its published port instead of its container port (two new MP208).
+    assert "docker-compose.macmini.yml:377:10: MP204" in result.stderr
+    assert "it would cause new findings: MP208 at docker/prometheus/prometheus.yml:97:20" in result.stderr
     after = findings(fleet)
-    fixed = {("MP203", "docker-compose.macmini.yml", 301), ("MP204", "docker-compose.macmini.yml", 377)}
-    fixed.add(("MP202", ".env.macmini", 28))
+    fixed = {("MP203", "docker-compose.macmini.yml", 301), ("MP202", ".env.macmini", 28)}
     assert fixed <= places(before, "MP202", "MP203", "MP204")
     assert not fixed & places(after, "MP202", "MP203", "MP204")
-    # A scrape target that used the old host port now addresses the published one (MP211 becomes
-    # MP208): fewer findings, none new in kind.
-    assert len(after) < len(before)
-    assert set(Counter(f["rule"] for f in after)) <= set(Counter(f["rule"] for f in before))
+    # Fixed means gone, and nothing new: every finding after is one that was there before.
+    assert len(after) == len(before) - 2
+    assert Counter((f["rule"], f["path"], f["line"]) for f in after) <= Counter(
+        (f["rule"], f["path"], f["line"]) for f in before
+    )
     touched = 0
     for name, old in originals.items():
         new = (fleet / name).read_text(encoding="utf-8")
@@ -147,7 +151,7 @@ def test_fix_deployment_changes_only_host_port_digits(fleet: Path) -> None:
                 assert re.sub(r"\d+", "N", old_line) == re.sub(r"\d+", "N", new_line)
                 if ":" in old_line and "PORT=" not in old_line:
                     assert old_line.rsplit(":", 1)[1] == new_line.rsplit(":", 1)[1]
-    assert touched == 3
+    assert touched == 2
 
 
 def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) -> None:
@@ -161,7 +165,7 @@ def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) ->
         '  sync:\n    ports:\n      - target: 3002\n        published: "3102"   # long syntax\n'
     )
     (tmp_path / "compose.yml").write_text(compose, encoding="utf-8")
-    args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "deployment")
+    args = ("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--fix", "deployment", "--unsafe-fixes")
     result = invoke_mdports(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     expected = compose.replace("3101:3001", "3001:3001").replace('"3102"', '"3002"')
@@ -172,15 +176,18 @@ def test_fix_deployment_keeps_quotes_comments_and_long_syntax(tmp_path: Path) ->
 
 def test_fix_json_carries_the_diff_only_when_asked_and_writes_nothing_then(fleet: Path) -> None:
     originals = {name: (fleet / name).read_bytes() for name in DEPLOYMENT_FILES}
-    text = invoke_mdports("drift", "--fix", "deployment", "--diff", cwd=fleet)
-    with_diff = invoke_mdports("drift", "--fix", "deployment", "--diff", "--format", "json", cwd=fleet)
-    dry = invoke_mdports("drift", "--fix", "deployment", "--dry-run", "--format", "json", cwd=fleet)
+    fix = ("drift", "--fix", "deployment", "--unsafe-fixes")
+    text = invoke_mdports(*fix, "--diff", cwd=fleet)
+    with_diff = invoke_mdports(*fix, "--diff", "--format", "json", cwd=fleet)
+    dry = invoke_mdports(*fix, "--dry-run", "--format", "json", cwd=fleet)
 
     record, without = json.loads(with_diff.stdout), json.loads(dry.stdout)
     assert record["diff"] == text.stdout and '+      - "3014:3014"' in record["diff"]
+    assert '+      - "3020:3025"' not in record["diff"]
     assert "diff" not in without
     assert {key: value for key, value in record.items() if key != "diff"} == without
-    assert (record["changed"], record["written"], record["fixed"]) == (True, False, 3)
+    assert (record["changed"], record["written"], record["fixed"]) == (True, False, 2)
+    assert record["written_files"] == []
     assert {name: (fleet / name).read_bytes() for name in DEPLOYMENT_FILES} == originals
 
 
@@ -255,7 +262,7 @@ def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_
     (tmp_path / "prometheus.yml").write_text(prometheus, encoding="utf-8")
     (tmp_path / ".env").write_text('export SYNC_PORT="3102"  # sync\nAUTH_PORT=3001\n', encoding="utf-8")
     args = ("-f", "PORT_SCHEMA.md", "drift", "-p", "prometheus.yml", "-e", ".env")
-    result = invoke_mdports(*args, "--fix", "deployment", cwd=tmp_path)
+    result = invoke_mdports(*args, "--fix", "deployment", "--unsafe-fixes", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     expected = prometheus.replace("3101", "3001").replace('3002"', '3001"')
     assert (tmp_path / "prometheus.yml").read_text(encoding="utf-8") == expected

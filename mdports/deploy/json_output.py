@@ -76,6 +76,7 @@ class FixJson:
     changes: tuple[Change, ...] | tuple[PortEdit, ...]  # in the document, or in deployment files
     unfixed: tuple[Unfixed, ...]
     diff: str | None = None  # the unified diff, only when --diff asked for it
+    files: tuple[str, ...] = ()  # the deployment files written
 
     def to_dict(self) -> DriftFixOutput:
         record: DriftFixOutput = {
@@ -88,6 +89,8 @@ class FixJson:
             "changes": [change.to_dict() for change in self.changes],
             "unfixed": [item.to_dict() for item in self.unfixed],
         }
+        if self.fix == "deployment":
+            record["written_files"] = list(self.files)
         if self.diff is not None:
             record["diff"] = self.diff
         return record

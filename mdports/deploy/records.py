@@ -60,3 +60,4 @@ class Deployment:
     routes: tuple[TunnelRoute, ...] = ()
     kubernetes: tuple[Manifests, ...] = ()
     machines: tuple[Machine, ...] = ()
+    hosts: tuple[HostFiles, ...] = ()  # what was read, to read it again after a fix

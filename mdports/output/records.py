@@ -246,6 +246,7 @@ class DriftFixOutput(TypedDict):
     changes: list[ChangeRecord | PortEditRecord]  # one kind per output: document changes or port edits
     unfixed: list[UnfixedRecord]
     diff: NotRequired[str]  # with --diff
+    written_files: NotRequired[list[str]]  # --fix deployment: the files written (all or none)
 
 
 class RuleRecord(TypedDict):
