@@ -19,6 +19,7 @@ import pytest
 from conftest import invoke_mdports, run_mdports
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_schemas import check as check_schema
 
 from mdports.deploy.cloudflared import read_cloudflared
 from mdports.deploy.compose import read_compose
@@ -392,6 +393,7 @@ def test_a_host_port_moves_with_every_reference_to_it_or_not_at_all(tmp_path: Pa
     root = project(tmp_path, **STRANDED)
     result = run_mdports(*FIX, *ALL_FILES, "--format", "json", cwd=root)
     assert result.returncode == 0, result.stderr
+    check_schema("drift", result.stdout)
     record = json.loads(result.stdout)
     assert sorted(record["written_files"]) == [".env", "cloudflared.yml", "compose.yml", "prometheus.yml"]
     assert (record["fixed"], record["unfixed"]) == (2, [])  # the compose mapping and MANA_AUTH_PORT
@@ -499,3 +501,69 @@ def test_the_text_output_names_every_file_written(tmp_path: Path) -> None:
     assert result.stderr.endswith(
         "PORT_SCHEMA.md: 2 fixed, 0 not fixed; wrote compose.yml, prometheus.yml, cloudflared.yml, .env\n"
     )
+
+
+# --- item 13: --fix document adopts a port no section's range holds, in place ----------------------------
+
+TWO_SECTIONS = (
+    "# Ports\n\n## 3000-3099: Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-sync |\n\n"
+    "## 5000-5099: Web\n\n| Port | Service |\n|---|---|\n| 5001 | web |\n"
+)
+ADOPT = ("-f", "PORT_SCHEMA.md", "drift", "--fix", "document", "--keep-date")
+
+
+def test_a_port_no_range_holds_is_adopted_in_place_and_its_mp101_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, TWO_SECTIONS, compose_yml="services:\n  mana-auth:\n    ports: ['8101:3001']\n")
+    result = run_mdports(*ADOPT, "-c", "compose.yml", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "moved mana-auth from 3001 to 8101" in result.stderr
+    assert (
+        "PORT_SCHEMA.md:8:3: warning MP101 port 8101 (mana-auth) is outside the section's range 3000-3099 "
+        "(follows from this fix)" in result.stderr
+    )
+    assert result.stderr.endswith("PORT_SCHEMA.md: 1 fixed, 0 not fixed\n")
+    expected = TWO_SECTIONS.replace(
+        "| 3001 | mana-auth |\n| 3002 | mana-sync |", "| 3002 | mana-sync |\n| 8101 | mana-auth |"
+    )
+    assert (root / "PORT_SCHEMA.md").read_text(encoding="utf-8") == expected
+    assert drift_rules(root, "-c", "compose.yml") == []
+    validate = invoke_mdports("-f", "PORT_SCHEMA.md", "validate", "--format", "json", cwd=root)
+    assert [f["rule"] for f in json.loads(validate.stdout)["findings"]] == ["MP101"]
+
+
+def test_the_json_of_an_adoption_lists_what_follows_from_it(tmp_path: Path) -> None:
+    compose = "services:\n  mana-sync:\n    ports: ['7002:3002']\n  web:\n    ports: ['5009:5001']\n"
+    root = project(tmp_path, TWO_SECTIONS, compose_yml=compose)
+    result = invoke_mdports(*ADOPT, "-c", "compose.yml", "--dry-run", "--format", "json", cwd=root)
+    check_schema("drift", result.stdout)
+    record = json.loads(result.stdout)
+    assert (record["fixed"], record["written"], record["unfixed"]) == (2, False, [])
+    assert [(f["rule"], f["ports"]) for f in record["follows"]] == [("MP101", [7002])]  # web stays in its range
+    assert (root / "PORT_SCHEMA.md").read_text(encoding="utf-8") == TWO_SECTIONS
+
+
+def test_an_undocumented_service_on_a_port_no_range_holds_says_what_to_do(tmp_path: Path) -> None:
+    root = project(tmp_path, TWO_SECTIONS, compose_yml="services:\n  extra:\n    ports: ['9999:80']\n")
+    result = invoke_mdports(*ADOPT, "--add-undocumented", "-c", "compose.yml", cwd=root)
+    assert "no section's range holds port 9999, so no section is extra's; add its row by hand" in result.stderr
+    assert (root / "PORT_SCHEMA.md").read_text(encoding="utf-8") == TWO_SECTIONS
+
+
+# --- "fixed" means: read again, the finding is gone and nothing new appeared -----------------------------
+
+
+def test_a_fix_that_would_send_another_job_to_the_moved_service_is_refused(tmp_path: Path) -> None:
+    """Every pre-check passes here; only drift run again on the new texts sees the harm: Prometheus
+    (on another host) scrapes 10.0.0.5:3001 for mana-sync, which mana-auth would then answer."""
+    root = project(
+        tmp_path,
+        gpu_yml="services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3002:3002']\n",
+        prometheus_yml="scrape_configs:\n  - job_name: mana-sync\n    static_configs: [{targets: ['10.0.0.5:3001']}]\n",
+    )
+    config = "[hosts.gpu]\naddress = '10.0.0.5'\ncompose = ['gpu.yml']\n[hosts.mac]\nprometheus = ['prometheus.yml']\n"
+    (root / ".mdports.toml").write_text(f"file = 'PORT_SCHEMA.md'\n{config}", encoding="utf-8")
+    before = snapshot(root)
+    result = run_mdports("drift", "--fix", "deployment", "--unsafe-fixes", cwd=root)
+    assert result.returncode == 0 and result.stderr.endswith("0 fixed, 1 not fixed\n"), result.stderr
+    assert "it would cause new finding: MP211 at prometheus.yml:3:34 (scrape target 10.0.0.5:3001" in result.stderr
+    assert snapshot(root) == before

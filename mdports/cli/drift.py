@@ -187,6 +187,7 @@ def _reconcile(
             write=write,
             deployed=deployed,
             vocab=st.vocabulary,
+            config=st.config,
             **locking,
         )
         record = FixJson(
@@ -198,8 +199,12 @@ def _reconcile(
             outcome.changes,
             outcome.unfixed,
             outcome.diff(name) if diff else None,
+            follows=outcome.follows,
         )
         messages = [change.message for change in outcome.changes]
+        messages += [
+            f"{f.location}: {f.severity} {f.rule.id} {f.message} (follows from this fix)" for f in outcome.follows
+        ]
     else:
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")

@@ -44,7 +44,7 @@ from .envfile import EnvPort, read_env
 from .load import load_hosts
 from .prometheus import ScrapeTarget, read_prometheus
 from .records import Deployment
-from .unfixed import Unfixed, not_fixable
+from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 if TYPE_CHECKING:
     from ..output.records import PortEditRecord
@@ -407,11 +407,11 @@ class _Files:
         for group in groups:
             alone_stays, alone_new = self._after([group], before, *checked)
             if group in alone_stays:
-                refused[id(group)] = "a re-read of the deployment still shows the finding"
+                refused[id(group)] = STILL_THERE
             elif alone_new:
-                refused[id(group)] = f"it would cause {_named(alone_new)}"
+                refused[id(group)] = would_cause(alone_new)
         if not refused:  # each holds up alone, not together
-            return {id(group): f"together with the other fixes it would cause {_named(new)}" for group in groups}
+            return {id(group): f"together with the other fixes, {would_cause(new)}" for group in groups}
         return refused
 
     def _after(
@@ -428,25 +428,15 @@ class _Files:
                 for name in self.names.get(edit.path, [edit.path]):
                     shifts.setdefault((name, edit.line), []).append((edit.column, len(edit.new) - len(edit.old)))
 
-        def moved(finding: Finding) -> tuple[str, str, int, int]:
+        def moved(finding: Finding) -> tuple[str, int, int]:
             delta = sum(
                 change for column, change in shifts.get((finding.path, finding.line), ()) if column < finding.column
             )
-            return finding.rule.id, finding.path, finding.line, finding.column + delta
+            return finding.path, finding.line, finding.column + delta
 
-        now = {_key(finding) for finding in after}
+        now = {place_of(finding) for finding in after}
         was = {moved(finding) for finding in before}
-        return [group for group in groups if moved(group.finding) in now], [f for f in after if _key(f) not in was]
-
-
-def _key(finding: Finding) -> tuple[str, str, int, int]:
-    return finding.rule.id, finding.path, finding.line, finding.column
-
-
-def _named(findings: Sequence[Finding]) -> str:
-    shown = "; ".join(f"{f.rule.id} at {f.location} ({f.message})" for f in findings[:2])
-    more = f" and {len(findings) - 2} more" if len(findings) > 2 else ""
-    return f"new finding{'s' if len(findings) > 1 else ''}: {shown}{more}"
+        return [group for group in groups if moved(group.finding) in now], [f for f in after if place_of(f) not in was]
 
 
 def with_fixes(

@@ -77,6 +77,7 @@ class FixJson:
     unfixed: tuple[Unfixed, ...]
     diff: str | None = None  # the unified diff, only when --diff asked for it
     files: tuple[str, ...] = ()  # the deployment files written
+    follows: tuple[Finding, ...] = ()  # --fix document: what validate finds in the new document only
 
     def to_dict(self) -> DriftFixOutput:
         record: DriftFixOutput = {
@@ -91,6 +92,8 @@ class FixJson:
         }
         if self.fix == "deployment":
             record["written_files"] = list(self.files)
+        else:
+            record["follows"] = [finding.to_dict() for finding in self.follows]
         if self.diff is not None:
             record["diff"] = self.diff
         return record

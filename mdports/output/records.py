@@ -247,6 +247,7 @@ class DriftFixOutput(TypedDict):
     unfixed: list[UnfixedRecord]
     diff: NotRequired[str]  # with --diff
     written_files: NotRequired[list[str]]  # --fix deployment: the files written (all or none)
+    follows: NotRequired[list[FindingRecord]]  # --fix document: what validate finds in the new document only
 
 
 class RuleRecord(TypedDict):
