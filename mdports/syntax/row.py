@@ -44,7 +44,7 @@ class LineIndex:
     The one line numbering of findings, quoted source lines and text edits: the deployment
     readers turn the offsets their parsers report into positions here.
 
-    >>> LineIndex("a\r\nb\u2028c\n").position(4), LineIndex("a\n").position(2)
+    >>> LineIndex("a\\r\\nb\\u2028c\\n").position(4), LineIndex("a\\n").position(2)
     ((2, 2), (2, 1))
     """
 
