@@ -567,3 +567,43 @@ def test_a_fix_that_would_send_another_job_to_the_moved_service_is_refused(tmp_p
     assert result.returncode == 0 and result.stderr.endswith("0 fixed, 1 not fixed\n"), result.stderr
     assert "it would cause new finding: MP211 at prometheus.yml:3:34 (scrape target 10.0.0.5:3001" in result.stderr
     assert snapshot(root) == before
+
+
+def test_an_env_value_a_compose_host_port_is_read_from_moves_that_ports_references(tmp_path: Path) -> None:
+    files = {**STRANDED, "compose_yml": "services:\n  mana-auth:\n    ports: ['${MANA_AUTH_PORT}:3001']\n"}
+    root = project(tmp_path, **files)
+    result = invoke_mdports(*FIX, *ALL_FILES, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert ".env:1:16: MP203 host port 3101 -> 3001" in result.stderr
+    # The compose mapping's own finding has no fix (a variable), but moving the variable removes it.
+    assert "PORT_SCHEMA.md: 2 fixed, 0 not fixed; wrote .env, prometheus.yml, cloudflared.yml" in result.stderr
+    for name in ("cloudflared_yml", "prometheus_yml", "_env"):
+        assert (root / name.replace("_", ".")).read_text(encoding="utf-8") == files[name].replace("3101", "3001")
+    assert (root / "compose.yml").read_text(encoding="utf-8") == files["compose_yml"]
+    assert drift_rules(root, *ALL_FILES) == []
+
+
+def test_a_udp_mapping_moves_no_tcp_route_with_it(tmp_path: Path) -> None:
+    doc = "## 3400-3499: Media\n\n| Port | Service | Protocol |\n|---|---|---|\n| 3478 | coturn | tcp/udp |\n"
+    compose = "services:\n  coturn:\n    ports: ['3479:3478/udp']\n"
+    tunnel = "ingress:\n  - hostname: turn.example.com\n    service: http://localhost:3479\n"
+    root = project(tmp_path, doc, compose_yml=compose, cloudflared_yml=tunnel)
+    result = invoke_mdports(*FIX, "-c", "compose.yml", "--cloudflared", "cloudflared.yml", cwd=root)
+    assert "compose.yml:3:14: MP203 host port 3479 -> 3478" in result.stderr, result.stderr
+    assert (root / "cloudflared.yml").read_text(encoding="utf-8") == tunnel
+
+
+def test_a_route_to_another_services_published_port_is_not_a_reference(tmp_path: Path) -> None:
+    """TODO_SERVER_PORT=3030 feeds todo-server's mapping, but localhost:3030 is chat-backend's (the fleet's case)."""
+    doc = "## 3030-3039: Apps\n\n| Port | Service |\n|---|---|\n| 3030 | chat-backend |\n| 3031 | todo-server |\n"
+    compose = (
+        "services:\n  chat-backend:\n    ports: ['3030:3030']\n"
+        "  todo-server:\n    ports: ['${TODO_SERVER_PORT:-3031}:3031']\n"
+    )
+    tunnel = "ingress:\n  - hostname: chat.example.com\n    service: http://localhost:3030\n"
+    root = project(tmp_path, doc, compose_yml=compose, cloudflared_yml=tunnel, _env="TODO_SERVER_PORT=3030\n")
+    files = ("-c", "compose.yml", "--cloudflared", "cloudflared.yml", "-e", ".env")
+    result = invoke_mdports(*FIX, *files, cwd=root)
+    assert result.stderr.endswith("1 fixed, 0 not fixed; wrote .env\n"), result.stderr
+    assert (root / ".env").read_text(encoding="utf-8") == "TODO_SERVER_PORT=3031\n"
+    assert (root / "cloudflared.yml").read_text(encoding="utf-8") == tunnel

@@ -38,7 +38,7 @@ from ..model.registry import Entry, Registry
 from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposePort, ComposeService, read_compose
-from .drift.context import Context
+from .drift.context import Context, TargetMatch
 from .drift.run import check
 from .envfile import EnvPort, read_env
 from .load import load_hosts
@@ -257,37 +257,86 @@ def _group(
         return edit
     edits = [edit]
     if isinstance(record, ComposePort):
-        stranded: list[str] = []
-        for reference, what in _references(ctx, service, int(edit.old)):
+        publishers = [(service, record.protocol)]
+    elif isinstance(record, EnvPort):  # a variable a compose host port is interpolated from moves that port
+        publishers = [(s, m.protocol) for s, m in _interpolating(ctx.deployment, record)]
+    else:
+        publishers = []
+    stranded: list[str] = []
+    for publisher, protocol in publishers:
+        for reference, what in _references(ctx, publisher, int(edit.old), protocol):
+            if reference is record or any(e.place == (reference.path, reference.line, reference.column) for e in edits):
+                continue
             moved = _edit(reference, finding, new, lines_of)
             if isinstance(moved, str):
                 stranded.append(f"{what} ({reference.path}:{reference.line}: {moved})")
             else:
                 edits.append(moved)
-        if stranded:
-            return (
-                f"host port {edit.old} is also used by {'; '.join(stranded)}; they cannot be moved with it, so "
-                "nothing is moved: change them together by hand"
-            )
+    if stranded:
+        return (
+            f"host port {edit.old} is also used by {'; '.join(stranded)}; they cannot be moved with it, so "
+            "nothing is moved: change them together by hand"
+        )
     return _Group(finding, tuple(edits))
+
+
+def _interpolating(deployed: Deployment, variable: EnvPort) -> list[tuple[ComposeService, ComposePort]]:
+    """The compose mappings of the variable's host whose host port is written as that variable."""
+    found: list[tuple[ComposeService, ComposePort]] = []
+    for service in deployed.services:
+        if service.machine != variable.machine:
+            continue
+        for mapping in service.ports:
+            host_side = mapping.text.split("/", 1)[0].rpartition(":")[0] if ":" in mapping.text else mapping.text
+            if _names_variable(host_side, variable.variable):
+                found.append((service, mapping))
+    return found
+
+
+def _names_variable(text: str, name: str) -> bool:
+    """``${NAME}``, ``${NAME:-...}``, ``${NAME-...}`` or ``$NAME`` in ``text``."""
+    for start in (i for i in range(len(text)) if text.startswith("$", i)):
+        rest = text[start + 1 :]
+        if rest.startswith("{" + name) and rest[len(name) + 1 : len(name) + 2] in ("}", ":", "-", "?", "+"):
+            return True
+        if rest.startswith(name) and not rest[len(name) : len(name) + 1].replace("_", "a").isalnum():
+            return True
+    return False
 
 
 def _service_of(deployed: Deployment, mapping: ComposePort) -> ComposeService:
     return next(service for service in deployed.services if any(m is mapping for m in service.ports))
 
 
-def _references(ctx: Context, service: ComposeService, port: int) -> list[tuple[Record, str]]:
-    """What else on the service's host uses host port ``port``: scrape targets, tunnel routes, env values."""
+def _references(ctx: Context, service: ComposeService, port: int, protocol: str) -> list[tuple[Record, str]]:
+    """What else on the service's host uses its host port ``port``: scrape targets, tunnel routes, its env values.
+
+    Targets and routes are tcp: a udp mapping moves no target with it.
+    """
     machine = service.machine
     found: list[tuple[Record, str]] = []
-    for target, match in zip(ctx.deployment.targets, ctx.target_matches, strict=True):
-        if match.kind == "machine" and match.machine == machine and target.port == port:
-            found.append((target, f"scrape target {target.text}"))
-    for route, match in zip(ctx.deployment.routes, ctx.route_matches, strict=True):
-        if match.kind == "machine" and match.machine == machine and route.port == port:
-            found.append((route, f"tunnel route {route.hostname or route.service}"))
-    for variable in ctx.deployment.env_ports:
-        if variable.machine == machine and variable.port == port:
+
+    def reaches(match: TargetMatch, at: int | None) -> bool:
+        # A host port of this host; unless what publishes it there is another service.
+        others = match.services and not any(other is service for other in match.services)
+        return match.kind == "machine" and match.machine == machine and at == port and not others
+
+    if protocol == "tcp":
+        for target, match in zip(ctx.deployment.targets, ctx.target_matches, strict=True):
+            if reaches(match, target.port):
+                found.append((target, f"scrape target {target.text}"))
+        for route, match in zip(ctx.deployment.routes, ctx.route_matches, strict=True):
+            if reaches(match, route.port):
+                found.append((route, f"tunnel route {route.hostname or route.service}"))
+    # An env value is the service's port when its name says so (MANA_AUTH_PORT for mana-auth) or a
+    # mapping of the service is written with it; another service's variable on the same number is not.
+    own = {entry.index for entry in ctx.by_service[id(service)]}
+    for variable, entries in zip(ctx.deployment.env_ports, ctx.env_entries, strict=True):
+        if variable.machine != machine or variable.port != port:
+            continue
+        if own & {entry.index for entry in entries} or any(
+            _names_variable(m.text, variable.variable) for m in service.ports
+        ):
             found.append((variable, variable.variable))
     return found
 
@@ -328,20 +377,27 @@ def follow_document(
         groups = []
     files = _Files(deployed, texts)
     groups = files.one_value_per_place(groups, unfixed)
+    gone: set[int] = set()
     while groups:
-        refused = files.recheck(groups, findings, registry, config, path)
+        refused, gone = files.recheck(groups, findings, registry, config, path)
         if not refused:
             break
         unfixed += [Unfixed(group.finding, refused[id(group)]) for group in groups if id(group) in refused]
         groups = [group for group in groups if id(group) not in refused]
     new_texts = files.apply(groups)
     changes = tuple({edit.place: edit for group in groups for edit in group.edits}.values())
-    fixed = tuple(group.finding for group in groups)
     order = {id(finding): index for index, finding in enumerate(findings)}
+    # A finding without a fix of its own that the fixes remove (a host port read from the variable
+    # a fix changed) is fixed too.
+    fixed = sorted(
+        [group.finding for group in groups] + [item.finding for item in unfixed if id(item.finding) in gone],
+        key=lambda finding: order.get(id(finding), len(order)),
+    )
+    unfixed = [item for item in unfixed if id(item.finding) not in gone]
     return DeploymentOutcome(
         {path: (texts[path], new) for path, new in new_texts.items()},
         changes,
-        fixed,
+        tuple(fixed),
         tuple(sorted(unfixed, key=lambda item: order.get(id(item.finding), len(order)))),
     )
 
@@ -395,29 +451,31 @@ class _Files:
 
     def recheck(
         self, groups: Sequence[_Group], before: Sequence[Finding], registry: Registry, config: Config, path: str | None
-    ) -> dict[int, str]:
-        """Why each group that does not hold up fails (by ``id``): read again, its finding must be gone, none new."""
+    ) -> tuple[dict[int, str], set[int]]:
+        """Read the deployment again with ``groups`` applied: its finding must be gone, and none new.
+
+        Returns why each group that does not hold up fails (by ``id``), and the findings of
+        ``before`` (by ``id``) that are gone when all hold up.
+        """
         checked = (registry, config, path)
-        stays, new = self._after(groups, before, *checked)
+        stays, new, gone = self._after(groups, before, *checked)
         if not new:
-            return {
-                id(group): "a re-read of the deployment still shows the finding" for group in groups if group in stays
-            }
+            return {id(group): STILL_THERE for group in groups if group in stays}, gone
         refused: dict[int, str] = {}
         for group in groups:
-            alone_stays, alone_new = self._after([group], before, *checked)
+            alone_stays, alone_new, _ = self._after([group], before, *checked)
             if group in alone_stays:
                 refused[id(group)] = STILL_THERE
             elif alone_new:
                 refused[id(group)] = would_cause(alone_new)
         if not refused:  # each holds up alone, not together
-            return {id(group): f"together with the other fixes, {would_cause(new)}" for group in groups}
-        return refused
+            return {id(group): f"together with the other fixes, {would_cause(new)}" for group in groups}, set()
+        return refused, set()
 
     def _after(
         self, groups: Sequence[_Group], before: Sequence[Finding], registry: Registry, config: Config, path: str | None
-    ) -> tuple[list[_Group], list[Finding]]:
-        """With ``groups`` applied: the groups whose finding stays, and the findings that are new."""
+    ) -> tuple[list[_Group], list[Finding], set[int]]:
+        """With ``groups`` applied: the groups whose finding stays, the findings that are new, those gone."""
         new_texts = self.apply(groups)
         overrides = {name: new_texts[canonical] for canonical in new_texts for name in self.names[canonical]}
         deployment = load_hosts(self.deployed.hosts, {**self.texts, **overrides})
@@ -436,7 +494,9 @@ class _Files:
 
         now = {place_of(finding) for finding in after}
         was = {moved(finding) for finding in before}
-        return [group for group in groups if moved(group.finding) in now], [f for f in after if place_of(f) not in was]
+        gone = {id(finding) for finding in before if moved(finding) not in now}
+        stays = [group for group in groups if moved(group.finding) in now]
+        return stays, [f for f in after if place_of(f) not in was], gone
 
 
 def with_fixes(
