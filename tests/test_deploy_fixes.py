@@ -607,3 +607,23 @@ def test_a_route_to_another_services_published_port_is_not_a_reference(tmp_path:
     assert result.stderr.endswith("1 fixed, 0 not fixed; wrote .env\n"), result.stderr
     assert (root / ".env").read_text(encoding="utf-8") == "TODO_SERVER_PORT=3031\n"
     assert (root / "cloudflared.yml").read_text(encoding="utf-8") == tunnel
+
+
+# --- item 7's sibling: a diff splits lines as mdports does --------------------------------------------
+
+
+def test_diffs_split_lines_as_mdports_does(tmp_path: Path) -> None:
+    """str.splitlines also splits at U+2028, U+0085 and form feed: the diff then had false lines and
+    '\\ No newline at end of file' markers in the middle."""
+    doc = DOC.replace("| mana-sync |", "| mana-sync | a\u2028b\x0cc |").replace("| Service |", "| Service | Note |")
+    doc = doc.replace("|---|---|", "|---|---|---|").replace("| mana-auth |", "| mana-auth | x\x1cy |")
+    compose = "services:\n  mana-auth:\n    labels: {d: \"\u2028\x85\"}\n    ports: ['3101:3001']  # \u2029\n"
+    root = project(tmp_path, doc, compose_yml=compose)
+    document = run_mdports("-f", "PORT_SCHEMA.md", "set", "mana-sync", "--set", "Note=z", "--diff", cwd=root)
+    deployment = invoke_mdports(*FIX, "-c", "compose.yml", "--diff", "--format", "json", cwd=root)
+    diffs = [document.stdout, json.loads(deployment.stdout)["diff"]]
+    for diff in diffs:
+        assert "No newline" not in diff
+        changed = [line for line in diff.split("\n") if line[:1] in ("+", "-") and line[:3] not in ("+++", "---")]
+        assert len(changed) == 2, diff
+    assert diffs[1].endswith("-    ports: ['3101:3001']  # \u2029\n+    ports: ['3001:3001']  # \u2029\n")

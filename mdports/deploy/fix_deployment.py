@@ -19,7 +19,6 @@ changed file, or none. :func:`with_fixes` attaches the same edits to the finding
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
@@ -35,6 +34,7 @@ from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_all
 from ..model.registry import Entry, Registry
+from ..output.unified_diff import unified_diff
 from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposePort, ComposeService, read_compose
@@ -86,14 +86,7 @@ class DeploymentOutcome:
         return any(old != new for old, new in self.texts.values())
 
     def diff(self) -> str:
-        out = []
-        for path, (old, new) in self.texts.items():
-            name = path.lstrip("/")
-            lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{name}", f"b/{name}")
-            out += [
-                line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
-            ]
-        return "".join(out)
+        return "".join(unified_diff(old, new, path) for path, (old, new) in self.texts.items())
 
 
 Record = ComposePort | EnvPort | ScrapeTarget | TunnelRoute
