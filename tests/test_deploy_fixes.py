@@ -627,3 +627,18 @@ def test_diffs_split_lines_as_mdports_does(tmp_path: Path) -> None:
         changed = [line for line in diff.split("\n") if line[:1] in ("+", "-") and line[:3] not in ("+++", "---")]
         assert len(changed) == 2, diff
     assert diffs[1].endswith("-    ports: ['3101:3001']  # \u2029\n+    ports: ['3001:3001']  # \u2029\n")
+
+
+def test_json_offers_a_fix_only_where_fix_deployment_would_make_it(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        gpu_yml="services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3102:3002']\n",
+        prometheus_yml="scrape_configs:\n  - job_name: mana-sync\n    static_configs: [{targets: ['10.0.0.5:3001']}]\n",
+    )
+    config = "[hosts.gpu]\naddress = '10.0.0.5'\ncompose = ['gpu.yml']\n[hosts.mac]\nprometheus = ['prometheus.yml']\n"
+    (root / ".mdports.toml").write_text(f"file = 'PORT_SCHEMA.md'\n{config}", encoding="utf-8")
+    report = run_mdports("drift", "--format", "json", cwd=root)
+    fixes = {(f["path"], f["line"]): f.get("fix") for f in problems(report.stdout)}
+    assert fixes[("gpu.yml", 3)] is None  # mana-auth on 3001 would answer mana-sync's scrape target
+    assert fixes[("gpu.yml", 5)] is not None and fixes[("gpu.yml", 5)]["applicability"] == "unsafe"
+    assert [e["content"] for e in fixes[("gpu.yml", 5)]["edits"]] == ["3002"]

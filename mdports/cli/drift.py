@@ -172,7 +172,6 @@ def _reconcile(
     from ..deploy.fix_document import adopt_in_file
     from ..deploy.json_output import FixJson, dumps
     from ..edits import today
-    from ..files.reading import read_text
 
     name = result.path
     if target is FixTarget.document:
@@ -208,10 +207,7 @@ def _reconcile(
     else:
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
-        texts = {path: read_text(path) for _kind, path in deployed.files}
-        followed = follow_document(
-            deployed, registry, result.findings, texts, config=st.config, path=name, unsafe=unsafe
-        )
+        followed = follow_document(deployed, registry, result.findings, config=st.config, path=name, unsafe=unsafe)
         written = write_deployment(followed, **locking) if write else ()
         record = FixJson(
             name,

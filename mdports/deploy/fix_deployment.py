@@ -348,7 +348,7 @@ def follow_document(
     deployed: Deployment,
     registry: Registry,
     findings: Iterable[Finding],
-    texts: Mapping[str, str],
+    texts: Mapping[str, str] | None = None,
     *,
     config: Config | None = None,
     path: str | None = None,
@@ -357,9 +357,11 @@ def follow_document(
     """Each matched record on a port that is not its entry's gets the documented port, verified.
 
     ``findings`` are those of :func:`~mdports.deploy.drift.check` on ``deployed`` with
-    ``config``, for the document named ``path``; without ``unsafe`` nothing is changed and
-    every fix is listed as unfixed.
+    ``config``, for the document named ``path``; ``texts`` are the files' texts (by default
+    those the deployment was read from). Without ``unsafe`` nothing is changed and every fix
+    is listed as unfixed.
     """
+    texts = texts if texts is not None else deployed.texts
     config = config or Config()
     path = path or registry.path
     findings = tuple(findings)
@@ -497,20 +499,21 @@ def with_fixes(
 ) -> Report:
     """The drift report with the deployment-side fix of each finding that has one (JSON, SARIF).
 
-    A fix that must also change another file (a reference that moves with a host port) is not
-    a text edit of the finding's file: it is left to ``--fix deployment``.
+    The fix is what ``--fix deployment --unsafe-fixes`` would do, verified the same way. One
+    that must also change another file (a reference that moves with a host port) is not a text
+    edit of the finding's file: it is left to ``--fix deployment``.
     """
-    lines_of = deployed.sources.__getitem__
-    groups, _ = _plan(deployed, registry, report.findings, lines_of, config or Config(), path or registry.path)
-    by_place = {(g.finding.path, g.finding.line, g.finding.column): g for g in groups}
+    outcome = follow_document(deployed, registry, report.findings, config=config, path=path)
+    by_finding: dict[int, list[PortEdit]] = {}
+    for edit in outcome.changes:
+        by_finding.setdefault(id(edit.finding), []).append(edit)
 
     def fixed(finding: Finding) -> Finding:
-        group = by_place.get((finding.path, finding.line, finding.column))
-        if group is None or any(edit.path != finding.path for edit in group.edits):
+        found = by_finding.get(id(finding), [])
+        if not found or any(edit.path != finding.path for edit in found):
             return finding
-        changes = tuple(TextEdit(e.line, e.column, e.line, e.column + len(e.old), e.new) for e in group.edits)
-        first = group.edits[0]
-        description = f"change the host port {first.old} to {first.new}, the documented port (--fix deployment)"
+        changes = tuple(TextEdit(e.line, e.column, e.line, e.column + len(e.old), e.new) for e in found)
+        description = f"change the host port {found[0].old} to {found[0].new}, the documented port (--fix deployment)"
         return dataclasses.replace(finding, fix=Fix(description, "unsafe", changes))
 
     return Report(report.path, tuple(fixed(f) for f in report.findings), report.accepted)

@@ -103,4 +103,5 @@ def load_hosts(hosts: Sequence[HostFiles], texts: Mapping[str, str] | None = Non
         tuple(manifests),
         machines,
         tuple(hosts),
+        {name: texts[name] for name in sources},
     )
