@@ -552,16 +552,22 @@ def test_an_undocumented_service_on_a_port_no_range_holds_says_what_to_do(tmp_pa
 # --- "fixed" means: read again, the finding is gone and nothing new appeared -----------------------------
 
 
-def test_a_fix_that_would_send_another_job_to_the_moved_service_is_refused(tmp_path: Path) -> None:
-    """Every pre-check passes here; only drift run again on the new texts sees the harm: Prometheus
-    (on another host) scrapes 10.0.0.5:3001 for mana-sync, which mana-auth would then answer."""
+def scraped_across_hosts(tmp_path: Path, sync_port: int) -> Path:
+    """mana-auth (on 3101) and mana-sync on host gpu; Prometheus on host mac scrapes 10.0.0.5:3001 for mana-sync."""
     root = project(
         tmp_path,
-        gpu_yml="services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3002:3002']\n",
+        gpu_yml=f"services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['{sync_port}:3002']\n",
         prometheus_yml="scrape_configs:\n  - job_name: mana-sync\n    static_configs: [{targets: ['10.0.0.5:3001']}]\n",
     )
     config = "[hosts.gpu]\naddress = '10.0.0.5'\ncompose = ['gpu.yml']\n[hosts.mac]\nprometheus = ['prometheus.yml']\n"
     (root / ".mdports.toml").write_text(f"file = 'PORT_SCHEMA.md'\n{config}", encoding="utf-8")
+    return root
+
+
+def test_a_fix_that_would_send_another_job_to_the_moved_service_is_refused(tmp_path: Path) -> None:
+    """Every pre-check passes here; only drift run again on the new texts sees the harm: Prometheus
+    (on another host) scrapes 10.0.0.5:3001 for mana-sync, which mana-auth would then answer."""
+    root = scraped_across_hosts(tmp_path, sync_port=3002)
     before = snapshot(root)
     result = run_mdports("drift", "--fix", "deployment", "--unsafe-fixes", cwd=root)
     assert result.returncode == 0 and result.stderr.endswith("0 fixed, 1 not fixed\n"), result.stderr
@@ -630,13 +636,7 @@ def test_diffs_split_lines_as_mdports_does(tmp_path: Path) -> None:
 
 
 def test_json_offers_a_fix_only_where_fix_deployment_would_make_it(tmp_path: Path) -> None:
-    root = project(
-        tmp_path,
-        gpu_yml="services:\n  mana-auth:\n    ports: ['3101:3001']\n  mana-sync:\n    ports: ['3102:3002']\n",
-        prometheus_yml="scrape_configs:\n  - job_name: mana-sync\n    static_configs: [{targets: ['10.0.0.5:3001']}]\n",
-    )
-    config = "[hosts.gpu]\naddress = '10.0.0.5'\ncompose = ['gpu.yml']\n[hosts.mac]\nprometheus = ['prometheus.yml']\n"
-    (root / ".mdports.toml").write_text(f"file = 'PORT_SCHEMA.md'\n{config}", encoding="utf-8")
+    root = scraped_across_hosts(tmp_path, sync_port=3102)
     report = run_mdports("drift", "--format", "json", cwd=root)
     fixes = {(f["path"], f["line"]): f.get("fix") for f in problems(report.stdout)}
     assert fixes[("gpu.yml", 3)] is None  # mana-auth on 3001 would answer mana-sync's scrape target
