@@ -481,9 +481,13 @@ def test_a_folder_that_takes_no_temporary_file_means_no_file_is_written(tmp_path
     assert not [p for p in root.rglob("*mdports-tmp")]
 
 
-def test_two_paths_to_one_file_are_written_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_two_paths_to_one_file_are_written_once(tmp_path: Path, link: str) -> None:
     root = project(tmp_path, compose_yml=STRANDED["compose_yml"])
-    (root / "link.yml").symlink_to("compose.yml")
+    if link == "symbolic":
+        (root / "link.yml").symlink_to("compose.yml")
+    else:
+        os.link(root / "compose.yml", root / "link.yml")
     result = run_mdports(*FIX, "-c", "compose.yml", "-c", "link.yml", "--format", "json", cwd=root)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
@@ -492,7 +496,8 @@ def test_two_paths_to_one_file_are_written_once(tmp_path: Path) -> None:
         ("compose.yml", 3, "3101", "3001")
     ]
     assert (root / "compose.yml").read_text(encoding="utf-8") == STRANDED["compose_yml"].replace("3101:", "3001:")
-    assert (root / "link.yml").is_symlink()
+    assert (root / "link.yml").read_text(encoding="utf-8") == STRANDED["compose_yml"].replace("3101:", "3001:")
+    assert (root / "link.yml").is_symlink() == (link == "symbolic")
 
 
 def test_the_text_output_names_every_file_written(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from ..check.text_edits import Fix, TextEdit, apply_edits
 from ..errors import RefusedError
 from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
-from ..files.reading import read_text
+from ..files.reading import file_identity, read_text
 from ..files.writing import write_all
 from ..model.registry import Entry, Registry
 from ..output.unified_diff import unified_diff
@@ -398,16 +398,16 @@ def follow_document(
 
 
 class _Files:
-    """The deployment files a fix may change: one name per file (a symbolic link and its target are one)."""
+    """The deployment files a fix may change: one name per file (a link and its target are one file)."""
 
     def __init__(self, deployed: Deployment, texts: Mapping[str, str]) -> None:
         self.deployed = deployed
         self.texts = texts
         self.kinds = {name: kind for kind, name in deployed.files}
-        first: dict[str, str] = {}
+        first: dict[tuple[int, int] | str, str] = {}
         self.canonical: dict[str, str] = {}  # a name -> the first name given for the same file
         for _, name in deployed.files:
-            self.canonical[name] = first.setdefault(os.path.realpath(name), name)
+            self.canonical[name] = first.setdefault(file_identity(name), name)
         self.names: dict[str, list[str]] = {}
         for name, canonical in self.canonical.items():
             self.names.setdefault(canonical, []).append(name)

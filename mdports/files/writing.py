@@ -58,15 +58,16 @@ def write_all(files: Sequence[tuple[str | os.PathLike[str], str, str]]) -> None:
     try:
         for path, text, name in files:
             staged.append(_Staged.create(path, text, name))
-        seen: dict[str, str] = {}
+        seen: dict[tuple[int, int], str] = {}
         for item in staged:
-            if item.target in seen:
+            identity = (item.info.st_dev, item.info.st_ino)  # a symbolic or hard link is the same file
+            if identity in seen:
                 raise RefusedError(
-                    f"is the same file as {seen[item.target]}; nothing was written",
+                    f"is the same file as {seen[identity]}; nothing was written",
                     path=item.name,
                     hint="give each file once",
                 )
-            seen[item.target] = item.name
+            seen[identity] = item.name
         done: list[_Staged] = []
         try:
             for item in staged:
