@@ -70,10 +70,38 @@ def adopt_deployment(
     """The document with what is deployed adopted, one verified edit after another.
 
     Only a compose service (of ``deployed``) is added as an undocumented service: a tunnel
-    hostname or a scrape address names no service a row could carry. With ``deployed``, each
-    step is checked against it again: the finding must be gone and no new one appear (moving
+    hostname or a scrape address names no service a row could carry. With ``deployed``, drift
+    is run again on the result: each finding fixed must be gone and no new one appear (moving
     chat-backend to its Kubernetes node port would leave its compose mapping on the old port).
+    When that fails, the steps are taken again, each checked, and those that cause it left.
     """
+    config = config or Config()
+    findings = tuple(findings)
+    steps = (document, registry, findings, add_undocumented, date, deployed, config, vocab)
+    outcome = _adopt(*steps, check_each=False)
+    if deployed is None or not outcome.changed:
+        return outcome
+    after = check(build(outcome.after, vocab), deployed, config, document.path).findings
+    before = {_drift_key(f, document.path) for f in findings}
+    now = {_drift_key(f, document.path) for f in after}
+    if any(_drift_key(f, document.path) in now for f in outcome.fixed) or now - before:
+        return _adopt(*steps, check_each=True)
+    return outcome
+
+
+def _adopt(
+    document: Document,
+    registry: Registry,
+    findings: Sequence[Finding],
+    add_undocumented: bool,
+    date: datetime.date | None,
+    deployed: Deployment | None,
+    config: Config,
+    vocab: Vocabulary,
+    *,
+    check_each: bool,
+) -> DocumentOutcome:
+    """The steps of :func:`adopt_deployment`; with ``check_each``, drift is run after each one."""
     mappings = {
         key for key, record in located_records(deployed or Deployment()).items() if isinstance(record, ComposePort)
     }
@@ -82,7 +110,6 @@ def adopt_deployment(
     fixed: list[Finding] = []
     unfixed: list[Unfixed] = []
     done: dict[str, int] = {}  # name (case folded) -> the port it now has
-    config = config or Config()
     seen = {_drift_key(f, document.path) for f in findings}
     for finding in findings:
         if finding.severity == "info":
@@ -124,7 +151,7 @@ def adopt_deployment(
         except MdportsError as error:
             unfixed.append(Unfixed(finding, error.message))
             continue
-        if deployed is not None and edit.changed:
+        if check_each and deployed is not None and edit.changed:
             after = check(build(edit.after, vocab), deployed, config, document.path).findings
             now = {_drift_key(f, document.path) for f in after}
             new = [f for f in after if _drift_key(f, document.path) not in seen]
