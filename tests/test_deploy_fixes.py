@@ -647,3 +647,70 @@ def test_json_offers_a_fix_only_where_fix_deployment_would_make_it(tmp_path: Pat
     assert fixes[("gpu.yml", 3)] is None  # mana-auth on 3001 would answer mana-sync's scrape target
     assert fixes[("gpu.yml", 5)] is not None and fixes[("gpu.yml", 5)]["applicability"] == "unsafe"
     assert [e["content"] for e in fixes[("gpu.yml", 5)]["edits"]] == ["3002"]
+
+
+# --- the invariant: what a fix reports fixed is gone, nothing new appears, only digits change -----------
+
+_PORTS = st.sampled_from([3001, 3002, 3003, 3004, 3005, 3101, 3102, 3103])
+
+
+@st.composite
+def deployments(draw: st.DrawFn) -> dict[str, str]:
+    """Compose services (some sharing a ports list through an alias), tunnel routes and env values."""
+    lines = ["services:"]
+    anchored: list[str] = []
+    for index in range(1, draw(st.integers(1, 4)) + 1):
+        name = f"s{index}"
+        if anchored and draw(st.booleans()):
+            lines += [f"  {name}:", f"    ports: *{draw(st.sampled_from(anchored))}"]
+            continue
+        protocol = draw(st.sampled_from(["", "", "/udp"]))
+        mapping = f"'{draw(_PORTS)}:{3000 + index}{protocol}'"
+        lines += [f"  {name}:", f"    ports: &p{index} [{mapping}]"]
+        anchored.append(f"p{index}")
+    routes = [
+        f"  - hostname: r{i}.example.com\n    service: http://localhost:{draw(_PORTS)}"
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    env = [f"S{i}_PORT={draw(_PORTS)}" for i in range(1, draw(st.integers(0, 3)) + 1)]
+    return {
+        "compose.yml": "\n".join(lines) + "\n",
+        "cloudflared.yml": "ingress:\n" + "\n".join(routes) + ("\n" if routes else "  - service: http_status:404\n"),
+        ".env": "\n".join(env) + "\n",
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(deployments())
+def test_a_fix_reports_fixed_only_what_is_gone_and_brings_nothing_new(files: dict[str, str]) -> None:
+    import re
+    import tempfile
+
+    from mdports import parse, registry
+    from mdports.deploy.drift import check
+    from mdports.deploy.fix_deployment import follow_document
+    from mdports.deploy.load import load_hosts
+    from mdports.deploy.records import HostFiles
+
+    doc = "## 3000-3099: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
+        f"| {3000 + i} | s{i} |\n" for i in range(1, 5)
+    )
+    model = registry(parse(doc, path="PORT_SCHEMA.md"))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in files.items():
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+        paths = {name: str(Path(folder) / name) for name in files}
+        host = HostFiles("", (), (paths["compose.yml"],), (), (paths[".env"],), (paths["cloudflared.yml"],))
+        deployed = load_hosts([host])
+        before = check(model, deployed).findings
+        outcome = follow_document(deployed, model, before)
+        new_texts = {path: new for path, (_, new) in outcome.texts.items()}
+        after = check(model, load_hosts([host], new_texts)).findings
+
+    def place(finding: object) -> tuple[object, ...]:
+        return (finding.path, finding.line, finding.column)  # type: ignore[attr-defined]
+
+    assert {place(f) for f in after} <= {place(f) for f in before}  # nothing new
+    assert not {place(f) for f in outcome.fixed} & {place(f) for f in after}  # fixed is gone
+    for path, (old, new) in outcome.texts.items():
+        assert re.sub(r"\d+", "N", old) == re.sub(r"\d+", "N", new), path  # only digits change
