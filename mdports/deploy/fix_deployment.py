@@ -287,13 +287,23 @@ def _interpolating(deployed: Deployment, variable: EnvPort) -> list[tuple[Compos
 
 
 def _names_variable(text: str, name: str) -> bool:
-    """``${NAME}``, ``${NAME:-...}``, ``${NAME-...}`` or ``$NAME`` in ``text``."""
-    for start in (i for i in range(len(text)) if text.startswith("$", i)):
-        rest = text[start + 1 :]
-        if rest.startswith("{" + name) and rest[len(name) + 1 : len(name) + 2] in ("}", ":", "-", "?", "+"):
+    """``${NAME}``, ``${NAME:-...}``, ``${NAME-...}`` or ``$NAME`` in ``text`` (``$$`` is a literal ``$``).
+
+    >>> [_names_variable(t, "A") for t in ("${A:-3}:1", "$A:1", "$AB:1", "$${A}:1", "$$$A")]
+    [True, True, False, False, True]
+    """
+    start = text.find("$")
+    while start != -1:
+        if text.startswith("$", start + 1):  # an escaped dollar
+            start = text.find("$", start + 2)
+            continue
+        braced = start + 2 + len(name)
+        if text.startswith("{" + name, start + 1) and text[braced : braced + 1] in ("}", ":", "-", "?", "+"):
             return True
-        if rest.startswith(name) and not rest[len(name) : len(name) + 1].replace("_", "a").isalnum():
+        after = text[start + 1 + len(name) : start + 2 + len(name)]
+        if text.startswith(name, start + 1) and not (after.isalnum() or after == "_"):
             return True
+        start = text.find("$", start + 1)
     return False
 
 
