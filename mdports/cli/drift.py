@@ -70,6 +70,11 @@ def drift(
         False, "--add-undocumented", help="--fix document: add rows for undocumented services (MP201)."
     ),
     keep_date: bool = typer.Option(False, "--keep-date", help='--fix document: leave the "Last updated" line.'),
+    unsafe_fixes: bool = typer.Option(
+        False,
+        "--unsafe-fixes",
+        help="--fix deployment: apply the fixes, which change where traffic goes (without it, they are listed).",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="--fix: show what would change; write nothing."),
     diff: bool = typer.Option(False, "--diff", help="--fix: print the unified diff; write nothing."),
     lock_timeout: float = LOCK_TIMEOUT,
@@ -108,9 +113,12 @@ def drift(
     registry = st.registry(document)
     deployed = load_hosts(hosts)
     result = drift_rules.check(registry, deployed, config, name)
+    if unsafe_fixes and fix is not FixTarget.deployment:
+        raise UsageError("--unsafe-fixes goes with --fix deployment")
     if fix is not None:
         write = not (dry_run or diff)
         options = {"add_undocumented": add_undocumented, "keep_date": keep_date, "write": write, "diff": diff}
+        options["unsafe"] = unsafe_fixes
         locking = st.locking(name, lock_timeout)
         left = _reconcile(st, fix, document, registry, deployed, result, **options, fmt=fmt, locking=locking)
         raise typer.Exit(EXIT_FINDINGS if left.fails(strict) else EXIT_OK)
@@ -119,7 +127,7 @@ def drift(
     if fmt in (ReportFormat.json, ReportFormat.sarif):
         from ..deploy.fix_deployment import with_fixes
 
-        result = with_fixes(result, deployed, registry)
+        result = with_fixes(result, deployed, registry, config, name)
     if min_severity is None:
         # Annotations for infos bury the errors of a pull request: github shows warnings and up.
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
@@ -155,6 +163,7 @@ def _reconcile(
     keep_date: bool,
     write: bool,
     diff: bool,
+    unsafe: bool,
     fmt: ReportFormat,
     locking: dict[str, Any],
 ) -> Report:
@@ -164,7 +173,6 @@ def _reconcile(
     from ..deploy.fix_document import adopt_in_file
     from ..deploy.json_output import FixJson, dumps
     from ..edits import today
-    from ..files.reading import read_text
 
     name = result.path
     if target is FixTarget.document:
@@ -179,6 +187,7 @@ def _reconcile(
             write=write,
             deployed=deployed,
             vocab=st.vocabulary,
+            config=st.config,
             **locking,
         )
         record = FixJson(
@@ -190,24 +199,27 @@ def _reconcile(
             outcome.changes,
             outcome.unfixed,
             outcome.diff(name) if diff else None,
+            follows=outcome.follows,
         )
         messages = [change.message for change in outcome.changes]
+        messages += [
+            f"{f.location}: {f.severity} {f.rule.id} {f.message} (follows from this fix)" for f in outcome.follows
+        ]
     else:
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
-        texts = {path: read_text(path) for _kind, path in deployed.files}
-        followed = follow_document(deployed, registry, result.findings, texts)
-        if write:
-            write_deployment(followed, **locking)
+        followed = follow_document(deployed, registry, result.findings, config=st.config, path=name, unsafe=unsafe)
+        written = write_deployment(followed, **locking) if write else ()
         record = FixJson(
             name,
             "deployment",
             followed.changed,
-            write and followed.changed,
+            bool(written),
             len(followed.fixed),
             followed.changes,
             followed.unfixed,
             followed.diff() if diff else None,
+            written,
         )
         messages = [
             f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
@@ -223,7 +235,8 @@ def _reconcile(
             found = item.finding
             typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
         verb = "fixed" if write else "would fix"
-        typer.echo(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed", err=True)
+        wrote = f"; wrote {', '.join(record.files)}" if record.files else ""
+        typer.echo(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed{wrote}", err=True)
     return Report(name, tuple(item.finding for item in record.unfixed))
 
 

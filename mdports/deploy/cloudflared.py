@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .port_values import PortSpecError, parse_target
-from .yaml_nodes import YamlFile, column, line, scalar
+from .yaml_nodes import YamlFile, scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +67,15 @@ def read_cloudflared(text: str, path: str) -> tuple[TunnelRoute, ...]:
         routes.append(
             TunnelRoute(
                 path,
-                line(service_node),
-                column(service_node),
+                yaml_file.line(service_node),
+                yaml_file.column(service_node),
                 hostname.casefold() if hostname else None,
                 pattern,
                 service,
                 host,
                 port,
                 error,
-                line(hostname_node) if hostname_node is not None else line(rule),
+                yaml_file.line(hostname_node if hostname_node is not None else rule),
             )
         )
     return tuple(routes)

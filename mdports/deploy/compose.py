@@ -19,8 +19,6 @@ import yaml
 from ..model.ports import PortRange
 from .port_values import PortSpecError, port_span
 from .yaml_nodes import YamlFile, is_empty, scalar
-from .yaml_nodes import column as _column
-from .yaml_nodes import line as _line
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
 # Innermost interpolation first, so that nested defaults (${A:-${B:-3001}}) resolve from the inside.
@@ -218,19 +216,20 @@ def parse_short_port(text: str) -> tuple[str | None, PortRange | None, PortRange
     return host_ip, published, target, protocol
 
 
-def _short_port(node: yaml.ScalarNode, path: str, variables: Mapping[str, str]) -> ComposePort:
+def _short_port(node: yaml.ScalarNode, yaml_file: YamlFile, variables: Mapping[str, str]) -> ComposePort:
     written = str(node.value)
+    at = (yaml_file.path, yaml_file.line(node), yaml_file.column(node))
     try:
         host_ip, published, target, protocol = parse_short_port(interpolate(written, variables))
     except PortSpecError as exc:
-        return ComposePort(path, _line(node), _column(node), written, None, None, None, "tcp", str(exc))
-    return ComposePort(path, _line(node), _column(node), written, host_ip, published, target, protocol)
+        return ComposePort(*at, written, None, None, None, "tcp", str(exc))
+    return ComposePort(*at, written, host_ip, published, target, protocol)
 
 
 def _long_port(node: yaml.Node, yaml_file: YamlFile, variables: Mapping[str, str]) -> ComposePort:
     keys = yaml_file.mapping(node, "a ports entry")
     anchor = keys["published"][1] if "published" in keys else node
-    path, at_line, at_column = yaml_file.path, _line(anchor), _column(anchor)
+    path, at_line, at_column = yaml_file.path, yaml_file.line(anchor), yaml_file.column(anchor)
 
     def value(key: str) -> str | None:
         written = scalar(keys[key][1]) if key in keys else None
@@ -294,7 +293,8 @@ def _routes(node: yaml.Node, yaml_file: YamlFile, what: str, variables: Mapping[
         except PortSpecError:
             port = None
         # In a "key=value" list item, the column is that of the item; the value is later on the line.
-        routes.append(Route(yaml_file.path, _line(value_node), _column(value_node), match.group(1), value, port))
+        at = (yaml_file.path, yaml_file.line(value_node), yaml_file.column(value_node))
+        routes.append(Route(*at, match.group(1), value, port))
     return tuple(routes)
 
 
@@ -323,7 +323,7 @@ def read_compose(text: str, path: str, variables: Mapping[str, str] | None = Non
         if "ports" in keys:
             for item in yaml_file.sequence(keys["ports"][1], f"'ports' of service {name!r}"):
                 if isinstance(item, yaml.ScalarNode):
-                    ports.append(_short_port(item, path, variables))
+                    ports.append(_short_port(item, yaml_file, variables))
                 else:
                     ports.append(_long_port(item, yaml_file, variables))
         expose = yaml_file.sequence(keys["expose"][1], f"'expose' of service {name!r}") if "expose" in keys else []
@@ -331,8 +331,8 @@ def read_compose(text: str, path: str, variables: Mapping[str, str] | None = Non
         services.append(
             ComposeService(
                 path,
-                _line(key),
-                key.start_mark.column + 1,
+                yaml_file.line(key),
+                yaml_file.column(key),
                 name,
                 scalar(keys["container_name"][1]) if "container_name" in keys else None,
                 tuple(ports),

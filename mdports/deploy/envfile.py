@@ -6,13 +6,14 @@ r"""env files: the ``NAME_PORT=NNNN`` variables, and every variable for compose 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..syntax.row import split_eol, split_lines
+from ..syntax.row import LineIndex
 from .port_values import PortSpecError, port_span
 
-# The escapes python-dotenv decodes in a double-quoted value.
+# The escapes python-dotenv decodes in a double-quoted value, and in a single-quoted one.
 _ENV_ESCAPES = {
     "\\": "\\",
     '"': '"',
@@ -25,6 +26,8 @@ _ENV_ESCAPES = {
     "f": "\f",
     "v": "\v",
 }
+_SINGLE_QUOTED_ESCAPES = {"\\": "\\", "'": "'"}
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,70 +50,166 @@ class EnvPort:
 
 
 def read_variables(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """Every ``NAME=value`` of an env file as ``(name, value, line, column)``, read as python-dotenv does.
+    """Every ``NAME=value`` of an env file as ``(name, value, line, column)``, read as python-dotenv reads it.
 
-    ``export NAME=value`` is ``NAME``; a single-quoted value is literal, a double-quoted one has
-    its backslash escapes decoded (``A="x\\"y"`` is ``x"y``); an unquoted value ends at a
-    ``#`` that follows whitespace (a comment) and loses its outer spaces. Comment lines and
-    lines that are not an assignment are skipped. ``column`` is where the value starts (inside
-    its quotes). Read with string methods only, so that no line can make it backtrack.
+    This is python-dotenv's grammar (``dotenv.parser``), written with string methods so that no
+    input can make it backtrack: ``export NAME=value`` is ``NAME``; a quoted value may run over
+    several lines, and the lines inside it are part of the value, not variables; a
+    single-quoted value decodes ``\\\\`` and ``\\'``, a double-quoted one the escapes of
+    :data:`_ENV_ESCAPES`; an unquoted value ends at the line's end, loses a `` # comment`` and
+    trailing white space; a line that does not parse (``A="x" junk``) sets nothing, and reading
+    goes on after it. A leading byte order mark is not part of the first name (docker compose
+    drops it too). ``column`` is where the value starts (inside its quotes), lines counted as
+    :func:`~mdports.syntax.row.split_lines` counts them.
     """
-    for number, raw in enumerate(split_lines(text.removeprefix("\ufeff")), start=1):
-        line = split_eol(raw)[0]
-        assignment = _env_assignment(line)
-        if assignment is not None:
-            name, value, column = assignment
-            yield name, value, number, column
+    index = LineIndex(text)
+    for name, value, offset in _bindings(text):
+        yield (name, value, *index.position(offset))
 
 
-def _env_assignment(line: str) -> tuple[str, str, int] | None:
-    """``(name, value, 1-based column of the value)`` of one env-file line, or None."""
-    rest = line.lstrip()
-    name, equals, value = rest.partition("=")
-    name = name.rstrip()
-    if name.startswith("export") and name[6:7].isspace():
-        name = name[6:].lstrip()  # "export NAME=..."; a variable named export ("export = 1") stays
-    if not equals or not name.isidentifier() or not name.isascii():
-        return None
-    stripped = value.lstrip()
-    column = len(line) - len(stripped) + 1
-    quote = stripped[:1]
-    if quote == "'":
-        end = stripped.find("'", 1)
-        if end != -1:
-            return name, stripped[1:end], column + 1
-    elif quote == '"':
-        decoded = _double_quoted(stripped)
-        if decoded is not None:
-            return name, decoded, column + 1
-    comment = _comment_start(stripped)
-    return name, stripped[:comment].rstrip(), column
+def _is_blank(char: str) -> bool:
+    """White space within a line (python-dotenv's ``[^\\S\\r\\n]``)."""
+    return char.isspace() and char not in "\r\n"
 
 
-def _double_quoted(text: str) -> str | None:
-    """The value of ``"..."`` at the start of ``text`` with its escapes decoded; None when unclosed."""
-    out: list[str] = []
-    index = 1
+def _skip_blanks(text: str, pos: int) -> int:
+    while pos < len(text) and _is_blank(text[pos]):
+        pos += 1
+    return pos
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` ends (before its ``\\r`` or ``\\n``).
+
+    One search for both: ``find`` of each would scan to the end of a file without ``\\r``
+    from every line, quadratic in the number of lines.
+    """
+    found = _LINE_BREAK.search(text, pos)
+    return found.start() if found else len(text)
+
+
+class _NoBinding(Exception):
+    """The text at ``pos`` is not an assignment; python-dotenv skips the rest of the line."""
+
+    def __init__(self, pos: int) -> None:
+        self.pos = pos
+
+
+def _bindings(text: str) -> Iterator[tuple[str, str, int]]:
+    """``(name, value, offset of the value)`` of every assignment with a value."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    while pos < len(text):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1  # blank lines and indentation
+        if pos == len(text):
+            return
+        try:
+            name, value, offset, pos = _binding(text, pos)
+        except _NoBinding as stop:
+            end = _line_end(text, stop.pos)
+            pos = end + 1 if end < len(text) else end
+            continue
+        if name is not None and value is not None:
+            yield name, value, offset
+
+
+def _binding(text: str, pos: int) -> tuple[str | None, str | None, int, int]:
+    """One binding from ``pos``: (name, value, offset of the value, where the next one starts)."""
+    if text.startswith("export", pos) and pos + 6 < len(text) and _is_blank(text[pos + 6]):
+        pos = _skip_blanks(text, pos + 6)
+    name: str | None = None
+    if pos == len(text):  # "export " and nothing after it
+        raise _NoBinding(pos)
+    if text[pos] == "'":
+        close = text.find("'", pos + 1)
+        if close <= pos + 1:
+            raise _NoBinding(pos)
+        name, pos = text[pos + 1 : close], close + 1
+    elif text[pos] != "#":
+        end = pos
+        while end < len(text) and text[end] not in "=#" and not text[end].isspace():
+            end += 1
+        if end == pos:
+            raise _NoBinding(pos)
+        name, pos = text[pos:end], end
+    pos = _skip_blanks(text, pos)
+    value: str | None = None
+    offset = pos
+    if pos < len(text) and text[pos] == "=":
+        pos = offset = _skip_blanks(text, pos + 1)
+        value, pos, offset = _value(text, pos)
+    comment = _skip_blanks(text, pos)
+    if comment < len(text) and text[comment] == "#":
+        pos = _line_end(text, comment)
+    end = _skip_blanks(text, pos)
+    if end < len(text) and text[end] not in "\r\n":
+        raise _NoBinding(pos)
+    if text.startswith("\r\n", end):
+        end += 1
+    return name, value, offset, end + 1
+
+
+def _value(text: str, pos: int) -> tuple[str, int, int]:
+    """A value from ``pos``: (value, where it ends, offset of its first character)."""
+    quote = text[pos : pos + 1]
+    if quote in ("'", '"'):
+        close = _closing_quote(text, pos, quote)
+        raw = text[pos + 1 : close]
+        escapes = _ENV_ESCAPES if quote == '"' else _SINGLE_QUOTED_ESCAPES
+        return _decode(raw, escapes), close + 1, pos + 1
+    if quote in ("", "\r", "\n"):
+        return "", pos, pos
+    end = _line_end(text, pos)
+    part = text[pos:end]
+    cut = _comment_start(part)
+    return part[:cut].rstrip(), end, pos
+
+
+def _closing_quote(text: str, pos: int, quote: str) -> int:
+    """The quote that closes the value opened at ``pos``, as python-dotenv's regular expression finds it.
+
+    ``"((?:\\\\"|[^"])*)"`` stops at the first quote without a backslash before it; with none,
+    backtracking makes the last escaped quote the closing one.
+    """
+    index, last_escaped = pos + 1, -1
     while index < len(text):
         char = text[index]
-        if char == '"':
-            return "".join(out)
-        if char == "\\" and index + 1 < len(text):
-            following = text[index + 1]
-            out.append(_ENV_ESCAPES.get(following, "\\" + following))
+        if char == "\\" and text[index + 1 : index + 2] == quote:
+            last_escaped = index + 1
             index += 2
-            continue
-        out.append(char)
-        index += 1
-    return None
+        elif char == quote:
+            return index
+        else:
+            index += 1
+    if last_escaped == -1:
+        raise _NoBinding(pos)
+    return last_escaped
+
+
+def _decode(raw: str, escapes: dict[str, str]) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if char == "\\" and raw[index + 1 : index + 2] in escapes:
+            out.append(escapes[raw[index + 1]])
+            index += 2
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
 
 
 def _comment_start(value: str) -> int:
-    """Where a `` # comment`` starts in an unquoted value (its length when there is none)."""
-    index = value.find("#", 1)  # a value may start with "#": only whitespace before it makes a comment
+    """Where a `` # comment`` starts in an unquoted value, white space included (its length when none)."""
+    index = value.find("#", 1)  # a value may start with "#": only white space before it makes a comment
     while index != -1 and not value[index - 1].isspace():
         index = value.find("#", index + 1)
-    return len(value) if index == -1 else index
+    if index == -1:
+        return len(value)
+    while index > 0 and value[index - 1].isspace():
+        index -= 1
+    return index
 
 
 def read_env(text: str, path: str) -> tuple[EnvPort, ...]:

@@ -1,7 +1,9 @@
 """``drift --fix document``: the document adopts what is deployed.
 
 :func:`adopt_deployment` uses the edit operations: an entry deployed on a free port is moved
-there (MP203), one deployed on a reserved port consumes the placeholder (MP204), and with
+there (MP203), one deployed on a reserved port consumes the placeholder (MP204); a port no
+section's range holds is adopted in place, the row keeping its section, and the MP101 warning
+that follows is reported with the outcome (:attr:`DocumentOutcome.follows`). With
 ``add_undocumented`` an undocumented service gets a row in the section whose range holds its
 port (MP201). Each step is an :class:`~mdports.edits.Edit`, verified.
 """
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 
 from .. import edits
 from ..check.findings import Finding
+from ..check.rules import validate
 from ..errors import MdportsError, RefusedError
+from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_atomic
@@ -25,9 +29,10 @@ from ..model.registry import Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document
 from .compose import ComposePort
+from .drift.run import check
 from .fix_deployment import located_records
 from .records import Deployment
-from .unfixed import UNDOCUMENTED, Unfixed, not_fixable
+from .unfixed import STILL_THERE, UNDOCUMENTED, Unfixed, not_fixable, place_of, would_cause
 
 MOVED_OR_RESERVED = ("MP203", "MP204")
 
@@ -41,6 +46,7 @@ class DocumentOutcome:
     changes: tuple[edits.Change, ...]
     fixed: tuple[Finding, ...]
     unfixed: tuple[Unfixed, ...]
+    follows: tuple[Finding, ...] = ()  # what validate now finds in the document that it did not before
 
     @property
     def changed(self) -> bool:
@@ -58,12 +64,44 @@ def adopt_deployment(
     add_undocumented: bool = False,
     date: datetime.date | None = None,
     deployed: Deployment | None = None,
+    config: Config | None = None,
+    vocab: Vocabulary = DEFAULT,
 ) -> DocumentOutcome:
     """The document with what is deployed adopted, one verified edit after another.
 
     Only a compose service (of ``deployed``) is added as an undocumented service: a tunnel
-    hostname or a scrape address names no service a row could carry.
+    hostname or a scrape address names no service a row could carry. With ``deployed``, drift
+    is run again on the result: each finding fixed must be gone and no new one appear (moving
+    chat-backend to its Kubernetes node port would leave its compose mapping on the old port).
+    When that fails, the steps are taken again, each checked, and those that cause it left.
     """
+    config = config or Config()
+    findings = tuple(findings)
+    steps = (document, registry, findings, add_undocumented, date, deployed, config, vocab)
+    outcome = _adopt(*steps, check_each=False)
+    if deployed is None or not outcome.changed:
+        return outcome
+    after = check(build(outcome.after, vocab), deployed, config, document.path).findings
+    before = {_drift_key(f, document.path) for f in findings}
+    now = {_drift_key(f, document.path) for f in after}
+    if any(_drift_key(f, document.path) in now for f in outcome.fixed) or now - before:
+        return _adopt(*steps, check_each=True)
+    return outcome
+
+
+def _adopt(
+    document: Document,
+    registry: Registry,
+    findings: Sequence[Finding],
+    add_undocumented: bool,
+    date: datetime.date | None,
+    deployed: Deployment | None,
+    config: Config,
+    vocab: Vocabulary,
+    *,
+    check_each: bool,
+) -> DocumentOutcome:
+    """The steps of :func:`adopt_deployment`; with ``check_each``, drift is run after each one."""
     mappings = {
         key for key, record in located_records(deployed or Deployment()).items() if isinstance(record, ComposePort)
     }
@@ -72,6 +110,7 @@ def adopt_deployment(
     fixed: list[Finding] = []
     unfixed: list[Unfixed] = []
     done: dict[str, int] = {}  # name (case folded) -> the port it now has
+    seen = {_drift_key(f, document.path) for f in findings}
     for finding in findings:
         if finding.severity == "info":
             continue
@@ -98,25 +137,53 @@ def adopt_deployment(
                     Unfixed(finding, f"{name} is also deployed on {done[name.casefold()]}, which it now has")
                 )
             continue
-        try:
-            registry.section(str(port))
-        except MdportsError:
-            unfixed.append(Unfixed(finding, f"no section's range holds port {port}; the document is left as it is"))
+        held = registry.section_holding(port) is not None
+        if not held and finding.rule.id == UNDOCUMENTED:
+            reason = f"no section's range holds port {port}, so no section is {name}'s; add its row by hand"
+            unfixed.append(Unfixed(finding, reason))
             continue
         try:
             if finding.rule.id == UNDOCUMENTED:
                 edit = edits.add(current, name, port=port, date=date)
-            else:
-                edit = edits.move(current, name, port=port, date=date)
+            else:  # a port no range holds is adopted in place: the row keeps its section (MP101 follows)
+                edit = edits.move(current, name, port=port, date=date, keep_section=not held)
             edits.verify(edit)
         except MdportsError as error:
             unfixed.append(Unfixed(finding, error.message))
             continue
+        if check_each and deployed is not None and edit.changed:
+            after = check(build(edit.after, vocab), deployed, config, document.path).findings
+            now = {_drift_key(f, document.path) for f in after}
+            new = [f for f in after if _drift_key(f, document.path) not in seen]
+            if _drift_key(finding, document.path) in now or new:
+                unfixed.append(Unfixed(finding, would_cause(new) if new else STILL_THERE))
+                continue
+            seen = now
         current = edit.after if edit.changed else current
         changes += edit.changes
         fixed.append(finding)
         done[name.casefold()] = port
-    return DocumentOutcome(document, current, tuple(changes), tuple(fixed), tuple(unfixed))
+    follows = _new_findings(document, current, vocab)
+    return DocumentOutcome(document, current, tuple(changes), tuple(fixed), tuple(unfixed), follows)
+
+
+def _drift_key(finding: Finding, document: str | None) -> tuple[object, ...]:
+    """A drift finding across an edit of the document: in the document, not by line (a move reorders rows)."""
+    if finding.path == document:
+        return finding.rule.id, finding.path, finding.ports, finding.deployed_as
+    return place_of(finding)
+
+
+def _new_findings(before: Document, after: Document, vocab: Vocabulary) -> tuple[Finding, ...]:
+    """What ``validate`` finds in the new document and not in the old (such as MP101, a port outside its range)."""
+    if after is before:
+        return ()
+
+    def key(finding: Finding) -> tuple[str, tuple[int, ...], int | None]:
+        return finding.rule.id, finding.ports, finding.section  # not the line: a move reorders rows
+
+    old = {key(f) for f in validate(build(before, vocab)).findings}
+    return tuple(f for f in validate(build(after, vocab)).findings if key(f) not in old)
 
 
 def adopt_in_file(
@@ -129,6 +196,7 @@ def adopt_in_file(
     write: bool = True,
     deployed: Deployment | None = None,
     vocab: Vocabulary = DEFAULT,
+    config: Config | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     waiting: Callable[[], None] | None = None,
 ) -> DocumentOutcome:
@@ -142,7 +210,14 @@ def adopt_in_file(
             )
         registry = build(document, vocab)
         outcome = adopt_deployment(
-            document, registry, findings, add_undocumented=add_undocumented, date=date, deployed=deployed
+            document,
+            registry,
+            findings,
+            add_undocumented=add_undocumented,
+            date=date,
+            deployed=deployed,
+            config=config,
+            vocab=vocab,
         )
         if write and outcome.changed:
             write_atomic(path, outcome.after.render(), name=document.path)

@@ -76,6 +76,8 @@ class FixJson:
     changes: tuple[Change, ...] | tuple[PortEdit, ...]  # in the document, or in deployment files
     unfixed: tuple[Unfixed, ...]
     diff: str | None = None  # the unified diff, only when --diff asked for it
+    files: tuple[str, ...] = ()  # the deployment files written
+    follows: tuple[Finding, ...] = ()  # --fix document: what validate finds in the new document only
 
     def to_dict(self) -> DriftFixOutput:
         record: DriftFixOutput = {
@@ -88,6 +90,10 @@ class FixJson:
             "changes": [change.to_dict() for change in self.changes],
             "unfixed": [item.to_dict() for item in self.unfixed],
         }
+        if self.fix == "deployment":
+            record["written_files"] = list(self.files)
+        else:
+            record["follows"] = [finding.to_dict() for finding in self.follows]
         if self.diff is not None:
             record["diff"] = self.diff
         return record

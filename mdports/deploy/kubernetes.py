@@ -27,7 +27,7 @@ import yaml
 
 from ..errors import InputError
 from ..model.ports import MAX_PORT, MIN_PORT
-from .yaml_nodes import Pairs, YamlFile, column, line, scalar
+from .yaml_nodes import Pairs, YamlFile, scalar
 
 _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"})
 _SUFFIXES = (".yaml", ".yml")
@@ -147,15 +147,12 @@ def _child(keys: Pairs, key: str, doc: YamlFile, what: str) -> Pairs:
     return doc.mapping(keys[key][1], what)
 
 
-def _workload(kind: str, name: str, top: Pairs, doc: YamlFile, at: yaml.Node) -> Workload:
+def _workload(kind: str, name: str, top: Pairs, metadata: Pairs, doc: YamlFile, at: yaml.Node) -> Workload:
     spec = _child(top, "spec", doc, f"{kind} {name}")
-    metadata: Pairs = {}
-    if kind != "Pod":
+    if kind != "Pod":  # the pod's labels are those of its template; a Pod's are its own
         template = _child(spec, "template", doc, f"the pod template of {kind} {name}")
         metadata = _child(template, "metadata", doc, f"the pod metadata of {kind} {name}")
         spec = _child(template, "spec", doc, f"the pod spec of {kind} {name}")
-    else:
-        metadata = _child(top, "metadata", doc, f"the metadata of Pod {name}")
     ports: list[ContainerPort] = []
     if "containers" in spec:
         for container in doc.sequence(spec["containers"][1], f"the containers of {kind} {name}"):
@@ -169,9 +166,9 @@ def _workload(kind: str, name: str, top: Pairs, doc: YamlFile, at: yaml.Node) ->
                 if number is None or number_node is None:
                     continue  # an unreadable container port cannot be matched; the Service side reports
                 port_name = scalar(item_keys["name"][1]) if "name" in item_keys else None
-                ports.append(ContainerPort(doc.path, line(number_node), column(number_node), number, port_name))
+                ports.append(ContainerPort(doc.path, doc.line(number_node), doc.column(number_node), number, port_name))
     labels = _labels(metadata, "labels", doc, f"the pod labels of {kind} {name}")
-    return Workload(doc.path, line(at), column(at), kind, name, labels, tuple(ports))
+    return Workload(doc.path, doc.line(at), doc.column(at), kind, name, labels, tuple(ports))
 
 
 def _service(name: str, top: Pairs, doc: YamlFile, at: yaml.Node) -> KubeService:
@@ -189,20 +186,20 @@ def _service(name: str, top: Pairs, doc: YamlFile, at: yaml.Node) -> KubeService
             ports.append(
                 ServicePort(
                     doc.path,
-                    line(port_node),
-                    column(port_node),
+                    doc.line(port_node),
+                    doc.column(port_node),
                     scalar(keys["name"][1]) if "name" in keys else None,
                     port,
                     scalar(target_node),
-                    line(target_node) if target_node is not None else line(port_node),
-                    column(target_node) if target_node is not None else column(port_node),
+                    doc.line(target_node) if target_node is not None else doc.line(port_node),
+                    doc.column(target_node) if target_node is not None else doc.column(port_node),
                     node_port,
                     (scalar(keys["protocol"][1]) or "TCP").lower() if "protocol" in keys else "tcp",
                     error or node_error,
                 )
             )
     selector = _labels(spec, "selector", doc, f"the selector of Service {name}")
-    return KubeService(doc.path, line(at), column(at), name, selector, tuple(ports))
+    return KubeService(doc.path, doc.line(at), doc.column(at), name, selector, tuple(ports))
 
 
 def _backends(name: str, top: Pairs, doc: YamlFile) -> Iterator[Backend]:
@@ -228,7 +225,7 @@ def _backends(name: str, top: Pairs, doc: YamlFile) -> Iterator[Backend]:
         number, _ = _port(port_keys["number"][1] if "number" in port_keys else None)
         port_name = scalar(port_keys["name"][1]) if "name" in port_keys else None
         where = port_keys.get("number", port_keys.get("name", service["name"]))[1]
-        yield Backend(doc.path, line(where), column(where), service_name, number, port_name)
+        yield Backend(doc.path, doc.line(where), doc.column(where), service_name, number, port_name)
 
 
 def read_kubernetes(text: str, path: str) -> Manifests:
@@ -247,7 +244,7 @@ def read_kubernetes(text: str, path: str) -> Manifests:
         if kind is None or name is None or name_node is None:
             continue
         if kind in _WORKLOADS:
-            workloads.append(_workload(kind, name, top, doc, name_node))
+            workloads.append(_workload(kind, name, top, metadata, doc, name_node))
         elif kind == "Service":
             services.append(_service(name, top, doc, name_node))
         elif kind == "Ingress":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..files.reading import read_text
 from ..syntax.row import split_eol, split_lines
@@ -44,18 +44,20 @@ def load(
     return load_hosts([host])
 
 
-def load_hosts(hosts: Sequence[HostFiles]) -> Deployment:
+def load_hosts(hosts: Sequence[HostFiles], texts: Mapping[str, str] | None = None) -> Deployment:
     """Read every file of every host (each host's env files first: they resolve its compose ``${VAR}``).
 
     A variable set in several env files of a host takes its value from the last one, as with
     several ``--env-file`` options of docker compose. Every record remembers its host.
+    ``texts`` gives files by name instead of reading them (a fix reads what it would write).
     """
     sources: dict[str, tuple[str, ...]] = {}
-    texts: dict[str, str] = {}
+    texts = dict(texts or {})
 
     def text_of(name: str) -> str:
-        if name not in texts:
-            texts[name] = read_text(name)
+        if name not in sources:
+            if name not in texts:
+                texts[name] = read_text(name)
             sources[name] = tuple(split_eol(raw)[0] for raw in split_lines(texts[name]))
         return texts[name]
 
@@ -100,4 +102,6 @@ def load_hosts(hosts: Sequence[HostFiles]) -> Deployment:
         tuple(routes),
         tuple(manifests),
         machines,
+        tuple(hosts),
+        {name: texts[name] for name in sources},
     )

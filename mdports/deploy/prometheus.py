@@ -18,9 +18,7 @@ from typing import Literal
 import yaml
 
 from .port_values import PortSpecError, parse_target
-from .yaml_nodes import YamlFile, scalar
-from .yaml_nodes import column as _column
-from .yaml_nodes import line as _line
+from .yaml_nodes import Pairs, YamlFile, scalar
 
 TargetRole = Literal["scrape", "probe", "rewritten"]
 
@@ -49,7 +47,7 @@ class ScrapeTarget:
 
 def _target(node: yaml.Node, yaml_file: YamlFile, job: str | None, role: TargetRole) -> ScrapeTarget:
     written = str(scalar(node))
-    at = (yaml_file.path, _line(node), _column(node))
+    at = (yaml_file.path, yaml_file.line(node), yaml_file.column(node))
     try:
         host, port = parse_target(written)
     except PortSpecError as exc:
@@ -84,8 +82,7 @@ def _relabelling(
     return probe, exporter, rewritten
 
 
-def _job(config: yaml.Node, yaml_file: YamlFile, job: str | None, what: str, seen: set[int]) -> Iterator[ScrapeTarget]:
-    keys = yaml_file.mapping(config, what)
+def _job(keys: Pairs, yaml_file: YamlFile, job: str | None, what: str, seen: set[int]) -> Iterator[ScrapeTarget]:
     probe, exporter, rewritten = _relabelling(keys, yaml_file, what)
     metrics_path = scalar(keys["metrics_path"][1]) if "metrics_path" in keys else None
     probe = probe or metrics_path == "/probe"
@@ -125,10 +122,11 @@ def read_prometheus(text: str, path: str) -> tuple[ScrapeTarget, ...]:
             job = scalar(keys["job_name"][1]) if "job_name" in keys else None
             if job is None:
                 raise yaml_file.error("a scrape config has no 'job_name'", config)
-            found.extend(_job(config, yaml_file, job, f"job {job!r}", seen))
+            found.extend(_job(keys, yaml_file, job, f"job {job!r}", seen))
     if "alerting" in top:
         alerting = yaml_file.mapping(top["alerting"][1], "'alerting'")
         if "alertmanagers" in alerting:
             for config in yaml_file.sequence(alerting["alertmanagers"][1], "'alertmanagers'"):
-                found.extend(_job(config, yaml_file, None, "an alertmanager config", seen))
+                keys = yaml_file.mapping(config, "an alertmanager config")
+                found.extend(_job(keys, yaml_file, None, "an alertmanager config", seen))
     return tuple(found)

@@ -60,3 +60,5 @@ class Deployment:
     routes: tuple[TunnelRoute, ...] = ()
     kubernetes: tuple[Manifests, ...] = ()
     machines: tuple[Machine, ...] = ()
+    hosts: tuple[HostFiles, ...] = ()  # what was read, to read it again after a fix
+    texts: Mapping[str, str] = field(default_factory=dict)  # file -> its text as read: what a fix edits

@@ -2,14 +2,22 @@
 
 Every deployment reader (compose, Prometheus, cloudflared, Kubernetes) walks the graph of
 ``yaml.compose``, never Python objects: a scalar keeps its text as written (``22:22`` stays a
-port mapping, not the YAML 1.1 number 1342) and its mark (line and column).
+port mapping, not the YAML 1.1 number 1342) and its mark.
+
+Positions come from the mark's ``index`` (a character offset), never from its line and column:
+YAML also ends a line at U+0085, U+2028 and U+2029, which an editor, ``git`` and the rest of
+mdports do not (and ``str.splitlines`` splits at still others, such as form feed). A
+:class:`YamlFile` turns an index into the line and column of :func:`~mdports.syntax.row.split_lines`,
+the one line numbering of findings, quoted source lines and text edits.
 
 An alias is the *same* node object as its anchor, so the graph is small even when its
 expansion is not: 26 levels of ``<<: [*a, *a]`` expand to 2**26 mappings, and a 23 KB
 Prometheus file can alias its way to 10**9 targets. A :class:`YamlFile` therefore merges each
-mapping once (cached by node identity) and counts the items its readers visit; past
-:data:`MAX_NODES` it stops with an :class:`~mdports.errors.InputError` (exit 2) instead of
-running for minutes or exhausting memory.
+mapping once (cached by node identity) and counts the items its readers read *again*, through an
+alias or a merge key; past :data:`MAX_NODES` it stops with an :class:`~mdports.errors.InputError`
+(exit 2) instead of running for minutes or exhausting memory. What is read once is not counted:
+it is bounded by the size of the file, so a large honest file (thousands of manifests, no alias)
+is read in full.
 
 >>> compose = YamlFile("base: &b {port: 1}\\nweb: {<<: *b, name: w}\\n", "compose.yml")
 >>> web = compose.mapping(compose.mapping(compose.root, "the top level")["web"][1], "web")
@@ -19,23 +27,25 @@ running for minutes or exhausting memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
 
 from ..errors import InputError
-from ..syntax.row import split_eol, split_lines
+from ..syntax.row import LineIndex, split_eol
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
-# Real files stay far below this (the 1,800-line compose file of the fleet fixture visits 1,530
-# items); a file above it is an alias bomb or generated beyond what a port check can usefully read.
-# At the cap, drift takes about 1.5 s, which bounds any YAML input.
+# Items read again through aliases and merge keys. Real files stay far below this (anchors share a
+# few keys); a file above it is an alias bomb. At the cap, drift takes about 1.5 s.
 MAX_NODES = 100_000
 
 Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
+# libyaml leaves a leading byte order mark out of its indexes; the pure-Python reader counts it.
+_BOM_COUNTED = _LOADER is yaml.SafeLoader
+_SPACE = " \t\r\n\x85\u2028\u2029\ufeff"
 
 
 def scalar(node: yaml.Node | None) -> str | None:
@@ -45,82 +55,99 @@ def scalar(node: yaml.Node | None) -> str | None:
     return None
 
 
-def column(node: yaml.Node) -> int:
-    """1-based column of a scalar's text (past the opening quote of a quoted scalar)."""
-    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-    return node.start_mark.column + 1 + (1 if quoted else 0)
-
-
-def line(node: yaml.Node) -> int:
-    """1-based line of a node."""
-    return int(node.start_mark.line) + 1
-
-
 def is_empty(node: yaml.Node) -> bool:
     """A key written with nothing after it (``ports:``): a null scalar."""
     return isinstance(node, yaml.ScalarNode) and scalar(node) is None
 
 
+class Positions(LineIndex):
+    """Where the parser's marks are: their ``index`` (a character offset) as line and column."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self._shift = 1 if text.startswith("\ufeff") and not _BOM_COUNTED else 0
+
+    def of_mark(self, mark: yaml.Mark) -> int:
+        """The character offset of a parser mark."""
+        return int(mark.index) + self._shift
+
+    def offset(self, node: yaml.Node) -> int:
+        """Where a node's text starts: a scalar's past its anchor, tag and opening quote.
+
+        The parser's mark of a node with properties (``&port "3101:3001"``, ``!!str 22``) is
+        that of its first property; the value is what a finding points at and a fix changes.
+        """
+        index, text = self.of_mark(node.start_mark), self.text
+        if not isinstance(node, yaml.ScalarNode):
+            return index
+        while index < len(text) and text[index] in "&!":
+            while index < len(text) and text[index] not in _SPACE:
+                index += 1  # an anchor name or a tag ends at white space
+            while index < len(text) and (text[index] in _SPACE or text[index] == "#"):
+                if text[index] == "#":  # a comment after the properties runs to the end of its line
+                    while index < len(text) and text[index] not in "\r\n":
+                        index += 1
+                else:
+                    index += 1
+        return index + (1 if node.style in ("'", '"') else 0)
+
+
 class YamlFile:
     """One YAML file (or one document of a multi-document file) and the budget for reading it."""
 
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, path: str, *, document: tuple[yaml.Node, Positions, _Budget] | None = None) -> None:
         self.path = path
-        self.lines: Sequence[str] = split_lines(text)
-        self.root = self._compose(text)
+        if document is None:
+            self.positions = Positions(text)
+            self.root = self._compose(text)
+            self._budget = _Budget()
+        else:
+            self.root, self.positions, self._budget = document
+        self.lines = self.positions.lines
         self._merged: dict[int, Pairs] = {}
-        self._budget = _Budget()
+        self._seen: set[int] = set()
 
     @classmethod
     def documents(cls, text: str, path: str) -> Iterator[YamlFile]:
         """Every document of a multi-document file (``---`` separated), Kubernetes style."""
-        lines = split_lines(text)
+        positions = Positions(text)
         try:
             roots = list(yaml.compose_all(text, Loader=_LOADER))
         except yaml.YAMLError as exc:
-            raise cls._yaml_error(exc, path, lines) from None
+            raise _yaml_error(exc, path, positions) from None
         budget = _Budget()  # one budget for the whole file: many small documents add up too
         for root in roots:
             if root is not None:
-                document = cls.__new__(cls)
-                document.path, document.lines, document.root = path, lines, root
-                document._merged, document._budget = {}, budget
-                yield document
+                yield cls(text, path, document=(root, positions, budget))
 
     def _compose(self, text: str) -> yaml.Node | None:
         try:
             return yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
-            raise self._yaml_error(exc, self.path, self.lines) from None
-
-    @staticmethod
-    def _yaml_error(exc: yaml.YAMLError, path: str, lines: Sequence[str]) -> InputError:
-        if not isinstance(exc, yaml.MarkedYAMLError):
-            return InputError(f"is not valid YAML: {exc}", path=path)
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "cannot be parsed"
-        if mark is None:
-            return InputError(f"is not valid YAML: {problem}", path=path)
-        number = mark.line + 1
-        source = split_eol(lines[number - 1])[0] if 0 < number <= len(lines) else None
-        return InputError(
-            f"is not valid YAML: {problem}", path=path, line=number, column=mark.column + 1, source_line=source
-        )
+            raise _yaml_error(exc, self.path, self.positions) from None
 
     def error(self, message: str, node: yaml.Node) -> InputError:
         """An InputError at ``node``, quoting its line."""
-        number = line(node)
-        source = split_eol(self.lines[number - 1])[0] if 0 < number <= len(self.lines) else None
-        return InputError(message, path=self.path, line=number, column=node.start_mark.column + 1, source_line=source)
+        return _located_error(message, self.path, self.positions, self.positions.offset(node))
 
-    def _visit(self, count: int, node: yaml.Node) -> None:
-        self._budget.visited += count
-        if self._budget.visited > MAX_NODES:
+    def line(self, node: yaml.Node) -> int:
+        """1-based line of a node's text."""
+        return self.positions.position(self.positions.offset(node))[0]
+
+    def column(self, node: yaml.Node) -> int:
+        """1-based column of a node's text (past the opening quote of a quoted scalar)."""
+        return self.positions.position(self.positions.offset(node))[1]
+
+    def _expand(self, count: int, node: yaml.Node) -> None:
+        """Count items read again through aliases and merge keys; refuse an alias bomb."""
+        self._budget.expanded += count
+        if self._budget.expanded > MAX_NODES:
             raise InputError(
                 f"expands to more than {MAX_NODES:,} YAML nodes through aliases (an alias bomb?)",
                 path=self.path,
-                line=line(node),
-                column=node.start_mark.column + 1,
+                line=self.line(node),
+                column=self.column(node),
                 hint="write the values out instead of nesting anchors and aliases this deep",
             )
 
@@ -134,8 +161,8 @@ class YamlFile:
         if not isinstance(node, yaml.MappingNode):
             raise self.error(f"{what} must be a mapping", node)
         cached = self._merged.get(id(node))
-        if cached is not None:
-            self._visit(1, node)
+        if cached is not None:  # reached again through an alias: its items are read again
+            self._expand(len(cached) + 1, node)
             return cached
         self._merged[id(node)] = {}  # a mapping that merges itself through an alias adds nothing
         own: Pairs = {}
@@ -148,13 +175,14 @@ class YamlFile:
             if name is None:
                 continue
             if name in own:
-                first = line(own[name][0])
+                first = self.line(own[name][0])
                 raise self.error(f"key {name!r} appears twice in {what} (first at line {first})", key)
             own[name] = (key, value)
         for source in merged:
-            for name, pair in self.mapping(source, f"{what} (merged with <<)").items():
+            pairs = self.mapping(source, f"{what} (merged with <<)")
+            self._expand(len(pairs), source)  # the merged items are copies
+            for name, pair in pairs.items():
                 own.setdefault(name, pair)
-        self._visit(len(own) + 1, node)
         self._merged[id(node)] = own
         return own
 
@@ -164,12 +192,31 @@ class YamlFile:
             return []  # "ports:" with nothing after it
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(f"{what} must be a list", node)
-        self._visit(len(node.value) + 1, node)
+        if id(node) in self._seen:  # reached again through an alias
+            self._expand(len(node.value) + 1, node)
+        self._seen.add(id(node))
         return list(node.value)
+
+
+def _yaml_error(exc: yaml.YAMLError, path: str, positions: Positions) -> InputError:
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return InputError(f"is not valid YAML: {exc}", path=path)
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "cannot be parsed"
+    if mark is None:
+        return InputError(f"is not valid YAML: {problem}", path=path)
+    return _located_error(f"is not valid YAML: {problem}", path, positions, positions.of_mark(mark))
+
+
+def _located_error(message: str, path: str, positions: Positions, offset: int) -> InputError:
+    number, col = positions.position(offset)
+    lines = positions.lines
+    source = split_eol(lines[number - 1])[0] if 0 < number <= len(lines) else None
+    return InputError(message, path=path, line=number, column=col, source_line=source)
 
 
 @dataclass
 class _Budget:
-    """The items visited so far, shared by the documents of one file."""
+    """The items read again through aliases so far, shared by the documents of one file."""
 
-    visited: int = 0
+    expanded: int = 0

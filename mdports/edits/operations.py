@@ -188,10 +188,13 @@ def move(
     drop_cells: bool = False,
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
+    keep_section: bool = False,
 ) -> Edit:
     """Move a service to another port (and section when the range changes); references follow.
 
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
+    With ``keep_section``, the row stays in its section even when ``port`` lies outside the
+    section's range (``drift --fix document`` adopting a port no range holds; MP101 follows).
     """
     registry = build(document, vocab)
     entry = _entry_of(registry, name)
@@ -207,11 +210,13 @@ def move(
         section = registry.section(range)
     elif port is not None:
         check_port(port)
-        section = current if current.range is None or port in current.range else registry.section(str(port))
+        in_place = keep_section or current.range is None or port in current.range
+        section = current if in_place else registry.section(str(port))
     else:
         raise UsageError("give --port or --range")
     keeps_host = registry.tables[section_table(registry, section)].host_column is not None
-    port = choose_port(registry, section, port, entry.protocols, moving=entry, host=entry.host if keeps_host else None)
+    host = entry.host if keeps_host else None
+    port = choose_port(registry, section, port, entry.protocols, moving=entry, host=host, outside_range=keep_section)
     if port in entry.ports and section.index == current.index:
         raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
     table_index = section_table(registry, section)

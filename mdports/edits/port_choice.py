@@ -61,8 +61,12 @@ def choose_port(
     protocols: Sequence[str],
     moving: Entry | None = None,
     host: str | None = None,
+    outside_range: bool = False,
 ) -> int:
-    """The port a new (or ``moving``) entry gets in ``section`` on ``host``: ``port`` checked, or the next free one."""
+    """The port a new (or ``moving``) entry gets in ``section`` on ``host``: ``port`` checked, or the next free one.
+
+    ``outside_range`` lets ``port`` lie outside the section's declared range (MP101 follows).
+    """
     host = host if host is not None else section.host
     if port is None:
         if section.range is None:
@@ -81,7 +85,7 @@ def choose_port(
             )
         return free[0]
     check_port(port)
-    if section.range is not None and port not in section.range:
+    if section.range is not None and port not in section.range and not outside_range:
         raise RefusedError(
             f"port {port} is outside the range {section.range} of {section.heading!r}",
             path=registry.path,

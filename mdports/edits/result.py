@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model.registry import Entry, Registry
+from ..output.unified_diff import unified_diff
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
@@ -86,15 +87,7 @@ class Edit:
 
     def diff(self, path: str = "PORT_SCHEMA.md") -> str:
         """The unified diff of the edit (``--- a/PATH`` / ``+++ b/PATH``), '' when nothing changed."""
-        import difflib
-
-        before = self.before.render().splitlines(keepends=True)
-        after = self.text.splitlines(keepends=True)
-        name = path.lstrip("/")
-        lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
-        return "".join(
-            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines
-        )
+        return unified_diff(self.before.render(), self.text, path)
 
 
 def entry_key(registry: Registry, entry: Entry) -> EntryKey:

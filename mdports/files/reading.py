@@ -129,3 +129,12 @@ def decode_text(data: bytes, name: str) -> str:
             f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
             path=name,
         ) from None
+
+
+def file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | str:
+    """What two paths to one file share: device and inode (a symbolic or hard link), else the real path."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return info.st_dev, info.st_ino

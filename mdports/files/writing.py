@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from ..errors import RefusedError
@@ -41,57 +42,144 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, name: str | None = 
     when the folder would let them replace it), a folder that is not writable, a full disk or
     a file size limit.
     """
-    import tempfile
+    write_all([(path, text, name or os.fspath(path))])
 
-    name = name or os.fspath(path)
-    target = os.path.realpath(path)
+
+def write_all(files: Sequence[tuple[str | os.PathLike[str], str, str]]) -> None:
+    """Write several files, ``(path, text, name)`` each, all or none: as :func:`write_atomic` writes one.
+
+    Every temporary file is written, fsynced and given its owner and mode first; only when all
+    of them are ready is any file replaced. Anything refused before that (a read-only file, a
+    folder that is not writable, a full disk) leaves every file as it was. Should a rename
+    itself fail, the files already replaced get their old bytes back. Two paths to one file (a
+    symbolic link and its target) are one file: give it once.
+    """
+    staged: list[_Staged] = []
     try:
-        info = os.stat(target)
-    except OSError as exc:
-        raise RefusedError(f"cannot write: {exc.strerror}", path=name) from None
-    check_regular(info, name)
-    mode = stat.S_IMODE(info.st_mode)
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        raise RefusedError("the file is read-only; nothing was written", path=name, hint="chmod u+w it first")
-    if not os.access(target, os.W_OK):
-        # Only the folder's permission is needed to replace a file: without this check a user
-        # who may not write the document could still swap in their own.
-        raise RefusedError(
-            "you may not write this file; nothing was written",
-            path=name,
-            hint=f"it belongs to user {info.st_uid}, group {info.st_gid}, mode {mode:o}; "
-            "ask its owner or run as a user who may write it",
-        )
-    folder = os.path.dirname(target)
-    data = text.encode("utf-8")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
-    except OSError as exc:
-        raise RefusedError(
-            f"cannot create a temporary file in {folder} ({exc.strerror or exc}){_UNCHANGED}",
-            path=name,
-            hint="mdports writes the new text next to the document and renames it over the document, "
-            "so the folder must be writable",
-        ) from None
-    stage = "write the new text"
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-            stage = "replace the document"
-            in_place = info.st_nlink > 1 or not _take_owner(out.fileno(), info)
-        os.chmod(temp, mode)  # after chown, which may clear set-id bits
-        if in_place:
-            _write_in_place(target, temp, data, name)
-        else:
-            os.replace(temp, target)
-    except OSError as exc:
-        raise _write_error(exc, stage, name) from None
+        for path, text, name in files:
+            staged.append(_Staged.create(path, text, name))
+        seen: dict[tuple[int, int], str] = {}
+        for item in staged:
+            identity = (item.info.st_dev, item.info.st_ino)  # a symbolic or hard link is the same file
+            if identity in seen:
+                raise RefusedError(
+                    f"is the same file as {seen[identity]}; nothing was written",
+                    path=item.name,
+                    hint="give each file once",
+                )
+            seen[identity] = item.name
+        done: list[_Staged] = []
+        try:
+            for item in staged:
+                item.commit()
+                done.append(item)
+        except RefusedError as error:
+            restored = _restore(done)
+            written = ", ".join(item.name for item in done if item.name not in restored)
+            if written:
+                error.message = error.message.replace(
+                    _UNCHANGED, f"; {written} could not be put back and hold the new text"
+                )
+            raise
     finally:
-        if os.path.lexists(temp):  # still there: the rename did not happen, or the copy is done
-            os.unlink(temp)
-    _sync_folder(folder)
+        for item in staged:
+            item.discard()
+    for folder in dict.fromkeys(item.folder for item in staged):
+        _sync_folder(folder)
+
+
+def _restore(done: Sequence[_Staged]) -> set[str]:
+    """Put the old bytes back into files already replaced; the names of those that were."""
+    restored: set[str] = set()
+    for item in reversed(done):
+        try:
+            again = _Staged.create(item.target, item.old.decode("utf-8"), item.name)
+            try:
+                again.commit()
+            finally:
+                again.discard()
+            restored.add(item.name)
+        except (RefusedError, UnicodeDecodeError):
+            continue
+    return restored
+
+
+class _Staged:
+    """A new text written to a temporary file next to its target, ready to replace it."""
+
+    def __init__(self, target: str, name: str, info: os.stat_result, temp: str, data: bytes, old: bytes) -> None:
+        self.target, self.name, self.info, self.temp, self.data, self.old = target, name, info, temp, data, old
+        self.folder = os.path.dirname(target)
+        self.in_place = False
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], text: str, name: str) -> _Staged:
+        """Check the target may be written and write the temporary file (fsynced, owner and mode set)."""
+        import tempfile
+
+        target = os.path.realpath(path)
+        try:
+            info = os.stat(target)
+        except OSError as exc:
+            raise RefusedError(f"cannot write: {exc.strerror}", path=name) from None
+        check_regular(info, name)
+        mode = stat.S_IMODE(info.st_mode)
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise RefusedError("the file is read-only; nothing was written", path=name, hint="chmod u+w it first")
+        if not os.access(target, os.W_OK):
+            # Only the folder's permission is needed to replace a file: without this check a user
+            # who may not write the document could still swap in their own.
+            raise RefusedError(
+                "you may not write this file; nothing was written",
+                path=name,
+                hint=f"it belongs to user {info.st_uid}, group {info.st_gid}, mode {mode:o}; "
+                "ask its owner or run as a user who may write it",
+            )
+        try:
+            with open(target, "rb") as current:
+                old = current.read()
+        except OSError as exc:
+            raise RefusedError(
+                f"cannot read it before writing ({exc.strerror or exc}){_UNCHANGED}", path=name
+            ) from None
+        folder = os.path.dirname(target)
+        data = text.encode("utf-8")
+        try:
+            handle, temp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
+        except OSError as exc:
+            raise RefusedError(
+                f"cannot create a temporary file in {folder} ({exc.strerror or exc}){_UNCHANGED}",
+                path=name,
+                hint="mdports writes the new text next to the document and renames it over the document, "
+                "so the folder must be writable",
+            ) from None
+        staged = cls(target, name, info, temp, data, old)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+                staged.in_place = info.st_nlink > 1 or not _take_owner(out.fileno(), info)
+            os.chmod(temp, mode)  # after chown, which may clear set-id bits
+        except OSError as exc:
+            staged.discard()
+            raise _write_error(exc, "write the new text", name) from None
+        return staged
+
+    def commit(self) -> None:
+        """Replace the target with the temporary file (or copy it in place, keeping hard links)."""
+        try:
+            if self.in_place:
+                _write_in_place(self.target, self.temp, self.data, self.name)
+            else:
+                os.replace(self.temp, self.target)
+        except OSError as exc:
+            raise _write_error(exc, "replace the document", self.name) from None
+
+    def discard(self) -> None:
+        """Remove the temporary file if it is still there (not renamed, or copied in place)."""
+        if os.path.lexists(self.temp):
+            os.unlink(self.temp)
 
 
 _UNCHANGED = "; the document is unchanged"

@@ -6,6 +6,8 @@ formatters only take a flag, so their output without colour is byte-for-byte wha
 
 from __future__ import annotations
 
+from ..syntax.row import split_lines
+
 _CODES = {
     "error": "1;31",
     "warning": "1;33",
@@ -31,7 +33,7 @@ def paint(text: str, style: str, enabled: bool = True) -> str:
 def paint_diff(diff: str) -> str:
     """A unified diff with removed lines red, added lines green and hunk headers cyan."""
     out: list[str] = []
-    for line in diff.splitlines(keepends=True):
+    for line in split_lines(diff):  # as the diff was made: a line holding U+2028 is one line
         body = line.rstrip("\r\n")
         ending = line[len(body) :]
         if body.startswith(("+++", "---")):

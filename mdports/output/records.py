@@ -246,6 +246,8 @@ class DriftFixOutput(TypedDict):
     changes: list[ChangeRecord | PortEditRecord]  # one kind per output: document changes or port edits
     unfixed: list[UnfixedRecord]
     diff: NotRequired[str]  # with --diff
+    written_files: NotRequired[list[str]]  # --fix deployment: the files written (all or none)
+    follows: NotRequired[list[FindingRecord]]  # --fix document: what validate finds in the new document only
 
 
 class RuleRecord(TypedDict):

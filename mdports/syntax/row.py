@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -35,6 +36,28 @@ def split_lines(text: str) -> list[str]:
     if pos < len(text):
         lines.append(text[pos:])
     return lines
+
+
+class LineIndex:
+    """A text's character offsets as 1-based (line, column), lines counted as :func:`split_lines` counts them.
+
+    The one line numbering of findings, quoted source lines and text edits: the deployment
+    readers turn the offsets their parsers report into positions here.
+
+    >>> LineIndex("a\\r\\nb\\u2028c\\n").position(4), LineIndex("a\\n").position(2)
+    ((2, 2), (2, 1))
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = split_lines(text)
+        self._starts = [0]
+        for raw in self.lines:
+            self._starts.append(self._starts[-1] + len(raw))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The line and column of ``offset``; the end of a text after its last line ending is the next line."""
+        number = bisect.bisect_right(self._starts, offset)
+        return number, offset - self._starts[number - 1] + 1
 
 
 def split_eol(line: str) -> tuple[str, str]:
