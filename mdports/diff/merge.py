@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import edits
 from ..check.findings import Finding
 from ..model.reading import build
-from ..model.registry import Registry
+from ..model.registry import Registry, RegistryTable
 from ..syntax.document import Document, Table, parse, shared_rows
 from .merge_rows import Conflict
 from .merge_text import (
@@ -111,6 +111,31 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
         i: base_keys.get(replay.base_table_of_theirs.get(i, -1)) or new_key(theirs, info.block)
         for i, info in enumerate(theirs_registry.tables)
     }
+    # A table one side removed while the other changed it: its token is made to differ from the
+    # base's, so the prose merge puts the changed table between markers instead of dropping it.
+    at_risk: set[int] = set()  # our tables that go between markers whole
+    for index, info in enumerate(ours_registry.tables):
+        base_index = ours_base.get(index)
+        if base_index is None or base_index in replay.their_tables:
+            continue
+        block = edit.after.blocks[info.block]
+        assert isinstance(block, Table)
+        rows = _kept_rows(block, info, base.blocks[base_registry.tables[base_index].block].render())
+        if rows:
+            at_risk.add(index)
+            ours_keys[index] += " (ours)"
+            replay.conflicts.append(
+                Conflict(f"they removed the table at line {info.line}, but we added or changed {rows} in it")
+            )
+    for index, info in enumerate(theirs_registry.tables):
+        base_index = replay.base_table_of_theirs.get(index)
+        if base_index is None or base_index in replay.our_tables:
+            continue
+        if theirs.blocks[info.block].render() != base.blocks[base_registry.tables[base_index].block].render():
+            theirs_keys[index] += " (theirs)"
+            replay.conflicts.append(
+                Conflict(f"we removed the table at line {info.line} of their version, but they changed it")
+            )
     (base_skeleton, base_tables), (ours_skeleton, _), (theirs_skeleton, theirs_tables) = (
         skeleton(d, r, k)
         for d, r, k in zip((base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True)
@@ -137,7 +162,10 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             continue
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
-        tables[key] = marked_table(block, original, marks[info.block], labels) if info.block in marks else block
+        if info.block in marks and index not in at_risk:  # a table at risk goes between markers whole
+            tables[key] = marked_table(block, original, marks[info.block], labels)
+        else:
+            tables[key] = block
     kept = set(TOKEN_LINE.findall(merged_skeleton))
     theirs_have = set(theirs_keys.values())
     for index, info in enumerate(ours_registry.tables):
@@ -147,6 +175,23 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
     return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings)
+
+
+def _kept_rows(table: Table, info: RegistryTable, base_text: str) -> str:
+    """What a removal of ``table`` would lose (empty: nothing), named for people.
+
+    Their removals are replayed first, so the rows of a registry table still there are those we
+    added or changed; another table is merged whole, so any change of ours is at risk.
+    """
+    if info.service_column is None:
+        return "" if table.render() == base_text else "its text"
+    rows = table.rows[2:]
+    if not rows:
+        return ""
+    column = info.service_column
+    names = [row.texts[column] if column < len(row.texts) else "" for row in rows]
+    shown = ", ".join(name or "a row" for name in names[:5])
+    return f"{len(rows)} row(s) ({shown}{', ...' if len(names) > 5 else ''})"
 
 
 def _findings(registry: Registry, edit: edits.Edit) -> tuple[Finding, ...]:
