@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..files.config import Config
-from .snapshot import Side
+from ..model.registry import Registry
+from .snapshot import Side, side_of
 
 
 def _subjects(side: Side, entry_map: Mapping[str, str], section_map: Mapping[str, str]) -> dict[int, str]:
@@ -62,3 +63,20 @@ def _unmatched(
         else:
             out.append(finding)
     return tuple(out)
+
+
+def new_errors(merged: Registry, sides: Sequence[Registry]) -> tuple[Finding, ...]:
+    """The errors of ``merged`` that none of ``sides`` has, matched by rule, subject and ports.
+
+    What a merge made of two valid changes: our row refers to a service their side removed.
+    ``merged`` is validated first; the sides only when it has an error at all.
+    """
+    errors = tuple(f for f in validate(merged).findings if f.severity == "error")
+    if not errors:
+        return ()
+    subjects = _subjects(side_of(merged, "new"), {}, {})
+    for registry in sides:
+        side = side_of(registry, "new")
+        known = Counter(_identity(f, _subjects(side, {}, {})) for f in validate(registry).findings)
+        errors = _unmatched(errors, subjects, known)
+    return tuple(errors)

@@ -28,7 +28,7 @@ the replay :mod:`mdports.diff.replay`, on the state and rows of :mod:`mdports.di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import edits
@@ -60,10 +60,12 @@ class MergeResult:
     conflicts: tuple[Conflict, ...] = ()
     prose_conflicts: int = 0
     findings: tuple[Finding, ...] = ()
+    errors: tuple[Finding, ...] = ()  # errors of the merged document that neither side has
 
     @property
     def clean(self) -> bool:
-        return not self.conflicts and not self.prose_conflicts
+        """Nothing left for a person: no conflict, and no new error (git then records the merge)."""
+        return not self.conflicts and not self.prose_conflicts and not self.errors
 
 
 def merge(
@@ -83,7 +85,20 @@ def merge(
     | 3013-3019 | *(reserved)* |
     """
     with shared_rows():  # verify parses a fourth version of the same rows
-        return _merge(base, ours, theirs, renumber, labels or Labels())
+        endings = [_endings(document.render()) for document in (base, ours, theirs)]
+        if len(set(endings)) == 1:
+            return _merge(base, ours, theirs, renumber, labels or Labels())
+        # One side changed the line endings (a CRLF conversion): merged in LF, written with one ending.
+        eol = (theirs if endings[1] == endings[0] else ours).newline
+        lf = [parse(d.render().replace("\r\n", "\n"), path=d.path) for d in (base, ours, theirs)]
+        result = _merge(lf[0], lf[1], lf[2], renumber, labels or Labels())
+        return replace(result, text=result.text.replace("\n", eol)) if eol != "\n" else result
+
+
+def _endings(text: str) -> str:
+    """How a text ends its lines: ``\\r\\n``, ``\\n`` (also when it has no line break) or ``mixed``."""
+    crlf, lf = text.count("\r\n"), text.count("\n")
+    return "mixed" if 0 < crlf < lf else "\r\n" if crlf else "\n"
 
 
 def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, labels: Labels) -> MergeResult:
@@ -174,7 +189,12 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             # Both sides still have the table, yet the prose merge left it out: never silently.
             replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
-    return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings)
+    errors: tuple[Finding, ...] = ()
+    if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
+        from .findings import new_errors
+
+        errors = new_errors(build(parse(text, path=ours.path)), (ours_registry, theirs_registry))
+    return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings, errors)
 
 
 def _kept_rows(table: Table, info: RegistryTable, base_text: str) -> str:

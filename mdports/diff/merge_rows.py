@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import edits
 from ..model.registry import Entry, Reference, Registry
+from ..syntax.row import Row
 from .compare import compare_both
 from .model import EntryChange
 
@@ -103,6 +104,7 @@ class ReplayState:
         for column in self.diff.columns:
             self.their_names.setdefault(column.table, {})[column.old] = column.new
         self.renamed: dict[int, dict[str, str]] = {}  # our table -> the headers their renames changed
+        self.layouts: dict[int, list[int]] = {}  # our table -> its columns in their order (some removed)
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:
             self.their_refs.setdefault(ref.entry, []).append(ref)
@@ -219,8 +221,10 @@ class ReplayState:
 
     # -- writing rows --------------------------------------------------------------------------
 
-    def _write(self, slot: Slot, texts: Sequence[str], service: str | None, ports: Sequence[int]) -> None:
-        """Rewrite the row of ``slot`` in place (its trivia and untouched cells kept)."""
+    def _write(
+        self, slot: Slot, texts: Sequence[str], service: str | None, ports: Sequence[int], like: Row | None = None
+    ) -> None:
+        """Rewrite the row of ``slot`` in place (its trivia and untouched cells kept, or those of ``like``)."""
         table = self.tables[slot.table]
         assert slot.item is not None
         key = edits.row_key(self.ours, slot.table, texts, service, ports)
@@ -228,7 +232,7 @@ class ReplayState:
         while len(texts) > len(slot.item.row.cells) and not texts[-1]:
             texts.pop()  # the row had fewer cells: empty ones are not written in
         origin = slot.item.origin
-        slot.item = table.plan.new(texts, key, origin=origin, like=slot.item.row)
+        slot.item = table.plan.new(texts, key, origin=origin, like=like or slot.item.row)
         if slot.entry is not None:
             self.builder.replaced.add(slot.entry)
         slot.port = min(ports) if ports else None
@@ -286,6 +290,12 @@ class ReplayState:
 def renamed_key(key: edits.EntryKey, names: Mapping[str, str]) -> edits.EntryKey:
     section, service, ports, headers, texts = key
     return section, service, ports, tuple(names.get(header, header) for header in headers), texts
+
+
+def laid_out(key: edits.EntryKey, layout: Sequence[int]) -> edits.EntryKey:
+    """An entry's key once its table's columns are in ``layout`` (old indexes, in the new order)."""
+    section, service, ports, headers, texts = key
+    return section, service, ports, tuple(headers[i] for i in layout), tuple(texts[i] for i in layout)
 
 
 def followed(text: str, old: str, new: str, port: int, ports: Sequence[int]) -> str:

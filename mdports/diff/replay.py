@@ -9,10 +9,13 @@ share the checks for ports, names and columns, so each rule reads whole in one p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 
 from .. import edits
-from ..model.registry import Entry, Reference
+from ..model.registry import Entry, Reference, Registry
+from ..syntax.document import Table
+from ..syntax.row import Row
 from .merge_rows import (
     Identity,
     ReplayState,
@@ -21,6 +24,7 @@ from .merge_rows import (
     describe_change,
     follow_renumbered,
     followed,
+    laid_out,
     renamed_key,
 )
 
@@ -45,10 +49,12 @@ class Replay(ReplayState):
                 base = self.base_of_theirs.get(reference.entry) if reference.entry is not None else None
                 if base is not None and reference.entry is not None:
                     self._modify(base, reference.entry, f"update {reference.referrer} {reference.column}")
+        self._unreported()
         for change in changes:  # in their document's order, so a row can follow one added just before
             if change.kind == "added" and change.index is not None:
                 self._add(change.index, describe_change(change))
         self._follow_in_our_rows()
+        self._layouts()
 
     def _rename_columns(self) -> None:
         """Their column renames, each in our table for the same base table: its header cell only.
@@ -83,6 +89,119 @@ class Replay(ReplayState):
             table.plan.items[0] = table.plan.new(texts, None, origin=header.origin, like=header.row)
             self.renamed.setdefault(ours, {})[change.old] = change.new
             self.merged.append(f"rename column {change.old} -> {change.new}")
+
+    def _unreported(self) -> None:
+        """Their row changes that ``diff`` does not count as registry changes, replayed all the same.
+
+        A row moved to another table of its section (a table split), a cell changed only in markup
+        (a name made a link or bold, a port in backticks) and a row re-padded are changes of
+        theirs: a row we left as it was takes them; a row we changed too is merged cell by cell.
+        """
+        for index, their_index in self.diff.entry_map.items():
+            if their_index in self.done:
+                continue
+            base, their = self.base.entries[index], self.theirs.entries[their_index]
+            base_row = _table_rows(self.base, base.table)[base.row]
+            their_row = _table_rows(self.theirs, their.table)[their.row]
+            base_table = self.base_table_of_theirs.get(their.table)
+            if base_table is None:
+                self._moved_to_new_table(index, their)
+            elif base_table != base.table:
+                self._modify(index, their_index, f"move {their.label} to another table of its section")
+            elif base_row.texts != their_row.texts:
+                self._modify(index, their_index, f"restyle {their.label}")
+            elif _trivia(base_row) != _trivia(their_row):
+                self._repad(index, base_row, their, their_row)
+
+    def _moved_to_new_table(self, index: int, their: Entry) -> None:
+        """They moved the row into a table of their own (it arrives whole, with the prose): ours goes."""
+        base = self.base.entries[index]
+        found = self.ours_of.get(index)
+        where = f"a new table (line {their.line} of their version)"
+        if found is None:
+            self._conflict(f"they moved {base.label} to {where}, but we removed it")
+            return
+        ours = self.ours.entries[found]
+        slot = self._table(ours.table).slots[ours.row - 2]
+        if ours.table not in self.our_tables.values():  # we moved it to a table of our own too
+            mine = self.ours.document.blocks[self.ours.tables[ours.table].block].render()
+            if mine == self.theirs.document.blocks[self.theirs.tables[their.table].block].render():
+                return  # the same split on both sides: the prose merge keeps one table
+        if self._changed_by_us(base, ours):
+            self._conflict(f"they moved {base.label} to {where}, but we changed it", slot)
+            return
+        self._delete(slot)
+        self.merged.append(f"move {base.label} to {where}")
+
+    def _repad(self, index: int, base_row: Row, their: Entry, row: Row) -> None:
+        """Their row re-padded (cells realigned): it replaces ours when we left ours as it was."""
+        found = self.ours_of.get(index)
+        if found is None:
+            return
+        ours = self.ours.entries[found]
+        slot = self._table(ours.table).slots[ours.row - 2]
+        if slot.item is None or slot.item.fresh or _trivia(slot.item.row) != _trivia(base_row):
+            return  # we changed or re-padded it too: ours stays
+        self._write(slot, row.texts, ours.service, ours.ports, like=dataclasses.replace(row, eol=slot.item.row.eol))
+        self.merged.append(f"restyle {their.label}")
+
+    def _layouts(self) -> None:
+        """Their table laid out anew (columns reordered or removed, header or alignment row restyled).
+
+        Our table takes their layout when we left its columns as they were; a column they removed
+        where we changed or added a cell is a modify/delete conflict, and the column stays.
+        """
+        base_of_ours = {ours: base for base, ours in self.ours_of.items()}
+        for base_index, their_index in self.their_tables.items():
+            ours_index = self.our_tables.get(base_index)
+            if ours_index is None or self.ours.tables[ours_index].service_column is None:
+                continue
+            headers = self.base.tables[base_index].headers
+            back = {new: old for old, new in self.their_names.get(their_index, {}).items()}
+            theirs = [back.get(h, h) for h in self.theirs.tables[their_index].headers]
+            table = self._table(ours_index)
+            ours = [self._in_base(ours_index, h) for h in table.info.headers]
+            if theirs == list(headers):
+                self._restyle_head(base_index, their_index, table)
+                continue
+            if set(theirs) - set(headers) or len(set(headers)) != len(headers) or len(set(theirs)) != len(theirs):
+                continue  # a column they added: replayed cell by cell (or named) with the rows
+            what = f"they changed the columns of the table at line {table.info.line}"
+            if ours != list(headers):
+                self._conflict(f"{what} ({', '.join(theirs)}), and so did we")
+                continue
+            removed = [h for h in headers if h not in theirs]
+            at_risk = False
+            for slot, has_row in table.flatten():
+                if not has_row or slot.item is None or (slot.item.origin is not None and slot.item.origin < 2):
+                    continue
+                texts = self._texts(slot, len(ours))
+                base = base_of_ours.get(slot.entry) if slot.entry is not None and slot.item.origin else None
+                cells = self.base.entries[base].cells if base is not None else {}
+                lost = [h for h in removed if texts[ours.index(h)] and texts[ours.index(h)] != cells.get(h, "")]
+                if lost and slot.theirs is None and not slot.conflict:
+                    theirs_texts = [t if ours[i] not in lost else "" for i, t in enumerate(texts)]
+                    wrote = texts[ours.index(lost[0])]
+                    self._conflict(
+                        f"{what}: they removed {', '.join(lost)}, where we wrote {wrote!r}", slot, theirs_texts
+                    )
+                    at_risk = True
+            if not at_risk:
+                self.layouts[ours_index] = [ours.index(h) for h in theirs]
+                self.merged.append(f"lay out the table at line {table.info.line} as theirs: {', '.join(theirs)}")
+
+    def _restyle_head(self, base_index: int, their_index: int, table: ReplayTable) -> None:
+        """Their header or alignment row restyled (re-padded, aligned otherwise): ours takes it if we left ours."""
+        rows = [_table_rows(r, t) for r, t in ((self.base, base_index), (self.theirs, their_index))]
+        for position in (0, 1):
+            item = table.plan.items[position]
+            base, theirs = rows[0][position], rows[1][position]
+            if _trivia(theirs) != _trivia(base) and _trivia(item.row) == _trivia(base):
+                table.plan.items[position] = table.plan.new(
+                    theirs.texts, None, origin=item.origin, like=dataclasses.replace(theirs, eol=item.row.eol)
+                )
+                what = "header" if position == 0 else "alignment row"
+                self.merged.append(f"restyle the {what} of the table at line {table.info.line}")
 
     def _follow_in_our_rows(self) -> None:
         """A reference in a row only we wrote follows their rename or move of what it points at."""
@@ -347,23 +466,34 @@ class Replay(ReplayState):
 
     # -- the batch -----------------------------------------------------------------------------
 
-    def _rename_keys(self, table: ReplayTable, names: Mapping[str, str]) -> None:
-        """Every row of a table whose header we renamed reads back under the new column names."""
+    def _rekey(self, table: ReplayTable, change: Callable[[edits.EntryKey], edits.EntryKey]) -> None:
+        """Every row of a table whose columns changed reads back as ``change`` makes its key."""
         for slot, has_row in table.flatten():
             if not has_row or slot.item is None:
                 continue
-            if slot.item.key is None:  # a row left as it was: its entry, under the new names
+            if slot.item.key is None:  # a row left as it was: its entry, under the new columns
                 if slot.entry is None:
                     continue
                 slot.item.key = edits.entry_key(self.ours, self.ours.entries[slot.entry])
                 self.builder.replaced.add(slot.entry)
-            slot.item.key = renamed_key(slot.item.key, names)
+            slot.item.key = change(slot.item.key)
+
+    def _relay(self, table: ReplayTable, layout: Sequence[int]) -> None:
+        """Every row of ``table`` with its cells in ``layout`` (our column indexes, in their order)."""
+        self._rekey(table, lambda key: laid_out(key, layout))
+        items = table.plan.items[:2] + [slot.item for slot, has_row in table.flatten() if has_row and slot.item]
+        for item in items:
+            cells = list(item.row.cells) + [" "] * (len(table.info.headers) - len(item.row.cells))
+            item.row = dataclasses.replace(item.row, cells=tuple(cells[i] for i in layout))
+            item.fresh = True
 
     def finish(self) -> tuple[edits.Edit, dict[int, list[tuple[int, Slot]]]]:
         """One edit with every replayed row, and where the conflict markers go in each table."""
         marks: dict[int, list[tuple[int, Slot]]] = {}
         for index, names in self.renamed.items():
-            self._rename_keys(self.tables[index], names)
+            self._rekey(self.tables[index], lambda key, names=names: renamed_key(key, names))  # type: ignore[misc]
+        for index, layout in self.layouts.items():
+            self._relay(self.tables[index], layout)
         for table in self.tables.values():
             items = table.plan.items[:2]
             for slot, has_row in table.flatten():
@@ -373,3 +503,15 @@ class Replay(ReplayState):
                     items.append(slot.item)
             table.plan.items = items
         return self.builder.finish(()), marks
+
+
+def _table_rows(registry: Registry, table: int) -> tuple[Row, ...]:
+    """The rows of a registry table as written (the header and alignment row first)."""
+    block = registry.document.blocks[registry.tables[table].block]
+    assert isinstance(block, Table)
+    return block.rows
+
+
+def _trivia(row: Row) -> tuple[object, ...]:
+    """A row as written but for its line ending (one line ending for the whole result)."""
+    return row.indent, row.lead, row.cells, row.trail, row.tail
