@@ -144,12 +144,14 @@ def test_their_column_removal_and_our_cell_edit_conflict(tmp_path: Path) -> None
     result = git_merge(tmp_path, BASE, BASE.replace(*OUR_EDIT), NO_DESCRIPTION)
     assert result.exit_code == 1, result.output
     assert "<<<<<<< main\n| 3002 | db | Postgres |\n=======\n| 3002 | db | |\n>>>>>>> feature\n" in result.text
-    assert "they removed Description, where we wrote 'Postgres'" in result.output
+    assert "they removed column Description of the table at line 9, where we wrote 'Postgres'" in result.output
 
 
 def test_their_column_removal_and_our_new_row_with_a_cell_in_it_conflict() -> None:
     text, conflicts, clean = merged(BASE, BASE.replace(*OUR_ROW), NO_DESCRIPTION)
-    assert not clean and any("they removed Description, where we wrote 'Redis'" in c for c in conflicts)
+    assert not clean and any(
+        "they removed column Description of the table at line 9, where we wrote 'Redis'" in c for c in conflicts
+    )
     assert "<<<<<<< ours\n| 3003 | cache | Redis |\n=======\n| 3003 | cache | |\n>>>>>>> theirs\n" in text
 
 
@@ -407,3 +409,64 @@ def test_a_crlf_base_converted_to_lf_by_them_gives_lf() -> None:
     text, conflicts, clean = merged(crlf, crlf.replace(*OUR_EDIT), BASE.replace(*THEIR_EDIT))
     assert clean, conflicts
     assert text == BASE.replace(*OUR_EDIT).replace(*THEIR_EDIT)
+
+
+# --- siblings: several conflicts at one row, a move to a table we removed -------------------------
+
+
+def test_a_second_conflict_at_one_row_keeps_their_row_between_markers_of_its_own() -> None:
+    """Their store takes our cache's port and their cache another port: both their rows stay in the file."""
+    theirs = BASE.replace(
+        "| 3003-3009 | *(reserved)* | |", "| 3003 | store | S |\n| 3004 | cache | C |\n| 3005-3009 | *(reserved)* | |"
+    )
+    text, conflicts, _ = merged(BASE, BASE.replace(*OUR_ROW), theirs)
+    assert conflicts == [
+        "port 3003: we gave it to cache, they gave it to store",
+        "both sides added cache: we on 3003, they on 3004",
+    ]
+    assert (
+        "<<<<<<< ours\n| 3003 | cache | Redis |\n=======\n| 3003 | store | S |\n>>>>>>> theirs\n"
+        "<<<<<<< ours\n=======\n| 3004 | cache | C |\n>>>>>>> theirs\n| 3005-3009 | *(reserved)* | |\n"
+    ) in text
+
+
+def test_their_move_to_a_table_we_removed_keeps_their_row_between_markers() -> None:
+    web_table = BASE[BASE.index("| Port", BASE.index("## 4000")) :]
+    ours = BASE.replace(web_table, "")
+    theirs = BASE.replace("| 3001 | auth | old |\n", "").replace(
+        "| 4000 | web | Site |", "| 4000 | web | Site |\n| 4050 | auth | old |"
+    )
+    text, conflicts, clean = merged(BASE, ours, theirs)
+    assert not clean and "they moved auth to '4000-4099: Web', a table we lack" in conflicts
+    assert "<<<<<<< ours\n| 3001 | auth | old |\n=======\n| 4050 | auth | old |\n>>>>>>> theirs\n" in text
+
+
+# --- sibling of item 2: a column added on one side ------------------------------------------------
+
+WITH_OWNER = BASE.replace(
+    "| Port | Service | Description |\n|------|---------|-------------|\n" + CORE_ROWS,
+    "| Port | Service | Description | Owner |\n|------|---------|-------------|-------|\n"
+    "| 3001 | auth | old | ann |\n| 3002 | db | Database | bob |\n| 3003-3009 | *(reserved)* | | |\n",
+)
+
+
+def test_their_new_column_and_our_edit_and_row_all_land(tmp_path: Path) -> None:
+    result = git_merge(tmp_path, BASE, BASE.replace(*OUR_EDIT).replace(*OUR_ROW), WITH_OWNER)
+    assert result.exit_code == 0, result.output
+    assert result.text == WITH_OWNER.replace(
+        "| 3002 | db | Database | bob |", "| 3002 | db | Postgres | bob |"
+    ).replace("| 3003-3009 | *(reserved)* | | |", "| 3003 | cache | Redis | |\n| 3004-3009 | *(reserved)* | | |")
+
+
+def test_our_new_column_and_their_row_both_land() -> None:
+    text, conflicts, clean = merged(BASE, WITH_OWNER, BASE.replace(*OUR_ROW))
+    assert clean, conflicts
+    assert text == WITH_OWNER.replace(
+        "| 3003-3009 | *(reserved)* | | |", "| 3003 | cache | Redis | |\n| 3004-3009 | *(reserved)* | | |"
+    )
+
+
+def test_a_column_added_differently_on_both_sides_is_named() -> None:
+    ours = WITH_OWNER.replace("| Owner |", "| Team  |")
+    _, conflicts, clean = merged(BASE, ours, WITH_OWNER)
+    assert not clean and "they changed the columns of the table at line 9, and so did we" in conflicts

@@ -39,7 +39,8 @@ def merge(
 
     Set up with `git config merge.mdports.driver "mdports merge %O %A %B --path %P --marker-size %L"`
     and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
-    clean, 1 when conflicts are left between conflict markers or named as not applied.
+    clean, 1 when conflicts are left between conflict markers, or the merged document has an
+    error neither side had (git then stops the merge for a person), 2 on a usage error.
     """
     from ..diff.merge import merge_files
     from ..diff.merge_text import Labels

@@ -16,11 +16,15 @@ merged cell by cell. A column they renamed is renamed in our matching table (its
 only), and cells are matched by column across the three versions, whatever each side calls it.
 All replayed rows go into our document as one batch, verified once.
 
-The invariant: every change of either side is in the result, or between conflict markers, or
-named as not applied (and the merge is not clean). Both sides changing one cell differently,
-claiming one port or one name for different things, renaming one column differently, or one
-side removing an entry (or a column) the other changed, are conflicts; ``renumber`` gives their
-new entry the next free port of its range instead of a port clash.
+The invariant: no side's change is lost silently. Every row either side added or edited is in
+the result, or a conflict is named and the row is between conflict markers (and the merge is not
+clean). Both sides changing one cell differently, claiming one port or one name for different
+things, renaming or reordering columns differently, or one side removing an entry, a column or
+a whole table the other changed, are conflicts; ``renumber`` gives their new entry the next free
+port of its range instead of a port clash. A clean merge whose document has an error neither
+side has (our row refers to a service they removed) is not clean either: the error is reported.
+When the three versions end their lines differently, they are merged with LF and the result
+takes the line ending of the side that changed it (ours when both did).
 
 Here: the merge as a whole. The prose layer and conflict markers are :mod:`mdports.diff.merge_text`,
 the replay :mod:`mdports.diff.replay`, on the state and rows of :mod:`mdports.diff.merge_rows`.
@@ -135,7 +139,9 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             continue
         block = edit.after.blocks[info.block]
         assert isinstance(block, Table)
-        rows = _kept_rows(block, info, base.blocks[base_registry.tables[base_index].block].render())
+        original = base.blocks[base_registry.tables[base_index].block]
+        assert isinstance(original, Table)
+        rows = _kept_rows(block, info, original)
         if rows:
             at_risk.add(index)
             ours_keys[index] += " (ours)"
@@ -197,17 +203,18 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
     return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings, errors)
 
 
-def _kept_rows(table: Table, info: RegistryTable, base_text: str) -> str:
+def _kept_rows(table: Table, info: RegistryTable, base: Table) -> str:
     """What a removal of ``table`` would lose (empty: nothing), named for people.
 
     Their removals are replayed first, so the rows of a registry table still there are those we
-    added or changed; another table is merged whole, so any change of ours is at risk.
+    added or changed; a header we changed (a column renamed) is a change too. Another table is
+    merged whole, so any change of ours is at risk.
     """
     if info.service_column is None:
-        return "" if table.render() == base_text else "its text"
+        return "" if table.render() == base.render() else "its text"
     rows = table.rows[2:]
     if not rows:
-        return ""
+        return "its header" if table.header.texts != base.header.texts else ""
     column = info.service_column
     names = [row.texts[column] if column < len(row.texts) else "" for row in rows]
     shown = ", ".join(name or "a row" for name in names[:5])

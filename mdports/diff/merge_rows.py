@@ -104,7 +104,9 @@ class ReplayState:
         for column in self.diff.columns:
             self.their_names.setdefault(column.table, {})[column.old] = column.new
         self.renamed: dict[int, dict[str, str]] = {}  # our table -> the headers their renames changed
-        self.layouts: dict[int, list[int]] = {}  # our table -> its columns in their order (some removed)
+        # Our table -> its columns in their order (some removed): our column index, or their new column's header.
+        self.layouts: dict[int, list[int | str]] = {}
+        self.adding: dict[int, set[str]] = {}  # our table -> the headers of the columns their layout adds
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:
             self.their_refs.setdefault(ref.entry, []).append(ref)
@@ -205,6 +207,7 @@ class ReplayState:
     def _only_theirs(self, their: Entry, table: ReplayTable, base: Entry | None) -> list[str]:
         """Their columns that our table lacks, where their row has text of its own (not the base's)."""
         known = {self._in_theirs(their.table, self._in_base(table.index, h)) for h in table.info.headers}
+        known |= self.adding.get(table.index, set())
         back = {new: old for old, new in self.their_names.get(their.table, {}).items()}
         return [
             header
@@ -282,20 +285,18 @@ class ReplayState:
     def _conflict(self, message: str, slot: Slot | None = None, theirs: Sequence[str] | None = None) -> None:
         """A conflict: named always, and between markers at ``slot`` (our row vs ``theirs``) when given."""
         self.conflicts.append(Conflict(message))
-        if slot is not None and not slot.conflict:
+        if slot is None:
+            return
+        if not slot.conflict:
             slot.conflict = True
             slot.theirs = tuple(theirs) if theirs is not None else None
+        elif theirs is not None:  # a second conflict at one row: their row between markers of its own
+            slot.after.append(Slot(slot.table, slot.position, None, conflict=True, theirs=tuple(theirs)))
 
 
 def renamed_key(key: edits.EntryKey, names: Mapping[str, str]) -> edits.EntryKey:
     section, service, ports, headers, texts = key
     return section, service, ports, tuple(names.get(header, header) for header in headers), texts
-
-
-def laid_out(key: edits.EntryKey, layout: Sequence[int]) -> edits.EntryKey:
-    """An entry's key once its table's columns are in ``layout`` (old indexes, in the new order)."""
-    section, service, ports, headers, texts = key
-    return section, service, ports, tuple(headers[i] for i in layout), tuple(texts[i] for i in layout)
 
 
 def followed(text: str, old: str, new: str, port: int, ports: Sequence[int]) -> str:

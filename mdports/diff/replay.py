@@ -24,7 +24,6 @@ from .merge_rows import (
     describe_change,
     follow_renumbered,
     followed,
-    laid_out,
     renamed_key,
 )
 
@@ -37,6 +36,7 @@ class Replay(ReplayState):
     def run(self) -> None:
         """Removals first, then changes, then additions (a port or name they freed may be taken again)."""
         self._rename_columns()
+        self._plan_layouts()
         changes = self.diff.entries
         for change in changes:
             if change.kind == "removed" and change.old_index is not None:
@@ -54,7 +54,7 @@ class Replay(ReplayState):
             if change.kind == "added" and change.index is not None:
                 self._add(change.index, describe_change(change))
         self._follow_in_our_rows()
-        self._layouts()
+        self._check_layouts()
 
     def _rename_columns(self) -> None:
         """Their column renames, each in our table for the same base table: its header cell only.
@@ -145,50 +145,68 @@ class Replay(ReplayState):
         self._write(slot, row.texts, ours.service, ours.ports, like=dataclasses.replace(row, eol=slot.item.row.eol))
         self.merged.append(f"restyle {their.label}")
 
-    def _layouts(self) -> None:
-        """Their table laid out anew (columns reordered or removed, header or alignment row restyled).
+    def _plan_layouts(self) -> None:
+        """Their table laid out anew: columns reordered, removed or added (or only its head restyled).
 
-        Our table takes their layout when we left its columns as they were; a column they removed
-        where we changed or added a cell is a modify/delete conflict, and the column stays.
+        Our table takes their layout when we left its columns as they were (renames aside); their
+        new column arrives with their cells in it, so their rows' cells in it are not named as lost.
+        Planned before the rows are replayed; :meth:`_check_layouts` then finds our cells at risk.
         """
-        base_of_ours = {ours: base for base, ours in self.ours_of.items()}
         for base_index, their_index in self.their_tables.items():
             ours_index = self.our_tables.get(base_index)
             if ours_index is None or self.ours.tables[ours_index].service_column is None:
                 continue
-            headers = self.base.tables[base_index].headers
+            headers = list(self.base.tables[base_index].headers)
+            their_table = self.theirs.tables[their_index]
             back = {new: old for old, new in self.their_names.get(their_index, {}).items()}
-            theirs = [back.get(h, h) for h in self.theirs.tables[their_index].headers]
+            theirs = [back.get(h, h) for h in their_table.headers]
             table = self._table(ours_index)
             ours = [self._in_base(ours_index, h) for h in table.info.headers]
-            if theirs == list(headers):
+            if theirs == headers:
                 self._restyle_head(base_index, their_index, table)
                 continue
-            if set(theirs) - set(headers) or len(set(headers)) != len(headers) or len(set(theirs)) != len(theirs):
-                continue  # a column they added: replayed cell by cell (or named) with the rows
-            what = f"they changed the columns of the table at line {table.info.line}"
-            if ours != list(headers):
-                self._conflict(f"{what} ({', '.join(theirs)}), and so did we")
+            if len(set(headers)) != len(headers) or len(set(theirs)) != len(theirs):
+                continue  # a repeated header: columns cannot be told apart by name
+            roles = {their_table.port_column, their_table.service_column, their_table.protocol_column}
+            roles |= {their_table.host_column, their_table.group_column}
+            if any(h not in headers and i in roles for i, h in enumerate(theirs)):
+                continue  # a column they added that changes how rows read: named with the rows
+            if ours != headers:
+                self._conflict(f"they changed the columns of the table at line {table.info.line}, and so did we")
                 continue
-            removed = [h for h in headers if h not in theirs]
-            at_risk = False
+            self.layouts[ours_index] = [
+                ours.index(h) if h in headers else their_table.headers[i] for i, h in enumerate(theirs)
+            ]
+            self.adding[ours_index] = {h for h in their_table.headers if back.get(h, h) not in headers}
+
+    def _check_layouts(self) -> None:
+        """A column they removed where we changed or added a cell: a modify/delete conflict, the column kept."""
+        base_of_ours = {ours: base for base, ours in self.ours_of.items()}
+        for ours_index, layout in self.layouts.items():
+            table = self.tables[ours_index]
+            ours = [self._in_base(ours_index, h) for h in table.info.headers]
+            removed = [i for i in range(len(ours)) if i not in layout]
+            kept: set[int] = set()
             for slot, has_row in table.flatten():
                 if not has_row or slot.item is None or (slot.item.origin is not None and slot.item.origin < 2):
                     continue
                 texts = self._texts(slot, len(ours))
                 base = base_of_ours.get(slot.entry) if slot.entry is not None and slot.item.origin else None
                 cells = self.base.entries[base].cells if base is not None else {}
-                lost = [h for h in removed if texts[ours.index(h)] and texts[ours.index(h)] != cells.get(h, "")]
-                if lost and slot.theirs is None and not slot.conflict:
-                    theirs_texts = [t if ours[i] not in lost else "" for i, t in enumerate(texts)]
-                    wrote = texts[ours.index(lost[0])]
+                lost = [i for i in removed if texts[i] and texts[i] != cells.get(ours[i], "")]
+                if lost:
+                    kept.update(lost)
+                    theirs = [t if i not in lost else "" for i, t in enumerate(texts)]
+                    names = ", ".join(table.info.headers[i] for i in lost)
                     self._conflict(
-                        f"{what}: they removed {', '.join(lost)}, where we wrote {wrote!r}", slot, theirs_texts
+                        f"they removed column {names} of the table at line {table.info.line}, "
+                        f"where we wrote {texts[lost[0]]!r}",
+                        slot,
+                        theirs,
                     )
-                    at_risk = True
-            if not at_risk:
-                self.layouts[ours_index] = [ours.index(h) for h in theirs]
-                self.merged.append(f"lay out the table at line {table.info.line} as theirs: {', '.join(theirs)}")
+            layout.extend(sorted(kept))  # the column stays (at the end) until the conflict is resolved
+            shown = [table.info.headers[c] if isinstance(c, int) else c for c in layout]
+            self.merged.append(f"lay out the table at line {table.info.line} as theirs: {', '.join(shown)}")
 
     def _restyle_head(self, base_index: int, their_index: int, table: ReplayTable) -> None:
         """Their header or alignment row restyled (re-padded, aligned otherwise): ours takes it if we left ours."""
@@ -363,10 +381,15 @@ class Replay(ReplayState):
         moved_by_us = self.our_tables.get(base.table) != ours.table
         moved_by_them = self.their_tables.get(base.table) != their.table
         if moved_by_them and target is None:
-            self._conflict(f"they moved {name} to {self.theirs.sections[their.section].heading!r}, a table we lack")
+            heading = self.theirs.sections[their.section].heading
+            self._conflict(f"they moved {name} to {heading!r}, a table we lack", slot, self._their_texts(table, their))
             return
         if moved_by_them and moved_by_us and target is not table:
-            self._conflict(f"{name}: we moved it to another section, they moved it to another one")
+            self._conflict(
+                f"{name}: we moved it to another section, they moved it to another one",
+                slot,
+                self._their_texts(table, their),
+            )
             return
         if texts == mine and not moved_by_them:
             return  # we made the same change
@@ -478,14 +501,48 @@ class Replay(ReplayState):
                 self.builder.replaced.add(slot.entry)
             slot.item.key = change(slot.item.key)
 
-    def _relay(self, table: ReplayTable, layout: Sequence[int]) -> None:
-        """Every row of ``table`` with its cells in ``layout`` (our column indexes, in their order)."""
-        self._rekey(table, lambda key: laid_out(key, layout))
-        items = table.plan.items[:2] + [slot.item for slot, has_row in table.flatten() if has_row and slot.item]
-        for item in items:
-            cells = list(item.row.cells) + [" "] * (len(table.info.headers) - len(item.row.cells))
-            item.row = dataclasses.replace(item.row, cells=tuple(cells[i] for i in layout))
-            item.fresh = True
+    def _relay(self, table: ReplayTable, layout: Sequence[int | str]) -> None:
+        """Every row of ``table`` laid out as ``layout``: our columns by index, their new ones by name."""
+        their_table = self.their_tables[next(b for b, o in self.our_tables.items() if o == table.index)]
+        their_rows = _table_rows(self.theirs, their_table)
+        their_headers = self.theirs.tables[their_table].headers
+        placed = {id(slot): index for index, slot in self.placed.items()}
+        base_of_ours = {ours: base for base, ours in self.ours_of.items()}
+        width = len(table.info.headers)
+        for position, item in enumerate(table.plan.items[:2]):  # the header and alignment row: theirs for new columns
+            cells = list(item.row.cells) + [" "] * (width - len(item.row.cells))
+            new = [
+                cells[c] if isinstance(c, int) else their_rows[position].cells[their_headers.index(c)] for c in layout
+            ]
+            item.row, item.fresh = dataclasses.replace(item.row, cells=tuple(new)), True
+        for slot, has_row in table.flatten():
+            if not has_row or slot.item is None:
+                continue
+            their = placed.get(id(slot))
+            if their is None and slot.entry is not None and slot.entry in base_of_ours:
+                their = self.diff.entry_map.get(base_of_ours[slot.entry])
+            their_cells = self.theirs.entries[their].cells if their is not None else {}
+            if slot.item.key is None and slot.entry is not None:  # a row left as it was: its entry, laid out anew
+                slot.item.key = edits.entry_key(self.ours, self.ours.entries[slot.entry])
+                self.builder.replaced.add(slot.entry)
+            section, service, ports, headers, texts = slot.item.key or ("", None, (), table.info.headers, ())
+            texts = (*texts, *[""] * (width - len(texts)))
+            row = slot.item.row
+            cells = list(row.cells) + [table.plan.style.cell(i, "") for i in range(len(row.cells), width)]
+            new_cells, new_headers, new_texts = [], [], []
+            for c in layout:
+                if isinstance(c, int):
+                    new_cells.append(cells[c])
+                    new_headers.append(headers[c])
+                    new_texts.append(texts[c])
+                else:
+                    text = their_cells.get(c, "")
+                    new_cells.append(table.plan.style.cell(width, text))
+                    new_headers.append(c)
+                    new_texts.append(text)
+            slot.item.row, slot.item.fresh = dataclasses.replace(row, cells=tuple(new_cells)), True
+            if slot.item.key is not None:
+                slot.item.key = (section, service, ports, tuple(new_headers), tuple(new_texts))
 
     def finish(self) -> tuple[edits.Edit, dict[int, list[tuple[int, Slot]]]]:
         """One edit with every replayed row, and where the conflict markers go in each table."""
