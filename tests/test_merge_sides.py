@@ -470,3 +470,17 @@ def test_a_column_added_differently_on_both_sides_is_named() -> None:
     ours = WITH_OWNER.replace("| Owner |", "| Team  |")
     _, conflicts, clean = merged(BASE, ours, WITH_OWNER)
     assert not clean and "they changed the columns of the table at line 9, and so did we" in conflicts
+
+
+def test_their_column_removal_and_our_rename_of_it_conflict() -> None:
+    ours = BASE.replace("| Port | Service | Description |", "| Port | Service | Notes |", 1)
+    text, conflicts, clean = merged(BASE, ours, NO_DESCRIPTION.replace(*THEIR_EDIT))
+    assert not clean and "they removed column Description of the table at line 9, we renamed it to 'Notes'" in conflicts
+    assert "| Port | Service | Notes |\n" in text and "| 4000 | web | Website |" in text
+
+
+def test_a_conflict_in_a_table_they_reordered_shows_both_rows_in_their_order() -> None:
+    theirs = REORDERED.replace("| db | 3002 | Database |", "| db | 3002 | PG |")
+    text, conflicts, clean = merged(BASE, BASE.replace(*OUR_EDIT), theirs)
+    assert not clean and conflicts == ["db: Description changed on both sides ('Postgres' / 'PG')"]
+    assert "<<<<<<< ours\n| db | 3002 | Postgres |\n=======\n| db | 3002 | PG |\n>>>>>>> theirs\n" in text

@@ -104,8 +104,9 @@ class ReplayState:
         for column in self.diff.columns:
             self.their_names.setdefault(column.table, {})[column.old] = column.new
         self.renamed: dict[int, dict[str, str]] = {}  # our table -> the headers their renames changed
-        # Our table -> its columns in their order (some removed): our column index, or their new column's header.
-        self.layouts: dict[int, list[int | str]] = {}
+        # Our table -> their table and its columns in their order (some removed): our column index,
+        # or their new column's header.
+        self.layouts: dict[int, tuple[int, list[int | str]]] = {}
         self.adding: dict[int, set[str]] = {}  # our table -> the headers of the columns their layout adds
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:

@@ -10,7 +10,7 @@ share the checks for ports, names and columns, so each rule reads whole in one p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 from .. import edits
 from ..model.registry import Entry, Reference, Registry
@@ -174,19 +174,25 @@ class Replay(ReplayState):
             if ours != headers:
                 self._conflict(f"they changed the columns of the table at line {table.info.line}, and so did we")
                 continue
-            self.layouts[ours_index] = [
+            layout: list[int | str] = [
                 ours.index(h) if h in headers else their_table.headers[i] for i, h in enumerate(theirs)
             ]
+            self.layouts[ours_index] = (their_index, layout)
             self.adding[ours_index] = {h for h in their_table.headers if back.get(h, h) not in headers}
 
     def _check_layouts(self) -> None:
         """A column they removed where we changed or added a cell: a modify/delete conflict, the column kept."""
         base_of_ours = {ours: base for base, ours in self.ours_of.items()}
-        for ours_index, layout in self.layouts.items():
+        for ours_index, (_, layout) in self.layouts.items():
             table = self.tables[ours_index]
             ours = [self._in_base(ours_index, h) for h in table.info.headers]
             removed = [i for i in range(len(ours)) if i not in layout]
-            kept: set[int] = set()
+            kept = {i for i in removed if table.info.headers[i] != ours[i]}  # a column we renamed
+            for i in sorted(kept):
+                self._conflict(
+                    f"they removed column {ours[i]} of the table at line {table.info.line}, "
+                    f"we renamed it to {table.info.headers[i]!r}"
+                )
             for slot, has_row in table.flatten():
                 if not has_row or slot.item is None or (slot.item.origin is not None and slot.item.origin < 2):
                     continue
@@ -489,68 +495,71 @@ class Replay(ReplayState):
 
     # -- the batch -----------------------------------------------------------------------------
 
-    def _rekey(self, table: ReplayTable, change: Callable[[edits.EntryKey], edits.EntryKey]) -> None:
-        """Every row of a table whose columns changed reads back as ``change`` makes its key."""
+    def _rename_keys(self, table: ReplayTable, names: Mapping[str, str]) -> None:
+        """Every row of a table whose header we renamed reads back under the new column names."""
         for slot, has_row in table.flatten():
             if not has_row or slot.item is None:
                 continue
-            if slot.item.key is None:  # a row left as it was: its entry, under the new columns
+            if slot.item.key is None:  # a row left as it was: its entry, under the new names
                 if slot.entry is None:
                     continue
                 slot.item.key = edits.entry_key(self.ours, self.ours.entries[slot.entry])
                 self.builder.replaced.add(slot.entry)
-            slot.item.key = change(slot.item.key)
+            slot.item.key = renamed_key(slot.item.key, names)
 
-    def _relay(self, table: ReplayTable, layout: Sequence[int | str]) -> None:
-        """Every row of ``table`` laid out as ``layout``: our columns by index, their new ones by name."""
-        their_table = self.their_tables[next(b for b, o in self.our_tables.items() if o == table.index)]
+    def _relay(self, table: ReplayTable, their_table: int, layout: Sequence[int | str]) -> None:
+        """Every row of ``table`` laid out as ``layout``: our columns by index, their new ones by name.
+
+        Their side of a conflict in it too, so the rows between markers read alike.
+        """
         their_rows = _table_rows(self.theirs, their_table)
         their_headers = self.theirs.tables[their_table].headers
         placed = {id(slot): index for index, slot in self.placed.items()}
         base_of_ours = {ours: base for base, ours in self.ours_of.items()}
         width = len(table.info.headers)
+
+        def laid_out(values: Sequence[str], new: Mapping[str, str], default: str = "") -> list[str]:
+            """``values`` in the layout; a new column's value from ``new`` by its header."""
+            values = [*values, *[default] * (width - len(values))]
+            return [values[c] if isinstance(c, int) else new.get(c, default) for c in layout]
+
         for position, item in enumerate(table.plan.items[:2]):  # the header and alignment row: theirs for new columns
-            cells = list(item.row.cells) + [" "] * (width - len(item.row.cells))
-            new = [
-                cells[c] if isinstance(c, int) else their_rows[position].cells[their_headers.index(c)] for c in layout
-            ]
-            item.row, item.fresh = dataclasses.replace(item.row, cells=tuple(new)), True
-        for slot, has_row in table.flatten():
-            if not has_row or slot.item is None:
-                continue
+            theirs = dict(zip(their_headers, their_rows[position].cells, strict=False))
+            item.row, item.fresh = dataclasses.replace(item.row, cells=tuple(laid_out(item.row.cells, theirs))), True
+        style, headers = table.plan.style, {header: header for header in their_headers}
+        for slot, _ in table.flatten():
             their = placed.get(id(slot))
             if their is None and slot.entry is not None and slot.entry in base_of_ours:
                 their = self.diff.entry_map.get(base_of_ours[slot.entry])
             their_cells = self.theirs.entries[their].cells if their is not None else {}
+            if slot.theirs is not None:
+                slot.theirs = tuple(laid_out(slot.theirs, their_cells))
+            if slot.item is None:
+                continue
             if slot.item.key is None and slot.entry is not None:  # a row left as it was: its entry, laid out anew
                 slot.item.key = edits.entry_key(self.ours, self.ours.entries[slot.entry])
                 self.builder.replaced.add(slot.entry)
-            section, service, ports, headers, texts = slot.item.key or ("", None, (), table.info.headers, ())
-            texts = (*texts, *[""] * (width - len(texts)))
-            row = slot.item.row
-            cells = list(row.cells) + [table.plan.style.cell(i, "") for i in range(len(row.cells), width)]
-            new_cells, new_headers, new_texts = [], [], []
-            for c in layout:
-                if isinstance(c, int):
-                    new_cells.append(cells[c])
-                    new_headers.append(headers[c])
-                    new_texts.append(texts[c])
-                else:
-                    text = their_cells.get(c, "")
-                    new_cells.append(table.plan.style.cell(width, text))
-                    new_headers.append(c)
-                    new_texts.append(text)
-            slot.item.row, slot.item.fresh = dataclasses.replace(row, cells=tuple(new_cells)), True
+            raw = {header: style.cell(width, text) for header, text in their_cells.items()}
+            cells = laid_out(slot.item.row.cells, raw, style.cell(width, ""))
+            slot.item.row, slot.item.fresh = dataclasses.replace(slot.item.row, cells=tuple(cells)), True
             if slot.item.key is not None:
-                slot.item.key = (section, service, ports, tuple(new_headers), tuple(new_texts))
+                section, service, ports, names, texts = slot.item.key
+                new_key = (
+                    section,
+                    service,
+                    ports,
+                    tuple(laid_out(names, headers)),
+                    tuple(laid_out(texts, their_cells)),
+                )
+                slot.item.key = new_key
 
     def finish(self) -> tuple[edits.Edit, dict[int, list[tuple[int, Slot]]]]:
         """One edit with every replayed row, and where the conflict markers go in each table."""
         marks: dict[int, list[tuple[int, Slot]]] = {}
         for index, names in self.renamed.items():
-            self._rekey(self.tables[index], lambda key, names=names: renamed_key(key, names))  # type: ignore[misc]
-        for index, layout in self.layouts.items():
-            self._relay(self.tables[index], layout)
+            self._rename_keys(self.tables[index], names)
+        for index, (their_table, layout) in self.layouts.items():
+            self._relay(self.tables[index], their_table, layout)
         for table in self.tables.values():
             items = table.plan.items[:2]
             for slot, has_row in table.flatten():
