@@ -366,6 +366,14 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
     event("clean" if result.clean else "conflict named" if result.conflicts else "prose conflict")
     event(f"replayed {min(len(result.merged), 3)}+ of their changes")
     marked = any(_MARKER.match(line) for line in result.text.splitlines())
+    inside = False
+    for line in result.text.splitlines():
+        match = _MARKER.match(line)
+        if match and match.group(1)[0] == "<":
+            assert not inside, "conflict markers nested in conflict markers"
+            inside = True
+        elif match and match.group(1)[0] == ">":
+            inside = False
     if marked or result.prose_conflicts:
         assert not result.clean
     if not result.clean:

@@ -484,3 +484,14 @@ def test_a_conflict_in_a_table_they_reordered_shows_both_rows_in_their_order() -
     text, conflicts, clean = merged(BASE, BASE.replace(*OUR_EDIT), theirs)
     assert not clean and conflicts == ["db: Description changed on both sides ('Postgres' / 'PG')"]
     assert "<<<<<<< ours\n| db | 3002 | Postgres |\n=======\n| db | 3002 | PG |\n>>>>>>> theirs\n" in text
+
+
+def test_one_name_added_in_two_tables_marks_their_row_where_they_put_it() -> None:
+    """Our cache in Core, theirs in Web: their row between markers in Web, ours left in Core."""
+    theirs = BASE.replace("| 4001-4099 | *(reserved)* | |", "| 4001 | cache | C |\n| 4002-4099 | *(reserved)* | |")
+    text, conflicts, clean = merged(BASE, BASE.replace(*OUR_ROW), theirs)
+    assert not clean and conflicts == ["both sides added cache: we on 3003, they on 4001"]
+    assert text == BASE.replace(*OUR_ROW).replace(
+        "| 4001-4099 | *(reserved)* | |",
+        "<<<<<<< ours\n=======\n| 4001 | cache | C |\n>>>>>>> theirs\n| 4002-4099 | *(reserved)* | |",
+    )

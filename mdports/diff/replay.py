@@ -304,11 +304,7 @@ class Replay(ReplayState):
         if found is None:
             if base.service is not None:
                 theirs = self._their_texts(target, their) if target is not None else None
-                marker = None
-                if target is not None and theirs is not None:
-                    anchor = self._anchor(target, their, their.first_port)
-                    marker = Slot(target.index, anchor.position, None)
-                    anchor.after.append(marker)
+                marker = self._marker(target, their) if target is not None and theirs is not None else None
                 self._conflict(
                     f"they changed {base.service}, but we removed it (line {their.line} of their version)",
                     marker,
@@ -443,12 +439,15 @@ class Replay(ReplayState):
         known = self.names.get(their.service.casefold())
         if known is not None:
             slot = self._slot(known)
-            info = target.info
-            if slot.item is not None and self._texts(slot, len(info.headers)) == texts:
+            same_table = slot.table == target.index
+            if same_table and slot.item is not None and self._texts(slot, len(target.info.headers)) == texts:
                 return  # both sides added it
-            ours_ports = slot.item.row.texts[info.port_column] if slot.item is not None else "?"
+            port_column = self._table(slot.table).info.port_column
+            ours_ports = slot.item.row.texts[port_column] if slot.item is not None else "?"
             self._conflict(
-                f"both sides added {their.service}: we on {ours_ports}, they on {their.port_text}", slot, texts
+                f"both sides added {their.service}: we on {ours_ports}, they on {their.port_text}",
+                slot if same_table else self._marker(target, their),
+                texts,
             )
             return
         ports: Sequence[int] = their.ports
@@ -457,9 +456,10 @@ class Replay(ReplayState):
             free = self._free(target, their) if self.renumber and len(ports) == 1 else None
             if free is None:
                 other = self._slot(holder[1])
-                shown = texts if other.table == target.index else self._their_texts(self._table(other.table), their)
                 self._conflict(
-                    f"port {their.port_text}: we gave it to {holder[0]}, they gave it to {their.service}", other, shown
+                    f"port {their.port_text}: we gave it to {holder[0]}, they gave it to {their.service}",
+                    other if other.table == target.index else self._marker(target, their),
+                    texts,
                 )
                 return
             self.renumbered[their.service] = (ports[0], free)
@@ -470,6 +470,17 @@ class Replay(ReplayState):
         self._insert(target, their, texts, their.service, ports)
         self._claim(("theirs", their.index), their.service, ports, their.protocols)
         self.merged.append(describe)
+
+    def _marker(self, table: ReplayTable, their: Entry) -> Slot:
+        """An empty place for their row in ``table``, where they put it (our side of its markers is empty).
+
+        A conflict with a row of ours in another table goes here, not around that row: that table
+        may be one only we have, which the prose merge can put between markers of its own.
+        """
+        anchor = self._anchor(table, their, their.first_port)
+        marker = Slot(table.index, anchor.position, None)
+        anchor.after.append(marker)
+        return marker
 
     def _free(self, table: ReplayTable, their: Entry) -> int | None:
         """The lowest port of our table's range that no service holds (for ``renumber``)."""
