@@ -495,3 +495,15 @@ def test_one_name_added_in_two_tables_marks_their_row_where_they_put_it() -> Non
         "| 4001-4099 | *(reserved)* | |",
         "<<<<<<< ours\n=======\n| 4001 | cache | C |\n>>>>>>> theirs\n| 4002-4099 | *(reserved)* | |",
     )
+
+
+def test_a_conflict_at_a_row_we_split_off_marks_their_row_at_its_own_place() -> None:
+    """We moved db to a table of our own, they renamed it to a name we took: no markers nested."""
+    ours = SPLIT.replace("| 4001-4099 | *(reserved)* | |", "| 4001 | store | S |\n| 4002-4099 | *(reserved)* | |")
+    theirs = BASE.replace("| 3002 | db | Database |", "| 3002 | store | Database |").replace(
+        "## 3000-3009: Core\n", "## 3000-3009: Core\n\nSee below.\n"
+    )
+    text, conflicts, clean = merged(BASE, ours, theirs)
+    assert not clean and "they renamed db to store, but we already have a store" in conflicts
+    assert "| 3001 | auth | old |\n<<<<<<< ours\n=======\n| 3002 | store | Database |\n>>>>>>> theirs\n" in text
+    assert "| 3002 | db | Database |\n" in text  # ours, in the table we split off

@@ -94,6 +94,7 @@ class ReplayState:
         self.base_of_theirs = {new: old for old, new in self.diff.entry_map.items()}
         self.ours_only = set(range(len(ours.entries))) - set(self.ours_of.values())
         self.our_tables = ours_diff.table_map  # base table -> our table
+        self.paired = set(self.our_tables.values())  # our tables the base has too
         self.their_tables = self.diff.table_map  # base table -> their table
         self.base_table_of_theirs = {new: old for old, new in self.their_tables.items()}
         # A column each side renamed: our header -> the base's, per our table; the base's -> theirs, per theirs.
@@ -282,6 +283,28 @@ class ReplayState:
         anchor.after.append(slot)
         self.placed[their.index] = slot
         return slot
+
+    def _marker(self, table: ReplayTable, their: Entry) -> Slot:
+        """An empty place for their row in ``table``, where they put it (our side of its markers is empty)."""
+        anchor = self._anchor(table, their, their.first_port)
+        marker = Slot(table.index, anchor.position, None)
+        anchor.after.append(marker)
+        return marker
+
+    def _facing(self, slot: Slot, their: Entry | None) -> tuple[Slot | None, list[str] | None]:
+        """Where a conflict of our row at ``slot`` with ``their`` row goes, and their row as written there.
+
+        Around our row, their row in its table's layout. But a table only we have (one we split
+        off) may land between the prose merge's own markers, and markers must not nest: their row
+        then goes to its own place in the table they wrote it in, and ours is left as it is.
+        """
+        table = self._table(slot.table)
+        if slot.table in self.paired:
+            return slot, self._their_texts(table, their) if their is not None else None
+        target = self._target(their) if their is not None else None
+        if target is None or their is None:
+            return None, None
+        return self._marker(target, their), self._their_texts(target, their)
 
     def _conflict(self, message: str, slot: Slot | None = None, theirs: Sequence[str] | None = None) -> None:
         """A conflict: named always, and between markers at ``slot`` (our row vs ``theirs``) when given."""

@@ -128,7 +128,7 @@ class Replay(ReplayState):
             if mine == self.theirs.document.blocks[self.theirs.tables[their.table].block].render():
                 return  # the same split on both sides: the prose merge keeps one table
         if self._changed_by_us(base, ours):
-            self._conflict(f"they moved {base.label} to {where}, but we changed it", slot)
+            self._conflict(f"they moved {base.label} to {where}, but we changed it", *self._facing(slot, None))
             return
         self._delete(slot)
         self.merged.append(f"move {base.label} to {where}")
@@ -288,7 +288,7 @@ class Replay(ReplayState):
             self.merged.append(describe)
             return
         if self._changed_by_us(base, ours):
-            self._conflict(f"they removed {base.service}, but we changed it", slot)
+            self._conflict(f"they removed {base.service}, but we changed it", *self._facing(slot, None))
             return
         self._delete(slot)
         self._release(("ours", ours.index), ours.service, ours.ports)
@@ -345,7 +345,7 @@ class Replay(ReplayState):
                 f"({mine[info.headers.index(h)]!r} / {self._their_cell(their, table.index, h)!r})"
                 for h in clashes
             )
-            self._conflict(f"{name}: {values}", slot, self._their_texts(table, their))
+            self._conflict(f"{name}: {values}", *self._facing(slot, their))
             return
         if lost:
             self._conflict(f"they changed {', '.join(lost)} of {name}, a column our table does not have")
@@ -368,29 +368,25 @@ class Replay(ReplayState):
                     other = self._slot(holder[1])
                     self._conflict(
                         f"port {their.port_text}: we gave it to {holder[0]}, they moved {their.service} there",
-                        other,
-                        self._their_texts(self._table(other.table), their),
+                        *self._facing(other, their),
                     )
                     return
             known = self.names.get(service.casefold())
             if known is not None and known != identity:
                 self._conflict(
                     f"they renamed {base.service} to {service}, but we already have a {service}",
-                    slot,
-                    self._their_texts(table, their),
+                    *self._facing(slot, their),
                 )
                 return
         moved_by_us = self.our_tables.get(base.table) != ours.table
         moved_by_them = self.their_tables.get(base.table) != their.table
         if moved_by_them and target is None:
             heading = self.theirs.sections[their.section].heading
-            self._conflict(f"they moved {name} to {heading!r}, a table we lack", slot, self._their_texts(table, their))
+            self._conflict(f"they moved {name} to {heading!r}, a table we lack", *self._facing(slot, their))
             return
         if moved_by_them and moved_by_us and target is not table:
             self._conflict(
-                f"{name}: we moved it to another section, they moved it to another one",
-                slot,
-                self._their_texts(table, their),
+                f"{name}: we moved it to another section, they moved it to another one", *self._facing(slot, their)
             )
             return
         if texts == mine and not moved_by_them:
@@ -470,17 +466,6 @@ class Replay(ReplayState):
         self._insert(target, their, texts, their.service, ports)
         self._claim(("theirs", their.index), their.service, ports, their.protocols)
         self.merged.append(describe)
-
-    def _marker(self, table: ReplayTable, their: Entry) -> Slot:
-        """An empty place for their row in ``table``, where they put it (our side of its markers is empty).
-
-        A conflict with a row of ours in another table goes here, not around that row: that table
-        may be one only we have, which the prose merge can put between markers of its own.
-        """
-        anchor = self._anchor(table, their, their.first_port)
-        marker = Slot(table.index, anchor.position, None)
-        anchor.after.append(marker)
-        return marker
 
     def _free(self, table: ReplayTable, their: Entry) -> int | None:
         """The lowest port of our table's range that no service holds (for ``renumber``)."""
