@@ -282,11 +282,15 @@ def one_side(text: str, side: str = "ours") -> str:
     return "".join(out)
 
 
-def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Registry, result: MergeResult) -> None:
-    """No change of ``side`` is lost silently: every row it added or edited is in ``merged``.
+def assert_invariant(
+    base: Registry, side: Registry, other: Registry, merged: Registry, result: MergeResult, rest: Registry
+) -> None:
+    """No change of ``side`` is lost silently: every row it added or edited is in the result.
 
     ``merged`` is the result with every conflict resolved to ``side``: a row is there because the
-    merge kept it, or because it is ``side``'s part of a conflict (between markers). Its cells are
+    merge kept it, or because it is ``side``'s part of a conflict (between markers). When the merge
+    is not clean, a row may also be in ``rest`` (the result resolved to the other side): between
+    markers all the same, on the other side's part (both sides made it alike). Its cells are
     checked unless a conflict names it. An entry is found in the result by its name on either
     side (the other side may have renamed it), independently of the identity the merge works out.
     """
@@ -323,6 +327,8 @@ def assert_invariant(base: Registry, side: Registry, other: Registry, merged: Re
         if any(len(r.by_name.get(name.casefold(), ())) > 1 for r in registries for name in names if name):
             continue  # a name used twice identifies nothing (the corpus has such a registry)
         found = [merged.by_name[name.casefold()][0] for name in names if name and name.casefold() in merged.by_name]
+        if not found and not result.clean and change.kind != "removed":
+            found = [rest.by_name[name.casefold()][0] for name in names if name and name.casefold() in rest.by_name]
         if change.kind == "removed":
             assert not found, f"{change.old_service} was removed but is still there"
             continue
@@ -379,8 +385,9 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
     if not result.clean:
         assert result.conflicts or result.prose_conflicts, "not clean, but nothing says why"
     registries = build(base), build(ours), build(theirs)
-    assert_invariant(registries[0], registries[1], registries[2], build(parse(one_side(result.text))), result)
-    assert_invariant(registries[0], registries[2], registries[1], build(parse(one_side(result.text, "theirs"))), result)
+    ours_part, theirs_part = build(parse(one_side(result.text))), build(parse(one_side(result.text, "theirs")))
+    assert_invariant(registries[0], registries[1], registries[2], ours_part, result, theirs_part)
+    assert_invariant(registries[0], registries[2], registries[1], theirs_part, result, ours_part)
     return result
 
 
