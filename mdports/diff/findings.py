@@ -65,13 +65,13 @@ def _unmatched(
     return tuple(out)
 
 
-def new_errors(merged: Registry, sides: Sequence[Registry]) -> tuple[Finding, ...]:
-    """The errors of ``merged`` that none of ``sides`` has, matched by rule, subject and ports.
+def new_errors(merged: Registry, findings: Iterable[Finding], sides: Sequence[Registry]) -> tuple[Finding, ...]:
+    """The errors among ``findings`` of ``merged`` that none of ``sides`` has, matched by rule, subject and ports.
 
     What a merge made of two valid changes: our row refers to a service their side removed.
-    ``merged`` is validated first; the sides only when it has an error at all.
+    The sides are validated only when ``merged`` has an error at all.
     """
-    errors = tuple(f for f in validate(merged).findings if f.severity == "error")
+    errors = tuple(f for f in findings if f.severity == "error")
     if not errors:
         return ()
     subjects = _subjects(side_of(merged, "new"), {}, {})

@@ -117,7 +117,9 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
     replay.run()
     edit, marks = replay.finish()
     replayed = edits.verify(edit, errors=False)  # once, for the whole batch
-    findings = _findings(replayed, edit)
+    # Validated once: for the rows their side wrote, and again only when the merged text differs.
+    validated = _validate(replayed) if edit.added_lines else None
+    findings = tuple(f for f in validated if f.line - 1 in edit.added_lines) if validated else ()
 
     base_registry, ours_registry, theirs_registry = registries
     base_keys = {index: f"table {index}" for index in range(len(base_registry.tables))}
@@ -199,7 +201,12 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
         from .findings import new_errors
 
-        errors = new_errors(build(parse(text, path=ours.path)), (ours_registry, theirs_registry))
+        if text == edit.text:  # nothing but their rows changed: the registry verify read is the result's
+            merged, checked = replayed, validated if validated is not None else _validate(replayed)
+        else:
+            merged = build(parse(text, path=ours.path))
+            checked = _validate(merged)
+        errors = new_errors(merged, checked, (ours_registry, theirs_registry))
     return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings, errors)
 
 
@@ -221,13 +228,11 @@ def _kept_rows(table: Table, info: RegistryTable, base: Table) -> str:
     return f"{len(rows)} row(s) ({shown}{', ...' if len(names) > 5 else ''})"
 
 
-def _findings(registry: Registry, edit: edits.Edit) -> tuple[Finding, ...]:
-    """The validation findings on the rows the merge wrote (their rows may break our rules)."""
-    if not edit.added_lines:
-        return ()
+def _validate(registry: Registry) -> tuple[Finding, ...]:
+    """Every finding of ``registry`` (validation is loaded only when a merge needs it)."""
     from ..check.rules import validate
 
-    return tuple(f for f in validate(registry).findings if f.line - 1 in edit.added_lines)
+    return validate(registry).findings
 
 
 def merge_files(

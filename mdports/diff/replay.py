@@ -160,11 +160,11 @@ class Replay(ReplayState):
             their_table = self.theirs.tables[their_index]
             back = {new: old for old, new in self.their_names.get(their_index, {}).items()}
             theirs = [back.get(h, h) for h in their_table.headers]
+            if theirs == headers:
+                self._restyle_head(base_index, their_index, ours_index)
+                continue
             table = self._table(ours_index)
             ours = [self._in_base(ours_index, h) for h in table.info.headers]
-            if theirs == headers:
-                self._restyle_head(base_index, their_index, table)
-                continue
             if len(set(headers)) != len(headers) or len(set(theirs)) != len(theirs):
                 continue  # a repeated header: columns cannot be told apart by name
             roles = {their_table.port_column, their_table.service_column, their_table.protocol_column}
@@ -214,12 +214,15 @@ class Replay(ReplayState):
             shown = [table.info.headers[c] if isinstance(c, int) else c for c in layout]
             self.merged.append(f"lay out the table at line {table.info.line} as theirs: {', '.join(shown)}")
 
-    def _restyle_head(self, base_index: int, their_index: int, table: ReplayTable) -> None:
+    def _restyle_head(self, base_index: int, their_index: int, ours_index: int) -> None:
         """Their header or alignment row restyled (re-padded, aligned otherwise): ours takes it if we left ours."""
-        rows = [_table_rows(r, t) for r, t in ((self.base, base_index), (self.theirs, their_index))]
+        base_rows, their_rows = _table_rows(self.base, base_index), _table_rows(self.theirs, their_index)
+        if base_rows[:2] == their_rows[:2]:
+            return  # nearly always: no need to plan our table
+        table = self._table(ours_index)
         for position in (0, 1):
             item = table.plan.items[position]
-            base, theirs = rows[0][position], rows[1][position]
+            base, theirs = base_rows[position], their_rows[position]
             if _trivia(theirs) != _trivia(base) and _trivia(item.row) == _trivia(base):
                 table.plan.items[position] = table.plan.new(
                     theirs.texts, None, origin=item.origin, like=dataclasses.replace(theirs, eol=item.row.eol)
