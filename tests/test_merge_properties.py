@@ -383,7 +383,7 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
     if marked or result.prose_conflicts:
         assert not result.clean
     if not result.clean:
-        assert result.conflicts or result.prose_conflicts, "not clean, but nothing says why"
+        assert result.conflicts or result.prose_conflicts or result.errors, "not clean, but nothing says why"
     registries = build(base), build(ours), build(theirs)
     ours_part, theirs_part = build(parse(one_side(result.text))), build(parse(one_side(result.text, "theirs")))
     assert_invariant(registries[0], registries[1], registries[2], ours_part, result, theirs_part)

@@ -507,3 +507,13 @@ def test_a_conflict_at_a_row_we_split_off_marks_their_row_at_its_own_place() -> 
     assert not clean and "they renamed db to store, but we already have a store" in conflicts
     assert "| 3001 | auth | old |\n<<<<<<< ours\n=======\n| 3002 | store | Database |\n>>>>>>> theirs\n" in text
     assert "| 3002 | db | Database |\n" in text  # ours, in the table we split off
+
+
+def test_both_removing_sections_makes_no_new_error_of_a_table_that_moved_up() -> None:
+    """A finding on a table is matched by its place in its section, not its place in the document."""
+    middle = "\n## 6000-6099: Middle\n\n| Port | Service |\n|------|---------|\n| 6000 | m |\n"
+    no_service = "\n## 5000-5099: Other\n\n| Port | Description |\n|------|-------------|\n| 5000 | x |\n"
+    base = BASE + middle + no_service
+    text, conflicts, clean = merged(base, base.replace(CORE, ""), base.replace(middle, ""))
+    assert clean, conflicts
+    assert text == BASE.replace(CORE, "") + no_service

@@ -17,7 +17,9 @@ def _subjects(side: Side, entry_map: Mapping[str, str], section_map: Mapping[str
     subjects: dict[int, str] = {}
     for index, section in enumerate(side.registry.sections):
         subjects[section.line] = "section:" + section_map.get(side.section_keys[index], side.section_keys[index])
-    for number, table in enumerate(side.registry.tables):
+    in_section: dict[int, int] = {}
+    for table in side.registry.tables:  # a table by its place in its section: removing another keeps it
+        number = in_section[table.section] = in_section.get(table.section, -1) + 1
         key = side.section_keys[table.section]
         subjects[table.line] = f"table:{section_map.get(key, key)}:{number}"
     for index, entry in enumerate(side.registry.entries):
