@@ -126,7 +126,10 @@ def test_same_name_added_on_both_sides_for_different_ports_conflicts(repo: Path)
     result = git(repo, "merge", "--no-edit", "b", check=False)
     assert result.returncode == 1
     assert "both sides added jobs" in result.stdout + result.stderr
-    assert "<<<<<<< a\n| 3017 | jobs | | |\n=======\n" in (repo / DOC).read_text()
+    # Our row stays in its table; theirs is between markers where they put it (another table).
+    text = (repo / DOC).read_text()
+    assert "| 3016 | mana-api-gateway | Go | API keys, rate limiting, usage tracking |\n| 3017 | jobs | | |\n" in text
+    assert "| 5100 | whopixels | Pixel art game |\n<<<<<<< a\n=======\n| 5101 | jobs | |\n>>>>>>> b\n" in text
 
 
 def test_same_cell_changed_differently_conflicts(repo: Path) -> None:

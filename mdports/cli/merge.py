@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ..errors import UsageError
 from ..output.escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
@@ -38,7 +39,8 @@ def merge(
 
     Set up with `git config merge.mdports.driver "mdports merge %O %A %B --path %P --marker-size %L"`
     and a `.gitattributes` line `docs/PORT_SCHEMA.md merge=mdports`. Exit 0 when the merge is
-    clean, 1 when conflicts are left between conflict markers or named as not applied.
+    clean, 1 when conflicts are left between conflict markers, or the merged document has an
+    error neither side had (git then stops the merge for a person), 2 on a usage error.
     """
     from ..diff.merge import merge_files
     from ..diff.merge_text import Labels
@@ -52,10 +54,15 @@ def merge(
         theirs=theirs_label or (given[2] if len(given) > 2 else None) or _merged_branch() or "theirs",
         size=marker_size,
     )
+    if output is not None:
+        _check_output(output)  # before the merge: a wrong path is a usage error, found at once
     result = merge_files(base, ours, theirs, renumber=renumber, path=path, labels=labels)
     target = output or ours
     if output is not None and not output.exists():
-        output.write_text("", encoding="utf-8")
+        try:
+            output.write_text("", encoding="utf-8")  # the lock and the atomic write need a file
+        except OSError as exc:
+            raise UsageError(f"cannot create the output file: {exc.strerror}", path=str(output)) from None
     locking = state(ctx).locking(str(target), lock_timeout)
     with DocumentLock(target, timeout=locking["lock_timeout"], waiting=locking["waiting"]):
         write_atomic(target, result.text)
@@ -71,6 +78,7 @@ def merge(
             "conflicts": [conflict.message for conflict in result.conflicts],
             "prose_conflicts": result.prose_conflicts,
             "findings": [finding.to_dict() for finding in result.findings],
+            "errors": [finding.to_dict() for finding in result.errors],
         }
         typer.echo(dump(record))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
@@ -82,10 +90,33 @@ def merge(
         typer.echo(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
     for finding in result.findings:
         typer.echo(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
-    if not result.clean:
+    for finding in result.errors:
+        typer.echo(
+            printable(
+                f"mdports merge: CONFLICT: {shown}:{finding.line}: {finding.rule.id} {finding.message}"
+                " (an error neither side has: the merge made it)"
+            ),
+            err=True,
+        )
+    if result.errors and not result.conflicts and not result.prose_conflicts:
+        typer.echo(f"mdports merge: fix the error in {shown}, then commit the merge", err=True)
+    elif not result.clean:
         hint = " (or rerun with --renumber)" if any("port " in c.message for c in result.conflicts) else ""
         typer.echo(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
     raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
+
+
+def _check_output(output: Path) -> None:
+    """``--output`` names a file in a folder that exists (the file itself may be new)."""
+    if output.is_dir():
+        raise UsageError("--output names a folder, not a file", path=str(output), hint="give a file name in it")
+    folder = output.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"--output is in a folder that does not exist ({folder})",
+            path=str(output),
+            hint="create the folder first, or write the result elsewhere",
+        )
 
 
 def _merged_branch() -> str | None:

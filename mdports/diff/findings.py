@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..files.config import Config
-from .snapshot import Side
+from ..model.registry import Registry
+from .snapshot import Side, side_of
 
 
 def _subjects(side: Side, entry_map: Mapping[str, str], section_map: Mapping[str, str]) -> dict[int, str]:
@@ -16,7 +17,9 @@ def _subjects(side: Side, entry_map: Mapping[str, str], section_map: Mapping[str
     subjects: dict[int, str] = {}
     for index, section in enumerate(side.registry.sections):
         subjects[section.line] = "section:" + section_map.get(side.section_keys[index], side.section_keys[index])
-    for number, table in enumerate(side.registry.tables):
+    in_section: dict[int, int] = {}
+    for table in side.registry.tables:  # a table by its place in its section: removing another keeps it
+        number = in_section[table.section] = in_section.get(table.section, -1) + 1
         key = side.section_keys[table.section]
         subjects[table.line] = f"table:{section_map.get(key, key)}:{number}"
     for index, entry in enumerate(side.registry.entries):
@@ -62,3 +65,20 @@ def _unmatched(
         else:
             out.append(finding)
     return tuple(out)
+
+
+def new_errors(merged: Registry, findings: Iterable[Finding], sides: Sequence[Registry]) -> tuple[Finding, ...]:
+    """The errors among ``findings`` of ``merged`` that none of ``sides`` has, matched by rule, subject and ports.
+
+    What a merge made of two valid changes: our row refers to a service their side removed.
+    The sides are validated only when ``merged`` has an error at all.
+    """
+    errors = tuple(f for f in findings if f.severity == "error")
+    if not errors:
+        return ()
+    subjects = _subjects(side_of(merged, "new"), {}, {})
+    for registry in sides:
+        side = side_of(registry, "new")
+        known = Counter(_identity(f, _subjects(side, {}, {})) for f in validate(registry).findings)
+        errors = _unmatched(errors, subjects, known)
+    return tuple(errors)

@@ -16,11 +16,15 @@ merged cell by cell. A column they renamed is renamed in our matching table (its
 only), and cells are matched by column across the three versions, whatever each side calls it.
 All replayed rows go into our document as one batch, verified once.
 
-The invariant: every change of either side is in the result, or between conflict markers, or
-named as not applied (and the merge is not clean). Both sides changing one cell differently,
-claiming one port or one name for different things, renaming one column differently, or one
-side removing an entry (or a column) the other changed, are conflicts; ``renumber`` gives their
-new entry the next free port of its range instead of a port clash.
+The invariant: no side's change is lost silently. Every row either side added or edited is in
+the result, or a conflict is named and the row is between conflict markers (and the merge is not
+clean). Both sides changing one cell differently, claiming one port or one name for different
+things, renaming or reordering columns differently, or one side removing an entry, a column or
+a whole table the other changed, are conflicts; ``renumber`` gives their new entry the next free
+port of its range instead of a port clash. A clean merge whose document has an error neither
+side has (our row refers to a service they removed) is not clean either: the error is reported.
+When the three versions end their lines differently, they are merged with LF and the result
+takes the line ending of the side that changed it (ours when both did).
 
 Here: the merge as a whole. The prose layer and conflict markers are :mod:`mdports.diff.merge_text`,
 the replay :mod:`mdports.diff.replay`, on the state and rows of :mod:`mdports.diff.merge_rows`.
@@ -28,13 +32,13 @@ the replay :mod:`mdports.diff.replay`, on the state and rows of :mod:`mdports.di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import edits
 from ..check.findings import Finding
 from ..model.reading import build
-from ..model.registry import Registry
+from ..model.registry import Registry, RegistryTable
 from ..syntax.document import Document, Table, parse, shared_rows
 from .merge_rows import Conflict
 from .merge_text import (
@@ -60,10 +64,12 @@ class MergeResult:
     conflicts: tuple[Conflict, ...] = ()
     prose_conflicts: int = 0
     findings: tuple[Finding, ...] = ()
+    errors: tuple[Finding, ...] = ()  # errors of the merged document that neither side has
 
     @property
     def clean(self) -> bool:
-        return not self.conflicts and not self.prose_conflicts
+        """Nothing left for a person: no conflict, and no new error (git then records the merge)."""
+        return not self.conflicts and not self.prose_conflicts and not self.errors
 
 
 def merge(
@@ -83,7 +89,20 @@ def merge(
     | 3013-3019 | *(reserved)* |
     """
     with shared_rows():  # verify parses a fourth version of the same rows
-        return _merge(base, ours, theirs, renumber, labels or Labels())
+        endings = [_endings(document.render()) for document in (base, ours, theirs)]
+        if len(set(endings)) == 1:
+            return _merge(base, ours, theirs, renumber, labels or Labels())
+        # One side changed the line endings (a CRLF conversion): merged in LF, written with one ending.
+        eol = (theirs if endings[1] == endings[0] else ours).newline
+        lf = [parse(d.render().replace("\r\n", "\n"), path=d.path) for d in (base, ours, theirs)]
+        result = _merge(lf[0], lf[1], lf[2], renumber, labels or Labels())
+        return replace(result, text=result.text.replace("\n", eol)) if eol != "\n" else result
+
+
+def _endings(text: str) -> str:
+    """How a text ends its lines: ``\\r\\n``, ``\\n`` (also when it has no line break) or ``mixed``."""
+    crlf, lf = text.count("\r\n"), text.count("\n")
+    return "mixed" if 0 < crlf < lf else "\r\n" if crlf else "\n"
 
 
 def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, labels: Labels) -> MergeResult:
@@ -98,7 +117,9 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
     replay.run()
     edit, marks = replay.finish()
     replayed = edits.verify(edit, errors=False)  # once, for the whole batch
-    findings = _findings(replayed, edit)
+    # Validated once: for the rows their side wrote, and again only when the merged text differs.
+    validated = _validate(replayed) if edit.added_lines else None
+    findings = tuple(f for f in validated if f.line - 1 in edit.added_lines) if validated else ()
 
     base_registry, ours_registry, theirs_registry = registries
     base_keys = {index: f"table {index}" for index in range(len(base_registry.tables))}
@@ -111,6 +132,33 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
         i: base_keys.get(replay.base_table_of_theirs.get(i, -1)) or new_key(theirs, info.block)
         for i, info in enumerate(theirs_registry.tables)
     }
+    # A table one side removed while the other changed it: its token is made to differ from the
+    # base's, so the prose merge puts the changed table between markers instead of dropping it.
+    at_risk: set[int] = set()  # our tables that go between markers whole
+    for index, info in enumerate(ours_registry.tables):
+        base_index = ours_base.get(index)
+        if base_index is None or base_index in replay.their_tables:
+            continue
+        block = edit.after.blocks[info.block]
+        assert isinstance(block, Table)
+        original = base.blocks[base_registry.tables[base_index].block]
+        assert isinstance(original, Table)
+        rows = _kept_rows(block, info, original)
+        if rows:
+            at_risk.add(index)
+            ours_keys[index] += " (ours)"
+            replay.conflicts.append(
+                Conflict(f"they removed the table at line {info.line}, but we added or changed {rows} in it")
+            )
+    for index, info in enumerate(theirs_registry.tables):
+        base_index = replay.base_table_of_theirs.get(index)
+        if base_index is None or base_index in replay.our_tables:
+            continue
+        if theirs.blocks[info.block].render() != base.blocks[base_registry.tables[base_index].block].render():
+            theirs_keys[index] += " (theirs)"
+            replay.conflicts.append(
+                Conflict(f"we removed the table at line {info.line} of their version, but they changed it")
+            )
     (base_skeleton, base_tables), (ours_skeleton, _), (theirs_skeleton, theirs_tables) = (
         skeleton(d, r, k)
         for d, r, k in zip((base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True)
@@ -137,7 +185,10 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             continue
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
-        tables[key] = marked_table(block, original, marks[info.block], labels) if info.block in marks else block
+        if info.block in marks and index not in at_risk:  # a table at risk goes between markers whole
+            tables[key] = marked_table(block, original, marks[info.block], labels)
+        else:
+            tables[key] = block
     kept = set(TOKEN_LINE.findall(merged_skeleton))
     theirs_have = set(theirs_keys.values())
     for index, info in enumerate(ours_registry.tables):
@@ -146,16 +197,42 @@ def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, lab
             # Both sides still have the table, yet the prose merge left it out: never silently.
             replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
-    return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings)
+    errors: tuple[Finding, ...] = ()
+    if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
+        from .findings import new_errors
+
+        if text == edit.text:  # nothing but their rows changed: the registry verify read is the result's
+            merged, checked = replayed, validated if validated is not None else _validate(replayed)
+        else:
+            merged = build(parse(text, path=ours.path))
+            checked = _validate(merged)
+        errors = new_errors(merged, checked, (ours_registry, theirs_registry))
+    return MergeResult(text, tuple(replay.merged), tuple(replay.conflicts), prose_conflicts, findings, errors)
 
 
-def _findings(registry: Registry, edit: edits.Edit) -> tuple[Finding, ...]:
-    """The validation findings on the rows the merge wrote (their rows may break our rules)."""
-    if not edit.added_lines:
-        return ()
+def _kept_rows(table: Table, info: RegistryTable, base: Table) -> str:
+    """What a removal of ``table`` would lose (empty: nothing), named for people.
+
+    Their removals are replayed first, so the rows of a registry table still there are those we
+    added or changed; a header we changed (a column renamed) is a change too. Another table is
+    merged whole, so any change of ours is at risk.
+    """
+    if info.service_column is None:
+        return "" if table.render() == base.render() else "its text"
+    rows = table.rows[2:]
+    if not rows:
+        return "its header" if table.header.texts != base.header.texts else ""
+    column = info.service_column
+    names = [row.texts[column] if column < len(row.texts) else "" for row in rows]
+    shown = ", ".join(name or "a row" for name in names[:5])
+    return f"{len(rows)} row(s) ({shown}{', ...' if len(names) > 5 else ''})"
+
+
+def _validate(registry: Registry) -> tuple[Finding, ...]:
+    """Every finding of ``registry`` (validation is loaded only when a merge needs it)."""
     from ..check.rules import validate
 
-    return tuple(f for f in validate(registry).findings if f.line - 1 in edit.added_lines)
+    return validate(registry).findings
 
 
 def merge_files(

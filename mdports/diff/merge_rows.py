@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import edits
 from ..model.registry import Entry, Reference, Registry
+from ..syntax.row import Row
 from .compare import compare_both
 from .model import EntryChange
 
@@ -93,6 +94,7 @@ class ReplayState:
         self.base_of_theirs = {new: old for old, new in self.diff.entry_map.items()}
         self.ours_only = set(range(len(ours.entries))) - set(self.ours_of.values())
         self.our_tables = ours_diff.table_map  # base table -> our table
+        self.paired = set(self.our_tables.values())  # our tables the base has too
         self.their_tables = self.diff.table_map  # base table -> their table
         self.base_table_of_theirs = {new: old for old, new in self.their_tables.items()}
         # A column each side renamed: our header -> the base's, per our table; the base's -> theirs, per theirs.
@@ -103,6 +105,10 @@ class ReplayState:
         for column in self.diff.columns:
             self.their_names.setdefault(column.table, {})[column.old] = column.new
         self.renamed: dict[int, dict[str, str]] = {}  # our table -> the headers their renames changed
+        # Our table -> their table and its columns in their order (some removed): our column index,
+        # or their new column's header.
+        self.layouts: dict[int, tuple[int, list[int | str]]] = {}
+        self.adding: dict[int, set[str]] = {}  # our table -> the headers of the columns their layout adds
         self.their_refs: dict[int, list[Reference]] = {}
         for ref in theirs.references:
             self.their_refs.setdefault(ref.entry, []).append(ref)
@@ -203,6 +209,7 @@ class ReplayState:
     def _only_theirs(self, their: Entry, table: ReplayTable, base: Entry | None) -> list[str]:
         """Their columns that our table lacks, where their row has text of its own (not the base's)."""
         known = {self._in_theirs(their.table, self._in_base(table.index, h)) for h in table.info.headers}
+        known |= self.adding.get(table.index, set())
         back = {new: old for old, new in self.their_names.get(their.table, {}).items()}
         return [
             header
@@ -219,8 +226,10 @@ class ReplayState:
 
     # -- writing rows --------------------------------------------------------------------------
 
-    def _write(self, slot: Slot, texts: Sequence[str], service: str | None, ports: Sequence[int]) -> None:
-        """Rewrite the row of ``slot`` in place (its trivia and untouched cells kept)."""
+    def _write(
+        self, slot: Slot, texts: Sequence[str], service: str | None, ports: Sequence[int], like: Row | None = None
+    ) -> None:
+        """Rewrite the row of ``slot`` in place (its trivia and untouched cells kept, or those of ``like``)."""
         table = self.tables[slot.table]
         assert slot.item is not None
         key = edits.row_key(self.ours, slot.table, texts, service, ports)
@@ -228,7 +237,7 @@ class ReplayState:
         while len(texts) > len(slot.item.row.cells) and not texts[-1]:
             texts.pop()  # the row had fewer cells: empty ones are not written in
         origin = slot.item.origin
-        slot.item = table.plan.new(texts, key, origin=origin, like=slot.item.row)
+        slot.item = table.plan.new(texts, key, origin=origin, like=like or slot.item.row)
         if slot.entry is not None:
             self.builder.replaced.add(slot.entry)
         slot.port = min(ports) if ports else None
@@ -275,12 +284,38 @@ class ReplayState:
         self.placed[their.index] = slot
         return slot
 
+    def _marker(self, table: ReplayTable, their: Entry) -> Slot:
+        """An empty place for their row in ``table``, where they put it (our side of its markers is empty)."""
+        anchor = self._anchor(table, their, their.first_port)
+        marker = Slot(table.index, anchor.position, None)
+        anchor.after.append(marker)
+        return marker
+
+    def _facing(self, slot: Slot, their: Entry | None) -> tuple[Slot | None, list[str] | None]:
+        """Where a conflict of our row at ``slot`` with ``their`` row goes, and their row as written there.
+
+        Around our row, their row in its table's layout. But a table only we have (one we split
+        off) may land between the prose merge's own markers, and markers must not nest: their row
+        then goes to its own place in the table they wrote it in, and ours is left as it is.
+        """
+        table = self._table(slot.table)
+        if slot.table in self.paired:
+            return slot, self._their_texts(table, their) if their is not None else None
+        target = self._target(their) if their is not None else None
+        if target is None or their is None:
+            return None, None
+        return self._marker(target, their), self._their_texts(target, their)
+
     def _conflict(self, message: str, slot: Slot | None = None, theirs: Sequence[str] | None = None) -> None:
         """A conflict: named always, and between markers at ``slot`` (our row vs ``theirs``) when given."""
         self.conflicts.append(Conflict(message))
-        if slot is not None and not slot.conflict:
+        if slot is None:
+            return
+        if not slot.conflict:
             slot.conflict = True
             slot.theirs = tuple(theirs) if theirs is not None else None
+        elif theirs is not None:  # a second conflict at one row: their row between markers of its own
+            slot.after.append(Slot(slot.table, slot.position, None, conflict=True, theirs=tuple(theirs)))
 
 
 def renamed_key(key: edits.EntryKey, names: Mapping[str, str]) -> edits.EntryKey:

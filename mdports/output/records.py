@@ -273,3 +273,4 @@ class MergeOutput(TypedDict):
     conflicts: list[str]
     prose_conflicts: int
     findings: list[FindingRecord]
+    errors: list[FindingRecord]
