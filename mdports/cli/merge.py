@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 
-from ..output.escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
+from ._output import say
 from ._state import state
 
 
@@ -72,19 +72,19 @@ def merge(
             "prose_conflicts": result.prose_conflicts,
             "findings": [finding.to_dict() for finding in result.findings],
         }
-        typer.echo(dump(record))
+        say(dump(record))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
     for step in result.merged:
-        typer.echo(printable(f"mdports merge: {step}"), err=True)
+        say(f"mdports merge: {step}", err=True)
     for conflict in result.conflicts:
-        typer.echo(printable(f"mdports merge: CONFLICT: {conflict.message}"), err=True)
+        say(f"mdports merge: CONFLICT: {conflict.message}", err=True)
     if result.prose_conflicts:
-        typer.echo(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
+        say(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
     for finding in result.findings:
-        typer.echo(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
+        say(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
     if not result.clean:
         hint = " (or rerun with --renumber)" if any("port " in c.message for c in result.conflicts) else ""
-        typer.echo(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
+        say(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
     raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
 
 
