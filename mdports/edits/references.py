@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from ..model.names import find_name, fold_name
 from ..model.registry import Entry, Registry
 
 
 def referring_cells(registry: Registry, entry: Entry) -> list[tuple[Entry, int, str]]:
     """Cells that refer to ``entry`` by name: (entry holding the cell, column, cell text)."""
     found = []
-    name = (entry.service or "").casefold()
+    name = fold_name(entry.service or "")
     for ref in registry.references:
-        if ref.service.casefold() != name:
+        if fold_name(ref.service) != name:
             continue
         holder = registry.entries[ref.entry]
         column = registry.tables[holder.table].headers.index(ref.header)
@@ -24,5 +25,6 @@ def replace_name(cell: str, old: str, new: str) -> str:
         return new
     # The first occurrence: in `[mana-auth](../services/mana-auth)` that is the link text; the
     # target names a folder or a page, which a rename does not move.
-    index = cell.casefold().find(old.casefold())
-    return cell[:index] + new + cell[index + len(old) :] if index >= 0 else new
+    # In any spelling (case, NFC or NFD), as the reference was matched: see fold_name.
+    found = find_name(cell, old)
+    return cell[: found[0]] + new + cell[found[1] :] if found else new

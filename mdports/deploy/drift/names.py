@@ -10,6 +10,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
+from ...model.names import fold_name
 from ...model.registry import Entry, Registry
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -25,7 +26,7 @@ def name_key(name: str) -> str:
     >>> name_key("Mana_Auth"), name_key("minio (S3 API)"), name_key("victoria-metrics") == name_key("victoriametrics")
     ('mana-auth', 'minio-s3-api', False)
     """
-    return _SEPARATORS.sub("-", name.casefold()).strip("-")
+    return _SEPARATORS.sub("-", fold_name(name)).strip("-")
 
 
 def base_key(name: str) -> str:
