@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import functools
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -95,12 +94,17 @@ _AUGMENTED = {
 _ANY = frozenset({"Zyyy", "Zinh"})  # Common and Inherited go with every script
 
 
-@dataclass(frozen=True)
 class _Tables:
-    prototypes: dict[str, str]
-    starts: list[int]  # the first code point of each range, ascending
-    ends: list[int]
-    scripts: list[frozenset[str]]
+    """The confusables' prototypes, and the script ranges (script extensions laid over scripts)."""
+
+    # A plain class, not a dataclass: this module is imported by every command, the table rarely read.
+    __slots__ = ("ends", "prototypes", "scripts", "starts")
+
+    def __init__(self, prototypes: dict[str, str], ranges: list[tuple[int, int, frozenset[str]]]) -> None:
+        self.prototypes = prototypes
+        self.starts = [first for first, _, _ in ranges]  # ascending
+        self.ends = [last for _, last, _ in ranges]
+        self.scripts = [scripts for _, _, scripts in ranges]
 
 
 @functools.cache
@@ -132,7 +136,7 @@ def _tables() -> _Tables:
             first = ext_last + 1
         if first <= last:
             merged.append((first, last, scripts))
-    return _Tables(prototypes, [r[0] for r in merged], [r[1] for r in merged], [r[2] for r in merged])
+    return _Tables(prototypes, merged)
 
 
 def skeleton(text: str) -> str:
