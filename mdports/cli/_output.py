@@ -1,11 +1,12 @@
 """How the commands print text for a person: the one way to the terminal.
 
-Every message and text output, on stdout or stderr, goes through :func:`say`, so a service
-name, a path or a cell that holds ESC, BEL, a right-to-left override or a C1 control is shown
-as ``<U+001B>`` instead of acting on the terminal (see :mod:`mdports.output.escaping`). Only
-two kinds of output leave another way: JSON and SARIF (:func:`mdports.output.records.dump`
-escapes those characters as JSON escapes, so the data is unchanged) and a document written
-to stdout (``fmt -``), which must stay byte for byte what a file would hold.
+Every message and output goes through this module, so a service name, a path or a cell that
+holds ESC, BEL, a C1 control or a right-to-left override is shown as ``<U+001B>`` instead of
+acting on the terminal (:func:`~mdports.output.escaping.printable`). JSON passes unchanged:
+:func:`mdports.output.records.dump` wrote those characters as JSON escapes already. Coloured
+text, diffs and Markdown are escaped as they are built (:func:`say_diff`, :func:`say_markdown`).
+Only a document written to stdout (``fmt -``) leaves another way, byte for byte what a file
+would hold.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ def say(text: str, *, err: bool = False, nl: bool = True, color: bool = False) -
     """
     # click strips colour from what is not a terminal unless told (``color=True``).
     typer.echo(text if color else printable(text), err=err, nl=nl, color=color or None)
+
+
+def say_markdown(text: str) -> None:
+    """Print Markdown that :func:`~mdports.output.escaping.escape_markdown` made safe, as it is.
+
+    Its controls and invisible characters are already shown as ``<U+202E>``; the zero-width
+    spaces left are its own (they keep ``@team`` from mentioning and ``https://`` from linking
+    when the text is pasted into GitHub), so escaping them again would break the comment.
+    """
+    typer.echo(text, nl=False)
 
 
 def say_diff(diff: str, color: bool) -> None:

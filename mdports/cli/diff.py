@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._output import say
+from ._output import say, say_markdown
 from ._state import state
 
 
@@ -92,7 +92,10 @@ def diff(
         DiffFormat.json: format_json,
         DiffFormat.markdown: format_markdown,
     }[fmt]
-    say(render(result), nl=fmt is not DiffFormat.markdown)
+    if fmt is DiffFormat.markdown:
+        say_markdown(render(result))
+    else:
+        say(render(result))
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
 
 
