@@ -258,3 +258,17 @@ def test_look_alikes_of_one_script_are_not_reported() -> None:
     assert not mixed_script_confusable("rn", "m")  # Latin both: a matter of fonts
     assert mixed_script_confusable("\u0430\u0440\u0435", "ape")  # all Cyrillic against all Latin
     assert "MP113" not in _rules(_doc("| 3001 | \u0441\u0435\u0440\u0432\u0438\u0441 | |", "| 3002 | service | |"))
+
+
+def test_drift_keeps_a_combining_mark_with_its_letter(tmp_path: Path) -> None:
+    """कि (ki) and का (kaa) are two names: their vowel signs are no separators, as punctuation is."""
+    _write(tmp_path, _doc("| 3001 | \u0915\u093e | |", f"| 3002 | {DEVANAGARI}_api | |"))
+    (tmp_path / "compose.yml").write_text(
+        'services:\n  "\u0915\u093f":\n    ports:\n      - "3001:80"\n'
+        f'  "{DEVANAGARI}.api":\n    ports:\n      - "3002:80"\n',
+        encoding="utf-8",
+    )
+    result = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=tmp_path)
+    findings = {(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]}
+    # कि publishes the port of का: not the same service (so का is deployed nowhere); कार्य.api is कार्य_api.
+    assert findings == {("MP207", "compose.yml", 4), ("MP206", "PORT_SCHEMA.md", 7)}
