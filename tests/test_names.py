@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, invoke_mdports, modules_loaded_by, run_mdports
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import LOOK_ALIKE_CYRILLIC, LOOK_ALIKE_LATIN, plain_names
 
 import mdports
 from mdports.model import names
@@ -272,3 +273,34 @@ def test_drift_keeps_a_combining_mark_with_its_letter(tmp_path: Path) -> None:
     findings = {(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]}
     # कि publishes the port of का: not the same service (so का is deployed nowhere); कार्य.api is कार्य_api.
     assert findings == {("MP207", "compose.yml", 4), ("MP206", "PORT_SCHEMA.md", 7)}
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+
+def _table(*names: str) -> str:
+    return _doc(*(f"| {3001 + index} | {name} | |" for index, name in enumerate(names)))
+
+
+@given(plain_names, st.data())
+def test_a_respelled_document_has_the_same_findings(name: str, data: st.DataObject) -> None:
+    """NFD, upper case: another spelling of every name changes no finding (rule and line)."""
+    other = data.draw(plain_names)
+    text = _table(name, other, "x-api", unicodedata.normalize("NFD", name.upper()))
+    respelled = unicodedata.normalize("NFD", text)
+    found = sorted((f.rule.id, f.line) for f in mdports.validate(mdports.parse(text)).findings)
+    assert sorted((f.rule.id, f.line) for f in mdports.validate(mdports.parse(respelled)).findings) == found
+    assert ("MP002", 10) in found  # line 10 is the name again, in capitals and decomposed
+
+
+@given(plain_names, st.data())
+def test_a_cyrillic_look_alike_of_a_name_is_mp113(name: str, data: st.DataObject) -> None:
+    swaps = [index for index, char in enumerate(name) if char in LOOK_ALIKE_LATIN]
+    chosen = data.draw(st.sets(st.sampled_from(swaps), min_size=1))
+    impostor = "".join(
+        LOOK_ALIKE_CYRILLIC[LOOK_ALIKE_LATIN.index(char)] if index in chosen else char
+        for index, char in enumerate(name)
+    )
+    findings = mdports.validate(mdports.parse(_table(name, "x-api", impostor))).findings
+    assert [(f.rule.id, f.line) for f in findings if f.rule.id in ("MP002", "MP113")] == [("MP113", 9)]
+    assert skeleton(fold_name(name)) == skeleton(fold_name(impostor)) and fold_name(name) != fold_name(impostor)
