@@ -231,6 +231,11 @@ def test_the_table_says_what_unicode_says() -> None:
     # Script extensions win: the Devanagari danda is also Bengali's, so it mixes nothing.
     assert "Beng" in names.scripts_of("\u0964") and "Deva" in names.scripts_of("\u0964")
     assert names.scripts_of("\U0010fffd") == {"Zzzz"}
+    # ASCII names are mapped with str.replace, one character after another: no order may matter.
+    ascii = names._tables().ascii
+    assert 0 < len(ascii) < 20 and not any(char in prototype for _, prototype in ascii for char, _ in ascii)
+    assert all(unicodedata.is_normalized("NFD", prototype) for _, prototype in ascii)
+    assert skeleton("mi1k") == "rnilk" == skeleton("rn\u0456lk")  # Cyrillic і
     # A prototype is its own skeleton: comparing skeletons is comparing prototypes.
     prototypes = set(names._tables().prototypes.values())
     assert len(prototypes) > 1000

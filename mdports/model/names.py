@@ -98,10 +98,14 @@ class _Tables:
     """The confusables' prototypes, and the script ranges (script extensions laid over scripts)."""
 
     # A plain class, not a dataclass: this module is imported by every command, the table rarely read.
-    __slots__ = ("ends", "prototypes", "scripts", "starts")
+    __slots__ = ("ascii", "ends", "prototypes", "scripts", "starts", "translation")
 
     def __init__(self, prototypes: dict[str, str], ranges: list[tuple[int, int, frozenset[str]]]) -> None:
         self.prototypes = prototypes
+        self.translation = {ord(char): prototype for char, prototype in prototypes.items()}  # for str.translate
+        # The eight ASCII characters with another prototype (m -> rn, 1 -> l, ...): an ASCII name,
+        # the usual one, is mapped with str.replace, far faster than str.translate with a dict.
+        self.ascii = tuple((char, prototype) for char, prototype in prototypes.items() if char.isascii())
         self.starts = [first for first, _, _ in ranges]  # ascending
         self.ends = [last for _, last, _ in ranges]
         self.scripts = [scripts for _, _, scripts in ranges]
@@ -141,9 +145,12 @@ def _tables() -> _Tables:
 
 def skeleton(text: str) -> str:
     """UTS #39's skeleton: equal for strings that look alike (``mana-аuth`` and ``mana-auth``)."""
-    prototypes = _tables().prototypes
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFD", "".join(prototypes.get(char, char) for char in decomposed))
+    tables = _tables()
+    if text.isascii():  # ASCII is in NFD, and so are those prototypes; none holds another of them
+        for char, prototype in tables.ascii:
+            text = text.replace(char, prototype)
+        return text
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).translate(tables.translation))
 
 
 def scripts_of(char: str) -> frozenset[str]:
