@@ -260,6 +260,14 @@ def test_find_name_finds_a_name_in_any_spelling(prefix: str, name: str, suffix: 
         assert found is not None or fold_name(name.upper()) != fold_name(name)
 
 
+def test_find_name_in_hangul_jamo_and_tamil_vowel_signs() -> None:
+    """Characters that compose with no combining mark: a syllable and its jamo, a Tamil two-part vowel."""
+    assert find_name("x \u1100\u1161-api", "\uac00-API") == (2, 8)  # 가 typed as its two jamo
+    assert find_name("\uac00-api", "\u1100\u1161-api") == (0, 5)
+    assert find_name("\u0b95\u0bc6\u0bbe", "\u0b95\u0bca") == (0, 3)  # கொ in two parts, and in one
+    assert find_name("\uac00", "\u1100") is None  # a jamo of a syllable is not a name in it
+
+
 def test_look_alikes_of_one_script_are_not_reported() -> None:
     assert not mixed_script_confusable("rn", "m")  # Latin both: a matter of fonts
     assert mixed_script_confusable("\u0430\u0440\u0435", "ape")  # all Cyrillic against all Latin

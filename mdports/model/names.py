@@ -49,8 +49,9 @@ def same_spelling(name: str, other: str) -> bool:
 def find_name(text: str, name: str) -> tuple[int, int] | None:
     """Where ``name`` first appears in ``text`` in any spelling (:func:`fold_name`): start and end.
 
-    Compared a character and its combining marks at a time, so a match never splits one
-    (``é`` in NFD is two characters) and the span is in ``text``'s own characters.
+    Compared a character and its combining marks at a time, decomposed (a Hangul syllable is
+    its jamo, which are no combining marks), so a match never splits a character of ``text`` and
+    the span is in ``text``'s own characters.
 
     >>> find_name("see [Café](x)", "CAFE\u0301"), find_name("cafés", "cafe"), find_name("x", "y")
     ((5, 9), None, None)
@@ -66,13 +67,13 @@ def find_name(text: str, name: str) -> tuple[int, int] | None:
         end = index + 1
         while end < len(text) and unicodedata.combining(text[end]):
             end += 1
-        cluster = fold_name(text[index:end])
+        cluster = _decomposed_key(text[index:end])
         starts.extend([index] * len(cluster))
         folded.append(cluster)
         length += len(cluster)
         index = end
     starts.append(len(text))
-    haystack, needle = "".join(folded), fold_name(name)
+    haystack, needle = "".join(folded), _decomposed_key(name)
     found = haystack.find(needle) if needle else -1
     while found >= 0:
         end = found + len(needle)
@@ -81,6 +82,11 @@ def find_name(text: str, name: str) -> tuple[int, int] | None:
             return starts[found], starts[end]
         found = haystack.find(needle, found + 1)
     return None
+
+
+def _decomposed_key(text: str) -> str:
+    """:func:`fold_name` left decomposed (NFD): equal for the same names, and split where ``text`` is."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).casefold())
 
 
 # UTS #39's augmented script sets: Han text is also Japanese, Korean and Han with Bopomofo.
