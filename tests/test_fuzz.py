@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -420,7 +421,13 @@ def test_a_new_name_is_refused_or_plain(name: str) -> None:
     except mdports.UsageError as error:
         assert "\x1b" not in error.message and "\u202e" not in error.message
         return
-    assert all((c.isalnum() or c in " -_./()+:") and not is_hidden(c) for c in cleaned)
+    # Letters, digits, the punctuation names use, and combining marks on a letter or digit (issue 20).
+    for index, char in enumerate(cleaned):
+        assert not is_hidden(char)
+        if unicodedata.category(char) in ("Mn", "Mc"):
+            assert index > 0 and (cleaned[index - 1].isalnum() or unicodedata.category(cleaned[index - 1])[0] == "M")
+        else:
+            assert char.isalnum() or char in " -_./()+:"
 
 
 @given(st.text(alphabet=st.sampled_from(list("AB_=\"'#\\ \texport\n1")), max_size=60))
