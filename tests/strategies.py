@@ -93,3 +93,14 @@ def markdown(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         text = text.replace("  ", "\t")
     return text
+
+
+# Names for the name comparisons (issue 20): Latin letters that have Cyrillic look-alikes, accented
+# letters (each written precomposed, NFC), digits and a hyphen.
+LOOK_ALIKE_LATIN = "aceopxy"
+LOOK_ALIKE_CYRILLIC = "\u0430\u0441\u0435\u043e\u0440\u0445\u0443"  # а с е о р х у, in the same order
+plain_names = st.builds(
+    str.__add__,
+    st.sampled_from(LOOK_ALIKE_LATIN),
+    st.text(alphabet=LOOK_ALIKE_LATIN + "\u00e9\u00f1\u00fc0123456789-", max_size=10),
+)

@@ -17,6 +17,7 @@ import contextlib
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -401,7 +402,8 @@ def test_escaped_text_is_inert(text: str) -> None:
     from mdports.output.escaping import csv_cell, escape_markdown, is_hidden, printable
 
     shown = printable(text)
-    assert not any(is_hidden(char) for char in shown.replace("\n", "").replace("\t", ""))
+    # Line endings stay (a CR only before its LF: CRLF text overwrites nothing); nothing else acts.
+    assert not any(is_hidden(char) for char in shown.replace("\r\n", "").replace("\n", "").replace("\t", ""))
     escaped = escape_markdown(text)
     assert "\n" not in escaped and not any(is_hidden(char) for char in escaped.replace("\u200b", ""))
     html = MarkdownIt("commonmark").enable("table").render("x " + escaped)  # inline, as every output uses it
@@ -419,7 +421,13 @@ def test_a_new_name_is_refused_or_plain(name: str) -> None:
     except mdports.UsageError as error:
         assert "\x1b" not in error.message and "\u202e" not in error.message
         return
-    assert all((c.isalnum() or c in " -_./()+:") and not is_hidden(c) for c in cleaned)
+    # Letters, digits, the punctuation names use, and combining marks on a letter or digit (issue 20).
+    for index, char in enumerate(cleaned):
+        assert not is_hidden(char)
+        if unicodedata.category(char) in ("Mn", "Mc"):
+            assert index > 0 and (cleaned[index - 1].isalnum() or unicodedata.category(cleaned[index - 1])[0] == "M")
+        else:
+            assert char.isalnum() or char in " -_./()+:"
 
 
 @given(st.text(alphabet=st.sampled_from(list("AB_=\"'#\\ \texport\n\r1\u2028\x0c")), max_size=60))

@@ -76,6 +76,18 @@ CASES = {
         doc("| 3001 | a | |", heading="## 3000-3009: Core\n\n<!-- mdports: accept MP101 -->"),
         doc("| 3100 | a | |", heading="## 3000-3009: Core\n\n<!-- mdports: accept MP101 -->"),
     ),
+    "MP113": (
+        doc("| 3001 | mana-auth | |", "| 3002 | mana-\u0430uth | |"),  # a Cyrillic a
+        doc("| 3001 | mana-auth | |", "| 3002 | \u043c\u0430\u043d\u0430 | |", "| 3003 | mana-api | |"),
+    ),
+    "MP113 (whole script)": (
+        doc("| 3001 | ape | |", "| 3002 | \u0430\u0440\u0435 | |"),  # all Cyrillic, looks like ape
+        doc("| 3001 | rn | |", "| 3002 | m | |"),  # one script: fonts, not another alphabet
+    ),
+    "MP002 (NFC and NFD)": (
+        doc("| 3001 | caf\u00e9 | |", "| 3002 | b | |", "| 3003 | cafe\u0301 | |"),
+        doc("| 3001 | caf\u00e9 | |", "| 3002 | cafe | |"),
+    ),
     "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
     "MP110 (only a change log)": (
         doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),

@@ -62,6 +62,13 @@ BAD_DIRECTIVE = Rule(
     "MP111", "bad-directive", "warning", "An mdports comment has an unknown verb, names no rule or an unknown one."
 )
 UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
+CONFUSABLE_SERVICE = Rule(
+    "MP113",
+    "confusable-service",
+    "warning",
+    "A service name looks like another one but is written in another script (UTS #39), as mana-\u0430uth with a "
+    "Cyrillic \u0430.",
+)
 
 # The rules ``validate`` runs, by id.
 DOCUMENT_RULES: tuple[Rule, ...] = (
@@ -84,6 +91,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
     NOTHING_READ,
     BAD_DIRECTIVE,
     UNUSED_ACCEPT,
+    CONFUSABLE_SERVICE,
 )
 
 

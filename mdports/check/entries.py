@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Table
 from .catalog import (
     BROKEN_REFERENCE,
     CELL_COUNT,
+    CONFUSABLE_SERVICE,
     DUPLICATE_PORT,
     DUPLICATE_SERVICE,
     EMPTY_SERVICE,
@@ -77,9 +79,43 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             rank = _port_order(registry)
         groups: dict[tuple[str | None, str | None], list[Entry]] = {}
         for entry in named:
-            groups.setdefault((entry.host, (entry.group or "").casefold() or None), []).append(entry)
+            groups.setdefault((entry.host, fold_name(entry.group or "") or None), []).append(entry)
         for entries in groups.values():
             yield from _duplicates(registry, path, sorted(entries, key=lambda e: (e.table, rank[e.index])), rank)
+
+
+def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding]:
+    """A name that looks like an earlier one but is written in another script (UTS #39).
+
+    ``mana-аuth`` with a Cyrillic а beside ``mana-auth``: a reader, a search and a deployment
+    tell them apart, a person does not. The later of the two names is reported, once.
+    """
+    if registry.ascii_names:
+        return  # all Latin: the usual case, decided without the Unicode tables
+    for names in registry.by_skeleton.values():
+        if len(names) < 2:
+            continue
+        entries = sorted((registry.by_name[name][0] for name in names), key=lambda e: e.line)
+        for index, entry in enumerate(entries[1:], 1):
+            assert entry.service is not None
+            earlier = next(
+                (e for e in entries[:index] if mixed_script_confusable(entry.service, e.service or "")), None
+            )
+            if earlier is None or earlier.service is None:
+                continue
+            ours, theirs = fold_name(entry.service), fold_name(earlier.service)
+            differing = [c for c in dict.fromkeys(ours + theirs) if not c.isascii() and (c in ours) != (c in theirs)]
+            yield entry_finding(
+                CONFUSABLE_SERVICE,
+                path,
+                entry,
+                entry.service_column,
+                f"service {entry.service} looks like {earlier.service} (line {earlier.line}) but is written in "
+                f"other letters: {', '.join(describe(c) for c in differing[:3])}",
+                f"if they are one service, spell both as {earlier.service}; otherwise choose a name that does not "
+                "look like another",
+                entry.ports,
+            )
 
 
 def _port_order(registry: Registry) -> dict[int, int]:
@@ -133,9 +169,9 @@ def check_port_cells(registry: Registry, path: str) -> Iterator[Finding]:
 def check_references(registry: Registry, path: str) -> Iterator[Finding]:
     for ref in registry.references:
         holders = [e for e in registry.by_port.get(ref.port, ()) if e.service is not None]
-        if any(e.service and e.service.casefold() == ref.service.casefold() for e in holders):
+        if any(e.service and fold_name(e.service) == fold_name(ref.service) for e in holders):
             continue
-        named = registry.by_name.get(ref.service.casefold(), ())
+        named = registry.by_name.get(fold_name(ref.service), ())
         if holders:
             message = f"reference '{ref.port} {ref.service}': port {ref.port} belongs to {holders[0].service}"
         else:

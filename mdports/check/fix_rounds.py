@@ -23,6 +23,7 @@ from ..files.config import Config, vocabulary
 from ..files.lock import DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_atomic
+from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
@@ -64,7 +65,7 @@ def _finding_keys(report: Report, errors_only: bool = False) -> Counter[tuple[st
 
 def _assigned(registry: Registry) -> Counter[tuple[str, int, str]]:
     return Counter(
-        (entry.service.casefold(), port, protocol)
+        (fold_name(entry.service), port, protocol)
         for entry in registry.entries
         if entry.service is not None
         for port in entry.ports

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from .. import edits
 from ..edits.placement import section_table
 from ..errors import MdportsError
+from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Document
@@ -119,7 +120,7 @@ def _movable(context: _Context, entry: Entry) -> bool:
     """A single-port service that ``move`` finds by its name."""
     if entry.service is None or len(entry.ports) != 1:
         return False
-    return context.registry.by_name.get(entry.service.casefold(), (None,))[0] is entry
+    return context.registry.by_name.get(fold_name(entry.service), (None,))[0] is entry
 
 
 def _move(context: _Context, entry: Entry, port: int, description: str, section: str | None = None) -> Fix | None:

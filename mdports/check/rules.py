@@ -16,6 +16,7 @@ from .catalog import (
     BAD_DIRECTIVE,
     BROKEN_REFERENCE,
     CELL_COUNT,
+    CONFUSABLE_SERVICE,
     DOCUMENT_RULES,
     DUPLICATE_PORT,
     DUPLICATE_SERVICE,
@@ -33,6 +34,7 @@ from .catalog import (
 )
 from .entries import (
     check_cell_counts,
+    check_confusable_services,
     check_duplicate_ports,
     check_duplicate_services,
     check_empty_services,
@@ -52,6 +54,7 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
     {
         DUPLICATE_PORT: check_duplicate_ports,
         DUPLICATE_SERVICE: check_duplicate_services,
+        CONFUSABLE_SERVICE: check_confusable_services,
         MALFORMED_PORT: check_port_cells,
         BROKEN_REFERENCE: check_references,
         MALFORMED_RANGE: check_range_headings,

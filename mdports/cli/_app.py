@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from .. import __version__
 from ..errors import MdportsError
-from ..output.escaping import printable
+from ._output import say
 from ._state import Color, state
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def fail(error: MdportsError) -> NoReturn:
-    typer.echo(printable(f"mdports: error: {error}"), err=True)
+    say(f"mdports: error: {error}", err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -132,7 +132,7 @@ class _Group(TyperGroup):
         except Exception as error:
             if os.environ.get("MDPORTS_DEBUG"):
                 raise
-            typer.echo(
+            say(
                 f"mdports: internal error: {type(error).__name__}: {error}\n"
                 "  hint: this is a bug in mdports; rerun with MDPORTS_DEBUG=1 to see where it happened",
                 err=True,
@@ -142,7 +142,7 @@ class _Group(TyperGroup):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"mdports {__version__}")
+        say(f"mdports {__version__}")
         raise typer.Exit()
 
 
@@ -212,7 +212,7 @@ class Command(TyperCommand):
                 from ..output.records import JSON_VERSION, ErrorOutput, dump
 
                 output: ErrorOutput = {"version": JSON_VERSION, "error": error_record(error)}
-                typer.echo(dump(output))
+                say(dump(output))
             raise
 
 
@@ -286,7 +286,7 @@ def main() -> None:
     try:
         app(prog_name="mdports")
     except KeyboardInterrupt:
-        typer.echo("mdports: interrupted", err=True)
+        say("mdports: interrupted", err=True)
         sys.exit(130)
     finally:
         # On exit the interpreter collects cycles once more, even with the collector off,

@@ -19,8 +19,8 @@ from ..files.reading import STDIN_NAME, read_stdin, read_text
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
-from ..output.escaping import printable
 from ..syntax.document import Document
+from ._output import say
 
 
 class Color(str, Enum):
@@ -67,7 +67,7 @@ class State:
         from ..files.config import lock_timeout
 
         def waiting() -> None:
-            typer.echo(printable(f"mdports: waiting for the lock on {name}"), err=True)
+            say(f"mdports: waiting for the lock on {name}", err=True)
 
         seconds = lock_timeout(timeout) if timeout is not None else self.config.lock_timeout
         return {"lock_timeout": seconds, "waiting": waiting}

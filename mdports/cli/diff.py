@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._output import say, say_markdown
 from ._state import state
 
 
@@ -84,14 +85,17 @@ def diff(
 
         path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
         payload = github_review(result, old_text, new_document, new_registry, path, git_history(document))
-        typer.echo(dump(payload))  # the body of GitHub's create-a-review API, as GitHub defines it
+        say(dump(payload))  # the body of GitHub's create-a-review API, as GitHub defines it
         raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
     render = {
         DiffFormat.text: format_text,
         DiffFormat.json: format_json,
         DiffFormat.markdown: format_markdown,
     }[fmt]
-    typer.echo(render(result), nl=fmt is not DiffFormat.markdown)
+    if fmt is DiffFormat.markdown:
+        say_markdown(render(result))
+    else:
+        say(render(result))
     raise typer.Exit(EXIT_FINDINGS if exit_code and result.changed else EXIT_OK)
 
 

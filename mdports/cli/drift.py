@@ -18,6 +18,7 @@ from ..files.config import display_path
 from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, QUIET, ReportFormat, Severity, shown_severity
+from ._output import say, say_diff
 from ._state import State, state
 
 if TYPE_CHECKING:
@@ -135,19 +136,19 @@ def drift(
     if fmt is ReportFormat.json:
         from ..deploy.json_output import DriftJson, dumps
 
-        typer.echo(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
+        say(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
 
-        typer.echo(format_sarif([shown]))
+        say(format_sarif([shown]))
     elif fmt is ReportFormat.github:
-        typer.echo(report.format_github(shown))
+        say(report.format_github(shown))
         report.write_step_summary([shown], "drift")
     else:
         color = st.colored()
         sources = {**deployed.sources, name: tuple(report.source_lines(document))}
         text = report.format_text(shown, sources, show_source=not no_source, color=color, totals=result)
-        typer.echo(text, color=color)
+        say(text, color=color)
     raise typer.Exit(EXIT_FINDINGS if result.fails(strict) else EXIT_OK)
 
 
@@ -225,18 +226,18 @@ def _reconcile(
             f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
         ]
     if fmt is ReportFormat.json:
-        typer.echo(dumps(record))
+        say(dumps(record))
     else:
         if record.diff is not None:
-            typer.echo(record.diff, nl=False)
+            say_diff(record.diff, st.colored())
         for message in messages:
-            typer.echo(message, err=True)
+            say(message, err=True)
         for item in record.unfixed:
             found = item.finding
-            typer.echo(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
+            say(f"not fixed: {found.location}: {found.rule.id} {found.message}: {item.reason}", err=True)
         verb = "fixed" if write else "would fix"
         wrote = f"; wrote {', '.join(record.files)}" if record.files else ""
-        typer.echo(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed{wrote}", err=True)
+        say(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed{wrote}", err=True)
     return Report(name, tuple(item.finding for item in record.unfixed))
 
 

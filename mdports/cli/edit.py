@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import RefusedError, UsageError
-from ..output.escaping import printable
 from ..output.records import JSON_VERSION, dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
-from ._state import STDIN, State, state
+from ._output import say, say_diff
+from ._state import STDIN, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
@@ -72,17 +72,17 @@ def _run(
     )
     edit = result.edit
     if fmt is TextOrJson.json:
-        typer.echo(dump(_record(result.name, edit, result.written, diff)))
+        say(dump(_record(result.name, edit, result.written, diff)))
         return edit
     if diff:
-        _echo_diff(st, printable(edit.diff(result.name)))
+        say_diff(edit.diff(result.name), st.colored())
     # Results on stdout (the port, the diff), messages on stderr: `PORT=$(mdports add ...)` works.
     for change in edit.changes:
-        typer.echo(printable(change.message), err=True)
+        say(change.message, err=True)
     if port_on_stdout and not diff:
-        typer.echo(" ".join(str(port) for port in edit.ports))
+        say(" ".join(str(port) for port in edit.ports))
     if dry_run and not diff:
-        typer.echo("dry run: nothing written", err=True)
+        say("dry run: nothing written", err=True)
     return edit
 
 
@@ -99,13 +99,6 @@ def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> "EditOu
     if diff:
         record["diff"] = edit.diff(name)
     return record
-
-
-def _echo_diff(st: State, diff: str) -> None:
-    from ..output.colors import paint_diff
-
-    color = st.colored()
-    typer.echo(paint_diff(diff) if color else diff, nl=False, color=color)
 
 
 @command()
@@ -289,10 +282,10 @@ def next_free(
             **section_fields(section),
             "ports": ports,
         }
-        typer.echo(dump(record))
+        say(dump(record))
     else:
         for port in ports:
-            typer.echo(port)
+            say(str(port))
 
 
 @command()
@@ -341,12 +334,12 @@ def fmt(
             records.append(_record(name, edit, written, diff))
             continue
         if diff:
-            _echo_diff(st, printable(edit.diff(name)))
+            say_diff(edit.diff(name), st.colored())
         elif path == STDIN and not check:
-            typer.echo(edit.text, nl=False)
+            typer.echo(edit.text, nl=False)  # the document itself, byte for byte as a file would hold it
         if edit.changed and not (path == STDIN and not check):
             verb = "reformatted" if written else "would reformat"
-            typer.echo(printable(f"{verb} {name}"), err=True)
+            say(f"{verb} {name}", err=True)
     if output is TextOrJson.json:
-        typer.echo(dump(records[0] if len(records) == 1 else records))
+        say(dump(records[0] if len(records) == 1 else records))
     raise typer.Exit(EXIT_FINDINGS if pending and check else EXIT_OK)

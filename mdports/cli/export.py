@@ -7,6 +7,7 @@ from enum import Enum
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
+from ._output import say
 from ._state import state
 
 
@@ -35,7 +36,7 @@ def export(
     registry = st.registry(document)
     section = registry.section(range_) if range_ else None
     result = exporting.export(registry, fmt.value, section, source=name)
-    typer.echo(result.text)
+    say(result.text)
     for line, problem in result.problems:
-        typer.echo(f"mdports: warning: {name}:{line}: {problem}", err=True)
+        say(f"mdports: warning: {name}:{line}: {problem}", err=True)
     raise typer.Exit(EXIT_FINDINGS if result.problems else EXIT_OK)

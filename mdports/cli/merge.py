@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 
 from ..errors import UsageError
-from ..output.escaping import printable
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
+from ._output import say
 from ._state import state
 
 
@@ -80,29 +80,27 @@ def merge(
             "findings": [finding.to_dict() for finding in result.findings],
             "errors": [finding.to_dict() for finding in result.errors],
         }
-        typer.echo(dump(record))
+        say(dump(record))
         raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
     for step in result.merged:
-        typer.echo(printable(f"mdports merge: {step}"), err=True)
+        say(f"mdports merge: {step}", err=True)
     for conflict in result.conflicts:
-        typer.echo(printable(f"mdports merge: CONFLICT: {conflict.message}"), err=True)
+        say(f"mdports merge: CONFLICT: {conflict.message}", err=True)
     if result.prose_conflicts:
-        typer.echo(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
+        say(f"mdports merge: CONFLICT: {result.prose_conflicts} conflict(s) in the prose", err=True)
     for finding in result.findings:
-        typer.echo(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
+        say(f"mdports merge: note: {finding.rule.id} {finding.message} (a row their side wrote)", err=True)
     for finding in result.errors:
-        typer.echo(
-            printable(
-                f"mdports merge: CONFLICT: {shown}:{finding.line}: {finding.rule.id} {finding.message}"
-                " (an error neither side has: the merge made it)"
-            ),
+        say(
+            f"mdports merge: CONFLICT: {shown}:{finding.line}: {finding.rule.id} {finding.message}"
+            " (an error neither side has: the merge made it)",
             err=True,
         )
     if result.errors and not result.conflicts and not result.prose_conflicts:
-        typer.echo(f"mdports merge: fix the error in {shown}, then commit the merge", err=True)
+        say(f"mdports merge: fix the error in {shown}, then commit the merge", err=True)
     elif not result.clean:
         hint = " (or rerun with --renumber)" if any("port " in c.message for c in result.conflicts) else ""
-        typer.echo(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
+        say(f"mdports merge: resolve the marked lines in {shown}{hint}", err=True)
     raise typer.Exit(EXIT_OK if result.clean else EXIT_FINDINGS)
 
 

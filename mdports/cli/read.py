@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
 from ._options import MIN_SEVERITY, QUIET, ListFormat, ReportFormat, Severity, TextOrJson, shown_severity
+from ._output import say, say_diff
 from ._state import STDIN, State, state
 
 
@@ -67,7 +68,7 @@ def validate(
                 raise  # one document: the error is the whole answer
             # Several (as pre-commit passes them): say what is wrong with this one, check the rest.
             unreadable = True
-            typer.echo(f"mdports: error: {error}", err=True)
+            say(f"mdports: error: {error}", err=True)
             if fmt is ReportFormat.json:
                 from ..output.records import JSON_VERSION
 
@@ -85,7 +86,7 @@ def validate(
             # so on stderr, and let --strict fail on it as on any warning.
             empty = not document.render().strip()
             what = "the document is empty" if empty else "no registry table (a table with a Port column)"
-            typer.echo(f"mdports: warning: {name}: {what}; nothing to check", err=True)
+            say(f"mdports: warning: {name}: {what}; nothing to check", err=True)
             nothing_checked = True
         result = run_rules(registry, st.config, name)
         if fmt in (ReportFormat.json, ReportFormat.sarif):
@@ -100,20 +101,20 @@ def validate(
             summary["findings"] = [finding.to_dict() for finding in shown.findings]
             outputs.append(summary)
         elif fmt is ReportFormat.github:
-            typer.echo(report.format_github(shown))
+            say(report.format_github(shown))
         elif fmt is ReportFormat.text and not diff:  # --diff: stdout is the diff alone, as for edits
             quoted = not no_source and bool(shown.findings)  # the lines are needed only to quote them
             lines = report.source_lines(document) if quoted else []
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
-            typer.echo(text, color=color)  # click strips colour from what is not a terminal unless told
+            say(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
         from ..output.records import dump  # the text report, on every commit, does not load the record shapes
 
-        typer.echo(dump(outputs[0] if len(outputs) == 1 else outputs))
+        say(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
         from ..output.sarif import format_sarif
 
-        typer.echo(format_sarif([r.at_least(shown_from) for r in reports]))
+        say(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
         report.write_step_summary([r.at_least(shown_from) for r in reports])
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
@@ -135,21 +136,17 @@ def _fix(
     else:
         outcome = fix_file(target, st.config, name, unsafe=unsafe, write=write, history=git_history(target))
     if diff:
-        from ..output.colors import paint_diff
-
-        color = st.colored()
-        text = outcome.diff(name)
-        typer.echo(paint_diff(text) if color else text, nl=False, color=color)
+        say_diff(outcome.diff(name), st.colored())
     verb = "fixed" if write else "would fix"
     for finding in outcome.fixed:
         assert finding.fix is not None
-        typer.echo(f"{finding.location}: {verb} {finding.rule.id}: {finding.fix.description}", err=True)
+        say(f"{finding.location}: {verb} {finding.rule.id}: {finding.fix.description}", err=True)
     for reason in outcome.refused:
-        typer.echo(f"mdports: warning: fix not applied: {reason}", err=True)
+        say(f"mdports: warning: fix not applied: {reason}", err=True)
     left = len(outcome.report.findings)
     fixable = sum(1 for f in outcome.report.findings if f.fix is not None and f.fix.applicability == "unsafe")
     note = f" ({fixable} with an unsafe fix: --unsafe-fixes)" if fixable and not unsafe else ""
-    typer.echo(f"{name}: {len(outcome.fixed)} {verb}, {left} remaining{note}", err=True)
+    say(f"{name}: {len(outcome.fixed)} {verb}, {left} remaining{note}", err=True)
     return outcome.after, len(outcome.fixed)
 
 
@@ -166,8 +163,8 @@ def list_(
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
     if verbose:  # on stderr, so that stdout stays what --format promises
-        typer.echo(records.format_readings(registry, registry.readings, "text"), err=True)
-    typer.echo(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
+        say(records.format_readings(registry, registry.readings, "text"), err=True)
+    say(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
 
 
 @command()
@@ -180,7 +177,7 @@ def explain(
     from ..output import listing as records
 
     registry = state(ctx).registry()
-    typer.echo(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
+    say(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
 
 
 @command()
@@ -193,7 +190,7 @@ def show(
     from ..output import listing as records
 
     registry = state(ctx).registry()
-    typer.echo(records.format_show(registry, registry.entry(key), fmt.value))
+    say(records.format_show(registry, registry.entry(key), fmt.value))
 
 
 @command()
@@ -204,7 +201,7 @@ def ranges(
     """Each section with its range, assigned/reserved/free counts and the next free port."""
     from ..output import listing as records
 
-    typer.echo(records.format_ranges(state(ctx).registry(), fmt.value))
+    say(records.format_ranges(state(ctx).registry(), fmt.value))
 
 
 @command("rules")
@@ -228,9 +225,9 @@ def rules_(
                 {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary, "fix": r.fix} for r in rules
             ],
         }
-        typer.echo(dump(output))
+        say(dump(output))
         return
     width = max(len(r.name) for r in rules)
     for r in rules:
         # The fix column is what `--fix` does for the rule: safe, unsafe (with --unsafe-fixes) or nothing.
-        typer.echo(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.fix or '-':<6}  {r.summary}")
+        say(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.fix or '-':<6}  {r.summary}")

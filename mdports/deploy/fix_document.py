@@ -24,6 +24,7 @@ from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
 from ..files.writing import write_atomic
+from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
@@ -109,7 +110,7 @@ def _adopt(
     changes: list[edits.Change] = []
     fixed: list[Finding] = []
     unfixed: list[Unfixed] = []
-    done: dict[str, int] = {}  # name (case folded) -> the port it now has
+    done: dict[str, int] = {}  # name (fold_name: any case or spelling) -> the port it now has
     seen = {_drift_key(f, document.path) for f in findings}
     for finding in findings:
         if finding.severity == "info":
@@ -129,12 +130,12 @@ def _adopt(
             unfixed.append(Unfixed(finding, f"{name} is deployed on several ports ({list(finding.ports)})"))
             continue
         port = finding.ports[0]
-        if name.casefold() in done:
-            if done[name.casefold()] == port:
+        if fold_name(name) in done:
+            if done[fold_name(name)] == port:
                 fixed.append(finding)  # another record of the same service on the same port
             else:
                 unfixed.append(
-                    Unfixed(finding, f"{name} is also deployed on {done[name.casefold()]}, which it now has")
+                    Unfixed(finding, f"{name} is also deployed on {done[fold_name(name)]}, which it now has")
                 )
             continue
         held = registry.section_holding(port) is not None
@@ -162,7 +163,7 @@ def _adopt(
         current = edit.after if edit.changed else current
         changes += edit.changes
         fixed.append(finding)
-        done[name.casefold()] = port
+        done[fold_name(name)] = port
     follows = _new_findings(document, current, vocab)
     return DocumentOutcome(document, current, tuple(changes), tuple(fixed), tuple(unfixed), follows)
 

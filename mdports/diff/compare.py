@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..files.config import Config
+from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference, Registry
 from .findings import compare_findings
 from .model import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
@@ -148,7 +149,7 @@ def _pair_change(
     other = endpoint or moved_section or before.marker != after.marker
     if assigned and (endpoint or moved_section):
         kind: EntryKind = "moved"
-    elif assigned and (renamed or before.service != after.service):
+    elif assigned and (renamed or not same_spelling(before.service or "", after.service or "")):
         kind = "renamed"
     elif cells or other:
         kind = "changed"
@@ -255,7 +256,7 @@ def _follow_references(a: Side, b: Side, pending: list[_Pending], renames: Renam
     doing: it is listed with the rename, not as a change of the referrer.
     """
     targets = {
-        "service:" + item.change.service.casefold(): position
+        "service:" + fold_name(item.change.service): position
         for position, item in enumerate(pending)
         if item.change.kind in ("renamed", "moved") and item.change.service is not None
     }
@@ -273,7 +274,7 @@ def _follow_references(a: Side, b: Side, pending: list[_Pending], renames: Renam
         for cell in change.cells:
             old_ref = a.references.get((old_entry.index, old_header.get(cell.column, cell.column)))
             new_ref = b.references.get((new_entry.index, cell.column))
-            target = targets.get("service:" + new_ref.service.casefold()) if new_ref else None
+            target = targets.get("service:" + fold_name(new_ref.service)) if new_ref else None
             if (
                 target is not None
                 and old_ref is not None
@@ -305,7 +306,7 @@ def _follow_references(a: Side, b: Side, pending: list[_Pending], renames: Renam
 def _points_at(ref: Reference, change: EntryChange, *, old: bool) -> bool:
     name = change.old_service if old else change.service
     ports = change.old_ports if old else change.ports
-    return name is not None and ref.service.casefold() == name.casefold() and ref.port in ports
+    return name is not None and fold_name(ref.service) == fold_name(name) and ref.port in ports
 
 
 def _sorted(changes: Iterable[EntryChange]) -> list[EntryChange]:

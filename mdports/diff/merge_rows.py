@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import edits
+from ..model.names import fold_name
 from ..model.registry import Entry, Reference, Registry
 from ..syntax.row import Row
 from .compare import compare_both
@@ -133,13 +134,13 @@ class ReplayState:
     def _claim(self, identity: Identity, service: str, ports: Sequence[int], protocols: tuple[str, ...]) -> None:
         for port in ports:
             self.holders.setdefault(port, {})[identity] = (service, protocols)
-        self.names.setdefault(service.casefold(), identity)
+        self.names.setdefault(fold_name(service), identity)
 
     def _release(self, identity: Identity, service: str | None, ports: Sequence[int]) -> None:
         for port in ports:
             self.holders.get(port, {}).pop(identity, None)
-        if service is not None and self.names.get(service.casefold()) == identity:
-            del self.names[service.casefold()]
+        if service is not None and self.names.get(fold_name(service)) == identity:
+            del self.names[fold_name(service)]
 
     def _holder(
         self, ports: Sequence[int], protocols: Sequence[str], skip: Identity | None = None

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from .. import edits
+from ..model.names import fold_name
 from ..model.registry import Entry, Reference, Registry
 from ..syntax.document import Table
 from ..syntax.row import Row
@@ -235,13 +236,13 @@ class Replay(ReplayState):
         ours_refs: dict[str, list[Reference]] = {}
         for ref in self.ours.references:
             if ref.entry in self.ours_only:
-                ours_refs.setdefault(ref.service.casefold(), []).append(ref)
+                ours_refs.setdefault(fold_name(ref.service), []).append(ref)
         if not ours_refs:
             return
         for change in self.diff.entries:
             if change.kind not in ("renamed", "moved") or change.old_service is None or change.service is None:
                 continue
-            for ref in ours_refs.get(change.old_service.casefold(), ()):
+            for ref in ours_refs.get(fold_name(change.old_service), ()):
                 if ref.port not in change.old_ports:
                     continue
                 slot = self._slot(("ours", ref.entry))
@@ -258,7 +259,7 @@ class Replay(ReplayState):
     def _follow_in_their_row(self, their: Entry, table: ReplayTable, texts: list[str]) -> None:
         """A reference in a row they added follows our rename or move of what it points at."""
         for ref in self.their_refs.get(their.index, ()):
-            base = self.base.by_name.get(ref.service.casefold())
+            base = self.base.by_name.get(fold_name(ref.service))
             found = self.ours_of.get(base[0].index) if base else None
             column = self._our_column(table, their.table, ref.header)
             if not base or found is None or column is None:
@@ -374,7 +375,7 @@ class Replay(ReplayState):
                         *self._facing(other, their),
                     )
                     return
-            known = self.names.get(service.casefold())
+            known = self.names.get(fold_name(service))
             if known is not None and known != identity:
                 self._conflict(
                     f"they renamed {base.service} to {service}, but we already have a {service}",
@@ -435,7 +436,7 @@ class Replay(ReplayState):
             self._insert(target, their, texts, None, their.ports)
             self.merged.append(describe)
             return
-        known = self.names.get(their.service.casefold())
+        known = self.names.get(fold_name(their.service))
         if known is not None:
             slot = self._slot(known)
             same_table = slot.table == target.index

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from ..model.names import fold_name
 from ..model.ports import merge_spans
 from ..model.registry import Entry, Reference, Registry
 from ..model.sections import Section
@@ -120,7 +121,7 @@ def _canonical_ports(entry: Entry) -> str:
 def entry_key(entry: Entry) -> str:
     """Identity of an entry: its case-folded name, or ``reserved:PORTS`` for a placeholder."""
     if entry.service is not None:
-        return "service:" + entry.service.casefold()
+        return "service:" + fold_name(entry.service)
     return "reserved:" + _canonical_ports(entry)
 
 

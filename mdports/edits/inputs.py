@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..errors import UsageError
+from ..model.names import describe
 from ..model.ports import MAX_PORT, MIN_PORT, strip_markup
 from ..model.registry import placeholder_marker, service_name
 from ..output.escaping import is_hidden, visible
@@ -20,18 +23,30 @@ def check_value(text: str, what: str) -> str:
 # syntax (a link, an image, a mention, a tag) or that changes how text is displayed.
 _NAME_PUNCTUATION = frozenset(" -_./()+:")
 NAME_CHARACTERS = "letters, digits, space and -_./()+:"
+# UTS #39 (5.4): more than four combining marks on one letter is a pile no script needs.
+_MAX_MARKS = 4
 
 
 def check_name(name: str) -> str:
-    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself."""
-    for char in name:
-        if (char.isalnum() or char in _NAME_PUNCTUATION) and not is_hidden(char):
-            continue
-        if is_hidden(char) or not char.isprintable():
-            what = f"{visible(char)}, a control or invisible character"
-        else:
-            what = f"{char!r}, which is Markdown or HTML syntax or other punctuation"
-        raise UsageError(f"service name {name!r} contains {what}", hint=f"a service name may use {NAME_CHARACTERS}")
+    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself.
+
+    Letters of every script count, with the combining marks they are written with (Devanagari's
+    vowel signs and virama, an accent): a mark must follow a letter or digit, at most four
+    together and none twice in a row. The name is written in NFC, the form most text is in, so
+    it compares and reads back as the same name whatever the keyboard produced.
+    """
+    marks = 0
+    previous = ""
+    # Marks are counted decomposed (NFD), as UTS #39 counts them: NFC would hide some in letters.
+    for char in unicodedata.normalize("NFD", name):
+        problem = _name_character(char, previous, marks)
+        if problem is not None:
+            raise UsageError(
+                f"service name {name!r} contains {problem}", hint=f"a service name may use {NAME_CHARACTERS}"
+            )
+        marks = marks + 1 if unicodedata.category(char).startswith("M") else 0
+        previous = char
+    name = unicodedata.normalize("NFC", name)
     cleaned = check_value(name, "service name")
     if not cleaned:
         raise UsageError("the service name is empty", hint="give a name such as todo-worker")
@@ -40,6 +55,24 @@ def check_name(name: str) -> str:
     if service_name(cleaned) != cleaned or (cleaned[0].isdigit() and cleaned.split()[0].isdigit()):
         raise UsageError(f"{name!r} would not read back as a service name", hint="use letters, digits and -_.")
     return cleaned
+
+
+def _name_character(char: str, previous: str, marks: int) -> str | None:
+    """What is wrong with ``char`` after ``previous`` (and ``marks`` combining marks) in a name, or None."""
+    if is_hidden(char) or not char.isprintable():
+        return f"{visible(char)}, a control or invisible character"
+    category = unicodedata.category(char)
+    if category in ("Mn", "Mc"):
+        if not previous or not (previous.isalnum() or unicodedata.category(previous).startswith("M")):
+            return f"{visible(char)} ({describe(char)}), a combining mark with no letter before it"
+        if marks >= _MAX_MARKS or char == previous:
+            return f"{visible(char)} ({describe(char)}), one combining mark too many on a letter"
+        return None
+    if char.isalnum() or char in _NAME_PUNCTUATION:
+        return None
+    if char.isascii():
+        return f"{char!r}, which is Markdown or HTML syntax or other punctuation"
+    return f"{char!r} ({describe(char)}), a symbol or punctuation, not a letter or digit"
 
 
 def check_port(port: int) -> int:

@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
+from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, Registry, service_name
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
@@ -28,6 +29,18 @@ def _entry_of(registry: Registry, key: str, *, assigned: bool = True) -> Entry:
     if assigned and entry.service is None:
         raise RefusedError(f"port {key} is a placeholder, not a service", path=registry.path, hint="name a service")
     return entry
+
+
+def _refuse_look_alike(registry: Registry, name: str, besides: Entry | None = None) -> None:
+    """Refuse a new name that looks like another service's but is written in other letters (MP113)."""
+    similar = registry.look_alike(name, besides)
+    if similar is not None:
+        raise RefusedError(
+            f"{name} looks like {similar.service} (line {similar.line}) but is written in other letters "
+            "(confusable-service)",
+            path=registry.path,
+            hint="choose a name that looks like no other service's",
+        )
 
 
 def add(
@@ -80,11 +93,12 @@ def add(
     # A name is taken on its host and in its project: `shop / nginx` leaves `blog / nginx` free.
     existing = [
         e
-        for e in registry.by_name.get(name.casefold(), ())
-        if e.host == host and (e.group or "").casefold() == (group or "").casefold()
+        for e in registry.by_name.get(fold_name(name), ())
+        if e.host == host and fold_name(e.group or "") == fold_name(group or "")
     ]
     if existing:
         raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
+    _refuse_look_alike(registry, name)
     protocols: Sequence[str] = cell_protocols or ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = check_protocol(texts[info.protocol_column])
@@ -151,10 +165,11 @@ def rename(
     entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
-    clash = registry.by_name.get(new.casefold())
+    clash = registry.by_name.get(fold_name(new))
     if clash and clash[0] is not entry:
         raise RefusedError(f"{new} already exists at line {clash[0].line}", path=registry.path)
-    if new == entry.service:
+    _refuse_look_alike(registry, new, besides=entry)
+    if same_spelling(new, entry.service):
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
     builder = Builder(document, registry)
     info = registry.tables[entry.table]

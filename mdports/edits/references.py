@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from ..model.names import find_name, fold_name
 from ..model.registry import Entry, Registry
 
 
 def referring_cells(registry: Registry, entry: Entry) -> list[tuple[Entry, int, str]]:
     """Cells that refer to ``entry`` by name: (entry holding the cell, column, cell text)."""
-    return cells_by_name(registry).get((entry.service or "").casefold(), [])
+    return cells_by_name(registry).get(fold_name(entry.service or ""), [])
 
 
 def cells_by_name(registry: Registry) -> dict[str, list[tuple[Entry, int, str]]]:
-    """Every referring cell (see :func:`referring_cells`), by the case-folded name it refers to.
+    """Every referring cell (see :func:`referring_cells`), by the folded name (fold_name) it refers to.
 
     One pass over the references: an edit of many entries looks each one up in O(1).
     """
@@ -19,7 +20,7 @@ def cells_by_name(registry: Registry) -> dict[str, list[tuple[Entry, int, str]]]
     for ref in registry.references:
         holder = registry.entries[ref.entry]
         column = registry.tables[holder.table].headers.index(ref.header)
-        found.setdefault(ref.service.casefold(), []).append((holder, column, holder.cells[ref.header]))
+        found.setdefault(fold_name(ref.service), []).append((holder, column, holder.cells[ref.header]))
     return found
 
 
@@ -29,5 +30,6 @@ def replace_name(cell: str, old: str, new: str) -> str:
         return new
     # The first occurrence: in `[mana-auth](../services/mana-auth)` that is the link text; the
     # target names a folder or a page, which a rename does not move.
-    index = cell.casefold().find(old.casefold())
-    return cell[:index] + new + cell[index + len(old) :] if index >= 0 else new
+    # In any spelling (case, NFC or NFD), as the reference was matched: see fold_name.
+    found = find_name(cell, old)
+    return cell[: found[0]] + new + cell[found[1] :] if found else new

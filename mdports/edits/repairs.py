@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from ..errors import NotFoundError, RefusedError
+from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.reading import build
 from ..model.registry import Entry, Registry
@@ -97,7 +98,7 @@ def renumber_all(
         old_port = entry.ports[0]
         column = registry.tables[entry.table].port_column
         rewritten.setdefault(entry.index, {})[column] = port_text(entry.port_text, [port])
-        references = referring.get((entry.service or "").casefold(), [])
+        references = referring.get(fold_name(entry.service or ""), [])
         for holder, column, text in references:
             cells = rewritten.setdefault(holder.index, {})
             cells[column] = cells.get(column, text).replace(str(old_port), str(port), 1)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from ..syntax.document import Document, Heading, Html, Table
 from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
+from .names import fold_name
 from .ports import PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import Entry, Reference, Registry, RegistryTable, TableReading, placeholder_marker, service_name
 from .sections import Section, read_section, slugify
@@ -38,7 +39,7 @@ def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
         if entry.service is not None:
             block = registry.tables[entry.table].block
             for port in entry.ports:
-                holders.setdefault((entry.service.casefold(), port), set()).add(block)
+                holders.setdefault((fold_name(entry.service), port), set()).add(block)
     own: dict[int, list[Entry]] = {block: [] for block in candidates}
     for entry in registry.entries:
         found = own.get(registry.tables[entry.table].block)
@@ -49,7 +50,7 @@ def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
         for block, entries in own.items()
         if entries
         and all(
-            e.service is not None and e.spans and all(len(holders[e.service.casefold(), p]) > 1 for p in e.ports)
+            e.service is not None and e.spans and all(len(holders[fold_name(e.service), p]) > 1 for p in e.ports)
             for e in entries
         )
     )
@@ -115,10 +116,10 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
                 _collect_references(entry, table, block, row_index, candidates)
 
     bound = _bind_ranges(sections, readings)
-    known_names = {e.service.casefold() for e in entries if e.service}
+    known_names = {fold_name(e.service) for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
     references = tuple(
-        ref for ref, strong in candidates if strong or ref.service.casefold() in known_names or ref.port in known_ports
+        ref for ref, strong in candidates if strong or fold_name(ref.service) in known_names or ref.port in known_ports
     )
     model = Registry(
         document, tuple(bound), tuple(tables), tuple(entries), references, tuple(directives), tuple(readings), vocab

@@ -17,6 +17,7 @@ from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
 from . import vocabulary
 from .directives import Directive
+from .names import fold_name, mixed_script_confusable, skeleton
 from .ports import MAX_PORT, PortRange, format_ports, strip_markup
 from .sections import Section, resolve_section
 from .vocabulary import Vocabulary
@@ -174,12 +175,40 @@ class Registry:
 
     @cached_property
     def by_name(self) -> Mapping[str, tuple[Entry, ...]]:
-        """Assigned entries by case-folded service name."""
+        """Assigned entries by service name in any spelling (:func:`~mdports.model.names.fold_name`)."""
         names: dict[str, list[Entry]] = {}
         for entry in self.entries:
             if entry.service is not None:
-                names.setdefault(entry.service.casefold(), []).append(entry)
+                names.setdefault(fold_name(entry.service), []).append(entry)
         return {name: tuple(found) for name, found in names.items()}
+
+    @cached_property
+    def ascii_names(self) -> bool:
+        """Whether every name is ASCII: all Latin then, so no two are mixed-script confusables."""
+        return all(name.isascii() for name in self.by_name)
+
+    @cached_property
+    def by_skeleton(self) -> Mapping[str, tuple[str, ...]]:
+        """The names of :attr:`by_name` by UTS #39 skeleton: names in one group look alike."""
+        groups: dict[str, list[str]] = {}
+        for name in self.by_name:
+            groups.setdefault(skeleton(name), []).append(name)
+        return {key: tuple(names) for key, names in groups.items()}
+
+    def look_alike(self, name: str, besides: Entry | None = None) -> Entry | None:
+        """The first entry (but ``besides``) whose name looks like ``name`` in another script, or None.
+
+        ``mana-аuth`` with a Cyrillic а looks like ``mana-auth``: see
+        :func:`~mdports.model.names.mixed_script_confusable`.
+        """
+        key = fold_name(name)
+        if key.isascii() and self.ascii_names:
+            return None  # the usual case, decided without the Unicode tables
+        for other in self.by_skeleton.get(skeleton(key), ()):
+            found = self.by_name[other][0]
+            if found is not besides and mixed_script_confusable(key, other):
+                return found
+        return None
 
     @cached_property
     def by_port(self) -> Mapping[int, tuple[Entry, ...]]:
@@ -196,7 +225,7 @@ class Registry:
 
     def entry(self, key: str) -> Entry:
         """The entry named ``key``, or the assigned entry holding port ``key``."""
-        found = self.by_name.get(service_name(key).casefold())
+        found = self.by_name.get(fold_name(service_name(key)))
         if found:
             return found[0]
         digits = key.strip()
@@ -216,13 +245,13 @@ class Registry:
         """Close names: those that begin with ``key`` (``minio`` -> ``minio (S3 API)``), then look-alikes."""
         import difflib
 
-        folded = key.strip().casefold()
+        folded = fold_name(key.strip())
         names = [entries[0].service or "" for entries in self.by_name.values()]
-        starting = [name for name in names if folded and name.casefold().startswith(folded)]
+        starting = [name for name in names if folded and fold_name(name).startswith(folded)]
         # Look-alikes of the whole name or of its first word (`minoi` -> `minio (Console)`).
         stems: dict[str, list[str]] = {}
         for name in names:
-            for stem in {name.casefold(), name.casefold().split(" (")[0]}:
+            for stem in {fold_name(name), fold_name(name).split(" (")[0]}:
                 stems.setdefault(stem, []).append(name)
         close = difflib.get_close_matches(folded, list(stems), n=3)
         found = list(dict.fromkeys([*starting, *(name for stem in close for name in stems[stem])]))[:5]
@@ -230,9 +259,9 @@ class Registry:
 
     def references_to(self, entry: Entry) -> tuple[Reference, ...]:
         """Cross-references that point at ``entry`` by name or by one of its ports."""
-        name = (entry.service or "").casefold()
+        name = fold_name(entry.service or "")
         ports = set(entry.ports)
-        return tuple(ref for ref in self.references if ref.service.casefold() == name or (ref.port in ports and name))
+        return tuple(ref for ref in self.references if fold_name(ref.service) == name or (ref.port in ports and name))
 
     @cached_property
     def _range_index(self) -> _RangeIndex:

@@ -28,8 +28,12 @@ _INVISIBLE = (
     "\u3164\ufeff\uffa0\ufff0-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
 # In a terminal every C0 and C1 control but tab and newline is dangerous (ESC starts cursor
-# and title sequences, CR overwrites the line, BEL rings); in Markdown all of them are.
-_TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+# and title sequences, CR overwrites the line, BEL rings); in Markdown all of them are. A CR
+# that ends a line before its LF overwrites nothing: CRLF text (a diff of a CRLF document)
+# stays as it is.
+_TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]|\r(?!\n)")
+# What JSON leaves as it is (``json.dumps`` escapes only C0 controls, quotes and backslashes).
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
 _MARKDOWN_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
 _LINE_BREAKS = frozenset("\t\n\v\f\r")
 _AUTOLINK = re.compile(r"://|(?i:www)\.")
@@ -55,6 +59,26 @@ def printable(text: str) -> str:
     ESC, which starts the sequences that clear the screen or set the window title, does not.
     """
     return _TERMINAL_UNSAFE.sub(lambda match: visible(match.group()), text)
+
+
+def json_printable(text: str) -> str:
+    r"""JSON text (as ``json.dumps`` wrote it) with DEL, C1 controls and invisible characters escaped.
+
+    They can only stand inside JSON strings, where ``\u202e`` means the same character: the data
+    is unchanged, and a terminal showing the JSON is not moved by it (see :func:`printable`).
+
+    >>> json_printable('{"service": "abc\u202edef", "tag": "\U000e0041"}')
+    '{"service": "abc\\u202edef", "tag": "\\udb40\\udc41"}'
+    """
+    return _JSON_UNSAFE.sub(lambda match: _json_escape(match.group()), text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a character beyond the BMP is a UTF-16 surrogate pair in JSON
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def escape_markdown(text: str) -> str:

@@ -151,6 +151,16 @@ def export(registry: Registry, fmt: Format, section: Section | None = None, *, s
     if fmt == "yaml":
         import yaml
 
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
+        def dumped(allow_unicode: bool) -> str:
+            return yaml.safe_dump(
+                data, sort_keys=False, allow_unicode=allow_unicode, default_flow_style=None, width=1000
+            )
+
+        text = dumped(allow_unicode=True)
+        if printable(text) != text:
+            # YAML counts bidi controls and zero-width characters as printable and writes them
+            # as they are; escaped ("\u202E", with every other non-ASCII character) they decode
+            # to the same names and cannot act on a terminal or mislead a reader.
+            text = dumped(allow_unicode=False)
         return Export(text.rstrip("\n"), tuple(problems))
     return Export(dump(data), tuple(problems))

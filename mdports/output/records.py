@@ -23,10 +23,16 @@ JSON_VERSION = 1
 
 
 def dump(record: object) -> str:
-    """A record (or a list of records) as the JSON text mdports prints: indented, UTF-8 as is."""
+    """A record (or a list of records) as the JSON text mdports prints: indented, UTF-8 as is.
+
+    As is but for the characters that act on a terminal or hide (ESC, C1 controls, bidi
+    overrides): those are JSON escapes (``\\u202e``), which decode to the same data.
+    """
     import json  # only a JSON output pays for it: `validate` imports this module for the types
 
-    return json.dumps(record, indent=2, ensure_ascii=False)
+    from .escaping import json_printable
+
+    return json_printable(json.dumps(record, indent=2, ensure_ascii=False))
 
 
 class SectionFields(TypedDict):

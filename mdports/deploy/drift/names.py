@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 
+from ...model.names import fold_name
 from ...model.registry import Entry, Registry
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -18,14 +20,31 @@ _SEPARATORS = re.compile(r"[\W_]+")
 def name_key(name: str) -> str:
     """The normalized form in which deployment names and entry names are compared.
 
-    Case is ignored and every run of characters other than letters and digits is one
-    separator: ``Mana_Auth``, ``mana.auth`` and ``mana-auth`` are the same name. Nothing else is
-    assumed: no prefix or suffix is stripped, no spelling is corrected.
+    Case and spelling are ignored (:func:`~mdports.model.names.fold_name`) and every run of
+    characters other than letters, digits and their combining marks is one separator:
+    ``Mana_Auth``, ``mana.auth`` and ``mana-auth`` are the same name. Nothing else is assumed:
+    no prefix or suffix is stripped, no spelling is corrected. A mark is part of its letter:
+    Devanagari's कि and का are two names, not क twice.
 
     >>> name_key("Mana_Auth"), name_key("minio (S3 API)"), name_key("victoria-metrics") == name_key("victoriametrics")
     ('mana-auth', 'minio-s3-api', False)
+    >>> name_key("\u0915\u093f"), name_key("\u0915\u093e_api")
+    ('\u0915\u093f', '\u0915\u093e-api')
     """
-    return _SEPARATORS.sub("-", name.casefold()).strip("-")
+    folded = fold_name(name)
+    if folded.isascii():
+        return _SEPARATORS.sub("-", folded).strip("-")
+    out: list[str] = []
+    apart = False  # a separator since the last letter
+    for char in folded:
+        if char.isalnum() or unicodedata.category(char).startswith("M"):
+            if apart and out:
+                out.append("-")
+            out.append(char)
+            apart = False
+        else:
+            apart = True
+    return "".join(out)
 
 
 def base_key(name: str) -> str:
