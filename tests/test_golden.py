@@ -26,6 +26,8 @@ SMOKE = smoke(
     "list-json-bundled",
     "show-unknown",
     "add-crlf",
+    "add-bundled-outside-every-range",
+    "add-bundled-other-ports",
     "remove-bundled-referenced",
     "fmt-messy",
     "fix-mp104",

@@ -98,12 +98,7 @@ def adopt_deployment(
                     Unfixed(finding, f"{name} is also deployed on {done[name.casefold()]}, which it now has")
                 )
             continue
-        try:
-            registry.section(str(port))
-        except MdportsError:
-            unfixed.append(Unfixed(finding, f"no section's range holds port {port}; the document is left as it is"))
-            continue
-        try:
+        try:  # add and move refuse a port outside every range, and say so
             if finding.rule.id == UNDOCUMENTED:
                 edit = edits.add(current, name, port=port, date=date)
             else:
