@@ -19,7 +19,18 @@ if TYPE_CHECKING:
     from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
-from ._options import MIN_SEVERITY, QUIET, ListFormat, ReportFormat, Severity, TextOrJson, shown_severity
+from ._options import (
+    BASELINE,
+    MIN_SEVERITY,
+    QUIET,
+    WRITE_BASELINE,
+    ListFormat,
+    ReportFormat,
+    Severity,
+    TextOrJson,
+    baseline_run,
+    shown_severity,
+)
 from ._state import STDIN, State, state
 
 
@@ -40,16 +51,20 @@ def validate(
     ),
     diff: bool = typer.Option(False, "--diff", help="Print the unified diff of the fixes; write nothing."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what the fixes would do; write nothing."),
+    baseline: Path | None = BASELINE,
+    write_baseline: Path | None = WRITE_BASELINE,
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
     Every file is checked, even after one that cannot be read. With --fix (--unsafe-fixes,
     --diff, --dry-run) the findings that have a mechanical remedy are fixed and what remains
-    is reported. Exit 0 when nothing (left) reaches the failing severity, 1 when something
-    does, 2 when a file could not be read or on usage errors.
+    is reported. With --baseline FILE only findings FILE does not record count. Exit 0 when
+    nothing (left) reaches the failing severity, 1 when something does, 2 when a file could
+    not be read or on usage errors.
     """
     from ..errors import InputError
 
+    known = baseline_run(baseline, write_baseline)
     fixing = fix or unsafe_fixes or diff or dry_run
     st = state(ctx)
     strict = strict or st.config.strict
@@ -93,6 +108,8 @@ def validate(
 
             source = path if path is not None else st.document_path()
             result = attach(result, document, registry, None if source == STDIN else git_history(source))
+        if known is not None:
+            result = known.filter(result, registry)
         reports.append(result)
         shown = result.at_least(shown_from)
         if fmt is ReportFormat.json:
@@ -116,6 +133,11 @@ def validate(
         typer.echo(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
         report.write_step_summary([r.at_least(shown_from) for r in reports])
+    if known is not None:
+        from ..check.catalog import DOCUMENT_RULES
+
+        for line in known.finish({r.id for r in DOCUMENT_RULES}, {r.path for r in reports}):
+            typer.echo(line, err=True)
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
 

@@ -190,7 +190,7 @@ def with_fixes(report: Report, deployed: Deployment, registry: Registry) -> Repo
         description = f"change the host port {edit.old} to {edit.new}, the documented port (--fix deployment)"
         return dataclasses.replace(finding, fix=Fix(description, "unsafe", (change,)))
 
-    return Report(report.path, tuple(fixed(f) for f in report.findings), report.accepted)
+    return dataclasses.replace(report, findings=tuple(fixed(f) for f in report.findings))
 
 
 def _publisher(deployed: Deployment, mapping: ComposePort, port: int) -> str | None:
