@@ -163,3 +163,43 @@ def test_drift_refuses_baseline_with_fix(tmp_path: Path) -> None:
     shutil.copytree(FLEET, root)
     result = invoke_mdports("drift", "--fix", "document", "--baseline", "b.json", cwd=root)
     assert result.returncode == 2 and "do not go with --fix" in result.stderr
+
+
+# validate --add-accepts: the document's own accept comments, like ruff's --add-noqa.
+
+
+def test_add_accepts_adds_only_comment_lines_and_is_idempotent(grown: Path) -> None:
+    before = grown.read_text(encoding="utf-8").splitlines(keepends=True)
+    result = run_mdports("-f", grown.name, "validate", "--add-accepts", cwd=grown.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = grown.read_text(encoding="utf-8").splitlines(keepends=True)
+    added = [line for line in after if line not in before]
+    assert added and all(line.startswith("<!-- mdports: accept MP") for line in added)
+    assert [line for line in after if line not in added] == before  # nothing else moved or changed
+    assert "(0 error(s), 0 warning(s)" not in result.stdout and "accepted as known" in result.stdout
+    again = run_mdports("-f", grown.name, "validate", "--add-accepts", cwd=grown.parent)
+    assert again.returncode == 0 and "0 accept comment(s) added" in again.stderr
+    assert grown.read_text(encoding="utf-8").splitlines(keepends=True) == after
+
+
+def test_add_accepts_keeps_crlf_and_setext_headings(tmp_path: Path) -> None:
+    path = tmp_path / "PORT_SCHEMA.md"
+    text = "3000-3009: Core\n---------------\n\n| Port | Service |\n|---|---|\n| 3010 | outside |\n"
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    result = invoke_mdports("-f", str(path), "validate", "--add-accepts")
+    assert result.returncode == 0, result.stderr
+    expected = text.replace("-\n\n", "-\n<!-- mdports: accept MP101 3010 -->\n\n")
+    assert path.read_bytes() == expected.replace("\n", "\r\n").encode()
+
+
+def test_add_accepts_refuses_a_read_only_document_and_stdin(grown: Path) -> None:
+    before = grown.read_bytes()
+    grown.chmod(0o444)
+    try:
+        result = run_mdports("-f", grown.name, "validate", "--add-accepts", cwd=grown.parent)
+    finally:
+        grown.chmod(0o644)
+    assert result.returncode == 1 and "read-only" in result.stderr
+    assert grown.read_bytes() == before
+    piped = invoke_mdports("-f", "-", "validate", "--add-accepts", stdin=before.decode())
+    assert piped.returncode == 2 and "standard input" in piped.stderr

@@ -28,6 +28,7 @@ SMOKE = smoke(
     "add-crlf",
     "add-bundled-outside-every-range",
     "add-bundled-other-ports",
+    "validate-broken-add-accepts",
     "remove-bundled-referenced",
     "fmt-messy",
     "fix-mp104",

@@ -16,6 +16,7 @@ from ..output import report
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
+    from .. import edits
     from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
@@ -53,6 +54,9 @@ def validate(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what the fixes would do; write nothing."),
     baseline: Path | None = BASELINE,
     write_baseline: Path | None = WRITE_BASELINE,
+    add_accepts: bool = typer.Option(
+        False, "--add-accepts", help="Write accept comments for today's findings into the document (like --add-noqa)."
+    ),
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
@@ -90,6 +94,8 @@ def validate(
                 outputs.append(record)
             continue
         fixed: dict[str, int] = {}
+        if add_accepts:
+            document = _add_accepts(st, path, name)
         if fixing:
             document, fixed["fixed"] = _fix(
                 st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff
@@ -140,6 +146,26 @@ def validate(
             typer.echo(line, err=True)
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _add_accepts(st: State, path: Path | None, name: str) -> Document:
+    """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
+    from ..api import edit_file
+    from ..edits.accepts import add_accepts
+
+    target = path if path is not None else st.writable_path()
+    if target == STDIN:
+        raise UsageError("cannot add accept comments to standard input", hint="give the file")
+
+    def operation(document: Document, _today: object) -> "edits.Edit":
+        registry = st.registry(document)
+        return add_accepts(registry, run_rules(registry, st.config, name).findings)
+
+    result = edit_file(target, operation, keep_date=True, name=name, **st.locking(name, None))
+    for change in result.edit.changes:
+        typer.echo(f"{name}: {change.message} under {change.section!r}", err=True)
+    typer.echo(f"{name}: {len(result.edit.changes)} accept comment(s) added", err=True)
+    return result.edit.after
 
 
 def _fix(
