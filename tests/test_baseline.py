@@ -132,8 +132,9 @@ def test_drift_baseline_is_judged_only_on_drift_rules(grown: Path, tmp_path: Pat
             "count at least 1",
         ),
         ('{"version": 1, "findings": []}\n\x00', "looks like a binary file"),
+        ("[" * 100_000, "nested too deeply"),
     ],
-    ids=["syntax", "version", "not-object", "no-findings", "field", "rule", "ports", "count", "nul"],
+    ids=["syntax", "version", "not-object", "no-findings", "field", "rule", "ports", "count", "nul", "deep"],
 )
 def test_a_bad_baseline_is_exit_2_with_its_location(grown: Path, content: str, message: str) -> None:
     (grown.parent / "baseline.json").write_text(content, encoding="utf-8")

@@ -125,3 +125,23 @@ def test_move_outside_every_range_says_so(tmp_path: Path) -> None:
     result = invoke_mdports("-f", str(path), "move", "web", "--port", "587")
     assert result.returncode == 1
     assert "no section's range holds port 587" in result.stderr and "--range '587'" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("a\nb", "a control or invisible character"),
+        ("<!-- x", "'<', which is Markdown or HTML"),
+        ("Mail | x", "'|', which is Markdown or HTML"),
+        ("#", "'#', which is Markdown or HTML"),
+        ("   ", "the section title is empty"),
+        ("Mail\u202eliam", "a control or invisible character"),
+    ],
+    ids=["newline", "html", "pipe", "hash", "blank", "bidi"],
+)
+def test_a_new_section_title_is_plain_text(tmp_path: Path, title: str, message: str) -> None:
+    path = _write(tmp_path, "## 3000-3099: Core\n\n" + TABLE)
+    before = path.read_bytes()
+    result = invoke_mdports("-f", str(path), "add", "mail", "--port", "587", "--section", title)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert path.read_bytes() == before

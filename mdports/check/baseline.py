@@ -84,6 +84,10 @@ def read_baseline(path: Path) -> Baseline:
     text = read_text(path)
     try:
         data = json.loads(text)
+    except RecursionError:  # `[[[[...` nested deeper than Python's stack
+        raise InputError(
+            "the baseline is nested too deeply to be a baseline", path=name, hint="write it again with --write-baseline"
+        ) from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"the baseline is not JSON: {error.msg}",

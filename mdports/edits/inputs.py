@@ -22,16 +22,21 @@ _NAME_PUNCTUATION = frozenset(" -_./()+:")
 NAME_CHARACTERS = "letters, digits, space and -_./()+:"
 
 
-def check_name(name: str) -> str:
-    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself."""
-    for char in name:
+def _check_characters(text: str, what: str) -> None:
+    """Refuse a character that is not plain (:data:`NAME_CHARACTERS`), naming it."""
+    for char in text:
         if (char.isalnum() or char in _NAME_PUNCTUATION) and not is_hidden(char):
             continue
         if is_hidden(char) or not char.isprintable():
-            what = f"{visible(char)}, a control or invisible character"
+            found = f"{visible(char)}, a control or invisible character"
         else:
-            what = f"{char!r}, which is Markdown or HTML syntax or other punctuation"
-        raise UsageError(f"service name {name!r} contains {what}", hint=f"a service name may use {NAME_CHARACTERS}")
+            found = f"{char!r}, which is Markdown or HTML syntax or other punctuation"
+        raise UsageError(f"{what} {text!r} contains {found}", hint=f"a {what} may use {NAME_CHARACTERS}")
+
+
+def check_name(name: str) -> str:
+    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself."""
+    _check_characters(name, "service name")
     cleaned = check_value(name, "service name")
     if not cleaned:
         raise UsageError("the service name is empty", hint="give a name such as todo-worker")
@@ -40,6 +45,14 @@ def check_name(name: str) -> str:
     if service_name(cleaned) != cleaned or (cleaned[0].isdigit() and cleaned.split()[0].isdigit()):
         raise UsageError(f"{name!r} would not read back as a service name", hint="use letters, digits and -_.")
     return cleaned
+
+
+def check_title(title: str) -> str:
+    """A new section's title: plain characters only, as a service name, and not empty."""
+    _check_characters(title, "section title")
+    if not title.strip():
+        raise UsageError("the section title is empty", hint="give a title such as 'Other ports'")
+    return title.strip()
 
 
 def check_port(port: int) -> int:

@@ -16,7 +16,7 @@ from ..model.sections import matching_sections
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..syntax.document import Document
 from .cells import port_text, protocol_style, row_texts
-from .inputs import check_name, check_port, check_protocol
+from .inputs import check_name, check_port, check_protocol, check_title
 from .new_section import edit_of, with_section
 from .placement import place, rewrite_cells, section_table, vacate
 from .plan import Builder
@@ -71,7 +71,7 @@ def add(
             raise UsageError(f"there is no section {section!r} yet, so no next free port in it", hint="pass --port")
         else:
             check_port(port)
-            registry = build(with_section(registry, section.strip()), vocab)
+            registry = build(with_section(registry, check_title(section)), vocab)
             chosen = registry.sections[-1]  # the new one
     elif range is not None:
         chosen = registry.section(range)
