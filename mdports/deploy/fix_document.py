@@ -100,7 +100,9 @@ def adopt_deployment(
             continue
         try:  # add and move refuse a port outside every range, and say so
             if finding.rule.id == UNDOCUMENTED:
-                edit = edits.add(current, name, port=port, date=date)
+                # A port outside every range goes where `add --section` puts it: "Other ports".
+                other = None if edits.in_a_range(registry, port) else edits.OTHER_PORTS
+                edit = edits.add(current, name, port=port, section=other, date=date)
             else:
                 edit = edits.move(current, name, port=port, date=date)
             edits.verify(edit)

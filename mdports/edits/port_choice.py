@@ -55,13 +55,18 @@ def _room_elsewhere(registry: Registry) -> str:
     return "sections with room: " + "; ".join(rooms) if rooms else "no section has a free port"
 
 
+def in_a_range(registry: Registry, port: int) -> bool:
+    """Whether some section's range (declared or inherited) holds ``port``."""
+    return any(s.range is not None and port in s.range for s in registry.sections)
+
+
 def section_for_port(registry: Registry, port: int) -> Section:
     """The section a port given without one goes into: the narrowest range holding it.
 
     A port outside every range has no such section: the refusal says so and names the ways out.
     """
     check_port(port)
-    if any(s.range is not None and port in s.range for s in registry.sections):
+    if in_a_range(registry, port):
         return registry.section(str(port))
     tabled = {t.section for t in registry.tables if t.service_column is not None}
     unranged = [s.slug for s in registry.sections if s.range is None and s.index in tabled]
