@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import BUNDLED, FLEET, INPUTS, invoke_mdports, run_mdports
+from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator
+from strategies import markdown
 
 import mdports
+from mdports.check.baseline import finding_key, read_baseline
 
 SCHEMA = json.loads((Path(mdports.__file__).parent / "schemas" / "baseline.schema.json").read_text(encoding="utf-8"))
 
@@ -204,3 +209,25 @@ def test_add_accepts_refuses_a_read_only_document_and_stdin(grown: Path) -> None
     assert grown.read_bytes() == before
     piped = invoke_mdports("-f", "-", "validate", "--add-accepts", stdin=before.decode())
     assert piped.returncode == 2 and "standard input" in piped.stderr
+
+
+@given(markdown())
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_baseline_of_today_leaves_nothing_to_report(text: str) -> None:
+    """Property: whatever the document, its own baseline accepts every one of its findings, none stale."""
+    from mdports.check.baseline import BaselineRun, Key, baseline_text
+    from mdports.check.rules import validate
+    from mdports.model.reading import build
+
+    registry = build(mdports.parse(text, path="d.md"))
+    report = validate(registry, path="d.md")
+    counts: Counter[Key] = Counter()
+    for finding in report.findings:
+        counts[finding_key(finding, registry)] += 1
+    names = {f.rule.id: f.rule.name for f in report.findings}
+    path = Path(tempfile.mkdtemp()) / "b.json"
+    path.write_text(baseline_text(counts, names), encoding="utf-8")
+    run = BaselineRun(read_baseline(path), None)
+    filtered = run.filter(report, registry)
+    assert filtered.findings == () and len(filtered.baselined) == len(report.findings)
+    assert run.finish({f.rule.id for f in report.findings}, {"d.md"}) == []

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pytest
 from conftest import BUNDLED, invoke_mdports, run_mdports
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import markdown
 
 import mdports
+from mdports import edits
 
 TABLE = "| Port | Service |\n|------|---------|\n| 3000 | web |\n"
 
@@ -145,3 +149,19 @@ def test_a_new_section_title_is_plain_text(tmp_path: Path, title: str, message: 
     result = invoke_mdports("-f", str(path), "add", "mail", "--port", "587", "--section", title)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert path.read_bytes() == before
+
+
+@given(markdown(), st.integers(min_value=1, max_value=65535))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_new_section_keeps_every_old_line_or_is_refused(text: str, port: int) -> None:
+    """Property: ``add --section`` with a new title adds lines at the end, or refuses with an mdports error."""
+    document = mdports.parse(text)
+    try:
+        edit = edits.add(document, "mail", port=port, section="Other ports")
+        edits.verify(edit)
+    except mdports.MdportsError:
+        return
+    old = text.splitlines()
+    new = edit.text.splitlines()
+    assert new[: len(old) - 1] == old[:-1] if old else True  # the last old line may only gain its ending
+    assert mdports.parse(edit.text).render() == edit.text
