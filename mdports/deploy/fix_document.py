@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .. import edits
 from ..check.findings import Finding
+from ..edits.new_section import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
@@ -101,7 +102,7 @@ def adopt_deployment(
         try:  # add and move refuse a port outside every range, and say so
             if finding.rule.id == UNDOCUMENTED:
                 # A port outside every range goes where `add --section` puts it: "Other ports".
-                other = None if edits.in_a_range(registry, port) else edits.OTHER_PORTS
+                other = None if edits.in_a_range(registry, port) else OTHER_PORTS
                 edit = edits.add(current, name, port=port, section=other, date=date)
             else:
                 edit = edits.move(current, name, port=port, date=date)

@@ -20,7 +20,6 @@ from .cells import port_text
 from .fmt import format_document, format_tables
 from .inputs import check_name
 from .last_updated import date_span, today
-from .new_section import OTHER_PORTS
 from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
 from .port_choice import free_ports, in_a_range
@@ -30,7 +29,6 @@ from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
 from .verification import verify
 
 __all__ = [
-    "OTHER_PORTS",
     "Builder",
     "Change",
     "Edit",
