@@ -45,7 +45,9 @@ from mdports.files.config import Config
 
 DRIFT_CASES = deployment_cases("drift-")
 # Through the installed script too: a grown deployment with findings (exit 1), invalid YAML (exit 2).
-DRIFT_SMOKE = smoke(DRIFT_CASES, "drift-fleet-text", "drift-invalid-yaml")
+DRIFT_SMOKE = smoke(
+    DRIFT_CASES, "drift-fleet-text", "drift-invalid-yaml", "drift-fleet-baseline", "drift-fleet-baseline-bad"
+)
 
 
 @pytest.mark.parametrize("case", DRIFT_CASES, ids=[case.name for case in DRIFT_CASES])

@@ -100,8 +100,8 @@ def test_fix_document_adopts_the_deployed_ports(fleet: Path) -> None:
 
 def test_fix_document_adds_undocumented_compose_services_or_says_why_not(fleet: Path) -> None:
     result = invoke_mdports("drift", "--fix", "document", "--add-undocumented", "--dry-run", cwd=fleet)
-    assert "not fixed: infrastructure/docker-compose.gpu-box.yml:44:10: MP201" in result.stderr
-    assert "no section's range holds port 8188" in result.stderr
+    # A port outside every range goes where `add --section` puts it (issue 23, point 5).
+    assert "added comfyui on port 8188 in new section 'Other ports' at the end" in result.stderr
     assert "only a compose service is added as a row" in result.stderr  # the tunnel's status.mana.how
     assert result.stdout == ""
 

@@ -74,11 +74,12 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """The outcome of a check: findings to show, and how many known exceptions were accepted."""
+    """The outcome of a check: findings to show, the known exceptions accepted, those in a baseline."""
 
     path: str
     findings: tuple[Finding, ...]
     accepted: tuple[Finding, ...] = ()
+    baselined: tuple[Finding, ...] = ()  # recorded in --baseline FILE (mdports.check.baseline)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -86,7 +87,8 @@ class Report:
     def at_least(self, severity: Severity) -> Report:
         """The same report showing only findings of ``severity`` or above (``--min-severity``)."""
         rank = SEVERITY_RANK[severity]
-        return Report(self.path, tuple(f for f in self.findings if SEVERITY_RANK[f.severity] >= rank), self.accepted)
+        shown = tuple(f for f in self.findings if SEVERITY_RANK[f.severity] >= rank)
+        return Report(self.path, shown, self.accepted, self.baselined)
 
     def fails(self, strict: bool = False) -> bool:
         """True when a finding reaches the failing severity (warnings too when ``strict``)."""

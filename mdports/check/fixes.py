@@ -326,7 +326,7 @@ def attach(report: Report, document: Document, registry: Registry, history: Hist
         fix = fixer(context, finding) if fixer is not None else None
         return dataclasses.replace(finding, fix=fix) if fix is not None else finding
 
-    return Report(report.path, tuple(with_fix(f) for f in report.findings), report.accepted)
+    return dataclasses.replace(report, findings=tuple(with_fix(f) for f in report.findings))
 
 
 def git_history(path: str | os.PathLike[str]) -> History:

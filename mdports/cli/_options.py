@@ -1,10 +1,15 @@
 """Options and choices several commands share: output formats, severities, the lock timeout."""
 
 from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ..check.findings import Severity as SeverityName
+
+if TYPE_CHECKING:
+    from ..check.baseline import BaselineRun
 
 LOCK_TIMEOUT = typer.Option(
     None,
@@ -47,3 +52,20 @@ class ListFormat(str, Enum):
 class TextOrJson(str, Enum):
     text = "text"
     json = "json"
+
+
+BASELINE = typer.Option(
+    None, "--baseline", metavar="FILE", help="Report only the findings FILE does not record (see --write-baseline)."
+)
+WRITE_BASELINE = typer.Option(
+    None, "--write-baseline", metavar="FILE", help="Record today's findings in FILE (sorted JSON); exit 0."
+)
+
+
+def baseline_run(baseline: Path | None, write: Path | None) -> "BaselineRun | None":
+    """The run's baseline (read now, so that a bad file stops it before anything is checked)."""
+    if baseline is None and write is None:
+        return None
+    from ..check.baseline import BaselineRun, read_baseline
+
+    return BaselineRun(read_baseline(baseline) if baseline is not None and write is None else None, write)

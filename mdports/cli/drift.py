@@ -17,7 +17,16 @@ from ..errors import UsageError
 from ..files.config import display_path
 from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import LOCK_TIMEOUT, QUIET, ReportFormat, Severity, shown_severity
+from ._options import (
+    BASELINE,
+    LOCK_TIMEOUT,
+    QUIET,
+    WRITE_BASELINE,
+    ReportFormat,
+    Severity,
+    baseline_run,
+    shown_severity,
+)
 from ._output import say, say_diff
 from ._state import State, state
 
@@ -79,18 +88,23 @@ def drift(
     dry_run: bool = typer.Option(False, "--dry-run", help="--fix: show what would change; write nothing."),
     diff: bool = typer.Option(False, "--diff", help="--fix: print the unified diff; write nothing."),
     lock_timeout: float = LOCK_TIMEOUT,
+    baseline: Path | None = BASELINE,
+    write_baseline: Path | None = WRITE_BASELINE,
 ) -> None:
     """Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files.
 
     Files given on the command line (one unnamed host) replace those configured in
     the configuration (compose, prometheus, env, cloudflared, kubernetes and [hosts.NAME] tables).
-    Exit 0 when nothing reaches the failing severity, 1 when something does, 2 on usage or
-    input errors.
+    With --baseline FILE only findings FILE does not record count. Exit 0 when nothing
+    reaches the failing severity, 1 when something does, 2 on usage or input errors.
     """
     from ..deploy import drift as drift_rules
     from ..deploy.load import load_hosts
     from ..output import report
 
+    if fix is not None and (baseline or write_baseline):
+        raise UsageError("--baseline and --write-baseline do not go with --fix", hint="run drift without --fix")
+    known = baseline_run(baseline, write_baseline)
     st = state(ctx)
     config = st.config
     strict = strict or config.strict
@@ -129,6 +143,13 @@ def drift(
         from ..deploy.fix_deployment import with_fixes
 
         result = with_fixes(result, deployed, registry, config, name)
+    if known is not None:
+        from ..check.catalog import DEPLOYMENT_RULES, UNUSED_ACCEPT
+
+        result = known.filter(result, registry)
+        ran = {r.id for r in (*DEPLOYMENT_RULES, UNUSED_ACCEPT)}
+        for line in known.finish(ran, {name, *deployed.sources}):
+            say(line, err=True)
     if min_severity is None:
         # Annotations for infos bury the errors of a pull request: github shows warnings and up.
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info

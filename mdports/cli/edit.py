@@ -107,6 +107,10 @@ def add(
     name: str = typer.Argument(..., help="The new service's name."),
     range_: str = typer.Option(None, "--range", "-r", help="Section: range, port, slug or abbreviation."),
     port: int = typer.Option(None, "--port", "-p", help="This port instead of the next free one."),
+    section: str = typer.Option(
+        None, "--section", "-s", metavar="NAME", help="A section by name; a new name makes one (no range) at the end."
+    ),
+    force: bool = typer.Option(False, "--force", help="Take a --port outside the section's range (warns MP101)."),
     runtime: str = RUNTIME,
     description: str = DESCRIPTION,
     assignments: list[str] = SET,
@@ -123,7 +127,9 @@ def add(
     vocab = state(ctx).vocabulary
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
-        return edits.add(document, name, range=range_, port=port, cells=cells, date=today, vocab=vocab)
+        return edits.add(
+            document, name, range=range_, port=port, section=section, force=force, cells=cells, date=today, vocab=vocab
+        )
 
     _run(
         ctx,

@@ -16,10 +16,22 @@ from ..output import report
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
+    from .. import edits
     from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
-from ._options import MIN_SEVERITY, QUIET, ListFormat, ReportFormat, Severity, TextOrJson, shown_severity
+from ._options import (
+    BASELINE,
+    MIN_SEVERITY,
+    QUIET,
+    WRITE_BASELINE,
+    ListFormat,
+    ReportFormat,
+    Severity,
+    TextOrJson,
+    baseline_run,
+    shown_severity,
+)
 from ._output import say, say_diff
 from ._state import STDIN, State, state
 
@@ -41,16 +53,23 @@ def validate(
     ),
     diff: bool = typer.Option(False, "--diff", help="Print the unified diff of the fixes; write nothing."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what the fixes would do; write nothing."),
+    baseline: Path | None = BASELINE,
+    write_baseline: Path | None = WRITE_BASELINE,
+    add_accepts: bool = typer.Option(
+        False, "--add-accepts", help="Write accept comments for today's findings into the document (like --add-noqa)."
+    ),
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
     Every file is checked, even after one that cannot be read. With --fix (--unsafe-fixes,
     --diff, --dry-run) the findings that have a mechanical remedy are fixed and what remains
-    is reported. Exit 0 when nothing (left) reaches the failing severity, 1 when something
-    does, 2 when a file could not be read or on usage errors.
+    is reported. With --baseline FILE only findings FILE does not record count. Exit 0 when
+    nothing (left) reaches the failing severity, 1 when something does, 2 when a file could
+    not be read or on usage errors.
     """
     from ..errors import InputError
 
+    known = baseline_run(baseline, write_baseline)
     fixing = fix or unsafe_fixes or diff or dry_run
     st = state(ctx)
     strict = strict or st.config.strict
@@ -76,6 +95,8 @@ def validate(
                 outputs.append(record)
             continue
         fixed: dict[str, int] = {}
+        if add_accepts:
+            document = _add_accepts(st, path, name)
         if fixing:
             document, fixed["fixed"] = _fix(
                 st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff
@@ -94,6 +115,8 @@ def validate(
 
             source = path if path is not None else st.document_path()
             result = attach(result, document, registry, None if source == STDIN else git_history(source))
+        if known is not None:
+            result = known.filter(result, registry)
         reports.append(result)
         shown = result.at_least(shown_from)
         if fmt is ReportFormat.json:
@@ -117,8 +140,33 @@ def validate(
         say(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
         report.write_step_summary([r.at_least(shown_from) for r in reports])
+    if known is not None:
+        from ..check.catalog import DOCUMENT_RULES
+
+        for line in known.finish({r.id for r in DOCUMENT_RULES}, {r.path for r in reports}):
+            say(line, err=True)
     failed = any(r.fails(strict) for r in reports) or (strict and nothing_checked)
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _add_accepts(st: State, path: Path | None, name: str) -> Document:
+    """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
+    from ..api import edit_file
+    from ..edits.accepts import add_accepts
+
+    target = path if path is not None else st.writable_path()
+    if target == STDIN:
+        raise UsageError("cannot add accept comments to standard input", hint="give the file")
+
+    def operation(document: Document, _today: object) -> "edits.Edit":
+        registry = st.registry(document)
+        return add_accepts(registry, run_rules(registry, st.config, name).findings)
+
+    result = edit_file(target, operation, keep_date=True, name=name, **st.locking(name, None))
+    for change in result.edit.changes:
+        say(f"{name}: {change.message} under {change.section!r}", err=True)
+    say(f"{name}: {len(result.edit.changes)} accept comment(s) added", err=True)
+    return result.edit.after
 
 
 def _fix(

@@ -526,7 +526,7 @@ def with_fixes(
         description = f"change the host port {found[0].old} to {found[0].new}, the documented port (--fix deployment)"
         return dataclasses.replace(finding, fix=Fix(description, "unsafe", changes))
 
-    return Report(report.path, tuple(fixed(f) for f in report.findings), report.accepted)
+    return dataclasses.replace(report, findings=tuple(fixed(f) for f in report.findings))
 
 
 def _readback(kind: str, text: str, path: str) -> list[tuple[tuple[object, ...], object]]:

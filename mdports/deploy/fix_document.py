@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .. import edits
 from ..check.findings import Finding
 from ..check.rules import validate
+from ..edits.new_section import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
 from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
@@ -139,13 +140,10 @@ def _adopt(
                 )
             continue
         held = registry.section_holding(port) is not None
-        if not held and finding.rule.id == UNDOCUMENTED:
-            reason = f"no section's range holds port {port}, so no section is {name}'s; add its row by hand"
-            unfixed.append(Unfixed(finding, reason))
-            continue
         try:
             if finding.rule.id == UNDOCUMENTED:
-                edit = edits.add(current, name, port=port, date=date)
+                # A port outside every range goes where `add --section` puts it: "Other ports".
+                edit = edits.add(current, name, port=port, section=None if held else OTHER_PORTS, date=date)
             else:  # a port no range holds is adopted in place: the row keeps its section (MP101 follows)
                 edit = edits.move(current, name, port=port, date=date, keep_section=not held)
             edits.verify(edit)

@@ -27,25 +27,31 @@ NAME_CHARACTERS = "letters, digits, space and -_./()+:"
 _MAX_MARKS = 4
 
 
-def check_name(name: str) -> str:
-    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself.
+def _check_characters(text: str, what: str) -> None:
+    """Refuse a character that is not plain (:data:`NAME_CHARACTERS`), naming it.
 
     Letters of every script count, with the combining marks they are written with (Devanagari's
     vowel signs and virama, an accent): a mark must follow a letter or digit, at most four
-    together and none twice in a row. The name is written in NFC, the form most text is in, so
-    it compares and reads back as the same name whatever the keyboard produced.
+    together and none twice in a row.
     """
     marks = 0
     previous = ""
     # Marks are counted decomposed (NFD), as UTS #39 counts them: NFC would hide some in letters.
-    for char in unicodedata.normalize("NFD", name):
+    for char in unicodedata.normalize("NFD", text):
         problem = _name_character(char, previous, marks)
         if problem is not None:
-            raise UsageError(
-                f"service name {name!r} contains {problem}", hint=f"a service name may use {NAME_CHARACTERS}"
-            )
+            raise UsageError(f"{what} {text!r} contains {problem}", hint=f"a {what} may use {NAME_CHARACTERS}")
         marks = marks + 1 if unicodedata.category(char).startswith("M") else 0
         previous = char
+
+
+def check_name(name: str) -> str:
+    """A new service name: plain characters only (:data:`NAME_CHARACTERS`), reading back as itself.
+
+    The name is written in NFC, the form most text is in, so it compares and reads back as the
+    same name whatever the keyboard produced.
+    """
+    _check_characters(name, "service name")
     name = unicodedata.normalize("NFC", name)
     cleaned = check_value(name, "service name")
     if not cleaned:
@@ -73,6 +79,14 @@ def _name_character(char: str, previous: str, marks: int) -> str | None:
     if char.isascii():
         return f"{char!r}, which is Markdown or HTML syntax or other punctuation"
     return f"{char!r} ({describe(char)}), a symbol or punctuation, not a letter or digit"
+
+
+def check_title(title: str) -> str:
+    """A new section's title: plain characters only, as a service name, and not empty."""
+    _check_characters(title, "section title")
+    if not title.strip():
+        raise UsageError("the section title is empty", hint="give a title such as 'Other ports'")
+    return unicodedata.normalize("NFC", title.strip())
 
 
 def check_port(port: int) -> int:

@@ -13,13 +13,15 @@ from ..errors import RefusedError, UsageError
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, Registry, service_name
+from ..model.sections import matching_sections
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..syntax.document import Document
 from .cells import port_text, protocol_style, row_texts
-from .inputs import check_name, check_port, check_protocol
+from .inputs import check_name, check_port, check_protocol, check_title
+from .new_section import edit_of, with_section
 from .placement import place, rewrite_cells, section_table, vacate
 from .plan import Builder
-from .port_choice import choose_port
+from .port_choice import choose_port, section_for_port
 from .references import referring_cells, replace_name
 from .result import Change, Edit
 
@@ -49,6 +51,8 @@ def add(
     *,
     range: str | None = None,
     port: int | None = None,
+    section: str | None = None,
+    force: bool = False,
     cells: Mapping[str, str] | None = None,
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
@@ -56,7 +60,10 @@ def add(
     r"""Add a service: the lowest free port of the range (or ``port``), in port order.
 
     ``cells`` maps column headers (``Runtime``, ``Description``, anything) to values; other
-    columns stay empty. Placeholder ports count as free and are consumed.
+    columns stay empty. Placeholder ports count as free and are consumed. ``section`` names a
+    section by its title (one without a range holds any port); a new title makes a section of
+    that name at the end of the document. ``force`` takes a ``port`` outside the section's range
+    (validate then warns MP101).
 
     >>> import mdports
     >>> doc = mdports.parse("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n"
@@ -67,13 +74,25 @@ def add(
     """
     registry = build(document, vocab)
     name = check_name(name)
-    if range is not None:
-        section = registry.section(range)
+    original = registry
+    if range is not None and section is not None:
+        raise UsageError("give --range or --section, not both")
+    if section is not None:
+        if matching_sections(registry.sections, section):
+            chosen = registry.section(section, "--section")
+        elif port is None:
+            raise UsageError(f"there is no section {section!r} yet, so no next free port in it", hint="pass --port")
+        else:
+            check_port(port)
+            registry = build(with_section(registry, check_title(section)), vocab)
+            chosen = registry.sections[-1]  # the new one
+    elif range is not None:
+        chosen = registry.section(range)
     elif port is not None:
-        section = registry.section(str(check_port(port)))
+        chosen = section_for_port(registry, port)
     else:
         raise UsageError("give --range (or --port) to say where the service goes")
-    table_index = section_table(registry, section)
+    table_index = section_table(registry, chosen)
     info = registry.tables[table_index]
     values = dict(cells or {})
     style = protocol_style(registry, table_index) if info.protocol_column is None else None
@@ -88,7 +107,7 @@ def add(
             "0", f"0/{written}" if style == "suffix" else f"{written}/0", 1
         )
     host = texts[info.host_column] if info.host_column is not None and texts[info.host_column] else None
-    host = host or section.host
+    host = host or chosen.host
     group = service_name(texts[info.group_column]) or None if info.group_column is not None else None
     # A name is taken on its host and in its project: `shop / nginx` leaves `blog / nginx` free.
     existing = [
@@ -102,13 +121,17 @@ def add(
     protocols: Sequence[str] = cell_protocols or ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = check_protocol(texts[info.protocol_column])
-    port = choose_port(registry, section, port, protocols, host=host)
+    port = choose_port(registry, chosen, port, protocols, host=host, force=force)
     texts[info.port_column] = texts[info.port_column].replace("0", str(port), 1)
-    builder = Builder(document, registry)
+    builder = Builder(registry.document, registry)
     place(builder, table_index, port, texts, builder.key(table_index, texts, name, [port]))
     builder.touch_date(date)
-    change = Change("add", name, (port,), section.heading, f"added {name} on port {port} in {section.heading!r}")
-    return builder.finish([change], (port,))
+    where = f"new section {chosen.heading!r} at the end" if registry is not original else repr(chosen.heading)
+    message = f"added {name} on port {port} in {where}"
+    if chosen.range is not None and port not in chosen.range:  # --force: say what validate will say
+        message += f"; it is outside the range {chosen.range}, so validate warns MP101 port-out-of-range"
+    edit = builder.finish([Change("add", name, (port,), chosen.heading, message)], (port,))
+    return edit if registry is original else edit_of(edit, original)
 
 
 def remove(
@@ -226,12 +249,12 @@ def move(
     elif port is not None:
         check_port(port)
         in_place = keep_section or current.range is None or port in current.range
-        section = current if in_place else registry.section(str(port))
+        section = current if in_place else section_for_port(registry, port)
     else:
         raise UsageError("give --port or --range")
     keeps_host = registry.tables[section_table(registry, section)].host_column is not None
     host = entry.host if keeps_host else None
-    port = choose_port(registry, section, port, entry.protocols, moving=entry, host=host, outside_range=keep_section)
+    port = choose_port(registry, section, port, entry.protocols, moving=entry, host=host, force=keep_section)
     if port in entry.ports and section.index == current.index:
         raise RefusedError(f"{entry.service} is already on port {port}; nothing to do", path=registry.path)
     table_index = section_table(registry, section)

@@ -8,6 +8,7 @@ from ..errors import RefusedError, UsageError
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
 from .inputs import check_port
+from .new_section import OTHER_PORTS
 
 
 def holders(
@@ -54,6 +55,26 @@ def _room_elsewhere(registry: Registry) -> str:
     return "sections with room: " + "; ".join(rooms) if rooms else "no section has a free port"
 
 
+def section_for_port(registry: Registry, port: int) -> Section:
+    """The section a port given without one goes into: the narrowest range holding it.
+
+    A port outside every range has no such section: the refusal says so and names the ways out.
+    """
+    check_port(port)
+    holder = registry.section_holding(port)
+    if holder is not None:
+        return holder
+    tabled = {t.section for t in registry.tables if t.service_column is not None}
+    unranged = [s.slug for s in registry.sections if s.range is None and s.index in tabled]
+    named = f"a section without a range ({', '.join(unranged)}) or a new one" if unranged else "a new section"
+    raise RefusedError(
+        f"no section's range holds port {port}",
+        path=registry.path,
+        hint=f"record it in {named} with --section NAME (such as --section '{OTHER_PORTS}', made at the end "
+        "of the document), or in a section with a range with --range NAME --force (validate then warns MP101)",
+    )
+
+
 def choose_port(
     registry: Registry,
     section: Section,
@@ -61,11 +82,11 @@ def choose_port(
     protocols: Sequence[str],
     moving: Entry | None = None,
     host: str | None = None,
-    outside_range: bool = False,
+    force: bool = False,
 ) -> int:
     """The port a new (or ``moving``) entry gets in ``section`` on ``host``: ``port`` checked, or the next free one.
 
-    ``outside_range`` lets ``port`` lie outside the section's declared range (MP101 follows).
+    ``force`` takes a ``port`` outside the section's range (validate then warns MP101).
     """
     host = host if host is not None else section.host
     if port is None:
@@ -85,11 +106,12 @@ def choose_port(
             )
         return free[0]
     check_port(port)
-    if section.range is not None and port not in section.range and not outside_range:
+    if section.range is not None and port not in section.range and not force:
         raise RefusedError(
             f"port {port} is outside the range {section.range} of {section.heading!r}",
             path=registry.path,
-            hint="pick a port in the range, or another --range",
+            hint="pick a port in the range, or another --range; --force records it there all the same "
+            "(validate then warns MP101)",
         )
     taken = holders(registry, port, protocols, skip=moving, host=host)
     if taken:

@@ -272,13 +272,13 @@ class Registry:
         index = self._range_index.holder(port)
         return self.sections[index] if index is not None else None
 
-    def section(self, selector: str) -> Section:
+    def section(self, selector: str, option: str = "--range") -> Section:
         """Resolve a ``--range`` value: ``3010-3019``, a port, a slug or an abbreviation.
 
         Raises :class:`UsageError` listing the candidates when the value is unknown or
         ambiguous.
         """
-        return resolve_section(self.sections, selector, self.path)
+        return resolve_section(self.sections, selector, self.path, option)
 
 
 class _RangeIndex:

@@ -52,30 +52,37 @@ class Section:
         return f"{self.heading!r} (line {self.line})"
 
 
-def resolve_section(sections: tuple[Section, ...], selector: str, path: str | None = None) -> Section:
+def resolve_section(
+    sections: tuple[Section, ...], selector: str, path: str | None = None, option: str = "--range"
+) -> Section:
     """A section chosen by a person (``--range``): a range, a port, a slug or an abbreviation.
 
     A port picks the narrowest range holding it, inherited ranges included, and two equally
     narrow ones are ambiguous (an error listing both); :meth:`Registry.section_holding` is the
-    model's own answer, for rules.
+    model's own answer, for rules. ``option`` is the option the messages name.
     """
+    return _one(matching_sections(sections, selector), selector, sections, path, option)
+
+
+def matching_sections(sections: tuple[Section, ...], selector: str) -> list[Section]:
+    """The sections ``selector`` may mean (see :func:`resolve_section`): none, one, or several equals."""
     text = selector.strip()
     by_range = [s for s in sections if s.declared is not None and str(s.declared) == text.replace("\u2013", "-")]
     if by_range:
-        return by_range[0]
+        return by_range[:1]
     if text.isdigit() and text.isascii():
         port = int(text) if len(text) <= 9 else MAX_PORT + 1
         holding = [s for s in sections if s.range is not None and port in s.range]
         if holding:
             narrowest = min(len(s.range) for s in holding if s.range is not None)
             holding = [s for s in holding if s.range is not None and len(s.range) == narrowest]
-        return _one(holding, selector, sections, path)
+        return holding
     wanted = slugify(text)
     exact = [s for s in sections if wanted and wanted in (s.slug, slugify(s.heading))]
     if exact:
-        return _one(exact, selector, sections, path)
+        return exact
     words = wanted.split("-") if wanted else []
-    return _one([s for s in sections if words and _abbreviates(words, s.slug.split("-"))], selector, sections, path)
+    return [s for s in sections if words and _abbreviates(words, s.slug.split("-"))]
 
 
 def _abbreviates(words: list[str], title_words: list[str]) -> bool:
@@ -86,12 +93,12 @@ def _abbreviates(words: list[str], title_words: list[str]) -> bool:
     return position == len(words)
 
 
-def _one(found: list[Section], selector: str, sections: tuple[Section, ...], path: str | None) -> Section:
+def _one(found: list[Section], selector: str, sections: tuple[Section, ...], path: str | None, option: str) -> Section:
     if len(found) == 1:
         return found[0]
     if found:
         listing = "; ".join(f"{s.slug} ({s.declared or 'no range'})" for s in found)
-        raise UsageError(f"--range {selector!r} is ambiguous: {listing}", path=path, hint="give more of the name")
+        raise UsageError(f"{option} {selector!r} is ambiguous: {listing}", path=path, hint="give more of the name")
     listing = "; ".join(f"{s.slug} ({s.declared})" for s in sections if s.declared)
     if listing:
         hint = f"sections with ranges: {listing}"
@@ -102,7 +109,7 @@ def _one(found: list[Section], selector: str, sections: tuple[Section, ...], pat
             if broken
             else ""
         )
-    raise UsageError(f"--range {selector!r} matches no section", path=path, hint=hint)
+    raise UsageError(f"{option} {selector!r} matches no section", path=path, hint=hint)
 
 
 def _read_range(heading: str) -> tuple[str, str | None]:

@@ -28,6 +28,8 @@ def _summary(report: Report) -> str:
     text = f"{report.path}: " + ", ".join(parts)
     if report.accepted:
         text += f" ({len(report.accepted)} accepted as known)"
+    if report.baselined:
+        text += f" ({len(report.baselined)} in the baseline)"
     return text
 
 
@@ -78,6 +80,7 @@ def to_json(report: Report, **extra: int) -> ReportOutput:
             "warnings": report.count("warning"),
             "infos": report.count("info"),
             "accepted": len(report.accepted),
+            **({"baselined": len(report.baselined)} if report.baselined else {}),
             **extra,
         },
         "findings": [finding.to_dict() for finding in report.findings],
