@@ -547,11 +547,16 @@ def test_the_json_of_an_adoption_lists_what_follows_from_it(tmp_path: Path) -> N
     assert (root / "PORT_SCHEMA.md").read_text(encoding="utf-8") == TWO_SECTIONS
 
 
-def test_an_undocumented_service_on_a_port_no_range_holds_says_what_to_do(tmp_path: Path) -> None:
+def test_an_undocumented_service_on_a_port_no_range_holds_goes_where_add_section_puts_it(tmp_path: Path) -> None:
     root = project(tmp_path, TWO_SECTIONS, compose_yml="services:\n  extra:\n    ports: ['9999:80']\n")
     result = invoke_mdports(*ADOPT, "--add-undocumented", "-c", "compose.yml", cwd=root)
-    assert "no section's range holds port 9999, so no section is extra's; add its row by hand" in result.stderr
-    assert (root / "PORT_SCHEMA.md").read_text(encoding="utf-8") == TWO_SECTIONS
+    assert result.stderr == (
+        "added extra on port 9999 in new section 'Other ports' at the end\nPORT_SCHEMA.md: 1 fixed, 0 not fixed\n"
+    )
+    after = (root / "PORT_SCHEMA.md").read_text(encoding="utf-8")
+    assert after.startswith(TWO_SECTIONS) and "Other ports" in after and "| 9999 | extra |" in after
+    again = invoke_mdports("-f", "PORT_SCHEMA.md", "drift", "-c", "compose.yml", "--format", "json", cwd=root)
+    assert "MP201" not in {f["rule"] for f in json.loads(again.stdout)["findings"]}  # documented now
 
 
 # --- "fixed" means: read again, the finding is gone and nothing new appeared -----------------------------
