@@ -89,13 +89,15 @@ def merge(
     | 3013-3019 | *(reserved)* |
     """
     with shared_rows():  # verify parses a fourth version of the same rows
-        endings = [_endings(document.render()) for document in (base, ours, theirs)]
+        texts = [document.render() for document in (base, ours, theirs)]
+        endings = [_endings(text) for text in texts]
         if len(set(endings)) == 1:
-            return _merge(base, ours, theirs, renumber, labels or Labels())
+            return _merge(base, ours, theirs, texts, renumber, labels or Labels())
         # One side changed the line endings (a CRLF conversion): merged in LF, written with one ending.
         eol = (theirs if endings[1] == endings[0] else ours).newline
-        lf = [parse(d.render().replace("\r\n", "\n"), path=d.path) for d in (base, ours, theirs)]
-        result = _merge(lf[0], lf[1], lf[2], renumber, labels or Labels())
+        texts = [text.replace("\r\n", "\n") for text in texts]
+        lf = [parse(text, path=d.path) for text, d in zip(texts, (base, ours, theirs), strict=True)]
+        result = _merge(lf[0], lf[1], lf[2], texts, renumber, labels or Labels())
         return replace(result, text=result.text.replace("\n", eol)) if eol != "\n" else result
 
 
@@ -105,8 +107,10 @@ def _endings(text: str) -> str:
     return "mixed" if 0 < crlf < lf else "\r\n" if crlf else "\n"
 
 
-def _merge(base: Document, ours: Document, theirs: Document, renumber: bool, labels: Labels) -> MergeResult:
-    base_text, ours_text, theirs_text = (d.render() for d in (base, ours, theirs))
+def _merge(
+    base: Document, ours: Document, theirs: Document, texts: list[str], renumber: bool, labels: Labels
+) -> MergeResult:
+    base_text, ours_text, theirs_text = texts  # the three documents rendered
     if ours_text == theirs_text or theirs_text == base_text:
         return MergeResult(ours_text)
     if ours_text == base_text:
