@@ -62,6 +62,12 @@ BAD_DIRECTIVE = Rule(
     "MP111", "bad-directive", "warning", "An mdports comment has an unknown verb, names no rule or an unknown one."
 )
 UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
+RUNNING_DIFFERS = Rule(
+    "MP113",
+    "running-differs-from-plan",
+    "info",
+    "A service runs on a port its planned entry does not give it, or has no planned entry.",
+)
 
 # The rules ``validate`` runs, by id.
 DOCUMENT_RULES: tuple[Rule, ...] = (
@@ -84,6 +90,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
     NOTHING_READ,
     BAD_DIRECTIVE,
     UNUSED_ACCEPT,
+    RUNNING_DIFFERS,
 )
 
 
