@@ -64,7 +64,7 @@ BAD_DIRECTIVE = Rule(
 UNUSED_ACCEPT = Rule("MP112", "unused-accept", "warning", "An accept comment matches no finding (like ruff's RUF100).")
 RUNNING_DIFFERS = Rule(
     "MP113",
-    "running-differs-from-plan",
+    "running-off-plan",
     "info",
     "A service runs on a port its planned entry does not give it, or has no planned entry.",
 )

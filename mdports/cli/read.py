@@ -160,7 +160,11 @@ def list_(
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table, json or csv."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table and list is read."),
 ) -> None:
-    """List every entry, planned and running: ports, service, status, section, line and cells."""
+    """List every entry: ports, service, status, section, line and cells.
+
+    The entries of both layers: the plan's table rows, then the running ports read from lists
+    (with a LAYER and a HOST column when the document has them).
+    """
     from ..output import listing as records
 
     registry = state(ctx).registry()
@@ -178,8 +182,10 @@ def explain(
     ),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
-    """Say how each table is read (registry rows or not, why, what each column is) and each list
-    with port numbers (running ports or not, and why)."""
+    """Say how each table is read: registry rows or not (and why), and what each column is.
+
+    Each list with port numbers too: read as running ports or not, and why.
+    """
     from ..output import listing as records
 
     registry = state(ctx).registry()

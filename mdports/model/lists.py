@@ -52,6 +52,7 @@ _ASSIGNMENT = re.compile(
     + r"(?:[ ](?!(?:on|at|port)[ \t])"
     + _NAME_WORD
     + r"){0,3})[*_`]{0,2})"
+    r"(?:[ \t]*\((?!port[ \t])[^()]{1,80}\))?"  # a note between name and port: "web (Next.js) `3000`"
     r"(?P<sep>[ \t]*:[ \t]*|[ \t]+(?:on|at)[ \t]+|[ \t]*\([ \t]*|[ \t]+)"
     r"(?:port[ \t]+)?[*`]{0,2}:?(?P<port>[0-9]{1,5}(?:[ \t]*[-\u2013][ \t]*[0-9]{1,5})?)(?![.,:\-\u2013]?[0-9])"
     r"(?:/(?P<proto>tcp|udp))?[*`]{0,2}(?P<close>\))?",

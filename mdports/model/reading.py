@@ -158,15 +158,16 @@ def _layer(columns: Columns) -> Layer:
 
 def _read_prose(state: _Pass, block_index: int, block: Prose) -> None:
     """The list reader: lists of ``service port`` items are running entries (see :mod:`.lists`)."""
-    section_index = state.current_section()
+    # Before the first heading, the preamble section is made only for a list that is found.
+    section_index = len(state.sections) - 1 if state.sections else 0
+    section = state.sections[section_index] if state.sections else None
     headings: list[str] = []
-    enclosing: Section | None = state.sections[section_index]
+    enclosing = section
     while enclosing is not None:
         if enclosing.heading:
             headings.append(enclosing.title)
         enclosing = state.sections[enclosing.parent] if enclosing.parent is not None else None
-    section = state.sections[section_index]
-    host = Host(section.host) if section.host else heading_host(section.heading)
+    host = None if section is None else Host(section.host) if section.host else heading_host(section.heading)
     readings, entries = read_lists(
         block_index,
         block,
@@ -177,6 +178,8 @@ def _read_prose(state: _Pass, block_index: int, block: Prose) -> None:
         len(state.listed),
         len(state.lists),
     )
+    if readings:
+        state.current_section()
     state.lists.extend(readings)
     state.listed.extend(entries)
 
