@@ -54,7 +54,7 @@ _ASSIGNMENT = re.compile(
     + r"){0,3})[*_`]{0,2})"
     r"(?:[ \t]*\((?!port[ \t])[^()]{1,80}\))?"  # a note between name and port: "web (Next.js) `3000`"
     r"(?P<sep>[ \t]*:[ \t]*|[ \t]+(?:on|at)[ \t]+|[ \t]*\([ \t]*|[ \t]+)"
-    r"(?:port[ \t]+)?[*`]{0,2}:?(?P<port>[0-9]{1,5}(?:[ \t]*[-\u2013][ \t]*[0-9]{1,5})?)(?![.,:\-\u2013]?[0-9])"
+    r"(?:port[ \t]+)?[*`]{0,2}:?(?P<port>[0-9]{1,5}(?:[ \t]*[-\u2013][ \t]*[0-9]{1,5})?)(?![.,:\-\u2013]?[0-9]|\+)"
     r"(?:/(?P<proto>tcp|udp))?[*`]{0,2}(?P<close>\))?",
     re.IGNORECASE,
 )
@@ -97,10 +97,26 @@ _NOT_A_NAME = frozenset(
         "up",
         "range",
         "ranges",
+        "wrong",
+        "correct",
+        "example",
     }
 )
+_PORT_WORDS = frozenset({"port", "ports", "port(s)", "porta", "portas", "puerto", "puertos", "porte", "порт", "端口"})
+# Headings over lists of ports that do not run: free ones, advice, history, before/after examples.
+_NOT_RUNNING_HEADING = frozenset(
+    {"available", "free", "next", "recommendation", "recommendations", "recommended", "history", "before"}
+    | {"example", "examples", "proposed", "proposal", "deployed"}  # "not deployed" is the one with a negation
+)
+# Words of a sentence, never of a service name: "Bayit+ naturally uses 3000", "Next available: 5182".
+_VERBS = frozenset(
+    {"uses", "use", "using", "used", "needs", "runs", "is", "are", "was", "were", "has", "have", "takes"}
+    | {"available", "wrong", "correct", "example", "currently", "never", "always", "should", "must"}
+)
+_ARROWS = ("\u2192", "->", "=>")
 _PORT_LOOKING = re.compile(r"(?<![\d.:/-])\d{2,5}(?![\d.]\d|\d)")
 _LABEL_BOLD = re.compile(r"\*\*([^*]{1,200})\*\*|__([^_]{1,200})__")
+_ADDRESS_AFTER = re.compile(r"\([^()]{1,100}\)|`[^`]{1,100}`")
 _PARENTHETICAL = re.compile(r"\(([^()]{0,200})\)")
 
 
@@ -168,15 +184,16 @@ def read_label(text: str) -> Host | None:
     True
     """
     text = text.strip()
-    bold = _LABEL_BOLD.fullmatch(text.removesuffix(":"))
-    if bold is not None:
-        inner = (bold.group(1) or bold.group(2)).strip()
-        if not inner.endswith(":") and not text.endswith(":"):
-            return None
-        text = inner
-    elif not text.endswith(":"):
+    bold = _LABEL_BOLD.match(text)
+    if bold is None:
+        return None  # "These accept TCP connections:" is a sentence, not a host
+    inner = (bold.group(1) or bold.group(2)).strip()
+    rest = text[bold.end() :].strip()
+    if rest.endswith(":") and _ADDRESS_AFTER.fullmatch(rest[:-1].strip()):
+        inner, rest = f"{inner.removesuffix(':')} {rest[:-1].strip()}", ":"  # "**GPU box** (192.168.7.20):"
+    if rest not in ("", ":") or not (inner.endswith(":") or rest == ":"):
         return None
-    return _host(text.removesuffix(":").strip())
+    return _host(inner.removesuffix(":").strip())
 
 
 def heading_host(text: str) -> Host | None:
@@ -203,8 +220,8 @@ def _host(text: str) -> Host | None:
             address = name[start + 1 : end].strip() or None
             name = name[:start] + name[end + 1 :]
     name = " ".join(strip_markup(name).split())
-    if not name or len(name) > 80:
-        return None
+    if not name or len(name) > 80 or not _PORT_WORDS.isdisjoint(name.casefold().split()):
+        return None  # "Next Available Ports:" introduces ports, it names no host
     return Host(name, address)
 
 
@@ -380,6 +397,8 @@ def _decide(
         read, reason = False, f"switched off by running-lists for {shown!r}"
     elif decided is True:
         read, reason = True, f"forced by running-lists for {shown!r}"
+    elif (about := _not_running(shown)) is not None:
+        read, reason = False, f"under {shown!r}, which is about {about}, not what runs"
     elif 2 * looks > len(items):
         read, reason = True, f"{looks} of {len(items)} items name a service and its port"
     else:
@@ -401,6 +420,22 @@ def _decide(
     return reading, assignments
 
 
+def _migrates(after: str) -> bool:
+    """True when the text after a port is an arrow to another port: "5434 → 5436" is a migration."""
+    after = after.lstrip(" \t`*")
+    arrow = next((a for a in _ARROWS if after.startswith(a)), None)
+    return arrow is not None and after[len(arrow) :].lstrip(" \t`*")[:1].isdigit()
+
+
+def _not_running(heading: str) -> str | None:
+    """The word of ``heading`` that says its lists are not what runs ("Next available ports"), or None."""
+    words = re.findall(r"[^\W_]+", heading.casefold())
+    for word in words:
+        if word in _NOT_RUNNING_HEADING and (word != "deployed" or "not" in words):
+            return f"{word!r} ports"
+    return None
+
+
 def _assignments(item: _Item) -> list[_Found]:
     """The ``service port`` assignments of one item, in order; [] when it holds none."""
     joined = " ".join(text for _, _, text in item.pieces)
@@ -419,16 +454,21 @@ def _assignments(item: _Item) -> list[_Found]:
         if match is None:
             continue
         name = match.group("link") or match.group("name")
-        first_word = name.split()[0].casefold()
-        if first_word in _NOT_A_NAME or not any(ch.isalpha() for ch in name):
+        words = name.casefold().split()
+        if words[0] in _NOT_A_NAME or not any(ch.isalpha() for ch in name) or not _VERBS.isdisjoint(words):
             continue
+        if not _PORT_WORDS.isdisjoint(word.strip("*_`") for word in words):
+            continue  # "Internal container port: 5432" describes a port, it names no service
+        lead_in = joined[match.end("sep") : match.start("port")].casefold()
+        if len(words) > 1 and not match.group("sep").strip() and "port" in lead_in:
+            continue  # "NEVER use port 3000": a sentence, not "name port 3000"
         if "(" in match.group("sep") and match.group("close") is None:
             continue  # "name (port 3061 and more" is a note, not an assignment
         if not _ALLOWED_REST.match(joined, match.end(), end):
             continue  # "Port 8000 to EC2": prose
         span = _span(match.group("port"))
-        if span is None:
-            continue
+        if span is None or _migrates(joined[match.end() : min(end, match.end() + 40)]):
+            continue  # a range is a plan ("Frontend: 8800-8899"), "5434 → 5436" a migration
         line, column = _position(item, starts, match.start("port"))
         name_line, name_column = _position(item, starts, match.start("link") if match.group("link") else begin)
         protocol = (match.group("proto") or "tcp").lower()
@@ -468,12 +508,11 @@ def _segments(text: str) -> list[tuple[int, int]]:
 
 
 def _span(text: str) -> PortRange | None:
-    low, _, high = text.replace("\u2013", "-").partition("-")
-    lo = int(low.strip())
-    hi = int(high.strip()) if high else lo
-    if not 1 <= lo <= hi <= 65535 or hi - lo > 1000:
+    """The one port of an assignment; None for a range or a number that is no port."""
+    if not text.isdigit():
         return None
-    return PortRange(lo, hi)
+    port = int(text)
+    return PortRange(port, port) if 1 <= port <= 65535 else None
 
 
 def _position(item: _Item, starts: list[int], offset: int) -> tuple[int, int]:
