@@ -58,7 +58,7 @@ def check_running_against_plan(registry: Registry, path: str) -> Iterator[Findin
                 entry.port_column,
                 f"{entry.service} runs on port {format_ports(entry.ports)}{where}, the plan gives it "
                 f"{format_ports(planned_ports)}{planned_where} (line {first.line})",
-                f"move the plan to the running port (`mdports move {entry.service} {entry.ports[0]}`), or the "
+                f"move the plan to the running port (`mdports move {entry.service} --port {entry.ports[0]}`), or the "
                 "service to its planned port",
                 entry.ports,
                 entry.section,
