@@ -102,6 +102,40 @@ def registry(count: int, changes: int = 0) -> str:
     return "".join(out)
 
 
+HOSTS = ("**Production box (`10.0.0.4`):**", "**GPU box** (192.168.7.20):", "### Staging box:")
+FORMS = (
+    "{name} `{port}`",
+    "{name}: {port}",
+    "{name} on :{port}",
+    "{name} (port {port})",
+    "{name} {port} (since 2026-01-{day:02})",
+)
+
+
+def running_lists(count: int) -> str:
+    """A plan of 100 rows and ``count`` running list items, in a block quote, grouped by three hosts.
+
+    Items rotate through the forms people write, every tenth holds two services and wraps onto a
+    continuation line, every seventh carries a note with numbers; the ports are unique per host.
+    """
+    out = ["# Ports with what runs\n\n> ⚠️ The tables are the plan; the lists say what runs.\n>\n"]
+    per_host = -(-count // len(HOSTS))
+    for number, label in enumerate(HOSTS):
+        out.append(f"> {label}\n>\n")
+        for item in range(number * per_host, min(count, (number + 1) * per_host)):
+            port = 20_000 + item
+            text = FORMS[item % len(FORMS)].format(name=service(port), port=port, day=item % 28 + 1)
+            if item % 10 == 9:
+                text += f",\n>   {service(port)}-b `{port + 30_000}`"
+            if item % 7 == 0:
+                text += f" (moved from {port - 1} in 2025, 100 ports per range)"
+            out.append(f"> - {text}\n")
+        out.append(">\n")
+    out.append("\n## 20000-20099: Plan\n\n" + HEADER)
+    out.extend(_row(port) for port in range(20_000, 20_100))
+    return "".join(out)
+
+
 def changed(count: int, changes: int) -> str:
     """``registry(count)`` with ``changes`` entries renamed, re-described, removed or added."""
     return registry(count, changes)

@@ -19,6 +19,7 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
 - the inputs of issue 9 that made a regular expression backtrack, and every compiled pattern of
   the package on adversarial strings (``benchmarks/adversarial.py``), at 10,000 and 100,000
   characters: linear work grows 10 x, quadratic work 100 x.
+- ``mdports validate`` of a document with 10,000 items in lists of running ports (issue 21);
 - ``mdports merge`` as git runs it: their side 200 (10,000 entries) or 1,000 (65,535 entries)
   changes away from the base, ours one addition, and the 10k -> 65k growth.
 - ``mdports validate --unsafe-fixes`` on documents with 100, 400 and 1,600 duplicated ports
@@ -61,6 +62,8 @@ VALIDATE_PEAK_MIB = 250
 GROWTH = 8.0
 DIFF_SECONDS = 2.0
 ADVERSARIAL_SIZES = (10_000, 100_000)
+RUNNING_ITEMS = 10_000
+RUNNING_SECONDS = 1.5
 LINEAR_GROWTH = 20.0  # 10 x the input; quadratic work would grow 100 x
 MERGE_SECONDS = {10_000: 1.5, 65_535: 5.0}
 MERGE_CHANGES = {10_000: 200, 65_535: 1_000}
@@ -282,6 +285,26 @@ def diff_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int)
     )
 
 
+def running_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int) -> None:
+    """Issue 21: ``validate`` of a document with 10,000 running list items (target <= 1.5 s)."""
+    mdports = executable("mdports")
+    path = folder / "running-10000.md"
+    path.write_text(generate.running_lists(RUNNING_ITEMS), encoding="utf-8")
+    first = run_once([mdports, "-f", str(path), "validate"], env=env)
+    series = measure({"validate": [mdports, "-f", str(path), "validate"]}, runs=runs, env=env)["validate"]
+    series.label = f"validate ({RUNNING_ITEMS:,} running list items)"
+    report.add(
+        f"## Lists of running ports: {RUNNING_ITEMS:,} list items",
+        "",
+        "Three hosts in a block quote, the five item forms in turn, wrapped items and notes with numbers, "
+        "beside a 100-row plan (`benchmarks/generate.py running_lists`). The exit is 0: MP114 is info.",
+        "",
+        *TABLE_HEAD,
+        report.row(series, f"<= {RUNNING_SECONDS} s", series.median <= RUNNING_SECONDS, expected_exit=first.exit_code),
+        "",
+    )
+
+
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
@@ -454,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
     parser.add_argument(
         "--only",
-        choices=["startup", "merge", "adversarial", "unsafe-fixes"],
+        choices=["startup", "merge", "adversarial", "unsafe-fixes", "running"],
         help="run only this benchmark (and print it)",
     )
     args = parser.parse_args(argv)
@@ -498,6 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             merge_benchmark(report, folder, files, env, large_runs)
         if args.only in (None, "unsafe-fixes"):
             unsafe_fix_benchmark(report, folder, env, large_runs)
+        if args.only in (None, "running"):
+            running_benchmark(report, folder, env, large_runs)
     if args.only in (None, "adversarial"):
         adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."

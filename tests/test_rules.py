@@ -88,6 +88,18 @@ CASES = {
         doc("| 3001 | caf\u00e9 | |", "| 3002 | b | |", "| 3003 | cafe\u0301 | |"),
         doc("| 3001 | caf\u00e9 | |", "| 3002 | cafe | |"),
     ),
+    "MP114": (
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3005`\n- bot `3006`\n",
+        doc("| 3001 | api | |", "| 3002 | bot | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3002`\n",
+    ),
+    "MP114 (not planned)": (
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- cron `3006`\n",
+        "**web-01:**\n\n- api `3005`\n- cron `3006`\n",  # no plan at all: nothing to compare
+    ),
+    "MP001 (running, one host)": (
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3001`\n",
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n\n**web-02:**\n\n- api-2 `3001`\n",
+    ),
     "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
     "MP110 (only a change log)": (
         doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),

@@ -69,6 +69,12 @@ CONFUSABLE_SERVICE = Rule(
     "A service name looks like another one but is written in another script (UTS #39), as mana-\u0430uth with a "
     "Cyrillic \u0430.",
 )
+RUNNING_DIFFERS = Rule(
+    "MP114",
+    "running-off-plan",
+    "info",
+    "A service runs on a port its planned entry does not give it, or has no planned entry.",
+)
 
 # The rules ``validate`` runs, by id.
 DOCUMENT_RULES: tuple[Rule, ...] = (
@@ -92,6 +98,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
     BAD_DIRECTIVE,
     UNUSED_ACCEPT,
     CONFUSABLE_SERVICE,
+    RUNNING_DIFFERS,
 )
 
 

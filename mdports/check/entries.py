@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..model.lists import host_key
 from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
@@ -33,30 +34,32 @@ def _assigned(registry: Registry) -> Iterator[Entry]:
 
 
 def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
-    """Ports are unique per host and protocol; a container's own port is unique only in its container."""
+    """Ports are unique per host and protocol; a container's own port is unique only in its container.
+
+    The running layer is a namespace of its own, per host (compared as :func:`host_key` does):
+    the same port on two hosts is fine, and a running port is no clash with the plan.
+    """
     first_holder: dict[tuple[int, str, str | None], Entry] = {}
     container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
-    for entry in _assigned(registry):
-        if container and entry.table in container:
+    for entry in (e for e in registry.every_entry if e.service is not None):
+        if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
-        clashes: dict[int, list[int]] = {}
-        holders: dict[int, Entry] = {}
-        host = entry.host
+        clashes: dict[Entry, list[int]] = {}
+        host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         for span in entry.spans:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
                     if holder is not entry:
-                        clashes.setdefault(holder.index, []).append(port)
-                        holders[holder.index] = holder
-        for index, ports in clashes.items():
-            holder = holders[index]
+                        clashes.setdefault(holder, []).append(port)
+        where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
+        for holder, ports in clashes.items():
             yield entry_finding(
                 DUPLICATE_PORT,
                 path,
                 entry,
                 entry.port_column,
-                f"port {format_ports(ports)} of {entry.service} is already assigned to {holder.service} "
+                f"port {format_ports(ports)} of {entry.service}{where} is already assigned to {holder.service} "
                 f"(line {holder.line})",
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),

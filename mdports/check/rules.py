@@ -29,6 +29,7 @@ from .catalog import (
     OUT_OF_RANGE,
     OVERLAPPING_RANGES,
     PLACEHOLDER_OVERLAP,
+    RUNNING_DIFFERS,
     TABLE_ROLE,
     UNSORTED_ROWS,
 )
@@ -45,6 +46,7 @@ from .entries import (
 )
 from .exceptions import apply_exceptions
 from .findings import Finding, Report, Rule
+from .layers import check_running_against_plan
 from .ranges import check_overlapping_ranges, check_placeholders, check_range_headings, check_ranges
 from .tables import check_directives, check_service_columns, check_something_read, check_table_roles
 
@@ -69,6 +71,7 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
         TABLE_ROLE: check_table_roles,  # also reports TABLE_NOT_READ
         NOTHING_READ: check_something_read,
         BAD_DIRECTIVE: check_directives,
+        RUNNING_DIFFERS: check_running_against_plan,
     }
 )
 

@@ -49,7 +49,7 @@ class Listing(NamedTuple):
 COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "validate": Listing("read", "Check the registry: conflicts, ranges, malformed cells, dangling references."),
     "list": Listing("read", "List every entry: ports, service, status, section, line and cells."),
-    "show": Listing("read", "Show one entry, where it is, and every cross-reference to it."),
+    "show": Listing("read", "Show one entry, where it is, where it runs, and every cross-reference to it."),
     "ranges": Listing("read", "Each section with its range, assigned/reserved/free counts and the next free port."),
     "explain": Listing(
         "read", "Say how each table is read: registry rows or not (and why), and what each column is."

@@ -203,29 +203,39 @@ def list_(
     ctx: typer.Context,
     range_: str = typer.Option(None, "--range", "-r", help="Only this section (range, port, slug or abbreviation)."),
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", help="table, json or csv."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table is read."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say on stderr how each table and list is read."),
 ) -> None:
-    """List every entry: ports, service, status, section, line and cells."""
+    """List every entry: ports, service, status, section, line and cells.
+
+    The entries of both layers: the plan's table rows, then the running ports read from lists
+    (with a LAYER and a HOST column when the document has them).
+    """
     from ..output import listing as records
 
     registry = state(ctx).registry()
     section = registry.section(range_) if range_ else None
     if verbose:  # on stderr, so that stdout stays what --format promises
-        say(records.format_readings(registry, registry.readings, "text"), err=True)
-    say(records.format_entries(registry, records.entries_in(registry, section), fmt.value))
+        say(records.format_readings(registry, registry.readings, "text", registry.lists), err=True)
+    say(records.format_entries(registry, records.entries_in(registry, section, running=True), fmt.value))
 
 
 @command()
 def explain(
     ctx: typer.Context,
-    line: int = typer.Argument(None, metavar="[TABLE_LINE]", help="A line of the table (default: every table)."),
+    line: int = typer.Argument(
+        None, metavar="[LINE]", help="A line of the table or list (default: every table and list)."
+    ),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
-    """Say how each table is read: registry rows or not (and why), and what each column is."""
+    """Say how each table is read: registry rows or not (and why), and what each column is.
+
+    Each list with port numbers too: read as running ports or not, and why.
+    """
     from ..output import listing as records
 
     registry = state(ctx).registry()
-    say(records.format_readings(registry, records.readings_at(registry, line), fmt.value))
+    tables, lists = records.readings_at(registry, line)
+    say(records.format_readings(registry, tables, fmt.value, lists))
 
 
 @command()
@@ -234,11 +244,20 @@ def show(
     key: str = typer.Argument(..., metavar="NAME|PORT", help="A service name or a port."),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
-    """Show one entry, where it is, and every cross-reference to it."""
+    """Show one entry, where it is, where it runs, and every cross-reference to it."""
+    from ..errors import NotFoundError
     from ..output import listing as records
 
     registry = state(ctx).registry()
-    say(records.format_show(registry, registry.entry(key), fmt.value))
+    try:
+        entry = registry.entry(key)
+    except NotFoundError:
+        # A service that only runs (no planned entry) is shown from its list item.
+        running = registry.named(key) or registry.running_on(key)
+        if not running:
+            raise
+        entry = running[0]
+    say(records.format_show(registry, entry, fmt.value))
 
 
 @command()

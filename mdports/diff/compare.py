@@ -40,6 +40,7 @@ from ..model.registry import Reference, Registry
 from .findings import compare_findings
 from .model import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
 from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map
+from .running import running_changes
 from .snapshot import Side, deep_compare, side_of
 
 
@@ -56,7 +57,7 @@ def compare(
 
     ``findings=False`` skips validating both registries (the merge driver needs only the changes).
     """
-    return _compare(side_of(old, "old"), new, config, old_name, new_name, findings)
+    return _compare(side_of(old, "old"), new, config, old_name, new_name, findings, running=True)
 
 
 def compare_both(old: Registry, ours: Registry, theirs: Registry) -> tuple[SemanticDiff, SemanticDiff]:
@@ -66,8 +67,19 @@ def compare_both(old: Registry, ours: Registry, theirs: Registry) -> tuple[Seman
 
 
 def _compare(
-    a: Side, new: Registry, config: Config | None, old_name: str | None, new_name: str | None, findings: bool
+    a: Side,
+    new: Registry,
+    config: Config | None,
+    old_name: str | None,
+    new_name: str | None,
+    findings: bool,
+    *,
+    running: bool = False,
 ) -> SemanticDiff:
+    """The diff of ``a`` and ``new``; with ``running``, the changes to list items of the running layer too.
+
+    The merge driver asks without them: it replays table rows only.
+    """
     old_name = old_name or a.registry.path or "<old>"
     new_name = new_name or new.path or "<new>"
     b = side_of(new, "new")
@@ -88,6 +100,8 @@ def _compare(
         a, b, pairs, resized, added["entries"], removed["entries"], changed["entries"], section_map, renames
     )
     entry_changes = _follow_references(a, b, pending, renames)
+    if running:
+        entry_changes += running_changes(a, b, section_map)
     introduced, resolved = (
         compare_findings(a, b, config, old_name, new_name, entry_map, section_map) if findings else ((), ())
     )

@@ -81,21 +81,30 @@ def _reference_segments(change: EntryChange) -> list[Segment]:
     return out
 
 
+def _where(change: EntryChange) -> list[Segment]:
+    """`` (running on Web box)`` for a change of the running layer, nothing for the plan."""
+    if change.layer != "running":
+        return []
+    host = change.host if change.kind != "removed" else change.old_host
+    return [_p(" (running on "), _u(host), _p(")")] if host else [_p(" (running)")]
+
+
 def _assigned_item(change: EntryChange) -> Item:
     name = _u(change.name)
     ports = _ports(change.ports, change.port_text)
     old_ports = _ports(change.old_ports, change.old_port_text)
+    where = _where(change)
     if change.kind == "added":
-        return Item("added", (name, _p(" on "), ports, *_cell_segments(change)))
+        return Item("added", (name, *where, _p(" on "), ports, *_cell_segments(change)))
     if change.kind == "removed":
-        return Item("removed", (_u(change.old_service or ""), _p(" from "), old_ports))
+        return Item("removed", (_u(change.old_service or ""), *where, _p(" from "), old_ports))
     if change.kind == "renamed":
-        segments = [_u(change.old_service or ""), _p(" → "), name, _p(" on "), ports]
+        segments = [_u(change.old_service or ""), _p(" → "), name, *where, _p(" on "), ports]
         return Item("renamed", (*segments, *_cell_segments(change), *_reference_segments(change)))
     if change.kind == "moved":
-        segments = [name, _p(" ")]
+        segments = [name, *where, _p(" ")]
         if change.old_service != change.service:
-            segments = [_u(change.old_service or ""), _p(" → "), name, _p(" ")]
+            segments = [_u(change.old_service or ""), _p(" → "), name, *where, _p(" ")]
         segments += [old_ports, _p(" → "), ports]
         if change.protocols != change.old_protocols:
             segments += [_p(f" ({'/'.join(change.old_protocols)} → {'/'.join(change.protocols)})")]

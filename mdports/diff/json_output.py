@@ -7,7 +7,10 @@ The shape (``version`` 1; fields are only ever added) is the TypedDicts below, c
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+if TYPE_CHECKING:  # typing.NotRequired from Python 3.11; the annotations are never evaluated
+    from typing_extensions import NotRequired
 
 from ..output.records import JSON_VERSION, FindingRecord, dump
 from .model import ColumnChange, EntryChange, SectionChange, SemanticDiff
@@ -41,6 +44,9 @@ class EntryJson(TypedDict):
     breaking: bool
     cells: list[CellJson]
     references: list[ReferenceJson]
+    layer: NotRequired[str]  # "running" for a list item of what runs (absent for the plan)
+    host: NotRequired[str | None]
+    old_host: NotRequired[str | None]
 
 
 class SectionJson(TypedDict):
@@ -92,6 +98,15 @@ def _ports_or_none(ports: tuple[int, ...], present: bool) -> list[int] | None:
 
 def _entry_json(change: EntryChange) -> EntryJson:
     new, old = change.kind != "removed", change.kind != "added"
+    record = _plan_entry_json(change, new, old)
+    if change.layer == "running":  # additive: changes of the plan keep their shape
+        record["layer"] = "running"
+        record["host"] = change.host if new else None
+        record["old_host"] = change.old_host if old else None
+    return record
+
+
+def _plan_entry_json(change: EntryChange, new: bool, old: bool) -> EntryJson:
     return {
         "kind": change.kind,
         "status": change.status,

@@ -15,7 +15,7 @@ from typing import Literal
 
 from ..check.findings import Finding
 from ..model.ports import format_ports
-from ..model.registry import Status
+from ..model.registry import Layer, Status
 
 EntryKind = Literal["added", "removed", "renamed", "moved", "changed"]
 SectionKind = Literal["added", "removed", "renamed", "re-ranged"]
@@ -96,6 +96,9 @@ class EntryChange:
     group: SectionRef | None = None  # where a report lists it: the new section (a removed entry's, if kept)
     index: int | None = None  # the entry's index in the new registry (None for ``removed``)
     old_index: int | None = None  # ... and in the old one (None for ``added``)
+    layer: Layer = "planned"  # running: a list item of what runs (index and old_index are then None)
+    host: str | None = None  # the running entry's host, as written
+    old_host: str | None = None
 
     @property
     def name(self) -> str:

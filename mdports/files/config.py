@@ -12,6 +12,7 @@ file, the key and the closest valid spelling.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..model.vocabulary import DEFAULT, Vocabulary
+from ..model.sections import slugify
+from ..model.vocabulary import DEFAULT, ListPolicy, Vocabulary
 from .reading import read_bytes, read_text
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
@@ -58,6 +60,7 @@ class Config:
     aliases: dict[str, str] = field(default_factory=dict)  # deployment name -> document entry
     port_columns: tuple[str, ...] = ()  # headers of one's own that are port columns
     service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
+    running_lists: ListPolicy = field(default_factory=ListPolicy)  # which lists of running ports to read, by heading
     lock_timeout: float = 30.0  # seconds a writer waits for another one's lock on the document
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
@@ -160,6 +163,17 @@ def _aliases(value: Any, base: Path) -> dict[str, str]:
     return {str(key): str(item) for key, item in value.items()}
 
 
+def _running_lists(value: Any, base: Path) -> ListPolicy:
+    """``running-lists``: false (no list), a heading or a list of headings (read), or a table of both."""
+    if isinstance(value, bool):
+        return ListPolicy((), value)
+    if isinstance(value, (str, list)):
+        return ListPolicy(tuple((slugify(heading), True) for heading in _strings(value, base)))
+    if isinstance(value, dict) and all(isinstance(item, bool) for item in value.values()):
+        return ListPolicy(tuple((slugify(str(heading)), item) for heading, item in value.items()))
+    raise _Invalid(f"must be true/false, headings, or a table of heading = true/false, not {_shown(value)}")
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -191,6 +205,7 @@ KEYS: dict[str, Key] = {
     "aliases": Key(_aliases, "deployment name = document entry"),
     "port-columns": Key(_strings, "headers of your own that name the port column"),
     "service-columns": Key(_strings, "headers of your own that name the service column"),
+    "running-lists": Key(_running_lists, "headings whose lists of running ports to read (true) or not (false)"),
     "lock-timeout": Key(_seconds, "seconds a writer waits for another writer's lock (default 30)"),
 }
 
@@ -290,6 +305,7 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         aliases=values.get("aliases", {}),
         port_columns=values.get("port-columns", ()),
         service_columns=values.get("service-columns", ()),
+        running_lists=values.get("running-lists", ListPolicy()),
         lock_timeout=values.get("lock-timeout", 30.0),
         source=source,
         table=dict(table),
@@ -297,10 +313,12 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
 
 
 def vocabulary(config: Config) -> Vocabulary:
-    """The header vocabulary with the configured ``port-columns`` and ``service-columns``."""
-    if not config.port_columns and not config.service_columns:
+    """How to read the document: the ``port-columns``, ``service-columns`` and ``running-lists`` settings."""
+    if not config.port_columns and not config.service_columns and config.running_lists == ListPolicy():
         return DEFAULT
-    return DEFAULT.extended(config.port_columns, config.service_columns)
+    return dataclasses.replace(
+        DEFAULT.extended(config.port_columns, config.service_columns), lists=config.running_lists
+    )
 
 
 def find_document(config: Config, start: Path | None = None) -> Path:

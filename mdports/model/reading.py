@@ -1,19 +1,38 @@
-"""Reading the registry off a document: one linear pass over its blocks (two with a summary table)."""
+"""Reading the registry off a document: one linear pass over its blocks (two with a summary table).
+
+Each kind of block has its reader (:data:`_READERS`): headings open sections, HTML comments
+hold directives, tables give registry rows (:mod:`.tables`), lists in prose give the ports
+that run (:mod:`.lists`). Every reader adds what it finds to the pass's :class:`_Pass`.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
-from ..syntax.document import Document, Heading, Html, Table
+from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
+from .lists import Host, heading_host, read_lists
 from .names import fold_name
 from .ports import PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
-from .registry import Entry, Reference, Registry, RegistryTable, TableReading, placeholder_marker, service_name
+from .registry import (
+    Entry,
+    Layer,
+    ListReading,
+    Reference,
+    Registry,
+    RegistryTable,
+    TableReading,
+    placeholder_marker,
+    service_name,
+)
 from .sections import Section, read_section, slugify
-from .tables import read_columns, read_table, summary_candidate
+from .tables import Columns, read_columns, read_table, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
@@ -56,75 +75,151 @@ def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
     )
 
 
+@dataclass
+class _Pass:
+    """What one pass over the blocks has read so far; each block reader adds to it."""
+
+    vocab: Vocabulary
+    summaries: frozenset[int]
+    sections: list[Section] = field(default_factory=list)
+    parents: list[Section] = field(default_factory=list)
+    tables: list[RegistryTable] = field(default_factory=list)
+    readings: list[TableReading] = field(default_factory=list)
+    summary_candidates: list[int] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    candidates: list[tuple[Reference, bool]] = field(default_factory=list)
+    lists: list[ListReading] = field(default_factory=list)
+    listed: list[Entry] = field(default_factory=list)
+
+    def current_section(self) -> int:
+        if not self.sections:  # tables before the first heading live in a preamble section
+            self.sections.append(Section(0, "", "(preamble)", 0, 1, None, None, None, None, None))
+        return len(self.sections) - 1
+
+
+def _read_heading(state: _Pass, index: int, block: Heading) -> None:
+    section = read_section(len(state.sections), block, state.parents)
+    state.sections.append(section)
+    state.parents.append(section)
+
+
+def _read_html(state: _Pass, index: int, block: Html) -> None:
+    text = "".join(block.lines)
+    for start, verb, body in directive_comments(text):
+        line = block.start + 1 + text.count("\n", 0, start)
+        state.directives.append(read_directive(state.current_section(), line, verb, body))
+
+
+def _read_table(state: _Pass, block_index: int, block: Table) -> None:
+    """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
+    headers = block.header.texts
+    columns = read_columns(headers, state.vocab)
+    section_index = state.current_section()
+    section = state.sections[section_index]
+    reading = read_table(block_index, block, section, columns, state.vocab, state.summaries)
+    state.readings.append(reading)
+    if reading.role == "registry" and summary_candidate(columns, section.heading):
+        state.summary_candidates.append(block_index)
+    if reading.role not in ("registry", "unread") or columns.port is None:
+        return
+    table = RegistryTable(
+        block_index,
+        section_index,
+        block.start + 1,
+        headers,
+        columns.port,
+        columns.service,
+        columns.protocol,
+        columns.host,
+        columns.group,
+        columns.port_kind,
+        columns.repeats,
+        _layer(columns),
+    )
+    state.tables.append(table)
+    if columns.service is None:
+        return
+    host = section.host
+    entries = state.entries
+    for row_index in range(2, len(block.rows)):
+        entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
+        entries.append(entry)
+        _collect_references(entry, table, block, row_index, state.candidates)
+
+
+def _layer(columns: Columns) -> Layer:
+    """A table that says where each service runs is the running layer: a Host column, or a port
+    column read beside a Default one (``Current Port`` next to ``Default Port``)."""
+    defaults = [index for index, kind in columns.ports if kind == "default"]
+    if columns.host is not None or (defaults and columns.port not in defaults):
+        return "running"
+    return "planned"
+
+
+def _read_prose(state: _Pass, block_index: int, block: Prose) -> None:
+    """The list reader: lists of ``service port`` items are running entries (see :mod:`.lists`)."""
+    # Before the first heading, the preamble section is made only for a list that is found.
+    section_index = len(state.sections) - 1 if state.sections else 0
+    section = state.sections[section_index] if state.sections else None
+    headings: list[str] = []
+    enclosing = section
+    while enclosing is not None:
+        if enclosing.heading:
+            headings.append(enclosing.title)
+        enclosing = state.sections[enclosing.parent] if enclosing.parent is not None else None
+    host = None if section is None else Host(section.host) if section.host else heading_host(section.heading)
+    readings, entries = read_lists(
+        block_index,
+        block,
+        section_index,
+        headings,
+        host,
+        state.vocab.lists,
+        len(state.listed),
+        len(state.lists),
+    )
+    if readings:
+        state.current_section()
+    state.lists.extend(readings)
+    state.listed.extend(entries)
+
+
+# One reader per kind of block (front matter says nothing about ports).
+_READERS: Mapping[type, Callable[[_Pass, int, Any], None]] = MappingProxyType(
+    {Heading: _read_heading, Html: _read_html, Table: _read_table, Prose: _read_prose}
+)
+
+
 def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
     """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
-    sections: list[Section] = []
-    parents: list[Section] = []
-    tables: list[RegistryTable] = []
-    readings: list[TableReading] = []
-    summary_candidates: list[int] = []
-    entries: list[Entry] = []
-    directives: list[Directive] = []
-    candidates: list[tuple[Reference, bool]] = []
-
-    def current_section() -> int:
-        if not sections:  # tables before the first heading live in a preamble section
-            sections.append(Section(0, "", "(preamble)", 0, 1, None, None, None, None, None))
-        return len(sections) - 1
-
+    state = _Pass(vocab, summaries)
     for block_index, block in enumerate(document.blocks):
-        if isinstance(block, Heading):
-            section = read_section(len(sections), block, parents)
-            sections.append(section)
-            parents.append(section)
-        elif isinstance(block, Html):
-            text = "".join(block.lines)
-            for start, verb, body in directive_comments(text):
-                line = block.start + 1 + text.count("\n", 0, start)
-                directives.append(read_directive(current_section(), line, verb, body))
-        elif isinstance(block, Table):
-            headers = block.header.texts
-            columns = read_columns(headers, vocab)
-            section_index = current_section()
-            section = sections[section_index]
-            reading = read_table(block_index, block, section, columns, vocab, summaries)
-            readings.append(reading)
-            if reading.role == "registry" and summary_candidate(columns, section.heading):
-                summary_candidates.append(block_index)
-            if reading.role not in ("registry", "unread") or columns.port is None:
-                continue
-            table = RegistryTable(
-                block_index,
-                section_index,
-                block.start + 1,
-                headers,
-                columns.port,
-                columns.service,
-                columns.protocol,
-                columns.host,
-                columns.group,
-                columns.port_kind,
-                columns.repeats,
-            )
-            tables.append(table)
-            if columns.service is None:
-                continue
-            host = sections[section_index].host
-            for row_index in range(2, len(block.rows)):
-                entry = _entry(len(entries), len(tables) - 1, table, block, row_index, host)
-                entries.append(entry)
-                _collect_references(entry, table, block, row_index, candidates)
-
-    bound = _bind_ranges(sections, readings)
+        reader = _READERS.get(type(block))
+        if reader is not None:
+            reader(state, block_index, block)
+    entries = state.entries
+    bound = _bind_ranges(state.sections, state.readings)
     known_names = {fold_name(e.service) for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
     references = tuple(
-        ref for ref, strong in candidates if strong or fold_name(ref.service) in known_names or ref.port in known_ports
+        ref
+        for ref, strong in state.candidates
+        if strong or fold_name(ref.service) in known_names or ref.port in known_ports
     )
     model = Registry(
-        document, tuple(bound), tuple(tables), tuple(entries), references, tuple(directives), tuple(readings), vocab
+        document,
+        tuple(bound),
+        tuple(state.tables),
+        tuple(entries),
+        references,
+        tuple(state.directives),
+        tuple(state.readings),
+        vocab,
+        tuple(state.lists),
+        tuple(state.listed),
     )
-    return model, summary_candidates
+    return model, state.summary_candidates
 
 
 def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
@@ -229,6 +324,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         not row.trail,
         host,
         group,
+        table.layer,
     )
 
 

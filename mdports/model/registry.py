@@ -23,6 +23,7 @@ from .sections import Section, resolve_section
 from .vocabulary import Vocabulary
 
 Status = Literal["assigned", "reserved"]
+Layer = Literal["planned", "running"]
 PLACEHOLDER_MARKERS = ("reserved", "available", "free", "unassigned", "unused", "spare", "vacant")
 _ANY_MARKER = re.compile("|".join(PLACEHOLDER_MARKERS))
 _LINK = re.compile(r"^\[([^\]]+)\]\([^)]*\)$")
@@ -69,6 +70,7 @@ class RegistryTable:
     group_column: int | None = None  # a project column: identity is (project, service)
     port_kind: str = "current"  # host, current, default, dev or container (see vocabulary)
     repeats: bool = False  # a column says what each port is for: one service on several rows is normal
+    layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,30 @@ class TableReading:
 
 
 @dataclass(frozen=True, slots=True)
+class ListReading:
+    """How one list with port-looking numbers was read (``explain``): read or not, and why."""
+
+    block: int
+    section: int
+    line: int
+    end: int  # the last line of the list
+    heading: str  # the heading the list is under (in a quote or a section heading), "" for none
+    items: int
+    assignments: int  # items that look like `service port`
+    read: bool
+    reason: str
+    hosts: tuple[str, ...] = ()
+    entries: tuple[int, ...] = ()  # indexes into Registry.listed
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One registry row: an assigned service or a placeholder (reserved ports)."""
+    """One registry entry: an assigned service or a placeholder (reserved ports).
+
+    A table row (in :attr:`Registry.entries`: ``table`` indexes :attr:`Registry.tables`, ``row``
+    the table's rows) or an assignment in a list of running ports (in :attr:`Registry.listed`:
+    ``table`` indexes :attr:`Registry.lists`, ``row`` counts the list's assignments).
+    """
 
     index: int
     table: int
@@ -109,6 +133,9 @@ class Entry:
     open_ended: bool = False  # the row has no closing pipe, so it may omit empty trailing cells
     host: str | None = None  # from a Host/Server/Node column or the section's heading
     group: str | None = None  # the project qualifying the service name, when the table has one
+    layer: Layer = "planned"  # planned (the range tables) or running (what a host runs)
+    address: str | None = None  # the host's address, when its label gives one
+    source: Literal["table", "list"] = "table"  # the kind of block it was read from
     _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
@@ -163,10 +190,35 @@ class Registry:
     directives: tuple[Directive, ...]
     readings: tuple[TableReading, ...] = ()
     vocabulary: Vocabulary = field(default=vocabulary.DEFAULT, compare=False, repr=False)  # how it was read
+    lists: tuple[ListReading, ...] = ()  # every list with port-looking numbers, read or not
+    listed: tuple[Entry, ...] = ()  # the running entries read from lists (``table`` is their list)
 
     @property
     def path(self) -> str | None:
         return self.document.path
+
+    @cached_property
+    def every_entry(self) -> tuple[Entry, ...]:
+        """Table rows and list items, both layers: what checks, listings and diffs see."""
+        return self.entries + self.listed if self.listed else self.entries
+
+    @cached_property
+    def has_running(self) -> bool:
+        """True when the document says what runs (a list of running ports, a Host column)."""
+        return bool(self.listed) or any(table.layer == "running" for table in self.tables)
+
+    def named(self, name: str) -> tuple[Entry, ...]:
+        """Every entry of a service in both layers: table rows first, then list items."""
+        folded = service_name(name).casefold()
+        return tuple(e for e in self.every_entry if e.service is not None and e.service.casefold() == folded)
+
+    def running_on(self, key: str) -> tuple[Entry, ...]:
+        """The running entries holding port ``key`` (digits), on any host."""
+        digits = key.strip()
+        if not (digits.isdigit() and digits.isascii() and len(digits) <= 5):
+            return ()
+        port = int(digits)
+        return tuple(e for e in self.listed if port in e.ports)
 
     @cached_property
     def accepts(self) -> tuple[Directive, ...]:

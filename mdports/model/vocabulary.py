@@ -205,17 +205,32 @@ def _without_parenthetical(name: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class ListPolicy:
+    """Which lists of running ports to read: ``running-lists`` by heading slug.
+
+    True forces the reading of the lists under a heading, False switches it off; ``default``
+    (``running-lists = false``) decides for every other list, None lets the list's items decide.
+    """
+
+    by_heading: tuple[tuple[str, bool], ...] = ()  # (heading slug, read or not)
+    default: bool | None = None
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """The header vocabulary, with a project's own ``port-columns``/``service-columns`` added."""
+    """How a document is read: the header vocabulary with a project's own ``port-columns`` and
+    ``service-columns`` added, and which lists of running ports to read (``running-lists``)."""
 
     port_columns: frozenset[str] = frozenset()
     service_columns: frozenset[str] = frozenset()
+    lists: ListPolicy = field(default_factory=ListPolicy)
     _kinds: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def extended(self, ports: Iterable[str] = (), services: Iterable[str] = ()) -> Vocabulary:
         return Vocabulary(
             self.port_columns | {normalize_header(p) for p in ports},
             self.service_columns | {normalize_header(s) for s in services},
+            self.lists,
         )
 
     def port_kind(self, name: str) -> str | None:

@@ -7,10 +7,11 @@ same way (:func:`section_fields`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from ..errors import NotFoundError
 from ..model.ports import format_ports
-from ..model.registry import Entry, Registry, TableReading
+from ..model.registry import Entry, ListReading, Registry, TableReading
 from ..model.sections import Section
 from ..model.vocabulary import ROLES
 from ..syntax.document import Table
@@ -20,6 +21,7 @@ from .records import (
     EntryRecord,
     ExplainOutput,
     ListOutput,
+    ListReadingRecord,
     RangeRecord,
     RangesOutput,
     ReadingRecord,
@@ -44,7 +46,8 @@ def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
     """One entry as a JSON-ready record (the ``list --format json`` schema).
 
     ``host`` and ``project`` are there only when the document names them (a Host or Project
-    column, a ``Server: x`` heading), so that records of other documents keep their shape.
+    column, a ``Server: x`` heading, a host label), ``layer`` (``planned`` or ``running``) only
+    when the document has a running layer, so that records of other documents keep their shape.
     """
     section = registry.sections[entry.section]
     record: EntryRecord = {
@@ -64,6 +67,10 @@ def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
         record["host"] = entry.host
     if entry.group is not None:
         record["project"] = entry.group
+    if registry.has_running:
+        record["layer"] = entry.layer
+        if entry.address is not None:
+            record["address"] = entry.address
     return record
 
 
@@ -85,24 +92,50 @@ def _entries_read(registry: Registry, reading: TableReading) -> int:
     return sum(1 for e in registry.entries if e.table == table) if table is not None else 0
 
 
-def readings_at(registry: Registry, line: int | None) -> list[TableReading]:
-    """Every table's reading, or the one of the table holding ``line`` (NotFoundError if none)."""
+def list_reading_record(registry: Registry, reading: ListReading) -> ListReadingRecord:
+    """How one list was read (``explain``): running ports or not, and why."""
+    return {
+        "line": reading.line,
+        "end_line": reading.end,
+        **section_fields(registry.sections[reading.section]),
+        "under": reading.heading,
+        "read": reading.read,
+        "reason": reading.reason,
+        "items": reading.items,
+        "assignments": reading.assignments,
+        "hosts": list(reading.hosts),
+        "entries": len(reading.entries),
+    }
+
+
+def readings_at(registry: Registry, line: int | None) -> tuple[list[TableReading], list[ListReading]]:
+    """Every table's and list's reading, or the one holding ``line`` (NotFoundError if none)."""
     if line is None:
-        return list(registry.readings)
+        return list(registry.readings), list(registry.lists)
     for reading in registry.readings:
         block = registry.document.blocks[reading.block]
         assert isinstance(block, Table)
         if reading.line <= line < reading.line + len(block.rows):
-            return [reading]
+            return [reading], []
+    for listed in registry.lists:
+        if listed.line <= line <= listed.end:
+            return [], [listed]
     lines = ", ".join(str(r.line) for r in registry.readings) or "none"
-    raise NotFoundError(f"no table at line {line}", path=registry.path, hint=f"tables start at lines: {lines}")
+    hint = f"tables start at lines: {lines}"
+    if registry.lists:
+        hint += "; lists with port numbers at lines: " + ", ".join(str(r.line) for r in registry.lists)
+    raise NotFoundError(f"no table or list at line {line}", path=registry.path, hint=hint)
 
 
-def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: str) -> str:
-    """``explain``: each table's role and columns, as text or JSON."""
+def format_readings(
+    registry: Registry, readings: Sequence[TableReading], fmt: str, lists: Sequence[ListReading] = ()
+) -> str:
+    """``explain``: each table's role and columns, and each list's reading, as text or JSON."""
     if fmt == "json":
         records = [reading_record(registry, reading) for reading in readings]
         output: ExplainOutput = {"version": JSON_VERSION, "path": registry.path, "tables": records}
+        if lists:
+            output["lists"] = [list_reading_record(registry, reading) for reading in lists]
         return dump(output)
     blocks = []
     for reading in readings:
@@ -117,13 +150,27 @@ def format_readings(registry: Registry, readings: Sequence[TableReading], fmt: s
         rows += [(f"  {span.lo}-{span.hi}", f"declares the range of {title!r}") for span, title, _ in reading.ranges]
         lines.append(_align(rows))
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) if blocks else "no tables"
+    for listed in lists:
+        what = "a list of running ports" if listed.read else "a list with port numbers, not read"
+        lines = [f"line {listed.line}: {what} ({listed.reason})"]
+        if listed.heading:
+            lines.append(f"  under {listed.heading}")
+        if listed.hosts:
+            lines.append(f"  hosts {', '.join(listed.hosts)}")
+        if listed.read:
+            lines.append(f"  {len(listed.entries)} entries")
+        else:
+            lines.append("  to read it anyway, name its heading in running-lists (configuration)")
+        blocks.append("\n".join(lines))
+    return printable("\n\n".join(blocks)) if blocks else "no tables"
 
 
-def entries_in(registry: Registry, section: Section | None) -> list[Entry]:
+def entries_in(registry: Registry, section: Section | None, *, running: bool = False) -> list[Entry]:
+    """The table rows of ``section`` (every section: None); with ``running``, the list items too."""
+    entries = registry.every_entry if running else registry.entries
     if section is None:
-        return list(registry.entries)
-    return [e for e in registry.entries if e.section == section.index]
+        return list(entries)
+    return [e for e in entries if e.section == section.index]
 
 
 def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> str:
@@ -140,14 +187,17 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
         for entry in entries:
             headers.update(dict.fromkeys(entry.cells))
         extra = [h for h in headers if h not in ("Port", "Service")]
-        rows: list[Sequence[object]] = [["ports", "service", "status", "section", "range", "line", *extra]]
+        layered = ["layer", "host"] if registry.has_running else []
+        rows: list[Sequence[object]] = [["ports", "service", "status", *layered, "section", "range", "line", *extra]]
         for entry in entries:
             section = registry.sections[entry.section]
+            where = [entry.layer, entry.host or ""] if layered else []
             rows.append(
                 [
                     format_ports(entry.ports) if entry.spans else entry.port_text,
                     entry.service or "",
                     entry.status,
+                    *where,
                     section.heading,
                     str(section.range or ""),
                     entry.line,
@@ -155,6 +205,21 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
                 ]
             )
         return csv_text(rows)
+    if registry.has_running:  # a layer and a host column: what runs where beside the plan
+        rows_by_layer: list[tuple[str, ...]] = [("PORTS", "SERVICE", "STATUS", "LAYER", "HOST", "SECTION", "LINE")]
+        for entry in entries:
+            rows_by_layer.append(
+                (
+                    format_ports(entry.ports) if entry.spans else entry.port_text,
+                    _label(entry, host=False),
+                    entry.status,
+                    entry.layer,
+                    entry.host or "-",
+                    registry.sections[entry.section].title,
+                    str(entry.line),
+                )
+            )
+        return _align(rows_by_layer)
     table = [("PORTS", "SERVICE", "STATUS", "SECTION", "LINE")]
     for entry in entries:
         table.append(
@@ -169,12 +234,12 @@ def format_entries(registry: Registry, entries: Sequence[Entry], fmt: str) -> st
     return _align(table)
 
 
-def _label(entry: Entry) -> str:
+def _label(entry: Entry, *, host: bool = True) -> str:
     """The service as ``list`` shows it: with its project and host when the document names them."""
     name = entry.service or f"({entry.marker})"
     if entry.group is not None:
         name = f"{entry.group} / {name}"
-    return f"{name} @{entry.host}" if entry.host is not None else name
+    return f"{name} @{entry.host}" if entry.host is not None and host else name
 
 
 def _align(rows: Sequence[Sequence[str]]) -> str:
@@ -184,7 +249,7 @@ def _align(rows: Sequence[Sequence[str]]) -> str:
 
 
 def show_record(registry: Registry, entry: Entry) -> ShowOutput:
-    """``show``: the entry, where it is, and every cross-reference to it."""
+    """``show``: the entry, where it is, its entries in the other layer, and every cross-reference to it."""
     references: list[ReferenceRecord] = [
         {
             "line": ref.line,
@@ -195,7 +260,15 @@ def show_record(registry: Registry, entry: Entry) -> ShowOutput:
         }
         for ref in registry.references_to(entry)
     ]
-    return {"version": JSON_VERSION, **entry_record(registry, entry), "path": registry.path, "references": references}
+    # cast: mypy wants every optional key of a literal with a ** item spelled out, "layers" too
+    record = cast(
+        "ShowOutput",
+        {"version": JSON_VERSION, **entry_record(registry, entry), "path": registry.path, "references": references},
+    )
+    if registry.has_running and entry.service:
+        others = registry.named(entry.service)
+        record["layers"] = [entry_record(registry, other) for other in others if other is not entry]
+    return record
 
 
 def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
@@ -206,9 +279,16 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
     lines = [
         f"{name}: {format_ports(entry.ports) or entry.port_text} ({entry.status})",
         f"  at      {registry.path or '<input>'}:{entry.line}",
-        f"  section {section.heading}" + (f" (range {section.range})" if section.range else ""),
+        f"  section {section.heading or section.title}" + (f" (range {section.range})" if section.range else ""),
     ]
+    if registry.has_running:
+        where = f" on {entry.host}" if entry.host else ""
+        lines.append(f"  layer   {entry.layer}{where}" + (f" ({entry.address})" if entry.address else ""))
     lines += [f"  {header}: {text}" for header, text in entry.cells.items() if text]
+    others = [other for other in registry.named(entry.service or "") if other is not entry] if entry.service else []
+    for other in others:
+        where = f" on {other.host}" if other.host else ""
+        lines.append(f"  {other.layer}{where}: {format_ports(other.ports) or other.port_text} (line {other.line})")
     refs = registry.references_to(entry)
     lines.append(f"  referenced by {len(refs)}:" if refs else "  not referenced elsewhere")
     for ref in refs:

@@ -53,6 +53,8 @@ class EntryRecord(SectionFields):
     cells: dict[str, str]
     host: NotRequired[str]
     project: NotRequired[str]
+    layer: NotRequired[str]  # "planned" or "running", when the document has a running layer
+    address: NotRequired[str]  # the host's address, when its label gives one
 
 
 class ListOutput(TypedDict):
@@ -71,6 +73,7 @@ class ShowOutput(EntryRecord):
     version: int
     path: str | None
     references: list[ReferenceRecord]
+    layers: NotRequired[list[EntryRecord]]  # the service's other entries (planned, running per host)
 
 
 class ColumnRecord(TypedDict):
@@ -95,10 +98,25 @@ class ReadingRecord(SectionFields):
     ranges: list[DeclaredRangeRecord]
 
 
+class ListReadingRecord(SectionFields):
+    """How one list with port-looking numbers was read (``explain``): read as running ports or not."""
+
+    line: int
+    end_line: int
+    under: str  # the heading the list is under
+    read: bool
+    reason: str
+    items: int
+    assignments: int
+    hosts: list[str]
+    entries: int
+
+
 class ExplainOutput(TypedDict):
     version: int
     path: str | None
     tables: list[ReadingRecord]
+    lists: NotRequired[list[ListReadingRecord]]  # only when the document has lists with port numbers
 
 
 class RangeRecord(SectionFields):
