@@ -45,10 +45,10 @@ class Key:
 
 def finding_key(finding: Finding, registry: Registry) -> Key:
     """The key of a finding: what it is about, not where it is (lines move with every edit)."""
-    return Key(finding.path, finding.rule.id, _scope(finding, registry), tuple(sorted(set(finding.ports))))
+    return Key(finding.path, finding.rule.id, finding_scope(finding, registry), tuple(sorted(set(finding.ports))))
 
 
-def _scope(finding: Finding, registry: Registry) -> str:
+def finding_scope(finding: Finding, registry: Registry) -> str:
     """The service a finding is about (its deployed name, its entry), else its section's title."""
     if finding.deployed_as:
         return finding.deployed_as

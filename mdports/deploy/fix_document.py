@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .. import edits
+from ..check.baseline import finding_scope
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..edits.new_section import OTHER_PORTS
@@ -178,11 +179,13 @@ def _new_findings(before: Document, after: Document, vocab: Vocabulary) -> tuple
     if after is before:
         return ()
 
-    def key(finding: Finding) -> tuple[str, tuple[int, ...], int | None]:
-        return finding.rule.id, finding.ports, finding.section  # not the line: a move reorders rows
+    def keys(registry: Registry) -> list[tuple[tuple[str, str, int | None], Finding]]:
+        # What a finding is about (its service), not its line or ports: a move reorders rows, and
+        # the moved service's own findings (MP114: runs off plan) name its new port.
+        return [((f.rule.id, finding_scope(f, registry), f.section), f) for f in validate(registry).findings]
 
-    old = {key(f) for f in validate(build(before, vocab)).findings}
-    return tuple(f for f in validate(build(after, vocab)).findings if key(f) not in old)
+    old = {key for key, _ in keys(build(before, vocab))}
+    return tuple(f for key, f in keys(build(after, vocab)) if key not in old)
 
 
 def adopt_in_file(
