@@ -166,24 +166,23 @@ def _value(text: str, pos: int) -> tuple[str, int, int]:
 
 
 def _closing_quote(text: str, pos: int, quote: str) -> int:
-    """The quote that closes the value opened at ``pos``, as python-dotenv's regular expression finds it.
+    """The quote that closes the value opened at ``pos``, as python-dotenv (1.2.4 and later) finds it.
 
-    ``"((?:\\\\"|[^"])*)"`` stops at the first quote without a backslash before it; with none,
-    backtracking makes the last escaped quote the closing one.
+    Its expression ``"((?:\\\\.|[^"\\\\])*)"`` (DOTALL) takes a backslash with the character after
+    it, whatever that is, and stops at the first quote not so taken; with none, nothing is bound.
     """
-    index, last_escaped = pos + 1, -1
+    index = pos + 1
     while index < len(text):
         char = text[index]
-        if char == "\\" and text[index + 1 : index + 2] == quote:
-            last_escaped = index + 1
+        if char == "\\":
+            if index + 1 == len(text):  # a backslash with nothing after it: neither branch matches
+                break
             index += 2
         elif char == quote:
             return index
         else:
             index += 1
-    if last_escaped == -1:
-        raise _NoBinding(pos)
-    return last_escaped
+    raise _NoBinding(pos)
 
 
 def _decode(raw: str, escapes: dict[str, str]) -> str:
