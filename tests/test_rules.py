@@ -100,6 +100,10 @@ CASES = {
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3001`\n",
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n\n**web-02:**\n\n- api-2 `3001`\n",
     ),
+    "MP001 (running, listed again)": (
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3001`\n",
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3002`\n\n**Web-01:**\n\n- API `3001`\n",
+    ),
     "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
     "MP110 (only a change log)": (
         doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),

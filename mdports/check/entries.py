@@ -50,7 +50,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
-                    if holder is not entry:
+                    if holder is not entry and not _seen_again(holder, entry):
                         clashes.setdefault(holder, []).append(port)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
@@ -64,6 +64,11 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),
             )
+
+
+def _seen_again(first: Entry, entry: Entry) -> bool:
+    """A running service listed again on its port and host (a second list, by category) is no clash."""
+    return entry.layer == "running" == first.layer and fold_name(first.service or "") == fold_name(entry.service or "")
 
 
 def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
