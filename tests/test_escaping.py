@@ -202,6 +202,25 @@ def test_printable_and_json_printable_leave_nothing_that_acts(text: str) -> None
     assert printable(encoded) == encoded  # a JSON output passes the terminal path unchanged
 
 
+def _shown_one_by_one(text: str) -> str:
+    """What :func:`printable` must return, decided a character at a time (the reference)."""
+    out = []
+    for index, char in enumerate(text):
+        line_ending = char == "\r" and text[index + 1 : index + 2] == "\n"
+        acts = not line_ending if char == "\r" else RAW.fullmatch(char) is not None
+        out.append(f"<U+{ord(char):04X}>" if acts else char)
+    return "".join(out)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text(alphabet="ab\r\n\t\x1b\x7f\x9f\u202e"))
+def test_printable_is_the_same_on_its_ascii_fast_path(text: str) -> None:
+    """ASCII text skips the regex when nothing in it can act; the result must not differ."""
+    assert printable(text) == _shown_one_by_one(text)
+    encoded = json.dumps(text, ensure_ascii=False)
+    if encoded.isascii():
+        assert json_printable(encoded) == encoded.replace("\x7f", "\\u007f")
+
+
 def test_every_print_goes_through_say() -> None:
     """One escaping path: the only other print writes a document to stdout (``fmt -``), as is."""
     package = Path(mdports.__file__).parent

@@ -35,6 +35,10 @@ _TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}
 # What JSON leaves as it is (``json.dumps`` escapes only C0 controls, quotes and backslashes).
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
 _MARKDOWN_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+# The ASCII a terminal shows as it is: deleting these bytes from ASCII text leaves only the
+# characters :data:`_TERMINAL_UNSAFE` may have to show, so text of megabytes (``list --format
+# json`` of a large registry) is checked at the speed of ``bytes.translate``, not of the regex.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 _LINE_BREAKS = frozenset("\t\n\v\f\r")
 _AUTOLINK = re.compile(r"://|(?i:www)\.")
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -58,6 +62,8 @@ def printable(text: str) -> str:
     Tab and newline stay (they only lay text out); every other control character, including
     ESC, which starts the sequences that clear the screen or set the window title, does not.
     """
+    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII):
+        return text
     return _TERMINAL_UNSAFE.sub(lambda match: visible(match.group()), text)
 
 
@@ -70,6 +76,8 @@ def json_printable(text: str) -> str:
     >>> json_printable('{"service": "abc\u202edef", "tag": "\U000e0041"}')
     '{"service": "abc\\u202edef", "tag": "\\udb40\\udc41"}'
     """
+    if text.isascii() and "\x7f" not in text:  # the common case, without the regex's pass
+        return text
     return _JSON_UNSAFE.sub(lambda match: _json_escape(match.group()), text)
 
 
