@@ -329,3 +329,55 @@ def test_every_writing_command_gives_up_on_a_held_lock(tmp_path: Path, command: 
     assert result.returncode == 1, result.stderr
     assert "the lock on the document for 0 s; nothing was written" in result.stderr
     assert path.read_bytes() == before
+
+
+# --- several files, all or none (drift --fix deployment) -------------------------------------------------
+
+DEPLOYMENT = {
+    "compose.yml": "services:\n  mana-auth:\n    ports: ['3101:3001']\n",
+    "prometheus.yml": "scrape_configs:\n  - job_name: auth\n    static_configs:\n"
+    "      - targets: ['127.0.0.1:3101', 'mana-auth:3001']\n",
+    "cloudflared.yml": "ingress:\n  - hostname: auth.example.com\n    service: http://localhost:3101\n"
+    "  - service: http_status:404\n",
+    ".env": "MANA_AUTH_PORT=3101\n",
+}
+FIX_EVERY_FILE = (
+    "-f", "PORT_SCHEMA.md", "drift", "--fix", "deployment", "--unsafe-fixes",
+    "-c", "compose.yml", "-p", "prometheus.yml", "--cloudflared", "cloudflared.yml", "-e", ".env",
+)  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("failing", "put_back"), [("when=3", True), ("when=3+", False)])
+def test_a_rename_failing_half_way_puts_the_replaced_files_back(tmp_path: Path, failing: str, put_back: bool) -> None:
+    """The third of four renames fails (``EIO``, injected by strace): the two files already replaced
+    get their old bytes back, or, when every later rename fails too, the error names them."""
+    strace = _strace()
+    (tmp_path / "PORT_SCHEMA.md").write_text(
+        "## 3000-3099: Auth\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n", encoding="utf-8"
+    )
+    for name, text in DEPLOYMENT.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    prefix = (strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=rename", "-e", f"inject=rename:error=EIO:{failing}")
+    result = subprocess.run(
+        [*prefix, mdports_executable(), *FIX_EVERY_FILE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_environment(PYTHONDONTWRITEBYTECODE="1"),
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    # The order mdports writes them in: the compose file, then the files that follow its port.
+    first, second, third, _ = DEPLOYMENT
+    assert f"mdports: error: {third}: cannot replace the document (Input/output error)" in result.stderr
+    on_disk = {name: (tmp_path / name).read_text(encoding="utf-8") for name in DEPLOYMENT}
+    if put_back:
+        assert f"; {first}, {second} were put back: no file changed" in result.stderr
+        assert on_disk == DEPLOYMENT
+    else:
+        assert f"; {first}, {second} could not be put back and hold the new text" in result.stderr
+        assert [name for name in DEPLOYMENT if on_disk[name] != DEPLOYMENT[name]] == [first, second]
+        assert "3101" not in on_disk[first].replace("3001", "")  # they hold the whole new text, not a mix
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*DEPLOYMENT, "PORT_SCHEMA.md"])

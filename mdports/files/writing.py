@@ -80,6 +80,9 @@ def write_all(files: Sequence[tuple[str | os.PathLike[str], str, str]]) -> None:
                 error.message = error.message.replace(
                     _UNCHANGED, f"; {written} could not be put back and hold the new text"
                 )
+            elif done:
+                put_back = ", ".join(item.name for item in done)
+                error.message = error.message.replace(_UNCHANGED, f"; {put_back} were put back: no file changed")
             raise
     finally:
         for item in staged:
