@@ -31,7 +31,11 @@ def test_rules_prints_one_rule_in_full() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == explained(find_rule("MP101")).rstrip("\n") + "\n"  # type: ignore[arg-type]
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["# MP101 port-out-of-range", "", "Severity: warning. Fix: unsafe (applied with --unsafe-fixes)."]
+    assert lines[:3] == [
+        "# MP101 port-out-of-range",
+        "",
+        "Severity: warning. Fix: unsafe (applied with --unsafe-fixes).",
+    ]
     assert "**Fix (unsafe).**" in result.stdout and "<!-- mdports: accept MP101 5432 -->" in result.stdout
 
 
@@ -81,7 +85,9 @@ def test_each_drift_check_reports_only_the_rules_it_declares(monkeypatch: pytest
         return tuple(str(path) for path in paths)
 
     hosts = [
-        HostFiles(h.name, h.addresses, *(names(p) for p in (h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)))
+        HostFiles(
+            h.name, h.addresses, *(names(p) for p in (h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes))
+        )
         for h in config.hosts
     ]
     registry = mdports.registry(mdports.load("docs/PORT_SCHEMA.md"))

@@ -9,6 +9,7 @@ import pytest
 from conftest import run_mdports
 
 import mdports
+from mdports.check.catalog import BAD_DIRECTIVE
 from mdports.model.directives import directive_comments
 
 HEAD = "## 3000-3009: Core\n\n"
@@ -84,6 +85,7 @@ def test_rules_command_lists_the_catalogue() -> None:
             "severity": "warning",
             "summary": "An mdports comment has an unknown verb, names no rule or an unknown one.",
             "fix": None,
+            "explanation": BAD_DIRECTIVE.explanation,
         }
     ]
     unknown = run_mdports("rules", "MP999")
