@@ -11,6 +11,8 @@ hand-written::
 
 - ``docs/rules.md``, part ``rules``: every rule of the catalogue (``mdports/check/catalog.py``),
   a table and then each rule in full, as ``mdports rules ID`` prints it;
+- ``docs/validate.md``, part ``fixes``: the fix of each document rule that has one, from its
+  explanation;
 - ``docs/configuration.md``, part ``keys``: every configuration key (``KEYS`` in
   ``mdports/files/config.py``);
 - ``docs/cli.md``, part ``commands``: every command's ``--help``, as click prints it 100 columns wide;
@@ -35,8 +37,8 @@ HELP_WIDTH = 100
 
 
 def _cell(text: str) -> str:
-    """Text for a Markdown table cell: a pipe would end the cell."""
-    return text.replace("|", "\\|")
+    """Text for a Markdown table cell: a pipe would end the cell (one already escaped stays as it is)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
 def rules_part() -> str:
@@ -56,6 +58,21 @@ def rules_part() -> str:
         lines.append("")
         lines += [explained(rule, level=3) for rule in rules]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def fixes_part() -> str:
+    """The document rules that ``--fix`` remedies: each one's fix paragraph, from its explanation."""
+    from mdports.check.catalog import DOCUMENT_RULES
+
+    lines = ["| Rule | Fix | Applicability |", "|---|---|---|"]
+    for rule in DOCUMENT_RULES:
+        if rule.fix is not None:
+            fix = rule.explanation[rule.explanation.index(f"**Fix ({rule.fix}).** ") :].split("\n\n")[0]
+            text = " ".join(fix.split()[2:])
+            lines.append(
+                f"| [{rule.id} {rule.name}](rules.md#{rule.id.lower()}-{rule.name}) | {_cell(text)} | {rule.fix} |"
+            )
+    return "\n".join(lines) + "\n"
 
 
 def keys_part() -> str:
@@ -95,6 +112,7 @@ def commands_part() -> str:
 # page -> part name -> what writes it
 PARTS: dict[str, dict[str, Callable[[], str]]] = {
     "rules.md": {"rules": rules_part},
+    "validate.md": {"fixes": fixes_part},
     "configuration.md": {"keys": keys_part},
     "cli.md": {"commands": commands_part},
 }
