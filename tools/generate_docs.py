@@ -63,14 +63,16 @@ def rules_part() -> str:
 def fixes_part() -> str:
     """The document rules that ``--fix`` remedies: each one's fix paragraph, from its explanation."""
     from mdports.check.catalog import DOCUMENT_RULES
+    from mdports.output.rules import explanation
 
     lines = ["| Rule | Fix | Applicability |", "|---|---|---|"]
     for rule in DOCUMENT_RULES:
         if rule.fix is not None:
-            fix = rule.explanation[rule.explanation.index(f"**Fix ({rule.fix}).** ") :].split("\n\n")[0]
-            text = " ".join(fix.split()[2:])
+            explained = explanation(rule)
+            paragraph = explained[explained.index(f"**Fix ({rule.fix}).** ") :].split("\n\n")[0]
+            fix = " ".join(paragraph.split()[2:])  # without "**Fix (safe).**"
             lines.append(
-                f"| [{rule.id} {rule.name}](rules.md#{rule.id.lower()}-{rule.name}) | {_cell(text)} | {rule.fix} |"
+                f"| [{rule.id} {rule.name}](rules.md#{rule.id.lower()}-{rule.name}) | {_cell(fix)} | {rule.fix} |"
             )
     return "\n".join(lines) + "\n"
 

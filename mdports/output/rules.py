@@ -7,6 +7,7 @@ the same functions, so the terminal and the site say the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from textwrap import dedent
 
 from ..check.findings import Rule
 from .records import RuleRecord
@@ -26,13 +27,18 @@ def rule_lines(rules: Iterable[Rule]) -> list[str]:
     return [f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.fix or '-':<6}  {r.summary}" for r in chosen]
 
 
+def explanation(rule: Rule) -> str:
+    """The rule's explanation as Markdown text, without the indentation of the catalogue's code."""
+    return dedent(rule.explanation).strip()
+
+
 def explained(rule: Rule, level: int = 1) -> str:
     """The rule in full, as Markdown under a heading of ``level``: what ``mdports rules ID`` prints."""
     return (
         f"{'#' * level} {rule.id} {rule.name}\n\n"
         f"Severity: {rule.severity}. Fix: {FIX_WORDS[rule.fix]}.\n\n"
         f"{rule.summary}\n\n"
-        f"{rule.explanation}\n"
+        f"{explanation(rule)}\n"
     )
 
 
@@ -44,5 +50,5 @@ def rule_record(rule: Rule) -> RuleRecord:
         "severity": rule.severity,
         "summary": rule.summary,
         "fix": rule.fix,
-        "explanation": rule.explanation,
+        "explanation": explanation(rule),
     }
