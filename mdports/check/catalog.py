@@ -1,4 +1,4 @@
-"""Every rule mdports can report, in one catalogue: id, name, severity, summary and fix.
+"""Every rule mdports can report, in one catalogue: id, name, severity, summary, fix and explanation.
 
 Rules are found by id (``MP101``) or name (``port-out-of-range``) the same way everywhere:
 configuration, inline directives, ``mdports rules`` and SARIF output. ``fix`` says whether
@@ -6,7 +6,14 @@ configuration, inline directives, ``mdports rules`` and SARIF output. ``fix`` sa
 afterwards; ``unsafe``: it says something else, such as an entry moved off a taken port);
 the remedies themselves are in :mod:`mdports.check.fixes` and :mod:`mdports.deploy`. The
 checks that report the document rules are in :mod:`mdports.check.rules`, those of the
-deployment rules in :mod:`mdports.deploy.drift`; this module imports neither.
+deployment rules in :mod:`mdports.deploy.drift`; this module imports neither. Those tables
+are keyed by these constants, never by id strings, and tests/test_catalog.py checks that
+they cover the catalogue.
+
+Each explanation (what the rule checks, why it matters, an example, how it is fixed and
+whether that is safe) is what ``mdports rules ID`` prints; ``docs/rules.md``, the fixes
+table of ``docs/validate.md`` and the schemas' rule ids are generated from this module by
+``tools/generate_docs.py``.
 """
 
 from __future__ import annotations
