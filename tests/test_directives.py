@@ -9,7 +9,9 @@ import pytest
 from conftest import run_mdports
 
 import mdports
+from mdports.check.catalog import BAD_DIRECTIVE
 from mdports.model.directives import directive_comments
+from mdports.output.rules import explanation
 
 HEAD = "## 3000-3009: Core\n\n"
 TABLE = "| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3100 | far |\n"
@@ -84,6 +86,7 @@ def test_rules_command_lists_the_catalogue() -> None:
             "severity": "warning",
             "summary": "An mdports comment has an unknown verb, names no rule or an unknown one.",
             "fix": None,
+            "explanation": explanation(BAD_DIRECTIVE),
         }
     ]
     unknown = run_mdports("rules", "MP999")

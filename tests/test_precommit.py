@@ -10,7 +10,7 @@ hook repository from a local path, reads the real manifest (id, name, entry, fil
 pass_filenames) and runs its entry with the ``mdports`` already installed, downloading
 nothing. A proxy that points nowhere makes any attempt to reach the network fail loudly.
 
-The README's lint-staged recipe is read as lint-staged reads it (JSON) and its commands are run
+The documented lint-staged recipe is read as lint-staged reads it (JSON) and its commands are run
 as lint-staged runs them; lint-staged itself (a node package) is not installed.
 """
 
@@ -125,15 +125,17 @@ def test_the_manifest_is_valid_and_installs_mdports_for_users() -> None:
     assert {hook["language"] for hook in hooks.values()} == {"python"}  # pre-commit installs this package
 
 
-def test_the_readme_config_names_hooks_of_the_manifest() -> None:
+def test_the_documented_config_names_hooks_of_the_manifest() -> None:
+    """The snippet of the integration page, and its copy on the README's front page."""
+    page = (ROOT / "docs" / "integrations" / "pre-commit-and-lint-staged.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### pre-commit") :]
-    block = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
-    assert block is not None
-    (repo,) = yaml.safe_load(block.group(1))["repos"]
-    assert [hook["id"] for hook in repo["hooks"]] == ["mdports-fmt", "mdports-validate"]
+    for text in (page, readme[readme.index("## In your hooks") :]):
+        block = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+        assert block is not None
+        (repo,) = yaml.safe_load(block.group(1))["repos"]
+        assert [hook["id"] for hook in repo["hooks"]] == ["mdports-fmt", "mdports-validate"]
     for hook in HOOK_IDS:
-        assert f"**`{hook}`**" in section, hook
+        assert f"**`{hook}`**" in page, hook
 
 
 def test_a_clean_document_passes(project: tuple[Path, dict[str, str]]) -> None:
@@ -237,13 +239,13 @@ def test_the_fmt_hook_fixes_a_commit_that_then_goes_through(project: tuple[Path,
     assert git(repo, env, "show", "HEAD:docs/PORT_SCHEMA.md") + "\n" == expected
 
 
-# --- lint-staged, as the README configures it -------------------------------------------------
+# --- lint-staged, as the documentation configures it -------------------------------------------------
 
 
 def readme_lint_staged() -> dict[str, list[str]]:
-    """The lint-staged configuration of the README, parsed as lint-staged parses package.json."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("#### lint-staged") :]
+    """The lint-staged configuration of the documentation, parsed as lint-staged parses package.json."""
+    page = (ROOT / "docs" / "integrations" / "pre-commit-and-lint-staged.md").read_text(encoding="utf-8")
+    section = page[page.index("## lint-staged") :]
     block = re.search(r"```json\n(.*?)```", section, re.DOTALL)
     assert block is not None
     config: dict[str, list[str]] = json.loads(block.group(1))["lint-staged"]

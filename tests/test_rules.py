@@ -195,7 +195,7 @@ def test_the_catalogue_and_the_checks_agree() -> None:
     assert [rule.id for rule in RULES] == sorted(rule.id for rule in RULES)
     assert set(CHECKS).isdisjoint(REPORTED_WITH_OTHERS)
     assert set(CHECKS) | REPORTED_WITH_OTHERS == set(RULES)
-    assert {rule.id for rule in RULES if rule.fix is not None} == set(FIXERS)
+    assert {rule for rule in RULES if rule.fix is not None} == set(FIXERS)
 
 
 def test_checks_table_is_read_only() -> None:

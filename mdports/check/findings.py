@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -18,13 +18,21 @@ Applicability = Literal["safe", "unsafe"]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A check with a stable id (``MP001``), a short name, a default severity, and whether ``--fix`` remedies it."""
+    """A check with a stable id (``MP001``), a short name, a default severity, and whether ``--fix`` remedies it.
+
+    ``explanation`` is the long form ``mdports rules ID`` prints and ``docs/rules.md`` shows
+    (Markdown: what it checks, why it matters, an example, how it is fixed and whether the fix
+    is safe), indented as written in the catalogue: :func:`mdports.output.rules.explanation`
+    dedents it when it is shown, so that ``validate`` does not pay for it on every start. It
+    takes no part in comparing rules.
+    """
 
     id: str
     name: str
     severity: Severity
     summary: str
     fix: Applicability | None = None
+    explanation: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,8 @@ from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Document
-from .findings import Applicability, Finding, Report
+from .catalog import CELL_COUNT, DUPLICATE_PORT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
+from .findings import Applicability, Finding, Report, Rule
 from .text_edits import Fix, text_edits
 
 # Making a fix re-reads and verifies the whole document, so the fixes worked out for one report
@@ -36,6 +37,9 @@ WORK_BUDGET = 100_000
 
 # The document's lines as they stand, and when git last wrote each (None: git cannot say).
 History = Callable[[str], "list[int] | None"]
+
+# The rules whose fix moves an entry to the next free port of its section's range.
+_MOVED = (DUPLICATE_PORT, OUT_OF_RANGE)
 
 
 @dataclass
@@ -146,7 +150,7 @@ def _mover(context: _Context, finding: Finding) -> tuple[Entry, str] | None:
     if entry is None:
         return None
     later, why = entry, ""
-    if finding.rule.id == "MP001":
+    if finding.rule is DUPLICATE_PORT:
         if not finding.ports:
             return None
         port = finding.ports[0]
@@ -191,7 +195,7 @@ def renumbering(
     fixed: dict[int, list[Finding]] = {}  # line of the moved row -> the findings it fixes
     descriptions: dict[int, str] = {}
     for finding in findings:
-        chosen = _mover(context, finding) if finding.rule.id in ("MP001", "MP101") else None
+        chosen = _mover(context, finding) if finding.rule in _MOVED else None
         if chosen is None:
             continue
         entry, why = chosen
@@ -237,7 +241,7 @@ def in_place(document: Document, registry: Registry, finding: Finding, history: 
     split a placeholder further down. The row renumbered in place is one line (a later
     ``validate --fix`` sorts the table and shrinks the placeholder).
     """
-    if finding.rule.id not in ("MP001", "MP101"):
+    if finding.rule not in _MOVED:
         return None
     context = _Context(document, registry, history)
     plan = _move_plan(context, finding)
@@ -305,14 +309,14 @@ def _cell_count(context: _Context, finding: Finding) -> Fix | None:
 
 Fixer = Callable[[_Context, Finding], "Fix | None"]
 
-FIXERS: MappingProxyType[str, Fixer] = MappingProxyType(
+FIXERS: MappingProxyType[Rule, Fixer] = MappingProxyType(
     {
-        "MP001": _move_to_free,
-        "MP101": _move_to_free,
-        "MP103": _placeholder_overlap,
-        "MP104": _unsorted_rows,
-        "MP105": _cell_count,
-        "MP106": _foreign_range,
+        DUPLICATE_PORT: _move_to_free,
+        OUT_OF_RANGE: _move_to_free,
+        PLACEHOLDER_OVERLAP: _placeholder_overlap,
+        UNSORTED_ROWS: _unsorted_rows,
+        CELL_COUNT: _cell_count,
+        FOREIGN_RANGE: _foreign_range,
     }
 )
 
@@ -322,7 +326,7 @@ def attach(report: Report, document: Document, registry: Registry, history: Hist
     context = _Context(document, registry, history)
 
     def with_fix(finding: Finding) -> Finding:
-        fixer = FIXERS.get(finding.rule.id)
+        fixer = FIXERS.get(finding.rule)
         fix = fixer(context, finding) if fixer is not None else None
         return dataclasses.replace(finding, fix=fix) if fix is not None else finding
 

@@ -273,11 +273,17 @@ def ranges(
 
 @command("rules")
 def rules_(
-    rule: str = typer.Argument(None, metavar="[RULE]", help="One rule, by id (MP101) or name (port-out-of-range)."),
+    rule: str = typer.Argument(
+        None, metavar="[RULE]", help="One rule, by id (MP101) or name (port-out-of-range): explained in full."
+    ),
     fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text or json."),
 ) -> None:
-    """List every rule mdports checks (document and deployment): id, name, severity, what it finds."""
+    """List every rule mdports checks (document and deployment): id, name, severity, what it finds.
+
+    With a RULE, print its full explanation (what it checks, why it matters, an example, the fix).
+    """
     from ..check.catalog import ALL_RULES, check_rule_names, find_rule
+    from ..output.rules import explained, rule_lines, rule_record
 
     if rule is not None:
         check_rule_names([rule], "rules", None)
@@ -286,15 +292,10 @@ def rules_(
     if fmt is TextOrJson.json:
         from ..output.records import JSON_VERSION, dump
 
-        output: RulesOutput = {
-            "version": JSON_VERSION,
-            "rules": [
-                {"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary, "fix": r.fix} for r in rules
-            ],
-        }
+        output: RulesOutput = {"version": JSON_VERSION, "rules": [rule_record(r) for r in rules]}
         say(dump(output))
-        return
-    width = max(len(r.name) for r in rules)
-    for r in rules:
+    elif rule is not None:
+        say(explained(rules[0]).rstrip("\n"))
+    else:
         # The fix column is what `--fix` does for the rule: safe, unsafe (with --unsafe-fixes) or nothing.
-        say(f"{r.id}  {r.name:<{width}}  {r.severity:<7}  {r.fix or '-':<6}  {r.summary}")
+        say("\n".join(rule_lines(rules)))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from ..check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
 from ..check.findings import Finding, Report
 from ..check.text_edits import Fix, TextEdit, apply_edits
 from ..errors import RefusedError
@@ -49,7 +50,7 @@ from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 if TYPE_CHECKING:
     from ..output.records import PortEditRecord
 
-FOLLOWS = ("MP202", "MP203", "MP204")  # a matched record on a port that is not its entry's
+FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a port that is not its entry's
 UNSAFE = "a new host port changes where traffic goes (an unsafe fix); run with --unsafe-fixes to apply it"
 
 
@@ -199,7 +200,7 @@ def _plan(
     for finding in findings:
         if finding.severity == "info":
             continue
-        if finding.rule.id not in FOLLOWS or finding.entry is None:
+        if finding.rule not in FOLLOWS or finding.entry is None:
             unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
         entry = registry.entries[finding.entry]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .. import edits
 from ..check.baseline import finding_scope
+from ..check.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..edits.new_section import OTHER_PORTS
@@ -35,9 +36,9 @@ from .compose import ComposePort
 from .drift.run import check
 from .fix_deployment import located_records
 from .records import Deployment
-from .unfixed import STILL_THERE, UNDOCUMENTED, Unfixed, not_fixable, place_of, would_cause
+from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
-MOVED_OR_RESERVED = ("MP203", "MP204")
+MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,9 @@ def _adopt(
         if finding.severity == "info":
             continue
         name: str | None = None
-        if finding.rule.id in MOVED_OR_RESERVED and finding.entry is not None:
+        if finding.rule in MOVED_OR_RESERVED and finding.entry is not None:
             name = registry.entries[finding.entry].service
-        elif finding.rule.id == UNDOCUMENTED and add_undocumented:
+        elif finding.rule is UNDOCUMENTED_PORT and add_undocumented:
             if (finding.path, finding.line, finding.column) not in mappings:
                 unfixed.append(Unfixed(finding, "only a compose service is added as a row"))
                 continue
@@ -142,7 +143,7 @@ def _adopt(
             continue
         held = registry.section_holding(port) is not None
         try:
-            if finding.rule.id == UNDOCUMENTED:
+            if finding.rule is UNDOCUMENTED_PORT:
                 # A port outside every range goes where `add --section` puts it: "Other ports".
                 edit = edits.add(current, name, port=port, section=None if held else OTHER_PORTS, date=date)
             else:  # a port no range holds is adopted in place: the row keeps its section (MP101 follows)

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..check.catalog import UNDOCUMENTED_PORT
 from ..check.findings import Finding
 
 if TYPE_CHECKING:
     from ..output.records import UnfixedRecord
-
-UNDOCUMENTED = "MP201"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,7 @@ class Unfixed:
 def not_fixable(finding: Finding, direction: str) -> str:
     """Why ``--fix DIRECTION`` leaves a finding, and what to do instead."""
     if direction == "document":
-        if finding.rule.id == UNDOCUMENTED:
+        if finding.rule is UNDOCUMENTED_PORT:
             return "an undocumented service gets a row only with --add-undocumented"
         return (
             f"{finding.rule.id} has no fix in the document; correct the deployment (--fix deployment) or edit by hand"

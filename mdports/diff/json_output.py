@@ -162,7 +162,7 @@ def _column_json(change: ColumnChange) -> ColumnJson:
 
 
 def to_json(diff: SemanticDiff) -> DiffJson:
-    """The documented JSON shape (``version`` 1); see the README for every field."""
+    """The documented JSON shape (``version`` 1); see docs/json-output.md for every field."""
     return {
         "version": JSON_VERSION,
         "old": diff.old_name,

@@ -184,29 +184,62 @@ class Key:
     """One configuration key: how its value is read, and what it is for (shown in errors).
 
     ``read(value, folder)`` checks the value; relative paths are taken from ``folder``, the
-    configuration file's.
+    configuration file's. ``value`` (what a value looks like) and ``default`` are for people:
+    ``docs/configuration.md`` is generated from this table.
     """
 
     read: Callable[[Any, Path], Any]
     help: str
+    value: str = ""
+    default: str = ""
 
 
+_FILES = "a path or a list of paths"
 KEYS: dict[str, Key] = {
-    "file": Key(_path, "the port document, e.g. 'docs/PORT_SCHEMA.md'"),
-    "strict": Key(_bool, "fail on warnings too"),
-    "ignore": Key(_strings, "rule ids or names never reported"),
-    "accept": Key(_accept_pairs, "known exceptions, 'RULE:PORT'"),
-    "compose": Key(_paths, "docker compose files for drift"),
-    "prometheus": Key(_paths, "Prometheus configuration files for drift"),
-    "env": Key(_paths, "env files with NAME_PORT=NNNN for drift"),
-    "cloudflared": Key(_paths, "Cloudflare Tunnel configuration files for drift"),
-    "kubernetes": Key(_paths, "Kubernetes manifest files or folders for drift"),
-    "hosts": Key(_hosts, "[hosts.NAME] tables: address(es) and deployment files per machine"),
-    "aliases": Key(_aliases, "deployment name = document entry"),
-    "port-columns": Key(_strings, "headers of your own that name the port column"),
-    "service-columns": Key(_strings, "headers of your own that name the service column"),
-    "running-lists": Key(_running_lists, "headings whose lists of running ports to read (true) or not (false)"),
-    "lock-timeout": Key(_seconds, "seconds a writer waits for another writer's lock (default 30)"),
+    "file": Key(
+        _path,
+        "the port document, e.g. 'docs/PORT_SCHEMA.md'",
+        "a path",
+        "docs/PORT_SCHEMA.md, here or in a folder above",
+    ),
+    "strict": Key(_bool, "fail on warnings too", "true or false", "false"),
+    "ignore": Key(_strings, "rule ids or names never reported", "a rule or a list of rules (id or name)", "[]"),
+    "accept": Key(
+        _accept_pairs,
+        "known exceptions, 'RULE:PORT'",
+        "a list of 'RULE:PORT' or {rule = ..., port = ...}",
+        "[]",
+    ),
+    "compose": Key(_paths, "docker compose files for drift", _FILES, "[]"),
+    "prometheus": Key(_paths, "Prometheus configuration files for drift", _FILES, "[]"),
+    "env": Key(_paths, "env files with NAME_PORT=NNNN for drift", _FILES, "[]"),
+    "cloudflared": Key(_paths, "Cloudflare Tunnel configuration files for drift", _FILES, "[]"),
+    "kubernetes": Key(_paths, "Kubernetes manifest files or folders for drift", _FILES, "[]"),
+    "hosts": Key(
+        _hosts,
+        "[hosts.NAME] tables: address(es) and deployment files per machine",
+        "tables with address, addresses and the five file keys above",
+        "none: the top-level files are one unnamed host",
+    ),
+    "aliases": Key(_aliases, "deployment name = document entry", 'a table, gpu-whisper = "mana-stt"', "{}"),
+    "port-columns": Key(
+        _strings, "headers of your own that name the port column", "a header or a list of headers", "[]"
+    ),
+    "service-columns": Key(
+        _strings, "headers of your own that name the service column", "a header or a list of headers", "[]"
+    ),
+    "running-lists": Key(
+        _running_lists,
+        "headings whose lists of running ports to read (true) or not (false)",
+        "true/false, a heading, a list of headings, or a table of heading = true/false",
+        "a list is read when most of its items name a service and its port",
+    ),
+    "lock-timeout": Key(
+        _seconds,
+        "seconds a writer waits for another writer's lock (default 30)",
+        "a number of seconds, 0 or more",
+        "30",
+    ),
 }
 
 

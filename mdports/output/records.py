@@ -280,6 +280,7 @@ class RuleRecord(TypedDict):
     severity: str
     summary: str
     fix: str | None  # safe, unsafe, or null: no fix
+    explanation: str  # Markdown: what it checks, why it matters, an example, the fix
 
 
 class RulesOutput(TypedDict):

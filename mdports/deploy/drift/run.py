@@ -5,10 +5,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
+from typing import NamedTuple
 
-from ...check.catalog import DEPLOYMENT_RULES, DUPLICATE_HOST_PORT
+from ...check.catalog import (
+    DEPLOYMENT_RULES,
+    DUPLICATE_HOST_PORT,
+    DUPLICATE_HOSTNAME,
+    PORT_MISMATCH,
+    PORT_TAKEN,
+    RESERVED_PORT,
+    SCRAPE_PORT_TAKEN,
+    SCRAPE_PUBLISHED_PORT,
+    UNDEPLOYED_SERVICE,
+    UNDOCUMENTED_PORT,
+    UNLISTENED_PORT,
+    UNMATCHED_NAME,
+    UNREADABLE_PORT,
+    WRONG_HOST,
+)
 from ...check.exceptions import apply_exceptions
-from ...check.findings import Finding, Report
+from ...check.findings import Finding, Report, Rule
 from ...files.config import Config
 from ...model.registry import Registry
 from ..records import Deployment
@@ -49,18 +65,29 @@ def _one_finding_per_problem(findings: list[Finding]) -> list[Finding]:
 
 Check = Callable[[Context], Iterable[Finding]]
 
-CHECKS: MappingProxyType[str, Check] = MappingProxyType(
+
+class DriftCheck(NamedTuple):
+    """One kind of check: the rules it reports (from the catalogue) and the function that runs it."""
+
+    reports: tuple[Rule, ...]
+    run: Check
+
+
+_COMPOSE_LIKE = (UNDOCUMENTED_PORT, PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)
+_ADDRESSED = (*_COMPOSE_LIKE, SCRAPE_PUBLISHED_PORT, SCRAPE_PORT_TAKEN, UNLISTENED_PORT)
+
+CHECKS: MappingProxyType[str, DriftCheck] = MappingProxyType(
     {
-        "compose": check_compose_ports,  # MP201 MP202 MP203 MP204 MP207
-        "prometheus": check_scrape_targets,  # MP201 MP202 MP203 MP204 MP208 MP210 MP211
-        "env": check_env_ports,  # MP202 MP203 MP204
-        "cloudflared": check_tunnel_routes,  # MP201 MP202 MP203 MP204 MP208 MP210 MP211 MP212
-        "traefik": check_traefik_routes,  # MP211
-        "kubernetes": check_kubernetes,  # MP201 MP202 MP203 MP204 MP207 MP211
-        "duplicates": check_duplicate_host_ports,  # MP205
-        "unreadable": check_unreadable_ports,  # MP209
-        "hosts": check_hosts,  # MP213
-        "undeployed": check_undeployed,  # MP206
+        "compose": DriftCheck((*_COMPOSE_LIKE, UNMATCHED_NAME), check_compose_ports),
+        "prometheus": DriftCheck(_ADDRESSED, check_scrape_targets),
+        "env": DriftCheck((PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT), check_env_ports),
+        "cloudflared": DriftCheck((*_ADDRESSED, DUPLICATE_HOSTNAME), check_tunnel_routes),
+        "traefik": DriftCheck((UNLISTENED_PORT,), check_traefik_routes),
+        "kubernetes": DriftCheck((*_COMPOSE_LIKE, UNMATCHED_NAME, UNLISTENED_PORT), check_kubernetes),
+        "duplicates": DriftCheck((DUPLICATE_HOST_PORT,), check_duplicate_host_ports),
+        "unreadable": DriftCheck((UNREADABLE_PORT,), check_unreadable_ports),
+        "hosts": DriftCheck((WRONG_HOST,), check_hosts),
+        "undeployed": DriftCheck((UNDEPLOYED_SERVICE,), check_undeployed),
     }
 )
 
@@ -76,7 +103,7 @@ def check(registry: Registry, deployment: Deployment, config: Config | None = No
     name = path or registry.path or "<input>"
     ctx = Context(registry, deployment, name, config)
     order = {file: position for position, (_, file) in enumerate(deployment.files)}
-    findings = _one_finding_per_problem([f for run in CHECKS.values() for f in run(ctx)])
+    findings = _one_finding_per_problem([f for kind in CHECKS.values() for f in kind.run(ctx)])
     return apply_exceptions(
         name,
         findings,
