@@ -40,6 +40,7 @@ from ..check.findings import Finding
 from ..model.reading import build
 from ..model.registry import Registry, RegistryTable
 from ..syntax.document import Document, Table, parse, shared_rows
+from .merge_lists import ListMerge
 from .merge_rows import Conflict
 from .merge_text import (
     TOKEN_LINE,
@@ -163,9 +164,14 @@ def _merge(
             replay.conflicts.append(
                 Conflict(f"we removed the table at line {info.line} of their version, but they changed it")
             )
+    running = ListMerge(*registries, labels)
+    replay.conflicts += running.conflicts
+    replay.merged += running.merged
     (base_skeleton, base_tables), (ours_skeleton, _), (theirs_skeleton, theirs_tables) = (
-        skeleton(d, r, k)
-        for d, r, k in zip((base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True)
+        skeleton(d, r, k, running.regions(side))
+        for side, d, r, k in zip(
+            range(3), (base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True
+        )
     )
     skeletons = date_aligned([base_skeleton, ours_skeleton, theirs_skeleton])
     merged_skeleton, prose_conflicts = git_merge_file(skeletons[0], skeletons[1], skeletons[2], labels)
@@ -193,13 +199,18 @@ def _merge(
             tables[key] = marked_table(block, original, marks[info.block], labels)
         else:
             tables[key] = block
+    tables.update(running.texts)
     kept = set(TOKEN_LINE.findall(merged_skeleton))
-    theirs_have = set(theirs_keys.values())
+    theirs_have = {*theirs_keys.values(), *running.keys[2].values()}
     for index, info in enumerate(ours_registry.tables):
         key = ours_keys[index]
         if key not in kept and key in theirs_have:
             # Both sides still have the table, yet the prose merge left it out: never silently.
             replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
+    for index, key in running.keys[1].items():
+        if key not in kept and key in theirs_have:
+            line = ours_registry.lists[index].line
+            replay.conflicts.append(Conflict(f"the running list at line {line} was lost merging the prose around it"))
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
     errors: tuple[Finding, ...] = ()
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own

@@ -18,7 +18,8 @@ from .model import EntryChange, EntryKind, SectionRef
 from .snapshot import Side
 
 
-def _key(entry: Entry) -> tuple[str, str]:
+def running_key(entry: Entry) -> tuple[str, str]:
+    """A running entry's identity: its host and service, compared as people write them."""
     return host_key(entry.host or ""), fold_name(entry.service or "")
 
 
@@ -68,7 +69,7 @@ def _by_key(registry: Registry) -> dict[tuple[str, str], Entry]:
     """The running list entries by (host, service); the first of a service listed twice on one host."""
     found: dict[tuple[str, str], Entry] = {}
     for entry in registry.listed:
-        found.setdefault(_key(entry), entry)
+        found.setdefault(running_key(entry), entry)
     return found
 
 
