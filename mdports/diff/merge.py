@@ -52,6 +52,7 @@ from .merge_text import (
     new_key,
     rendered,
     skeleton,
+    unplaced,
 )
 from .replay import Replay
 
@@ -153,7 +154,9 @@ def _merge(
             at_risk.add(index)
             ours_keys[index] += " (ours)"
             replay.conflicts.append(
-                Conflict(f"they removed the table at line {info.line}, but we added or changed {rows} in it")
+                Conflict(
+                    f"they removed the table at line {info.line}, but we added or changed {rows} in it", placed=True
+                )
             )
     for index, info in enumerate(theirs_registry.tables):
         base_index = replay.base_table_of_theirs.get(index)
@@ -162,7 +165,7 @@ def _merge(
         if theirs.blocks[info.block].render() != base.blocks[base_registry.tables[base_index].block].render():
             theirs_keys[index] += " (theirs)"
             replay.conflicts.append(
-                Conflict(f"we removed the table at line {info.line} of their version, but they changed it")
+                Conflict(f"we removed the table at line {info.line} of their version, but they changed it", placed=True)
             )
     running = ListMerge(*registries, labels)
     replay.conflicts += running.conflicts
@@ -191,7 +194,7 @@ def _merge(
             )
             tables[key] = text
             if conflicts:
-                replay.conflicts.append(Conflict(f"the table at line {info.line} changed on both sides"))
+                replay.conflicts.append(Conflict(f"the table at line {info.line} changed on both sides", placed=True))
             continue
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
@@ -202,16 +205,17 @@ def _merge(
     tables.update(running.texts)
     kept = set(TOKEN_LINE.findall(merged_skeleton))
     theirs_have = {*theirs_keys.values(), *running.keys[2].values()}
-    for index, info in enumerate(ours_registry.tables):
-        key = ours_keys[index]
-        if key not in kept and key in theirs_have:
-            # Both sides still have the table, yet the prose merge left it out: never silently.
-            replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
-    for index, key in running.keys[1].items():
-        if key not in kept and key in theirs_have:
-            line = ours_registry.lists[index].line
-            replay.conflicts.append(Conflict(f"the running list at line {line} was lost merging the prose around it"))
+    ours_lines = [(key, "table", ours_registry.tables[i].line) for i, key in ours_keys.items()]
+    ours_lines += [(key, "running list", ours_registry.lists[i].line) for i, key in running.keys[1].items()]
+    for key, what, line in ours_lines:
+        if key not in kept and (key in theirs_have or key.endswith(" (ours)")):
+            # Both sides still have it (or theirs removed what we changed), yet the prose merge
+            # left it out: never silently, ours goes between markers at the end.
+            replay.conflicts.append(
+                Conflict(f"the {what} at line {line} was lost merging the prose around it", ours=rendered(tables[key]))
+            )
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
+    text = unplaced(text, replay.conflicts, labels)
     errors: tuple[Finding, ...] = ()
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
         from .findings import new_errors

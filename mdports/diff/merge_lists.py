@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..model.lists import segments
@@ -45,7 +46,16 @@ class _Unit:
     line: int
     keys: frozenset[RunningKey]
     places: frozenset[tuple[str, tuple[int, ...]]]  # (host, ports) of its entries: a rename keeps them
-    name: str  # for messages: "shop-api, shop-worker (running on Web box)"
+    entries: tuple[Entry, ...]
+
+    @property
+    def name(self) -> str:
+        """For messages: ``shop-api, shop-worker (running on Web box)``."""
+        if not self.entries:
+            return "an item"
+        names = ", ".join(dict.fromkeys(entry.service or "" for entry in self.entries))
+        hosts = ", ".join(dict.fromkeys(entry.host for entry in self.entries if entry.host))
+        return f"{names} (running on {hosts})" if hosts else f"{names} (running)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,28 +86,23 @@ def _read(registry: Registry, reading: ListReading) -> _List:
     starts = [*(line - reading.line for line in reading.items_at), len(lines)]
     entries = [registry.listed[index] for index in reading.entries]
     units = []
+    at = 0  # entries are in the order of their lines: each item takes the next ones
     for begin, end in itertools.pairwise(starts):
-        line = reading.line + begin
-        held = [entry for entry in entries if line <= entry.line < reading.line + end]
+        held: list[tuple[Entry, RunningKey]] = []
+        while at < len(entries) and entries[at].line < reading.line + end:
+            held.append((entries[at], running_key(entries[at])))
+            at += 1
         units.append(
             _Unit(
                 "".join(lines[begin:end]),
-                line,
-                frozenset(running_key(entry) for entry in held),
-                frozenset((running_key(entry)[0], entry.ports) for entry in held),
-                _name(held),
+                reading.line + begin,
+                frozenset(key for _, key in held),
+                frozenset((key[0], entry.ports) for entry, key in held),
+                tuple(entry for entry, _ in held),
             )
         )
-    keys = frozenset(key for unit in units for key in unit.keys)
-    return _List(reading.block, first, stop, "".join(lines), tuple(units), keys)
-
-
-def _name(entries: Sequence[Entry]) -> str:
-    if not entries:
-        return "an item"
-    names = ", ".join(dict.fromkeys(entry.service or "" for entry in entries))
-    hosts = ", ".join(dict.fromkeys(entry.host for entry in entries if entry.host))
-    return f"{names} (running on {hosts})" if hosts else f"{names} (running)"
+    found = frozenset(key for unit in units for key in unit.keys)
+    return _List(reading.block, first, stop, "".join(lines), tuple(units), found)
 
 
 def _pair_lists(base: Sequence[_List | None], side: Sequence[_List | None]) -> dict[int, int]:
@@ -127,23 +132,34 @@ def _pair_lists(base: Sequence[_List | None], side: Sequence[_List | None]) -> d
 
 
 def _pair_units(base: Sequence[_Unit], side: Sequence[_Unit]) -> dict[int, int]:
-    """Base item -> side item: by the entries it holds, then its text, then host and ports (a rename)."""
+    """Base item -> side item: by the entries it holds, then its text, the services alone (a host
+    relabelled), then host and ports (a service renamed). Each rule looks items up by index, so
+    lists of any length pair in linear time."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
-    tests: tuple[Callable[[_Unit, _Unit], bool], ...] = (
-        lambda a, b: bool(a.keys & b.keys),
-        lambda a, b: a.text == b.text,
-        lambda a, b: bool({k[1] for k in a.keys} & {k[1] for k in b.keys}),  # a host relabelled
-        lambda a, b: bool(a.places) and a.places == b.places,  # a service renamed
+    rules: tuple[Callable[[_Unit], Iterable[Hashable]], ...] = (
+        lambda unit: unit.keys,
+        lambda unit: (unit.text,),
+        lambda unit: {key[1] for key in unit.keys},
+        lambda unit: (unit.places,) if unit.places else (),
     )
-    for test in tests:
+    for rule in rules:
+        index: dict[Hashable, deque[int]] = {}
+        for j, unit in enumerate(side):
+            if j not in taken:
+                for value in rule(unit):
+                    index.setdefault(value, deque()).append(j)
         for i, unit in enumerate(base):
             if i in pairs:
                 continue
-            j = next((j for j, other in enumerate(side) if j not in taken and test(unit, other)), None)
-            if j is not None:
-                pairs[i] = j
-                taken.add(j)
+            for value in rule(unit):
+                waiting = index.get(value)
+                while waiting and waiting[0] in taken:
+                    waiting.popleft()
+                if waiting:
+                    pairs[i] = waiting.popleft()
+                    taken.add(pairs[i])
+                    break
     return pairs
 
 
@@ -211,7 +227,9 @@ class ListMerge:
                 theirs_keys[index] += " (theirs)"  # between the prose merge's markers, whole
                 self.texts[theirs_keys[index]] = found.text
                 self.conflicts.append(
-                    Conflict(f"we removed the running list at line {before.units[0].line}, but they changed it")
+                    Conflict(
+                        f"we removed the running list at line {before.units[0].line}, but they changed it", placed=True
+                    )
                 )
         for index, found in enumerate(ours):
             if found is None:
@@ -227,7 +245,10 @@ class ListMerge:
                 if found.text != before.text:
                     ours_keys[index] += " (ours)"  # between the prose merge's markers, whole
                     self.conflicts.append(
-                        Conflict(f"they removed the running list at line {found.units[0].line}, but we changed it")
+                        Conflict(
+                            f"they removed the running list at line {found.units[0].line}, but we changed it",
+                            placed=True,
+                        )
                     )
                 self.texts[ours_keys[index]] = found.text
                 continue
@@ -270,6 +291,7 @@ class ListMerge:
             out.extend(waiting)
             waiting.clear()
 
+        gone = deque(b for b in range(len(base.units)) if b not in to_ours)
         waiting.extend(self._added(new, ours, ours_new, ours_notes) for new in following.get(-1, ()))
         for o, unit in enumerate(ours.units):
             b = of_ours.get(o)
@@ -277,10 +299,9 @@ class ListMerge:
                 out.append(unit.text)  # an item only we wrote
                 continue
             flush()
-            for earlier in range(b):  # base items we removed, in their place
-                if earlier not in done and earlier not in to_ours:
-                    settle(earlier)
-                    flush()
+            while gone and gone[0] < b:  # base items we removed, in their place
+                settle(gone.popleft())
+                flush()
             settle(b)
         flush()
         for b in range(len(base.units)):
@@ -342,7 +363,7 @@ class ListMerge:
         )
 
     def _conflict(self, message: str) -> None:
-        self.conflicts.append(Conflict(message))
+        self.conflicts.append(Conflict(message, placed=True))
 
 
 def _shown(text: str) -> str:

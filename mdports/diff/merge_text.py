@@ -18,7 +18,7 @@ from .. import edits
 from ..errors import UsageError
 from ..model.registry import Registry
 from ..syntax.document import Document, Prose, Table
-from .merge_rows import Slot
+from .merge_rows import Conflict, Slot
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.
@@ -63,6 +63,29 @@ def marked_table(table: Table, style_of: Table, marks: Sequence[tuple[int, Slot]
         if line is not None:
             out.append(line)
     return "".join(out)
+
+
+def unplaced(text: str, conflicts: Sequence[Conflict], labels: Labels) -> str:
+    """``text`` with the conflicts not marked in place between markers at its end (unchanged when none).
+
+    Their side holds a note naming each (an HTML comment: invisible when rendered), ours what of
+    ours the merge could not place: whichever side a person keeps, they have seen it.
+    """
+    notes = [conflict for conflict in conflicts if not conflict.placed]
+    if not notes:
+        return text
+    eol = "\r\n" if "\r\n" in text else "\n"
+    ours = "".join(
+        conflict.ours + ("" if conflict.ours.endswith("\n") else eol) * bool(conflict.ours) for conflict in notes
+    )
+    theirs = "".join(
+        f"<!-- mdports merge: not marked in place: {conflict.message.replace('--', '- -')} -->{eol}"
+        for conflict in notes
+    )
+    start = "" if not text or text.endswith("\n") else eol
+    return "".join(
+        (text, start, labels.marker("<", labels.ours, eol), ours, labels.marker("=", None, eol), theirs)
+    ) + labels.marker(">", labels.theirs, eol)
 
 
 # --- prose ------------------------------------------------------------------------------------
