@@ -194,3 +194,21 @@ def test_the_merge_driver_as_a_command_names_the_running_conflict(tmp_path: Path
     assert result.returncode == 1
     assert '"worker-pdf (running on Production box): the list item changed on both sides"' in result.stdout
     assert "<<<<<<< ours\n> - worker-pdf: 3171\n" in (tmp_path / "ours.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("other_host", [False, True], ids=["one-host", "two-hosts"])
+def test_one_port_taken_on_both_sides_is_an_error_only_on_one_host(other_host: bool) -> None:
+    """Both items are kept (they are different items); two services on one port of one host is MP001."""
+    ours = (GPU_LAST, GPU_LAST + "> 10. foo `8400`\n")
+    theirs = (STAGING_LAST, "> - mailpit `8025`\n> - bar `8400`\n>\n> **Not deployed")
+    if not other_host:
+        theirs = (GPU_LAST, GPU_LAST + "> 10. bar `8400`\n")
+    result = merge(parse(BASE), parse(both(ours)), parse(both(theirs)))
+    assert result.conflicts == ()
+    assert "foo `8400`" in result.text and "bar `8400`" in result.text
+    errors = [(finding.rule.id, finding.message) for finding in result.errors]
+    if other_host:
+        assert (errors, result.clean) == ([], True)
+    else:
+        assert errors == [("MP001", "port 8400 of bar on GPU box is already assigned to foo (line 45)")]
+        assert not result.clean
