@@ -152,7 +152,7 @@ def review(path: str) -> None:
             github.call("PUT", f"{reviews}/{old['id']}", {"body": SUPERSEDED})
         payload["commit_id"] = pull["head"]["sha"]
         created, _ = github.call("POST", reviews, payload)
-        print(f"posted review {created['id']} with {len(payload['comments'])} suggestion(s)")
+        print(f"posted review {created['id']} with {len(payload['comments'])} line comment(s)")
     except urllib.error.HTTPError as error:
         print(f"::warning::could not post the mdports review: HTTP {error.code} {error.reason}")
 

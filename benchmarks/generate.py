@@ -22,6 +22,7 @@ Run it to write a file: ``python benchmarks/generate.py 65535 > /tmp/registry.md
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 SECTION = 100
 RUNTIMES = ("Go", "Node", "Python", "Rust", "Hono/Bun", "NestJS")
@@ -112,11 +113,12 @@ FORMS = (
 )
 
 
-def running_lists(count: int) -> str:
+def running_lists(count: int, moved: Mapping[int, int] | None = None) -> str:
     """A plan of 100 rows and ``count`` running list items, in a block quote, grouped by three hosts.
 
     Items rotate through the forms people write, every tenth holds two services and wraps onto a
     continuation line, every seventh carries a note with numbers; the ports are unique per host.
+    ``moved``: item number -> the port it runs on instead (its service keeps its name).
     """
     out = ["# Ports with what runs\n\n> ⚠️ The tables are the plan; the lists say what runs.\n>\n"]
     per_host = -(-count // len(HOSTS))
@@ -124,7 +126,8 @@ def running_lists(count: int) -> str:
         out.append(f"> {label}\n>\n")
         for item in range(number * per_host, min(count, (number + 1) * per_host)):
             port = 20_000 + item
-            text = FORMS[item % len(FORMS)].format(name=service(port), port=port, day=item % 28 + 1)
+            shown = moved.get(item, port) if moved else port
+            text = FORMS[item % len(FORMS)].format(name=service(port), port=shown, day=item % 28 + 1)
             if item % 10 == 9:
                 text += f",\n>   {service(port)}-b `{port + 30_000}`"
             if item % 7 == 0:

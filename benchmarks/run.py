@@ -66,6 +66,7 @@ RUNNING_ITEMS = 10_000
 RUNNING_SECONDS = 1.5
 LINEAR_GROWTH = 20.0  # 10 x the input; quadratic work would grow 100 x
 MERGE_SECONDS = {10_000: 1.5, 65_535: 5.0}
+RUNNING_MERGE_SECONDS = 3.0  # five reads of the document (three sides, the verify, the result); validate's 1.5 s is one
 MERGE_CHANGES = {10_000: 200, 65_535: 1_000}
 UNSAFE_FIX_ROWS = (100, 400, 1_600)
 UNSAFE_FIX_GROWTH = 8.0  # per 4 x the rows: linear work grows about 4 x, quadratic 16 x
@@ -361,6 +362,30 @@ def ours_with_one_addition(text: str, count: int) -> str:
     return text.replace(row, f"| {port} | ours-added | Go | Our addition | |\n")
 
 
+def running_merge(folder: Path, env: dict[str, str], runs: int, report: Report) -> Series:
+    """Issue 21: a merge of 10,000 running list items, each side moving 200 ports of other items."""
+    mdports = executable("mdports")
+    ours_moves = {item: 60_000 + item // 50 for item in range(0, RUNNING_ITEMS, 50)}
+    theirs_moves = {item: 61_000 + item // 50 for item in range(25, RUNNING_ITEMS, 50)}
+    base, ours, theirs, work = (folder / f"merge-running-{name}.md" for name in ("base", "ours", "theirs", "work"))
+    base.write_text(generate.running_lists(RUNNING_ITEMS), encoding="utf-8")
+    ours.write_text(generate.running_lists(RUNNING_ITEMS, ours_moves), encoding="utf-8")
+    theirs.write_text(generate.running_lists(RUNNING_ITEMS, theirs_moves), encoding="utf-8")
+    expected = generate.running_lists(RUNNING_ITEMS, {**ours_moves, **theirs_moves})
+    command = [mdports, "merge", str(base), str(work), str(theirs), "--path", "docs/PORT_SCHEMA.md"]
+    shutil.copyfile(ours, work)
+    first = run_once(command, env=env)
+    if first.exit_code != 0 or work.read_text(encoding="utf-8") != expected:
+        report.failures.append(f"merge of running lists: wrong result (exit {first.exit_code})")
+
+    def restore(label: str) -> None:
+        shutil.copyfile(ours, work)
+
+    series = measure({"merge": command}, runs=runs, env=env, prepare=restore)["merge"]
+    series.label = f"merge ({RUNNING_ITEMS:,} running list items, 200 moved on each side)"
+    return series
+
+
 def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: dict[str, str], runs: int) -> None:
     mdports = executable("mdports")
     results: dict[int, Series] = {}
@@ -381,18 +406,24 @@ def merge_benchmark(report: Report, folder: Path, files: dict[int, Path], env: d
         series = measure({"merge": command}, runs=runs, env=env, prepare=restore)["merge"]
         series.label = f"merge ({size:,} entries, {MERGE_CHANGES[size]:,} changes of theirs)"
         results[size] = series
+    running = running_merge(folder, env, runs, report)
     report.add(
         "## `mdports merge` as a git merge driver",
         "",
         "Base: the generated registry; theirs: the `diff` variant of it (renamed, re-described, removed "
         "and added entries); ours: one service added on a placeholder port theirs does not touch. "
-        "Each run merges a fresh copy of ours; the result is checked once against theirs + our row.",
+        "Each run merges a fresh copy of ours; the result is checked once against theirs + our row. "
+        "The running lists: `running_lists(10,000)` as base, each side moving every 50th item (other items), "
+        "the result checked once against both sides' moves.",
         "",
         *TABLE_HEAD,
     )
     for size, series in results.items():
         limit = MERGE_SECONDS[size]
         report.add(report.row(series, f"<= {limit} s", series.median <= limit))
+    report.add(
+        report.row(running, f"<= {RUNNING_MERGE_SECONDS} s", running.median <= RUNNING_MERGE_SECONDS),
+    )
     small, large = SIZES
     ratio = results[large].median / results[small].median
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"

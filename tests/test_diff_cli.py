@@ -48,6 +48,26 @@ def test_golden(case: Path, fmt: str, tmp_path: Path) -> None:
     assert result.stdout == expected.read_text(encoding="utf-8")
 
 
+REVIEW_CASES = [case for case in CASES if (case / "expected-review.json").exists() or case.name.startswith("running")]
+
+
+@pytest.mark.parametrize("case", REVIEW_CASES, ids=[case.name for case in REVIEW_CASES])
+def test_golden_review(case: Path, tmp_path: Path) -> None:
+    """github-review, as a PR workflow runs it: old.md committed, new.md in the working tree."""
+    (tmp_path / "docs").mkdir()
+    document = tmp_path / "docs" / "PORT_SCHEMA.md"
+    shutil.copyfile(case / "old.md", document)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "base")):
+        subprocess.run(["git", *args], cwd=tmp_path, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
+    shutil.copyfile(case / "new.md", document)
+    result = run_mdports("diff", "--base", "HEAD", "--format", "github-review", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    expected = case / "expected-review.json"
+    if REGEN:
+        expected.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected.read_text(encoding="utf-8")
+
+
 # Through the installed script too: the case with every kind of change, in each format.
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_golden_subprocess(fmt: str, tmp_path: Path) -> None:
@@ -277,3 +297,23 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
         "mdports.files.git",
     ):
         assert module not in imported  # the diff command and its work are imported only when it runs
+
+
+@pytest.mark.parametrize("case", REVIEW_CASES, ids=[case.name for case in REVIEW_CASES])
+def test_every_diff_format_names_the_running_host(case: Path) -> None:
+    """Issue 21 point 4: a running entry's change says which host in text, Markdown, JSON and the review."""
+    data = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    running = [entry for entry in data["entries"] if entry.get("layer") == "running"]
+    assert running
+    text = (case / "expected.txt").read_text(encoding="utf-8")
+    markdown = (case / "expected.md").read_text(encoding="utf-8")
+    review = json.loads((case / "expected-review.json").read_text(encoding="utf-8"))
+    for entry in running:
+        host = entry["host"] or entry["old_host"]
+        name = entry["service"] or entry["old_service"]
+        assert host, entry
+        assert f"{name} (running on {host})" in text
+        assert f"{name.replace('-', chr(92) + '-')} (running on {host})" in markdown
+        assert f"{name.replace('-', chr(92) + '-')} (running on {host})" in review["body"]
+    on_lines = {comment["line"] for comment in review["comments"]}
+    assert {entry["line"] for entry in running if entry["line"]} <= on_lines

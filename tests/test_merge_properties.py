@@ -21,10 +21,13 @@ from hypothesis import strategies as st
 from mdports import edits
 from mdports.diff.compare import compare
 from mdports.diff.merge import MergeResult, merge
-from mdports.diff.model import EntryChange
+from mdports.diff.model import EntryChange, SemanticDiff
+from mdports.diff.running import running_key
 from mdports.errors import MdportsError
+from mdports.model.lists import host_key
+from mdports.model.names import fold_name
 from mdports.model.reading import build
-from mdports.model.registry import Registry, RegistryTable
+from mdports.model.registry import Entry, Registry, RegistryTable
 from mdports.syntax.document import Document, Heading, Prose, Table, parse
 from mdports.syntax.row import Row
 from mdports.syntax.table_style import TableStyle
@@ -42,22 +45,31 @@ BASES = [
 ]
 
 Operation = tuple[str, int, int, str, str]
-operations = st.lists(
-    st.tuples(
-        st.sampled_from(
-            [
-                *("add", "remove", "rename", "move", "set", "column", "heading", "prose"),
-                # Issue 20: what a side may do that diff does not count, or that removes a container.
-                *("drop-section", "drop-table", "drop-column", "markup", "split"),
-            ]
+
+
+def operations_of(kinds: list[str]) -> st.SearchStrategy[list[Operation]]:
+    """One to four edits of ``kinds`` for a side."""
+    return st.lists(
+        st.tuples(
+            st.sampled_from(kinds),
+            st.integers(min_value=0, max_value=10_000),
+            st.integers(min_value=0, max_value=10_000),
+            st.sampled_from(NAMES),
+            st.sampled_from(VALUES),
         ),
-        st.integers(min_value=0, max_value=10_000),
-        st.integers(min_value=0, max_value=10_000),
-        st.sampled_from(NAMES),
-        st.sampled_from(VALUES),
-    ),
-    min_size=1,
-    max_size=4,
+        min_size=1,
+        max_size=4,
+    )
+
+
+operations = operations_of(
+    [
+        *("add", "remove", "rename", "move", "set", "column", "heading", "prose"),
+        # Issue 20: what a side may do that diff does not count, or that removes a container.
+        *("drop-section", "drop-table", "drop-column", "markup", "split"),
+        # Issue 21: the running layer's list items, per host.
+        *("run-move", "run-add", "run-remove", "run-rename", "run-relabel"),
+    ]
 )
 
 
@@ -91,6 +103,8 @@ def apply(document: Document, operation: Operation) -> Document:
             return _retitle(document, first, name) if kind == "heading" else _reword(document, first, name)
         elif kind in LAYOUTS:
             return LAYOUTS[kind](document, registry, first, second)
+        elif kind in RUNNING:
+            return RUNNING[kind](document, registry, first, second, name)
         else:
             return document
         edits.verify(edit)
@@ -260,10 +274,105 @@ def _reword(document: Document, which: int, word: str) -> Document:
         return document
     _, line = lines[which % len(lines)]
     body = line.rstrip("\r\n")
-    changed = parse(document.render().replace(line, body + f" ({word})" + line[len(body) :], 1))
-    # Nor the running layer's list items: the merge driver merges them as text for now (issue 21).
-    before, after = build(document), build(changed)
-    return changed if (after.entries, after.listed) == (before.entries, before.listed) else document
+    return parse(document.render().replace(line, body + f" ({word})" + line[len(body) :], 1))
+
+
+# --- the running layer: list items edited the way people edit them ------------------------------
+
+_ITEM_START = re.compile(r"(?:[ ]{0,3}>[ ]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
+
+
+def _lines(document: Document) -> list[str]:
+    return document.render().splitlines(keepends=True)
+
+
+def _item_of(registry: Registry, entry: Entry) -> tuple[int, int]:
+    """The lines (0-based, end exclusive) of the list item that holds ``entry``."""
+    reading = registry.lists[entry.table]
+    starts = [*reading.items_at, reading.end + 1]
+    index = max(i for i, line in enumerate(starts[:-1]) if line <= entry.line)
+    return starts[index] - 1, starts[index + 1] - 1
+
+
+def _at(document: Document, registry: Registry, which: int) -> tuple[Entry, list[str]] | None:
+    if not registry.listed:
+        return None
+    return registry.listed[which % len(registry.listed)], _lines(document)
+
+
+def _item_at(document: Document, registry: Registry, which: int) -> tuple[list[str], int, int] | None:
+    """The document's lines and the lines (0-based, end exclusive) of the item of one running entry."""
+    found = _at(document, registry, which)
+    return (found[1], *_item_of(registry, found[0])) if found is not None else None
+
+
+def _rewrite(document: Document, registry: Registry, which: int, what: str, new: str) -> Document:
+    """One running entry's port (``what="port"``) or name (``"service"``) rewritten on its line."""
+    found = _at(document, registry, which)
+    if found is None:
+        return document
+    entry, lines = found
+    old = entry.port_text if what == "port" else entry.service or ""
+    start = (entry.port_column if what == "port" else entry.service_column) - 1
+    line = lines[entry.line - 1]
+    if not old or line[start : start + len(old)] != old:
+        return document
+    lines[entry.line - 1] = line[:start] + new + line[start + len(old) :]
+    return parse("".join(lines))
+
+
+def _run_move(document: Document, registry: Registry, which: int, port: int, _: str) -> Document:
+    """A running port moved: the digits of one assignment changed on its line."""
+    return _rewrite(document, registry, which, "port", str(20000 + port % 20000))
+
+
+def _run_rename(document: Document, registry: Registry, which: int, _: int, name: str) -> Document:
+    """A running service renamed: its name in its item."""
+    return _rewrite(document, registry, which, "service", f"{name}-{which % 7}")
+
+
+def _run_add(document: Document, registry: Registry, which: int, port: int, name: str) -> Document:
+    """A service started on a host: one item after an item of that host's list, in the list's style."""
+    found = _item_at(document, registry, which)
+    if found is None:
+        return document
+    lines, first, stop = found
+    marker = _ITEM_START.match(lines[first])
+    if marker is None:
+        return document
+    eol = lines[first][len(lines[first].rstrip("\r\n")) :] or "\n"
+    lines[stop - 1] = lines[stop - 1] if lines[stop - 1].endswith("\n") else lines[stop - 1] + eol
+    new = f"{marker.group()}{name}-{port % 5} `{21000 + port % 20000}`{eol}"
+    return parse("".join([*lines[:stop], new, *lines[stop:]]))
+
+
+def _run_remove(document: Document, registry: Registry, which: int, _: int, __: str) -> Document:
+    """A service stopped on a host: its item taken out of the list."""
+    found = _item_at(document, registry, which)
+    if found is None:
+        return document
+    lines, first, stop = found
+    return parse("".join([*lines[:first], *lines[stop:]]))
+
+
+def _run_relabel(document: Document, registry: Registry, which: int, _: int, name: str) -> Document:
+    """A host renamed: a word added to the bold label that names it."""
+    labels = [i for i, line in enumerate(_lines(document)) if re.search(r"\*\*[^*]+\*\*.*:", line)]
+    if not labels or not registry.listed:
+        return document
+    lines = _lines(document)
+    index = labels[which % len(labels)]
+    lines[index] = lines[index].replace("**", f"**{name} ", 1)
+    return parse("".join(lines))
+
+
+RUNNING = {
+    "run-move": _run_move,
+    "run-add": _run_add,
+    "run-remove": _run_remove,
+    "run-rename": _run_rename,
+    "run-relabel": _run_relabel,
+}
 
 
 def one_side(text: str, side: str = "ours") -> str:
@@ -315,8 +424,9 @@ def assert_invariant(
         renamed_to.setdefault(column.old, set()).add(column.new)
     others = by_other.entry_map
     renamed = [c for c in by_other.entries if c.kind in ("renamed", "moved") and c.old_service and c.service]
+    _assert_running_kept(by_side, by_other, merged, result, rest, named)
     for change in by_side.entries:
-        if change.status != "assigned":
+        if change.status != "assigned" or change.layer == "running":
             continue
         names = {change.service, change.old_service}
         if change.old_index is not None and change.old_index in others:
@@ -348,6 +458,40 @@ def assert_invariant(
                 # A reference in the cell may have followed the other side's rename or move.
                 found_texts = {entry.cells.get(column, "") for column in columns}
                 assert found_texts & followed(text, renamed), f"{change.name}: {header} lost ({text!r})"
+
+
+def _rehosted(diff: SemanticDiff) -> set[str]:
+    """Services a side took off one host and put on another (a host label renamed)."""
+    running = [c for c in diff.entries if c.layer == "running"]
+    gone = {fold_name(c.old_service or "") for c in running if c.kind == "removed"}
+    return gone & {fold_name(c.service or "") for c in running if c.kind == "added"}
+
+
+def _assert_running_kept(
+    by_side: SemanticDiff, by_other: SemanticDiff, merged: Registry, result: MergeResult, rest: Registry, named: str
+) -> None:
+    """Every running entry a side added, moved or renamed runs so in the result; one it removed is gone.
+
+    Unless a conflict names the service, or a side moved the service to another host (a host
+    label renamed), so that both sides' changes to it combine.
+    """
+    lenient = _rehosted(by_side) | _rehosted(by_other)
+    for change in by_side.entries:
+        if change.layer != "running":
+            continue
+        names = {fold_name(n) for n in (change.service, change.old_service) if n}
+        if any(n and n in named for n in (change.service, change.old_service)) or names & lenient:
+            continue
+        if change.kind == "removed":
+            key = (host_key(change.old_host or ""), fold_name(change.old_service or ""))
+            left = [e for e in merged.listed if running_key(e) == key]
+            assert len(left) != 1, f"{change.old_service} was removed but still runs"  # 2+: listed twice
+            continue
+        wanted = (fold_name(change.service or ""), change.ports)
+        places = [merged] if result.clean else [merged, rest]
+        assert any((fold_name(e.service or ""), e.ports) == wanted for registry in places for e in registry.listed), (
+            f"{change.service} ({change.kind}, running on {change.host}) missing from the result"
+        )
 
 
 def followed(text: str, renames: list[EntryChange]) -> set[str]:
@@ -384,6 +528,8 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
             inside = False
     if marked or result.prose_conflicts:
         assert not result.clean
+    if result.conflicts or result.prose_conflicts:
+        assert marked, "a conflict named, but no markers in the file"
     if not result.clean:
         assert result.conflicts or result.prose_conflicts or result.errors, "not clean, but nothing says why"
     registries = build(base), build(ours), build(theirs)
@@ -391,6 +537,11 @@ def check(base_text: str, ours_ops: list[Operation], theirs_ops: list[Operation]
     assert_invariant(registries[0], registries[1], registries[2], ours_part, result, theirs_part)
     assert_invariant(registries[0], registries[2], registries[1], theirs_part, result, ours_part)
     return result
+
+
+# The documents with a running layer, and operations that mostly edit it (issue 21).
+RUNNING_BASES = [text for text in BASES if build(parse(text)).listed]
+running_operations = operations_of([*RUNNING, "add", "set", "prose", "heading"])
 
 
 # More examples for a longer run: MERGE_EXAMPLES=1000 pytest tests/test_merge_properties.py
@@ -401,6 +552,13 @@ EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(BASES), ours=operations, theirs=operations)
 def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
+    check(base, ours, theirs)
+
+
+@pytest.mark.slow
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.sampled_from(RUNNING_BASES), ours=running_operations, theirs=running_operations)
+def test_no_running_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
     check(base, ours, theirs)
 
 

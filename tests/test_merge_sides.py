@@ -517,3 +517,103 @@ def test_both_removing_sections_makes_no_new_error_of_a_table_that_moved_up() ->
     text, conflicts, clean = merged(base, base.replace(CORE, ""), base.replace(middle, ""))
     assert clean, conflicts
     assert text == BASE.replace(CORE, "") + no_service
+
+
+# --- issue 20, the residual: every conflict kind leaves markers in the file ---------------------
+
+CORE_HEADER = "| Port | Service | Description |"
+RENAMED_TO = {name: BASE.replace(CORE_HEADER, f"| Port | Service | {name} |", 1) for name in ("Notes", "Remarks")}
+NOTES_ADDED = WITH_OWNER.replace("| Owner |", "| Notes |")
+# (ours, theirs, the conflict named, whether it is between markers where it happened)
+KINDS = {
+    "column-renamed-differently": (RENAMED_TO["Remarks"], RENAMED_TO["Notes"], "we renamed it to 'Remarks'", False),
+    "column-renamed-we-removed": (
+        NO_DESCRIPTION,
+        RENAMED_TO["Notes"],
+        "a column our table (line 9) does not have",
+        False,
+    ),
+    "column-renamed-we-have-it": (
+        NOTES_ADDED,
+        RENAMED_TO["Notes"],
+        "but our table (line 9) has a 'Notes' column",
+        False,
+    ),
+    "columns-changed-both": (WITH_OWNER.replace("| Owner |", "| Team  |"), WITH_OWNER, "and so did we", False),
+    "column-removed-we-renamed": (RENAMED_TO["Notes"], NO_DESCRIPTION, "we renamed it to 'Notes'", False),
+    "cell-in-a-column-we-removed": (NO_DESCRIPTION, BASE.replace(*OUR_EDIT), "a column our table does not have", False),
+    "new-row-cell-in-a-column-we-removed": (
+        NO_DESCRIPTION,
+        BASE.replace(*OUR_ROW),
+        "they set Description of cache (3003), a column our table does not have",
+        False,
+    ),
+    "split-of-a-row-we-removed": (BASE.replace("| 3002 | db | Database |\n", ""), SPLIT, "but we removed it", False),
+    "split-of-a-row-we-changed": (BASE.replace(*OUR_EDIT), SPLIT, "but we changed it", True),
+    "cell-changed-both": (
+        BASE.replace(*OUR_EDIT),
+        BASE.replace(OUR_EDIT[0], "| 3002 | db | MySQL |"),
+        "both sides",
+        True,
+    ),
+    "changed-we-removed": (
+        BASE.replace("| 3002 | db | Database |\n", ""),
+        BASE.replace(*OUR_EDIT),
+        "they changed db, but we removed it",
+        True,
+    ),
+    "removed-we-changed": (
+        BASE.replace(*OUR_EDIT),
+        BASE.replace("| 3002 | db | Database |\n", ""),
+        "they removed db",
+        True,
+    ),
+    "table-removed-we-changed": (BASE.replace(*OUR_ROW), BASE.replace(CORE_TABLE, ""), "they removed the table", True),
+    "table-we-removed-they-changed": (
+        BASE.replace(CORE_TABLE, ""),
+        BASE.replace(*OUR_ROW),
+        "we removed the table",
+        True,
+    ),
+    "row-added-to-a-table-we-removed": (
+        BASE.replace(CORE_TABLE, ""),
+        BASE.replace(*OUR_ROW),
+        "to a table we removed",
+        False,
+    ),
+    "port-claimed-both": (
+        BASE.replace(*OUR_ROW),
+        BASE.replace(OUR_ROW[0], "| 3003 | queue | Jobs |\n| 3004-3009 | *(reserved)* | |"),
+        "port 3003",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_conflict_kind_is_between_markers_in_the_file(kind: str) -> None:
+    ours, theirs, named, in_place = KINDS[kind]
+    result = merge(parse(BASE), parse(ours), parse(theirs))
+    found = [conflict for conflict in result.conflicts if named in conflict.message]
+    assert found and not result.clean, [conflict.message for conflict in result.conflicts]
+    lines = result.text.splitlines()
+    assert "=======" in lines and any(line.startswith("<<<<<<< ours") for line in lines)
+    note = result.text[result.text.rfind("<<<<<<< ours\n") :]
+    if in_place:
+        assert all(conflict.placed for conflict in found)
+    else:  # at the end, their side naming it
+        assert not any(conflict.placed for conflict in found)
+        assert note.endswith(">>>>>>> theirs\n") and named in note.split("=======\n")[1]
+
+
+def test_a_conflict_not_placed_fails_loudly_through_git(tmp_path: Path) -> None:
+    """Their cell in a column we removed: exit 1, named, and their side's note at the end of the file."""
+    result = git_merge(tmp_path, BASE, NO_DESCRIPTION, BASE.replace(*OUR_EDIT))
+    assert result.exit_code == 1, result.output
+    assert "CONFLICT: they changed Description of db, a column our table does not have" in result.output
+    assert result.text == NO_DESCRIPTION + (
+        "<<<<<<< main\n=======\n<!-- mdports merge: not marked in place: they changed Description of db, "
+        "a column our table does not have -->\n>>>>>>> feature\n"
+    )
+    again = run_mdports("validate", DOC, cwd=tmp_path)
+    assert again.returncode != 0  # the markers make the file invalid until a person resolves them

@@ -28,7 +28,7 @@ def assert_valid_review(payload: dict[str, object], path: str) -> None:
         assert isinstance(comment["line"], int) and comment["line"] >= 1
         if "start_line" in comment:
             assert comment["start_side"] == "RIGHT" and 1 <= comment["start_line"] < comment["line"]
-        assert "```suggestion\n" in comment["body"]
+        assert "```suggestion\n" in comment["body"] or " (running on " in comment["body"]
 
 
 def git(folder: Path, *args: str) -> None:
@@ -137,3 +137,20 @@ def test_every_line_of_a_suggestion_loses_its_ending_whatever_the_ending(tmp_pat
     (comment,) = json.loads(result.stdout)["comments"]
     assert comment["line"] - comment["start_line"] == 2
     assert comment["body"].endswith("```suggestion\n| 60000 | a |\n| 60001 | b |\n| 60002 | c |\n```\n")
+
+
+def test_a_moved_running_port_is_a_line_comment_with_its_host(tmp_path: Path) -> None:
+    """Issue 21: the review covers the running layer's changes, not only their findings."""
+    case = INPUTS.parent / "diff" / "running-moved"
+    root = repository(tmp_path)
+    document = root / "docs/PORT_SCHEMA.md"
+    document.write_bytes((case / "old.md").read_bytes())
+    git(root, "commit", "-qam", "a running layer")
+    document.write_bytes((case / "new.md").read_bytes())
+    payload = review(root)
+    comments = payload["comments"]
+    assert isinstance(comments, list)
+    moved = [comment for comment in comments if "api\\-search (running on Production box)" in comment["body"]]
+    assert [comment["line"] for comment in moved] == [14]
+    assert "3105 → 3107" in moved[0]["body"] and "```suggestion" not in moved[0]["body"]
+    assert "**removed** mailpit (running on Staging box) from 8025" in str(payload["body"])

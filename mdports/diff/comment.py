@@ -33,7 +33,8 @@ def comment_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _item_line(item: Item) -> str:
+def item_line(item: Item) -> str:
+    """One change as a Markdown list item (what comes from the document escaped)."""
     flag = "⚠️ " if item.breaking else ""
     suffix = " — **breaking** for its clients" if item.breaking else ""
     return f"- {flag}**{item.label}** {_markdown(item.segments)}{suffix}"
@@ -57,7 +58,7 @@ def _blocks(diff: SemanticDiff) -> list[tuple[str, list[str]]]:
     for group in groups(diff):
         removed = " (removed)" if group.section.side == "old" else ""
         heading = f"#### {escape_markdown(group.section.label)}{removed}"
-        blocks.append((heading, [_item_line(item) for item in group.items]))
+        blocks.append((heading, [item_line(item) for item in group.items]))
     return blocks
 
 

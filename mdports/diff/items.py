@@ -89,7 +89,8 @@ def _where(change: EntryChange) -> list[Segment]:
     return [_p(" (running on "), _u(host), _p(")")] if host else [_p(" (running)")]
 
 
-def _assigned_item(change: EntryChange) -> Item:
+def entry_item(change: EntryChange) -> Item:
+    """The report line of an assigned entry's change (a running entry's with its host)."""
     name = _u(change.name)
     ports = _ports(change.ports, change.port_text)
     old_ports = _ports(change.old_ports, change.old_port_text)
@@ -191,7 +192,7 @@ def groups(diff: SemanticDiff) -> list[Group]:
         ref, section_changes, column_changes, entry_changes = by_slot[slot]
         items = [_section_item(change) for change in section_changes]
         items += [_column_item(change) for change in column_changes]
-        items += [_assigned_item(change) for change in entry_changes if change.status == "assigned"]
+        items += [entry_item(change) for change in entry_changes if change.status == "assigned"]
         items += _placeholder_items([change for change in entry_changes if change.status == "reserved"])
         if items:
             out.append(Group(ref, tuple(items)))

@@ -40,6 +40,7 @@ from ..check.findings import Finding
 from ..model.reading import build
 from ..model.registry import Registry, RegistryTable
 from ..syntax.document import Document, Table, parse, shared_rows
+from .merge_lists import ListMerge
 from .merge_rows import Conflict
 from .merge_text import (
     TOKEN_LINE,
@@ -51,6 +52,7 @@ from .merge_text import (
     new_key,
     rendered,
     skeleton,
+    unplaced,
 )
 from .replay import Replay
 
@@ -152,7 +154,9 @@ def _merge(
             at_risk.add(index)
             ours_keys[index] += " (ours)"
             replay.conflicts.append(
-                Conflict(f"they removed the table at line {info.line}, but we added or changed {rows} in it")
+                Conflict(
+                    f"they removed the table at line {info.line}, but we added or changed {rows} in it", placed=True
+                )
             )
     for index, info in enumerate(theirs_registry.tables):
         base_index = replay.base_table_of_theirs.get(index)
@@ -161,11 +165,16 @@ def _merge(
         if theirs.blocks[info.block].render() != base.blocks[base_registry.tables[base_index].block].render():
             theirs_keys[index] += " (theirs)"
             replay.conflicts.append(
-                Conflict(f"we removed the table at line {info.line} of their version, but they changed it")
+                Conflict(f"we removed the table at line {info.line} of their version, but they changed it", placed=True)
             )
+    running = ListMerge(*registries, labels)
+    replay.conflicts += running.conflicts
+    replay.merged += running.merged
     (base_skeleton, base_tables), (ours_skeleton, _), (theirs_skeleton, theirs_tables) = (
-        skeleton(d, r, k)
-        for d, r, k in zip((base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True)
+        skeleton(d, r, k, running.regions(side))
+        for side, d, r, k in zip(
+            range(3), (base, ours, theirs), registries, (base_keys, ours_keys, theirs_keys), strict=True
+        )
     )
     skeletons = date_aligned([base_skeleton, ours_skeleton, theirs_skeleton])
     merged_skeleton, prose_conflicts = git_merge_file(skeletons[0], skeletons[1], skeletons[2], labels)
@@ -185,7 +194,7 @@ def _merge(
             )
             tables[key] = text
             if conflicts:
-                replay.conflicts.append(Conflict(f"the table at line {info.line} changed on both sides"))
+                replay.conflicts.append(Conflict(f"the table at line {info.line} changed on both sides", placed=True))
             continue
         original = ours.blocks[info.block]
         assert isinstance(original, Table)
@@ -193,14 +202,20 @@ def _merge(
             tables[key] = marked_table(block, original, marks[info.block], labels)
         else:
             tables[key] = block
+    tables.update(running.texts)
     kept = set(TOKEN_LINE.findall(merged_skeleton))
-    theirs_have = set(theirs_keys.values())
-    for index, info in enumerate(ours_registry.tables):
-        key = ours_keys[index]
-        if key not in kept and key in theirs_have:
-            # Both sides still have the table, yet the prose merge left it out: never silently.
-            replay.conflicts.append(Conflict(f"the table at line {info.line} was lost merging the prose around it"))
+    theirs_have = {*theirs_keys.values(), *running.keys[2].values()}
+    ours_lines = [(key, "table", ours_registry.tables[i].line) for i, key in ours_keys.items()]
+    ours_lines += [(key, "running list", ours_registry.lists[i].line) for i, key in running.keys[1].items()]
+    for key, what, line in ours_lines:
+        if key not in kept and (key in theirs_have or key.endswith(" (ours)")):
+            # Both sides still have it (or theirs removed what we changed), yet the prose merge
+            # left it out: never silently, ours goes between markers at the end.
+            replay.conflicts.append(
+                Conflict(f"the {what} at line {line} was lost merging the prose around it", ours=rendered(tables[key]))
+            )
     text = TOKEN_LINE.sub(lambda m: rendered(tables.get(m.group(1), "")), merged_skeleton)
+    text = unplaced(text, replay.conflicts, labels)
     errors: tuple[Finding, ...] = ()
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
         from .findings import new_errors

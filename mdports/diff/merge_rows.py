@@ -24,9 +24,17 @@ Identity = tuple[str, int]  # ("ours", our entry index) or ("theirs", their entr
 
 @dataclass(frozen=True)
 class Conflict:
-    """A change of theirs that could not be combined with ours (between markers, or only named)."""
+    """A change of theirs that could not be combined with ours, named for people.
+
+    ``placed``: the conflict is between markers where it happened. One that is not goes between
+    markers at the end of the document (see :func:`~mdports.diff.merge_text.unplaced`): their side
+    a note naming it, our side ``ours`` (what of ours the merge could not place, if anything), so
+    a file that lost a side never looks clean.
+    """
 
     message: str
+    placed: bool = False
+    ours: str = ""
 
 
 @dataclass(eq=False)
@@ -309,7 +317,7 @@ class ReplayState:
 
     def _conflict(self, message: str, slot: Slot | None = None, theirs: Sequence[str] | None = None) -> None:
         """A conflict: named always, and between markers at ``slot`` (our row vs ``theirs``) when given."""
-        self.conflicts.append(Conflict(message))
+        self.conflicts.append(Conflict(message, placed=slot is not None))
         if slot is None:
             return
         if not slot.conflict:

@@ -1,7 +1,7 @@
 """The prose layer of the merge, and conflict markers.
 
-Prose -- everything but registry tables -- is merged as text by ``git merge-file``, with each
-registry table standing in as one opaque token line named by the table's identity. A table
+Prose -- everything but registry tables and running lists -- is merged as text by ``git merge-file``,
+with each registry table and running list standing in as one opaque token line named by its identity. A table
 without a service column is merged whole; rows in conflict are written between markers.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from .. import edits
 from ..errors import UsageError
 from ..model.registry import Registry
-from ..syntax.document import Document, Table
-from .merge_rows import Slot
+from ..syntax.document import Document, Prose, Table
+from .merge_rows import Conflict, Slot
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.
@@ -65,11 +65,43 @@ def marked_table(table: Table, style_of: Table, marks: Sequence[tuple[int, Slot]
     return "".join(out)
 
 
+def unplaced(text: str, conflicts: Sequence[Conflict], labels: Labels) -> str:
+    """``text`` with the conflicts not marked in place between markers at its end (unchanged when none).
+
+    Their side holds a note naming each (an HTML comment: invisible when rendered), ours what of
+    ours the merge could not place: whichever side a person keeps, they have seen it.
+    """
+    notes = [conflict for conflict in conflicts if not conflict.placed]
+    if not notes:
+        return text
+    eol = "\r\n" if "\r\n" in text else "\n"
+    ours = "".join(
+        conflict.ours + ("" if conflict.ours.endswith("\n") else eol) * bool(conflict.ours) for conflict in notes
+    )
+    theirs = "".join(
+        f"<!-- mdports merge: not marked in place: {conflict.message.replace('--', '- -')} -->{eol}"
+        for conflict in notes
+    )
+    start = "" if not text or text.endswith("\n") else eol
+    return "".join(
+        (text, start, labels.marker("<", labels.ours, eol), ours, labels.marker("=", None, eol), theirs)
+    ) + labels.marker(">", labels.theirs, eol)
+
+
 # --- prose ------------------------------------------------------------------------------------
 
 
-def skeleton(document: Document, registry: Registry, keys: Mapping[int, str]) -> tuple[str, dict[str, Table]]:
-    """The document with each registry table replaced by one token line, and those tables by token."""
+def skeleton(
+    document: Document,
+    registry: Registry,
+    keys: Mapping[int, str],
+    lists: Mapping[int, Sequence[tuple[int, int, str]]],
+) -> tuple[str, dict[str, Table]]:
+    """The document with each registry table replaced by one token line, and those tables by token.
+
+    ``lists`` are the running lists merged item by item: per prose block, the lines
+    (first, stop) of each and its token (see :mod:`mdports.diff.merge_lists`).
+    """
     lines: list[str] = []
     tables: dict[str, Table] = {}
     blocks = {table.block: keys[index] for index, table in enumerate(registry.tables)}
@@ -77,6 +109,12 @@ def skeleton(document: Document, registry: Registry, keys: Mapping[int, str]) ->
         if index in blocks and isinstance(block, Table):
             lines.append(TOKEN.format(blocks[index]))
             tables[blocks[index]] = block  # rendered only where the merged text needs it
+        elif index in lists and isinstance(block, Prose):
+            at = 0
+            for first, stop, key in sorted(lists[index]):
+                lines += [*block.lines[at:first], TOKEN.format(key)]
+                at = stop
+            lines += block.lines[at:]
         else:
             lines.append(block.render())
     return document.bom + "".join(lines), tables

@@ -6,6 +6,11 @@ block holding the fixed lines; GitHub lets the author accept it with one click. 
 replaces a run of lines of one hunk of the pull request's diff, so a fix whose lines reach
 outside that hunk (or a finding on a line the change did not touch, which GitHub rejects as a
 comment) is listed in the review's body instead, as are the comments past :data:`MAX_COMMENTS`.
+
+The running layer's changes (a running port moved, added, removed or renamed, with its host)
+are what such pull requests are about, whether or not they bring a finding: each is a line
+comment on the item it changed (no suggestion: the change is the author's), and the body
+lists them all, a removed one too.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from ..model.registry import Registry
 from ..output.escaping import escape_markdown
 from ..syntax.document import Document
 from ..syntax.row import split_eol, split_lines
+from .comment import item_line
+from .items import entry_item
 from .model import SemanticDiff
 
 MARKER = "<!-- mdports:review -->"
@@ -135,9 +142,18 @@ def github_review(
             past_limit.append(finding)
             continue
         comments.append(_comment(path, finding, fix, first, last, text))
+    suggested = len(comments)
+    running = [change for change in diff.entries if change.layer == "running"]
+    for change in running:
+        if change.line is None or not any(change.line in hunk.added for hunk in hunks):
+            continue
+        if len(comments) == MAX_COMMENTS:
+            break
+        line = item_line(entry_item(change)).removeprefix("- ")
+        comments.append({"path": path, "line": change.line, "side": "RIGHT", "body": f"**mdports**: {line}\n"})
     body = [MARKER, f"**mdports**: {len(findings)} finding(s) introduced by this change"]
-    if comments:
-        body.append(f"{len(comments)} with a suggested fix on the changed line (below).")
+    if suggested:
+        body.append(f"{suggested} with a suggested fix on the changed line (below).")
     if in_body:
         body += ["", "On lines this change did not touch, or without a fix that fits one hunk:", ""]
         body += [_listed(finding) for finding in in_body]
@@ -146,4 +162,7 @@ def github_review(
         body += [_listed(finding) for finding in past_limit]
     if not findings:
         body.append("No finding introduced.")
+    if running:
+        body += ["", f"Running ports changed ({len(running)}, each on its line below when the line is new):", ""]
+        body += [item_line(entry_item(change)) for change in running]
     return {"event": "COMMENT", "body": "\n".join(body) + "\n", "comments": comments}

@@ -9,6 +9,7 @@ diffed with the other rows; these are the entries of :attr:`Registry.listed`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from ..model.lists import host_key
@@ -18,8 +19,14 @@ from .model import EntryChange, EntryKind, SectionRef
 from .snapshot import Side
 
 
-def _key(entry: Entry) -> tuple[str, str]:
-    return host_key(entry.host or ""), fold_name(entry.service or "")
+@functools.lru_cache(maxsize=1024)
+def _host(text: str) -> str:
+    return host_key(text)  # a document names a handful of hosts: once each, not once per entry
+
+
+def running_key(entry: Entry) -> tuple[str, str]:
+    """A running entry's identity: its host and service, compared as people write them."""
+    return _host(entry.host or ""), fold_name(entry.service or "")
 
 
 def running_changes(a: Side, b: Side, section_map: Mapping[str, str]) -> tuple[EntryChange, ...]:
@@ -68,7 +75,7 @@ def _by_key(registry: Registry) -> dict[tuple[str, str], Entry]:
     """The running list entries by (host, service); the first of a service listed twice on one host."""
     found: dict[tuple[str, str], Entry] = {}
     for entry in registry.listed:
-        found.setdefault(_key(entry), entry)
+        found.setdefault(running_key(entry), entry)
     return found
 
 

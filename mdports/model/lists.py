@@ -416,6 +416,7 @@ def _decide(
         read,
         reason,
         hosts,
+        items_at=tuple(item.line for item in found.items),
     )
     return reading, assignments
 
@@ -445,7 +446,7 @@ def _assignments(item: _Item) -> list[_Found]:
         starts.append(position)
         position += len(text) + 1
     made: list[_Found] = []
-    for start, end in _segments(joined):
+    for start, end in segments(joined):
         lead = _LEADING_MARK.match(joined, start, end)
         begin = lead.end() if lead else start
         while begin < end and joined[begin] in " \t":
@@ -490,7 +491,7 @@ def _assignments(item: _Item) -> list[_Found]:
     return made
 
 
-def _segments(text: str) -> list[tuple[int, int]]:
+def segments(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of the parts of ``text`` separated by commas or semicolons outside parentheses."""
     parts: list[tuple[int, int]] = []
     depth = 0

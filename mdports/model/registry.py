@@ -102,6 +102,7 @@ class ListReading:
     reason: str
     hosts: tuple[str, ...] = ()
     entries: tuple[int, ...] = ()  # indexes into Registry.listed
+    items_at: tuple[int, ...] = ()  # the first line of each item, host labels included (the merge's units)
 
 
 @dataclass(frozen=True, slots=True)
