@@ -434,6 +434,7 @@ def test_a_new_name_is_refused_or_plain(name: str) -> None:
 @FUZZ
 @example("A=" + " " * 20_000 + "x")
 @example('X="a\\"b" # c\nexport Y=\'c\\d\' \nZ=1 #x\n')
+@example("1= #\nA= #x\nB=#x\n")  # white space then "#": an empty value (python-dotenv 1.2.4)
 def test_env_files_read_like_python_dotenv(text: str) -> None:
     import io
 

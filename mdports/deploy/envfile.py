@@ -136,8 +136,12 @@ def _binding(text: str, pos: int) -> tuple[str | None, str | None, int, int]:
     value: str | None = None
     offset = pos
     if pos < len(text) and text[pos] == "=":
-        pos = offset = _skip_blanks(text, pos + 1)
-        value, pos, offset = _value(text, pos)
+        equals, pos = pos, _skip_blanks(text, pos + 1)
+        offset = pos
+        if pos > equals + 1 and text.startswith("#", pos):
+            value = ""  # ``KEY= # note``: white space, then ``#``, is an empty value and a comment
+        else:
+            value, pos, offset = _value(text, pos)
     comment = _skip_blanks(text, pos)
     if comment < len(text) and text[comment] == "#":
         pos = _line_end(text, comment)
