@@ -106,14 +106,14 @@ def port_findings(
     """
     host = ctx.running.host_of(subject.machine, subject.path)
     running = bool(entries) and entries[0].source == "list"
-    mine = {key_of(e) for e in entries}
     taken: dict[EntryKey, tuple[Entry, list[int]]] = {}
     reserved: dict[int, list[int]] = {}
     undocumented: list[int] = []
+    own = {port for e in entries if protocol in e.protocols for port in e.ports}
     for port in ports:
+        if port in own:
+            continue  # its own port (a running entry on another host too: MP213 says where it runs)
         owners = ctx.owners(port, protocol, host, plan=not running)
-        if any(key_of(owner) in mine for owner in owners):
-            continue
         if owners:
             taken.setdefault(key_of(owners[0]), (owners[0], []))[1].append(port)
         elif not running and (holder := ctx.placeholder(port)) is not None:
@@ -127,7 +127,7 @@ def port_findings(
     layer, named_host = (entries[0].layer, entries[0].host) if entries else (None, None)
     said = _Said(matched, subject.name, layer, named_host)
     documented = documented_ports(entries)
-    deployed_on = ctx.running.label(host) or subject.machine
+    deployed_on = subject.machine or ctx.running.label(host)  # the configured host, else the file's
     on = f" on {deployed_on}" if deployed_on else ""
     for owner, taken_ports in taken.values():
         what = f"{subject.text} {subject.verb} port {ports_text(taken_ports, protocol)}"
