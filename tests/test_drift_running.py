@@ -117,6 +117,18 @@ def test_a_file_belongs_to_the_running_host_its_name_points_at(tmp_path: Path) -
     )
 
 
+def test_an_env_file_belongs_to_the_running_host_its_name_points_at(tmp_path: Path) -> None:
+    (tmp_path / ".env.gpu-box").write_text("ML_EMBED_PORT=7011\nSHOP_EVENTS_PORT=3115\n", encoding="utf-8")
+    deployed = load_hosts([HostFiles("", (), (), (), (str(tmp_path / ".env.gpu-box"),))])
+    findings = check(registry(parse(DOC, path="doc.md")), deployed, path="doc.md").findings
+    # ml-embed runs on GPU box on 7001; shop-events runs only on the web box, on 3115: no finding.
+    assert [(f.rule.id, f.ports, f.host) for f in findings if f.severity != "info"] == [("MP203", (7011,), "GPU box")]
+    assert (
+        findings[0].message
+        == "ML_EMBED_PORT sets port 7011 on GPU box; the running list on GPU box gives ml-embed 7001 (line 8)"
+    )
+
+
 def test_services_without_a_running_entry_are_compared_with_the_plan(tmp_path: Path) -> None:
     compose = "services:\n  shop-mail:\n    ports: ['3011:25']\n  shop-api:\n    ports: ['3001:3000']\n"
     findings = _drift(tmp_path, [HostFiles("web box", (), ("web.yml",))], {"web.yml": compose})

@@ -7,7 +7,8 @@ the new text get their fixes, until nothing changes or :data:`MAX_ROUNDS` is rea
 ``unsafe``, the rows that MP001, MP101 and MP106 move are first moved all together in one round
 (each to its own free port, into the table ``move`` puts it in; one edit, one verification:
 linear in the rows); the next round sorts the table. Such a round is kept only when it removes
-findings and adds none, so these rounds, not counted against the limit, end. :func:`fix_file` does the same under the document's lock and writes atomically.
+findings and adds none, so these rounds, not counted against the limit, end. :func:`fix_file`
+does the same under the document's lock and writes atomically.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ Which running host a record is on: a configured host (``[hosts.NAME]``) is match
 the running list by its name or one of its addresses (names compared as ``--host`` compares
 them, :func:`~mdports.model.lists.host_key`: case, spaces, punctuation and parenthetical notes
 ignored); a file of the unnamed host (given on the command line) belongs to the running host its
-name points at (``docker-compose.gpu.yml``: ``gpu``). A record of a known host is matched to its
-service's running entries on that host, else (and when its host is unknown) on any host.
+name points at after its stem (``docker-compose.gpu.yml``, ``.env.gpu``: ``gpu``). A record of a
+known host is matched to its service's running entries on that host, else (and when its host is
+unknown) on any host.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class Running:
         """The running host (its key) of a record of ``machine`` read from ``path``; None when unknown."""
         if machine:
             return self._machines.get(machine)
-        for part in os.path.basename(path).split(".")[1:-1]:  # docker-compose.gpu.yml -> gpu
+        _stem, *parts = os.path.basename(path).lstrip(".").split(".")
+        for part in parts:  # docker-compose.gpu.yml, .env.gpu, prometheus.gpu.yaml -> gpu
             found = self._named(part)
             if found is not None:
                 return found
