@@ -237,3 +237,12 @@ def test_corpus_deployments_with_running_lists_drift_without_error(number: str) 
     done = run_mdports("drift", "--file", str(CORPUS / "docs" / f"{number}.md"), *args)
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_port_listed_only_on_another_host_is_undocumented_here_and_says_where(tmp_path: Path) -> None:
+    gpu = "services:\n  runner-x:\n    ports: ['4100:8080']\n"
+    findings = _drift(tmp_path, [HostFiles("gpu box", (), ("gpu.yml",))], {"gpu.yml": gpu})
+    assert [f.message for f in findings if f.rule.id == "MP201"] == [
+        "compose service runner-x publishes port 4100, which the document does not list on gpu box "
+        "(its running list gives it to ci-runner 4100 (line 5) on Web Box)"
+    ]

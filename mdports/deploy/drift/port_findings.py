@@ -188,10 +188,12 @@ def port_findings(
         )
         return
     close = ctx.matcher.suggest(subject.name)
+    elsewhere = ctx.running.holding(undocumented[0], protocol, None)[:1] if host is not None else ()
+    also = "".join(f" on {deployed_on} (its running list gives it to {_entries([e])} on {e.host})" for e in elsewhere)
     yield Finding(
         UNDOCUMENTED_PORT,
         *at,
-        f"{what}, which the document does not list",
+        f"{what}, which the document does not list{also}",
         f"add {subject.name} to the document, or stop using the port"
         + (f" (the document has {close}; if it is the same service, use that name)" if close else ""),
         tuple(undocumented),
