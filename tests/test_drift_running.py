@@ -33,7 +33,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 DOC = """\
 # Ports
 
-> **Web Box (production, `10.0.0.7`):**
+> **Web Box (production) (`10.0.0.7`):**
 > - shop-api `3061`, shop-events `3115` (moved from 3065 on 2026-01-20)
 > - ci-runner `4100`
 >
@@ -97,6 +97,8 @@ def test_a_configured_host_is_matched_to_its_running_host(
         "shop-events 3115 (line 4)"
     )
     assert (mismatch.layer, mismatch.host) == ("running", "Web Box")
+    # Matched to that host (not only to the service on any host): its files lack ci-runner.
+    assert [f.ports for f in findings if f.rule.id == "MP206" and f.layer == "running"] == [(4100,)]
 
 
 def test_an_unmatched_host_compares_with_the_running_entry_on_any_host(tmp_path: Path) -> None:
