@@ -235,3 +235,54 @@ def test_15_the_one_round_moves_rows_as_move_does_one_at_a_time(offsets: list[in
         expected = mdports.parse(mdports.edits.move(expected, name, port=int(port)).text)
     assert outcome.after.render() == expected.render()
     assert not [f for f in outcome.report.findings if f.rule.id == "MP001"]
+
+
+def _two_tables(count: int) -> str:
+    """``count`` rows of a section's second table that take the ports of its first (MP001), and
+    ``count`` rows of that section whose ports a second section's range holds (MP106)."""
+    firsts = "".join(f"| {3000 + i} | svc-{i} |\n" for i in range(count))
+    strays = "".join(f"| {4050 + i} | stray-{i} |\n" for i in range(count))
+    legacy = "".join(f"| {3000 + i} | legacy-{i} |\n" for i in range(count))
+    return (
+        "# Ports\n\n## 3000-3099: Core\n\n| Port | Service |\n|------|---------|\n"
+        + firsts
+        + strays
+        + "\nOlder services, kept in their own table:\n\n| Port | Service |\n|------|---------|\n"
+        + legacy
+        + "\n## 4000-4099: Ops\n\n| Port | Service |\n|------|---------|\n| 4001 | ops-1 |\n"
+    )
+
+
+def test_15_rows_that_move_into_another_table_all_move_in_one_run(tmp_path: Path) -> None:
+    """Used to go one fix per round (each move put its row at the same place of the same table),
+    so 5 of 28 were fixed and the rest left for the next run."""
+    path = tmp_path / "PORT_SCHEMA.md"
+    path.write_text(_two_tables(14), encoding="utf-8")
+    result = run_mdports("validate", "--unsafe-fixes", "PORT_SCHEMA.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "PORT_SCHEMA.md: 28 fixed, 0 remaining"
+    firsts = "".join(f"| {3000 + i} | svc-{i} |\n" for i in range(14))
+    moved = "".join(f"| {3014 + i} | legacy-{i} |\n" for i in range(14))
+    strays = "".join(f"| {4050 + i} | stray-{i} |\n" for i in range(14))
+    assert path.read_text(encoding="utf-8") == (
+        "# Ports\n\n## 3000-3099: Core\n\n| Port | Service |\n|------|---------|\n"
+        + firsts
+        + moved
+        + "\nOlder services, kept in their own table:\n\n| Port | Service |\n|------|---------|\n"
+        + "\n## 4000-4099: Ops\n\n| Port | Service |\n|------|---------|\n| 4001 | ops-1 |\n"
+        + strays
+    )
+    assert run_mdports("validate", "PORT_SCHEMA.md", cwd=tmp_path).returncode == 0
+
+
+def test_15_the_moves_into_another_table_are_one_round_and_what_move_makes() -> None:
+    text = _two_tables(12)
+    outcome = fix_document(mdports.parse(text), unsafe=True)
+    # One round moves all 24 (it was 5 rounds of one fix each, 19 findings left).
+    assert (outcome.rounds, len(outcome.fixed), outcome.report.findings) == (1, 24, ())
+    expected = mdports.parse(text)
+    for i in range(12):  # `move` one row at a time, in the order of the findings
+        expected = mdports.parse(mdports.edits.move(expected, f"legacy-{i}", port=3012 + i).text)
+    for i in range(12):
+        expected = mdports.parse(mdports.edits.move(expected, f"stray-{i}", port=4050 + i, range="4050").text)
+    assert outcome.after.render() == expected.render()

@@ -53,8 +53,8 @@ def finding_scope(finding: Finding, registry: Registry) -> str:
     if finding.deployed_as:
         return finding.deployed_as
     entry = None
-    if finding.entry is not None and finding.entry < len(registry.entries):
-        entry = registry.entries[finding.entry]
+    if finding.entry is not None and finding.entry < len(registry.every_entry):
+        entry = registry.every_entry[finding.entry]  # drift: table rows, then list items
     elif finding.path == registry.path or registry.path is None:
         entry = _entries_by_line(registry).get(finding.line)
     if entry is not None:

@@ -54,6 +54,10 @@ class Finding:
     # so that a reconciliation knows what to move or add without reading the message.
     entry: int | None = None
     deployed_as: str | None = None
+    # drift: the layer of the document's entry the record was compared with and its host, as
+    # written (``entry`` indexes Registry.every_entry: table rows, then list items).
+    layer: Literal["planned", "running"] | None = None
+    host: str | None = None
 
     @property
     def severity(self) -> Severity:
@@ -77,6 +81,9 @@ class Finding:
         }
         if self.fix is not None:
             record["fix"] = self.fix.to_dict()
+        if self.layer is not None:
+            record["layer"] = self.layer
+            record["host"] = self.host
         return record
 
 

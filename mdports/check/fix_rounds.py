@@ -4,9 +4,11 @@
 overlap another's goes into a round; the round's result is validated again (no new error,
 and for safe fixes no new finding at all and the same assigned ports); then the findings of
 the new text get their fixes, until nothing changes or :data:`MAX_ROUNDS` is reached. With
-``unsafe``, the rows that MP001 and MP101 move are first renumbered all together in one round
-(each to its own free port, one edit, one verification: linear in the rows); the next round sorts
-the table. :func:`fix_file` does the same under the document's lock and writes atomically.
+``unsafe``, the rows that MP001, MP101 and MP106 move are first moved all together in one round
+(each to its own free port, into the table ``move`` puts it in; one edit, one verification:
+linear in the rows); the next round sorts the table. Such a round is kept only when it removes
+findings and adds none, so these rounds, not counted against the limit, end. :func:`fix_file`
+does the same under the document's lock and writes atomically.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import edits
-from ..edits.placement import section_table
+from ..edits.placement import carried_cells, section_table
 from ..errors import MdportsError
 from ..model.names import fold_name
 from ..model.ports import format_ports
@@ -182,25 +182,38 @@ def _target(context: _Context, entry: Entry, why: str) -> tuple[Entry, int, str]
 def renumbering(
     document: Document, registry: Registry, findings: Sequence[Finding], history: History | None = None
 ) -> tuple[edits.Edit, list[Finding]] | None:
-    """The MP001 and MP101 moves of ``findings`` as one edit.
+    """The MP001, MP101 and MP106 moves of ``findings`` as one edit.
 
-    Fixed one at a time, every move would pick the same next free port, so a round could keep
-    only one of them, and each costs a read and a verification of the whole document. Planned
-    together, each row to move gets its own free port, and :func:`~mdports.edits.renumber_all`
-    moves them all in one edit, each where port order puts it. Returns the edit and the findings
-    it fixes (each with the edit's changes on its row as its fix); None when nothing can move.
+    Fixed one at a time, every move would pick the same next free port (or put its row at the
+    same place of the same table), so a round could keep only one of them, and each costs a
+    read and a verification of the whole document. Planned together, each row to move gets its
+    own free port, and :func:`~mdports.edits.renumber_all` moves them all in one edit, each where
+    port order puts it in the table ``move`` would put it in (a row outside its range's section,
+    MP106, into that section's). Returns the edit and the findings it fixes (each with the
+    edit's changes on its row as its fix); None when nothing can move.
     """
     context = _Context(document, registry, history, claimed=set())
     ports: dict[int, int] = {}
+    sections: dict[int, int] = {}  # line of a row going to another section -> that section
     fixed: dict[int, list[Finding]] = {}  # line of the moved row -> the findings it fixes
     descriptions: dict[int, str] = {}
     for finding in findings:
+        if finding.rule is FOREIGN_RANGE:
+            foreign = _foreign_plan(context, finding)
+            if foreign is None or foreign[0].line in ports:
+                continue
+            entry, section, descriptions[foreign[0].line] = foreign
+            ports[entry.line], sections[entry.line] = entry.ports[0], section
+            fixed.setdefault(entry.line, []).append(finding)
+            continue
         chosen = _mover(context, finding) if finding.rule in _MOVED else None
         if chosen is None:
             continue
         entry, why = chosen
-        if not _in_its_table(registry, entry):
-            continue  # `move` would also change its table: left to the fixes one at a time
+        if not _can_go(registry, entry, entry.section):
+            continue  # `move` would refuse it (no table, a cell lost): left to the fixes one at a time
+        if entry.line in sections:
+            continue  # the row goes to another section already
         if entry.line not in ports:  # both rows of a duplicate name the same later row: one move
             plan = _target(context, entry, why)
             if plan is None:
@@ -210,7 +223,7 @@ def renumbering(
         fixed.setdefault(entry.line, []).append(finding)
     if not ports:
         return None
-    edit = edits.renumber_all(document, ports, registry, in_place=False)
+    edit = edits.renumber_all(document, ports, registry, in_place=False, sections=sections)
     edits.verify(edit)
     changes = text_edits(edit)
     found = []
@@ -221,12 +234,15 @@ def renumbering(
     return edit, found
 
 
-def _in_its_table(registry: Registry, entry: Entry) -> bool:
-    """Whether ``entry`` stands in the table ``move`` puts its section's rows in (its own choice)."""
+def _can_go(registry: Registry, entry: Entry, section: int) -> bool:
+    """Whether ``entry``'s row can go into the table ``move`` puts the rows of ``section`` in, losing no cell."""
     try:
-        return section_table(registry, registry.sections[entry.section]) == entry.table
+        table = section_table(registry, registry.sections[section])
+        texts = [entry.cells.get(header, "") for header in registry.tables[entry.table].headers]
+        carried_cells(registry, entry, texts, table, drop_cells=False)
     except MdportsError:
         return False
+    return True
 
 
 def _move_to_free(context: _Context, finding: Finding) -> Fix | None:
@@ -257,14 +273,31 @@ def in_place(document: Document, registry: Registry, finding: Finding, history: 
     )
 
 
-def _foreign_range(context: _Context, finding: Finding) -> Fix | None:
+def _foreign_plan(context: _Context, finding: Finding) -> tuple[Entry, int, str] | None:
+    """MP106: the entry to move, the section whose range holds its port, and the fix's description."""
     entry = context.entry(finding)
     if entry is None or not _movable(context, entry):
         return None
     port = entry.ports[0]
-    holder = context.registry.section(str(port))
-    description = f"move the row of {entry.service} ({port}) to section {holder.heading!r}, whose range holds it"
-    return _move(context, entry, port, description, section=str(port))
+    try:
+        holder = context.registry.section(str(port))
+    except MdportsError:
+        return None
+    if not _can_go(context.registry, entry, holder.index):
+        return None
+    return (
+        entry,
+        holder.index,
+        f"move the row of {entry.service} ({port}) to section {holder.heading!r}, whose range holds it",
+    )
+
+
+def _foreign_range(context: _Context, finding: Finding) -> Fix | None:
+    found = _foreign_plan(context, finding)
+    if found is None:
+        return None
+    entry, _, description = found
+    return _move(context, entry, entry.ports[0], description, section=str(entry.ports[0]))
 
 
 def _placeholder_overlap(context: _Context, finding: Finding) -> Fix | None:

@@ -203,7 +203,7 @@ def _plan(
         if finding.rule not in FOLLOWS or finding.entry is None:
             unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
-        entry = registry.entries[finding.entry]
+        entry = registry.every_entry[finding.entry]
         found = records.get((finding.path, finding.line, finding.column), [])
         record = found[0][1] if found else None
         if record is None or isinstance(record, TunnelRoute):

@@ -29,11 +29,12 @@ from ..files.reading import read_text
 from ..files.writing import write_atomic
 from ..model.names import fold_name
 from ..model.reading import build
-from ..model.registry import Registry
+from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
-from ..syntax.document import Document
+from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .drift.run import check
+from .drift.running import matched_entry
 from .fix_deployment import located_records
 from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
@@ -113,14 +114,16 @@ def _adopt(
     changes: list[edits.Change] = []
     fixed: list[Finding] = []
     unfixed: list[Unfixed] = []
-    done: dict[str, int] = {}  # name (fold_name: any case or spelling) -> the port it now has
+    done: dict[tuple[str, str | None], int] = {}  # (name in any spelling, running host) -> its port now
     seen = {_drift_key(f, document.path) for f in findings}
     for finding in findings:
         if finding.severity == "info":
             continue
         name: str | None = None
-        if finding.rule in MOVED_OR_RESERVED and finding.entry is not None:
-            name = registry.entries[finding.entry].service
+        matched = matched_entry(registry, finding)
+        item = matched if matched is not None and matched.source == "list" else None
+        if finding.rule in MOVED_OR_RESERVED and matched is not None:
+            name = matched.service
         elif finding.rule is UNDOCUMENTED_PORT and add_undocumented:
             if (finding.path, finding.line, finding.column) not in mappings:
                 unfixed.append(Unfixed(finding, "only a compose service is added as a row"))
@@ -133,17 +136,18 @@ def _adopt(
             unfixed.append(Unfixed(finding, f"{name} is deployed on several ports ({list(finding.ports)})"))
             continue
         port = finding.ports[0]
-        if fold_name(name) in done:
-            if done[fold_name(name)] == port:
+        key = (fold_name(name), item.host if item is not None else None)  # one port per service and host
+        if key in done:
+            if done[key] == port:
                 fixed.append(finding)  # another record of the same service on the same port
             else:
-                unfixed.append(
-                    Unfixed(finding, f"{name} is also deployed on {done[fold_name(name)]}, which it now has")
-                )
+                unfixed.append(Unfixed(finding, f"{name} is also deployed on {done[key]}, which it now has"))
             continue
         held = registry.section_holding(port) is not None
         try:
-            if finding.rule is UNDOCUMENTED_PORT:
+            if item is not None:  # what runs moved: the running item follows, the plan stays the plan
+                edit = move_item(current, item, port, date, vocab)
+            elif finding.rule is UNDOCUMENTED_PORT:
                 # A port outside every range goes where `add --section` puts it: "Other ports".
                 edit = edits.add(current, name, port=port, section=None if held else OTHER_PORTS, date=date)
             else:  # a port no range holds is adopted in place: the row keeps its section (MP101 follows)
@@ -163,9 +167,49 @@ def _adopt(
         current = edit.after if edit.changed else current
         changes += edit.changes
         fixed.append(finding)
-        done[fold_name(name)] = port
+        done[key] = port
     follows = _new_findings(document, current, vocab)
     return DocumentOutcome(document, current, tuple(changes), tuple(fixed), tuple(unfixed), follows)
+
+
+def move_item(
+    document: Document, item: Entry, port: int, date: datetime.date | None = None, vocab: Vocabulary = DEFAULT
+) -> edits.Edit:
+    """The running list item ``item`` with its port's digits replaced by ``port``: only those digits change.
+
+    (With the "Last updated" line, when ``date`` is given.) The item must read back with the
+    new port on the same host, every other entry as it was. ``item`` may come from an earlier
+    version of the document (it is found again by its list and place in it). An edit operation
+    of the running layer (``move --host``) is the natural home of this; it is kept to the one
+    change drift needs.
+    """
+    registry = build(document, vocab)
+    item = next(
+        (e for e in registry.listed if (e.table, e.row, e.service) == (item.table, item.row, item.service)), item
+    )
+    index = next(
+        i for i, block in enumerate(document.blocks) if block.start < item.line <= block.start + block.line_count
+    )
+    block = document.blocks[index]
+    offset = item.line - 1 - block.start
+    start = item.port_column - 1
+    line = block.lines[offset] if isinstance(block, Prose) else ""
+    if line[start : start + len(item.port_text)] != item.port_text:
+        raise RefusedError(f"the running item of {item.service} is not where it was read", path=document.path)
+    builder = edits.Builder(document, registry)
+    builder.prose.setdefault(index, {})[offset] = line[:start] + str(port) + line[start + len(item.port_text) :]
+    builder.touch_date(date)
+    message = f"moved {item.service} on {item.host or 'its host'} from {item.port_text} to {port} (running list)"
+    section = registry.sections[item.section].heading
+    change = edits.Change("move", item.service, (port,), section, message, old_ports=item.ports)
+    edit = builder.finish([change], (port,))
+    after = build(edit.after, vocab).listed
+    expected = [
+        (e.service, e.host, port if (e.table, e.row) == (item.table, item.row) else e.ports[0]) for e in registry.listed
+    ]
+    if [(e.service, e.host, e.ports[0]) for e in after] != expected:
+        raise RefusedError(f"the running list would not read back with {item.service} on {port}", path=document.path)
+    return edit
 
 
 def _drift_key(finding: Finding, document: str | None) -> tuple[object, ...]:

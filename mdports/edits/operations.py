@@ -19,7 +19,7 @@ from ..syntax.document import Document
 from .cells import port_text, protocol_style, row_texts
 from .inputs import check_name, check_port, check_protocol, check_title
 from .new_section import edit_of, with_section
-from .placement import place, rewrite_cells, section_table, vacate
+from .placement import carried_cells, place, rewrite_cells, section_table, vacate
 from .plan import Builder
 from .port_choice import choose_port, section_for_port
 from .references import referring_cells, replace_name
@@ -261,15 +261,7 @@ def move(
     source = registry.tables[entry.table]
     target = registry.tables[table_index]
     old_texts = list(registry.document.blocks[source.block].rows[entry.row].texts)  # type: ignore[union-attr]
-    by_header = dict(zip(source.headers, old_texts, strict=False))
-    lost = [h for h, t in by_header.items() if t and h not in target.headers]
-    if lost and not drop_cells:
-        raise RefusedError(
-            f"the table at line {target.line} has no column for {', '.join(repr(h) for h in lost)} of {entry.service}",
-            path=registry.path,
-            hint="add the column to that table first, or pass --drop-cells",
-        )
-    texts = [by_header.get(header, "") for header in target.headers]
+    texts = carried_cells(registry, entry, old_texts, table_index, drop_cells)
     texts[target.port_column] = port_text(entry.port_text, [port])
     old_port = entry.ports[0]
     references = referring_cells(registry, entry)

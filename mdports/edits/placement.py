@@ -40,6 +40,24 @@ def section_table(registry: Registry, section: Section) -> int:
     )
 
 
+def carried_cells(registry: Registry, entry: Entry, texts: list[str], table_index: int, drop_cells: bool) -> list[str]:
+    """The cells ``texts`` of ``entry``'s row laid out for the table ``table_index``, by header.
+
+    A cell with text whose column the table lacks is refused unless ``drop_cells``.
+    """
+    source = registry.tables[entry.table]
+    target = registry.tables[table_index]
+    by_header = dict(zip(source.headers, texts, strict=False))
+    lost = [h for h, t in by_header.items() if t and h not in target.headers]
+    if lost and not drop_cells:
+        raise RefusedError(
+            f"the table at line {target.line} has no column for {', '.join(repr(h) for h in lost)} of {entry.service}",
+            path=registry.path,
+            hint="add the column to that table first, or pass --drop-cells",
+        )
+    return [by_header.get(header, "") for header in target.headers]
+
+
 def place(builder: Builder, table_index: int, port: int, texts: list[str], key: EntryKey) -> None:
     """Put a new row for ``port`` into the table, consuming any placeholder that covers it."""
     registry = builder.registry

@@ -13,7 +13,7 @@ from ..model.registry import Entry, Registry
 from ..syntax.document import Document
 from .cells import port_text
 from .inputs import check_port
-from .placement import place, rewrite_cells, vacate
+from .placement import carried_cells, place, rewrite_cells, section_table, vacate
 from .plan import Builder
 from .port_choice import holders
 from .references import cells_by_name
@@ -66,17 +66,26 @@ def renumber(document: Document, line: int, port: int) -> Edit:
 
 
 def renumber_all(
-    document: Document, ports: Mapping[int, int], registry: Registry | None = None, *, in_place: bool = True
+    document: Document,
+    ports: Mapping[int, int],
+    registry: Registry | None = None,
+    *,
+    in_place: bool = True,
+    sections: Mapping[int, int] | None = None,
 ) -> Edit:
     """:func:`renumber` for many rows at once (``ports``: row line -> new port), in one edit.
 
     The document is read once, the rows rewritten and the result verified once, so N rows cost
     about what one does: ``validate --unsafe-fixes`` moves every duplicated row of a round this
-    way. With ``in_place=False`` the renumbered rows go where port order puts them in their
-    table and a placeholder holding a new port is split, as ``move`` does for one row (at most
-    one new port per placeholder). The new ports must be distinct and free before the edit.
-    ``registry`` is the document's, when the caller has read it already.
+    way. With ``in_place=False`` the renumbered rows go where port order puts them in the table
+    ``move`` puts their section's rows in (their own, or the section's first with a service
+    column: cells carried by header) and a placeholder holding a new port is split, as ``move``
+    does for one row (at most one new port per placeholder). The new ports must be distinct and free before the edit.
+    ``registry`` is the document's, when the caller has read it already. ``sections`` (row line
+    -> section index, with ``in_place=False``) sends rows to another section, as ``move --range``
+    does: ``validate --unsafe-fixes`` moves every row that stands outside its range's section so.
     """
+    sections = sections or {}
     registry = registry if registry is not None else build(document)
     taken_twice = [port for port, count in Counter(ports.values()).items() if count > 1]
     if taken_twice:
@@ -105,18 +114,20 @@ def renumber_all(
         moved.append(entry)
         verb = "renumbered" if in_place else "moved"
         message = f"{verb} {entry.service} from {old_port} to {port}; {len(references)} reference(s) updated"
-        section = registry.sections[entry.section].heading
+        section = registry.sections[sections.get(line, entry.section)].heading
+        if line in sections:
+            message = f"moved {entry.service} ({port}) to section {section!r}; {len(references)} reference(s) updated"
         changes.append(Change("move", entry.service, (port,), section, message, len(references), old_ports=entry.ports))
     builder = Builder(document, registry)
     for index, cells in rewritten.items():
         entry = registry.entries[index]
         rewrite_cells(builder, entry, cells, ports=[ports[entry.line]] if entry.line in ports else None)
     if not in_place:
-        _put_in_order(builder, moved, ports)
+        _put_in_order(builder, moved, ports, sections)
     return builder.finish(changes, tuple(ports.values()))
 
 
-def _put_in_order(builder: Builder, moved: list[Entry], ports: Mapping[int, int]) -> None:
+def _put_in_order(builder: Builder, moved: list[Entry], ports: Mapping[int, int], sections: Mapping[int, int]) -> None:
     """Move the rewritten rows of ``moved`` to where port order puts them, splitting placeholders.
 
     A row whose new port no placeholder holds is taken out and inserted again with the others of
@@ -124,20 +135,27 @@ def _put_in_order(builder: Builder, moved: list[Entry], ports: Mapping[int, int]
     """
     registry = builder.registry
     by_table: dict[int, list[Entry]] = {}
-    splitting: list[Entry] = []
+    placing: list[tuple[Entry, int]] = []  # rows placed as ``move`` places one, and the table they go into
     for entry in moved:
-        held = registry.by_port.get(ports[entry.line], ())
+        held = [other for other in registry.by_port.get(ports[entry.line], ()) if other is not entry]
         if any(other.index in builder.replaced for other in held):
             raise RefusedError(f"port {ports[entry.line]} is in a row this edit changes already", path=registry.path)
-        (splitting if held else by_table.setdefault(entry.table, [])).append(entry)
+        table = section_table(registry, registry.sections[sections.get(entry.line, entry.section)])
+        if held or table != entry.table:  # a placeholder to split, or the table ``move`` puts the row in
+            placing.append((entry, table))
+        else:
+            by_table.setdefault(entry.table, []).append(entry)
     for table, entries in by_table.items():
         plan = builder.plan(table)
         positions = {plan.index_of(entry.row) for entry in entries}
         rows = [plan.items[position] for position in sorted(positions)]
         plan.items = [item for position, item in enumerate(plan.items) if position not in positions]
         plan.insert_all_sorted(rows)
-    for entry in splitting:
+    for entry, table in placing:
         plan = builder.plan(entry.table)
         row = plan.items.pop(plan.index_of(entry.row)).row
         port = ports[entry.line]
-        place(builder, entry.table, port, list(row.texts), builder.key(entry.table, row.texts, entry.service, [port]))
+        texts = (
+            list(row.texts) if table == entry.table else carried_cells(registry, entry, list(row.texts), table, False)
+        )
+        place(builder, table, port, texts, builder.key(table, texts, entry.service, [port]))

@@ -191,6 +191,8 @@ class FindingRecord(TypedDict):
     hint: str
     ports: list[int]
     fix: NotRequired[FixRecord]  # in --format json when the rule has a fix for it
+    layer: NotRequired[str]  # drift: the layer of the entry compared with, "planned" or "running"
+    host: NotRequired[str | None]  # drift: that entry's host as the document writes it
 
 
 class ReportOutput(TypedDict):

@@ -83,8 +83,11 @@ def _result(finding: Finding, index: dict[str, int], root: PurePath | None, *, s
             }
         ],
     }
-    if finding.ports:
-        result["properties"] = {"ports": list(finding.ports)}
+    properties: dict[str, object] = {"ports": list(finding.ports)} if finding.ports else {}
+    if finding.layer is not None:  # drift: the layer and host of the entry the record was compared with
+        properties |= {"layer": finding.layer, "host": finding.host}
+    if properties:
+        result["properties"] = properties
     if finding.fix is not None:
         result["fixes"] = [_fix(_location(finding.path, root), finding.fix)]
     if suppressed:

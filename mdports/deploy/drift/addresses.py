@@ -14,7 +14,7 @@ from ...check.findings import Finding
 from ...model.ports import format_ports
 from ..cloudflared import TunnelRoute
 from ..compose import ComposePort, ComposeService
-from .context import Context, TargetMatch
+from .context import Context, TargetMatch, key_of
 from .port_findings import Subject, documented_ports, port_findings
 
 
@@ -66,10 +66,10 @@ def _compose_target(ctx: Context, subject: Subject, match: TargetMatch, port: in
             section,
         )
         return
-    mine = {e.index for e in match.entries}
-    owners = ctx.owners(port, "tcp")
+    mine = {key_of(e) for e in match.entries}
+    owners = ctx.owners(port, "tcp", ctx.running.host_of(subject.machine, subject.path))
     listed = format_ports(listens) or "none"
-    if match.entries and owners and not any(owner.index in mine for owner in owners):
+    if match.entries and owners and not any(key_of(owner) in mine for owner in owners):
         yield Finding(
             SCRAPE_PORT_TAKEN,
             subject.path,
@@ -102,8 +102,8 @@ def _machine_port(ctx: Context, subject: Subject, match: TargetMatch, port: int)
     """
     where = match.machine or "this host"
     if match.services:
-        meant = {e.index for e in match.entries}
-        reached = {e.index for s in match.services for e in ctx.by_service[id(s)]}
+        meant = {key_of(e) for e in match.entries}
+        reached = {key_of(e) for s in match.services for e in ctx.by_service[id(s)]}
         if not meant or meant & reached:
             return
         elsewhere = [found for index in meant for found in ctx.entry_mappings.get((match.machine, index), ())]
@@ -120,7 +120,7 @@ def _machine_port(ctx: Context, subject: Subject, match: TargetMatch, port: int)
             match.entries[0].section,
         )
         return
-    owners = ctx.owners(port, "tcp")
+    owners = ctx.owners(port, "tcp", ctx.running.host_of(match.machine, subject.path))
     if not owners:  # undocumented or reserved: what the document says is the finding
         yield from port_findings(ctx, subject, match.entries, (port,), "tcp", claim_owner=False)
         return
@@ -166,7 +166,9 @@ def check_scrape_targets(ctx: Context) -> Iterator[Finding]:
             name = target.host
         else:
             name = match.entries[0].service or target.host if match.entries else (target.job or target.host)
-        subject = Subject(target.path, target.line, target.column, f"{what} {target.text}{job}", "uses", name)
+        subject = Subject(
+            target.path, target.line, target.column, f"{what} {target.text}{job}", "uses", name, target.machine
+        )
         yield from _address_findings(ctx, subject, match, target.port)
 
 
@@ -195,7 +197,9 @@ def check_tunnel_routes(ctx: Context) -> Iterator[Finding]:
         if route.port is None or match.kind in ("container", "remote", "skipped"):
             continue
         name = route.hostname or route.service
-        subject = Subject(route.path, route.line, route.column, f"tunnel route {name} -> {route.service}", "uses", name)
+        subject = Subject(
+            route.path, route.line, route.column, f"tunnel route {name} -> {route.service}", "uses", name, route.machine
+        )
         yield from _address_findings(ctx, subject, match, route.port)
 
 

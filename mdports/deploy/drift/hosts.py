@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from ...check.catalog import UNDEPLOYED_SERVICE, WRONG_HOST
 from ...check.findings import Finding
 from ...model.registry import Entry
-from .context import Context
+from .context import Context, key_of
+from .names import name_key
 
 
 def host_of(entry: Entry) -> str:
@@ -36,39 +37,69 @@ def check_hosts(ctx: Context) -> Iterator[Finding]:
         if not machine:
             continue
         for entry in entries:
-            documented = known.get(host_of(entry).casefold())
+            running = entry.source == "list"
+            if running:
+                documented = ctx.running.machine_of(ctx.running.host_key_of(entry))
+            else:
+                documented = known.get(host_of(entry).casefold())
             if documented is None or documented == machine:
                 continue
+            where, cell = ("the running list", "its running item") if running else ("the document", "the Host cell")
             yield Finding(
                 WRONG_HOST,
                 path,
                 line,
                 column,
-                f"{text} runs on {machine}, but the document puts {entry.service} on {host_of(entry)} "
-                f"(line {entry.line})",
-                f"move it to {documented}, or change the Host cell of {entry.service}",
+                f"{text} runs on {machine}, but {where} puts {entry.service} on {host_of(entry)} (line {entry.line})",
+                f"move it to {documented}, or change {cell} of {entry.service}",
                 entry.ports,
                 entry.section,
+                layer=entry.layer,
+                host=entry.host,
             )
             break
 
 
 def check_undeployed(ctx: Context) -> Iterator[Finding]:
-    """MP206 (info): assigned entries that no deployment record of any host matched."""
-    present = {e.index for entries in ctx.service_entries for e in entries}
-    present.update(e.index for match in ctx.target_matches for e in match.entries)
-    present.update(e.index for entries in ctx.env_entries for e in entries)
-    present.update(e.index for entries in ctx.kube_entries.values() for e in entries)
-    for entry in ctx.registry.entries:
-        if entry.service is None or entry.index in present:
-            continue
+    """MP206 (info): assigned entries that no deployment record of any host matched.
+
+    A planned entry of a service deployed by its running entries is deployed. A running entry
+    is reported only when the files of its host were read (a configured host matched to it, or
+    a file whose name points at it): the list says it runs there, the files do not have it.
+    """
+    matched = [
+        *ctx.service_entries,
+        *(match.entries for match in ctx.target_matches),
+        *ctx.env_entries,
+        *ctx.kube_entries.values(),
+    ]
+    present = {key_of(e) for entries in matched for e in entries}
+    names = {name_key(e.service) for entries in matched for e in entries if e.service}
+    read = {ctx.running.host_of(machine, path) for machine, path in ctx.deployment_files()} - {None}
+    missing = [
+        e for e in ctx.registry.entries if e.service and key_of(e) not in present and name_key(e.service) not in names
+    ]
+    missing += [e for e in ctx.running.entries if ctx.running.host_key_of(e) in read and key_of(e) not in present]
+    for entry in missing:
+        running = entry.source == "list"
+        if running:
+            message = (
+                f"{entry.label} runs on {entry.host} by the running list, but the deployment files of "
+                f"{entry.host} do not have it"
+            )
+            hint = "fine if it runs outside these files; otherwise deploy it, or update the running list"
+        else:
+            message = f"{entry.label} appears in none of the deployment files"
+            hint = 'fine if it runs elsewhere; otherwise deploy it, or set ignore = ["undeployed-service"]'
         yield Finding(
             UNDEPLOYED_SERVICE,
             ctx.path,
             entry.line,
             entry.service_column,
-            f"{entry.label} appears in none of the deployment files",
-            'fine if it runs elsewhere; otherwise deploy it, or set ignore = ["undeployed-service"]',
+            message,
+            hint,
             entry.ports,
             entry.section,
+            layer="running" if running else None,
+            host=entry.host if running else None,
         )

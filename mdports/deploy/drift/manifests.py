@@ -43,10 +43,12 @@ def check_kubernetes(ctx: Context) -> Iterator[Finding]:
                 protocol = port.protocol if port.protocol in ("tcp", "udp", "sctp") else "tcp"
                 text = f"kubernetes Service {service.name}"
                 if port.port is not None:
-                    at = Subject(port.path, port.line, port.column, text, "exposes", service.name)
+                    at = Subject(port.path, port.line, port.column, text, "exposes", service.name, manifests.machine)
                     yield from port_findings(ctx, at, entries, (port.port,), protocol, claim_owner=True)
                 if port.node_port is not None:
-                    at = Subject(port.path, port.line, port.column, text, "exposes node", service.name)
+                    at = Subject(
+                        port.path, port.line, port.column, text, "exposes node", service.name, manifests.machine
+                    )
                     yield from port_findings(ctx, at, entries, (port.node_port,), protocol, claim_owner=True)
                 target = port.target if port.target is not None else (str(port.port) if port.port else None)
                 if target is None or not container_ports:

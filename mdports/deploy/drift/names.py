@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ...model.names import fold_name
 from ...model.registry import Entry, Registry
@@ -64,13 +64,16 @@ class Matcher:
     compose service ``minio`` matches ``minio (S3 API)`` and ``minio (Console)`` together, as
     one service documented on both ports, and ``traefik`` matches ``traefik`` and ``traefik
     (dashboard)``. ``aliases`` (``[tool.mdports.aliases]``) map a deployment name to the entry
-    name it stands for: ``gpu-whisper = "mana-stt"``.
+    name it stands for: ``gpu-whisper = "mana-stt"``. ``entries`` are those matched (default: the
+    plan's; drift matches the running list's too, with a matcher of its own).
     """
 
-    def __init__(self, registry: Registry, aliases: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, registry: Registry, aliases: Mapping[str, str] | None = None, entries: Iterable[Entry] | None = None
+    ) -> None:
         full: dict[str, list[Entry]] = {}
         base: dict[str, list[Entry]] = {}
-        for entry in registry.entries:
+        for entry in registry.entries if entries is None else entries:
             if entry.service is not None:
                 for index, key in ((full, name_key(entry.service)), (base, base_key(entry.service))):
                     if key:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from ...check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
-from ...check.findings import Finding
+from ...check.findings import Finding, Rule
 from ...model.ports import format_ports
 from ...model.registry import Entry
-from .context import Context
+from .context import Context, EntryKey, key_of
+from .running import entry_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +29,51 @@ class Subject:
     text: str  # "compose service mana-auth", "scrape target mana-auth:3001 (job auth)", "MANA_AUTH_PORT"
     verb: str  # "publishes", "uses", "sets"
     name: str  # the name the record goes by
+    machine: str = ""  # the configured host it was read for ("" for the unnamed one)
 
 
 def ports_text(ports: Iterable[int], protocol: str) -> str:
     text = format_ports(ports)
     return f"{text}/{protocol}" if protocol != "tcp" else text
+
+
+def _where(entry: Entry) -> str:
+    """Which part of the document says it: ``the running list on Web box`` or ``the document``."""
+    if entry.source != "list":
+        return "the document"
+    return f"the running list on {entry.host}" if entry.host else "the running list"
+
+
+class _Said(NamedTuple):
+    """The last fields of a finding about a record: the entry it matched, its name, the entry's layer and host."""
+
+    entry: int | None
+    deployed_as: str | None
+    layer: Literal["planned", "running"] | None
+    host: str | None
+
+
+def _finding(
+    rule: Rule,
+    at: tuple[str, int, int],
+    message: str,
+    hint: str,
+    ports: tuple[int, ...],
+    section: int | None,
+    said: _Said,
+) -> Finding:
+    return Finding(
+        rule,
+        *at,
+        message,
+        hint,
+        ports,
+        section,
+        entry=said.entry,
+        deployed_as=said.deployed_as,
+        layer=said.layer,
+        host=said.host,
+    )
 
 
 def _entries(entries: Sequence[Entry]) -> str:
@@ -57,86 +99,101 @@ def port_findings(
     another entry is MP202, a reserved one MP204, any other MP203. Without: a port of an entry
     is MP207 when ``claim_owner`` (a compose service, whose name is its identity) and fine
     otherwise (a scrape job name is only a label); a reserved one is MP204, any other MP201.
+
+    Matched to running entries (what runs, :mod:`~mdports.deploy.drift.running`), the record
+    is compared with the running list only: the plan's tables are not what it follows. A port
+    that the running list of the record's host gives to a service is not undocumented.
     """
-    mine = {e.index for e in entries}
-    taken: dict[int, list[int]] = {}
+    host = ctx.running.host_of(subject.machine, subject.path)
+    running = bool(entries) and entries[0].source == "list"
+    taken: dict[EntryKey, tuple[Entry, list[int]]] = {}
     reserved: dict[int, list[int]] = {}
     undocumented: list[int] = []
+    own = {port for e in entries if protocol in e.protocols for port in e.ports}
     for port in ports:
-        owners = ctx.owners(port, protocol)
-        if any(owner.index in mine for owner in owners):
-            continue
+        if port in own:
+            continue  # its own port (a running entry on another host too: MP213 says where it runs)
+        owners = ctx.owners(port, protocol, host, plan=not running)
         if owners:
-            taken.setdefault(owners[0].index, []).append(port)
-        elif (holder := ctx.placeholder(port)) is not None:
+            taken.setdefault(key_of(owners[0]), (owners[0], []))[1].append(port)
+        elif not running and (holder := ctx.placeholder(port)) is not None:
             reserved.setdefault(holder.index, []).append(port)
         else:
             undocumented.append(port)
     at = (subject.path, subject.line, subject.column)
     home = entries[0].section if entries else None
     # Which entry the record is (only when the name says so unambiguously) and its own name.
-    matched = entries[0].index if len(entries) == 1 else None
+    matched = entry_number(ctx.registry, entries[0]) if len(entries) == 1 else None
+    layer, named_host = (entries[0].layer, entries[0].host) if entries else (None, None)
+    said = _Said(matched, subject.name, layer, named_host)
     documented = documented_ports(entries)
-    for index, taken_ports in taken.items():
-        owner = ctx.registry.entries[index]
+    deployed_on = subject.machine or ctx.running.label(host)  # the configured host, else the file's
+    on = f" on {deployed_on}" if deployed_on else ""
+    for owner, taken_ports in taken.values():
         what = f"{subject.text} {subject.verb} port {ports_text(taken_ports, protocol)}"
+        what += on if owner.source == "list" else ""
         if entries:
-            yield Finding(
+            yield _finding(
                 PORT_TAKEN,
-                *at,
-                f"{what}, which the document gives to {owner.service} (line {owner.line})",
+                at,
+                f"{what}, which {_where(owner)} gives to {owner.service} (line {owner.line})",
                 f"deploy {subject.name} on its documented port {documented}, or correct the document",
                 tuple(taken_ports),
                 home,
-                entry=matched,
-                deployed_as=subject.name,
+                said,
             )
         elif claim_owner:
-            yield Finding(
+            yield _finding(
                 UNMATCHED_NAME,
-                *at,
-                f"{what}, which the document gives to {owner.service} (line {owner.line}); "
+                at,
+                f"{what}, which {_where(owner)} gives to {owner.service} (line {owner.line}); "
                 f"no entry is named {subject.name}",
                 f"if {subject.name} is {owner.service}, call it that (service name or container_name); "
                 "otherwise give it a free port",
                 tuple(taken_ports),
                 owner.section,
+                _Said(None, None, owner.layer, owner.host),
             )
     for index, reserved_ports in reserved.items():
         holder = ctx.registry.entries[index]
         documented_note = f"; {subject.name} is documented on {documented}" if entries else ""
-        yield Finding(
+        yield _finding(
             RESERVED_PORT,
-            *at,
+            at,
             f"{subject.text} {subject.verb} port {ports_text(reserved_ports, protocol)}, which the document marks "
             f"reserved (line {holder.line}){documented_note}",
             f"assign the port to {subject.name} in the document, or deploy it on "
             + (f"its documented port {documented}" if entries else "a documented port"),
             tuple(reserved_ports),
             home if entries else holder.section,
-            entry=matched,
-            deployed_as=subject.name,
+            said,
         )
     if not undocumented:
         return
     what = f"{subject.text} {subject.verb} port {ports_text(undocumented, protocol)}"
     if entries:
-        yield Finding(
+        remedy = (
+            f"change its running item to {format_ports(undocumented)}"
+            if running
+            else (f"add {format_ports(undocumented)} to its entry")
+        )
+        yield _finding(
             PORT_MISMATCH,
-            *at,
-            f"{what}; the document gives {_entries(entries)}",
-            f"deploy {subject.name} on {documented}, or add {format_ports(undocumented)} to its entry",
+            at,
+            f"{what}{on if running else ''}; {_where(entries[0])} gives {_entries(entries)}",
+            f"deploy {subject.name} on {documented}, or {remedy}",
             tuple(undocumented),
             home,
-            entry=matched,
-            deployed_as=subject.name,
+            said,
         )
         return
     close = ctx.matcher.suggest(subject.name)
+    elsewhere = ctx.running.holding(undocumented[0], protocol, None)[:1] if host is not None else ()
+    also = "".join(f" on {deployed_on} (its running list gives it to {_entries([e])} on {e.host})" for e in elsewhere)
     yield Finding(
         UNDOCUMENTED_PORT,
         *at,
-        f"{what}, which the document does not list",
+        f"{what}, which the document does not list{also}",
         f"add {subject.name} to the document, or stop using the port"
         + (f" (the document has {close}; if it is the same service, use that name)" if close else ""),
         tuple(undocumented),

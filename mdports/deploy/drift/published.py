@@ -22,7 +22,13 @@ def check_compose_ports(ctx: Context) -> Iterator[Finding]:
             if not port.exact or port.published is None:
                 continue
             subject = Subject(
-                port.path, port.line, port.column, f"compose service {service.name}", "publishes", service.name
+                port.path,
+                port.line,
+                port.column,
+                f"compose service {service.name}",
+                "publishes",
+                service.name,
+                service.machine,
             )
             yield from port_findings(ctx, subject, entries, port.published, port.protocol, claim_owner=True)
 
@@ -37,7 +43,13 @@ def check_env_ports(ctx: Context) -> Iterator[Finding]:
         if not entries or variable.port is None:
             continue
         subject = Subject(
-            variable.path, variable.line, variable.column, variable.variable, "sets", entries[0].service or ""
+            variable.path,
+            variable.line,
+            variable.column,
+            variable.variable,
+            "sets",
+            entries[0].service or "",
+            variable.machine,
         )
         yield from port_findings(ctx, subject, entries, (variable.port,), "tcp", claim_owner=False)
 
