@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from ..files.config import Config, display_path
 from ..files.reading import read_text
 from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
@@ -42,6 +44,27 @@ def load(
 
     host = HostFiles("", (), names(compose), names(prometheus), names(env), names(cloudflared), names(kubernetes))
     return load_hosts([host])
+
+
+def host_files(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
+    """One host's files (compose, prometheus, env, cloudflared, kubernetes) as messages name them."""
+    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
+    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
+
+
+def configured_hosts(config: Config) -> list[HostFiles]:
+    """The hosts the configuration gives files for: the top-level files (unnamed host), then ``[hosts.NAME]``."""
+    top = host_files("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)
+    hosts = [top] if has_files(top) else []
+    hosts += [
+        host_files(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+        for h in config.hosts
+    ]
+    return hosts
+
+
+def has_files(host: HostFiles) -> bool:
+    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))
 
 
 def load_hosts(hosts: Sequence[HostFiles], texts: Mapping[str, str] | None = None) -> Deployment:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -63,6 +64,13 @@ class PortServer(LanguageServer):
         self.configured = document.resolve() if document is not None else None
         self.texts: dict[str, str] = {}
         self.analyses: dict[str, Analysis] = {}
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A message that could not be read (bad JSON, bytes that are not UTF-8, wrong params): say so, go on."""
+        if source is FeatureRequestError:
+            return  # the request's own error response says it
+        message = f"mdports lsp: a message from the editor could not be handled and was ignored: {error}"
+        self.window_show_message(lsp.ShowMessageParams(message=message, type=lsp.MessageType.Error))
 
     @property
     def encoding(self) -> str:
@@ -492,7 +500,19 @@ def _entry_symbol(entry: Entry, positions: Positions) -> lsp.DocumentSymbol:
     )
 
 
+class _Brief(logging.Formatter):
+    """Log lines for the editor's log panel: the first line and the exception, no traceback (MDPORTS_DEBUG shows it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        head = f"mdports lsp: {record.levelname}: {record.getMessage().partition(chr(10))[0]}"
+        error = record.exc_info[1] if record.exc_info else None
+        return head + (f" ({type(error).__name__}: {error})" if error is not None else "")
+
+
 def serve(config: Config, document: Path | None) -> None:
     """Run the language server on stdin and stdout until the client says exit."""
-    logging.basicConfig(level=logging.WARNING, format="mdports lsp: %(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    if not os.environ.get("MDPORTS_DEBUG"):
+        handler.setFormatter(_Brief())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     make_server(config, document).start_io()
