@@ -97,7 +97,7 @@ def drift(
     reaches the failing severity, 1 when something does, 2 on usage or input errors.
     """
     from ..deploy import drift as drift_rules
-    from ..deploy.load import configured_hosts, has_files, host_files, load_hosts
+    from ..deploy.load import hosts_to_compare, load_hosts
     from ..output import report
 
     if fix is not None and (baseline or write_baseline):
@@ -107,13 +107,7 @@ def drift(
     config = st.config
     strict = strict or config.strict
     given = [compose, prometheus, env, cloudflared, kubernetes]
-    hosts = [host_files("", (), *(group or [] for group in given))] if any(given) else configured_hosts(config)
-    if not any(has_files(host) for host in hosts):
-        raise UsageError(
-            "no deployment files to compare the document with",
-            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
-            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
-        )
+    hosts = hosts_to_compare(config, [group or [] for group in given])
     name, document = st.load()
     registry = st.registry(document)
     deployed = load_hosts(hosts)

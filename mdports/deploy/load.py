@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..errors import UsageError
 from ..files.config import Config, display_path
 from ..files.reading import read_text
 from ..syntax.row import split_eol, split_lines
@@ -60,6 +61,22 @@ def configured_hosts(config: Config) -> list[HostFiles]:
         host_files(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
         for h in config.hosts
     ]
+    return hosts
+
+
+def hosts_to_compare(config: Config, given: Sequence[Sequence[Path]], option: str = "--{}") -> list[HostFiles]:
+    """The files given (compose, prometheus, env, cloudflared, kubernetes: one unnamed host), else the configured hosts.
+
+    None at all is a :class:`UsageError`; ``option`` spells a kind of file as the caller takes it.
+    """
+    hosts = [host_files("", (), *given)] if any(given) else configured_hosts(config)
+    if not any(has_files(host) for host in hosts):
+        kinds = [option.format(kind) for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")]
+        raise UsageError(
+            "no deployment files to compare the document with",
+            hint=f"pass {', '.join(kinds[:-1])} or {kinds[-1]} FILE, or set them "
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
+        )
     return hosts
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .._gc import collector_paused
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..errors import InputError, MdportsError
@@ -125,9 +126,12 @@ def analyze(text: str, name: str, config: Config) -> Analysis:
             ),
         )
     try:
-        document = parse(text, path=name)
-        registry = build(document, vocabulary(config))
-        return Analysis(text, document, registry, validate(registry, config).findings)
+        # The model is thousands of acyclic objects made at once: the collector would walk them
+        # again and again while they are made and free nothing (see mdports/_gc.py).
+        with collector_paused():
+            document = parse(text, path=name)
+            registry = build(document, vocabulary(config))
+            return Analysis(text, document, registry, validate(registry, config).findings)
     except MdportsError as error:
         return Analysis(text, error=error)
     except RecursionError:

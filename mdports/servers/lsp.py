@@ -29,6 +29,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__, edits
+from .._gc import serving
 from ..check import fixes
 from ..check.catalog import rule_url
 from ..check.findings import Finding, Report
@@ -515,4 +516,6 @@ def serve(config: Config, document: Path | None) -> None:
     if not os.environ.get("MDPORTS_DEBUG"):
         handler.setFormatter(_Brief())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
-    make_server(config, document).start_io()
+    server = make_server(config, document)
+    serving()
+    server.start_io()

@@ -30,6 +30,7 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
 from .. import __version__, edits
+from .._gc import serving
 from ..api import edit_file
 from ..errors import MdportsError, UsageError
 from ..files.config import Config, vocabulary
@@ -160,17 +161,12 @@ def _findings(findings: Any, extra: dict[str, Any]) -> tuple[str, dict[str, Any]
 
 def _drift(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from ..deploy import drift
-    from ..deploy.load import configured_hosts, has_files, host_files, load_hosts
+    from ..deploy.load import hosts_to_compare, load_hosts
 
-    kinds = ("compose", "prometheus", "env", "cloudflared", "kubernetes")
-    given = [[Path(p) for p in args.get(kind, [])] for kind in kinds]
-    hosts = [host_files("", (), *given)] if any(given) else configured_hosts(session.config)
-    if not any(has_files(host) for host in hosts):
-        raise UsageError(
-            "no deployment files to compare the document with",
-            hint="pass compose, prometheus, env, cloudflared or kubernetes file lists, or configure them "
-            "in .mdports.toml",
-        )
+    given = [
+        [Path(p) for p in args.get(kind, [])] for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")
+    ]
+    hosts = hosts_to_compare(session.config, given, option="{}")
     _, registry = session.registry()
     report = drift.check(registry, load_hosts(hosts), session.config, session.name)
     return _findings(report.findings, {"path": session.name})
@@ -380,6 +376,7 @@ def _error_record(error: MdportsError) -> dict[str, Any]:
 def serve(config: Config, path: Path, name: str, *, read_only: bool = False) -> None:
     """Run the MCP server on stdin and stdout until the client closes the connection."""
     server = make_server(Session(config, path, name), read_only)
+    serving()
 
     async def main() -> None:
         async with stdio_server() as (read, write):
