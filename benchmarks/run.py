@@ -24,6 +24,9 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
   changes away from the base, ours one addition, and the 10k -> 65k growth.
 - ``mdports validate --unsafe-fixes`` on documents with 100, 400 and 1,600 duplicated ports
   (each an MP001 whose fix moves a row): every one fixed in one run, and the growth per 4 x.
+- ``mdports lsp`` (with the ``lsp`` extra): diagnostics after an incremental change on a 200-line
+  document and on a 10,000-entry one, and the server's memory over 1,000 changes
+  (``benchmarks/lsp.py``).
 
 The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
 compiled bytecode, and a development checkout should be measured the same way.
@@ -48,6 +51,7 @@ from pathlib import Path
 
 import adversarial
 import generate
+import lsp
 from measure import Series, in_process, measure, run_once
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +74,9 @@ RUNNING_MERGE_SECONDS = 3.0  # five reads of the document (three sides, the veri
 MERGE_CHANGES = {10_000: 200, 65_535: 1_000}
 UNSAFE_FIX_ROWS = (100, 400, 1_600)
 UNSAFE_FIX_GROWTH = 8.0  # per 4 x the rows: linear work grows about 4 x, quadratic 16 x
+LSP_SECONDS = {180: 0.1, 10_000: 1.5}  # diagnostics after a change; 180 generated entries are a 200-line document
+LSP_EDITS = 1_000
+LSP_GROWTH_MIB = 10.0  # resident memory from the 10th to the 1,010th change: flat
 
 
 def executable(name: str) -> str:
@@ -306,6 +313,61 @@ def running_benchmark(report: Report, folder: Path, env: dict[str, str], runs: i
     )
 
 
+def lsp_benchmark(report: Report, env: dict[str, str], runs: int) -> None:
+    """Issue 25: ``mdports lsp``'s diagnostics after a change (200 lines, 10,000 entries); its memory over 1,000."""
+    from importlib.util import find_spec
+
+    if find_spec("pygls") is None:
+        report.add(
+            "## Language server", "", "Not measured: the lsp extra is not installed (pip install 'mdports[lsp]').", ""
+        )
+        return
+    mdports = executable("mdports")
+    rows = []
+    for count, target in LSP_SECONDS.items():
+        text = generate.registry(count)
+        edits = LSP_EDITS if count == min(LSP_SECONDS) else max(runs, 5)
+        result = lsp.edit_latency(mdports, text, edits, env=env)
+        lines = len(text.splitlines())
+        verdict_ = report.check(result.median <= target, f"lsp diagnostics ({count:,} entries)")
+        rows.append(
+            f"| after a change, {lines:,} lines ({count:,} entries), {len(result.times):,} changes "
+            f"| {seconds(result.median)} | {seconds(min(result.times))} | {seconds(max(result.times))} "
+            f"| {result.rss_after / 1024:.0f} MiB | <= {target} s | {verdict_} |"
+        )
+        if count == max(LSP_SECONDS):
+            # For scale: the same document checked by `mdports validate` (a whole process) on this machine now.
+            path = Path(tempfile.mkdtemp(prefix="mdports-lsp-")) / "registry.md"
+            path.write_text(text, encoding="utf-8")
+            series = measure({"validate": [mdports, "validate", str(path)]}, runs=runs, env=env)["validate"]
+            series.label = f"for scale: validate, the same {count:,} entries"
+            rows.append(report.row(series, "", None))
+            shutil.rmtree(path.parent)
+        if count == min(LSP_SECONDS):
+            growth = (result.rss_after - result.rss_before) / 1024
+            flat = growth <= LSP_GROWTH_MIB
+            memory = (
+                f"Resident memory of the server from the 10th to the {10 + len(result.times):,}th change: "
+                f"{result.rss_before / 1024:.1f} MiB -> {result.rss_after / 1024:.1f} MiB "
+                f"(+{growth:.1f} MiB; target: flat, <= {LSP_GROWTH_MIB:.0f} MiB): "
+                f"{report.check(flat, 'lsp memory over 1,000 changes')}."
+            )
+    report.add(
+        "## Language server: diagnostics after a change",
+        "",
+        "`mdports lsp` spoken to over stdio as an editor does (`benchmarks/lsp.py`): open a generated "
+        "registry, then change one row at a time (an incremental change); each change is timed from "
+        "sending it to receiving the diagnostics of that version. Peak memory is the server's resident "
+        "memory at the end.",
+        "",
+        *TABLE_HEAD,
+        *rows,
+        "",
+        memory,
+        "",
+    )
+
+
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
@@ -508,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
     parser.add_argument(
         "--only",
-        choices=["startup", "merge", "adversarial", "unsafe-fixes", "running"],
+        choices=["startup", "merge", "adversarial", "unsafe-fixes", "running", "lsp"],
         help="run only this benchmark (and print it)",
     )
     args = parser.parse_args(argv)
@@ -554,6 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             unsafe_fix_benchmark(report, folder, env, large_runs)
         if args.only in (None, "running"):
             running_benchmark(report, folder, env, large_runs)
+        if args.only in (None, "lsp"):
+            lsp_benchmark(report, env, large_runs)
     if args.only in (None, "adversarial"):
         adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."

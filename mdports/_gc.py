@@ -21,3 +21,15 @@ def collector_paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def serving() -> None:
+    """Turn the collector back on for a long-running server, leaving out everything made so far.
+
+    A command turns it off (mdports/cli/_app.py: a short process frees everything by exiting),
+    but a server lives for hours and its event loop makes cycles (futures, exceptions and their
+    tracebacks) that only the collector frees. ``gc.freeze()`` moves what start-up made (the
+    modules, typer's and pygls' objects) out of its reach, so it never walks them again.
+    """
+    gc.freeze()
+    gc.enable()

@@ -28,11 +28,24 @@ PAGES = {
 
 def blocks(language: str) -> list[tuple[str, str]]:
     """Every fenced block of ``language`` in the pages, with the page it is on."""
-    return [
-        (page, block)
-        for page, text in PAGES.items()
-        for block in re.findall(rf"^```{language}\n(.*?)^```", text, re.DOTALL | re.MULTILINE)
-    ]
+    return [(page, block) for page, _, block in rooted_blocks(language)]
+
+
+# ``<!-- example-root: tests/golden/drift/shop -->`` on the line before a block: its commands run
+# in a copy of that folder of the repository (a deployment to drift against, say) instead of a
+# checkout of the bundled document. An HTML comment: the page shows nothing of it.
+EXAMPLE_ROOT = re.compile(r"^<!-- example-root: (\S+) -->\n", re.MULTILINE)
+
+
+def rooted_blocks(language: str) -> list[tuple[str, str | None, str]]:
+    """Every fenced block of ``language``: (page, the folder it runs in or None, block)."""
+    found = []
+    for page, text in PAGES.items():
+        for match in re.finditer(
+            rf"^(<!-- example-root: (\S+) -->\n)?```{language}\n(.*?)^```", text, re.DOTALL | re.MULTILINE
+        ):
+            found.append((page, match.group(2), match.group(3)))
+    return found
 
 
 PYTHON_BLOCKS = blocks("python")
@@ -48,10 +61,14 @@ GIT_ENV = {
 }
 
 
-def checkout(tmp_path: Path) -> Path:
-    """A repository as a user has it: the bundled document committed on main, also as origin/main."""
-    (tmp_path / "docs").mkdir()
-    shutil.copyfile(BUNDLED, tmp_path / "docs" / "PORT_SCHEMA.md")
+def checkout(tmp_path: Path, example_root: str | None = None) -> Path:
+    """A repository as a user has it: the bundled document (or the folder ``example_root`` of this
+    repository) committed on main, also as origin/main."""
+    if example_root is None:
+        (tmp_path / "docs").mkdir()
+        shutil.copyfile(BUNDLED, tmp_path / "docs" / "PORT_SCHEMA.md")
+    else:
+        shutil.copytree(ROOT / example_root, tmp_path, dirs_exist_ok=True)
     env = {**os.environ, **GIT_ENV}
     for command in (
         ["git", "init", "-q", "-b", "main"],
@@ -84,15 +101,21 @@ def session(block: str) -> list[tuple[str, list[str]]]:
     return steps
 
 
+ROOTED_CONSOLE_BLOCKS = rooted_blocks("console")
+
+
 @pytest.mark.parametrize(
-    ("page", "block"), CONSOLE_BLOCKS, ids=[f"{page}-{i}" for i, (page, _) in enumerate(CONSOLE_BLOCKS)]
+    ("page", "example_root", "block"),
+    ROOTED_CONSOLE_BLOCKS,
+    ids=[f"{page}-{i}" for i, (page, _, _) in enumerate(ROOTED_CONSOLE_BLOCKS)],
 )
-def test_console_examples_print_what_they_show(page: str, block: str, tmp_path: Path) -> None:
-    """Each ``console`` block runs in order, as shown, in a checkout of the bundled document.
+def test_console_examples_print_what_they_show(page: str, example_root: str | None, block: str, tmp_path: Path) -> None:
+    """Each ``console`` block runs in order, as shown, in a checkout of the bundled document
+    (or of the folder its ``example-root`` comment names).
 
     What a terminal shows is stdout and stderr together, in the order written (unbuffered).
     """
-    root = checkout(tmp_path)
+    root = checkout(tmp_path, example_root)
     executable = mdports_executable()
     env = {**os.environ, **GIT_ENV, "SOURCE_DATE_EPOCH": FIXED_EPOCH, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
     for command, expected in session(block):

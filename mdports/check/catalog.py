@@ -889,3 +889,12 @@ def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:
                 path=path,
                 hint="`mdports rules` lists every rule id and name",
             )
+
+
+# Where each rule is explained: a diagnostic links to it (the language server's codeDescription).
+RULE_DOCS = "https://github.com/OWNER/mdports/blob/main/docs/rules.md"
+
+
+def rule_url(rule: Rule) -> str:
+    """The documentation of ``rule``: ``.../docs/rules.md#mp101-port-out-of-range``."""
+    return f"{RULE_DOCS}#{rule.id.lower()}-{rule.name}"  # the heading "MP101 port-out-of-range"

@@ -72,6 +72,8 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
+    "lsp": Listing("serve", "Run the language server for editors on stdio (needs the lsp extra)."),
+    "mcp": Listing("serve", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."),
 })  # fmt: skip
 
 

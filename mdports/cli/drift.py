@@ -6,7 +6,6 @@ command, so that starting ``mdports validate`` never pays for them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..errors import UsageError
-from ..files.config import display_path
 from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import (
@@ -32,7 +30,7 @@ from ._state import State, state
 
 if TYPE_CHECKING:
     from ..check.findings import Report
-    from ..deploy.records import Deployment, HostFiles
+    from ..deploy.records import Deployment
     from ..model.registry import Registry
     from ..syntax.document import Document
 
@@ -99,7 +97,7 @@ def drift(
     reaches the failing severity, 1 when something does, 2 on usage or input errors.
     """
     from ..deploy import drift as drift_rules
-    from ..deploy.load import load_hosts
+    from ..deploy.load import hosts_to_compare, load_hosts
     from ..output import report
 
     if fix is not None and (baseline or write_baseline):
@@ -109,21 +107,7 @@ def drift(
     config = st.config
     strict = strict or config.strict
     given = [compose, prometheus, env, cloudflared, kubernetes]
-    if any(given):
-        hosts = [_host("", (), *(group or [] for group in given))]
-    else:
-        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
-        hosts = [host for host in hosts if _has_files(host)]
-        hosts += [
-            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
-            for h in config.hosts
-        ]
-    if not any(_has_files(host) for host in hosts):
-        raise UsageError(
-            "no deployment files to compare the document with",
-            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
-            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
-        )
+    hosts = hosts_to_compare(config, [group or [] for group in given])
     name, document = st.load()
     registry = st.registry(document)
     deployed = load_hosts(hosts)
@@ -260,15 +244,3 @@ def _reconcile(
         wrote = f"; wrote {', '.join(record.files)}" if record.files else ""
         say(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed{wrote}", err=True)
     return Report(name, tuple(item.finding for item in record.unfixed))
-
-
-def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
-    """One host's files as the messages name them (relative to the current folder)."""
-    from ..deploy.records import HostFiles
-
-    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
-    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
-
-
-def _has_files(host: HostFiles) -> bool:
-    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))

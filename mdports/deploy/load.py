@@ -17,7 +17,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
+from ..errors import UsageError
+from ..files.config import Config, display_path
 from ..files.reading import read_text
 from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
@@ -42,6 +45,43 @@ def load(
 
     host = HostFiles("", (), names(compose), names(prometheus), names(env), names(cloudflared), names(kubernetes))
     return load_hosts([host])
+
+
+def host_files(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
+    """One host's files (compose, prometheus, env, cloudflared, kubernetes) as messages name them."""
+    compose, prometheus, env, cloudflared, kubernetes = (tuple(display_path(p) for p in group) for group in groups)
+    return HostFiles(name, tuple(addresses), compose, prometheus, env, cloudflared, kubernetes)
+
+
+def configured_hosts(config: Config) -> list[HostFiles]:
+    """The hosts the configuration gives files for: the top-level files (unnamed host), then ``[hosts.NAME]``."""
+    top = host_files("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)
+    hosts = [top] if has_files(top) else []
+    hosts += [
+        host_files(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+        for h in config.hosts
+    ]
+    return hosts
+
+
+def hosts_to_compare(config: Config, given: Sequence[Sequence[Path]], option: str = "--{}") -> list[HostFiles]:
+    """The files given (compose, prometheus, env, cloudflared, kubernetes: one unnamed host), else the configured hosts.
+
+    None at all is a :class:`UsageError`; ``option`` spells a kind of file as the caller takes it.
+    """
+    hosts = [host_files("", (), *given)] if any(given) else configured_hosts(config)
+    if not any(has_files(host) for host in hosts):
+        kinds = [option.format(kind) for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")]
+        raise UsageError(
+            "no deployment files to compare the document with",
+            hint=f"pass {', '.join(kinds[:-1])} or {kinds[-1]} FILE, or set them "
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
+        )
+    return hosts
+
+
+def has_files(host: HostFiles) -> bool:
+    return any((host.compose, host.prometheus, host.env, host.cloudflared, host.kubernetes))
 
 
 def load_hosts(hosts: Sequence[HostFiles], texts: Mapping[str, str] | None = None) -> Deployment:

@@ -59,6 +59,10 @@ class LineIndex:
         number = bisect.bisect_right(self._starts, offset)
         return number, offset - self._starts[number - 1] + 1
 
+    def start(self, number: int) -> int:
+        """The offset where line ``number`` (1-based) starts; the text's length past its last line."""
+        return self._starts[min(max(number, 1), len(self._starts)) - 1]
+
 
 def split_eol(line: str) -> tuple[str, str]:
     """Return ``(content, line_ending)`` of one raw line."""

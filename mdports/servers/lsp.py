@@ -1,0 +1,521 @@
+"""``mdports lsp``: the language server (pygls) for port documents.
+
+It serves the configured document and every Markdown file the client opens that has a
+registry table: diagnostics on open and on each (incremental) change, hover, code actions
+(the fixes of the fix model, and "move to the next free port"), completion of free ports and
+service names, rename with cross-references, document symbols and folding, and formatting
+(``mdports fmt``). Edits are the library's (:mod:`mdports.edits`), sent as text edits of the
+lines they change, so the table keeps its own style.
+
+The server keeps the text of each open document itself and applies incremental changes with
+mdports' own line numbering (``\\n``, ``\\r\\n`` or ``\\r`` end a line, as the LSP says).
+Nothing a document holds can stop it: what cannot be read becomes a diagnostic, and a failing
+request is logged and answered with nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from lsprotocol import types as lsp
+from pygls.exceptions import FeatureRequestError, JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__, edits
+from .._gc import serving
+from ..check import fixes
+from ..check.catalog import rule_url
+from ..check.findings import Finding, Report
+from ..check.text_edits import TextEdit, text_edits
+from ..edits.port_choice import choose_port, free_ports
+from ..errors import MdportsError
+from ..files.config import Config, vocabulary
+from ..model.names import fold_name
+from ..model.registry import Entry
+from ..output.listing import format_show, range_record
+from ..syntax.row import MD_TRIM
+from .analysis import Analysis, analyze
+from .positions import Positions
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SEVERITY = {
+    "error": lsp.DiagnosticSeverity.Error,
+    "warning": lsp.DiagnosticSeverity.Warning,
+    "info": lsp.DiagnosticSeverity.Information,
+}
+_PARTIAL_REFERENCE = re.compile(r"(\d{1,5})[ \t]+(\S*)")
+REQUEST_FAILED = -32803  # the LSP's RequestFailed: the request was valid, the edit is refused
+logger = logging.getLogger(__name__)
+
+
+class PortServer(LanguageServer):
+    """A language server that knows the configuration and keeps each open document's analysis."""
+
+    def __init__(self, config: Config, document: Path | None) -> None:
+        super().__init__("mdports", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.config = config
+        self.vocab = vocabulary(config)
+        self.configured = document.resolve() if document is not None else None
+        self.texts: dict[str, str] = {}
+        self.analyses: dict[str, Analysis] = {}
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A message that could not be read (bad JSON, bytes that are not UTF-8, wrong params): say so, go on."""
+        if source is FeatureRequestError:
+            return  # the request's own error response says it
+        message = f"mdports lsp: a message from the editor could not be handled and was ignored: {error}"
+        self.window_show_message(lsp.ShowMessageParams(message=message, type=lsp.MessageType.Error))
+
+    @property
+    def encoding(self) -> str:
+        try:
+            kind = self.workspace.position_encoding
+        except RuntimeError:  # before initialize: the LSP's default
+            return "utf-16"
+        return str(getattr(kind, "value", kind) or "utf-16")
+
+    def positions(self, uri: str) -> Positions:
+        return Positions(self.texts.get(uri, ""), self.encoding)
+
+    def analysis(self, uri: str) -> Analysis:
+        """The analysis of the document's current text (made once per version)."""
+        text = self.texts.get(uri, "")
+        found = self.analyses.get(uri)
+        if found is None or found.text is not text:
+            found = analyze(text, _name(uri), self.config)
+            self.analyses[uri] = found
+        return found
+
+    def served(self, uri: str, analysis: Analysis) -> bool:
+        """The configured document always; another Markdown file when it has a registry table."""
+        path = to_fs_path(uri)
+        if self.configured is not None and path is not None and Path(path).resolve() == self.configured:
+            return True
+        return analysis.has_registry or (analysis.error is not None and uri.lower().endswith((".md", ".markdown")))
+
+    def publish(self, uri: str, version: int | None = None) -> None:
+        analysis = self.analysis(uri)
+        shown = diagnostics(analysis, self.positions(uri)) if self.served(uri, analysis) else []
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=shown, version=version)
+        )
+
+
+def _name(uri: str) -> str:
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    return Path(path).name if path else uri
+
+
+def guarded(fallback: Callable[[], object]) -> Callable[[F], F]:
+    """Run a handler; an unexpected exception is logged to the client and answered with ``fallback()``.
+
+    A refused edit (:class:`MdportsError`) is the answer to a rename: it goes back as an error
+    response with the message, so the editor shows why.
+    """
+
+    def wrap(handler: F) -> F:
+        @functools.wraps(handler)
+        def run(server: PortServer, params: Any) -> Any:
+            try:
+                return handler(server, params)
+            except MdportsError as error:
+                raise JsonRpcException(str(error), code=REQUEST_FAILED) from None
+            except Exception as error:
+                logger.exception("mdports lsp: %s failed", handler.__name__)
+                message = f"mdports: {handler.__name__} failed: {type(error).__name__}: {error} (a bug in mdports)"
+                server.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error, message=message))
+                return fallback()
+
+        return cast(F, run)
+
+    return wrap
+
+
+def finding_range(finding: Finding, positions: Positions) -> lsp.Range:
+    """The cell a finding points at: from its column to the next pipe (or the end of the line)."""
+    line = positions.content(finding.line - 1)
+    start = max(finding.column - 1, 0)
+    pipe = line.find("|", start + 1 if line[start : start + 1] == "|" else start)
+    end = len(line.rstrip(MD_TRIM)) if pipe < 0 else len(line[:pipe].rstrip(MD_TRIM))
+    if end <= start:
+        start, end = 0, len(line)
+    first = positions.client(finding.line, start + 1)
+    last = positions.client(finding.line, end + 1)
+    return lsp.Range(lsp.Position(*first), lsp.Position(*last))
+
+
+def diagnostic(finding: Finding, positions: Positions) -> lsp.Diagnostic:
+    message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
+    return lsp.Diagnostic(
+        range=finding_range(finding, positions),
+        message=message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.rule.id,
+        code_description=lsp.CodeDescription(href=rule_url(finding.rule)),
+        source="mdports",
+        data={"rule": finding.rule.id, "line": finding.line, "column": finding.column},
+    )
+
+
+def diagnostics(analysis: Analysis, positions: Positions) -> list[lsp.Diagnostic]:
+    """Every finding of the document, or the one error that kept it from being read."""
+    error = analysis.error
+    if error is not None:
+        line = max(error.line or 1, 1)
+        first = positions.client(line, min(error.column or 1, len(positions.content(line - 1)) + 1))
+        message = error.message + (f"\nhint: {error.hint}" if error.hint else "")
+        return [
+            lsp.Diagnostic(
+                range=lsp.Range(lsp.Position(*first), lsp.Position(*positions.line_end(line))),
+                message=message,
+                severity=lsp.DiagnosticSeverity.Error,
+                source="mdports",
+            )
+        ]
+    return [diagnostic(finding, positions) for finding in analysis.findings]
+
+
+def workspace_edit(uri: str, changes: Sequence[TextEdit], positions: Positions) -> lsp.WorkspaceEdit:
+    return lsp.WorkspaceEdit(changes={uri: [text_edit(change, positions) for change in changes]})
+
+
+def text_edit(change: TextEdit, positions: Positions) -> lsp.TextEdit:
+    start = positions.client(change.line, change.column)
+    end = positions.client(change.end_line, change.end_column)
+    return lsp.TextEdit(range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), new_text=change.text)
+
+
+def make_server(config: Config, document: Path | None) -> PortServer:
+    """The language server with every feature registered."""
+    server = PortServer(config, document)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    @guarded(lambda: None)
+    def did_open(ls: PortServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.texts[params.text_document.uri] = params.text_document.text
+        ls.publish(params.text_document.uri, params.text_document.version)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded(lambda: None)
+    def did_change(ls: PortServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        text = ls.texts.get(uri, "")
+        for change in params.content_changes:
+            if isinstance(change, lsp.TextDocumentContentChangePartial):
+                positions = Positions(text, ls.encoding)
+                start = positions.offset(change.range.start.line, change.range.start.character)
+                end = positions.offset(change.range.end.line, change.range.end.character)
+                text = text[:start] + change.text + text[max(start, end) :]
+            else:
+                text = change.text
+        ls.texts[uri] = text
+        ls.publish(uri, params.text_document.version)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    @guarded(lambda: None)
+    def did_close(ls: PortServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.texts.pop(uri, None)
+        ls.analyses.pop(uri, None)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    @guarded(lambda: None)
+    def hover(ls: PortServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        analysis = ls.analysis(params.text_document.uri)
+        registry = analysis.registry
+        if registry is None:
+            return None
+        positions = ls.positions(params.text_document.uri)
+        line = params.position.line + 1
+        column = positions.column(params.position.line, params.position.character) + 1
+        reference = analysis.reference_at(line, column)
+        entry: Entry | None = None
+        if reference is not None:
+            try:
+                entry = registry.entry(reference.service)
+            except MdportsError:
+                return _markdown(f"{reference.port} {reference.service}: no such entry in the registry")
+        else:
+            entry = next(iter(analysis.entries_on(line)), None)
+        if entry is not None:
+            return _markdown(format_show(registry, entry, "text"))
+        section = analysis.section_at(line)
+        if section is not None and section.line == line:
+            record = range_record(registry, section)
+            free = "-" if record["free"] is None else record["free"]
+            shown = f"{section.heading}\n  range     {section.range or '-'}\n  assigned  {record['assigned']}"
+            shown += f"\n  reserved  {record['reserved']}\n  free      {free}\n  next free {record['next_free'] or '-'}"
+            return _markdown(shown)
+        return None
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.RefactorRewrite]),
+    )
+    @guarded(list)
+    def code_action(ls: PortServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        uri = params.text_document.uri
+        analysis = ls.analysis(uri)
+        if analysis.registry is None or analysis.document is None:
+            return []
+        positions = ls.positions(uri)
+        first, last = params.range.start.line + 1, params.range.end.line + 1
+        here = [f for f in analysis.findings if first <= f.line <= last]
+        report = fixes.attach(Report(analysis.registry.path or "", tuple(here)), analysis.document, analysis.registry)
+        actions = []
+        for finding in report.findings:
+            if finding.fix is None:
+                continue
+            actions.append(
+                lsp.CodeAction(
+                    title=f"{finding.rule.id}: {finding.fix.description}",
+                    kind=lsp.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic(finding, positions)],
+                    is_preferred=finding.fix.applicability == "safe",
+                    edit=workspace_edit(uri, finding.fix.edits, positions),
+                )
+            )
+        for entry in analysis.entries_on(first):
+            action = _move_to_next_free(ls, uri, analysis, entry, positions)
+            if action is not None:
+                actions.append(action)
+        return actions
+
+    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["|", " "]))
+    @guarded(lambda: None)
+    def completion(ls: PortServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+        return _complete(ls, params)
+
+    @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
+    @guarded(lambda: None)
+    def rename(ls: PortServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        uri = params.text_document.uri
+        analysis = ls.analysis(uri)
+        old = _service_at(ls, uri, analysis, params.position)
+        if old is None or analysis.document is None:
+            return None
+        edit = edits.rename(analysis.document, old, params.new_name, date=edits.today(), vocab=ls.vocab)
+        edits.verify(edit)
+        return workspace_edit(uri, text_edits(edit), ls.positions(uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+    @guarded(lambda: None)
+    def prepare_rename(ls: PortServer, params: lsp.PrepareRenameParams) -> lsp.PrepareRenamePlaceholder | None:
+        uri = params.text_document.uri
+        analysis = ls.analysis(uri)
+        old = _service_at(ls, uri, analysis, params.position)
+        if old is None:
+            return None
+        line = ls.positions(uri).content(params.position.line)
+        start = max(line.find(old), 0)
+        span = lsp.Range(
+            lsp.Position(*ls.positions(uri).client(params.position.line + 1, start + 1)),
+            lsp.Position(*ls.positions(uri).client(params.position.line + 1, start + len(old) + 1)),
+        )
+        return lsp.PrepareRenamePlaceholder(range=span, placeholder=old)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    @guarded(list)
+    def document_symbol(ls: PortServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        return _symbols(ls.analysis(params.text_document.uri), ls.positions(params.text_document.uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
+    @guarded(list)
+    def folding_range(ls: PortServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange]:
+        analysis = ls.analysis(params.text_document.uri)
+        if analysis.registry is None:
+            return []
+        spans = ((s.line - 1, analysis.section_end(s) - 1) for s in analysis.registry.sections if s.heading)
+        return [lsp.FoldingRange(start_line=a, end_line=b) for a, b in spans if b > a]
+
+    @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
+    @guarded(list)
+    def formatting(ls: PortServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
+        uri = params.text_document.uri
+        analysis = ls.analysis(uri)
+        if analysis.document is None or not analysis.has_registry:
+            return []
+        edit = edits.format_tables(analysis.document, ls.vocab)
+        edits.verify(edit)
+        positions = ls.positions(uri)
+        return [text_edit(change, positions) for change in text_edits(edit)]
+
+    return server
+
+
+def _markdown(text: str) -> lsp.Hover:
+    fence = "````" if "```" in text else "```"
+    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=f"{fence}text\n{text}\n{fence}"))
+
+
+def _move_to_next_free(
+    ls: PortServer, uri: str, analysis: Analysis, entry: Entry, positions: Positions
+) -> lsp.CodeAction | None:
+    """ "Move to the next free port" for a planned, assigned, uniquely named row of a section with a range."""
+    registry, document = analysis.registry, analysis.document
+    if registry is None or document is None or entry.service is None or entry.source != "table" or not entry.spans:
+        return None
+    section = registry.sections[entry.section]
+    if section.range is None or len(registry.by_name.get(fold_name(entry.service), ())) != 1:
+        return None
+    try:
+        port = choose_port(registry, section, None, entry.protocols or ("tcp",), moving=entry, host=entry.host)
+        edit = edits.move(document, entry.service, port=port, date=edits.today(), vocab=ls.vocab)
+        edits.verify(edit)
+    except MdportsError:
+        return None  # the range is full, or the move is refused: no action to offer
+    if not edit.changed:
+        return None
+    return lsp.CodeAction(
+        title=f"Move {entry.service} to the next free port ({port})",
+        kind=lsp.CodeActionKind.RefactorRewrite,
+        edit=workspace_edit(uri, text_edits(edit), positions),
+    )
+
+
+def _service_at(ls: PortServer, uri: str, analysis: Analysis, position: lsp.Position) -> str | None:
+    """The service named at ``position``: a row's service cell, or the name in a cross-reference."""
+    if analysis.registry is None:
+        return None
+    line = position.line + 1
+    column = ls.positions(uri).column(position.line, position.character) + 1
+    reference = analysis.reference_at(line, column)
+    if reference is not None:
+        return reference.service
+    for entry in analysis.entries_on(line):
+        if entry.service is not None and entry.source == "table":
+            return entry.service
+    return None
+
+
+def _complete(ls: PortServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    """Free ports in a port cell (the section's next ones first); service names in a reference cell."""
+    uri = params.text_document.uri
+    analysis = ls.analysis(uri)
+    registry = analysis.registry
+    positions = ls.positions(uri)
+    line = params.position.line + 1
+    column = positions.column(params.position.line, params.position.character) + 1
+    found = analysis.table_at(line)
+    if registry is None or found is None or line - found[1].start - 1 < 2:
+        return None  # outside a registry table's body
+    table = registry.tables[found[0]]
+    row = found[1].rows[line - found[1].start - 1]
+    cell = analysis.cell_at(line, column)
+    if cell is None:
+        return None
+    start = row.offsets[cell]
+    typed = row.cells[cell][: column - 1 - start].lstrip(MD_TRIM)
+    first = positions.client(line, column - len(typed))
+    span = lsp.Range(lsp.Position(*first), params.position)
+    if cell == table.port_column:
+        section = registry.sections[table.section]
+        ports = [p for p in free_ports(registry, section, 20) if str(p).startswith(typed)]
+        items = [
+            lsp.CompletionItem(
+                label=str(port),
+                kind=lsp.CompletionItemKind.Value,
+                detail=f"free in {section.heading or section.title} ({section.range})",
+                sort_text=f"{rank:03d}",
+                text_edit=lsp.TextEdit(range=span, new_text=str(port)),
+            )
+            for rank, port in enumerate(ports)
+        ]
+        return lsp.CompletionList(is_incomplete=False, items=items)
+    if cell in (table.service_column, table.protocol_column, table.host_column):
+        return None
+    partial = _PARTIAL_REFERENCE.fullmatch(typed)
+    headers = {reference.header for reference in registry.references}
+    header = table.headers[cell] if cell < len(table.headers) else ""
+    if partial is None and not (typed == "" and header in headers):
+        return None
+    # The service holding a typed port is the one the reference means; else every planned service.
+    holders = registry.by_port.get(int(partial.group(1)), ()) if partial is not None else ()
+    items = []
+    for entry in holders if any(e.service for e in holders) else registry.entries:
+        if entry.service is None or not entry.spans or entry.layer != "planned":
+            continue
+        text = f"{entry.first_port} {entry.service}"
+        if partial is not None and not entry.service.casefold().startswith(partial.group(2).casefold()):
+            continue
+        items.append(
+            lsp.CompletionItem(
+                label=entry.service,
+                kind=lsp.CompletionItemKind.Reference,
+                detail=f"{entry.first_port} · {registry.sections[entry.section].heading}",
+                filter_text=text,
+                text_edit=lsp.TextEdit(range=span, new_text=text),
+            )
+        )
+    return lsp.CompletionList(is_incomplete=False, items=items)
+
+
+def _symbols(analysis: Analysis, positions: Positions) -> list[lsp.DocumentSymbol]:
+    """Sections (nested by heading level, with their ranges) and their entries."""
+    registry = analysis.registry
+    if registry is None:
+        return []
+    children: dict[int, list[lsp.DocumentSymbol]] = {}
+    top: list[lsp.DocumentSymbol] = []
+    for section in registry.sections:
+        entries = list(analysis.in_section(section))
+        if not section.heading and not entries:
+            continue
+        end = analysis.section_end(section)
+        whole = lsp.Range(lsp.Position(section.line - 1, 0), lsp.Position(*positions.line_end(end)))
+        heading = lsp.Range(lsp.Position(section.line - 1, 0), lsp.Position(*positions.line_end(section.line)))
+        symbol = lsp.DocumentSymbol(
+            name=section.title or section.heading or "(before the first heading)",
+            detail=str(section.range) if section.range else None,
+            kind=lsp.SymbolKind.Namespace,
+            range=whole,
+            selection_range=heading,
+            children=[_entry_symbol(entry, positions) for entry in entries],
+        )
+        children[section.index] = cast("list[lsp.DocumentSymbol]", symbol.children)
+        # Under the nearest enclosing heading that has a symbol (sections without one are skipped).
+        parent = section.parent
+        while parent is not None and parent not in children:
+            parent = registry.sections[parent].parent
+        (children[parent] if parent is not None else top).append(symbol)
+    return top
+
+
+def _entry_symbol(entry: Entry, positions: Positions) -> lsp.DocumentSymbol:
+    span = lsp.Range(lsp.Position(entry.line - 1, 0), lsp.Position(*positions.line_end(entry.line)))
+    where = f" on {entry.host}" if entry.host else ""
+    return lsp.DocumentSymbol(
+        name=entry.service or f"({entry.marker or 'reserved'})",
+        detail=f"{entry.port_text}{where}" + (" · running" if entry.layer == "running" else ""),
+        kind=lsp.SymbolKind.Constant if entry.service else lsp.SymbolKind.Null,
+        range=span,
+        selection_range=span,
+    )
+
+
+class _Brief(logging.Formatter):
+    """Log lines for the editor's log panel: the first line and the exception, no traceback (MDPORTS_DEBUG shows it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        head = f"mdports lsp: {record.levelname}: {record.getMessage().partition(chr(10))[0]}"
+        error = record.exc_info[1] if record.exc_info else None
+        return head + (f" ({type(error).__name__}: {error})" if error is not None else "")
+
+
+def serve(config: Config, document: Path | None) -> None:
+    """Run the language server on stdin and stdout until the client says exit."""
+    handler = logging.StreamHandler()
+    if not os.environ.get("MDPORTS_DEBUG"):
+        handler.setFormatter(_Brief())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    server = make_server(config, document)
+    serving()
+    server.start_io()

@@ -1,0 +1,405 @@
+"""``mdports mcp``: the Model Context Protocol server (the official ``mcp`` SDK) for coding agents.
+
+Tools, each with a JSON input schema and a description written for an agent:
+
+- queries: ``lookup`` (a port, service or range: who holds it, where, planned and running),
+  ``next_free``, ``validate`` and ``drift`` (findings as structured results);
+- edits: ``add``, ``move``, ``remove`` and ``rename``, the command line's edits
+  (:func:`mdports.api.edit_file`: locked, verified, lossless, atomic). A refused edit is a
+  result with ``isError`` whose text names the holder or the candidates; the file is untouched.
+  A successful one returns the port chosen and the unified diff.
+
+``--read-only`` offers the queries only. Each call reads the document afresh (another agent or
+a person may have changed it) and runs in a worker thread, so a slow lock never stalls the
+session; arguments are checked against the tool's schema before anything runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio
+import jsonschema
+import mcp_types as types
+from mcp.server import Server, ServerRequestContext
+from mcp.server.stdio import stdio_server
+from mcp.shared.message import SessionMessage
+
+from .. import __version__, edits
+from .._gc import serving
+from ..api import edit_file
+from ..errors import MdportsError, UsageError
+from ..files.config import Config, vocabulary
+from ..files.reading import read_text
+from ..model.reading import build
+from ..model.registry import Registry
+from ..output.listing import section_fields
+from ..syntax.document import Document, parse
+from .queries import known_host, lookup, next_free
+
+INSTRUCTIONS = (
+    "This project keeps its port assignments in a Markdown registry (mdports). Before you start a "
+    "server or choose a port, ask `lookup` or `next_free`; to change the registry, use `add`, `move`, "
+    "`remove` or `rename` instead of editing the Markdown by hand: they keep the tables' style, update "
+    "every cross-reference and refuse a port that is taken. Run `validate` after other changes to the file."
+)
+
+_STRING = {"type": "string", "minLength": 1, "maxLength": 200}
+_PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
+_RANGE = {
+    **_STRING,
+    "description": "A section of the registry: its range ('3000-3099'), a port inside it, its slug or an abbreviation.",
+}
+_HOST = {**_STRING, "description": "A host the document names (such as 'prod-01' or 'GPU box'); case is ignored."}
+_FILES = {"type": "array", "items": _STRING, "maxItems": 100}
+
+
+def _schema(properties: Mapping[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": dict(properties), "required": list(required), "additionalProperties": False}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool: what an agent reads about it, its arguments, whether it writes, and what it runs."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
+    writes: bool
+    run: Callable[[Session, dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+class Session:
+    """The document a server works on and how (the configuration, the name messages give it)."""
+
+    def __init__(self, config: Config, path: Path, name: str) -> None:
+        self.config = config
+        self.path = path
+        self.name = name
+        self.vocab = vocabulary(config)
+
+    def registry(self) -> tuple[Document, Registry]:
+        document = parse(read_text(self.path), path=self.name)
+        return document, build(document, self.vocab)
+
+    def edit(self, operation: Callable[[Document, date | None], edits.Edit]) -> tuple[str, dict[str, Any]]:
+        """Run an edit through :func:`edit_file`; the port(s) it chose, what changed, and the diff."""
+        result = edit_file(self.path, operation, name=self.name, lock_timeout=self.config.lock_timeout)
+        edit = result.edit
+        diff = edit.diff(self.name)
+        record = {
+            "path": self.name,
+            "port": edit.ports[0] if edit.ports else None,
+            "ports": list(edit.ports),
+            "written": result.written,
+            "changes": [change.to_dict() for change in edit.changes],
+            "diff": diff,
+        }
+        said = "; ".join(change.message for change in edit.changes) or "nothing to change"
+        return f"{said}\n\n{diff}" if diff else said, record
+
+
+def _lookup(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    _, registry = session.registry()
+    found = lookup(registry, args["query"])
+    if "host" in args:
+        key = known_host(registry, args["host"])
+        for field in ("holders", "layers", "entries"):
+            if field in found:
+                found[field] = [record for record in found[field] if record.get("host") == key]
+    return _summary(found), found
+
+
+def _summary(found: dict[str, Any]) -> str:
+    if found["kind"] == "port":
+        held = [
+            f"{r['service'] or '(reserved)'} ({r.get('layer', 'planned')}{_on(r)}, line {r['line']})"
+            for r in found["holders"]
+        ]
+        state = "free" if found["free"] else "taken"
+        return f"port {found['port']} is {state}" + (": " + "; ".join(held) if held else "")
+    if found["kind"] == "range":
+        return f"{found['heading']}: {found['assigned']} assigned, next free {found['next_free']}"
+    others = "; ".join(f"{r.get('layer')}{_on(r)}: {r['port_text']}" for r in found.get("layers", []))
+    return f"{found['service']}: {found['port_text']} in {found['heading']} (line {found['line']})" + (
+        f"; {others}" if others else ""
+    )
+
+
+def _on(record: Mapping[str, Any]) -> str:
+    return f" on {record['host']}" if record.get("host") else ""
+
+
+def _next_free(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    _, registry = session.registry()
+    section, ports = next_free(registry, args["range"], args.get("count", 1), args.get("host"))
+    record = {**section_fields(section), "ports": ports}
+    if "host" in args:
+        record["host"] = known_host(registry, args["host"])
+    return " ".join(map(str, ports)), record
+
+
+def _validate(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    from ..check import fixes
+    from ..check.rules import validate
+
+    document, registry = session.registry()
+    report = fixes.attach(validate(registry, session.config), document, registry)
+    return _findings(report.findings, {"path": session.name, "accepted": len(report.accepted)})
+
+
+def _findings(findings: Any, extra: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    records = [finding.to_dict() for finding in findings]
+    text = "\n".join(f"{f.location}: {f.rule.id} {f.severity}: {f.message}" for f in findings) or "no findings"
+    errors = sum(1 for f in findings if f.severity == "error")
+    return text, {**extra, "errors": errors, "findings": records}
+
+
+def _drift(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    from ..deploy import drift
+    from ..deploy.load import hosts_to_compare, load_hosts
+
+    given = [
+        [Path(p) for p in args.get(kind, [])] for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")
+    ]
+    hosts = hosts_to_compare(session.config, given, option="{}")
+    _, registry = session.registry()
+    report = drift.check(registry, load_hosts(hosts), session.config, session.name)
+    return _findings(report.findings, {"path": session.name})
+
+
+def _add(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if "range" not in args and "port" not in args and "section" not in args:
+        raise UsageError("give range (the next free port there) or port", hint="next_free lists free ports")
+    return session.edit(
+        lambda document, day: edits.add(
+            document,
+            args["service"],
+            range=args.get("range"),
+            port=args.get("port"),
+            section=args.get("section"),
+            cells=dict(args.get("set", {})),
+            date=day,
+            vocab=session.vocab,
+        )
+    )
+
+
+def _move(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if "range" not in args and "port" not in args:
+        raise UsageError("give port or range (the next free port there)")
+    return session.edit(
+        lambda document, day: edits.move(
+            document, args["service"], port=args.get("port"), range=args.get("range"), date=day, vocab=session.vocab
+        )
+    )
+
+
+def _remove(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return session.edit(
+        lambda document, day: edits.remove(
+            document, args["service"], reserve=args.get("reserve", False), date=day, vocab=session.vocab
+        )
+    )
+
+
+def _rename(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return session.edit(
+        lambda document, day: edits.rename(document, args["service"], args["new_name"], date=day, vocab=session.vocab)
+    )
+
+
+_SERVICE = {
+    **_STRING,
+    "description": "The service's name as the registry writes it (or, to find it, one of its ports).",
+}
+TOOLS: tuple[Tool, ...] = (
+    Tool(
+        "lookup",
+        "Who holds a port, where a service is, or what a range holds. `query` is a port number ('3001'), a "
+        "service name ('mana-auth') or a range/section ('3000-3099', 'core'). Answers with the holder(s), the "
+        "section and range, the line, the host, the planned and the running (deployed) ports, and the rows "
+        "that refer to a service. Use it before starting a server on a port.",
+        _schema(
+            {"query": {**_STRING, "description": "A port, a service name, or a range/section."}, "host": _HOST},
+            ("query",),
+        ),
+        False,
+        _lookup,
+    ),
+    Tool(
+        "next_free",
+        "The lowest free ports of a section's range (nothing is written). With `host`, ports also free on "
+        "that machine's running list. Fails, naming what is free, when fewer than `count` are free.",
+        _schema(
+            {"range": _RANGE, "host": _HOST, "count": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}},
+            ("range",),
+        ),
+        False,
+        _next_free,
+    ),
+    Tool(
+        "validate",
+        "Check the registry: every finding (rule id, severity, file:line:column, message, hint, and a fix "
+        "when one is mechanical). Run it after any change to the document. `errors` > 0 means CI fails.",
+        _schema({}),
+        False,
+        _validate,
+    ),
+    Tool(
+        "drift",
+        "Compare the registry with the deployment: docker compose, Prometheus, env, cloudflared and "
+        "Kubernetes files (those configured in .mdports.toml, or the files given here; paths relative to "
+        "the server's folder). Returns the findings: undocumented ports, taken ports, mismatches.",
+        _schema(
+            {
+                kind: {**_FILES, "description": f"{kind} files"}
+                for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")
+            }
+        ),
+        False,
+        _drift,
+    ),
+    Tool(
+        "add",
+        "Add a service to the registry on the next free port of `range` (or on `port`) and write the file. "
+        "Returns the port chosen and the diff. Refused, with the file untouched, when the port is taken "
+        "(the holder is named), the range is unknown (the ranges are listed) or the name exists.",
+        _schema(
+            {
+                "service": {**_STRING, "description": "The new service's name."},
+                "range": _RANGE,
+                "port": {**_PORT, "description": "This port instead of the next free one."},
+                "section": {**_STRING, "description": "A section by name (a new name makes one, without a range)."},
+                "set": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string", "maxLength": 500},
+                    "description": 'Other cells of the row by column name, such as {"Runtime": "Go"}.',
+                },
+            },
+            ("service",),
+        ),
+        True,
+        _add,
+    ),
+    Tool(
+        "move",
+        "Move a service to `port` or to the next free port of `range`; rows that refer to it follow. "
+        "Returns the new port and the diff; refused (file untouched) when the port is taken.",
+        _schema(
+            {"service": _SERVICE, "port": {**_PORT, "description": "The new port."}, "range": _RANGE}, ("service",)
+        ),
+        True,
+        _move,
+    ),
+    Tool(
+        "remove",
+        "Remove a service's row (`reserve`: keep its ports as a reserved placeholder). Refused while "
+        "other rows refer to it (they are named).",
+        _schema({"service": _SERVICE, "reserve": {"type": "boolean", "default": False}}, ("service",)),
+        True,
+        _remove,
+    ),
+    Tool(
+        "rename",
+        "Rename a service and every cross-reference to it. Refused when `new_name` is taken or confusable.",
+        _schema(
+            {"service": _SERVICE, "new_name": {**_STRING, "description": "The new name."}}, ("service", "new_name")
+        ),
+        True,
+        _rename,
+    ),
+)
+
+
+def _result(text: str, structured: dict[str, Any] | None = None, error: bool = False) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)], structured_content=structured, is_error=error
+    )
+
+
+def make_server(session: Session, read_only: bool = False) -> Server[Any]:
+    """The MCP server with the tools (only the queries when ``read_only``)."""
+    tools = {tool.name: tool for tool in TOOLS if not (read_only and tool.writes)}
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(
+                    name=tool.name,
+                    description=tool.description,
+                    input_schema=tool.schema,
+                    annotations=types.ToolAnnotations(
+                        read_only_hint=not tool.writes, destructive_hint=tool.name == "remove"
+                    ),
+                )
+                for tool in tools.values()
+            ]
+        )
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
+        tool = tools.get(params.name)
+        if tool is None:
+            known = ", ".join(tools)
+            hint = " (the server is read-only)" if params.name in {t.name for t in TOOLS} else ""
+            return _result(f"unknown tool {params.name!r}{hint}; the tools are: {known}", error=True)
+        arguments = dict(params.arguments or {})
+        problem = next(iter(jsonschema.Draft202012Validator(tool.schema).iter_errors(arguments)), None)
+        if problem is not None:
+            where = "/".join(map(str, problem.absolute_path)) or "arguments"
+            return _result(f"invalid {where}: {problem.message}", error=True)
+        try:
+            text, structured = await anyio.to_thread.run_sync(tool.run, session, arguments)
+        except MdportsError as error:
+            return _result(str(error), {"error": _error_record(error)}, error=True)
+        return _result(text, structured)
+
+    return Server(
+        "mdports",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
+
+
+def _error_record(error: MdportsError) -> dict[str, Any]:
+    return {"message": error.message, "path": error.path, "line": error.line, "hint": error.hint}
+
+
+def serve(config: Config, path: Path, name: str, *, read_only: bool = False) -> None:
+    """Run the MCP server on stdin and stdout until the client closes the connection."""
+    server = make_server(Session(config, path, name), read_only)
+    serving()
+
+    async def main() -> None:
+        async with stdio_server() as (read, write):
+            send, receive = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+
+            async def answer_unreadable() -> None:
+                """A line that is not a JSON-RPC message gets JSON-RPC's parse error (the SDK drops it)."""
+                async with send:
+                    async for item in read:
+                        if isinstance(item, Exception):
+                            message = f"not a JSON-RPC message: {str(item).splitlines()[0][:200]}"
+                            error = types.JSONRPCError(
+                                jsonrpc="2.0", id=None, error=types.ErrorData(code=types.PARSE_ERROR, message=message)
+                            )
+                            await write.send(SessionMessage(error))
+                        else:
+                            await send.send(item)
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(answer_unreadable)
+                await server.run(receive, write, server.create_initialization_options())
+
+    anyio.run(main)
+
+
+__all__ = ["TOOLS", "make_server", "serve"]

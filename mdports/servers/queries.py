@@ -1,0 +1,82 @@
+"""The questions both servers answer: who holds a port, a service or a range, and which ports are free.
+
+They return the records of ``mdports show``, ``ranges`` and ``next-free --format json``
+(:mod:`mdports.output.listing`), so an agent, an editor and a script read the same answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..edits.port_choice import free_ports
+from ..errors import NotFoundError, RefusedError, UsageError
+from ..model.lists import host_key
+from ..model.registry import Registry
+from ..model.sections import Section
+from ..output.listing import entry_record, range_record, section_fields, show_record
+
+
+def lookup(registry: Registry, query: str) -> dict[str, Any]:
+    """What ``query`` (a port, a service name, or a range/section) is: its holders, where, both layers."""
+    text = query.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 5:
+        port = int(text)
+        holders = [entry_record(registry, entry) for entry in registry.every_entry if port in entry.ports]
+        section = registry.section_holding(port)
+        return {
+            "kind": "port",
+            "port": port,
+            "free": not any(record["service"] for record in holders),
+            "section": section_fields(section) if section is not None else None,
+            "holders": holders,
+        }
+    try:
+        entry = registry.entry(text)
+    except NotFoundError as missing:
+        running = registry.named(text)
+        if running:
+            entry = running[0]
+        else:
+            try:
+                section = registry.section(text, option="query")
+            except (NotFoundError, UsageError):
+                raise missing from None
+            entries = [entry_record(registry, e) for e in registry.every_entry if e.section == section.index]
+            return {"kind": "range", **range_record(registry, section), "entries": entries}
+    return {"kind": "service", **show_record(registry, entry)}
+
+
+def next_free(registry: Registry, selector: str, count: int = 1, host: str | None = None) -> tuple[Section, list[int]]:
+    """The ``count`` lowest free ports of a section (on ``host``), all or a refusal, as ``mdports next-free``."""
+    section = registry.section(selector)
+    if section.range is None:
+        raise UsageError(
+            f"section {section.heading!r} declares no range, so there is no next free port",
+            path=registry.path,
+            hint="declare one in the heading (`## 7000-7099: Misc`), or pass a port",
+        )
+    if host is None:
+        ports = free_ports(registry, section, count)
+    else:
+        # Free on a host: no planned row holds it, and nothing the document lists as running there.
+        key = host_key(known_host(registry, host))
+        taken = {p for e in registry.every_entry if e.service and e.host and host_key(e.host) == key for p in e.ports}
+        ports = [port for port in free_ports(registry, section, len(section.range)) if port not in taken][:count]
+    if len(ports) < count:
+        raise RefusedError(
+            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
+            path=registry.path,
+            hint="free ports with remove, or choose another range",
+        )
+    return section, ports
+
+
+def known_host(registry: Registry, text: str) -> str:
+    """The host the document names that ``text`` means (case and punctuation aside), or a refusal naming them."""
+    names = {host_key(e.host): e.host for e in registry.every_entry if e.host}
+    names.update({host_key(s.host): s.host for s in registry.sections if s.host})
+    found = names.get(host_key(text))
+    if found is None:
+        known = ", ".join(sorted(names.values())) or "none"
+        raise NotFoundError(f"the document names no host {text!r}", path=registry.path, hint=f"its hosts: {known}")
+    return found
