@@ -193,8 +193,53 @@ DEPLOYMENT_RULES: tuple[Rule, ...] = (
 )
 
 
-# Every rule, document and deployment ones, ordered by id.
-ALL_RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *DEPLOYMENT_RULES)
+# The live rules: `live` reports them (mdports.live.check), from the sockets of this machine, a
+# host's TCP answers, or the ports a compose file would publish here.
+NOT_LISTENING = Rule(
+    "MP301", "not-listening", "info", "A documented service's port has no listener on this machine."
+)
+UNDOCUMENTED_LISTENER = Rule(
+    "MP302",
+    "undocumented-listener",
+    "warning",
+    "Something listens on a port inside the document's ranges (or a --scan range) that no entry documents.",
+)
+UNEXPECTED_HOLDER = Rule(
+    "MP303",
+    "unexpected-holder",
+    "info",
+    "A documented port is held by a process whose name and command line do not mention the entry's service.",
+)
+RESERVED_LISTENER = Rule(
+    "MP304", "reserved-listener", "warning", "Something listens on a port the document marks reserved."
+)
+PORT_CLOSED = Rule(
+    "MP305", "port-closed", "warning", "A documented port of a --host refuses the connection or does not answer."
+)
+HOST_SILENT = Rule(
+    "MP306", "host-silent", "error", "A --host answers on none of its documented ports within the timeout."
+)
+PREFLIGHT_TAKEN = Rule(
+    "MP307",
+    "preflight-port-taken",
+    "error",
+    "A compose file would publish a host port that a process on this machine already holds.",
+)
+
+# The rules ``live`` runs, by id.
+LIVE_RULES: tuple[Rule, ...] = (
+    NOT_LISTENING,
+    UNDOCUMENTED_LISTENER,
+    UNEXPECTED_HOLDER,
+    RESERVED_LISTENER,
+    PORT_CLOSED,
+    HOST_SILENT,
+    PREFLIGHT_TAKEN,
+)
+
+
+# Every rule, document, deployment and live ones, ordered by id.
+ALL_RULES: tuple[Rule, ...] = (*DOCUMENT_RULES, *DEPLOYMENT_RULES, *LIVE_RULES)
 _BY_WORD: dict[str, Rule] = {word: rule for rule in ALL_RULES for word in (rule.id, rule.name)}
 # Every id and name, each rule's id before its name: what a did-you-mean chooses from.
 RULE_WORDS: tuple[str, ...] = tuple(_BY_WORD)

@@ -72,6 +72,10 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
+    "map": Listing(
+        "portmap", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
+    ),
+    "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
 })  # fmt: skip
 
 

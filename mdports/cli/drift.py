@@ -19,7 +19,12 @@ from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import (
     BASELINE,
+    CLOUDFLARED,
+    COMPOSE,
+    ENV,
+    KUBERNETES,
     LOCK_TIMEOUT,
+    PROMETHEUS,
     QUIET,
     WRITE_BASELINE,
     ReportFormat,
@@ -33,6 +38,7 @@ from ._state import State, state
 if TYPE_CHECKING:
     from ..check.findings import Report
     from ..deploy.records import Deployment, HostFiles
+    from ..files.config import Config
     from ..model.registry import Registry
     from ..syntax.document import Document
 
@@ -45,21 +51,11 @@ class FixTarget(str, Enum):
 @command()
 def drift(
     ctx: typer.Context,
-    compose: list[Path] | None = typer.Option(
-        None, "--compose", "-c", metavar="FILE", help="A docker compose file (repeat for several)."
-    ),
-    prometheus: list[Path] | None = typer.Option(
-        None, "--prometheus", "-p", metavar="FILE", help="A Prometheus configuration file (repeat for several)."
-    ),
-    env: list[Path] | None = typer.Option(
-        None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
-    ),
-    cloudflared: list[Path] | None = typer.Option(
-        None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
-    ),
-    kubernetes: list[Path] | None = typer.Option(
-        None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
-    ),
+    compose: list[Path] | None = COMPOSE,
+    prometheus: list[Path] | None = PROMETHEUS,
+    env: list[Path] | None = ENV,
+    cloudflared: list[Path] | None = CLOUDFLARED,
+    kubernetes: list[Path] | None = KUBERNETES,
     fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     min_severity: Severity | None = typer.Option(
@@ -108,22 +104,7 @@ def drift(
     st = state(ctx)
     config = st.config
     strict = strict or config.strict
-    given = [compose, prometheus, env, cloudflared, kubernetes]
-    if any(given):
-        hosts = [_host("", (), *(group or [] for group in given))]
-    else:
-        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
-        hosts = [host for host in hosts if _has_files(host)]
-        hosts += [
-            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
-            for h in config.hosts
-        ]
-    if not any(_has_files(host) for host in hosts):
-        raise UsageError(
-            "no deployment files to compare the document with",
-            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
-            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
-        )
+    hosts = deployment_hosts(config, [compose, prometheus, env, cloudflared, kubernetes])
     name, document = st.load()
     registry = st.registry(document)
     deployed = load_hosts(hosts)
@@ -260,6 +241,30 @@ def _reconcile(
         wrote = f"; wrote {', '.join(record.files)}" if record.files else ""
         say(f"{name}: {record.fixed} {verb}, {len(record.unfixed)} not fixed{wrote}", err=True)
     return Report(name, tuple(item.finding for item in record.unfixed))
+
+
+def deployment_hosts(config: Config, given: Sequence[Sequence[Path] | None]) -> list[HostFiles]:
+    """The hosts and files to read: those given (compose, prometheus, env, cloudflared, kubernetes), else configured.
+
+    Files given on the command line are one unnamed host and replace the configuration.
+    Raises :class:`UsageError` when there is no file at all.
+    """
+    if any(given):
+        hosts = [_host("", (), *(group or [] for group in given))]
+    else:
+        hosts = [_host("", (), config.compose, config.prometheus, config.env, config.cloudflared, config.kubernetes)]
+        hosts = [host for host in hosts if _has_files(host)]
+        hosts += [
+            _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
+            for h in config.hosts
+        ]
+    if not any(_has_files(host) for host in hosts):
+        raise UsageError(
+            "no deployment files to compare the document with",
+            hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
+        )
+    return hosts
 
 
 def _host(name: str, addresses: Sequence[str], *groups: Sequence[Path]) -> HostFiles:
