@@ -29,6 +29,9 @@ def port_map(
         MapFormat.text, "--format", help="text (a bar per section), markdown (a table), svg or html (a page)."
     ),
     output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write to FILE (svg, html)."),
+    width: int | None = typer.Option(
+        None, "--width", metavar="COLUMNS", help="text: fit this many columns (default: the terminal's, COLUMNS)."
+    ),
     drift: bool = typer.Option(
         False, "--drift", help="Colour each port by its drift status (deployment files given or configured)."
     ),
@@ -48,6 +51,8 @@ def port_map(
     from ..check.rules import validate
     from ..map import html, space, svg, text
 
+    if width is not None and (width < 20 or fmt is not MapFormat.text):
+        raise UsageError("--width goes with --format text and is at least 20")
     given = [compose, prometheus, env, cloudflared, kubernetes]
     if any(given) and not drift:
         raise UsageError("--compose, --prometheus, --env, --cloudflared and --kubernetes go with --drift")
@@ -69,7 +74,8 @@ def port_map(
     built = space.build_map(registry, report, drift_report, deployed_ports)
     if fmt is MapFormat.text:
         color = st.colored()
-        say(text.format_terminal(built, shutil.get_terminal_size().columns, color), color=color)
+        columns = width if width is not None else shutil.get_terminal_size().columns
+        say(text.format_terminal(built, columns, color), color=color)
     elif fmt is MapFormat.markdown:
         rendered = text.format_markdown(built)
         if output is None:

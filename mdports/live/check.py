@@ -94,9 +94,7 @@ def _location(path: str, entry: Entry) -> tuple[str, int, int]:
 
 def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequence[Entry], path: str) -> LiveResult:
     """MP301-MP304 on this machine: documented ports nobody holds, holders that do not match, and strays."""
-    by_port: dict[tuple[int, str], list[Listener]] = {}
-    for listener in listeners:
-        by_port.setdefault((listener.port, listener.protocol), []).append(listener)
+    by_port = _by_port(listeners)
     findings: list[Finding] = []
     lines: list[PortLine] = []
     for entry in entries:
@@ -260,9 +258,7 @@ def check_remote(
 
 def check_preflight(services: Sequence[ComposeService], listeners: Sequence[Listener], path: str) -> LiveResult:
     """MP307: every host port the compose files would publish that a process here already holds."""
-    by_port: dict[tuple[int, str], list[Listener]] = {}
-    for listener in listeners:
-        by_port.setdefault((listener.port, listener.protocol), []).append(listener)
+    by_port = _by_port(listeners)
     findings: list[Finding] = []
     lines: list[PortLine] = []
     for service in services:
@@ -288,6 +284,14 @@ def check_preflight(services: Sequence[ComposeService], listeners: Sequence[List
             )
     lines.sort(key=lambda line: (line.port, line.protocol))
     return LiveResult("preflight", path, tuple(lines), Report(path, tuple(findings)))
+
+
+def _by_port(listeners: Iterable[Listener]) -> dict[tuple[int, str], list[Listener]]:
+    """The listeners on each (port, protocol)."""
+    found: dict[tuple[int, str], list[Listener]] = {}
+    for listener in listeners:
+        found.setdefault((listener.port, listener.protocol), []).append(listener)
+    return found
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:

@@ -3,9 +3,10 @@
 A *run* is a stretch of consecutive ports that look the same on the map (same status, same
 holders, same drift): a ten-port placeholder is one run, and so is the free tail of a range,
 so a band of 55,000 ports costs as many runs as it has entries, not as many ports.
-The counts and the free ports are those of ``mdports ranges`` and ``next-free``
-(:func:`~mdports.output.listing.range_record`, :func:`~mdports.edits.port_choice.free_ports`):
-the map and the commands never disagree about what is free.
+The counts are those of ``mdports ranges`` (free counts a port only a placeholder holds, as it
+is free to take) and the next free port is ``next-free``'s
+(:func:`~mdports.edits.port_choice.free_ports`). One difference: a port that a row with a Host
+column assigns is assigned here, on whichever host; ``ranges`` counts it for that host only.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
     ``deployed`` are the ports the deployment publishes: shown as "deployed as documented"
     when no drift finding names them. Raises :class:`UsageError` when no section has a range.
     """
-    from ..output.listing import entries_in, range_record
+    from ..edits.port_choice import free_ports
+    from ..output.listing import entries_in
 
     ranged = [s for s in registry.sections if s.declared is not None]
     if not ranged:
@@ -150,19 +152,22 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
     bands = []
     for section in ranged:
         assert section.range is not None
-        record = range_record(registry, section)
         runs = _runs(registry, section.range.lo, section.range.hi, conflicts, drifting)
         outside = _outside(entries_in(registry, section), section, conflicts, drifting)
+        assigned = sum(run.count for run in runs if run.status in ("assigned", "conflict"))
+        reserved = sum(run.count for run in runs if run.status == "reserved")
+        free = free_ports(registry, section)
+        lanes = _lanes(lanes_of.get(section.index, ()), drifting)
         bands.append(
             Band(
                 section,
                 runs,
                 outside,
-                _lanes(lanes_of.get(section.index, ()), drifting),
-                record["assigned"],
-                record["reserved"],
-                record["free"] or 0,
-                record["next_free"],
+                lanes,
+                assigned,
+                reserved,
+                len(section.range) - assigned,
+                free[0] if free else None,
             )
         )
     unranged = tuple(s for s in registry.sections if s.range is None and entries_in(registry, s))
@@ -241,8 +246,13 @@ def _lanes(entries: Iterable[Entry], drifting: Mapping[int, tuple[str, str]]) ->
     """Running entries grouped by host, each host's runs sorted by port."""
     by_host: dict[str, list[Run]] = {}
     for entry in entries:
+        if entry.service is None:
+            continue  # a placeholder in a running table says nothing runs there
         for span in entry.spans:
             drift, note = drifting.get(span.lo, (None, ""))
             run = Run(span.lo, span.hi, "assigned", (entry.service or f"({entry.marker})",), drift, note)
             by_host.setdefault(_host(entry), []).append(run)
-    return tuple(Lane(host, tuple(sorted(runs, key=lambda r: r.lo))) for host, runs in by_host.items())
+    # A service both in a list of running ports and in a table with a Host column is one run.
+    return tuple(
+        Lane(host, tuple(sorted(set(runs), key=lambda r: (r.lo, r.holders)))) for host, runs in by_host.items()
+    )

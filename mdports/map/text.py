@@ -85,7 +85,7 @@ def format_terminal(port_map: PortMap, columns: int, color: bool = False) -> str
     """
     ranges = [str(band.section.range) for band in port_map.bands]
     range_width = max(len(_HEAD[0]), *map(len, ranges))
-    titles = [printable(band.section.title) for band in port_map.bands]
+    titles = [" ".join(printable(band.section.title).split()) for band in port_map.bands]
     title_width = max(len(_HEAD[1]), min(max(map(len, titles)), 24))
     numbers = [(str(b.assigned), str(b.reserved), str(b.free)) for b in port_map.bands]
     widths = [max(len(_HEAD[3 + i]), *(len(row[i]) for row in numbers)) for i in range(3)]
@@ -100,32 +100,47 @@ def format_terminal(port_map: PortMap, columns: int, color: bool = False) -> str
         drawn = _draw(bar(band.runs, lo, hi, width), color)
         lines.append(f"{rng:<{range_width}}  {shown:<{title_width}}  {drawn}  {counts}")
         if band.outside:
-            ports = ", ".join(f"{r.ports} {r.holders[0]}" for r in band.outside[:5])
-            more = f" and {len(band.outside) - 5} more" if len(band.outside) > 5 else ""
-            lines.append(f"{'':<{range_width}}  {GLYPH['outside']} outside its range: {printable(ports)}{more}")
+            ports = ", ".join(f"{r.ports} {r.holders[0]}" for r in band.outside)
+            outside = f"{'':<{range_width}}  {GLYPH['outside']} outside its range: {printable(ports)}"
+            lines.append(_fit(outside, columns))
         for lane in band.lanes:
-            lines.append(_lane_line(lane, lo, hi, width, range_width, title_width, color))
+            lines.append(_lane_line(lane, lo, hi, width, range_width, title_width, color, columns))
     for lane in port_map.elsewhere:
-        ports = ", ".join(f"{r.ports} {r.holders[0]}" for r in lane.runs[:6])
-        more = f" and {len(lane.runs) - 6} more" if len(lane.runs) > 6 else ""
-        lines.append(printable(f"@{lane.host} runs outside every range: {ports}{more}"))
+        ports = ", ".join(f"{r.ports} {r.holders[0]}" for r in lane.runs)
+        lines.append(_fit(printable(f"@{lane.host} runs outside every range: {ports}"), columns))
     for section in port_map.unranged:
-        lines.append(printable(f"{section.title}: entries without a range (not drawn)"))
-    legend = [f"{paint(GLYPH[s], s, color)} {s}" for s in STATUSES]
-    legend.insert(1, f"{paint(PARTLY['assigned'], 'assigned', color)} partly assigned")
+        lines.append(_fit(printable(f"{section.title}: entries without a range (not drawn)"), columns))
+    legend: list[tuple[str, str, str]] = [(GLYPH[s], s, s) for s in STATUSES]
+    legend.insert(1, (PARTLY["assigned"], "assigned", "partly assigned"))
     if port_map.hosts:
-        legend.append(f"{RUNNING} runs on the host of its lane")
-    lines.append("  ".join(legend))
+        legend.append((RUNNING, "assigned", "runs on the host of its lane"))
+    line, length = "", 0
+    for char, style, words in legend:  # as many items a line as the width holds
+        if length and length + 3 + len(words) > columns:
+            lines.append(line)
+            line, length = "", 0
+        line += ("  " if length else "") + f"{paint(char, style, color)} {words}"
+        length += (2 if length else 0) + 2 + len(words)
+    lines.append(line)
     return "\n".join(lines)
 
 
-def _lane_line(lane: Lane, lo: int, hi: int, width: int, range_width: int, title_width: int, color: bool) -> str:
+def _fit(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= columns else text[: max(columns - 1, 0)] + "…"
+
+
+def _lane_line(
+    lane: Lane, lo: int, hi: int, width: int, range_width: int, title_width: int, color: bool, columns: int
+) -> str:
+    """A host's lane under its band: ``▮`` where it runs something, then as many names as fit."""
     inside = [r for r in lane.runs if lo <= r.lo <= hi]
     host = printable(f"@{lane.host}")
     host = host if len(host) <= title_width else host[: title_width - 1] + "…"
-    names = ", ".join(f"{r.ports} {r.holders[0]}" for r in inside[:3]) + (" …" if len(inside) > 3 else "")
     lane_bar = _draw(bar(inside, lo, hi, width), color, running=True)
-    return f"{'':<{range_width}}  {host:<{title_width}}  {lane_bar}  {printable(names)}".rstrip()
+    room = columns - range_width - title_width - width - 6
+    names = _fit(printable(", ".join(f"{r.ports} {r.holders[0]}" for r in inside)), room) if room >= 8 else ""
+    return f"{'':<{range_width}}  {host:<{title_width}}  {lane_bar}  {names}".rstrip()
 
 
 def format_markdown(port_map: PortMap) -> str:
