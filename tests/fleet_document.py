@@ -52,7 +52,7 @@ def fleet_document(services: int = 1200) -> str:
         label = f"> **{host} (`{address}`):**\n>\n" if host_number != 1 else f"> **{host}** ({address}):\n>\n"
         out.append(label)
         for number, rows in enumerate(planned):
-            for port, name in rows[host_number :: 37][:6]:
+            for port, name in rows[host_number::37][:6]:
                 bare = name.strip("*")
                 form = (f"> - {bare} `{port}`\n", f"> - {bare}: {port}\n", f"> - {bare} on :{port}\n")[number % 3]
                 out.append(form)

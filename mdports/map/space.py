@@ -139,7 +139,7 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
         )
     conflicts = {port for f in report.findings if f.rule is DUPLICATE_PORT for port in f.ports}
     drifting = _drift_by_port(drift.findings if drift else (), deployed)
-    running = [e for e in registry.every_entry if e.layer == "running" and e.spans]
+    running = [e for e in registry.every_entry if e.layer == "running" and e.spans and e.service is not None]
     hosts = tuple(dict.fromkeys(_host(e) for e in running))
     lanes_of: dict[int, list[Entry]] = {}
     elsewhere: list[Entry] = []
@@ -245,9 +245,7 @@ def _outside(
 def _lanes(entries: Iterable[Entry], drifting: Mapping[int, tuple[str, str]]) -> tuple[Lane, ...]:
     """Running entries grouped by host, each host's runs sorted by port."""
     by_host: dict[str, list[Run]] = {}
-    for entry in entries:
-        if entry.service is None:
-            continue  # a placeholder in a running table says nothing runs there
+    for entry in entries:  # assigned ones: a placeholder in a running table says nothing runs there
         for span in entry.spans:
             drift, note = drifting.get(span.lo, (None, ""))
             run = Run(span.lo, span.hi, "assigned", (entry.service or f"({entry.marker})",), drift, note)

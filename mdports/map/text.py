@@ -86,9 +86,11 @@ def format_terminal(port_map: PortMap, columns: int, color: bool = False) -> str
     ranges = [str(band.section.range) for band in port_map.bands]
     range_width = max(len(_HEAD[0]), *map(len, ranges))
     titles = [" ".join(printable(band.section.title).split()) for band in port_map.bands]
-    title_width = max(len(_HEAD[1]), min(max(map(len, titles)), 24))
     numbers = [(str(b.assigned), str(b.reserved), str(b.free)) for b in port_map.bands]
     widths = [max(len(_HEAD[3 + i]), *(len(row[i]) for row in numbers)) for i in range(3)]
+    # Titles give way to the bar on a narrow terminal, down to the width of their header.
+    room = columns - range_width - sum(widths) - 10 - _MIN_BAR
+    title_width = max(len(_HEAD[1]), min(max(map(len, titles)), 24, room))
     width = max(columns - range_width - title_width - sum(widths) - 10, _MIN_BAR)
     head = f"{_HEAD[0]:<{range_width}}  {_HEAD[1]:<{title_width}}  {_HEAD[2]:<{width}}  "
     lines = [head + "  ".join(f"{h:>{w}}" for h, w in zip(_HEAD[3:], widths, strict=True))]
