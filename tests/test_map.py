@@ -215,9 +215,8 @@ def test_runs_partition_the_range_and_the_bar_has_its_width(rows: list[tuple[int
     band = build_map(registry, validate(registry)).bands[0]
     ports = [port for run in band.runs for port in range(run.lo, run.hi + 1)]
     assert ports == list(range(1000, 1061))
-    assert all(
-        a.hi + 1 == b.lo and (a.status, a.holders) != (b.status, b.holders) for a, b in zip(band.runs, band.runs[1:])
-    )
+    for a, b in zip(band.runs, band.runs[1:], strict=False):
+        assert a.hi + 1 == b.lo and (a.status, a.holders) != (b.status, b.holders)
     cells = bar(band.runs, 1000, 1060, width)
     assert len(cells) == width and None not in cells
     if any(run.status == "conflict" for run in band.runs):
