@@ -158,7 +158,10 @@ def _preflight(st: State, given: list[Path]) -> tuple[LiveResult, dict[str, tupl
         hosts = deployment_hosts(st.config, [given, None, None, None, None])
     else:
         here = {socket.gethostname().casefold(), socket.gethostname().split(".")[0].casefold()}
-        configured = deployment_hosts(st.config, [None] * 5)
+        try:
+            configured = deployment_hosts(st.config, [None] * 5)
+        except UsageError:
+            configured = []
         hosts = [h for h in configured if (not h.name or h.name.casefold() in here) and h.compose]
         if not hosts:
             raise UsageError(
