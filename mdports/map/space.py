@@ -127,7 +127,6 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
     when no drift finding names them. Raises :class:`UsageError` when no section has a range.
     """
     from ..edits.port_choice import free_ports
-    from ..output.listing import entries_in
 
     ranged = [s for s in registry.sections if s.declared is not None]
     if not ranged:
@@ -149,11 +148,14 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
             lanes_of.setdefault(holder.index, []).append(entry)
         else:
             elsewhere.append(entry)
+    by_section: dict[int, list[Entry]] = {}  # the table rows of each section, grouped once (not per section)
+    for entry in registry.entries:
+        by_section.setdefault(entry.section, []).append(entry)
     bands = []
     for section in ranged:
         assert section.range is not None
         runs = _runs(registry, section.range.lo, section.range.hi, conflicts, drifting)
-        outside = _outside(entries_in(registry, section), section, conflicts, drifting)
+        outside = _outside(by_section.get(section.index, ()), section, conflicts, drifting)
         assigned = sum(run.count for run in runs if run.status in ("assigned", "conflict"))
         reserved = sum(run.count for run in runs if run.status == "reserved")
         free = free_ports(registry, section)
@@ -170,7 +172,7 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
                 free[0] if free else None,
             )
         )
-    unranged = tuple(s for s in registry.sections if s.range is None and entries_in(registry, s))
+    unranged = tuple(s for s in registry.sections if s.range is None and s.index in by_section)
     name = registry.path or "<input>"
     return PortMap(name, tuple(bands), _lanes(elsewhere, drifting), hosts, drift is not None, unranged)
 
