@@ -87,6 +87,18 @@ def test_listening_reads_our_sockets_and_their_holder(sockets: Sockets) -> None:
     assert found[(tcp, "tcp")].holder == f"{found[(tcp, 'tcp')].process} (PID {os.getpid()})"
 
 
+def test_proc_and_psutil_read_the_same_sockets(sockets: Sockets) -> None:
+    """Without psutil, /proc/net and /proc/PID/fd: the same sockets, holders and command lines as psutil's."""
+    psutil = pytest.importorskip("psutil", reason="psutil is the `live` extra (and in the test extra)")
+    from mdports.live.sockets import _from_proc, _from_psutil
+
+    ours = {(sockets.tcp(), "tcp"), (sockets.udp(), "udp")}
+    by_proc = {(s.port, s.protocol): s for s in _from_proc() if (s.port, s.protocol) in ours}
+    by_psutil = {(s.port, s.protocol): s for s in _from_psutil(psutil) if (s.port, s.protocol) in ours}
+    assert by_proc == by_psutil and set(by_proc) == ours
+    assert {s.pid for s in by_proc.values()} == {os.getpid()}
+
+
 def test_this_machine_against_the_document(sockets: Sockets, tmp_path: Path) -> None:
     """Installed command: listening or not, a holder that does not match, a stray, a reserved port."""
     held, quiet, other, stray, held_back, udp = (
@@ -225,3 +237,29 @@ def test_the_running_layer_of_a_configured_host_is_what_it_checks(sockets: Socke
     result = invoke_mdports("live", "--host", "Build box", "--format", "json", cwd=tmp_path)
     record = json.loads(result.stdout)
     assert [(p["port"], p["state"]) for p in record["ports"]] == [(running, "open")], result.stderr
+
+
+def test_the_fleet_fixture_checks_one_hosts_running_layer(tmp_path: Path) -> None:
+    """1,200 entries, three hosts: --host NAME checks that host's running ports only, each on a line."""
+    from fleet_document import fleet_document
+
+    from mdports import parse
+    from mdports.model.reading import build
+
+    text = fleet_document()
+    (tmp_path / "PORTS.md").write_text(text, encoding="utf-8")
+    (tmp_path / ".mdports.toml").write_text(f'file = "PORTS.md"\n[hosts."GPU box"]\naddress = "{LOOPBACK}"\n')
+    registry = build(parse(text))
+    expected = {
+        port
+        for e in registry.every_entry
+        if e.layer == "running" and e.host == "GPU box" and e.service and "tcp" in e.protocols
+        for port in e.ports
+    }
+    assert len(expected) > 150  # its list and its rows of the AI table
+    result = run_mdports("live", "--host", "GPU box", "--format", "json", cwd=tmp_path)
+    record = json.loads(result.stdout)
+    assert {p["port"] for p in record["ports"]} == expected, result.stderr
+    assert {p["state"] for p in record["ports"]} <= {"open", "closed"}
+    assert record["target"] == "GPU box (127.0.0.1)"
+    assert result.returncode == 0 and all(f["rule"] == "MP305" for f in record["findings"])

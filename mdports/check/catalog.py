@@ -195,9 +195,7 @@ DEPLOYMENT_RULES: tuple[Rule, ...] = (
 
 # The live rules: `live` reports them (mdports.live.check), from the sockets of this machine, a
 # host's TCP answers, or the ports a compose file would publish here.
-NOT_LISTENING = Rule(
-    "MP301", "not-listening", "info", "A documented service's port has no listener on this machine."
-)
+NOT_LISTENING = Rule("MP301", "not-listening", "info", "A documented service's port has no listener on this machine.")
 UNDOCUMENTED_LISTENER = Rule(
     "MP302",
     "undocumented-listener",

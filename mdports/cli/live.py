@@ -105,6 +105,8 @@ def _local(registry: Registry, name: str) -> LiveResult:
 def _remote(
     st: State, registry: Registry, name: str, host: str, scanned: PortRange | None, timeout: float, concurrency: int
 ) -> LiveResult:
+    import dataclasses
+
     from ..live.check import check_remote, entries_for
     from ..live.probe import check_host
 
@@ -130,7 +132,7 @@ def _remote(
             path=name,
             hint="the document lists no assigned TCP entry for it; give --scan RANGE to try ports anyway",
         )
-    checked = check_host(address, sorted(ports), timeout, concurrency)
+    checked = dataclasses.replace(check_host(address, sorted(ports), timeout, concurrency), host=host)
     tcp_entries = [e for e in entries if "tcp" in e.protocols]
     return check_remote(registry, checked, tcp_entries, scanned, name)
 

@@ -65,7 +65,7 @@ def _from_psutil(util: ModuleType) -> Iterator[Listener]:
         if pid is not None and pid not in names:
             try:
                 process = util.Process(pid)
-                names[pid] = (process.name(), " ".join(process.cmdline()))
+                names[pid] = (process.name(), " ".join(process.cmdline()).strip())
             except Exception:  # the process ended or is not ours: keep the socket, unnamed
                 names[pid] = ("?", "")
         name, command = names.get(pid, (None, "")) if pid is not None else (None, "")
