@@ -40,8 +40,12 @@ def _rects(runs: Sequence[Run], lo: int, hi: int, y: float, height: float, drift
     for run in runs:
         x = _LEFT + (max(run.lo, lo) - lo) * scale
         width = max((min(run.hi, hi) - max(run.lo, lo) + 1) * scale, 1.0)
-        fill = (DRIFT_FILL.get(run.drift or "", _NO_DRIFT) if run.status != "free" else FILL["free"]) if drift else None
-        fill = fill or FILL[run.status]
+        if drift and run.drift is not None:
+            fill = DRIFT_FILL[run.drift]
+        elif drift and run.status in ("assigned", "conflict", "outside"):
+            fill = _NO_DRIFT  # a service the deployment does not mention
+        else:
+            fill = FILL[run.status]  # free and reserved ports keep their own colour
         out.append(
             f'<rect x="{x:.2f}" y="{y:.1f}" width="{width:.2f}" height="{height}" fill="{fill}" '
             f'stroke="#555" stroke-width="0.3" class="{run.status}"><title>{escape(run.label)}</title></rect>'
