@@ -87,7 +87,9 @@ def _legend(y: float, port_map: PortMap) -> tuple[list[str], float]:
     out = [_text(_LEFT, y + 14, "Legend", 14, "bold")]
     y += 20
     items = (
-        [(DRIFT_FILL[key], meaning) for key, meaning in DRIFT_MEANING.items()] + [(_NO_DRIFT, "not deployed")]
+        [(DRIFT_FILL[key], meaning) for key, meaning in DRIFT_MEANING.items()]
+        + [(_NO_DRIFT, "a service not deployed")]
+        + [(FILL[s], MEANING[s]) for s in ("reserved", "free")]
         if port_map.with_drift
         else [(FILL[s], MEANING[s]) for s in STATUSES]
     )
