@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..check.catalog import DUPLICATE_PORT
+from ..check.catalog import DUPLICATE_PORT, UNDEPLOYED_SERVICE
 from ..check.findings import SEVERITY_RANK, Finding, Report
 from ..errors import UsageError
 from ..model.registry import Entry, Registry
@@ -190,6 +190,8 @@ def _drift_by_port(findings: Sequence[Finding], deployed: Iterable[int]) -> dict
     """The worst drift finding on each port (severity, ``RULE name: message``); ``deployed`` for the rest."""
     worst: dict[int, tuple[str, str]] = dict.fromkeys(deployed, ("deployed", ""))
     for finding in findings:
+        if finding.rule is UNDEPLOYED_SERVICE:
+            continue  # "deployed nowhere" is what the map's grey says already, for every such port
         note = f"{finding.rule.id} {finding.rule.name}: {finding.message}"
         for port in finding.ports:
             known = worst.get(port)
