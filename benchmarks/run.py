@@ -27,6 +27,9 @@ document, registries of 10,000 and 65,535 entries, two 10,000-entry versions tha
 - ``mdports lsp`` (with the ``lsp`` extra): diagnostics after an incremental change on a 200-line
   document and on a 10,000-entry one, and the server's memory over 1,000 changes
   (``benchmarks/lsp.py``).
+- ``mdports live`` against 1,000 documented ports listening on 127.0.0.1 (``--host`` and this
+  machine), a host whose ports never answer (the timeout is its cost), and ``--scan 1-65535``;
+- ``mdports map`` of the 65,535-entry registry, as text and as an HTML page (issue 26).
 
 The child processes run without ``PYTHONDONTWRITEBYTECODE``: an installed package runs from
 compiled bytecode, and a development checkout should be measured the same way.
@@ -77,6 +80,10 @@ UNSAFE_FIX_GROWTH = 8.0  # per 4 x the rows: linear work grows about 4 x, quadra
 LSP_SECONDS = {180: 0.1, 10_000: 1.5}  # diagnostics after a change; 180 generated entries are a 200-line document
 LSP_EDITS = 1_000
 LSP_GROWTH_MIB = 10.0  # resident memory from the 10th to the 1,010th change: flat
+LIVE_PORTS = 1_000
+LIVE_SECONDS = 5.0  # issue 26: `live` against 1,000 documented ports on loopback
+SILENT_TIMEOUT = 1.0  # a host that does not answer costs no more than the timeout (plus the start)
+MAP_FACTOR = 2.0  # `map` of the 65,535-entry registry: it validates, then draws (x validate's time)
 
 
 def executable(name: str) -> str:
@@ -563,6 +570,118 @@ def unsafe_fix_benchmark(report: Report, folder: Path, env: dict[str, str], runs
     )
 
 
+def live_benchmark(report: Report, folder: Path, env: dict[str, str], runs: int) -> None:
+    """Issue 26: ``live`` against 1,000 documented ports listening on 127.0.0.1, a silent host, 65,535 ports."""
+    import resource
+    import socket
+
+    mdports = executable("mdports")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = LIVE_PORTS + 200
+    if soft < wanted and (hard == resource.RLIM_INFINITY or hard >= wanted):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    held: list[socket.socket] = []
+    try:
+        for _ in range(LIVE_PORTS):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(8)
+            held.append(sock)
+        ports = sorted(sock.getsockname()[1] for sock in held)
+        rows = "".join(f"| {port} | bench-{port} |\n" for port in ports)
+        document = folder / "live-1000.md"
+        document.write_text(f"# Live benchmark\n\n## Services\n\n| Port | Service |\n|---|---|\n{rows}", "utf-8")
+        silent = []
+        for _ in range(20):  # listeners with a full accept queue: the kernel drops further SYNs
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(0)
+            held.append(sock)
+            silent.append(sock.getsockname()[1])
+            for _ in range(3):
+                client = socket.socket()
+                client.setblocking(False)
+                client.connect_ex(sock.getsockname())
+                held.append(client)
+        quiet = folder / "live-silent.md"
+        quiet_rows = "".join(f"| {port} | quiet-{port} |\n" for port in silent)
+        quiet.write_text(f"# Silent\n\n## Services\n\n| Port | Service |\n|---|---|\n{quiet_rows}", "utf-8")
+        base = [mdports, "live", "--host", "127.0.0.1"]
+        commands = {
+            "host": [mdports, "-f", str(document), *base[1:]],
+            "local": [mdports, "-f", str(document), "live"],
+            "silent": [mdports, "-f", str(quiet), *base[1:], "--timeout", str(SILENT_TIMEOUT)],
+        }
+        series = measure(commands, runs=runs, env=env)
+        every = measure(
+            {"scan": [mdports, "-f", str(document), *base[1:], "--scan", "1-65535"]}, runs=max(1, runs // 3), env=env
+        )["scan"]
+    finally:
+        for sock in held:
+            sock.close()
+    series["host"].label = f"live --host 127.0.0.1 ({LIVE_PORTS:,} documented ports listening)"
+    series["local"].label = f"live (this machine: /proc/net, {LIVE_PORTS:,} documented ports listening)"
+    series["silent"].label = f"live --host, 20 ports that never answer, --timeout {SILENT_TIMEOUT:g}"
+    every.label = "live --host 127.0.0.1 --scan 1-65535 (65,535 ports tried)"
+    startup = series["local"].low  # a whole process, /proc read included: the start the silent run pays too
+    report.add(
+        "## `mdports live`: connect checks and sockets on the loopback (issue 26)",
+        "",
+        f"{LIVE_PORTS:,} sockets listening on 127.0.0.1, opened by the benchmark and documented one per row. "
+        "The silent host is 20 listeners whose accept queue is full, so the kernel drops every further SYN; "
+        "its target is the timeout plus one start of the command (the local run's fastest).",
+        "",
+        *TABLE_HEAD,
+        report.row(series["host"], f"< {LIVE_SECONDS} s", series["host"].median < LIVE_SECONDS),
+        report.row(series["local"], f"< {LIVE_SECONDS} s", series["local"].median < LIVE_SECONDS),
+        report.row(
+            series["silent"],
+            f"<= {SILENT_TIMEOUT:g} s + start",
+            series["silent"].median <= SILENT_TIMEOUT + startup + 0.3,
+            expected_exit=1,
+        ),
+        report.row(every, "bounded (no target)", None),
+        "",
+    )
+
+
+def map_benchmark(report: Report, files: dict[int, Path], folder: Path, env: dict[str, str], runs: int) -> None:
+    """Issue 26: ``map`` of the 65,535-entry registry, as text and as an HTML page, beside ``validate``.
+
+    ``map`` validates the document (its conflicts are MP001 findings) and then draws it: its
+    target is relative to ``validate`` of the same file, measured interleaved with it.
+    """
+    mdports = executable("mdports")
+    registry = str(files[65_535])
+    page = folder / "map-65535.html"
+    series = measure(
+        {
+            "validate": [mdports, "-f", registry, "validate"],
+            "text": [mdports, "-f", registry, "map", "--width", "120"],
+            "html": [mdports, "-f", registry, "map", "--format", "html", "-o", str(page)],
+        },
+        runs=runs,
+        env=env,
+    )
+    series["validate"].label = "validate (65,535 entries, for reference)"
+    series["text"].label = "map --width 120 (65,535 entries)"
+    series["html"].label = "map --format html (65,535 entries)"
+    size = page.stat().st_size / MIB
+    base = series["validate"].median
+    report.add(
+        "## `mdports map` of the 65,535-entry registry (issue 26)",
+        "",
+        f"The HTML page is {size:.1f} MiB: a box per run of ports (here every port has its own service). "
+        f"Targets: {MAP_FACTOR:g} x and {2 * MAP_FACTOR:g} x the time of `validate`, run interleaved with them.",
+        "",
+        *TABLE_HEAD,
+        report.row(series["validate"], "", None),
+        report.row(series["text"], f"<= {MAP_FACTOR:g} x validate", series["text"].median <= MAP_FACTOR * base),
+        report.row(series["html"], f"<= {2 * MAP_FACTOR:g} x validate", series["html"].median <= 2 * MAP_FACTOR * base),
+        "",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=None, help="runs per command (default 20 small, 7 large)")
@@ -570,7 +689,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="also write the report to this file (docs/benchmarks.md)")
     parser.add_argument(
         "--only",
-        choices=["startup", "merge", "adversarial", "unsafe-fixes", "running", "lsp"],
+        choices=["startup", "merge", "adversarial", "unsafe-fixes", "running", "lsp", "live", "map"],
         help="run only this benchmark (and print it)",
     )
     args = parser.parse_args(argv)
@@ -618,6 +737,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             running_benchmark(report, folder, env, large_runs)
         if args.only in (None, "lsp"):
             lsp_benchmark(report, env, large_runs)
+        if args.only in (None, "live"):
+            live_benchmark(report, folder, env, large_runs)
+        if args.only in (None, "map"):
+            map_benchmark(report, files, folder, env, large_runs)
     if args.only in (None, "adversarial"):
         adversarial_benchmark(report, large_runs)
     summary = "All targets met." if not report.failures else "Missed: " + "; ".join(report.failures) + "."

@@ -570,6 +570,7 @@ ACTION_STEPS = (
     "install",
     "check",
     "diff",
+    "map",
     "Post or update the pull request comment",
 )
 OPTIONAL_STEPS = ("Post the review with suggestions", "fix", "Open, update or close the drift pull request")
@@ -606,9 +607,11 @@ def test_a_pull_request_gets_annotations_a_summary_and_one_comment_kept_up_to_da
     validate = first.logs["mdports/check"]
     assert "::warning file=docs/PORT_SCHEMA.md,line=77,col=3,title=MP101 port-out-of-range::" in validate
     assert "### mdports validate" in first.summary  # the full list, beyond GitHub's annotation limit
+    assert "| 3000-3009 | Core Platform Services | `··██████████▒▒▒▒▒▒▒▒` |" in first.summary  # the port map
     assert MARKER in first.summary and "**renamed** chat\\-backend → chat\\-server" in first.summary
     (comment,) = bot_comments(github)
     assert comment["body"].startswith(MARKER) and "chat\\-server" in comment["body"]
+    assert comment["body"].index("### mdports map") > comment["body"].index("chat\\-server")  # after the diff
     assert f"posted comment {comment['id']}" in first.logs["mdports/Post or update the pull request comment"]
     assert ("GET", f"/repos/{REPOSITORY}/issues/{PR_NUMBER}/comments") in github.requests
 
@@ -709,6 +712,7 @@ def test_drift_with_args_sarif_and_no_comment(
         "args": "--compose 'deploy compose.yml'",
         "sarif-file": "mdports.sarif",
         "comment": "false",
+        "map": "false",
     }
     # A later step reads the outputs as a workflow would.
     report = {
@@ -732,6 +736,7 @@ def test_drift_with_args_sarif_and_no_comment(
     assert len(sarif["runs"][0]["results"]) == int(outputs["findings"])
     assert result.outcomes["mdports/Post or update the pull request comment"] == "skipped"
     assert MARKER in result.summary and github.requests == []  # the diff only in the job summary
+    assert result.outcomes["mdports/map"] == "skipped" and "### mdports map" not in result.summary
     assert result.logs["report"].strip() == f"{outputs['findings']} findings in mdports.sarif"
 
 

@@ -42,13 +42,14 @@ def _cell(text: str) -> str:
 
 
 def rules_part() -> str:
-    from mdports.check.catalog import DEPLOYMENT_RULES, DOCUMENT_RULES
+    from mdports.check.catalog import DEPLOYMENT_RULES, DOCUMENT_RULES, LIVE_RULES
     from mdports.output.rules import explained
 
     lines: list[str] = []
     for title, rules in (
         ("Document rules (`validate`)", DOCUMENT_RULES),
         ("Deployment rules (`drift`)", DEPLOYMENT_RULES),
+        ("Live rules (`live`)", LIVE_RULES),
     ):
         lines += [f"## {title}", "", "| Rule | Name | Severity | Fix | What it finds |", "|---|---|---|---|---|"]
         lines += [

@@ -74,6 +74,10 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
     "lsp": Listing("serve", "Run the language server for editors on stdio (needs the lsp extra)."),
     "mcp": Listing("serve", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."),
+    "map": Listing(
+        "portmap", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
+    ),
+    "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
 })  # fmt: skip
 
 

@@ -19,6 +19,20 @@ LOCK_TIMEOUT = typer.Option(
 )
 
 
+# The deployment files of `drift` (and of `map --drift`, `live --preflight`): one unnamed host.
+COMPOSE = typer.Option(None, "--compose", "-c", metavar="FILE", help="A docker compose file (repeat for several).")
+PROMETHEUS = typer.Option(
+    None, "--prometheus", "-p", metavar="FILE", help="A Prometheus configuration file (repeat for several)."
+)
+ENV = typer.Option(None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables.")
+CLOUDFLARED = typer.Option(
+    None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
+)
+KUBERNETES = typer.Option(
+    None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
+)
+
+
 class ReportFormat(str, Enum):
     text = "text"
     json = "json"

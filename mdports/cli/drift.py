@@ -17,7 +17,12 @@ from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import (
     BASELINE,
+    CLOUDFLARED,
+    COMPOSE,
+    ENV,
+    KUBERNETES,
     LOCK_TIMEOUT,
+    PROMETHEUS,
     QUIET,
     WRITE_BASELINE,
     ReportFormat,
@@ -43,21 +48,11 @@ class FixTarget(str, Enum):
 @command()
 def drift(
     ctx: typer.Context,
-    compose: list[Path] | None = typer.Option(
-        None, "--compose", "-c", metavar="FILE", help="A docker compose file (repeat for several)."
-    ),
-    prometheus: list[Path] | None = typer.Option(
-        None, "--prometheus", "-p", metavar="FILE", help="A Prometheus configuration file (repeat for several)."
-    ),
-    env: list[Path] | None = typer.Option(
-        None, "--env", "-e", metavar="FILE", help="An env file with NAME_PORT=NNNN variables."
-    ),
-    cloudflared: list[Path] | None = typer.Option(
-        None, "--cloudflared", metavar="FILE", help="A cloudflared tunnel configuration (ingress rules)."
-    ),
-    kubernetes: list[Path] | None = typer.Option(
-        None, "--kubernetes", "-k", metavar="FILE|DIR", help="Kubernetes manifests: a file or a folder of them."
-    ),
+    compose: list[Path] | None = COMPOSE,
+    prometheus: list[Path] | None = PROMETHEUS,
+    env: list[Path] | None = ENV,
+    cloudflared: list[Path] | None = CLOUDFLARED,
+    kubernetes: list[Path] | None = KUBERNETES,
     fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text, json, sarif or github annotations."),
     strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
     min_severity: Severity | None = typer.Option(

@@ -16,6 +16,12 @@ _CODES = {
     "added": "32",
     "removed": "31",
     "hunk": "36",
+    # the port map (mdports.map.text): a status keeps its own character without colour too
+    "assigned": "32",
+    "reserved": "33",
+    "free": "2",
+    "conflict": "1;31",
+    "outside": "35",
 }
 
 

@@ -67,6 +67,17 @@ def printable(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda match: visible(match.group()), text)
 
 
+def escape_html(text: str) -> str:
+    """Text for HTML or SVG, in an element or an attribute: controls shown, then ``<&>"'`` escaped.
+
+    >>> escape_html('<b title="x">\x1b</b>')
+    '&lt;b title=&quot;x&quot;&gt;&lt;U+001B&gt;&lt;/b&gt;'
+    """
+    import html
+
+    return html.escape(printable(text).replace("\t", " ").replace("\n", " "), quote=True)
+
+
 def json_printable(text: str) -> str:
     r"""JSON text (as ``json.dumps`` wrote it) with DEL, C1 controls and invisible characters escaped.
 

@@ -54,7 +54,8 @@ def check_env_ports(ctx: Context) -> Iterator[Finding]:
         yield from port_findings(ctx, subject, entries, (variable.port,), "tcp", claim_owner=False)
 
 
-def _ips_clash(first: str | None, second: str | None) -> bool:
+def ips_clash(first: str | None, second: str | None) -> bool:
+    """Whether two bind addresses take the same port: either is a wildcard, or they are the same."""
     return (first or "") in _WILDCARD_IPS or (second or "") in _WILDCARD_IPS or first == second
 
 
@@ -76,7 +77,7 @@ def check_duplicate_host_ports(ctx: Context) -> Iterator[Finding]:
             for number in port.published:
                 key = (service.machine, number, port.protocol)
                 for other_service, other in bound.get(key, ()):
-                    if other_service.name != service.name and _ips_clash(port.host_ip, other.host_ip):
+                    if other_service.name != service.name and ips_clash(port.host_ip, other.host_ip):
                         clashes.setdefault(id(other), (other_service, other, []))[2].append(number)
                 bound.setdefault(key, []).append((service, port))
             for other_service, other, numbers in clashes.values():
