@@ -50,7 +50,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
-                    if holder is not entry and not _seen_again(holder, entry):
+                    if holder is not entry and not _seen_again(holder, entry) and not registry.seen_twice(holder, entry):
                         clashes.setdefault(holder, []).append(port)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
@@ -85,11 +85,27 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             continue  # the usual case: one row per name
         if rank is None:
             rank = _port_order(registry)
-        groups: dict[tuple[str | None, str | None], list[Entry]] = {}
+        groups: dict[tuple[str | None, str | None, str, int | None], list[Entry]] = {}
         for entry in named:
-            groups.setdefault((entry.host, fold_name(entry.group or "") or None), []).append(entry)
+            groups.setdefault(_scope(registry, entry), []).append(entry)
         for entries in groups.values():
-            yield from _duplicates(registry, path, sorted(entries, key=lambda e: (e.table, rank[e.index])), rank)
+            entries.sort(key=lambda e: (e.table, rank[e.index]))
+            views = [e for i, e in enumerate(entries) if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])]
+            if len(views) > 1:
+                yield from _duplicates(registry, path, views, rank)
+
+
+def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, str, int | None]:
+    """Where a name must be unique: per host, project, kind of port, and heading without a range.
+
+    A heading that declares no range (``### Marketing SaaS``, ``#### Auth Service``, ``## Staging``)
+    scopes the names under it, as a host or an environment does; the range headings of one
+    registry (``## 3000-3009: Core``) do not: a service listed under two of them is a duplicate.
+    A table of dev ports beside a table of production ports shows another kind of port.
+    """
+    kind = registry.tables[entry.table].port_kind if entry.source == "table" else "running"
+    section = registry.sections[entry.section]
+    return entry.host, fold_name(entry.group or "") or None, kind, None if section.declared else section.index
 
 
 def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding]:

@@ -32,7 +32,7 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
-from .tables import Columns, read_columns, read_table, summary_candidate
+from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
@@ -48,7 +48,31 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     """
     first, candidates = _build(document, vocab, frozenset())
     summaries = _repeating(first, candidates) if candidates else frozenset()
-    return _build(document, vocab, summaries)[0] if summaries else first
+    allocations = _allocating(first)
+    if not (summaries or allocations):
+        return first
+    return _build(document, vocab, summaries, allocations)[0]
+
+
+def _allocating(registry: Registry) -> frozenset[int]:
+    """The tables of allocation blocks: every row a span, and a span holds ports of another table's rows.
+
+    ``| Project | Port range |`` with ``16000-16999 | NEURECTOMY`` above the tables of that
+    project's services: the blocks own the ports inside them (read as a range table, their
+    names the group of the entries inside), they do not clash with them.
+    """
+    rows: dict[int, list[Entry]] = {}
+    for entry in registry.entries:
+        rows.setdefault(entry.table, []).append(entry)
+    wide = [t for t, entries in rows.items() if all(len(e.spans) == 1 and len(e.spans[0]) > 1 for e in entries)]
+    if not wide:
+        return frozenset()  # the usual case: no table of spans only
+    found = set()
+    for table in wide:
+        spans = [e.spans[0] for e in rows[table]]
+        if any(e.table != table and any(port in span for span in spans for port in e.ports[:1]) for e in registry.entries):
+            found.add(registry.tables[table].block)
+    return frozenset(found)
 
 
 def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
@@ -81,6 +105,7 @@ class _Pass:
 
     vocab: Vocabulary
     summaries: frozenset[int]
+    allocations: frozenset[int]
     sections: list[Section] = field(default_factory=list)
     parents: list[Section] = field(default_factory=list)
     tables: list[RegistryTable] = field(default_factory=list)
@@ -114,10 +139,10 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = read_columns(headers, state.vocab)
+    columns = protocols_named(block, read_columns(headers, state.vocab))
     section_index = state.current_section()
     section = state.sections[section_index]
-    reading = read_table(block_index, block, section, columns, state.vocab, state.summaries)
+    reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)
@@ -191,14 +216,17 @@ _READERS: Mapping[type, Callable[[_Pass, int, Any], None]] = MappingProxyType(
 )
 
 
-def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
-    """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
-    state = _Pass(vocab, summaries)
+def _build(
+    document: Document, vocab: Vocabulary, summaries: frozenset[int], allocations: frozenset[int] = frozenset()
+) -> tuple[Registry, list[int]]:
+    """The registry, reading the tables at the ``summaries`` blocks as summaries and those at
+    ``allocations`` as allocation blocks; and the summary candidates."""
+    state = _Pass(vocab, summaries, allocations)
     for block_index, block in enumerate(document.blocks):
         reader = _READERS.get(type(block))
         if reader is not None:
             reader(state, block_index, block)
-    entries = state.entries
+    entries = _grouped_by_block(state.entries, state.readings) if allocations else state.entries
     bound = _bind_ranges(state.sections, state.readings)
     known_names = {fold_name(e.service) for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
@@ -220,6 +248,19 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
         tuple(state.listed),
     )
     return model, state.summary_candidates
+
+
+def _grouped_by_block(entries: list[Entry], readings: list[TableReading]) -> list[Entry]:
+    """Give an entry without a project the name of the allocation block holding its ports."""
+    blocks = [(span, name) for r in readings if r.role == "allocations" for span, name, _ in r.ranges]
+    grouped = []
+    for entry in entries:
+        if entry.group is None and entry.spans:
+            lo, hi = min(span.lo for span in entry.spans), max(span.hi for span in entry.spans)
+            name = next((name for span, name in blocks if span.lo <= lo and hi <= span.hi), None)
+            entry = dataclasses.replace(entry, group=name) if name else entry
+        grouped.append(entry)
+    return grouped
 
 
 def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
@@ -288,12 +329,11 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     protocol_column = table.protocol_column
     if protocol_column is not None and protocol_column < width:
         protocol_text = strip_markup(texts[protocol_column]).lower()
-        if protocol_text in PROTOCOLS:
-            protocols = PROTOCOLS[protocol_text]
-        elif protocol_text in vocabulary.APPLICATION_PROTOCOLS:
-            protocols = cell_protocols or vocabulary.APPLICATION_PROTOCOLS[protocol_text]
-        else:
+        named = vocabulary.read_protocol(protocol_text)
+        if named is None:
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
+        else:  # a transport column's word wins; an application protocol yields to the port cell's
+            protocols = named if protocol_text in PROTOCOLS else cell_protocols or named
     headers = table.headers
     padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
     cells = dict(zip(headers, padded, strict=True))

@@ -157,6 +157,27 @@ APPLICATION_PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **dict.fromkeys(("", "-", "\u2013", "\u2014", "n/a", "na"), ("tcp",)),
     }
 )
+_PROTOCOL_WORD = re.compile(r"[a-z0-9.]+")
+
+
+def read_protocol(text: str) -> tuple[str, ...] | None:
+    """The transports a protocol cell names (normalized text), or None when it names no protocol.
+
+    Exact spellings first (``tcp/udp``, ``http``); then word by word, as people write them with
+    notes: ``tcp (redis)`` and ``udp+tcp`` name their transports, ``http/ws`` and ``MCP over
+    http`` an application protocol (its transport). ``uvicorn (native)`` names none.
+    """
+    found = PROTOCOLS.get(text) or APPLICATION_PROTOCOLS.get(text)
+    if found is not None:
+        return found
+    words = _PROTOCOL_WORD.findall(text)
+    transports = [t for word in words for t in TRANSPORTS.get(word, ())]
+    if transports:
+        return tuple(dict.fromkeys(sorted(transports)))
+    applications = [t for word in words for t in APPLICATION_PROTOCOLS.get(word, ()) if word]
+    return tuple(dict.fromkeys(sorted(applications))) if applications else None
+
+
 # --- cells ----------------------------------------------------------------------------------------
 # A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
 # A service cell that is a placeholder rather than a service named "-".
@@ -165,8 +186,21 @@ PLACEHOLDER_CELLS = frozenset({"-", "\u2013", "\u2014", "--"})
 # --- table roles ----------------------------------------------------------------------------------
 # Tables with a port column that are not the registry. Their rows are never entries.
 DATE_HEADERS = frozenset(
-    {"date", "time", "timestamp", "when", "datum", "fecha", "дата", "日期", "时间", "changed on", "date (utc)"}
+    {
+        *("date", "time", "timestamp", "when", "datetime", "date/time", "changed on", "updated", "logged at"),
+        *("datum", "zeitpunkt", "fecha", "hora", "data", "дата", "время", "日期", "时间", "日時", "日付"),
+    }
 )
+_UNIT = re.compile(r"[(\[（][^)\]）]{0,40}[)\]）]\s*$")
+
+
+def is_date_header(name: str) -> bool:
+    """A normalized header that dates each row, whatever note or unit it carries: ``timestamp (utc)``,
+    ``date [cet]``, ``时间（北京）``, ``date, utc``."""
+    if name in DATE_HEADERS:
+        return True
+    base = _UNIT.sub("", name).split(",")[0].strip()
+    return base in DATE_HEADERS
 ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what changed", "变更", "изменение", "cambio"})
 CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
 DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
@@ -185,6 +219,7 @@ ROLES = MappingProxyType(
         "conflicts": "a list of potential conflicts",
         "summary": "a map whose rows repeat registry entries",
         "ranges": "a table of port ranges",
+        "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",
     }
 )
