@@ -75,6 +75,40 @@ RUNNING_DIFFERS = Rule(
     "info",
     "A service runs on a port its planned entry does not give it, or has no planned entry.",
 )
+EPHEMERAL_PORT = Rule(
+    "MP115",
+    "ephemeral-port",
+    "warning",
+    "A registry port lies in the Linux ephemeral range (32768-60999, `ephemeral-range`): the kernel may hand it "
+    "to an outgoing connection first.",
+)
+DYNAMIC_PORT = Rule(
+    "MP116",
+    "dynamic-port",
+    "warning",
+    "A registry port lies in the IANA dynamic range (49152-65535) but outside the Linux ephemeral range: macOS "
+    "and Windows hand it out to outgoing connections.",
+)
+OS_SERVICE_PORT = Rule(
+    "MP117",
+    "os-service-port",
+    "warning",
+    "A registry port is one a common OS service takes on a platform of `platforms` (macOS AirPlay Receiver 5000 and "
+    "7000, Windows RDP 3389, ...).",
+)
+EXCLUDED_PORT = Rule(
+    "MP118",
+    "windows-excluded-port",
+    "warning",
+    "With windows in `platforms`, a registry port in a range Windows/Hyper-V excludes from binding "
+    "(`windows-excluded-ranges`).",
+)
+KUBERNETES_PORT_NAME = Rule(
+    "MP119",
+    "kubernetes-port-name",
+    "warning",
+    "A Kubernetes port name the document gives is longer than 15 characters or not a valid IANA service name.",
+)
 
 # The rules ``validate`` runs, by id.
 DOCUMENT_RULES: tuple[Rule, ...] = (
@@ -99,6 +133,11 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
     UNUSED_ACCEPT,
     CONFUSABLE_SERVICE,
     RUNNING_DIFFERS,
+    EPHEMERAL_PORT,
+    DYNAMIC_PORT,
+    OS_SERVICE_PORT,
+    EXCLUDED_PORT,
+    KUBERNETES_PORT_NAME,
 )
 
 

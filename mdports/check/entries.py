@@ -50,7 +50,11 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
-                    if holder is not entry and not _seen_again(holder, entry) and not registry.seen_twice(holder, entry):
+                    if (
+                        holder is not entry
+                        and not _seen_again(holder, entry)
+                        and not registry.seen_twice(holder, entry)
+                    ):
                         clashes.setdefault(holder, []).append(port)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
@@ -90,7 +94,11 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             groups.setdefault(_scope(registry, entry), []).append(entry)
         for entries in groups.values():
             entries.sort(key=lambda e: (e.table, rank[e.index]))
-            views = [e for i, e in enumerate(entries) if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])]
+            views = [
+                e
+                for i, e in enumerate(entries)
+                if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])
+            ]
             if len(views) > 1:
                 yield from _duplicates(registry, path, views, rank)
 

@@ -20,10 +20,9 @@ True
 
 from __future__ import annotations
 
-import re
-
 import bisect
 import functools
+import re
 import unicodedata
 from pathlib import Path
 

@@ -120,7 +120,9 @@ _ITEM_SEPARATOR = re.compile(r"[,;]")  # items are stripped after the split: no 
 _ARROW = re.compile(r"\u2192|->|=>")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,15}://", re.I)
 # A port (or span) that starts an item and is followed by words: "5100 HTTP", "3002 (index.ts) - note".
-_LEADING_PORT = re.compile(r"[*_`]{0,3}(\d{1,5}(?:[-\u2013\u2014~]\d{1,5})?)[*_`]{0,3}(\+?)(?:\s+|\s*[(\u2014\u2013:]|$)")
+_LEADING_PORT = re.compile(
+    r"[*_`]{0,3}(\d{1,5}(?:[-\u2013\u2014~]\d{1,5})?)[*_`]{0,3}(\+?)(?:\s+|\s*[(\u2014\u2013:]|$)"
+)
 # Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
 NO_PORT = frozenset({"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"})
 

@@ -7,6 +7,7 @@ that run (:mod:`.lists`). Every reader adds what it finds to the pass's :class:`
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -67,11 +68,23 @@ def _allocating(registry: Registry) -> frozenset[int]:
     wide = [t for t, entries in rows.items() if all(len(e.spans) == 1 and len(e.spans[0]) > 1 for e in entries)]
     if not wide:
         return frozenset()  # the usual case: no table of spans only
-    found = set()
-    for table in wide:
-        spans = [e.spans[0] for e in rows[table]]
-        if any(e.table != table and any(port in span for span in spans for port in e.ports[:1]) for e in registry.entries):
-            found.add(registry.tables[table].block)
+    blocks = sorted((e.spans[0].lo, e.spans[0].hi, e.table) for table in wide for e in rows[table])
+    starts = [lo for lo, _, _ in blocks]
+    reach: list[int] = []  # the highest port any block up to here reaches: where to stop looking back
+    for _, hi, _ in blocks:
+        reach.append(max(hi, reach[-1]) if reach else hi)
+    found: set[int] = set()
+    for entry in registry.entries:
+        if not entry.spans:
+            continue
+        port = entry.spans[0].lo
+        at = bisect.bisect_right(starts, port) - 1
+        while at >= 0 and reach[at] >= port:
+            _, hi, table = blocks[at]
+            if hi >= port and table != entry.table:
+                found.add(registry.tables[table].block)
+                break
+            at -= 1
     return frozenset(found)
 
 

@@ -20,10 +20,15 @@ from .ports import TRANSPORTS, strip_markup
 # that is ignored ("Host Port (Windows)") or names what the port is for ("Port (HTTP)").
 PORT_WORDS = frozenset(
     {"port", "ports", "port(s)", "端口", "端口号", "порт", "порты", "puerto", "puertos", "porta", "portas", "porte"}
+    | {"포트", "ポート"}
 )
+# Chinese, Japanese and Korean write the qualifier and the port word as one word: 默认端口, 호스트포트.
+_CJK_PORT_WORDS = ("端口号", "端口", "포트", "ポート")
 PORT_SUFFIXES = frozenset({"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"})
 # Words that are a port column on their own.
-PORT_ALONE = MappingProxyType({"published": "host", "exposed": "host", "listen": "host", "listening": "host"})
+PORT_ALONE = MappingProxyType(
+    {"published": "host", "exposed": "host", "listen": "host", "listening": "host", "nodeport": "host"}
+)
 # Qualifier word -> kind; the registry port is the column of the best kind (then the first).
 PORT_QUALIFIERS = MappingProxyType(
     {
@@ -33,6 +38,11 @@ PORT_QUALIFIERS = MappingProxyType(
         **dict.fromkeys(("dev", "development", "local", "debug", "test", "staging"), "dev"),
         **dict.fromkeys(("container", "internal", "target", "private", "inner", "docker"), "container"),
         **dict.fromkeys(("old", "previous", "former", "legacy"), "old"),
+        **dict.fromkeys(("主机", "宿主机", "对外", "外部", "映射", "호스트", "노출", "외부", "ホスト", "公開"), "host"),
+        **dict.fromkeys(("默认", "缺省", "기본", "デフォルト", "標準"), "default"),
+        **dict.fromkeys(("容器", "内部", "컨테이너", "내부", "コンテナ"), "container"),
+        **dict.fromkeys(("开发", "개발", "開発"), "dev"),
+        **dict.fromkeys(("旧", "原"), "old"),
     }
 )
 # Precedence of the registry port; an unqualified or purpose-named port ("API Port") is "current".
@@ -43,12 +53,16 @@ PORT_PRECEDENCE = ("host", "current", "default", "dev", "container")
 SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
     {
         **dict.fromkeys(("service", "services", "service name", "服务", "服务名", "服务名称", "сервис", "служба"), 0),
+        **dict.fromkeys(("서비스", "서비스명", "サービス", "サービス名"), 0),
         **dict.fromkeys(("servicio", "servicios", "serviço", "servico", "serviços", "dienst", "dienste"), 0),
         **dict.fromkeys(("name", "名称", "名字", "название", "имя", "nombre", "nome"), 1),
         **dict.fromkeys(("app", "application", "apps", "应用", "应用名", "приложение", "aplicación"), 2),
         **dict.fromkeys(("aplicacion", "aplicação", "aplicacao", "anwendung", "applikation"), 2),
         **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
         **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
+        **dict.fromkeys(("instance", "database", "db", "system", "adapter", "worktree", "agent", "实例", "数据库"), 4),
+        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "что", "кто", "占用者"), 4),
+        **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
         **dict.fromkeys(("projekt",), 5),
         **dict.fromkeys(("owner",), 6),
@@ -201,6 +215,8 @@ def is_date_header(name: str) -> bool:
         return True
     base = _UNIT.sub("", name).split(",")[0].strip()
     return base in DATE_HEADERS
+
+
 ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what changed", "变更", "изменение", "cambio"})
 CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
 DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
@@ -283,7 +299,13 @@ class Vocabulary:
         base, _ = _without_parenthetical(name)
         if base in PORT_ALONE:
             return PORT_ALONE[base]
-        words = base.split()
+        words = base.replace("-", " ").split()  # "standard-port", "container-port"
+        if len(words) == 1 and words[0] not in PORT_WORDS and words[0].endswith(_CJK_PORT_WORDS):
+            stem = words[0]
+            for suffix in _CJK_PORT_WORDS:
+                if stem.endswith(suffix):
+                    words = [stem[: -len(suffix)], suffix] if stem != suffix else [stem]
+                    break
         at = next((i for i, word in enumerate(words) if word in PORT_WORDS or word.rstrip(":") in PORT_WORDS), None)
         if at is None or at > 2 or any(word not in PORT_SUFFIXES for word in words[at + 1 :]):
             return None
@@ -293,7 +315,10 @@ class Vocabulary:
     def service_rank(self, name: str) -> int | None:
         if name in self.service_columns:
             return -1
-        return SERVICE_HEADERS.get(name)
+        rank = SERVICE_HEADERS.get(name)
+        if rank is None and name.endswith(" name"):  # "container name", "app name", "instance name"
+            rank = SERVICE_HEADERS.get(name[:-5])
+        return rank
 
     @staticmethod
     def mentions_port(name: str) -> bool:
