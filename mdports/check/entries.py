@@ -46,6 +46,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             continue  # every container has its own network namespace
         clashes: dict[Entry, list[int]] = {}
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
+        if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
+            host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
         for span in entry.spans:
             for port in span:
                 for protocol in entry.protocols:

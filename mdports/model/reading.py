@@ -20,7 +20,7 @@ from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
-from .ports import PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Entry,
     Layer,
@@ -171,7 +171,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.protocol,
         columns.host,
         columns.group,
-        columns.port_kind,
+        _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
     )
@@ -184,6 +184,19 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
         entries.append(entry)
         _collect_references(entry, table, block, row_index, state.candidates)
+
+
+def _port_kind(columns: Columns, section: Section) -> str:
+    """The kind of the registry port; ``container`` also where every row has a network of its own:
+    a table of Kubernetes Services (a Namespace column), or under a heading saying "not published"."""
+    if columns.port_kind != "current":
+        return columns.port_kind
+    heading = section.heading.lower()
+    if any(name in vocabulary.OWN_NAMESPACE_HEADERS for name in columns.names) or any(
+        words in heading for words in vocabulary.UNPUBLISHED_HEADINGS
+    ):
+        return "container"
+    return columns.port_kind
 
 
 def _layer(columns: Columns) -> Layer:
@@ -337,7 +350,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     assert service_column is not None
     port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
     service = None if marker else service_name(service_text)
-    protocols: tuple[str, ...] = cell_protocols or _TCP
+    protocols: tuple[str, ...] = cell_protocols or _named_transport(service) or _TCP
     protocol_error = None
     protocol_column = table.protocol_column
     if protocol_column is not None and protocol_column < width:
@@ -379,6 +392,13 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         group,
         table.layer,
     )
+
+
+def _named_transport(service: str | None) -> tuple[str, ...]:
+    """The transport a name ends with: ``Plex (UDP)`` is Plex's udp ports (beside a ``Plex (TCP)`` row)."""
+    if service is None or not service.endswith(")"):
+        return ()
+    return TRANSPORTS.get(service[service.rfind("(") + 1 : -1].strip().lower(), ())
 
 
 def _collect_references(

@@ -6,11 +6,12 @@ where the header alone cannot tell (a changelog, a checklist, a range table), to
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from ..syntax.document import Table
 from . import vocabulary
-from .ports import PortRange, PortSyntaxError, parse_span
+from .ports import PortRange, PortSyntaxError, parse_span, strip_markup
 from .registry import TableReading, service_name
 from .sections import Section
 from .vocabulary import Vocabulary, normalize_header
@@ -153,6 +154,28 @@ def _range_rows(block: Table, column: int) -> list[tuple[PortRange, int]]:
     return found
 
 
+_PORT_LIKE = re.compile(r"(?:[\w.-]{1,64}:)?\d{2,5}(?:/(?:tcp|udp))?|\d{2,5}\s*/\s*\d{2,5}", re.I)
+
+
+def _port_numbers(block: Table) -> int | None:
+    """The first column (but the first) most of whose cells look like ports (``8080``, ``web:3000``,
+    ``53/udp``, ``80/443``), in a table of at least two rows; None when there is none.
+
+    Only a document from which nothing else is read is told about such a table (MP110): a
+    column of years or counts looks the same.
+    """
+    rows = block.body
+    if len(rows) < 2:
+        return None
+    width = len(block.header.texts)
+    for column in range(1, width):
+        cells = [strip_markup(row.texts[column]) for row in rows if column < len(row.texts)]
+        ports = [cell for cell in cells if len(cell) <= 80 and _PORT_LIKE.fullmatch(cell)]
+        if 2 * len(ports) > len(rows) and all(int(re.split(r"\D+", p.rpartition(":")[2])[0]) <= 65535 for p in ports):
+            return column
+    return None
+
+
 def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tuple[str, str], ...]:
     described = []
     kinds = dict(columns.ports)
@@ -207,6 +230,9 @@ def read_table(
             role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
         elif mentions:
             role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+        elif (numbers := _port_numbers(block)) is not None:
+            role = "unnamed"
+            reason = f"column {headers[numbers].strip()!r} holds port numbers, but no header names a port column"
         else:
             role, reason = "other", "no port column"
     else:

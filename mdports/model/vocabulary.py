@@ -64,7 +64,7 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "что", "кто", "占用者"), 4),
         **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
-        **dict.fromkeys(("projekt",), 5),
+        **dict.fromkeys(("projekt", "프로젝트", "プロジェクト"), 5),
         **dict.fromkeys(("owner",), 6),
         **dict.fromkeys(("purpose", "用途", "назначение", "propósito", "zweck"), 7),
     }
@@ -192,6 +192,10 @@ def read_protocol(text: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(sorted(applications))) if applications else None
 
 
+# Every row its own network namespace, as a container's port: a Kubernetes Service has its own
+# cluster IP (a Namespace column says so), and a heading can say its ports are not published.
+OWN_NAMESPACE_HEADERS = frozenset({"namespace", "k8s namespace", "kubernetes namespace", "命名空间", "네임스페이스"})
+UNPUBLISHED_HEADINGS = ("not published", "unpublished", "not exposed", "docker network only", "container ports")
 # --- cells ----------------------------------------------------------------------------------------
 # A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
 # A service cell that is a placeholder rather than a service named "-".
@@ -237,6 +241,7 @@ ROLES = MappingProxyType(
         "ranges": "a table of port ranges",
         "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",
+        "unnamed": "not read (port numbers under headers mdports does not know)",
     }
 )
 
@@ -316,8 +321,9 @@ class Vocabulary:
         if name in self.service_columns:
             return -1
         rank = SERVICE_HEADERS.get(name)
-        if rank is None and name.endswith(" name"):  # "container name", "app name", "instance name"
-            rank = SERVICE_HEADERS.get(name[:-5])
+        if rank is None:  # "container name", "app name"; "service (planned)", "프로젝트(예정)"
+            base = _without_parenthetical(name)[0]
+            rank = SERVICE_HEADERS.get(base[:-5] if base.endswith(" name") else base)
         return rank
 
     @staticmethod
