@@ -109,13 +109,16 @@ def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, st
     """Where a name must be unique: per host, project, kind of port, and heading without a range.
 
     A heading that declares no range (``### Marketing SaaS``, ``#### Auth Service``, ``## Staging``)
-    scopes the names under it, as a host or an environment does; the range headings of one
-    registry (``## 3000-3009: Core``) do not: a service listed under two of them is a duplicate.
+    scopes the names under it, as a host or an environment does, and so does one whose range is
+    a block a range table gives out; the range headings of one registry (``## 3000-3009: Core``)
+    do not: a service listed under two of them is a duplicate.
     A table of dev ports beside a table of production ports shows another kind of port.
     """
     kind = registry.tables[entry.table].port_kind if entry.source == "table" else "running"
-    section = registry.sections[entry.section]
-    return entry.host, fold_name(entry.group or "") or None, kind, None if section.declared else section.index
+    declared = registry.sections[entry.section].declared
+    # A heading whose range is a block of a range table ("Acme Shop (5000-5099)") is that block's.
+    scoped = declared is None or declared in registry.blocks
+    return entry.host, fold_name(entry.group or "") or None, kind, entry.section if scoped else None
 
 
 def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding]:

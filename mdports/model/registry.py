@@ -315,6 +315,11 @@ class Registry:
         ports = set(entry.ports)
         return tuple(ref for ref in self.references if fold_name(ref.service) == name or (ref.port in ports and name))
 
+    @cached_property
+    def blocks(self) -> frozenset[PortRange]:
+        """The blocks range tables and tables of allocation blocks give out (``5000-5099 | Acme Shop``)."""
+        return frozenset(span for reading in self.readings for span, _, _ in reading.ranges)
+
     def seen_twice(self, first: Entry, entry: Entry) -> bool:
         """Whether ``entry`` is ``first`` seen again in another table (a second view): not a clash.
 
