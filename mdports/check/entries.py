@@ -155,6 +155,25 @@ def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding
             )
 
 
+def _free_form(registry: Registry, entry: Entry) -> bool:
+    """A row outside the registry format's range sections (``## 3000-3009: Core``), where one row
+    per service is the rule and the same name twice a duplicate whatever the other cells say."""
+    return registry.sections[entry.section].range is None
+
+
+def _what_for(registry: Registry, entry: Entry) -> tuple[str, ...]:
+    """What a row says besides its port and name.
+
+    Rows of one service that say different things (``AMQP node-1``, ``Management UI node-1``)
+    are its several ports; a row that says the same again on another port is a copy.
+    """
+    if entry.source != "table":
+        return ()
+    table = registry.tables[entry.table]
+    skip = {table.port_column, table.service_column}
+    return tuple(" ".join(text.split()).casefold() for i, text in enumerate(entry.cells.values()) if i not in skip)
+
+
 def _port_order(registry: Registry) -> dict[int, int]:
     by_table: dict[int, list[Entry]] = {}
     for entry in registry.entries:
@@ -169,13 +188,20 @@ def _port_order(registry: Registry) -> dict[int, int]:
 def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[int, int]) -> Iterator[Finding]:
     previous = entries[0]
     seen_ports = set(previous.ports)
+    seen_rows = {_what_for(registry, previous)}
     for entry in entries[1:]:
         same_table = entry.table == previous.table
+        what_for = _what_for(registry, entry)
         one_service = (
             same_table
             and not seen_ports & set(entry.ports)
-            and (rank[entry.index] == rank[previous.index] + 1 or registry.tables[entry.table].repeats)
+            and (
+                rank[entry.index] == rank[previous.index] + 1
+                or registry.tables[entry.table].repeats
+                or (any(what_for) and what_for not in seen_rows and _free_form(registry, entry))
+            )
         )
+        seen_rows.add(what_for)
         previous = entry
         seen_ports.update(entry.ports)
         if not one_service:

@@ -324,6 +324,9 @@ class Vocabulary:
         if rank is None:  # "container name", "app name"; "service (planned)", "프로젝트(예정)"
             base = _without_parenthetical(name)[0]
             rank = SERVICE_HEADERS.get(base[:-5] if base.endswith(" name") else base)
+        if rank is None and "/" in name:  # "App / Service", "Service / target": the best of the parts
+            ranks = [r for part in name.split("/") if (r := SERVICE_HEADERS.get(part.strip())) is not None]
+            rank = min(ranks, default=None)
         return rank
 
     @staticmethod
