@@ -116,13 +116,15 @@ def parse_ports(text: str) -> tuple[PortRange, ...]:
 
 # Transport names a port cell may carry ("3478/udp", "tcp/443", "25565 (TCP/UDP)").
 TRANSPORTS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
-_ITEM_SEPARATOR = re.compile(r"[,;]")  # items are stripped after the split: no \s* runs to backtrack over
+_ITEM_SEPARATOR = re.compile(r"[,;]| \+ ")  # items are stripped after the split: no \s* runs to backtrack over
 _ARROW = re.compile(r"\u2192|->|=>")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,15}://", re.I)
 # A port (or span) that starts an item and is followed by words: "5100 HTTP", "3002 (index.ts) - note".
 _LEADING_PORT = re.compile(
     r"[*_`]{0,3}(\d{1,5}(?:[-\u2013\u2014~]\d{1,5})?)[*_`]{0,3}(\+?)(?:\s+|\s*[(\u2014\u2013:]|$)"
 )
+# A role before the port: "FE `6000`", "BE 6010", "HTTP: 8080".
+_ROLE_FIRST = re.compile(r"[^\W\d][^\s\d]{0,30}:?\s*[*_`]{0,3}(\d{1,5})[*_`]{0,3}")
 # Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
 NO_PORT = frozenset({"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"})
 
@@ -158,6 +160,8 @@ def parse_port_cell(text: str) -> PortCell:
         raise PortSyntaxError("the port cell is empty")
     if (" " in text or "(" in text) and not any(c.isdigit() for c in text):
         return PortCell(())  # a note without a number: "*(nginx)*", "Not mapped", "via Traefik"
+    if text.startswith("~~") and text.endswith("~~"):
+        return PortCell(())  # struck through: the port is no longer used
     spans: list[PortRange] = []
     protocols: dict[str, None] = {}
     for item in _ITEM_SEPARATOR.split(text):
@@ -177,6 +181,11 @@ def parse_port_cell(text: str) -> PortCell:
                 raise PortSyntaxError(f"the URL {text!r} names no port")
         if ":" in item:
             item = _host_port(item)
+        role_first = _ROLE_FIRST.fullmatch(item)
+        if role_first:  # "FE `6000`", "udp 53", "tcp/443": a role or a transport, then the port
+            role = item[: role_first.start(1)].strip(" :*_`/").lower()
+            protocols.update(dict.fromkeys(TRANSPORTS.get(role, ())))
+            item = role_first.group(1)
         leading = _LEADING_PORT.match(item)
         if leading and (leading.group(2) or any(c.isalpha() for c in item[leading.end() :])):
             # One port with its role or a note ("5100 HTTP", "3002 (index.ts) - note", "5900+").
