@@ -126,7 +126,10 @@ _LEADING_PORT = re.compile(
 # A role before the port: "FE `6000`", "BE 6010", "HTTP: 8080".
 _ROLE_FIRST = re.compile(r"[^\W\d][^\s\d]{0,30}:?\s*[*_`]{0,3}(\d{1,5})[*_`]{0,3}")
 # Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
-NO_PORT = frozenset({"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"})
+NO_PORT = frozenset(
+    {"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"}
+    | {"varies", "configurable", "dynamic", "random", "any", "auto", "ephemeral"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,8 @@ def parse_port_cell(text: str) -> PortCell:
         raise PortSyntaxError("the port cell is empty")
     if (" " in text or "(" in text) and not any(c.isdigit() for c in text):
         return PortCell(())  # a note without a number: "*(nginx)*", "Not mapped", "via Traefik"
+    if text.startswith(("${", "{{", "<")) and text.endswith(("}", ">")):
+        return PortCell(())  # a variable or a placeholder: `${rest.listen_port}`, `<PORT>`
     if text.startswith("~~") and text.endswith("~~"):
         return PortCell(())  # struck through: the port is no longer used
     spans: list[PortRange] = []
@@ -180,7 +185,8 @@ def parse_port_cell(text: str) -> PortCell:
             if ":" not in item:
                 raise PortSyntaxError(f"the URL {text!r} names no port")
         if ":" in item:
-            item = _host_port(item)
+            # "`localhost:`**8443**": markup inside the address, not around the cell
+            item = _host_port(item.replace("`", "").replace("**", ""))
         role_first = _ROLE_FIRST.fullmatch(item)
         if role_first:  # "FE `6000`", "udp 53", "tcp/443": a role or a transport, then the port
             role = item[: role_first.start(1)].strip(" :*_`/").lower()

@@ -349,8 +349,10 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
-    if port_error is not None and not port_text.strip() and not any(
-        text.strip() for i, text in enumerate(texts) if i != service_column
+    if (
+        port_error is not None
+        and not port_text.strip()
+        and not any(text.strip() for i, text in enumerate(texts) if i != service_column)
     ):
         port_error = None  # only a name: a divider (`| **Main Services** | | |`) or ports not listed
     service = None if marker else service_name(service_text)

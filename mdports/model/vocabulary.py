@@ -24,7 +24,10 @@ PORT_WORDS = frozenset(
 )
 # Chinese, Japanese and Korean write the qualifier and the port word as one word: 默认端口, 호스트포트.
 _CJK_PORT_WORDS = ("端口号", "端口", "포트", "ポート")
-PORT_SUFFIXES = frozenset({"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"})
+PORT_SUFFIXES = frozenset(
+    {"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"}
+    | {"principal", "main", "primary"}
+)
 # Words that are a port column on their own.
 PORT_ALONE = MappingProxyType(
     {"published": "host", "exposed": "host", "listen": "host", "listening": "host", "nodeport": "host"}
@@ -61,7 +64,8 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
         **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
         **dict.fromkeys(("instance", "database", "db", "system", "adapter", "worktree", "agent", "实例", "数据库"), 4),
-        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "что", "кто", "占用者"), 4),
+        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "占用者"), 4),
+        **dict.fromkeys(("что", "кто"), 4),
         **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
         **dict.fromkeys(("projekt", "프로젝트", "プロジェクト"), 5),
@@ -160,6 +164,8 @@ APPLICATION_PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
                 "rpc",
                 "thrift",
                 "zookeeper",
+                "mcp",
+                "sse",
             ),
             ("tcp",),
         ),
