@@ -74,7 +74,7 @@ def corpus_figures(corpus: Path = CORPUS, manifest: Path = MANIFEST) -> dict[str
         ("documents", "expected", "read", "extra", "empty", "silent", "errors", "real", "explained"), 0
     )
     totals["checked_expected"] = totals["checked_read"] = 0
-    totals["ports_expected"] = totals["ports_read"] = totals["bound"] = 0
+    totals["ports_expected"] = totals["ports_read"] = totals["bound"] = totals["unread"] = 0
     per: dict[str, tuple[int, int, int, int]] = {}
     for name, fact in facts.items():
         path = corpus / "docs" / name
@@ -99,6 +99,7 @@ def corpus_figures(corpus: Path = CORPUS, manifest: Path = MANIFEST) -> dict[str
         totals["explained"] += len(explained)
         totals["real"] += len(real)
         totals["bound"] += fact.get("table_rows_with_ports", expected)
+        totals["unread"] += fact.get("unread_rows", 0) if read == 0 else 0
         totals["ports_expected"] += len(fact["ports"])
         totals["ports_read"] += len(ports & set(fact["ports"]))
         if fact.get("checked") == "rows and errors":
@@ -125,7 +126,9 @@ def _corpus(quiet: bool) -> None:
         f"({totals['silent']} of them silently), {totals['errors']} error findings, {totals['real']} real "
         f"(and {totals['explained']} MP006/MP110 saying why a table or document is not read); "
         f"hand-counted documents: {totals['checked_read']}/{totals['checked_expected']} rows; "
-        f"{totals['read']}/{totals['bound']} table rows with a port-like number (an independent upper bound)"
+        f"{totals['read']}/{totals['bound']} table rows with a port-like number (an independent upper bound); "
+        f"about {totals['unread']} rows a person reads in documents read empty "
+        f"({100 * totals['read'] / max(totals['expected'] + totals['unread'], 1):.1f}% with them)"
     )
 
 
