@@ -10,7 +10,7 @@ what runs, not what was chosen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 
 from ..files.config import Config
@@ -20,7 +20,7 @@ from ..model.registry import Entry, Registry
 from ..model.vocabulary import normalize_header
 from .catalog import DYNAMIC_PORT, EPHEMERAL_PORT, EXCLUDED_PORT, KUBERNETES_PORT_NAME, OS_SERVICE_PORT
 from .entries import entry_finding
-from .findings import Finding
+from .findings import Finding, Rule
 
 IANA_DYNAMIC = PortRange(49152, 65535)
 # Ports a common OS service listens on out of the box, by platform (where it is well known).
@@ -52,36 +52,50 @@ def _checked(registry: Registry) -> Iterator[Entry]:
 
 def check_ephemeral_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
     span = config.ephemeral_range
-    for entry in _checked(registry):
-        ports = [port for port in entry.ports if port in span]
-        if ports:
-            yield entry_finding(
-                EPHEMERAL_PORT,
-                path,
-                entry,
-                entry.port_column,
-                f"port {ports[0]} of {entry.service} is in the Linux ephemeral range {span}: an outgoing "
-                "connection may take it before the service starts",
-                f"choose a port below {span.lo}, or reserve it (sysctl net.ipv4.ip_local_reserved_ports)",
-                ports,
-            )
+    yield from _in_range(
+        registry,
+        path,
+        lambda port: port in span,
+        EPHEMERAL_PORT,
+        f"in the Linux ephemeral range {span}: an outgoing connection may take it before the service starts",
+        f"choose a port below {span.lo}, or reserve it (sysctl net.ipv4.ip_local_reserved_ports)",
+    )
 
 
 def check_dynamic_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
     linux = config.ephemeral_range
+    yield from _in_range(
+        registry,
+        path,
+        lambda port: port in IANA_DYNAMIC and port not in linux,
+        DYNAMIC_PORT,
+        f"in the IANA dynamic range {IANA_DYNAMIC}: macOS and Windows hand it to outgoing connections",
+        f"choose a port below {IANA_DYNAMIC.lo}",
+    )
+
+
+def _in_range(
+    registry: Registry, path: str, risky: Callable[[int], bool], rule: Rule, where: str, hint: str
+) -> Iterator[Finding]:
+    """One finding per section, at its first risky row: the range a section was given is the
+    decision to revisit, and a registry of thousands of rows up there is not thousands of findings."""
+    first: dict[int, tuple[Entry, list[int]]] = {}
     for entry in _checked(registry):
-        ports = [port for port in entry.ports if port in IANA_DYNAMIC and port not in linux]
+        ports = [port for port in entry.ports if risky(port)]
         if ports:
-            yield entry_finding(
-                DYNAMIC_PORT,
-                path,
-                entry,
-                entry.port_column,
-                f"port {ports[0]} of {entry.service} is in the IANA dynamic range {IANA_DYNAMIC}: macOS and "
-                "Windows hand it to outgoing connections",
-                f"choose a port below {IANA_DYNAMIC.lo}",
-                ports,
-            )
+            first.setdefault(entry.section, (entry, []))[1].extend(ports)
+    for entry, ports in first.values():
+        others = len(ports) - 1
+        more = f" (and {others} more port{'s' if others > 1 else ''} of this section)" if others else ""
+        yield entry_finding(
+            rule,
+            path,
+            entry,
+            entry.port_column,
+            f"port {ports[0]} of {entry.service} is {where}{more}",
+            hint,
+            ports,
+        )
 
 
 def check_os_service_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
