@@ -124,7 +124,8 @@ _LEADING_PORT = re.compile(
     r"[*_`]{0,3}(\d{1,5}(?:[-\u2013\u2014~]\d{1,5})?)[*_`]{0,3}(\+?)(?:\s+|\s*[(\u2014\u2013:]|$)"
 )
 # A role before the port: "FE `6000`", "BE 6010", "HTTP: 8080".
-_ROLE_FIRST = re.compile(r"[^\W\d][^\s\d]{0,30}:?\s*[*_`]{0,3}(\d{1,5})[*_`]{0,3}")
+# The look-behind starts a role at a word boundary only: a search does not retry inside a run of letters.
+_ROLE_FIRST = re.compile(r"(?<!\S)[^\W\d_][^\s\d*_`]{0,30}:?\s*[*_`]{0,3}(\d{1,5})[*_`]{0,3}")
 # Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
 NO_PORT = frozenset(
     {"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"}
