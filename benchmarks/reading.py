@@ -2,7 +2,9 @@
 
 Runs the installed ``mdports`` on every document of ``tests/golden/wild/docs`` (``list
 --format json`` and ``validate --format json``) and compares with the hand counts in
-``tests/golden/wild/manifest.json``. Prints one line per document and the totals::
+``tests/golden/wild/manifest.json``. Then, when ``../shared/corpus`` is there (120 real
+documents of other teams), reads each of them in process and compares with
+``benchmarks/corpus.json``. Prints one line per document and the totals::
 
     python benchmarks/reading.py [--quiet]
 """
@@ -14,8 +16,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-WILD = Path(__file__).resolve().parent.parent / "tests" / "golden" / "wild"
+ROOT = Path(__file__).resolve().parent.parent
+WILD = ROOT / "tests" / "golden" / "wild"
+CORPUS = ROOT.parent / "shared" / "corpus"
+MANIFEST = ROOT / "benchmarks" / "corpus.json"
+EXPLANATIONS = frozenset({"MP006", "MP110"})  # say why nothing (or a table) was read
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -57,5 +64,74 @@ def main() -> None:
     )
 
 
+def corpus_figures(corpus: Path = CORPUS, manifest: Path = MANIFEST) -> dict[str, Any]:
+    """Read every document of the corpus in process and compare with the manifest: the totals, and
+    per document (rows read, rows a person reads, error findings, the real ones)."""
+    import mdports
+
+    facts = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
+    totals: dict[str, Any] = dict.fromkeys(
+        ("documents", "expected", "read", "extra", "empty", "silent", "errors", "real", "explained"), 0
+    )
+    totals["checked_expected"] = totals["checked_read"] = 0
+    totals["ports_expected"] = totals["ports_read"] = totals["bound"] = totals["unread"] = 0
+    per: dict[str, tuple[int, int, int, int]] = {}
+    for name, fact in facts.items():
+        path = corpus / "docs" / name
+        if not path.is_file():
+            continue
+        document = mdports.load(path)
+        model = mdports.registry(document)
+        entries = [e for e in model.every_entry if e.spans]
+        report = mdports.validate(model)
+        errors = [(f.line, f.rule.id) for f in report.findings if f.severity == "error"]
+        explained = [e for e in errors if e[1] in EXPLANATIONS]
+        real = [e for e in errors if list(e) in fact.get("real_errors", [])]
+        read, expected = len(entries), fact["rows"]
+        ports = {port for e in entries for port in e.ports}
+        totals["documents"] += 1
+        totals["expected"] += expected
+        totals["read"] += min(read, expected)
+        totals["extra"] += max(read - expected, 0)
+        totals["empty"] += read == 0
+        totals["silent"] += read == 0 and not errors and not [r for r in model.readings if r.role != "other"]
+        totals["errors"] += len(errors) - len(explained)
+        totals["explained"] += len(explained)
+        totals["real"] += len(real)
+        totals["bound"] += fact.get("table_rows_with_ports", expected)
+        totals["unread"] += fact.get("unread_rows", 0) if read == 0 else 0
+        totals["ports_expected"] += len(fact["ports"])
+        totals["ports_read"] += len(ports & set(fact["ports"]))
+        if fact.get("checked") == "rows and errors":
+            totals["checked_expected"] += expected
+            totals["checked_read"] += min(read, expected)
+        per[name] = (read, expected, len(errors) - len(explained), len(real))
+    totals["per_document"] = per
+    return totals
+
+
+def _corpus(quiet: bool) -> None:
+    if not (CORPUS / "docs").is_dir():
+        print(f"{CORPUS}: not there; the corpus figures are skipped")
+        return
+    totals = corpus_figures()
+    if not quiet:
+        for name, (read, expected, errors, real) in totals["per_document"].items():
+            print(f"corpus/{name:10} rows {read:>3}/{expected:<3} errors {errors} (real {real})")
+    share = 100 * totals["read"] / max(totals["expected"], 1)
+    ports = 100 * totals["ports_read"] / max(totals["ports_expected"], 1)
+    print(
+        f"corpus, {totals['documents']} documents: {totals['read']}/{totals['expected']} rows read ({share:.1f}%), "
+        f"{ports:.1f}% of the ports, {totals['extra']} extra rows, {totals['empty']} documents with nothing read "
+        f"({totals['silent']} of them silently), {totals['errors']} error findings, {totals['real']} real "
+        f"(and {totals['explained']} MP006/MP110 saying why a table or document is not read); "
+        f"hand-counted documents: {totals['checked_read']}/{totals['checked_expected']} rows; "
+        f"{totals['read']}/{totals['bound']} table rows with a port-like number (an independent upper bound); "
+        f"about {totals['unread']} rows a person reads in documents read empty "
+        f"({100 * totals['read'] / max(totals['expected'] + totals['unread'], 1):.1f}% with them)"
+    )
+
+
 if __name__ == "__main__":
     main()
+    _corpus("--quiet" in sys.argv)

@@ -78,6 +78,11 @@ def test_config_option_overrides_discovery_before_and_after_the_command(tmp_path
         ("ignore = 3\n", "ignore must be a string or a list of strings, not 3"),
         ("file = [1]\n", "file must be a non-empty string"),
         ("strict = \n", "is not valid TOML"),
+        ('platforms = ["macOS", "amiga"]\n', "platforms names an unknown platform 'amiga'"),
+        ('platforms = ["mac"]\n', "did you mean 'macos'?"),
+        ('ephemeral-range = "60999-32768"\n', "ephemeral-range cannot be read: span 60999-32768 is reversed"),
+        ("ephemeral-range = 32768\n", 'ephemeral-range must be a range such as "32768-60999", not 32768'),
+        ('windows-excluded-ranges = ["50000-50059", "x"]\n', "windows-excluded-ranges cannot be read"),
     ],
 )
 def test_mistakes_exit_2_naming_file_and_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -100,3 +105,23 @@ def test_pyproject_mistakes_name_the_table(tmp_path: Path) -> None:
 def test_drift_rules_are_known_names(tmp_path: Path) -> None:
     (tmp_path / "mdports.toml").write_text('ignore = ["undeployed-service", "MP203"]\n', encoding="utf-8")
     assert load_config(tmp_path).ignore == frozenset({"undeployed-service", "MP203"})
+
+
+def test_risky_ports_follow_the_configured_platforms_and_ranges(tmp_path: Path) -> None:
+    """MP115-MP118 through the installed command: the platforms and ranges come from .mdports.toml."""
+    document = "## 5000-5099: Apps\n\n| Port | Service |\n|---|---|\n| 5000 | web |\n| 5050 | sync |\n"
+    root = repo(tmp_path, **{"PORTS.md": document, ".mdports.toml": 'file = "PORTS.md"\n'})
+    assert run_mdports("validate", "--no-source", cwd=root).returncode == 0  # no platform named: nothing risky
+    (root / ".mdports.toml").write_text(
+        'file = "PORTS.md"\nplatforms = ["macos", "windows"]\nephemeral-range = "5040-5060"\n'
+        'windows-excluded-ranges = ["5045-5055"]\n',
+        encoding="utf-8",
+    )
+    result = run_mdports("validate", "--no-source", cwd=root)
+    assert result.returncode == 0, result.stderr  # warnings only
+    rules = [line.split()[2] for line in result.stdout.splitlines() if " warning " in line]
+    assert rules == ["MP117", "MP115", "MP118"]
+    (root / ".mdports.toml").write_text(
+        'file = "PORTS.md"\nplatforms = ["macos"]\nignore = ["os-service-port"]\n', encoding="utf-8"
+    )
+    assert "MP117" not in run_mdports("validate", cwd=root).stdout

@@ -7,8 +7,9 @@ import pytest
 import mdports
 from mdports.check.catalog import DOCUMENT_RULES as RULES
 from mdports.check.catalog import FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT
-from mdports.check.rules import CHECKS
+from mdports.check.rules import CHECKS, CONFIGURED_CHECKS
 from mdports.files.config import Config
+from mdports.model.ports import PortRange
 
 # Reported by the check of another rule, in the same pass: FOREIGN_RANGE by OUT_OF_RANGE's,
 # TABLE_NOT_READ by TABLE_ROLE's; UNUSED_ACCEPT by apply_exceptions, after every check.
@@ -104,6 +105,36 @@ CASES = {
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3001`\n",
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3002`\n\n**Web-01:**\n\n- API `3001`\n",
     ),
+    "MP115": (doc("| 3001 | a | |", "| 40000 | b | |"), doc("| 3001 | a | |", "| 61000 | b | |")),
+    "MP115 (configured range)": (
+        doc("| 3001 | a | |"),
+        doc("| 40000 | b | |", heading="## 40000-40009: Core"),
+        Config(ephemeral_range=PortRange(3000, 3100)),
+    ),
+    "MP116": (doc("| 3001 | a | |", "| 61000 | b | |"), doc("| 3001 | a | |", "| 40000 | b | |")),
+    "MP117": (
+        doc("| 3005 | a | |", "| 5000 | airplay-victim | |"),
+        doc("| 3005 | a | |", "| 5001 | b | |", heading="## 3000-5009: Core"),
+        Config(platforms=frozenset({"macos"})),
+    ),
+    "MP117 (another platform)": (
+        doc("| 3389 | rdp-victim | |", heading="## 3000-3999: Core"),
+        doc("| 5000 | b | |", heading="## 3000-5009: Core"),
+        Config(platforms=frozenset({"windows"})),
+    ),
+    "MP118": (
+        doc("| 3001 | a | |", "| 50000 | b | |", heading="## 3000-50009: Core"),
+        doc("| 3001 | a | |", "| 50100 | b | |", heading="## 3000-50109: Core"),
+        Config(platforms=frozenset({"windows"}), windows_excluded_ranges=(PortRange(49990, 50059),)),
+    ),
+    "MP119": (
+        doc("| 3001 | a | grpc_web |", header="| Port | Service | Port name |"),
+        doc("| 3001 | a | grpc-web |", header="| Port | Service | Port name |"),
+    ),
+    "MP119 (Kubernetes heading, long name)": (
+        doc("| 3001 | prometheus-metrics |", heading="## Kubernetes pods (3000-3009)", header="| Port | Name |"),
+        doc("| 3001 | prometheus-metrics |", heading="## Compose (3000-3009)", header="| Port | Name |"),
+    ),
     "MP110": (doc("| 3001 | a |", header="| Socket | Where ports go |"), doc("| 3001 | a |", header="| Port | App |")),
     "MP110 (only a change log)": (
         doc("| 2025-01-02 | 3001 | a |", header="| Date | Port | Service |"),
@@ -119,12 +150,18 @@ def test_every_rule_has_cases() -> None:
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_triggers(rule: str) -> None:
-    assert rule.split()[0] in rules_of(CASES[rule][0])
+    assert rule.split()[0] in rules_of(CASES[rule][0], _config(rule))
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
 def test_rule_does_not_trigger(rule: str) -> None:
-    assert rule.split()[0] not in rules_of(CASES[rule][1])
+    assert rule.split()[0] not in rules_of(CASES[rule][1], _config(rule))
+
+
+def _config(rule: str) -> Config | None:
+    """The configuration a case is checked with (the risky-port rules read ranges and platforms)."""
+    case = CASES[rule]
+    return case[2] if len(case) > 2 else None  # type: ignore[misc]
 
 
 def test_duplicate_ports_are_per_protocol() -> None:
@@ -194,7 +231,8 @@ def test_the_catalogue_and_the_checks_agree() -> None:
 
     assert [rule.id for rule in RULES] == sorted(rule.id for rule in RULES)
     assert set(CHECKS).isdisjoint(REPORTED_WITH_OTHERS)
-    assert set(CHECKS) | REPORTED_WITH_OTHERS == set(RULES)
+    assert set(CHECKS).isdisjoint(CONFIGURED_CHECKS)
+    assert set(CHECKS) | set(CONFIGURED_CHECKS) | REPORTED_WITH_OTHERS == set(RULES)
     assert {rule for rule in RULES if rule.fix is not None} == set(FIXERS)
 
 

@@ -516,6 +516,128 @@ RUNNING_DIFFERS = Rule(
     **Fix.** None: move the service or the plan (`mdports move`) so that they agree.
     """,
 )
+EPHEMERAL_PORT = Rule(
+    "MP115",
+    "ephemeral-port",
+    "warning",
+    "A registry port lies in the Linux ephemeral range (32768-60999, `ephemeral-range`): the kernel may hand it "
+    "to an outgoing connection first.",
+    explanation="""
+    A section (the rule reports once per section) has registry ports inside the Linux ephemeral
+    range, `/proc/sys/net/ipv4/ip_local_port_range` (32768-60999 unless `ephemeral-range` says
+    otherwise).
+
+    **Why it matters.** The kernel picks the local port of every outgoing connection from that
+    range: a service that starts after a busy client may find its port taken, at random, now and
+    then — the hardest kind of failure to reproduce.
+
+    **Example.**
+
+    ```markdown
+    ## 40000-40099: Workers
+
+    | 40001 | pdf-worker | Node | |
+    ```
+
+    **Fix.** Move the entries below 32768 (`mdports move`), reserve their ports on the machines
+    (`sysctl net.ipv4.ip_local_reserved_ports`), or raise the ephemeral range's start there
+    (`net.ipv4.ip_local_port_range`) and say so in `ephemeral-range`.
+    """,
+)
+DYNAMIC_PORT = Rule(
+    "MP116",
+    "dynamic-port",
+    "warning",
+    "A registry port lies in the IANA dynamic range (49152-65535) but outside the Linux ephemeral range: macOS "
+    "and Windows hand it out to outgoing connections.",
+    explanation="""
+    A section has registry ports in the IANA dynamic range (49152-65535) that the Linux ephemeral
+    range does not cover (61000-65535 by default). Reported once per section.
+
+    **Why it matters.** macOS and Windows hand out every port of 49152-65535 to outgoing
+    connections: a developer laptop or a Windows host may find the port taken.
+
+    **Example.**
+
+    ```markdown
+    | 62000 | metrics-relay | Go | |
+    ```
+
+    **Fix.** Move the entries below 49152.
+    """,
+)
+OS_SERVICE_PORT = Rule(
+    "MP117",
+    "os-service-port",
+    "warning",
+    "A registry port is one a common OS service takes on a platform of `platforms` (macOS AirPlay Receiver 5000 and "
+    "7000, Windows RDP 3389, ...).",
+    explanation="""
+    A registry port is one that a common service of an operating system named in `platforms`
+    takes by default: the AirPlay Receiver of macOS (5000 and 7000), Remote Desktop on Windows
+    (3389), and others. Off until `platforms` is set.
+
+    **Why it matters.** The service fails to bind on those machines ("address already in use" on
+    a Mac for a Flask app on 5000 is the classic), or worse, clients reach the OS service.
+
+    **Example.**
+
+    ```toml
+    platforms = ["macos"]   # and the document has | 5000 | web-frontend | ... |
+    ```
+
+    **Fix.** Move the entry to another port, or accept it (`<!-- mdports: accept MP117 5000 -->`)
+    when the OS service is switched off on every machine.
+    """,
+)
+EXCLUDED_PORT = Rule(
+    "MP118",
+    "windows-excluded-port",
+    "warning",
+    "With windows in `platforms`, a registry port in a range Windows/Hyper-V excludes from binding "
+    "(`windows-excluded-ranges`).",
+    explanation="""
+    With `windows` in `platforms`, a registry port lies in a range Windows or Hyper-V excludes
+    from binding (`netsh int ipv4 show excludedportrange`; `windows-excluded-ranges`, by default
+    the dynamic range 49152-65535 where Hyper-V and WSL reserve blocks).
+
+    **Why it matters.** On those machines the bind fails with "access denied", not "in use", and
+    the excluded blocks move after a reboot.
+
+    **Example.**
+
+    ```toml
+    platforms = ["windows"]
+    windows-excluded-ranges = ["50000-50059"]   # what netsh shows on the team's machines
+    ```
+
+    **Fix.** Move the entry outside the excluded ranges.
+    """,
+)
+KUBERNETES_PORT_NAME = Rule(
+    "MP119",
+    "kubernetes-port-name",
+    "warning",
+    "A Kubernetes port name the document gives is longer than 15 characters or not a valid IANA service name.",
+    explanation="""
+    A port name the document gives for Kubernetes (a `Port name` column, or a `Name` column under
+    a Kubernetes heading or table) is longer than 15 characters or not a valid IANA service name
+    (lower-case letters and digits, single inner hyphens, at least one letter).
+
+    **Why it matters.** The API server refuses a Service or container port with such a name: the
+    manifest written from the document does not apply.
+
+    **Example.**
+
+    ```markdown
+    | Port | Port name | Service |
+    |---|---|---|
+    | 8080 | http-metrics-internal | api |
+    ```
+
+    **Fix.** Shorten or rename it (`http-metrics`), in the document and the manifests.
+    """,
+)
 
 # The rules ``validate`` runs, by id.
 DOCUMENT_RULES: tuple[Rule, ...] = (
@@ -540,6 +662,11 @@ DOCUMENT_RULES: tuple[Rule, ...] = (
     UNUSED_ACCEPT,
     CONFUSABLE_SERVICE,
     RUNNING_DIFFERS,
+    EPHEMERAL_PORT,
+    DYNAMIC_PORT,
+    OS_SERVICE_PORT,
+    EXCLUDED_PORT,
+    KUBERNETES_PORT_NAME,
 )
 
 

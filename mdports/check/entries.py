@@ -46,11 +46,17 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             continue  # every container has its own network namespace
         clashes: dict[Entry, list[int]] = {}
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
+        if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
+            host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
         for span in entry.spans:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
-                    if holder is not entry and not _seen_again(holder, entry):
+                    if (
+                        holder is not entry
+                        and not _seen_again(holder, entry)
+                        and not registry.seen_twice(holder, entry)
+                    ):
                         clashes.setdefault(holder, []).append(port)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
@@ -85,11 +91,34 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             continue  # the usual case: one row per name
         if rank is None:
             rank = _port_order(registry)
-        groups: dict[tuple[str | None, str | None], list[Entry]] = {}
+        groups: dict[tuple[str | None, str | None, str, int | None], list[Entry]] = {}
         for entry in named:
-            groups.setdefault((entry.host, fold_name(entry.group or "") or None), []).append(entry)
+            groups.setdefault(_scope(registry, entry), []).append(entry)
         for entries in groups.values():
-            yield from _duplicates(registry, path, sorted(entries, key=lambda e: (e.table, rank[e.index])), rank)
+            entries.sort(key=lambda e: (e.table, rank[e.index]))
+            views = [
+                e
+                for i, e in enumerate(entries)
+                if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])
+            ]
+            if len(views) > 1:
+                yield from _duplicates(registry, path, views, rank)
+
+
+def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, str, int | None]:
+    """Where a name must be unique: per host, project, kind of port, and heading without a range.
+
+    A heading that declares no range (``### Marketing SaaS``, ``#### Auth Service``, ``## Staging``)
+    scopes the names under it, as a host or an environment does, and so does one whose range is
+    a block a range table gives out; the range headings of one registry (``## 3000-3009: Core``)
+    do not: a service listed under two of them is a duplicate.
+    A table of dev ports beside a table of production ports shows another kind of port.
+    """
+    kind = registry.tables[entry.table].port_kind if entry.source == "table" else "running"
+    declared = registry.sections[entry.section].declared
+    # A heading whose range is a block of a range table ("Acme Shop (5000-5099)") is that block's.
+    scoped = declared is None or declared in registry.blocks
+    return entry.host, fold_name(entry.group or "") or None, kind, entry.section if scoped else None
 
 
 def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding]:
@@ -126,6 +155,25 @@ def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding
             )
 
 
+def _free_form(registry: Registry, entry: Entry) -> bool:
+    """A row outside the registry format's range sections (``## 3000-3009: Core``), where one row
+    per service is the rule and the same name twice a duplicate whatever the other cells say."""
+    return registry.sections[entry.section].range is None
+
+
+def _what_for(registry: Registry, entry: Entry) -> tuple[str, ...]:
+    """What a row says besides its port and name.
+
+    Rows of one service that say different things (``AMQP node-1``, ``Management UI node-1``)
+    are its several ports; a row that says the same again on another port is a copy.
+    """
+    if entry.source != "table":
+        return ()
+    table = registry.tables[entry.table]
+    skip = {table.port_column, table.service_column}
+    return tuple(" ".join(text.split()).casefold() for i, text in enumerate(entry.cells.values()) if i not in skip)
+
+
 def _port_order(registry: Registry) -> dict[int, int]:
     by_table: dict[int, list[Entry]] = {}
     for entry in registry.entries:
@@ -140,13 +188,20 @@ def _port_order(registry: Registry) -> dict[int, int]:
 def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[int, int]) -> Iterator[Finding]:
     previous = entries[0]
     seen_ports = set(previous.ports)
+    seen_rows = {_what_for(registry, previous)}
     for entry in entries[1:]:
         same_table = entry.table == previous.table
+        what_for = _what_for(registry, entry)
         one_service = (
             same_table
             and not seen_ports & set(entry.ports)
-            and (rank[entry.index] == rank[previous.index] + 1 or registry.tables[entry.table].repeats)
+            and (
+                rank[entry.index] == rank[previous.index] + 1
+                or registry.tables[entry.table].repeats
+                or (any(what_for) and what_for not in seen_rows and _free_form(registry, entry))
+            )
         )
+        seen_rows.add(what_for)
         previous = entry
         seen_ports.update(entry.ports)
         if not one_service:

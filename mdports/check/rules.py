@@ -20,12 +20,17 @@ from .catalog import (
     DOCUMENT_RULES,
     DUPLICATE_PORT,
     DUPLICATE_SERVICE,
+    DYNAMIC_PORT,
     EMPTY_SERVICE,
+    EPHEMERAL_PORT,
+    EXCLUDED_PORT,
+    KUBERNETES_PORT_NAME,
     MALFORMED_PORT,
     MALFORMED_PROTOCOL,
     MALFORMED_RANGE,
     NO_SERVICE_COLUMN,
     NOTHING_READ,
+    OS_SERVICE_PORT,
     OUT_OF_RANGE,
     OVERLAPPING_RANGES,
     PLACEHOLDER_OVERLAP,
@@ -48,9 +53,17 @@ from .exceptions import apply_exceptions
 from .findings import Finding, Report, Rule
 from .layers import check_running_against_plan
 from .ranges import check_overlapping_ranges, check_placeholders, check_range_headings, check_ranges
+from .risky import (
+    check_dynamic_ports,
+    check_ephemeral_ports,
+    check_excluded_ports,
+    check_kubernetes_port_names,
+    check_os_service_ports,
+)
 from .tables import check_directives, check_service_columns, check_something_read, check_table_roles
 
 Check = Callable[[Registry, str], Iterable[Finding]]
+ConfiguredCheck = Callable[[Registry, str, Config], Iterable[Finding]]
 
 CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
     {
@@ -74,6 +87,16 @@ CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
         RUNNING_DIFFERS: check_running_against_plan,
     }
 )
+# The checks that read the configuration: the known-risky ports (ranges and platforms).
+CONFIGURED_CHECKS: MappingProxyType[Rule, ConfiguredCheck] = MappingProxyType(
+    {
+        EPHEMERAL_PORT: check_ephemeral_ports,
+        DYNAMIC_PORT: check_dynamic_ports,
+        OS_SERVICE_PORT: check_os_service_ports,
+        EXCLUDED_PORT: check_excluded_ports,
+        KUBERNETES_PORT_NAME: check_kubernetes_port_names,
+    }
+)
 
 
 def validate(
@@ -91,4 +114,6 @@ def validate(
     ran = [rule for rule in DOCUMENT_RULES if rule.severity == "error" or not errors_only]
     checks = [check for rule, check in CHECKS.items() if rule in ran]
     findings = [f for check in checks for f in check(registry, name)]
+    configured = [check for rule, check in CONFIGURED_CHECKS.items() if rule in ran]
+    findings.extend(f for check in configured for f in check(registry, name, config))
     return apply_exceptions(name, findings, registry, config, ran)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..model.ports import PortRange, PortSyntaxError, parse_span
 from ..model.sections import slugify
 from ..model.vocabulary import DEFAULT, ListPolicy, Vocabulary
 from .reading import read_bytes, read_text
@@ -43,6 +44,10 @@ class HostConfig:
     kubernetes: tuple[Path, ...] = ()  # manifest files or folders
 
 
+LINUX_EPHEMERAL = PortRange(32768, 60999)  # net.ipv4.ip_local_port_range's default
+WINDOWS_DYNAMIC = PortRange(49152, 65535)  # where Hyper-V and WinNAT take their excluded blocks
+
+
 @dataclass(frozen=True)
 class Config:
     """Project settings; every field has a safe default so a bare repository works."""
@@ -62,6 +67,11 @@ class Config:
     service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
     running_lists: ListPolicy = field(default_factory=ListPolicy)  # which lists of running ports to read, by heading
     lock_timeout: float = 30.0  # seconds a writer waits for another one's lock on the document
+    # Known-risky ports (MP115-MP118): the Linux ephemeral range, the platforms the services run on,
+    # and the ranges Windows/Hyper-V excludes (`netsh interface ipv4 show excludedportrange protocol=tcp`).
+    ephemeral_range: PortRange = LINUX_EPHEMERAL
+    platforms: frozenset[str] = frozenset()
+    windows_excluded_ranges: tuple[PortRange, ...] = (WINDOWS_DYNAMIC,)
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
 
@@ -174,6 +184,37 @@ def _running_lists(value: Any, base: Path) -> ListPolicy:
     raise _Invalid(f"must be true/false, headings, or a table of heading = true/false, not {_shown(value)}")
 
 
+PLATFORMS = ("linux", "macos", "windows")
+
+
+def _span(value: Any, base: Path) -> PortRange:
+    if not isinstance(value, str):
+        raise _Invalid(f'must be a range such as "32768-60999", not {_shown(value)}')
+    try:
+        return parse_span(value)
+    except PortSyntaxError as exc:
+        raise _Invalid(f"cannot be read: {exc}") from None
+
+
+def _spans(value: Any, base: Path) -> tuple[PortRange, ...]:
+    return tuple(_span(item, base) for item in ([value] if isinstance(value, str) else _list(value)))
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be a list of ranges, not {_shown(value)}")
+    return value
+
+
+def _platforms(value: Any, base: Path) -> frozenset[str]:
+    names = _strings(value, base) if value != [] else ()
+    names = tuple(name.lower() for name in names)
+    unknown = [name for name in names if name not in PLATFORMS]
+    if unknown:
+        raise _Invalid(f"names an unknown platform {unknown[0]!r}{did_you_mean(unknown[0], PLATFORMS)}")
+    return frozenset(names)
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -239,6 +280,24 @@ KEYS: dict[str, Key] = {
         "seconds a writer waits for another writer's lock (default 30)",
         "a number of seconds, 0 or more",
         "30",
+    ),
+    "ephemeral-range": Key(
+        _span,
+        "the Linux ephemeral port range (MP115)",
+        "a span, 'LOW-HIGH'",
+        '"32768-60999"',
+    ),
+    "platforms": Key(
+        _platforms,
+        "platforms the services run on: linux, macos, windows (MP117, MP118)",
+        "a platform or a list of platforms",
+        "[] (MP117 and MP118 are off)",
+    ),
+    "windows-excluded-ranges": Key(
+        _spans,
+        "port ranges Windows/Hyper-V excludes (MP118)",
+        "a list of spans, 'LOW-HIGH'",
+        '["49152-65535"]',
     ),
 }
 
@@ -340,6 +399,9 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
         service_columns=values.get("service-columns", ()),
         running_lists=values.get("running-lists", ListPolicy()),
         lock_timeout=values.get("lock-timeout", 30.0),
+        ephemeral_range=values.get("ephemeral-range", LINUX_EPHEMERAL),
+        platforms=values.get("platforms", frozenset()),
+        windows_excluded_ranges=values.get("windows-excluded-ranges", (WINDOWS_DYNAMIC,)),
         source=source,
         table=dict(table),
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -200,3 +201,11 @@ def mixed_script_confusable(name: str, other: str) -> bool:
 def describe(char: str) -> str:
     """``U+0430 CYRILLIC SMALL LETTER A``: a character named so a reader sees which it is."""
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def name_words(text: str) -> frozenset[str]:
+    """The words of a name or heading, case folded: ``Auth Service`` and ``auth-service`` share them."""
+    return frozenset(_WORD.findall(fold_name(text)))

@@ -12,7 +12,7 @@ MAX_PORT = 65535
 # Wrappers people put around a value in a table cell: code, bold, italics.
 _MARKERS = frozenset("`*_")
 # The look-behind keeps a search from trying every digit of a long run as a start (quadratic).
-_SPAN = re.compile(r"(?<!\d)(\d+)\s*[-\u2013\u2014]\s*(\d+)")
+_SPAN = re.compile(r"(?<!\d)(\d+)\s*[-\u2013\u2014~]\s*(\d+)")
 _LIST_SEPARATOR = re.compile(r"(?<!\s)\s*[,/]\s*")  # the look-behind, too: a run of spaces is tried once
 
 
@@ -116,10 +116,21 @@ def parse_ports(text: str) -> tuple[PortRange, ...]:
 
 # Transport names a port cell may carry ("3478/udp", "tcp/443", "25565 (TCP/UDP)").
 TRANSPORTS = {"tcp": ("tcp",), "udp": ("udp",), "tcp/udp": ("tcp", "udp"), "udp/tcp": ("tcp", "udp")}
-_ITEM_SEPARATOR = re.compile(r"[,;]")  # items are stripped after the split: no \s* runs to backtrack over
+_ITEM_SEPARATOR = re.compile(r"[,;]| \+ ")  # items are stripped after the split: no \s* runs to backtrack over
 _ARROW = re.compile(r"\u2192|->|=>")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,15}://", re.I)
+# A port (or span) that starts an item and is followed by words: "5100 HTTP", "3002 (index.ts) - note".
+_LEADING_PORT = re.compile(
+    r"[*_`]{0,3}(\d{1,5}(?:[-\u2013\u2014~]\d{1,5})?)[*_`]{0,3}(\+?)(?:\s+|\s*[(\u2014\u2013:]|$)"
+)
+# A role before the port: "FE `6000`", "BE 6010", "HTTP: 8080".
+# The look-behind starts a role at a word boundary only: a search does not retry inside a run of letters.
+_ROLE_FIRST = re.compile(r"(?<!\S)[^\W\d_][^\s\d*_`]{0,30}:?\s*[*_`]{0,3}(\d{1,5})[*_`]{0,3}")
 # Words that say "no port here" ("-", "N/A", "TBD"): a row without a port, not a malformed cell.
-NO_PORT = frozenset({"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"})
+NO_PORT = frozenset(
+    {"-", "\u2013", "\u2014", "--", "n/a", "na", "tbd", "tba", "none", "?"}
+    | {"varies", "configurable", "dynamic", "random", "any", "auto", "ephemeral"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +162,12 @@ def parse_port_cell(text: str) -> PortCell:
         return PortCell(())
     if not text:
         raise PortSyntaxError("the port cell is empty")
+    if (" " in text or "(" in text) and not any(c.isdigit() for c in text):
+        return PortCell(())  # a note without a number: "*(nginx)*", "Not mapped", "via Traefik"
+    if text.startswith(("${", "{{", "<")) and text.endswith(("}", ">")):
+        return PortCell(())  # a variable or a placeholder: `${rest.listen_port}`, `<PORT>`
+    if text.startswith("~~") and text.endswith("~~"):
+        return PortCell(())  # struck through: the port is no longer used
     spans: list[PortRange] = []
     protocols: dict[str, None] = {}
     for item in _ITEM_SEPARATOR.split(text):
@@ -159,10 +176,29 @@ def parse_port_cell(text: str) -> PortCell:
             opening = item.rfind("(")
             note = item[opening + 1 : -1].strip().lower().replace(" ", "")
             protocols.update(dict.fromkeys(TRANSPORTS.get(note, ())))
-            item = strip_markup(item[:opening])
+            before = strip_markup(item[:opening])
+            # "cairn-llama (443)": the port is the note, the name before it is the note's subject.
+            item = note if note.isdigit() and not any(c.isdigit() for c in before) else before
         item = _ARROW.split(item, maxsplit=1)[0].strip()  # host -> container: the host port
+        scheme = _SCHEME.match(item)
+        if scheme:  # a URL: the port of its authority ("http://localhost:3000/api")
+            item = item[scheme.end() :].partition("/")[0]
+            if ":" not in item:
+                raise PortSyntaxError(f"the URL {text!r} names no port")
         if ":" in item:
-            item = _host_port(item)
+            # "`localhost:`**8443**": markup inside the address, not around the cell
+            item = _host_port(item.replace("`", "").replace("**", ""))
+        role_first = _ROLE_FIRST.fullmatch(item)
+        if role_first:  # "FE `6000`", "udp 53", "tcp/443": a role or a transport, then the port
+            role = item[: role_first.start(1)].strip(" :*_`/").lower()
+            protocols.update(dict.fromkeys(TRANSPORTS.get(role, ())))
+            item = role_first.group(1)
+        leading = _LEADING_PORT.match(item)
+        if leading and (leading.group(2) or any(c.isalpha() for c in item[leading.end() :])):
+            # One port with its role or a note ("5100 HTTP", "3002 (index.ts) - note", "5900+").
+            item = leading.group(1)
+        elif spans and not any(c.isdigit() for c in item):
+            continue  # a note after the ports: "3001, separate app at /var/www"
         parts = [part.strip() for part in item.split("/")]
         named = [part for part in parts if part.lower() in TRANSPORTS]
         for part in named:

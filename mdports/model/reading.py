@@ -7,6 +7,7 @@ that run (:mod:`.lists`). Every reader adds what it finds to the pass's :class:`
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,7 @@ from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
-from .ports import PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Entry,
     Layer,
@@ -32,7 +33,7 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
-from .tables import Columns, read_columns, read_table, summary_candidate
+from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
@@ -48,7 +49,43 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     """
     first, candidates = _build(document, vocab, frozenset())
     summaries = _repeating(first, candidates) if candidates else frozenset()
-    return _build(document, vocab, summaries)[0] if summaries else first
+    allocations = _allocating(first)
+    if not (summaries or allocations):
+        return first
+    return _build(document, vocab, summaries, allocations)[0]
+
+
+def _allocating(registry: Registry) -> frozenset[int]:
+    """The tables of allocation blocks: every row a span, and a span holds ports of another table's rows.
+
+    ``| Project | Port range |`` with ``16000-16999 | NEURECTOMY`` above the tables of that
+    project's services: the blocks own the ports inside them (read as a range table, their
+    names the group of the entries inside), they do not clash with them.
+    """
+    rows: dict[int, list[Entry]] = {}
+    for entry in registry.entries:
+        rows.setdefault(entry.table, []).append(entry)
+    wide = [t for t, entries in rows.items() if all(len(e.spans) == 1 and len(e.spans[0]) > 1 for e in entries)]
+    if not wide:
+        return frozenset()  # the usual case: no table of spans only
+    blocks = sorted((e.spans[0].lo, e.spans[0].hi, e.table) for table in wide for e in rows[table])
+    starts = [lo for lo, _, _ in blocks]
+    reach: list[int] = []  # the highest port any block up to here reaches: where to stop looking back
+    for _, hi, _ in blocks:
+        reach.append(max(hi, reach[-1]) if reach else hi)
+    found: set[int] = set()
+    for entry in registry.entries:
+        if not entry.spans:
+            continue
+        port = entry.spans[0].lo
+        at = bisect.bisect_right(starts, port) - 1
+        while at >= 0 and reach[at] >= port:
+            _, hi, table = blocks[at]
+            if hi >= port and table != entry.table:
+                found.add(registry.tables[table].block)
+                break
+            at -= 1
+    return frozenset(found)
 
 
 def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
@@ -81,6 +118,7 @@ class _Pass:
 
     vocab: Vocabulary
     summaries: frozenset[int]
+    allocations: frozenset[int]
     sections: list[Section] = field(default_factory=list)
     parents: list[Section] = field(default_factory=list)
     tables: list[RegistryTable] = field(default_factory=list)
@@ -114,10 +152,10 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = read_columns(headers, state.vocab)
+    columns = protocols_named(block, read_columns(headers, state.vocab))
     section_index = state.current_section()
     section = state.sections[section_index]
-    reading = read_table(block_index, block, section, columns, state.vocab, state.summaries)
+    reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)
@@ -133,7 +171,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.protocol,
         columns.host,
         columns.group,
-        columns.port_kind,
+        _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
     )
@@ -146,6 +184,19 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
         entries.append(entry)
         _collect_references(entry, table, block, row_index, state.candidates)
+
+
+def _port_kind(columns: Columns, section: Section) -> str:
+    """The kind of the registry port; ``container`` also where every row has a network of its own:
+    a table of Kubernetes Services (a Namespace column), or under a heading saying "not published"."""
+    if columns.port_kind != "current":
+        return columns.port_kind
+    heading = section.heading.lower()
+    if any(name in vocabulary.OWN_NAMESPACE_HEADERS for name in columns.names) or any(
+        words in heading for words in vocabulary.UNPUBLISHED_HEADINGS
+    ):
+        return "container"
+    return columns.port_kind
 
 
 def _layer(columns: Columns) -> Layer:
@@ -191,14 +242,17 @@ _READERS: Mapping[type, Callable[[_Pass, int, Any], None]] = MappingProxyType(
 )
 
 
-def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> tuple[Registry, list[int]]:
-    """The registry, reading the tables at the ``summaries`` blocks as summaries; and the summary candidates."""
-    state = _Pass(vocab, summaries)
+def _build(
+    document: Document, vocab: Vocabulary, summaries: frozenset[int], allocations: frozenset[int] = frozenset()
+) -> tuple[Registry, list[int]]:
+    """The registry, reading the tables at the ``summaries`` blocks as summaries and those at
+    ``allocations`` as allocation blocks; and the summary candidates."""
+    state = _Pass(vocab, summaries, allocations)
     for block_index, block in enumerate(document.blocks):
         reader = _READERS.get(type(block))
         if reader is not None:
             reader(state, block_index, block)
-    entries = state.entries
+    entries = _grouped_by_block(state.entries, state.readings) if allocations else state.entries
     bound = _bind_ranges(state.sections, state.readings)
     known_names = {fold_name(e.service) for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
@@ -220,6 +274,19 @@ def _build(document: Document, vocab: Vocabulary, summaries: frozenset[int]) -> 
         tuple(state.listed),
     )
     return model, state.summary_candidates
+
+
+def _grouped_by_block(entries: list[Entry], readings: list[TableReading]) -> list[Entry]:
+    """Give an entry without a project the name of the allocation block holding its ports."""
+    blocks = [(span, name) for r in readings if r.role == "allocations" for span, name, _ in r.ranges]
+    grouped = []
+    for entry in entries:
+        if entry.group is None and entry.spans:
+            lo, hi = min(span.lo for span in entry.spans), max(span.hi for span in entry.spans)
+            name = next((name for span, name in blocks if span.lo <= lo and hi <= span.hi), None)
+            entry = dataclasses.replace(entry, group=name) if name else entry
+        grouped.append(entry)
+    return grouped
 
 
 def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
@@ -282,18 +349,23 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    if (
+        port_error is not None
+        and not port_text.strip()
+        and not any(text.strip() for i, text in enumerate(texts) if i != service_column)
+    ):
+        port_error = None  # only a name: a divider (`| **Main Services** | | |`) or ports not listed
     service = None if marker else service_name(service_text)
-    protocols: tuple[str, ...] = cell_protocols or _TCP
+    protocols: tuple[str, ...] = cell_protocols or _named_transport(service) or _TCP
     protocol_error = None
     protocol_column = table.protocol_column
     if protocol_column is not None and protocol_column < width:
         protocol_text = strip_markup(texts[protocol_column]).lower()
-        if protocol_text in PROTOCOLS:
-            protocols = PROTOCOLS[protocol_text]
-        elif protocol_text in vocabulary.APPLICATION_PROTOCOLS:
-            protocols = cell_protocols or vocabulary.APPLICATION_PROTOCOLS[protocol_text]
-        else:
+        named = vocabulary.read_protocol(protocol_text)
+        if named is None:
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
+        else:  # a transport column's word wins; an application protocol yields to the port cell's
+            protocols = named if protocol_text in PROTOCOLS else cell_protocols or named
     headers = table.headers
     padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
     cells = dict(zip(headers, padded, strict=True))
@@ -326,6 +398,13 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         group,
         table.layer,
     )
+
+
+def _named_transport(service: str | None) -> tuple[str, ...]:
+    """The transport a name ends with: ``Plex (UDP)`` is Plex's udp ports (beside a ``Plex (TCP)`` row)."""
+    if service is None or not service.endswith(")"):
+        return ()
+    return TRANSPORTS.get(service[service.rfind("(") + 1 : -1].strip().lower(), ())
 
 
 def _collect_references(

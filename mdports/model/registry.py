@@ -17,7 +17,7 @@ from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
 from . import vocabulary
 from .directives import Directive
-from .names import fold_name, mixed_script_confusable, skeleton
+from .names import fold_name, mixed_script_confusable, name_words, skeleton
 from .ports import MAX_PORT, PortRange, format_ports, strip_markup
 from .sections import Section, resolve_section
 from .vocabulary import Vocabulary
@@ -315,6 +315,31 @@ class Registry:
         name = fold_name(entry.service or "")
         ports = set(entry.ports)
         return tuple(ref for ref in self.references if fold_name(ref.service) == name or (ref.port in ports and name))
+
+    @cached_property
+    def blocks(self) -> frozenset[PortRange]:
+        """The blocks range tables and tables of allocation blocks give out (``5000-5099 | Acme Shop``)."""
+        return frozenset(span for reading in self.readings for span, _, _ in reading.ranges)
+
+    def seen_twice(self, first: Entry, entry: Entry) -> bool:
+        """Whether ``entry`` is ``first`` seen again in another table (a second view): not a clash.
+
+        A quick-reference table, a table of URLs or tunnels, a status table, or a table of one
+        service's ports under a heading naming it (``#### Auth Service`` holding ``| 50051 | grpc |``)
+        shows an entry again with other cells. Its identity is its name, with the heading it is
+        under: one holds the other's words (``n8n`` and ``n8n UI``; ``grpc`` under ``Auth Service``
+        and ``auth-service``). Two rows of one table are never one entry seen twice.
+        """
+        if first.table == entry.table or first.source != entry.source or not (first.service and entry.service):
+            return False
+        if fold_name(first.service) == fold_name(entry.service):
+            return True
+        return self._holds(entry, first.service) or self._holds(first, entry.service)
+
+    def _holds(self, entry: Entry, name: str) -> bool:
+        """Whether ``entry``'s name with its heading holds every word of ``name`` (or of one of its ``a / b``)."""
+        own = name_words(entry.service or "") | name_words(self.sections[entry.section].title)
+        return any(words and words <= own for words in map(name_words, name.split(" / ")))
 
     @cached_property
     def _range_index(self) -> _RangeIndex:

@@ -203,6 +203,9 @@ def section_slug(heading: str) -> str:
     return slugify(_read_range(heading)[0])
 
 
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+
+
 def read_section(index: int, heading: Heading, parents: list[Section]) -> Section:
     title, range_text = _read_range(heading.text)
     declared: PortRange | None = None
@@ -218,6 +221,9 @@ def read_section(index: int, heading: Heading, parents: list[Section]) -> Sectio
     inherited = parent.range if parent and range_text is None else None
     named_host = vocabulary.HOST_HEADING.fullmatch(strip_markup(heading.text.strip()))
     host = strip_markup(named_host.group(1).strip()) if named_host else None
+    if host is None:  # "## Production (DO Droplet - 165.227.111.24)": the machine, by its address
+        address = _IPV4.search(heading.text)
+        host = address.group(0) if address else None
     return Section(
         index=index,
         heading=heading.text.strip(),

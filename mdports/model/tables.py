@@ -6,12 +6,13 @@ where the header alone cannot tell (a changelog, a checklist, a range table), to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from ..syntax.document import Table
 from . import vocabulary
-from .ports import PortRange, PortSyntaxError, parse_span
-from .registry import TableReading
+from .ports import PortRange, PortSyntaxError, parse_span, strip_markup
+from .registry import TableReading, service_name
 from .sections import Section
 from .vocabulary import Vocabulary, normalize_header
 
@@ -30,6 +31,7 @@ class Columns:
     protocol: int | None
     host: int | None
     repeats: bool
+    noted_protocol: int | None = None  # a protocol header whose cells are notes ("uvicorn (native)")
 
 
 def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:
@@ -76,6 +78,24 @@ def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:
     )
 
 
+def protocols_named(block: Table, columns: Columns) -> Columns:
+    """The columns, with a protocol column whose cells mostly name no protocol read as notes.
+
+    ``| Transport |`` holding ``uvicorn (native)`` and ``docker (internal)`` says how a service
+    runs, not its transport: every row an unknown protocol would be a wall of false errors. A
+    column of protocols with a typo or an unknown one (``tpc``, ``sctp``) stays a protocol column,
+    and the cell a finding: only phrases are notes.
+    """
+    column = columns.protocol
+    if column is None:
+        return columns
+    cells = [normalize_header(row.texts[column]) for row in block.body if column < len(row.texts)]
+    notes = sum(1 for cell in cells if " " in cell and vocabulary.read_protocol(cell) is None)
+    if 2 * notes <= len(cells):
+        return columns
+    return replace(columns, protocol=None, noted_protocol=column)
+
+
 def _quote(headers: tuple[str, ...]) -> str:
     return ", ".join(repr(header.strip()) for header in headers)
 
@@ -84,7 +104,7 @@ def _role(block: Table, columns: Columns, heading: str) -> tuple[str, str]:
     """The role of a table that has a port column (``registry`` or why not), and the reason."""
     names = columns.names
     headers = block.header.texts
-    dates = [i for i, name in enumerate(names) if name in vocabulary.DATE_HEADERS]
+    dates = [i for i, name in enumerate(names) if vocabulary.is_date_header(name)]
     if dates and (dates[0] == 0 or any(name in vocabulary.ACTION_HEADERS for name in names)):
         return "changelog", f"column {headers[dates[0]]!r} dates each row"
     olds = [i for i, kind in columns.ports if kind == "old"]
@@ -134,11 +154,35 @@ def _range_rows(block: Table, column: int) -> list[tuple[PortRange, int]]:
     return found
 
 
+_PORT_LIKE = re.compile(r"(?:[\w.-]{1,64}:)?\d{2,5}(?:/(?:tcp|udp))?|\d{2,5}\s*/\s*\d{2,5}", re.I)
+
+
+def _port_numbers(block: Table) -> int | None:
+    """The first column (but the first) most of whose cells look like ports (``8080``, ``web:3000``,
+    ``53/udp``, ``80/443``), in a table of at least two rows; None when there is none.
+
+    Only a document from which nothing else is read is told about such a table (MP110): a
+    column of years or counts looks the same.
+    """
+    rows = block.body
+    if len(rows) < 2:
+        return None
+    width = len(block.header.texts)
+    for column in range(1, width):
+        cells = [strip_markup(row.texts[column]) for row in rows if column < len(row.texts)]
+        ports = [cell for cell in cells if len(cell) <= 80 and _PORT_LIKE.fullmatch(cell)]
+        if 2 * len(ports) > len(rows) and all(int(re.split(r"\D+", p.rpartition(":")[2])[0]) <= 65535 for p in ports):
+            return column
+    return None
+
+
 def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tuple[str, str], ...]:
     described = []
     kinds = dict(columns.ports)
     for index, header in enumerate(headers):
-        if role == "ranges":
+        if role == "allocations" and index == columns.service:
+            what = "name of the block: the project of the entries inside"
+        elif role in ("ranges", "allocations"):
             what = "range" if index in kinds or index == 0 else "title of the range"
         elif index == columns.port and role == "registry":
             what = f"port ({columns.port_kind}): the registry port"
@@ -152,6 +196,8 @@ def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tu
             what = "protocol"
         elif index == columns.host:
             what = "host: ports are unique per host"
+        elif index == columns.noted_protocol:
+            what = "cell: most of its cells name no protocol (notes)"
         else:
             what = "cell"
         described.append((header.strip(), what))
@@ -166,7 +212,13 @@ def summary_candidate(columns: Columns, heading: str) -> bool:
 
 
 def read_table(
-    block_index: int, block: Table, section: Section, columns: Columns, vocab: Vocabulary, summaries: frozenset[int]
+    block_index: int,
+    block: Table,
+    section: Section,
+    columns: Columns,
+    vocab: Vocabulary,
+    summaries: frozenset[int],
+    allocations: frozenset[int] = frozenset(),
 ) -> TableReading:
     """How a table is read: its role (registry rows or why not), and the ranges a range table declares."""
     headers = block.header.texts
@@ -178,20 +230,29 @@ def read_table(
             role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
         elif mentions:
             role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+        elif (numbers := _port_numbers(block)) is not None:
+            role = "unnamed"
+            reason = f"column {headers[numbers].strip()!r} holds port numbers, but no header names a port column"
         else:
             role, reason = "other", "no port column"
     else:
         role, reason = _role(block, columns, section.heading)
         if role == "registry" and block_index in summaries:
             role, reason = "summary", "every row repeats an entry of another table"
+        elif role == "registry" and block_index in allocations:
+            role, reason = "allocations", "every row is a block of ports, and the blocks hold other tables' rows"
+            range_column = columns.port
         elif role == "ranges":
             range_column = columns.port
     ranges: tuple[tuple[PortRange, str, int], ...] = ()
     if range_column is not None:
+        named = columns.service if role == "allocations" else None  # a block's name: its group
         ranges = tuple(
             (
                 span,
-                " ".join(t for i, t in enumerate(block.rows[row].texts) if i != range_column and t),
+                service_name(block.rows[row].texts[named])
+                if named is not None and named < len(block.rows[row].texts)
+                else " ".join(t for i, t in enumerate(block.rows[row].texts) if i != range_column and t),
                 block.start + row + 1,
             )
             for span, row in _range_rows(block, range_column)

@@ -20,10 +20,18 @@ from .ports import TRANSPORTS, strip_markup
 # that is ignored ("Host Port (Windows)") or names what the port is for ("Port (HTTP)").
 PORT_WORDS = frozenset(
     {"port", "ports", "port(s)", "端口", "端口号", "порт", "порты", "puerto", "puertos", "porta", "portas", "porte"}
+    | {"포트", "ポート"}
 )
-PORT_SUFFIXES = frozenset({"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"})
+# Chinese, Japanese and Korean write the qualifier and the port word as one word: 默认端口, 호스트포트.
+_CJK_PORT_WORDS = ("端口号", "端口", "포트", "ポート")
+PORT_SUFFIXES = frozenset(
+    {"#", "no", "no.", "nr", "nr.", "number", "numbers", "mapping", "mappings", "range"}
+    | {"principal", "main", "primary"}
+)
 # Words that are a port column on their own.
-PORT_ALONE = MappingProxyType({"published": "host", "exposed": "host", "listen": "host", "listening": "host"})
+PORT_ALONE = MappingProxyType(
+    {"published": "host", "exposed": "host", "listen": "host", "listening": "host", "nodeport": "host"}
+)
 # Qualifier word -> kind; the registry port is the column of the best kind (then the first).
 PORT_QUALIFIERS = MappingProxyType(
     {
@@ -33,6 +41,11 @@ PORT_QUALIFIERS = MappingProxyType(
         **dict.fromkeys(("dev", "development", "local", "debug", "test", "staging"), "dev"),
         **dict.fromkeys(("container", "internal", "target", "private", "inner", "docker"), "container"),
         **dict.fromkeys(("old", "previous", "former", "legacy"), "old"),
+        **dict.fromkeys(("主机", "宿主机", "对外", "外部", "映射", "호스트", "노출", "외부", "ホスト", "公開"), "host"),
+        **dict.fromkeys(("默认", "缺省", "기본", "デフォルト", "標準"), "default"),
+        **dict.fromkeys(("容器", "内部", "컨테이너", "내부", "コンテナ"), "container"),
+        **dict.fromkeys(("开发", "개발", "開発"), "dev"),
+        **dict.fromkeys(("旧", "原"), "old"),
     }
 )
 # Precedence of the registry port; an unqualified or purpose-named port ("API Port") is "current".
@@ -43,14 +56,19 @@ PORT_PRECEDENCE = ("host", "current", "default", "dev", "container")
 SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
     {
         **dict.fromkeys(("service", "services", "service name", "服务", "服务名", "服务名称", "сервис", "служба"), 0),
+        **dict.fromkeys(("서비스", "서비스명", "サービス", "サービス名"), 0),
         **dict.fromkeys(("servicio", "servicios", "serviço", "servico", "serviços", "dienst", "dienste"), 0),
         **dict.fromkeys(("name", "名称", "名字", "название", "имя", "nombre", "nome"), 1),
         **dict.fromkeys(("app", "application", "apps", "应用", "应用名", "приложение", "aplicación"), 2),
         **dict.fromkeys(("aplicacion", "aplicação", "aplicacao", "anwendung", "applikation"), 2),
         **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
         **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
+        **dict.fromkeys(("instance", "database", "db", "system", "adapter", "worktree", "agent", "实例", "数据库"), 4),
+        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "占用者"), 4),
+        **dict.fromkeys(("что", "кто"), 4),
+        **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
-        **dict.fromkeys(("projekt",), 5),
+        **dict.fromkeys(("projekt", "프로젝트", "プロジェクト"), 5),
         **dict.fromkeys(("owner",), 6),
         **dict.fromkeys(("purpose", "用途", "назначение", "propósito", "zweck"), 7),
     }
@@ -146,6 +164,8 @@ APPLICATION_PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
                 "rpc",
                 "thrift",
                 "zookeeper",
+                "mcp",
+                "sse",
             ),
             ("tcp",),
         ),
@@ -157,6 +177,31 @@ APPLICATION_PROTOCOLS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **dict.fromkeys(("", "-", "\u2013", "\u2014", "n/a", "na"), ("tcp",)),
     }
 )
+_PROTOCOL_WORD = re.compile(r"[a-z0-9.]+")
+
+
+def read_protocol(text: str) -> tuple[str, ...] | None:
+    """The transports a protocol cell names (normalized text), or None when it names no protocol.
+
+    Exact spellings first (``tcp/udp``, ``http``); then word by word, as people write them with
+    notes: ``tcp (redis)`` and ``udp+tcp`` name their transports, ``http/ws`` and ``MCP over
+    http`` an application protocol (its transport). ``uvicorn (native)`` names none.
+    """
+    found = PROTOCOLS.get(text) or APPLICATION_PROTOCOLS.get(text)
+    if found is not None:
+        return found
+    words = _PROTOCOL_WORD.findall(text)
+    transports = [t for word in words for t in TRANSPORTS.get(word, ())]
+    if transports:
+        return tuple(dict.fromkeys(sorted(transports)))
+    applications = [t for word in words for t in APPLICATION_PROTOCOLS.get(word, ()) if word]
+    return tuple(dict.fromkeys(sorted(applications))) if applications else None
+
+
+# Every row its own network namespace, as a container's port: a Kubernetes Service has its own
+# cluster IP (a Namespace column says so), and a heading can say its ports are not published.
+OWN_NAMESPACE_HEADERS = frozenset({"namespace", "k8s namespace", "kubernetes namespace", "命名空间", "네임스페이스"})
+UNPUBLISHED_HEADINGS = ("not published", "unpublished", "not exposed", "docker network only", "container ports")
 # --- cells ----------------------------------------------------------------------------------------
 # A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
 # A service cell that is a placeholder rather than a service named "-".
@@ -165,8 +210,23 @@ PLACEHOLDER_CELLS = frozenset({"-", "\u2013", "\u2014", "--"})
 # --- table roles ----------------------------------------------------------------------------------
 # Tables with a port column that are not the registry. Their rows are never entries.
 DATE_HEADERS = frozenset(
-    {"date", "time", "timestamp", "when", "datum", "fecha", "дата", "日期", "时间", "changed on", "date (utc)"}
+    {
+        *("date", "time", "timestamp", "when", "datetime", "date/time", "changed on", "updated", "logged at"),
+        *("datum", "zeitpunkt", "fecha", "hora", "data", "дата", "время", "日期", "时间", "日時", "日付"),
+    }
 )
+_UNIT = re.compile(r"[(\[（][^)\]）]{0,40}[)\]）]\s*$")
+
+
+def is_date_header(name: str) -> bool:
+    """A normalized header that dates each row, whatever note or unit it carries: ``timestamp (utc)``,
+    ``date [cet]``, ``时间（北京）``, ``date, utc``."""
+    if name in DATE_HEADERS:
+        return True
+    base = _UNIT.sub("", name).split(",")[0].strip()
+    return base in DATE_HEADERS
+
+
 ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what changed", "变更", "изменение", "cambio"})
 CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
 DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
@@ -185,7 +245,9 @@ ROLES = MappingProxyType(
         "conflicts": "a list of potential conflicts",
         "summary": "a map whose rows repeat registry entries",
         "ranges": "a table of port ranges",
+        "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",
+        "unnamed": "not read (port numbers under headers mdports does not know)",
     }
 )
 
@@ -248,7 +310,13 @@ class Vocabulary:
         base, _ = _without_parenthetical(name)
         if base in PORT_ALONE:
             return PORT_ALONE[base]
-        words = base.split()
+        words = base.replace("-", " ").split()  # "standard-port", "container-port"
+        if len(words) == 1 and words[0] not in PORT_WORDS and words[0].endswith(_CJK_PORT_WORDS):
+            stem = words[0]
+            for suffix in _CJK_PORT_WORDS:
+                if stem.endswith(suffix):
+                    words = [stem[: -len(suffix)], suffix] if stem != suffix else [stem]
+                    break
         at = next((i for i, word in enumerate(words) if word in PORT_WORDS or word.rstrip(":") in PORT_WORDS), None)
         if at is None or at > 2 or any(word not in PORT_SUFFIXES for word in words[at + 1 :]):
             return None
@@ -258,7 +326,14 @@ class Vocabulary:
     def service_rank(self, name: str) -> int | None:
         if name in self.service_columns:
             return -1
-        return SERVICE_HEADERS.get(name)
+        rank = SERVICE_HEADERS.get(name)
+        if rank is None:  # "container name", "app name"; "service (planned)", "프로젝트(예정)"
+            base = _without_parenthetical(name)[0]
+            rank = SERVICE_HEADERS.get(base[:-5] if base.endswith(" name") else base)
+        if rank is None and "/" in name:  # "App / Service", "Service / target": the best of the parts
+            ranks = [r for part in name.split("/") if (r := SERVICE_HEADERS.get(part.strip())) is not None]
+            rank = min(ranks, default=None)
+        return rank
 
     @staticmethod
     def mentions_port(name: str) -> bool:
