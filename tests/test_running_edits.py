@@ -9,6 +9,8 @@ an edit changes only the item it means, and the installed command writing a real
 from __future__ import annotations
 
 import difflib
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,11 @@ from hypothesis import strategies as st
 
 import mdports
 from mdports import edits
+from mdports.edits import Edit
 from mdports.errors import RefusedError, UsageError
 from mdports.model.lists import listed_items
 from mdports.model.reading import build
-from mdports.syntax.document import Prose
+from mdports.syntax.document import Document, Prose
 
 EXAMPLE = INPUTS / "running-example.md"
 GROWN = INPUTS / "running-grown.md"
@@ -226,3 +229,74 @@ def test_an_edit_changes_only_the_item_it_means_and_reads_back_as_intended(
         if tag != "equal"
     ]
     assert touched and all(item.line - 1 <= first and last <= item.end for first, last in touched)
+
+
+# --- hostile lists (issue 21 point 7): growth, not time ------------------------------------------
+# The work at 10 x the input: linear work grows about 10 x, quadratic 100 x. The best of two runs
+# keeps a busy machine from deciding; no absolute time is asserted. Sizes stay small enough for the
+# suite (100,000-item lists are read in tests/test_lists.py); items and notes grow from 100,000
+# characters to a million, nesting to 100,000 characters (316 levels).
+GROWTH_LIMIT = 30
+
+
+def _best(function: Callable[[], object]) -> float:
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _growth(make: Callable[[int], str], size: int, work: Callable[[Document], object]) -> float:
+    small, large = mdports.parse(make(size)), mdports.parse(make(10 * size))
+    return _best(lambda: work(large)) / _best(lambda: work(small))
+
+
+def _items(count: int) -> str:
+    return "**web-01:**\n\n" + "".join(f"- svc-{i} `{10_000 + i % 50_000}`\n" for i in range(count))
+
+
+def _long_item(length: int) -> str:  # one item of `length` characters: bare ports after a service
+    return "**web-01:**\n\n- api `3061`" + ", `3062`" * (length // 8) + "\n- web `3063`\n"
+
+
+def _long_note(length: int) -> str:  # a note of `length` characters full of numbers
+    return "**web-01:**\n\n- api `3061` (" + "moved from 3065 " * (length // 16) + ")\n- web `3063`\n"
+
+
+def _wrapped(lines: int) -> str:  # one item wrapped onto `lines` continuation lines
+    return "**web-01:**\n\n- api `3061`,\n" + "".join(f"  s{i} `{10_000 + i % 50_000}`,\n" for i in range(lines))
+
+
+def _nested(size: int) -> str:  # about `size` characters of ever deeper items
+    depth = int(size**0.5)
+    return "".join("  " * level + f"- s{level} `{10_000 + level}`\n" for level in range(depth))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("make", "size"),
+    [(_items, 2_000), (_long_item, 100_000), (_long_note, 100_000), (_wrapped, 1_000), (_nested, 100_000)],
+    ids=["20k items", "item of 1M characters", "note of 1M characters", "10k continuation lines", "deep"],
+)
+def test_hostile_lists_are_read_in_linear_time(make: Callable[[int], str], size: int) -> None:
+    assert _growth(make, size, build) < GROWTH_LIMIT
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("make", "size", "edit"),
+    [
+        (_items, 500, lambda d: edits.add(d, "new-svc", port=65_000, host="web-01")),
+        (_items, 500, lambda d: edits.move(d, "svc-7", port=65_000, host="web-01")),
+        (_long_item, 30_000, lambda d: edits.remove(d, "web", host="web-01")),
+        (_long_note, 100_000, lambda d: edits.set_cells(d, "api", {"Description": "short"}, host="web-01")),
+        (_wrapped, 500, lambda d: edits.remove(d, "s7", host="web-01")),
+    ],
+    ids=["add to 5k items", "move in 5k items", "remove beside a long item", "set a long note", "remove wrapped"],
+)
+def test_edits_of_hostile_lists_take_linear_time(
+    make: Callable[[int], str], size: int, edit: Callable[[Document], Edit]
+) -> None:
+    assert _growth(make, size, lambda document: edits.verify(edit(document))) < GROWTH_LIMIT

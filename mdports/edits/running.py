@@ -92,16 +92,25 @@ def _running(registry: Registry, host: str, key: str) -> Entry:
     return named[0]
 
 
-def _item_of(registry: Registry, entry: Entry) -> tuple[int, Prose, ListedItem, Assignment]:
-    """The prose block, item and assignment a running entry was read from."""
+def _item_of(
+    registry: Registry, entry: Entry, read: dict[int, dict[int, ListedItem]] | None = None
+) -> tuple[int, Prose, ListedItem, Assignment]:
+    """The prose block, item and assignment a running entry was read from.
+
+    ``read`` keeps the items of the blocks already read (by each line of each item), so that
+    finding many entries reads each block once.
+    """
     block_index = registry.lists[entry.table].block
     block = registry.document.blocks[block_index]
     assert isinstance(block, Prose)
-    for item in listed_items(block):
-        if item.line <= entry.line <= item.end:
-            for assignment in item.assignments:
-                if (assignment.line, assignment.port_column) == (entry.line, entry.port_column):
-                    return block_index, block, item, assignment
+    read = {} if read is None else read
+    if block_index not in read:
+        read[block_index] = {line: item for item in listed_items(block) for line, _, _ in item.pieces}
+    item = read[block_index].get(entry.line)
+    for assignment in item.assignments if item is not None else ():
+        if (assignment.line, assignment.port_column) == (entry.line, entry.port_column):
+            assert item is not None
+            return block_index, block, item, assignment
     raise RefusedError(  # pragma: no cover - a bug guard: the reader found this entry in this block
         f"internal error: the item of {entry.service} (line {entry.line}) was not found", path=registry.path
     )
@@ -325,8 +334,9 @@ def rename_running(builder: Builder, entries: Sequence[Entry], new: str) -> None
     """Write ``new`` where each running entry's name is written (a link keeps its target)."""
     registry = builder.registry
     renamed = {entry.index for entry in entries}
+    read: dict[int, dict[int, ListedItem]] = {}
     for entry in entries:
-        block_index, block, item, assignment = _item_of(registry, entry)
+        block_index, block, item, assignment = _item_of(registry, entry, read)
         start, end = assignment.name
         (line, at), (end_line, until) = item.position(start), item.position(end)
         if line != end_line:

@@ -527,6 +527,8 @@ def _assignments(item: _Item) -> list[Assignment]:
         starts.append(position)
         position += len(text) + 1
     made: list[Assignment] = []
+    more: list[list[PortRange]] = []  # ports of the parts after each assignment that are only ports
+    part_ends: list[int] = []  # where each assignment's parts end, those parts included
     for start, end in _segments(joined):
         lead = _LEADING_MARK.match(joined, start, end)
         begin = lead.end() if lead else start
@@ -534,10 +536,10 @@ def _assignments(item: _Item) -> list[Assignment]:
             begin += 1
         match = _ASSIGNMENT.match(joined, begin, end)
         if match is None:
-            bare = _bare_ports(joined, begin, end) if made and made[-1].part[1] == start - 1 else None
+            bare = _bare_ports(joined, begin, end) if made and part_ends[-1] == start - 1 else None
             if bare is not None:  # "minio `9000`, `9001`": one more port of the service before
-                last = made[-1]
-                made[-1] = dataclasses.replace(last, spans=last.spans + tuple(bare[0]), part=(last.part[0], end))
+                more[-1].extend(bare[0])
+                part_ends[-1] = end
             continue
         name = match.group("link") or match.group("name")
         words = name.casefold().split()
@@ -587,7 +589,13 @@ def _assignments(item: _Item) -> list[Assignment]:
                 style,
             )
         )
-    return made
+        more.append([])
+        part_ends.append(end)
+    # Joined once per assignment: an item of 50,000 bare ports stays linear.
+    return [
+        dataclasses.replace(one, spans=one.spans + tuple(extra), part=(one.part[0], stop)) if extra else one
+        for one, extra, stop in zip(made, more, part_ends, strict=True)
+    ]
 
 
 def _more_ports(joined: str, position: int, end: int, spans: list[PortRange]) -> tuple[list[PortRange], int]:
