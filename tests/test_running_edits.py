@@ -181,17 +181,19 @@ def test_edits_without_host_do_not_touch_the_lists() -> None:
         assert changed and all(line[1:].startswith("|") for line in changed)
 
 
-def test_rename_follows_the_service_into_both_layers_and_a_service_only_running_too() -> None:
+def test_rename_with_host_follows_the_service_into_both_layers() -> None:
     document = mdports.load(GROWN)
-    both = edits.rename(document, "tts", "speech")
+    both = edits.rename(document, "tts", "speech", host="gpu-1")
     assert [line for line in _changed_lines(document.render(), both.text) if line[0] == "+"] == [
         "+> 2. speech `8101` (moved from 8110 on 2026-05-02)\n",
         "+| 8101 | speech | Python | |\n",
     ]
-    only_running = edits.rename(document, "mailpit", "mailhog")
+    only_running = edits.rename(document, "mailpit", "mailhog", host="stage-1")
     assert _changed_lines(document.render(), only_running.text) == ["-- mailpit: 8025\n", "+- mailhog: 8025\n"]
-    edits.verify(both)
-    edits.verify(only_running)
+    plan_only = edits.rename(document, "tts", "speech")  # without --host: the plan, as before
+    assert [line[0] for line in _changed_lines(document.render(), plan_only.text)] == ["-", "+"]
+    for edit in (both, only_running, plan_only):
+        edits.verify(edit)
 
 
 _GROWN_REGISTRY = build(mdports.load(GROWN))
@@ -228,7 +230,10 @@ def test_an_edit_changes_only_the_item_it_means_and_reads_back_as_intended(
         for tag, first, last, _, _ in difflib.SequenceMatcher(None, old, new).get_opcodes()
         if tag != "equal"
     ]
-    assert touched and all(item.line - 1 <= first and last <= item.end for first, last in touched)
+    outside = [(first, last) for first, last in touched if not (item.line - 1 <= first and last <= item.end)]
+    # rename --host follows the service into the plan: its row (a table line) is the one other change
+    plan_rows = all(old[index].startswith("|") for first, last in outside for index in range(first, last))
+    assert touched and (not outside or (action == "rename" and len(outside) == 1 and plan_rows))
 
 
 # --- hostile lists (issue 21 point 7): growth, not time ------------------------------------------

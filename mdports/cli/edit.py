@@ -211,9 +211,9 @@ def rename(
     lock_timeout: float = LOCK_TIMEOUT,
     host: str = HOST,
 ) -> None:
-    """Rename a service and every cross-reference to it, in the plan and where it runs.
+    """Rename a service and every cross-reference to it.
 
-    With --host, rename it only where it runs on that host.
+    With --host, the name follows it into both layers: its item on that host and its plan row.
     """
     from .. import edits
 

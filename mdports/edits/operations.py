@@ -209,17 +209,15 @@ def rename(
 ) -> Edit:
     """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``).
 
-    The name follows the service into both layers: the items of the lists of running ports that
-    name it are renamed too (on every host). With ``host``, only that host's item is renamed.
+    With ``host``, the name follows the service into both layers: its item in that host's list
+    of running ports, and its plan row and references when the plan has it.
     """
-    if host is not None:
-        return running.rename(document, old, new, host, configured=hosts, date=date, vocab=vocab)
     registry = build(document, vocab)
-    runs = [
-        e for e in registry.listed if e.service is not None and fold_name(e.service) == fold_name(service_name(old))
-    ]
-    if runs and not registry.by_name.get(fold_name(service_name(old))):
-        return _rename_running_only(registry, runs, new, date)
+    runs: list[Entry] = []
+    if host is not None:
+        runs = [running.running_entry(registry, running.resolve_host(registry, host, hosts), old)]
+        if not registry.by_name.get(fold_name(service_name(old))):
+            return running.rename(document, old, new, host, configured=hosts, date=date, vocab=vocab)
     entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
@@ -229,7 +227,6 @@ def rename(
     _refuse_look_alike(registry, new, besides=entry)
     if same_spelling(new, entry.service):
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
-    runs = [e for e in registry.listed if e.service is not None and fold_name(e.service) == fold_name(entry.service)]
     running.check_name_free(registry, runs, new)
     builder = Builder(document, registry)
     info = registry.tables[entry.table]
@@ -394,22 +391,3 @@ def _list_item_only(command: str, **options: object) -> None:
 def _items(runs: Sequence[Entry]) -> str:
     hosts = ", ".join(dict.fromkeys(e.host or "(no host)" for e in runs))
     return f"{len(runs)} running item(s) renamed ({hosts})"
-
-
-def _rename_running_only(registry: Registry, runs: Sequence[Entry], new: str, date: datetime.date | None) -> Edit:
-    """Rename a service that the plan does not have, where it runs (every host)."""
-    new = check_name(new)
-    old = runs[0].service or ""
-    if same_spelling(new, old):
-        raise RefusedError(f"{old} already has that name; nothing to do", path=registry.path)
-    if registry.by_name.get(fold_name(new)):
-        raise RefusedError(
-            f"{new} already exists at line {registry.by_name[fold_name(new)][0].line}", path=registry.path
-        )
-    running.check_name_free(registry, runs, new)
-    builder = Builder(registry.document, registry)
-    running.rename_running(builder, runs, new)
-    builder.touch_date(date)
-    section = registry.sections[runs[0].section].heading
-    message = f"renamed {old} to {new}; {_items(runs)}"
-    return builder.finish([Change("rename", new, runs[0].ports, section, message, old_service=old)])

@@ -68,7 +68,7 @@ def _on_host(registry: Registry, host: str) -> list[Entry]:
     return [e for e in registry.listed if e.host is not None and host_key(e.host) == key]
 
 
-def _running(registry: Registry, host: str, key: str) -> Entry:
+def running_entry(registry: Registry, host: str, key: str) -> Entry:
     """The running entry of service (or port) ``key`` on ``host``; refused when there is none or several."""
     entries = _on_host(registry, host)
     named = [e for e in entries if e.service is not None and fold_name(e.service) == fold_name(key)]
@@ -183,7 +183,7 @@ def move(
     """
     registry = build(document, vocab)
     host = resolve_host(registry, host, configured)
-    entry = _running(registry, host, name)
+    entry = running_entry(registry, host, name)
     if len(entry.ports) != 1:
         raise RefusedError(
             f"{entry.service} runs on {len(entry.ports)} ports on {host} (line {entry.line}); move works on one port",
@@ -295,7 +295,7 @@ def remove(
     """
     registry = build(document, vocab)
     host = resolve_host(registry, host, configured)
-    entry = _running(registry, host, key)
+    entry = running_entry(registry, host, key)
     block_index, block, item, assignment = _item_of(registry, entry)
     builder = Builder(document, registry)
     lines = builder.prose.setdefault(block_index, {})
@@ -362,7 +362,7 @@ def rename(
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
 ) -> Edit:
-    r"""Rename a service where it runs on one host (the plan and other hosts keep their name).
+    r"""Rename a service where it runs on one host, when the plan has no entry for it.
 
     >>> import mdports
     >>> doc = mdports.parse("**GPU box:**\n- [comfyui](docs/comfy.md) `8188`\n")
@@ -371,7 +371,7 @@ def rename(
     """
     registry = build(document, vocab)
     host = resolve_host(registry, host, configured)
-    entry = _running(registry, host, old)
+    entry = running_entry(registry, host, old)
     assert entry.service is not None
     new = check_name(new)
     if same_spelling(new, entry.service):
@@ -422,7 +422,7 @@ def set_note(
     """
     registry = build(document, vocab)
     host = resolve_host(registry, host, configured)
-    entry = _running(registry, host, name)
+    entry = running_entry(registry, host, name)
     if not cells:
         raise UsageError("nothing to set", hint="pass --description NOTE")
     unknown = [column for column in cells if column.strip().casefold() not in _NOTE_COLUMNS]
