@@ -374,3 +374,31 @@ def test_a_migration_in_code_spans_is_not_what_runs() -> None:
     assert _pairs("- db: `5434` → `5436`\n- cache: `6379` -> `6383`\n") == []
     moving = "- **Nginx**: 8080 → will move to 3005\n- **MariaDB**: 3307\n"
     assert _pairs(moving) == [("Nginx", 8080), ("MariaDB", 3307)]
+
+
+@pytest.mark.parametrize(
+    ("item", "ports"),
+    [
+        ("- redis `6379` / `6380` (cache + queue)", (6379, 6380)),
+        ("- minio `9000`, `9001` (console)", (9000, 9001)),
+        ("- pg 5432 and 5433", (5432, 5433)),
+        ("- GP5 (Geth): 8545, 8546, 30303", (8545, 8546, 30303)),
+        ("- realtime `4300` & `4301`", (4300, 4301)),
+        ("- api `3000`, web `3001`", (3000,)),  # the next part names a service of its own
+    ],
+)
+def test_an_item_naming_several_ports_records_every_one(item: str, ports: tuple[int, ...]) -> None:
+    registry = build(mdports.parse(f"**web-01:**\n\n{item}\n- other `4999`\n"))
+    assert registry.listed[0].ports == ports
+    assert registry.listed[0].port_text == str(ports[0])  # the column still points at the first
+
+
+def test_a_service_listed_twice_on_one_host_with_other_ports_is_mp002_once_per_host() -> None:
+    text = (
+        "**web-01:**\n\n- api `3001`, bot `3002`\n- api `3005`\n\n"
+        "**web-02:**\n\n- api `3009`\n\n### By category\n\n**Web-01:**\n\n- api `3001`\n"
+    )
+    findings = [f for f in mdports.validate(mdports.parse(text)).findings if f.rule.id == "MP002"]
+    assert [(f.line, f.message) for f in findings] == [
+        (4, "service api runs on web-01 on port 3005 here and on 3001 at line 3"),
+    ]

@@ -97,6 +97,13 @@ CASES = {
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- cron `3006`\n",
         "**web-01:**\n\n- api `3005`\n- cron `3006`\n",  # no plan at all: nothing to compare
     ),
+    "MP002 (running, one host)": (
+        doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3002`\n- api `3005`\n",
+        # the same service on two hosts; listed again on its port; several ports in one item
+        doc("| 3001 | api | |")
+        + "\n**web-01:**\n\n- api `3001`\n- bot `3002` / `3003`\n\n**web-02:**\n\n- api `3005`\n"
+        + "\n**Web-01:**\n\n- api `3001`\n",
+    ),
     "MP001 (running, one host)": (
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n- bot `3001`\n",
         doc("| 3001 | api | |") + "\n**web-01:**\n\n- api `3001`\n\n**web-02:**\n\n- api-2 `3001`\n",

@@ -80,6 +80,9 @@ def _seen_again(first: Entry, entry: Entry) -> bool:
 def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]:
     """A name twice is a duplicate, unless it is one service on several rows of one table.
 
+    In the running layer, a service listed twice on one host with other ports is one too
+    (see :func:`_running_duplicates`).
+
     Several rows are one service when they hold other ports and are neighbours in the table's
     port order, or when the table has a column saying what each port is for. Port order, not
     row order: sorting a table (``fmt``, a fix) must not make or unmake a duplicate. Identity
@@ -103,6 +106,36 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             ]
             if len(views) > 1:
                 yield from _duplicates(registry, path, views, rank)
+
+    yield from _running_duplicates(registry, path)
+
+
+def _running_duplicates(registry: Registry, path: str) -> Iterator[Finding]:
+    """A service listed twice on one host with other ports: which one runs? (MP002, per host).
+
+    Only items of lists of running ports, compared per host as :func:`host_key` does: the
+    same service on two hosts is normal, and listed again on the same ports of the same host
+    (a second list, by category) is the same fact told twice. Several ports in one item
+    (``redis `6379` / `6380```) are one entry, so no duplicate.
+    """
+    first: dict[tuple[str, str], Entry] = {}
+    for entry in registry.listed:
+        if entry.service is None:
+            continue
+        earlier = first.setdefault((host_key(entry.host or ""), fold_name(entry.service)), entry)
+        if earlier is entry or set(earlier.ports) == set(entry.ports):
+            continue
+        where = f" on {entry.host}" if entry.host else ""
+        yield entry_finding(
+            DUPLICATE_SERVICE,
+            path,
+            entry,
+            entry.service_column,
+            f"service {entry.service} runs{where} on port {format_ports(entry.ports)} here and on "
+            f"{format_ports(earlier.ports)} at line {earlier.line}",
+            "remove the item that is out of date, or give the second service a distinct name",
+            entry.ports,
+        )
 
 
 def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, str, int | None]:

@@ -35,6 +35,17 @@ FORMAT = typer.Option(TextOrJson.text, "--format", help="text, or json for bots.
 RUNTIME = typer.Option(None, "--runtime", help="Value for the Runtime column.")
 DESCRIPTION = typer.Option(None, "--description", help="Value for the Description column.")
 SET = typer.Option(None, "--set", metavar="COLUMN=VALUE", help="Value for any column; repeatable.")
+HOST = typer.Option(
+    None,
+    "--host",
+    metavar="NAME",
+    help="Edit where the service runs on this host (its item in the lists of running ports), not the plan.",
+)
+
+
+def _hosts(ctx: typer.Context) -> dict[str, tuple[str, ...]]:
+    """The configured hosts and their addresses: what ``--host`` may name besides the document's labels."""
+    return {host.name: host.addresses for host in state(ctx).config.hosts}
 
 
 def _cells(runtime: str | None, description: str | None, assignments: list[str] | None) -> dict[str, str]:
@@ -119,16 +130,31 @@ def add(
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
     lock_timeout: float = LOCK_TIMEOUT,
+    host: str = HOST,
 ) -> None:
-    """Add a service on the next free port of a range (or --port); prints the port."""
+    """Add a service on the next free port of a range (or --port); prints the port.
+
+    With --host, add it where it runs: one item after that host's last in its list of running ports.
+    """
     from .. import edits
 
     cells = _cells(runtime, description, assignments)
     vocab = state(ctx).vocabulary
+    hosts = _hosts(ctx) if host is not None else None
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.add(
-            document, name, range=range_, port=port, section=section, force=force, cells=cells, date=today, vocab=vocab
+            document,
+            name,
+            range=range_,
+            port=port,
+            section=section,
+            force=force,
+            cells=cells,
+            date=today,
+            vocab=vocab,
+            host=host,
+            hosts=hosts,
         )
 
     _run(
@@ -153,13 +179,18 @@ def remove(
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
     lock_timeout: float = LOCK_TIMEOUT,
+    host: str = HOST,
 ) -> None:
-    """Remove a service's row (refused while other rows refer to it)."""
+    """Remove a service's row (refused while other rows refer to it).
+
+    With --host, take it off that host's list of running ports (the item goes when it is alone).
+    """
     from .. import edits
 
+    hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
-        lambda d, t: edits.remove(d, key, reserve=reserve, date=t, vocab=state(ctx).vocabulary),
+        lambda d, t: edits.remove(d, key, reserve=reserve, date=t, vocab=state(ctx).vocabulary, host=host, hosts=hosts),
         dry_run=dry_run,
         diff=diff,
         keep_date=keep_date,
@@ -178,14 +209,19 @@ def rename(
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
     lock_timeout: float = LOCK_TIMEOUT,
+    host: str = HOST,
 ) -> None:
-    """Rename a service and every cross-reference to it."""
+    """Rename a service and every cross-reference to it.
+
+    With --host, the name follows it into both layers: its item on that host and its plan row.
+    """
     from .. import edits
 
     vocab = state(ctx).vocabulary
+    hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
-        lambda d, t: edits.rename(d, old, new, date=t, vocab=vocab),
+        lambda d, t: edits.rename(d, old, new, date=t, vocab=vocab, host=host, hosts=hosts),
         dry_run=dry_run,
         diff=diff,
         keep_date=keep_date,
@@ -207,17 +243,31 @@ def move(
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
     lock_timeout: float = LOCK_TIMEOUT,
+    host: str = HOST,
 ) -> None:
-    """Move a service to another port or section; cross-references follow."""
+    """Move a service to another port or section; cross-references follow.
+
+    With --host, change only its port where it runs on that host (the digits in its list item).
+    """
     from .. import edits
 
     if port is None and range_ is None:
         raise UsageError("give --port or --range")
     vocab = state(ctx).vocabulary
+    hosts = _hosts(ctx) if host is not None else None
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
         return edits.move(
-            document, name, port=port, range=range_, reserve=reserve, drop_cells=drop_cells, date=today, vocab=vocab
+            document,
+            name,
+            port=port,
+            range=range_,
+            reserve=reserve,
+            drop_cells=drop_cells,
+            date=today,
+            vocab=vocab,
+            host=host,
+            hosts=hosts,
         )
 
     _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, lock_timeout=lock_timeout)
@@ -235,14 +285,19 @@ def set_(
     keep_date: bool = KEEP_DATE,
     fmt: TextOrJson = FORMAT,
     lock_timeout: float = LOCK_TIMEOUT,
+    host: str = HOST,
 ) -> None:
-    """Change cells of a service's row."""
+    """Change cells of a service's row.
+
+    With --host, set the note after its port where it runs on that host (--description NOTE).
+    """
     from .. import edits
 
     cells = _cells(runtime, description, assignments)
+    hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
-        lambda d, t: edits.set_cells(d, name, cells, date=t, vocab=state(ctx).vocabulary),
+        lambda d, t: edits.set_cells(d, name, cells, date=t, vocab=state(ctx).vocabulary, host=host, hosts=hosts),
         dry_run=dry_run,
         diff=diff,
         keep_date=keep_date,

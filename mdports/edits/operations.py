@@ -16,6 +16,7 @@ from ..model.registry import Entry, Registry, service_name
 from ..model.sections import matching_sections
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..syntax.document import Document
+from . import running
 from .cells import port_text, protocol_style, row_texts
 from .inputs import check_name, check_port, check_protocol, check_title
 from .new_section import edit_of, with_section
@@ -24,6 +25,7 @@ from .plan import Builder
 from .port_choice import choose_port, section_for_port
 from .references import referring_cells, replace_name
 from .result import Change, Edit
+from .running import HostAddresses
 
 
 def _entry_of(registry: Registry, key: str, *, assigned: bool = True) -> Entry:
@@ -56,6 +58,8 @@ def add(
     cells: Mapping[str, str] | None = None,
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
+    host: str | None = None,
+    hosts: HostAddresses | None = None,
 ) -> Edit:
     r"""Add a service: the lowest free port of the range (or ``port``), in port order.
 
@@ -63,7 +67,9 @@ def add(
     columns stay empty. Placeholder ports count as free and are consumed. ``section`` names a
     section by its title (one without a range holds any port); a new title makes a section of
     that name at the end of the document. ``force`` takes a ``port`` outside the section's range
-    (validate then warns MP101).
+    (validate then warns MP101). With ``host``, the service is added where it runs instead: one
+    item in that host's list of running ports (see :func:`mdports.edits.running.add`; ``hosts``
+    are the configured hosts and their addresses).
 
     >>> import mdports
     >>> doc = mdports.parse("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n"
@@ -72,6 +78,9 @@ def add(
     >>> edit.ports, edit.text.splitlines()[-2:]
     ((3011,), ['| 3011 | todo-worker |', '| 3012-3019 | *(reserved)* |'])
     """
+    if host is not None:
+        _list_item_only("add", section=section, force=force, runtime_description_set=cells)
+        return running.add(document, name, host, port=port, range_=range, configured=hosts, date=date, vocab=vocab)
     registry = build(document, vocab)
     name = check_name(name)
     original = registry
@@ -141,8 +150,16 @@ def remove(
     reserve: bool = False,
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
+    host: str | None = None,
+    hosts: HostAddresses | None = None,
 ) -> Edit:
-    """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours)."""
+    """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours).
+
+    With ``host``: take the service off that host's list of running ports instead.
+    """
+    if host is not None:
+        _list_item_only("remove", reserve=reserve)
+        return running.remove(document, key, host, configured=hosts, date=date, vocab=vocab)
     registry = build(document, vocab)
     entry = _entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
@@ -181,10 +198,26 @@ def remove(
 
 
 def rename(
-    document: Document, old: str, new: str, *, date: datetime.date | None = None, vocab: Vocabulary = DEFAULT
+    document: Document,
+    old: str,
+    new: str,
+    *,
+    date: datetime.date | None = None,
+    vocab: Vocabulary = DEFAULT,
+    host: str | None = None,
+    hosts: HostAddresses | None = None,
 ) -> Edit:
-    """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``)."""
+    """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``).
+
+    With ``host``, the name follows the service into both layers: its item in that host's list
+    of running ports, and its plan row and references when the plan has it.
+    """
     registry = build(document, vocab)
+    runs: list[Entry] = []
+    if host is not None:
+        runs = [running.running_entry(registry, running.resolve_host(registry, host, hosts), old)]
+        if not registry.by_name.get(fold_name(service_name(old))):
+            return running.rename(document, old, new, host, configured=hosts, date=date, vocab=vocab)
     entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
@@ -194,6 +227,7 @@ def rename(
     _refuse_look_alike(registry, new, besides=entry)
     if same_spelling(new, entry.service):
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
+    running.check_name_free(registry, runs, new)
     builder = Builder(document, registry)
     info = registry.tables[entry.table]
     assert info.service_column is not None
@@ -209,10 +243,14 @@ def rename(
             by_holder.setdefault(holder.index, {})[column] = replace_name(text, entry.service, new)
     for index, cells in by_holder.items():
         rewrite_cells(builder, registry.entries[index], cells)
+    if runs:
+        running.rename_running(builder, runs, new)
     builder.touch_date(date)
     count = len(references)
     section = registry.sections[entry.section].heading
     message = f"renamed {entry.service} to {new}; {count} reference(s) updated"
+    if runs:
+        message += f"; {_items(runs)}"
     return builder.finish([Change("rename", new, entry.ports, section, message, count, old_service=entry.service)])
 
 
@@ -227,13 +265,19 @@ def move(
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
     keep_section: bool = False,
+    host: str | None = None,
+    hosts: HostAddresses | None = None,
 ) -> Edit:
     """Move a service to another port (and section when the range changes); references follow.
 
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
     With ``keep_section``, the row stays in its section even when ``port`` lies outside the
     section's range (``drift --fix document`` adopting a port no range holds; MP101 follows).
+    With ``host``, the port changes where the service runs on that host (its list item) instead.
     """
+    if host is not None:
+        _list_item_only("move", reserve=reserve, **{"drop-cells": drop_cells})
+        return running.move(document, name, host, port=port, range_=range, configured=hosts, date=date, vocab=vocab)
     registry = build(document, vocab)
     entry = _entry_of(registry, name)
     assert entry.service is not None
@@ -295,8 +339,15 @@ def set_cells(
     *,
     date: datetime.date | None = None,
     vocab: Vocabulary = DEFAULT,
+    host: str | None = None,
+    hosts: HostAddresses | None = None,
 ) -> Edit:
-    """Change cells of a service's row (any column but port and service)."""
+    """Change cells of a service's row (any column but port and service).
+
+    With ``host``: the service's note where it runs on that host (see :func:`mdports.edits.running.set_note`).
+    """
+    if host is not None:
+        return running.set_note(document, name, cells, host, configured=hosts, date=date, vocab=vocab)
     registry = build(document, vocab)
     entry = _entry_of(registry, name, assigned=False)
     if not cells:
@@ -317,3 +368,18 @@ def set_cells(
     builder.touch_date(date)
     listing = ", ".join(f"{info.headers[c]}={t!r}" for c, t in changed.items())
     return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
+
+
+def _list_item_only(command: str, **options: object) -> None:
+    """Refuse options that mean a table row when ``--host`` writes a list item (which has no columns)."""
+    given = ["/".join("--" + part for part in name.split("_")) for name, value in options.items() if value]
+    if given:
+        raise UsageError(
+            f"{command} --host edits a list item of running ports, which has no {', '.join(given)}",
+            hint=f"leave out --host to {command} in the plan's tables",
+        )
+
+
+def _items(runs: Sequence[Entry]) -> str:
+    hosts = ", ".join(dict.fromkeys(e.host or "(no host)" for e in runs))
+    return f"{len(runs)} running item(s) renamed ({hosts})"

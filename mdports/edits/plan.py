@@ -17,10 +17,10 @@ from ..model.ports import PortRange
 from ..model.reading import read_row
 from ..model.registry import Registry, RegistryTable
 from ..syntax.document import Document, Prose, Table
-from ..syntax.row import Row
+from ..syntax.row import Row, split_lines
 from ..syntax.table_style import TableStyle, realign
 from .last_updated import date_span
-from .result import Change, Edit, EntryKey, entry_key, row_key
+from .result import Change, Edit, EntryKey, RunningKey, entry_key, row_key
 
 
 @dataclass
@@ -149,7 +149,9 @@ class Builder:
         self.document = document
         self.registry = registry
         self.plans: dict[int, TablePlan] = {}
-        self.prose: dict[int, dict[int, str]] = {}  # block -> line index in block -> new line
+        # block -> line index in block -> its new text: one line, "" (the line goes) or several lines
+        self.prose: dict[int, dict[int, str]] = {}
+        self.running: list[RunningKey] | None = None  # the running entries an edit of lists must read back as
         self.replaced: set[int] = set()  # old entries whose rows were removed or rewritten
 
     def plan(self, table_index: int) -> TablePlan:
@@ -164,6 +166,7 @@ class Builder:
         return row_key(self.registry, table_index, texts, service, ports)
 
     def finish(self, changes: Sequence[Change], ports: tuple[int, ...] = ()) -> Edit:
+        """The edit: the touched tables and prose lines in a new document, and what it must read back as."""
         blocks: dict[int, Table | Prose] = {}
         removed: set[int] = set()
         added_in_block: dict[int, set[int]] = {}
@@ -175,9 +178,18 @@ class Builder:
         for index, lines in self.prose.items():
             block = self.document.blocks[index]
             assert isinstance(block, Prose)
-            blocks[index] = Prose(block.start, tuple(lines.get(i, line) for i, line in enumerate(block.lines)))
+            kept: list[str] = []
+            fresh_lines: set[int] = set()
+            for offset, line in enumerate(block.lines):
+                if offset not in lines:
+                    kept.append(line)
+                    continue
+                for piece in split_lines(lines[offset]):  # none when the line goes, several when lines follow it
+                    fresh_lines.add(len(kept))
+                    kept.append(piece)
+            blocks[index] = Prose(block.start, tuple(kept))
             removed |= {block.start + i for i in lines}
-            added_in_block[index] = set(lines)
+            added_in_block[index] = fresh_lines
         after = self.document.replace_blocks(dict(blocks))
         added = {after.blocks[index].start + offset for index, offsets in added_in_block.items() for offset in offsets}
         # The intended entries of the tables the edit touched: those it left, and the new rows.
@@ -199,6 +211,7 @@ class Builder:
             ports=ports,
             registry=self.registry,
             scope=scope,
+            expected_running=None if self.running is None else tuple(self.running),
         )
 
     def touch_date(self, today: datetime.date | None) -> None:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # The identity of an entry for verification: section, service, ports, the column headers and
 # every cell's text (as ``Entry.cells`` holds them: one cell per distinct header).
 EntryKey = tuple[str, "str | None", tuple[int, ...], tuple[str, ...], tuple[str, ...]]
+# The identity of a running entry read from a list: host, service, ports.
+RunningKey = tuple["str | None", "str | None", tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class Edit:
     # Block indexes of the tables ``expected`` covers (None: every table). Every other table is
     # left byte for byte as it was, so verify checks it by the document's block structure.
     scope: frozenset[int] | None = None
+    # The running entries (list items) the new registry must have, when the edit changed a list.
+    expected_running: tuple[RunningKey, ...] | None = None
 
     @cached_property
     def text(self) -> str:
@@ -113,3 +117,12 @@ def model_keys(registry: Registry, blocks: frozenset[int] | None = None) -> Coun
         return Counter(entry_key(registry, entry) for entry in registry.entries)
     tables = {index for index, table in enumerate(registry.tables) if table.block in blocks}
     return Counter(entry_key(registry, entry) for entry in registry.entries if entry.table in tables)
+
+
+def running_keys(registry: Registry) -> Counter[RunningKey]:
+    """Every running entry read from a list, by :data:`RunningKey`."""
+    return Counter(running_key(entry) for entry in registry.listed)
+
+
+def running_key(entry: Entry) -> RunningKey:
+    return (entry.host, entry.service, entry.ports)

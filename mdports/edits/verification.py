@@ -9,7 +9,7 @@ from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import DEFAULT
 from ..syntax.document import Document
-from .result import Edit, model_keys
+from .result import Edit, model_keys, running_keys
 
 
 def _error_keys(registry: Registry) -> Counter[tuple[str, tuple[int, ...]]]:
@@ -67,6 +67,14 @@ def verify(edit: Edit, *, errors: bool = True) -> Registry:
                 f"(expected {missing}, read {unexpected})",
                 path=edit.before.path,
                 hint="a cell value may break the table; check the values you passed",
+            )
+        if edit.expected_running is not None and Counter(edit.expected_running) != running_keys(new_registry):
+            wanted, read = Counter(edit.expected_running), running_keys(new_registry)
+            raise RefusedError(
+                "the edited list would not read back as intended; nothing was written "
+                f"(expected {next(iter(wanted - read), None)}, read {next(iter(read - wanted), None)})",
+                path=edit.before.path,
+                hint="the list may no longer be read as running ports (`mdports explain`); edit it by hand",
             )
     else:
 

@@ -49,15 +49,23 @@ _NAME_WORD = r"[^\W_][\w.+@/'-]*"
 _ASSIGNMENT = re.compile(
     r"(?<![\w.+@/'`*\[-])(?:\[(?P<link>[^\[\]]{1,100})\]\([^()\s]{0,300}\)|[*_`]{0,2}(?P<name>"
     + _NAME_WORD
-    + r"(?:[ ](?!(?:on|at|port)[ \t])"
+    + r"(?:[ ](?!(?:on|at|port)[ \t])(?![0-9]{1,5}(?![\w.+@/'-]))"  # "pg 5432 and 5433": a number ends the name
     + _NAME_WORD
     + r"){0,3})[*_`]{0,2})"
-    r"(?:[ \t]*\((?!port[ \t])[^()]{1,80}\))?"  # a note between name and port: "web (Next.js) `3000`"
+    r"(?P<note>[ \t]*\((?!port[ \t])[^()]{1,80}\))?"  # a note between name and port: "web (Next.js) `3000`"
     r"(?P<sep>[ \t]*:[ \t]*|[ \t]+(?:on|at)[ \t]+|[ \t]*\([ \t]*|[ \t]+)"
     r"(?:port[ \t]+)?[*`]{0,2}:?(?P<port>[0-9]{1,5}(?:[ \t]*[-\u2013][ \t]*[0-9]{1,5})?)(?![.,:\-\u2013]?[0-9]|\+)"
     r"(?:/(?P<proto>tcp|udp))?[*`]{0,2}(?P<close>\))?",
     re.IGNORECASE,
 )
+# More ports of the same service after the first: "`6379` / `6380`", "5432 and 5433", "9000 & 9001".
+_MORE_PORT = re.compile(
+    r"(?:[ \t]*[/&][ \t]*|[ \t]+and[ \t]+)[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)"
+    r"(?:/(?P<proto>tcp|udp))?[*`]{0,2}",
+    re.IGNORECASE,
+)
+# A part of an item that is only a port ("minio `9000`, `9001` (console)"): one more port of the service before it.
+_BARE_PORT = re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
 # What may follow a port in an item: nothing, a note, a dash and a description, a marker.
 _ALLOWED_REST = re.compile(r"[ \t]*(?:$|[^\w\s])")
 # Words that start prose, not a service name: "port 8080", "moved from 3065", "up to 100".
@@ -143,18 +151,92 @@ def _is_address(text: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Found:
-    """One ``service port`` assignment of an item, before it becomes an entry."""
+class Assignment:
+    """One ``service port(s)`` assignment of an item, before it becomes an entry.
+
+    ``part`` is where the assignment's part of the item (between commas or semicolons) starts
+    and ends in the item's joined text (:attr:`ListedItem.text`), ``name`` where its name
+    does; ``style`` is how the item
+    writes it, as (before the name, between name and port, after the port): ``("", " `", "`")``
+    for ``shop-api `3061```, so that an edit writes a new item the same way.
+    """
 
     service: str
     service_text: str
     port_text: str
-    span: PortRange
+    spans: tuple[PortRange, ...]
     protocol: str
     line: int
     port_column: int
     service_column: int
     host: Host | None
+    part: tuple[int, int] = (0, 0)
+    name: tuple[int, int] = (0, 0)  # the name's start and end in the joined text (a link's text)
+    style: tuple[str, str, str] = ("", " ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """A list item as written, for edits: its lines, what comes before its text, its assignments.
+
+    ``pieces`` are the item's lines as (line, 1-based column of the text, text); their texts
+    joined by single spaces are :attr:`text`, the coordinates of :attr:`Assignment.part`.
+    """
+
+    line: int
+    end: int
+    lead: str  # the first line up to the item's text: "> - ", "  3. "
+    indent: int
+    pieces: tuple[tuple[int, int, str], ...]
+    assignments: tuple[Assignment, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(text for _, _, text in self.pieces)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The line and 0-based index in that line's text of ``offset`` in :attr:`text`."""
+        for line, column, text in self.pieces:
+            if offset <= len(text):
+                return line, column - 1 + offset
+            offset -= len(text) + 1
+        line, column, text = self.pieces[-1]
+        return line, column - 1 + len(text)
+
+    def offset(self, line: int, index: int) -> int:
+        """The offset in :attr:`text` of the 0-based ``index`` in line ``line`` (the inverse of :meth:`position`)."""
+        offset = 0
+        for number, column, text in self.pieces:
+            if number == line:
+                return offset + index - (column - 1)
+            offset += len(text) + 1
+        raise ValueError(f"line {line} is not a line of the item at line {self.line}")
+
+
+def listed_items(block: Prose) -> list[ListedItem]:
+    """Every item of every list in ``block`` (host labels left out), with the assignments it writes.
+
+    What an edit of the running layer needs to find an entry's item and write in its style;
+    whether the list is read as running ports is :func:`read_lists`' decision.
+    """
+    made: list[ListedItem] = []
+    for found in _scan(block, None):
+        for item in found.items:
+            if item.label:
+                continue
+            line, column, _ = item.pieces[0]
+            first = split_eol(block.lines[line - block.start - 1])[0]
+            made.append(
+                ListedItem(
+                    item.line,
+                    item.pieces[-1][0],
+                    first[: column - 1],
+                    item.indent,
+                    tuple(item.pieces),
+                    tuple(_assignments(item)),
+                )
+            )
+    return made
 
 
 @dataclass(slots=True)
@@ -267,7 +349,7 @@ def read_lists(
     return readings, entries
 
 
-def _entry(index: int, table: int, row: int, section: int, found: _Found) -> Entry:
+def _entry(index: int, table: int, row: int, section: int, found: Assignment) -> Entry:
     """The running entry of one assignment: ``table`` is its list, ``row`` its place in the list."""
     host = found.host
     return Entry(
@@ -278,7 +360,7 @@ def _entry(index: int, table: int, row: int, section: int, found: _Found) -> Ent
         found.line,
         found.port_text,
         found.port_column,
-        (found.span,),
+        found.spans,
         None,
         found.service,
         found.service_text,
@@ -383,7 +465,7 @@ def _decide(
     found: _List,
     headings: Sequence[str],
     policy: ListPolicy,
-) -> tuple[ListReading, list[_Found]] | None:
+) -> tuple[ListReading, list[Assignment]] | None:
     """The reading of one list (None when it has no port-looking number) and its assignments if read."""
     items = [item for item in found.items if not item.label]
     if not items or not any(_PORT_LOOKING.search(text) for item in items for _, _, text in item.pieces):
@@ -437,7 +519,7 @@ def _not_running(heading: str) -> str | None:
     return None
 
 
-def _assignments(item: _Item) -> list[_Found]:
+def _assignments(item: _Item) -> list[Assignment]:
     """The ``service port`` assignments of one item, in order; [] when it holds none."""
     joined = " ".join(text for _, _, text in item.pieces)
     starts: list[int] = []
@@ -445,7 +527,9 @@ def _assignments(item: _Item) -> list[_Found]:
     for _, _, text in item.pieces:
         starts.append(position)
         position += len(text) + 1
-    made: list[_Found] = []
+    made: list[Assignment] = []
+    more: list[list[PortRange]] = []  # ports of the parts after each assignment that are only ports
+    part_ends: list[int] = []  # where each assignment's parts end, those parts included
     for start, end in segments(joined):
         lead = _LEADING_MARK.match(joined, start, end)
         begin = lead.end() if lead else start
@@ -453,6 +537,10 @@ def _assignments(item: _Item) -> list[_Found]:
             begin += 1
         match = _ASSIGNMENT.match(joined, begin, end)
         if match is None:
+            bare = _bare_ports(joined, begin, end) if made and part_ends[-1] == start - 1 else None
+            if bare is not None:  # "minio `9000`, `9001`": one more port of the service before
+                more[-1].extend(bare[0])
+                part_ends[-1] = end
             continue
         name = match.group("link") or match.group("name")
         words = name.casefold().split()
@@ -465,30 +553,70 @@ def _assignments(item: _Item) -> list[_Found]:
             continue  # "NEVER use port 3000": a sentence, not "name port 3000"
         if "(" in match.group("sep") and match.group("close") is None:
             continue  # "name (port 3061 and more" is a note, not an assignment
-        if not _ALLOWED_REST.match(joined, match.end(), end):
-            continue  # "Port 8000 to EC2": prose
         span = _span(match.group("port"))
         if span is None or _migrates(joined[match.end() : min(end, match.end() + 40)]):
             continue  # a range is a plan ("Frontend: 8800-8899"), "5434 → 5436" a migration
+        spans, stop = _more_ports(joined, match.end(), end, [span])
+        if not _ALLOWED_REST.match(joined, stop, end):
+            continue  # "Port 8000 to EC2": prose
         line, column = _position(item, starts, match.start("port"))
         name_line, name_column = _position(item, starts, match.start("link") if match.group("link") else begin)
         protocol = (match.group("proto") or "tcp").lower()
         service_text = joined[begin : match.start("sep")]
         column_of_name = name_column if name_line == line else 1
+        name_span = match.span("link") if match.group("link") else match.span("name")
+        name_start, name_end = name_span
+        if match.group("link"):
+            name_start, name_end = name_start - 1, joined.index(")", name_end) + 1
+        after_name = joined[name_end : match.start("note") if match.group("note") else match.start("sep")]
+        style = (
+            joined[begin:name_start],
+            after_name + joined[match.start("sep") : match.start("port")],
+            joined[match.end("port") : match.end()],
+        )
         made.append(
-            _Found(
+            Assignment(
                 strip_markup(name),
                 service_text,
                 match.group("port"),
-                span,
+                tuple(spans),
                 protocol,
                 line,
                 column,
                 column_of_name,
                 item.host,
+                (start, end),
+                name_span,
+                style,
             )
         )
-    return made
+        more.append([])
+        part_ends.append(end)
+    # Joined once per assignment: an item of 50,000 bare ports stays linear.
+    return [
+        dataclasses.replace(one, spans=one.spans + tuple(extra), part=(one.part[0], stop)) if extra else one
+        for one, extra, stop in zip(made, more, part_ends, strict=True)
+    ]
+
+
+def _more_ports(joined: str, position: int, end: int, spans: list[PortRange]) -> tuple[list[PortRange], int]:
+    """The spans of the further ports after ``position`` ("`6379` / `6380`") and where they end."""
+    while (more := _MORE_PORT.match(joined, position, end)) is not None and (span := _span(more.group("port"))):
+        spans.append(span)
+        position = more.end()
+    return spans, position
+
+
+def _bare_ports(joined: str, start: int, end: int) -> tuple[list[PortRange], int] | None:
+    """The ports of a part that is only ports ("`9001` (console)"), or None."""
+    while start < end and joined[start] in " \t":
+        start += 1
+    bare = _BARE_PORT.match(joined, start, end)
+    span = _span(bare.group("port")) if bare else None
+    if bare is None or span is None:
+        return None
+    spans, stop = _more_ports(joined, bare.end(), end, [span])
+    return (spans, stop) if _ALLOWED_REST.match(joined, stop, end) else None
 
 
 def segments(text: str) -> list[tuple[int, int]]:

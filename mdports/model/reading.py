@@ -219,7 +219,9 @@ def _read_prose(state: _Pass, block_index: int, block: Prose) -> None:
         if enclosing.heading:
             headings.append(enclosing.title)
         enclosing = state.sections[enclosing.parent] if enclosing.parent is not None else None
-    host = None if section is None else Host(section.host) if section.host else heading_host(section.heading)
+    # A heading that labels a host ("### stage-1 (10.40.1.11):") names it, with its address; the
+    # section's own host ("## Server: web-01", or just an address) is the fallback.
+    host = None if section is None else heading_host(section.heading) or (Host(section.host) if section.host else None)
     readings, entries = read_lists(
         block_index,
         block,
