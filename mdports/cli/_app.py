@@ -47,6 +47,9 @@ class Listing(NamedTuple):
 # summaries are what `--help` shows without importing them; tests/test_cli.py checks them
 # against the commands' docstrings.
 COMMANDS: Mapping[str, Listing] = MappingProxyType({
+    "init": Listing(
+        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
+    ),
     "validate": Listing("read", "Check the registry: conflicts, ranges, malformed cells, dangling references."),
     "list": Listing("read", "List every entry: ports, service, status, section, line and cells."),
     "show": Listing("read", "Show one entry, where it is, where it runs, and every cross-reference to it."),

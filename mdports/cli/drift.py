@@ -118,15 +118,31 @@ def drift(
             _host(h.name, h.addresses, h.compose, h.prometheus, h.env, h.cloudflared, h.kubernetes)
             for h in config.hosts
         ]
+    discovered = not any(given) and not any(_has_files(host) for host in hosts)
+    if discovered:
+        # No files given or configured: discover them as `mdports init` would (one discovery).
+        from ..deploy.discover import discover
+        from ..files.git import tracked_root
+
+        found = discover(tracked_root(Path.cwd()))
+        hosts = list(found.hosts(Path.cwd()))
     if not any(_has_files(host) for host in hosts):
         raise UsageError(
             "no deployment files to compare the document with",
             hint="pass --compose, --prometheus, --env, --cloudflared or --kubernetes FILE, or set them "
-            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]",
+            "(or [hosts.NAME] tables) in .mdports.toml or [tool.mdports]; none was found by name either "
+            "(`mdports init --dry-run` shows what it looks for)",
         )
     name, document = st.load()
     registry = st.registry(document)
     deployed = load_hosts(hosts)
+    if discovered and fmt is not ReportFormat.json:
+        read = ", ".join(f"{path} ({kind})" for kind, path in deployed.files)
+        count = len(deployed.files)
+        say(
+            f"mdports drift: no configuration; read {count} file(s) found as `mdports init` finds them: {read}",
+            err=True,
+        )
     result = drift_rules.check(registry, deployed, config, name)
     if unsafe_fixes and fix is not FixTarget.deployment:
         raise UsageError("--unsafe-fixes goes with --fix deployment")
