@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from .. import edits
 from ..edits.placement import section_table
-from ..errors import MdportsError
+from ..errors import MdportsError, UsageError
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
@@ -258,7 +258,10 @@ def _foreign_range(context: _Context, finding: Finding) -> Fix | None:
     if entry is None or not _movable(context, entry):
         return None
     port = entry.ports[0]
-    holder = context.registry.section(str(port))
+    try:
+        holder = context.registry.section(str(port))
+    except UsageError:  # several hosts' sections declare the range: which one is for a person to say
+        return None
     description = f"move the row of {entry.service} ({port}) to section {holder.heading!r}, whose range holds it"
     return _move(context, entry, port, description, section=str(port))
 

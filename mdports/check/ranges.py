@@ -91,7 +91,17 @@ def _is_ancestor(registry: Registry, older: Section, younger: Section) -> bool:
 
 
 def check_overlapping_ranges(registry: Registry, path: str) -> Iterator[Finding]:
-    declared = sorted((s for s in registry.sections if s.declared), key=lambda s: s.declared or PortRange(0, 0))
+    """MP102, per host: ports are unique per host, so two hosts' sections may declare one range."""
+    by_host: dict[str, list[Section]] = {}
+    for section in registry.sections:
+        if section.declared:
+            by_host.setdefault((section.host or "").casefold(), []).append(section)
+    for sections in by_host.values():
+        yield from _overlaps(registry, path, sections)
+
+
+def _overlaps(registry: Registry, path: str, sections: list[Section]) -> Iterator[Finding]:
+    declared = sorted(sections, key=lambda s: s.declared or PortRange(0, 0))
     widest: Section | None = None
     for section in declared:
         assert section.declared is not None

@@ -20,16 +20,20 @@ def init(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; write nothing."),
     fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", help="text or json."),
-    config: bool = typer.Option(True, "--config/--no-config", help="Write .mdports.toml (or [tool.mdports])."),
-    document: bool = typer.Option(
+    with_config: bool = typer.Option(
+        True, "--config-file/--no-config-file", help="Write .mdports.toml (or [tool.mdports])."
+    ),
+    with_document: bool = typer.Option(
         True, "--document/--no-document", help="Write the port document from the deployment when there is none."
     ),
-    gitattributes: bool = typer.Option(True, "--gitattributes/--no-gitattributes", help="Add the merge=mdports line."),
-    merge_driver: bool = typer.Option(
+    with_gitattributes: bool = typer.Option(
+        True, "--gitattributes/--no-gitattributes", help="Add the merge=mdports line."
+    ),
+    with_merge_driver: bool = typer.Option(
         True, "--merge-driver/--no-merge-driver", help="Set the merge driver in this clone's git configuration."
     ),
-    hook: bool = typer.Option(True, "--hook/--no-hook", help="Add a lint-staged or pre-commit hook."),
-    workflow: bool = typer.Option(
+    with_hook: bool = typer.Option(True, "--hook/--no-hook", help="Add a lint-staged or pre-commit hook."),
+    with_workflow: bool = typer.Option(
         True, "--workflow/--no-workflow", help="Add .github/workflows/mdports.yml (when .github/workflows exists)."
     ),
 ) -> None:
@@ -50,7 +54,7 @@ def init(
         raise UsageError("is not a folder", path=str(root))
     if directory is None:
         root = tracked_root(root)
-    parts = Parts(config, document, gitattributes, merge_driver, hook, workflow)
+    parts = Parts(with_config, with_document, with_gitattributes, with_merge_driver, with_hook, with_workflow)
     plan = make_plan(root, parts, today=today())
     done = [] if dry_run else carry_out(root, plan)
     if fmt is ReportFormat.json:

@@ -3,16 +3,16 @@
 Every port the deployment publishes on a host becomes a row (port, service, protocol, and the
 ``file:line`` that defines it): compose host ports (``${VAR:-default}`` resolved from the
 default and the host's env files, as drift reads them), the host ports of ``network_mode: host``
-services, Kubernetes node ports, and the local ports that Prometheus scrapes, a tunnel routes
-to or an env file names (``NAME_PORT=NNNN``) when no compose service publishes them.
+services, and the local ports that Prometheus scrapes, a tunnel routes to or an env file names
+(``NAME_PORT=NNNN``) when no compose service publishes them.
 
-Each host is a section (``## Server: NAME``; the unnamed host's section has no name), and in
-it a sub-section per hundred ports where two or more ports cluster (``### 3000-3099``); ports
-alone in their hundred go to ``### Other ports``, which has no range. Kubernetes Service ports
-and other machines' addresses are no host ports: they go into ``### Other addresses``, whose
-port column is ``Internal Port`` (a container port column), so that eighty Services on port 80
-clash with nothing. A ``Purpose`` column says what each port is (``container port 80``), which
-makes several rows of one service one service.
+Each host is a section (``## Server: NAME``; the unnamed host's is ``## This host``), and in it
+a sub-section per hundred ports where two or more ports cluster (``### 3000-3099: prod``); ports alone
+in their hundred go to ``### Other ports``, which has no range. Kubernetes Service and node
+ports and other machines' addresses are no host ports of one machine: they go into
+``### Other addresses``, whose port column is ``Internal Port`` (a container port column), so
+that eighty Services on port 80 clash with nothing. A ``Purpose`` column says what each port is
+(``container port 80``), which makes several rows of one service one service.
 
 The same port published twice on one host is written twice, so that ``validate`` reports the
 deployment's real clash (MP001) instead of the document hiding it. The text is built once from
@@ -80,18 +80,10 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                     published.lo, published.hi, mapping.protocol, service.name, mapping.path, mapping.line, purpose
                 )
                 add(service.machine, row)
-    for manifests in deployed.kubernetes:
-        for kube in manifests.services:
-            for port in kube.ports:
-                if port.node_port is not None and port.error is None:
-                    row = Row(
-                        port.node_port, port.node_port, port.protocol, kube.name, port.path, port.line, "node port"
-                    )
-                    add(manifests.machine, row)
     # Traffic sent to a local port nothing above publishes: a row, so drift finds it documented.
-    services = {(s.machine, name) for s in deployed.services for name in s.names}
+    services = {name for s in deployed.services for name in s.names}
     for target in deployed.targets:
-        if target.port is None or target.error is not None or (target.machine, target.host) in services:
+        if target.port is None or target.error is not None or target.host in services:
             continue  # a compose service's container port: its host port is its mapping's
         if target.host.casefold() not in LOCAL_HOSTS or target.port in taken.get(target.machine, set()):
             continue  # another machine's port is listed under other addresses
@@ -117,21 +109,30 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
     return hosts
 
 
-def elsewhere(deployed: Deployment) -> dict[str, list[Row]]:
+def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -> dict[str, list[Row]]:
     """Each host's ports that are not its host ports: Kubernetes Service ports (cluster addresses)
-    and addresses Prometheus scrapes on other machines (an exporter's ``redis-exporter:9121``)."""
+    and addresses Prometheus scrapes on other machines (an exporter's ``redis-exporter:9121``).
+
+    A target whose host is a name ``named`` (the host ports) already gives a row is that row's
+    service: a second row of one name in another table would be a second service (MP002).
+    """
     hosts: dict[str, list[Row]] = {}
     for manifests in deployed.kubernetes:
         for kube in manifests.services:
             for port in kube.ports:
-                if port.port is not None and port.error is None:
-                    row = Row(port.port, port.port, port.protocol, kube.name, port.path, port.line, "Service port")
-                    hosts.setdefault(manifests.machine, []).append(row)
-    services = {(s.machine, name) for s in deployed.services for name in s.names}
+                if port.error is not None:
+                    continue
+                # A node port is a port of every node; beside its Service port, one service in one table.
+                for number, purpose in ((port.port, "Service port"), (port.node_port, "node port")):
+                    if number is not None:
+                        row = Row(number, number, port.protocol, kube.name, port.path, port.line, purpose)
+                        hosts.setdefault(manifests.machine, []).append(row)
+    services = {name for s in deployed.services for name in s.names}
+    services.update(row.service for rows in (named or {}).values() for row in rows)
     for target in deployed.targets:
         if target.port is None or target.error is not None or target.host.casefold() in LOCAL_HOSTS:
             continue
-        if (target.machine, target.host) not in services:
+        if target.host not in services:  # a compose service's own port is its container port
             row = Row(target.port, target.port, "tcp", target.host, target.path, target.line, f"{target.role} target")
             hosts.setdefault(target.machine, []).append(row)
     return hosts
@@ -195,7 +196,7 @@ def _host_title(name: str) -> str:
 def render(deployed: Deployment, date: datetime.date) -> str:
     """The document's text (LF line endings)."""
     ports = host_ports(deployed)
-    kube = elsewhere(deployed)
+    kube = elsewhere(deployed, ports)
     names = sorted(set(ports) | set(kube), key=lambda name: (name != "", name))
     lines = [
         "# Port Schema",
@@ -211,7 +212,8 @@ def render(deployed: Deployment, date: datetime.date) -> str:
             continue
         lines += ["", f"## {_host_title(name)}"]
         for span, group in clusters(ports.get(name, [])):
-            title = f"{span[0]}-{span[1]}" if span else OTHER_PORTS
+            # "3000-3099" alone is no range heading; "3000-3099: prod" is.
+            title = f"{span[0]}-{span[1]}: {name or 'this host'}" if span else OTHER_PORTS
             lines += ["", f"### {title}", "", *_table(_HEADER, group)]
         if kube.get(name):
             note = "Kubernetes Service ports and other machines' ports: no host ports here."
