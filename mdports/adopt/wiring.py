@@ -23,6 +23,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import __version__
 from ..files.reading import read_text
 
 DRIVER_NAME = "mdports port schema merge"
@@ -36,7 +37,7 @@ MERGE_DRIVER = (
 )
 HOOK_COMMAND = "mdports validate"
 PRE_COMMIT_REPO = "https://github.com/OWNER/mdports"  # where the team's mdports comes from (see docs/release.md)
-PRE_COMMIT_REV = "v0.1.0"
+PRE_COMMIT_REV = f"v{__version__}"  # the release tag of this mdports
 _LINT_STAGED_CONFIGS = re.compile(r"(?:lint-staged\.config\.[cm]?[jt]s|\.lintstagedrc(?:\.[a-z]+)?)")
 
 
