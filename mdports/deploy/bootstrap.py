@@ -160,12 +160,19 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
             blocks.setdefault(row.lo // 100, []).append(row)
         else:
             wide.append(row)
-    ranged: list[tuple[tuple[int, int] | None, list[Row]]] = []
-    for block, group in sorted(blocks.items()):
-        if len({row.lo for row in group}) >= 2:
-            ranged.append(((block * 100, min(block * 100 + 99, 65535)), group))
-        else:
-            wide.extend(group)
+    # A hundred is a range when two or more ports cluster there and no row left under no range
+    # lies in it (that row would be in another section's range: MP106). Dropping a hundred
+    # can drop another, so until nothing changes.
+    while True:
+        inside = {number // 100 for row in wide for number in (row.lo, row.hi)}
+        dropped = [b for b, group in blocks.items() if len({row.lo for row in group}) < 2 or b in inside]
+        if not dropped:
+            break
+        for block in dropped:
+            wide.extend(blocks.pop(block))
+    ranged: list[tuple[tuple[int, int] | None, list[Row]]] = [
+        ((block * 100, min(block * 100 + 99, 65535)), group) for block, group in sorted(blocks.items())
+    ]
     if wide:
         ranged.append((None, sorted(wide)))
     return ranged
