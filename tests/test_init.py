@@ -504,3 +504,24 @@ def test_corpus_deployments_init_dry_run(tmp_path: Path) -> None:
         assert result.returncode in (0, 2), (folder.name, result.stderr)
         if result.returncode == 2:
             assert result.stderr.startswith("mdports: error: ") and "Traceback" not in result.stderr
+
+
+def test_one_port_with_two_protocols_is_one_row(tmp_path: Path) -> None:
+    """graylog publishes 1514/tcp and 1514/udp: one row 'tcp/udp', not two rows of one name (MP002)."""
+    root = tmp_path / "logs"
+    write(
+        root,
+        {
+            "docker-compose.yml": """\
+                services:
+                  graylog:
+                    ports: ["9000:9000", "1514:1514", "1514:1514/udp", "12201:12201/udp"]
+                """
+        },
+    )
+    invoke_mdports("init", cwd=root)
+    text = (root / "docs/PORT_SCHEMA.md").read_text()
+    assert "| 1514 | graylog | tcp/udp | container port 1514 | `docker-compose.yml:3` |" in text
+    assert invoke_mdports("validate", cwd=root).returncode == 0
+    drift = invoke_mdports("drift", "--format", "json", cwd=root)
+    assert findings(drift) == []

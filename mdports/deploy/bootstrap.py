@@ -21,6 +21,7 @@ these records and rendered; nothing is re-parsed to build it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
@@ -106,7 +107,25 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             name = variable.variable.casefold().removesuffix("_port").replace("_", "-") or variable.variable
             row = Row(variable.port, variable.port, "tcp", name, variable.path, variable.line, variable.variable)
             add(variable.machine, row)
-    return hosts
+    return {host: _one_row_per_port(rows) for host, rows in hosts.items()}
+
+
+def _one_row_per_port(rows: list[Row]) -> list[Row]:
+    """``1514/tcp`` and ``1514/udp`` of one service of one file are one row ``tcp/udp`` (two would be MP002).
+
+    The same port of two files stays two rows: that is a clash of the deployment, for validate to report.
+    """
+    merged: dict[tuple[str, int, int, str], Row] = {}
+    for row in rows:
+        key = (row.service, row.lo, row.hi, row.path)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = row
+        elif row.protocol not in first.protocol.split("/"):
+            merged[key] = dataclasses.replace(first, protocol=f"{first.protocol}/{row.protocol}")
+        else:
+            merged[key] = first  # the same port twice for one service: one row says it
+    return list(merged.values())
 
 
 def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -> dict[str, list[Row]]:
@@ -127,6 +146,10 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
                     if number is not None:
                         row = Row(number, number, port.protocol, kube.name, port.path, port.line, purpose)
                         hosts.setdefault(manifests.machine, []).append(row)
+    published = {(host, row.service, row.lo) for host, rows in (named or {}).items() for row in rows}
+    for host, rows in hosts.items():
+        # A Service of the name and port of a compose service's host port is that row (no second one: MP002).
+        rows[:] = [row for row in rows if (host, row.service, row.lo) not in published]
     services = {name for s in deployed.services for name in s.names}
     services.update(row.service for rows in (named or {}).values() for row in rows)
     for target in deployed.targets:
