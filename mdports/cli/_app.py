@@ -47,9 +47,6 @@ class Listing(NamedTuple):
 # summaries are what `--help` shows without importing them; tests/test_cli.py checks them
 # against the commands' docstrings.
 COMMANDS: Mapping[str, Listing] = MappingProxyType({
-    "init": Listing(
-        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
-    ),
     "validate": Listing("read", "Check the registry: conflicts, ranges, malformed cells, dangling references."),
     "list": Listing("read", "List every entry: ports, service, status, section, line and cells."),
     "show": Listing("read", "Show one entry, where it is, where it runs, and every cross-reference to it."),
@@ -75,6 +72,9 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
+    "init": Listing(
+        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
+    ),
 })  # fmt: skip
 
 
