@@ -525,3 +525,47 @@ def test_one_port_with_two_protocols_is_one_row(tmp_path: Path) -> None:
     assert invoke_mdports("validate", cwd=root).returncode == 0
     drift = invoke_mdports("drift", "--format", "json", cwd=root)
     assert findings(drift) == []
+
+
+PRE_COMMIT = "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"package.json": "{ not json"}, ("note", "package.json")),
+        (
+            {"package.json": '{"name": "x"}', "lint-staged.config.mjs": "export default {}\n"},
+            ("note", "lint-staged.config.mjs"),
+        ),
+        ({"package.json": '{"name": "x"}'}, ("create", ".pre-commit-config.yaml")),
+        (
+            {".pre-commit-config.yaml": PRE_COMMIT},
+            ("edit", ".pre-commit-config.yaml"),
+        ),
+        ({".pre-commit-config.yaml": "repos: []\nci:\n  autofix: false\n"}, ("note", ".pre-commit-config.yaml")),
+    ],
+    ids=[
+        "bad-package-json",
+        "lint-staged-config-is-code",
+        "no-lint-staged",
+        "pre-commit-appended",
+        "pre-commit-repos-not-last",
+    ],
+)
+def test_the_hook_goes_where_it_can_go_safely(tmp_path: Path, files: dict[str, str], expected: tuple[str, str]) -> None:
+    root = tmp_path / "repo"
+    write(root, {**files, "compose.yaml": "services:\n  web:\n    ports: ['3000:3000']\n"})
+    before = {name: (root / name).read_text() for name in files}
+    plan = json.loads(invoke_mdports("init", "--format", "json", cwd=root).stdout)
+    hooks = [(s["action"], s["path"]) for s in plan["steps"] if s["path"] in {*files, ".pre-commit-config.yaml"}]
+    assert hooks == [expected]
+    for name, text in before.items():
+        if expected != ("edit", name):
+            assert (root / name).read_text() == text  # a note changes nothing
+    if expected == ("edit", ".pre-commit-config.yaml"):
+        import yaml
+
+        repos = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())["repos"]
+        assert repos[0]["repo"] == "https://github.com/psf/black" and len(repos) == 2
+        assert repos[1]["hooks"] == [{"id": "mdports-validate"}]

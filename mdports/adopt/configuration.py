@@ -9,24 +9,46 @@ read back must be the old one plus exactly that table.
 
 from __future__ import annotations
 
-import json
+import unicodedata
 from collections.abc import Iterable
 
 from ..deploy.discover import Discovery, Found
 from ..deploy.records import Kind
 
 _KINDS: tuple[Kind, ...] = ("compose", "env", "prometheus", "cloudflared", "kubernetes")
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _MAX_SKIPPED = 20  # listed in comments; more are counted
 
 
 def _string(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's; every control character escaped)."""
-    return json.dumps(text)
+    """A TOML basic string: quote, backslash, control and invisible format characters escaped.
+
+    Not ``json.dumps``: it writes a character beyond the BMP as a surrogate pair, which TOML refuses.
+
+    >>> print(_string('a"b\\c\x7f\u202e\U0001f600'))
+    "a\\"b\\\\c\\u007F\\u202E😀"
+    """
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif _hidden(char):
+            out.append(f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _hidden(char: str) -> bool:
+    """A control character, or one that is invisible or changes how its neighbours are shown."""
+    return ord(char) < 0x20 or ord(char) == 0x7F or unicodedata.category(char) in _HIDDEN
 
 
 def _comment(text: str) -> str:
-    """A comment's text: one line, control characters as ``?`` (a line break would end the comment)."""
-    return "".join("?" if ord(char) < 0x20 or ord(char) == 0x7F else char for char in text)
+    """A comment's text: one line, hidden characters as ``?`` (a line break would end the comment)."""
+    return "".join("?" if _hidden(char) else char for char in text)
 
 
 def _keys(files: Iterable[Found]) -> list[str]:

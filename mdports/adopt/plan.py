@@ -19,6 +19,7 @@ from ..deploy.discover import Discovery, discover
 from ..errors import RefusedError
 from ..files.config import CONFIG_FILES, DEFAULT_DOCUMENT, find_config
 from ..files.reading import read_text
+from ..output.records import JSON_VERSION
 from . import configuration, wiring
 from .wiring import Step
 
@@ -50,7 +51,7 @@ class Plan:
         for found in self.found.files:
             hosts.setdefault(found.host, []).append({"path": found.path, "kind": found.kind, "reason": found.reason})
         return {
-            "version": 1,
+            "version": JSON_VERSION,
             "root": str(self.found.root),
             "tracked": self.found.tracked,
             "document": self.document,
@@ -159,12 +160,9 @@ def _bootstrap(root: Path, found: Discovery, today: datetime.date) -> tuple[str,
     from ..deploy.bootstrap import host_ports, render
     from ..deploy.load import load_hosts
 
-    here = os.getcwd()
-    os.chdir(root)  # the records name files relative to the root, as the document should
-    try:
-        deployed = load_hosts(found.hosts(Path(".")))
-    finally:
-        os.chdir(here)
+    # The records name files relative to the root, as the document should: given by their text.
+    texts = {f.path: read_text(root / f.path) for f in found.files}
+    deployed = load_hosts(found.hosts(), texts)
     ports = sum(len(rows) for rows in host_ports(deployed).values())
     return render(deployed, today), ports
 

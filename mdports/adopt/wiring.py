@@ -101,7 +101,10 @@ def hook(root: Path, document: str) -> Step | None:
     configs = sorted(p.name for p in root.iterdir() if _LINT_STAGED_CONFIGS.fullmatch(p.name))
     if package.is_file():
         text = read_text(package)
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            return Step("note", "package.json", f"not valid JSON ({exc}): add the lint-staged entry by hand")
         if isinstance(data, dict) and isinstance(data.get("lint-staged"), dict):
             if document in data["lint-staged"]:
                 return None

@@ -194,7 +194,7 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
         for block in dropped:
             wide.extend(blocks.pop(block))
     ranged: list[tuple[tuple[int, int] | None, list[Row]]] = [
-        ((block * 100, min(block * 100 + 99, 65535)), group) for block, group in sorted(blocks.items())
+        ((max(block * 100, 1), min(block * 100 + 99, 65535)), group) for block, group in sorted(blocks.items())
     ]
     if wide:
         ranged.append((None, sorted(wide)))

@@ -50,6 +50,7 @@ _NAMED_COMPOSE = re.compile(r"(?P<variant>[^/]+?)\.compose\.ya?ml")
 _ENV = re.compile(r"\.env(?:\..+)?|.+\.env|env\.(?:example|sample|template|dist)")
 # A top-level key that makes a YAML file worth parsing (the parse decides).
 _KEYS = re.compile(r"^(scrape_configs|ingress|apiVersion|kind)[ \t]*:", re.MULTILINE)
+_UNNAMEABLE = "its name has bytes that are not UTF-8 or a control character: rename it to read it"
 _HOST_NAME = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -76,7 +77,8 @@ class Discovery:
     def hosts(self, base: Path | None = None) -> tuple[HostFiles, ...]:
         """The files as :func:`~mdports.deploy.load.load_hosts` reads them: the unnamed host first.
 
-        ``base`` turns the root-relative paths into paths from there (the current folder).
+        The paths are relative to the root, as the configuration writes them; ``base`` turns them
+        into paths from there (the current folder, to read them from disk).
         """
         names = sorted({found.host for found in self.files}, key=lambda name: (name != "", name))
         hosts: list[HostFiles] = []
@@ -84,8 +86,8 @@ class Discovery:
             groups: dict[Kind, list[str]] = {kind: [] for kind in _KINDS}
             for found in self.files:
                 if found.host == name:
-                    path = self.root / found.path
-                    groups[found.kind].append(os.path.relpath(path, base) if base is not None else str(path))
+                    path = found.path if base is None else os.path.relpath(self.root / found.path, base)
+                    groups[found.kind].append(path)
             hosts.append(HostFiles(name, (), *(tuple(groups[kind]) for kind in _KINDS)))
         return tuple(hosts)
 
@@ -154,6 +156,13 @@ def discover(root: Path, document: str | None = None) -> Discovery:
     others: list[tuple[str, Kind]] = []
     skipped: list[tuple[str, str]] = []
     for name in names:
+        if not name.isprintable() or any(0xD800 <= ord(char) <= 0xDFFF for char in name):
+            # Bytes that are not UTF-8, or a line break: no configuration (TOML) can name the file.
+            if name.endswith(_YAML) or compose_name(name.rpartition("/")[2])[0]:
+                skipped.append(
+                    (name.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace"), _UNNAMEABLE)
+                )
+            continue
         base = name.rstrip("/").rpartition("/")[2]
         is_compose, variant = compose_name(base)
         if is_compose:
