@@ -44,10 +44,8 @@ SKIPPED_FOLDERS = frozenset({
 # Above any real deployment file; a larger YAML file is data, not configuration.
 MAX_DEPLOYMENT_BYTES = 4 * 1024 * 1024
 _YAML = (".yaml", ".yml")
-# docker compose's own names and their variants; `override` is an override of its base.
-_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.-](?P<variant>[^/]+?))?\.ya?ml")
-_NAMED_COMPOSE = re.compile(r"(?P<variant>[^/]+?)\.compose\.ya?ml")
-_ENV = re.compile(r"\.env(?:\..+)?|.+\.env|env\.(?:example|sample|template|dist)")
+# Names are matched with string operations, not patterns: `.+\.env` searched in a long name is quadratic.
+_ENV_EXAMPLES = frozenset({"env.example", "env.sample", "env.template", "env.dist"})
 # A top-level key that makes a YAML file worth parsing (the parse decides).
 _KEYS = re.compile(r"^(scrape_configs|ingress|apiVersion|kind)[ \t]*:", re.MULTILINE)
 _UNNAMEABLE = "its name has bytes that are not UTF-8 or a control character: rename it to read it"
@@ -107,11 +105,27 @@ def compose_name(name: str) -> tuple[bool, str | None]:
     ((True, None), (True, 'override'))
     >>> compose_name("docker-compose.prod.yml"), compose_name("gpu.compose.yml"), compose_name("config.yml")
     ((True, 'prod'), (True, 'gpu'), (False, None))
+    >>> compose_name("docker-compose-kafka.yaml"), compose_name("compose.yml"), compose_name("compose.yml.bak")
+    ((True, 'kafka'), (True, None), (False, None))
     """
-    match = _COMPOSE.fullmatch(name) or _NAMED_COMPOSE.fullmatch(name)
-    if match is None:
+    stem = name.removesuffix(".yaml") if name.endswith(".yaml") else name.removesuffix(".yml")
+    if stem == name or "/" in stem:
         return False, None
-    return True, match.group("variant")
+    for prefix in ("docker-compose", "compose"):
+        if stem == prefix:
+            return True, None
+        if stem.startswith(prefix) and len(stem) > len(prefix) + 1 and stem[len(prefix)] in ".-":
+            return True, stem[len(prefix) + 1 :]
+    if stem.endswith(".compose") and len(stem) > len(".compose"):
+        return True, stem.removesuffix(".compose")
+    return False, None
+
+
+def is_env_name(name: str) -> bool:
+    """``.env``, ``.env.*``, ``*.env`` and ``env.example`` (and its kin)."""
+    return (
+        name == ".env" or name.startswith(".env.") or (name.endswith(".env") and len(name) > 4) or name in _ENV_EXAMPLES
+    )
 
 
 def host_name(variant: str) -> str:
@@ -177,7 +191,7 @@ def discover(root: Path, document: str | None = None) -> Discovery:
                 others.append((name, kind))
             elif why:
                 skipped.append((name, why))
-        elif _ENV.fullmatch(base) and _regular(root / name):
+        elif is_env_name(base) and _regular(root / name):
             envs.append(name)
     files = _grouped(composes, envs, others)
     return Discovery(root, files, tuple(skipped), tracked, document or _document(root))
