@@ -21,8 +21,11 @@ Run it to write a file: ``python benchmarks/generate.py 65535 > /tmp/registry.md
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 SECTION = 100
 RUNTIMES = ("Go", "Node", "Python", "Rust", "Hono/Bun", "NestJS")
@@ -142,6 +145,72 @@ def running_lists(count: int, moved: Mapping[int, int] | None = None) -> str:
 def changed(count: int, changes: int) -> str:
     """``registry(count)`` with ``changes`` entries renamed, re-described, removed or added."""
     return registry(count, changes)
+
+
+def repository(root: Path, files: int = 2_000) -> None:
+    """A pnpm monorepo of ``files`` tracked files for ``mdports init`` (issue 23), committed with git.
+
+    Per 100 files: a package with TypeScript sources, a package.json, a README and a YAML CI
+    file that is no deployment file; at the root five hosts' compose files (30 services each),
+    a Prometheus configuration, a cloudflared tunnel, env files and 20 Kubernetes manifests. A
+    node_modules folder of compose files is left untracked, as pnpm leaves it.
+    """
+    root.mkdir(parents=True)
+    written = 0
+
+    def write(name: str, text: str) -> None:
+        nonlocal written
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+
+    write("package.json", '{\n  "name": "bench",\n  "lint-staged": {\n    "*.ts": "eslint --fix"\n  }\n}\n')
+    write(".gitignore", "node_modules/\n")
+    for host_number, host in enumerate(("prod", "gpu", "macmini", "dev", "monitoring")):
+        lines = ["services:"]
+        for index in range(30):
+            port = 3000 + host_number * 100 + index
+            lines += [
+                f"  {host}-svc-{index}:",
+                "    image: example/app:1",
+                f'    ports: ["${{PORT_{index}:-{port}}}:8080"]',
+            ]
+        write(f"docker-compose.{host}.yml", "\n".join(lines) + "\n")
+        write(f".env.{host}", "".join(f"PORT_{i}={3000 + host_number * 100 + i}\n" for i in range(30)))
+    targets = ", ".join(f"'prod-svc-{i}:8080'" for i in range(30))
+    write(
+        "docker/prometheus/prometheus.yml",
+        f"scrape_configs:\n  - job_name: apps\n    static_configs:\n      - targets: [{targets}]\n",
+    )
+    write(
+        "cloudflared/config.yml",
+        "ingress:\n  - hostname: a.example.com\n    service: http://localhost:3000\n  - service: http_status:404\n",
+    )
+    for index in range(20):
+        write(
+            f"k8s/app-{index}.yaml",
+            f"apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{index}\n"
+            f"spec:\n  ports:\n    - port: {8000 + index}\n",
+        )
+    package = 0
+    while written < files:
+        base = f"packages/pkg-{package:03d}"
+        write(f"{base}/package.json", f'{{"name": "pkg-{package}"}}\n')
+        write(f"{base}/README.md", f"# pkg-{package}\n")
+        write(f"{base}/.github-ci.yml", "steps:\n  - run: pnpm test\n")
+        for index in range(min(97, files - written)):
+            write(f"{base}/src/file-{index}.ts", f"export const value{index} = {index};\n")
+        package += 1
+    for index in range(50):  # vendored, untracked: never read
+        (root / "node_modules" / f"dep-{index}").mkdir(parents=True)
+        (root / "node_modules" / f"dep-{index}" / "docker-compose.yml").write_text(
+            "services:\n  x:\n    ports: ['1:1']\n"
+        )
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.invalid"}
+    env.update(GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@example.invalid", GIT_CONFIG_GLOBAL=os.devnull)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "bench"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True)
 
 
 if __name__ == "__main__":

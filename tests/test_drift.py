@@ -549,7 +549,10 @@ def test_command_line_files_replace_the_configured_ones(tmp_path: Path) -> None:
 
 
 def test_no_deployment_files_is_a_usage_error(tmp_path: Path) -> None:
-    root = project(tmp_path)
+    """None given, none configured, and none found as `mdports init` finds them (issue 23 point 2)."""
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    shutil.copyfile(project(tmp_path) / "docs" / "PORT_SCHEMA.md", root / "docs" / "PORT_SCHEMA.md")
     (root / "pyproject.toml").write_text('[tool.mdports]\nfile = "docs/PORT_SCHEMA.md"\n')
     result = invoke_mdports("drift", cwd=root)
     assert result.returncode == 2 and result.stdout == ""

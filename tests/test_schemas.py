@@ -101,6 +101,7 @@ def test_there_are_enough_golden_json_outputs() -> None:
         ["merge", "docs/PORT_SCHEMA.md", "docs/OURS.md", "docs/NEW.md", "--format", "json", "-o", "out.md"],
         ["show", "nobody", "--format", "json"],
         ["list", "--file", "missing.md", "--format", "json"],
+        ["init", "--dry-run", "--format", "json"],
     ],
     ids=lambda args: " ".join(args),
 )

@@ -53,6 +53,7 @@ WORKFLOW = ROOT / "examples" / "github" / "port-schema.yml"
 CODE_SCANNING = ROOT / "examples" / "github" / "port-schema-code-scanning.yml"
 DRIFT_WORKFLOW = ROOT / "examples" / "github" / "port-schema-drift.yml"
 ACTION = ROOT / "action.yml"
+RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 MARKER = "<!-- mdports:diff -->"
 TOKEN = "test-token-123"
 REPOSITORY = "acme/platform"
@@ -369,6 +370,17 @@ class Runner:
         if uses == "actions/setup-python@v5":
             assert re.fullmatch(r"3\.\d+", substitute(str(given["python-version"]), context))
             return "success", {}
+        artifacts = self.temp.parent / "artifacts"  # shared by the jobs of one workflow run
+        if uses == "actions/upload-artifact@v4":
+            shutil.copytree(self.repo / given["path"], artifacts / given["name"])
+            return "success", {}
+        if uses == "actions/download-artifact@v4":
+            shutil.copytree(artifacts / given["name"], self.repo / given["path"], dirs_exist_ok=True)
+            return "success", {}
+        if uses == "pypa/gh-action-pypi-publish@release/v1":
+            # As far as an offline test goes: what would be uploaded (PyPI itself is not reached).
+            self.uploads.append({"published": sorted(p.name for p in (self.repo / "dist").iterdir())})
+            return "success", {}
         assert uses == "./", f"unknown action {uses}"
         action = load_yaml(self.repo / "action.yml")
         declared = action["inputs"]
@@ -421,6 +433,8 @@ def run_workflow(
     fork: bool = False,
     workflow: dict[Any, Any] | None = None,
     base_sha: str = "",
+    job_name: str | None = None,
+    more_env: dict[str, str] | None = None,
 ) -> Run:
     workflow = workflow or load_yaml(WORKFLOW)
     base_sha = base_sha or git(repo, "rev-parse", "main")
@@ -460,7 +474,8 @@ def run_workflow(
         "RUNNER_TEMP": str(temp),
     }
     env.update({k: substitute(str(v), context) for k, v in workflow.get("env", {}).items()})
-    (job,) = workflow["jobs"].values()
+    env.update(more_env or {})
+    (job,) = [workflow["jobs"][job_name]] if job_name else workflow["jobs"].values()
     steps = Runner(repo, temp)
     steps.run_steps(job["steps"], context, env, "")
     outputs = {key: step["outputs"] for key, step in context["steps"].items()}
@@ -894,3 +909,53 @@ def test_the_drift_workflow_opens_updates_and_closes_one_pull_request(
     assert third.outputs["mdports"]["exit-code"] == "0"
     assert "closed pull request #40" in third.logs["mdports/Open, update or close the drift pull request"]
     assert github.pulls[0]["state"] == "closed"
+
+
+# --- the release workflow (issue 23 point 6) -----------------------------------------------------
+
+
+def test_the_release_workflow_builds_tests_and_publishes_a_tag(
+    tmp_path: Path, runner_python: Path, github: FakeGitHub
+) -> None:
+    """On a tag v<version>: the wheel and sdist built, the wheel run from a fresh venv, both handed to PyPI."""
+    from mdports import __version__
+
+    repo = make_checkout(tmp_path / "mdports")
+    shutil.copyfile(ROOT / "CHANGELOG.md", repo / "CHANGELOG.md")
+    workflow = load_yaml(RELEASE)
+    assert workflow["on"] == {"push": {"tags": ["v*"]}} and workflow["permissions"] == {"contents": "read"}
+    publish = workflow["jobs"]["publish"]
+    assert publish["needs"] == "test" and workflow["jobs"]["test"]["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"} and publish["environment"] == "pypi"
+    # The fresh venv's pip finds mdports' dependencies installed (no index): the test's own packages.
+    purelib = sysconfig.get_paths()["purelib"]
+    tag = {"GITHUB_REF_NAME": f"v{__version__}", "GITHUB_REF": f"refs/tags/v{__version__}", "PYTHONPATH": purelib}
+    runs = {}
+    for job in ("build", "test", "publish"):
+        runs[job] = run_workflow(
+            repo, runner_python, github, tmp_path, event_name="push", workflow=workflow, job_name=job, more_env=tag
+        )
+        assert set(runs[job].outcomes.values()) == {"success"}, runs[job].logs
+    wheel, sdist = f"mdports-{__version__}-py3-none-any.whl", f"mdports-{__version__}.tar.gz"
+    assert runs["publish"].uploads == [{"published": [wheel, sdist]}]
+    log = "".join(runs["test"].logs.values())
+    assert f"mdports {__version__}\n" in log and "/fresh/lib/" in log.split("installed at ")[1].splitlines()[0]
+
+
+def test_the_release_workflow_refuses_a_tag_that_is_not_the_version(
+    tmp_path: Path, runner_python: Path, github: FakeGitHub
+) -> None:
+    repo = make_checkout(tmp_path / "mdports")
+    shutil.copyfile(ROOT / "CHANGELOG.md", repo / "CHANGELOG.md")
+    run = run_workflow(
+        repo,
+        runner_python,
+        github,
+        tmp_path,
+        event_name="push",
+        workflow=load_yaml(RELEASE),
+        job_name="build",
+        more_env={"GITHUB_REF_NAME": "v99.0.0"},
+    )
+    assert "failure" in run.outcomes.values()
+    assert "tag v99.0.0 does not name version" in "".join(run.logs.values())

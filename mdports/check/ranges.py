@@ -45,13 +45,15 @@ def _outside(spans: Iterable[PortRange], allowed: PortRange | None) -> list[Port
 def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
     for entry in registry.entries:
         section = registry.sections[entry.section]
+        if section.range is None and registry.tables[entry.table].port_kind == "container":
+            continue  # container ports in a section without a range: no range is theirs to be in
         outside = _outside(entry.spans, section.range)
         if not outside:
             continue
         foreign: dict[int, int] = {}
         for part in outside:
-            holding = registry.section_holding(part.lo)
-            if holding is not None and holding.index != section.index:
+            holding = _foreign_holder(registry, section, part.lo)
+            if holding is not None:
                 foreign[part.lo] = holding.index
         what = entry.service or "placeholder"
         if foreign:
@@ -81,6 +83,29 @@ def check_ranges(registry: Registry, path: str) -> Iterator[Finding]:
             )
 
 
+def _host(section: Section) -> str:
+    return (section.host or "").casefold()
+
+
+def _foreign_holder(registry: Registry, section: Section, port: int) -> Section | None:
+    """The other section of the same host whose declared range holds ``port`` (the narrowest), or None.
+
+    Ports are unique per host, so another host's range says nothing about this host's rows.
+    """
+    holding = registry.section_holding(port)
+    if holding is None or holding.index == section.index or _host(holding) == _host(section):
+        return None if holding is None or holding.index == section.index else holding
+    same = [
+        other
+        for other in registry.sections
+        if other.declared is not None
+        and port in other.declared
+        and other.index != section.index
+        and _host(other) == _host(section)
+    ]
+    return min(same, key=lambda other: len(other.declared or ())) if same else None
+
+
 def _is_ancestor(registry: Registry, older: Section, younger: Section) -> bool:
     parent = younger.parent
     while parent is not None:
@@ -91,7 +116,17 @@ def _is_ancestor(registry: Registry, older: Section, younger: Section) -> bool:
 
 
 def check_overlapping_ranges(registry: Registry, path: str) -> Iterator[Finding]:
-    declared = sorted((s for s in registry.sections if s.declared), key=lambda s: s.declared or PortRange(0, 0))
+    """MP102, per host: ports are unique per host, so two hosts' sections may declare one range."""
+    by_host: dict[str, list[Section]] = {}
+    for section in registry.sections:
+        if section.declared:
+            by_host.setdefault((section.host or "").casefold(), []).append(section)
+    for sections in by_host.values():
+        yield from _overlaps(registry, path, sections)
+
+
+def _overlaps(registry: Registry, path: str, sections: list[Section]) -> Iterator[Finding]:
+    declared = sorted(sections, key=lambda s: s.declared or PortRange(0, 0))
     widest: Section | None = None
     for section in declared:
         assert section.declared is not None

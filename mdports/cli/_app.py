@@ -78,6 +78,9 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
         "portmap", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
     ),
     "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
+    "init": Listing(
+        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
+    ),
 })  # fmt: skip
 
 

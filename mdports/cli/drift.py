@@ -102,10 +102,33 @@ def drift(
     config = st.config
     strict = strict or config.strict
     given = [compose, prometheus, env, cloudflared, kubernetes]
-    hosts = hosts_to_compare(config, [group or [] for group in given])
+    try:
+        hosts = hosts_to_compare(config, [group or [] for group in given])
+        discovered = False
+    except UsageError as nothing:
+        if any(given):
+            raise
+        # No files given or configured: discover them as `mdports init` would (one discovery).
+        from ..deploy.discover import discover
+        from ..deploy.load import has_files
+        from ..files.git import tracked_root
+
+        hosts = list(discover(tracked_root(Path.cwd())).hosts(Path.cwd()))
+        discovered = True
+        if not any(has_files(host) for host in hosts):
+            found_none = "none was found by name either (`mdports init --dry-run` shows what it looks for)"
+            nothing.hint = f"{nothing.hint}; {found_none}"
+            raise
     name, document = st.load()
     registry = st.registry(document)
     deployed = load_hosts(hosts)
+    if discovered and fmt is not ReportFormat.json:
+        read = ", ".join(f"{path} ({kind})" for kind, path in deployed.files)
+        count = len(deployed.files)
+        say(
+            f"mdports drift: no configuration; read {count} file(s) found as `mdports init` finds them: {read}",
+            err=True,
+        )
     result = drift_rules.check(registry, deployed, config, name)
     if unsafe_fixes and fix is not FixTarget.deployment:
         raise UsageError("--unsafe-fixes goes with --fix deployment")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..check.findings import Finding, Report
     from ..edits import Change
     from ..model.registry import Registry
-    from ..output.records import DriftFixOutput, ReportOutput
+    from ..output.records import DriftFixOutput, ReportOutput, SourceRecord
     from .fix_deployment import PortEdit
     from .records import Deployment
     from .unfixed import Unfixed
@@ -40,6 +40,7 @@ class DriftJson:
     services: int  # compose services
     targets: int  # scrape targets
     variables: int  # env NAME_PORT variables
+    sources: tuple[tuple[str, str], ...] = ()  # (kind, path) of every deployment file read, in order
 
     @classmethod
     def of(cls, report: Report, shown: Sequence[Finding], registry: Registry, deployed: Deployment) -> DriftJson:
@@ -51,6 +52,7 @@ class DriftJson:
             len(deployed.services),
             len(deployed.targets),
             len(deployed.env_ports),
+            tuple(deployed.files),
         )
 
     def to_dict(self) -> ReportOutput:
@@ -61,7 +63,12 @@ class DriftJson:
             "targets": self.targets,
             "variables": self.variables,
         }
-        return {**to_json(self.report, **counts), "findings": [finding.to_dict() for finding in self.shown]}
+        sources: list[SourceRecord] = [{"path": path, "kind": kind} for kind, path in self.sources]
+        return {
+            **to_json(self.report, **counts),
+            "sources": sources,
+            "findings": [finding.to_dict() for finding in self.shown],
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,3 +193,27 @@ def line_times(path: Path, text: str) -> list[int] | None:
     # --line-porcelain repeats every header for every line, so each line has its own author-time.
     times = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith(b"author-time ")]
     return times or None
+
+
+def tracked_files(folder: Path) -> list[str] | None:
+    """The files git tracks in the working tree holding ``folder`` (paths relative to ``folder``).
+
+    None when ``folder`` is not in a git working tree (or git is missing): the caller walks the
+    folder instead. ``-z`` keeps names with newlines or quotes as they are.
+    """
+    try:
+        result = _git(["ls-files", "-z", "--cached", "--", "."], folder)
+    except InputError:
+        return None
+    if result.returncode != 0:
+        return None
+    return [name for name in result.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def tracked_root(folder: Path) -> Path:
+    """The root of the git working tree holding ``folder``, or ``folder`` itself outside one."""
+    try:
+        result = _git(["rev-parse", "--show-toplevel"], folder)
+    except InputError:
+        return folder
+    return Path(result.stdout.decode("utf-8").strip()) if result.returncode == 0 else folder

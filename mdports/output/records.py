@@ -195,12 +195,20 @@ class FindingRecord(TypedDict):
     host: NotRequired[str | None]  # drift: that entry's host as the document writes it
 
 
+class SourceRecord(TypedDict):
+    """A deployment file ``drift`` read (``sources`` in its JSON)."""
+
+    path: str
+    kind: str
+
+
 class ReportOutput(TypedDict):
     """``validate --format json`` (and ``drift``): the counts and every finding shown."""
 
     version: int
     path: str
     summary: dict[str, int]  # errors, warnings, infos, accepted, and what the command adds
+    sources: NotRequired[list[SourceRecord]]  # drift: the deployment files read
     findings: list[FindingRecord]
 
 
