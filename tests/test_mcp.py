@@ -191,3 +191,30 @@ def test_drift_against_a_compose_file(tmp_path: Path) -> None:
         assert none.is_error and "no deployment files" in _text(none)
 
     _session(document)(test)
+
+
+def test_edits_on_a_host_change_its_running_list_only(messy: Path) -> None:
+    """``host`` on the edit tools is ``--host``: the item of that host's list, the plan untouched."""
+    before = messy.read_text()
+
+    async def test(client: Client) -> None:
+        moved = await client.call_tool("move", {"service": "whisper", "port": 8110, "host": "gpu box"})
+        assert not moved.is_error, _text(moved)
+        assert moved.structured_content["port"] == 8110
+        assert "-> - whisper `8100`" in moved.structured_content["diff"]
+        assert "+> - whisper `8110`" in moved.structured_content["diff"]
+        added = await client.call_tool("add", {"service": "queue", "port": 3010, "host": "PROD-01"})
+        assert not added.is_error, _text(added)
+        removed = await client.call_tool("remove", {"service": "embeddings", "host": "GPU box (192.168.7.20)"})
+        assert not removed.is_error, _text(removed)
+        unknown = await client.call_tool("move", {"service": "whisper", "port": 8111, "host": "staging"})
+        assert unknown.is_error and "no host 'staging'" in _text(unknown) and "GPU box" in _text(unknown)
+
+    _session(messy)(test)
+    after = messy.read_text()
+    lines = {line for line in after.splitlines() if line.startswith(">")}
+    assert {"> - whisper `8110`", "> - api-gateway `3105`"} <= lines
+    assert "> - embeddings `8104`" not in lines and any(line.startswith("> - queue") for line in lines)
+    # Nothing outside the running list changed, but the "Last updated" line.
+    plan = [line for line in after.splitlines() if not line.startswith((">", "Last updated"))]
+    assert plan == [line for line in before.splitlines() if not line.startswith((">", "Last updated"))]

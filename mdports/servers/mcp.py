@@ -185,6 +185,7 @@ def _add(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             cells=dict(args.get("set", {})),
             date=day,
             vocab=session.vocab,
+            **_on_host(session, args),
         )
     )
 
@@ -194,7 +195,13 @@ def _move(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raise UsageError("give port or range (the next free port there)")
     return session.edit(
         lambda document, day: edits.move(
-            document, args["service"], port=args.get("port"), range=args.get("range"), date=day, vocab=session.vocab
+            document,
+            args["service"],
+            port=args.get("port"),
+            range=args.get("range"),
+            date=day,
+            vocab=session.vocab,
+            **_on_host(session, args),
         )
     )
 
@@ -202,17 +209,36 @@ def _move(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def _remove(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return session.edit(
         lambda document, day: edits.remove(
-            document, args["service"], reserve=args.get("reserve", False), date=day, vocab=session.vocab
+            document,
+            args["service"],
+            reserve=args.get("reserve", False),
+            date=day,
+            vocab=session.vocab,
+            **_on_host(session, args),
         )
     )
 
 
 def _rename(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return session.edit(
-        lambda document, day: edits.rename(document, args["service"], args["new_name"], date=day, vocab=session.vocab)
+        lambda document, day: edits.rename(
+            document, args["service"], args["new_name"], date=day, vocab=session.vocab, **_on_host(session, args)
+        )
     )
 
 
+def _on_host(session: Session, args: dict[str, Any]) -> dict[str, Any]:
+    """``host`` and the configured hosts' addresses for an edit of the running layer (as ``--host``)."""
+    if "host" not in args:
+        return {}
+    return {"host": args["host"], "hosts": {host.name: host.addresses for host in session.config.hosts}}
+
+
+_ON_HOST = {
+    **_STRING,
+    "description": "Edit where the service runs on this host (the document's list of running ports for it, such "
+    "as 'prod-01' or 'GPU box'; case, spaces and notes are ignored) instead of the plan's tables.",
+}
 _SERVICE = {
     **_STRING,
     "description": "The service's name as the registry writes it (or, to find it, one of its ports).",
@@ -280,6 +306,7 @@ TOOLS: tuple[Tool, ...] = (
                     "additionalProperties": {"type": "string", "maxLength": 500},
                     "description": 'Other cells of the row by column name, such as {"Runtime": "Go"}.',
                 },
+                "host": _ON_HOST,
             },
             ("service",),
         ),
@@ -291,7 +318,8 @@ TOOLS: tuple[Tool, ...] = (
         "Move a service to `port` or to the next free port of `range`; rows that refer to it follow. "
         "Returns the new port and the diff; refused (file untouched) when the port is taken.",
         _schema(
-            {"service": _SERVICE, "port": {**_PORT, "description": "The new port."}, "range": _RANGE}, ("service",)
+            {"service": _SERVICE, "port": {**_PORT, "description": "The new port."}, "range": _RANGE, "host": _ON_HOST},
+            ("service",),
         ),
         True,
         _move,
@@ -300,7 +328,9 @@ TOOLS: tuple[Tool, ...] = (
         "remove",
         "Remove a service's row (`reserve`: keep its ports as a reserved placeholder). Refused while "
         "other rows refer to it (they are named).",
-        _schema({"service": _SERVICE, "reserve": {"type": "boolean", "default": False}}, ("service",)),
+        _schema(
+            {"service": _SERVICE, "reserve": {"type": "boolean", "default": False}, "host": _ON_HOST}, ("service",)
+        ),
         True,
         _remove,
     ),
@@ -308,7 +338,8 @@ TOOLS: tuple[Tool, ...] = (
         "rename",
         "Rename a service and every cross-reference to it. Refused when `new_name` is taken or confusable.",
         _schema(
-            {"service": _SERVICE, "new_name": {**_STRING, "description": "The new name."}}, ("service", "new_name")
+            {"service": _SERVICE, "new_name": {**_STRING, "description": "The new name."}, "host": _ON_HOST},
+            ("service", "new_name"),
         ),
         True,
         _rename,
