@@ -117,9 +117,14 @@ def pnpm_monorepo(tmp_path: Path) -> Path:
     return root
 
 
+# The known-risky port rules judge the deployment's own choice of ports (one in the ephemeral
+# range, say), not the document written from it: the round trips leave them out.
+RISKY_PORT_RULES = frozenset({"MP115", "MP116", "MP117", "MP118", "MP119"})
+
+
 def findings(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
     report = json.loads(result.stdout)
-    return list(report["findings"])
+    return [f for f in report["findings"] if f["rule"] not in RISKY_PORT_RULES]
 
 
 def test_pnpm_monorepo_init_through_the_installed_command(tmp_path: Path) -> None:

@@ -83,5 +83,6 @@ def test_the_document_from_a_deployment_reports_only_its_clashes(hosts: dict[str
         for port in {p for _, ports in entries for p in ports}
         if sum(port in ports for _, ports in entries) > 1
     }
-    rules = {f.rule.id for f in validate(registry(document)).findings}
+    risky = {"MP115", "MP116", "MP117", "MP118", "MP119"}  # the deployment's choice of port, not the document
+    rules = {f.rule.id for f in validate(registry(document)).findings} - risky
     assert rules <= ({"MP001", "MP002"} if clashing else set()), (rules, text)

@@ -59,8 +59,10 @@ _ASSIGNMENT = re.compile(
     re.IGNORECASE,
 )
 # More ports of the same service after the first: "`6379` / `6380`", "5432 and 5433", "9000 & 9001".
+# It starts only where a run of blanks starts (the lookbehind): a search through 100,000 spaces
+# would otherwise try the run from each of its places, quadratic.
 _MORE_PORT = re.compile(
-    r"(?:[ \t]*[/&][ \t]*|[ \t]+and[ \t]+)[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)"
+    r"(?<![ \t])(?:[ \t]*[/&][ \t]*|[ \t]+and[ \t]+)[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)"
     r"(?:/(?P<proto>tcp|udp))?[*`]{0,2}",
     re.IGNORECASE,
 )
