@@ -263,3 +263,16 @@ def test_the_fleet_fixture_checks_one_hosts_running_layer(tmp_path: Path) -> Non
     assert {p["state"] for p in record["ports"]} <= {"open", "closed"}
     assert record["target"] == "GPU box (127.0.0.1)"
     assert result.returncode == 0 and all(f["rule"] == "MP305" for f in record["findings"])
+
+
+def test_a_listener_of_another_protocol_on_a_documented_port_is_undocumented(sockets: Sockets, tmp_path: Path) -> None:
+    """MP302 per protocol: a UDP socket on the port of a TCP-only entry is nobody's documented service."""
+    port = sockets.tcp()
+    stray = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stray.bind((LOOPBACK, port))  # TCP and UDP ports are separate spaces: the same number is free for UDP
+    sockets.held.append(stray)
+    doc = document(tmp_path, [(port, "python-api")], strays=[port])
+    result = invoke_mdports("-f", str(doc), "live", "--no-source")
+    assert "warning MP302" in result.stdout and f"listens on {port}/udp (on 127.0.0.1)" in result.stdout
+    assert "no entry documents udp there" in result.stdout
+    assert f"listens on {port}/tcp" not in result.stdout  # the TCP listener is python-api's

@@ -140,11 +140,18 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
                     entry=entry.index,
                 )
             )
-    documented = {port for entry in registry.every_entry if entry.service is not None for port in entry.ports}
+    # Per protocol: a UDP listener on a port documented for TCP only is no documented service's.
+    documented = {
+        (port, protocol)
+        for entry in registry.every_entry
+        if entry.service is not None
+        for port in entry.ports
+        for protocol in entry.protocols
+    }
     seen: set[tuple[int, str]] = set()
     for listener in listeners:
         key = (listener.port, listener.protocol)
-        if listener.port in documented or key in seen:
+        if key in documented or key in seen:
             continue
         seen.add(key)
         placeholders = [e for e in registry.by_port.get(listener.port, ()) if e.service is None]
@@ -175,7 +182,7 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
                 section.line,
                 1,
                 f"{listener.holder} listens on {listener.port}/{listener.protocol} (on {listener.address}), "
-                f"inside {section.title!r} ({section.range}), but no entry documents that port",
+                f"inside {section.title!r} ({section.range}), but no entry documents {listener.protocol} there",
                 f"document it (mdports add NAME --port {listener.port}), or stop what listens there",
                 (listener.port,),
                 section.index,
