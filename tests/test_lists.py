@@ -402,3 +402,24 @@ def test_a_service_listed_twice_on_one_host_with_other_ports_is_mp002_once_per_h
     assert [(f.line, f.message) for f in findings] == [
         (4, "service api runs on web-01 on port 3005 here and on 3001 at line 3"),
     ]
+
+
+def _segments_one_by_one(text: str) -> list[tuple[int, int]]:
+    """The reference: every character visited, parentheses counted."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char in ",;" and depth == 0:
+            parts.append((start, index))
+            start = index + 1
+    return [*parts, (start, len(text))]
+
+
+@given(st.text(alphabet="ab (),;`3"))
+def test_segments_are_those_of_a_character_by_character_walk(text: str) -> None:
+    from mdports.model.lists import segments
+
+    assert segments(text) == _segments_one_by_one(text)

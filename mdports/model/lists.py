@@ -626,16 +626,23 @@ def segments(text: str) -> list[tuple[int, int]]:
     parts: list[tuple[int, int]] = []
     depth = 0
     start = 0
-    for index, char in enumerate(text):
+    # Only the four characters that matter are visited (most items hold one or two): a loop over
+    # every character was a tenth of reading 10,000 list items.
+    for match in _SEGMENT_MARKS.finditer(text):
+        char = match.group()
         if char == "(":
             depth += 1
         elif char == ")":
             depth = max(0, depth - 1)
-        elif char in ",;" and depth == 0:
+        elif depth == 0:
+            index = match.start()
             parts.append((start, index))
             start = index + 1
     parts.append((start, len(text)))
     return parts
+
+
+_SEGMENT_MARKS = re.compile(r"[(),;]")
 
 
 def _span(text: str) -> PortRange | None:
