@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import RefusedError, UsageError
+from ..errors import UsageError
 from ..output.records import JSON_VERSION, dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
@@ -318,21 +318,7 @@ def next_free(
     from .. import edits
 
     registry = state(ctx).registry()
-    section = registry.section(range_)
-    if section.range is None:
-        raise UsageError(
-            f"section {section.heading!r} declares no range, so there is no next free port",
-            path=registry.path,
-            hint="declare one in the heading (`## 7000-7099: Misc`)",
-        )
-    ports = edits.free_ports(registry, section, count)
-    if len(ports) < count:
-        # All or nothing: a script reading N ports must not get fewer and carry on.
-        raise RefusedError(
-            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
-            path=registry.path,
-            hint="free ports with `mdports remove`, or choose another --range",
-        )
+    section, ports = edits.next_free(registry, range_, count)
     if fmt is TextOrJson.json:
         from ..output.listing import section_fields
         from ..output.records import JSON_VERSION, NextFreeOutput, dump

@@ -22,7 +22,7 @@ from .inputs import check_name
 from .last_updated import date_span, today
 from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
-from .port_choice import free_ports
+from .port_choice import free_ports, next_free
 from .references import replace_name
 from .repairs import complete_row, renumber, renumber_all, shrink_placeholder
 from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
@@ -45,6 +45,7 @@ __all__ = [
     "free_ports",
     "model_keys",
     "move",
+    "next_free",
     "port_text",
     "remove",
     "rename",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.registry import Entry, Registry
@@ -121,3 +121,30 @@ def choose_port(
             hint=f"`mdports next-free --range {section.slug}` lists free ports",
         )
     return port
+
+
+def next_free(
+    registry: Registry, selector: str, count: int = 1, skip: Collection[int] = ()
+) -> tuple[Section, list[int]]:
+    """The ``count`` lowest free ports of the section ``selector`` names, not in ``skip``: all or a refusal.
+
+    All or nothing: a script (or an agent) asking for N ports must not get fewer and carry on.
+    """
+    section = registry.section(selector)
+    if section.range is None:
+        raise UsageError(
+            f"section {section.heading!r} declares no range, so there is no next free port",
+            path=registry.path,
+            hint="declare one in the heading (`## 7000-7099: Misc`)",
+        )
+    if skip:
+        ports = [port for port in free_ports(registry, section, len(section.range)) if port not in skip][:count]
+    else:
+        ports = free_ports(registry, section, count)
+    if len(ports) < count:
+        raise RefusedError(
+            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
+            path=registry.path,
+            hint="free ports with `mdports remove`, or choose another --range",
+        )
+    return section, ports

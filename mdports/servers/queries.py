@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..edits.port_choice import free_ports
-from ..errors import NotFoundError, RefusedError, UsageError
+from ..edits import port_choice
+from ..errors import NotFoundError, UsageError
 from ..model.lists import host_key
 from ..model.registry import Registry
 from ..model.sections import Section
@@ -48,27 +48,12 @@ def lookup(registry: Registry, query: str) -> dict[str, Any]:
 
 def next_free(registry: Registry, selector: str, count: int = 1, host: str | None = None) -> tuple[Section, list[int]]:
     """The ``count`` lowest free ports of a section (on ``host``), all or a refusal, as ``mdports next-free``."""
-    section = registry.section(selector)
-    if section.range is None:
-        raise UsageError(
-            f"section {section.heading!r} declares no range, so there is no next free port",
-            path=registry.path,
-            hint="declare one in the heading (`## 7000-7099: Misc`), or pass a port",
-        )
     if host is None:
-        ports = free_ports(registry, section, count)
-    else:
-        # Free on a host: no planned row holds it, and nothing the document lists as running there.
-        key = host_key(known_host(registry, host))
-        taken = {p for e in registry.every_entry if e.service and e.host and host_key(e.host) == key for p in e.ports}
-        ports = [port for port in free_ports(registry, section, len(section.range)) if port not in taken][:count]
-    if len(ports) < count:
-        raise RefusedError(
-            f"only {len(ports)} free port(s) in {section.range} of {section.heading!r}, {count} asked for",
-            path=registry.path,
-            hint="free ports with remove, or choose another range",
-        )
-    return section, ports
+        return port_choice.next_free(registry, selector, count)
+    # Free on a host: no planned row holds it, and nothing the document lists as running there.
+    key = host_key(known_host(registry, host))
+    taken = {p for e in registry.every_entry if e.service and e.host and host_key(e.host) == key for p in e.ports}
+    return port_choice.next_free(registry, selector, count, taken)
 
 
 def known_host(registry: Registry, text: str) -> str:
