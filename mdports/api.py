@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,9 +21,9 @@ from .check import rules as _rules
 from .check.findings import Report
 from .edits import Edit, today, verify
 from .files.config import Config
-from .files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
+from .files.lock import DEFAULT_LOCK_TIMEOUT
 from .files.reading import read_text
-from .files.writing import write_atomic
+from .files.transaction import Locking, Target, transact_file
 from .model.reading import build
 from .model.registry import Registry
 from .syntax import document as _document
@@ -71,17 +70,17 @@ def edit_file(
     keep_date: bool = False,
     name: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    waiting: Callable[[], None] | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> EditResult:
-    r"""Lock, read, edit, verify and atomically write a document.
+    r"""Lock, read, edit, verify and atomically write a document (one :func:`~mdports.files.transaction.transact`).
 
     ``operation`` gets the parsed document and the date for a "Last updated" line (None with
     ``keep_date``); ``name`` is how messages call the file (default: ``path``). Nothing is
     written when the edit changes nothing, fails verification or ``write`` is false.
     Concurrent callers queue on the lock, so each one edits the latest text; a caller waits
     at most ``lock_timeout`` seconds for it (then :class:`RefusedError`), and ``waiting`` is
-    called once when the wait passes a second. A symbolic link is followed: the target is
-    locked and written, the link stays.
+    called once, with ``name``, when the wait passes a second. A symbolic link is followed: the
+    target is locked and written, the link stays.
 
     >>> import mdports, tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -92,12 +91,12 @@ def edit_file(
     ((3011,), True, '| 3011 | todo-worker |')
     """
     name = name or os.fspath(path)
-    lock = DocumentLock(path, timeout=lock_timeout, waiting=waiting, name=name)
-    with lock if write else nullcontext():
-        document = _document.parse(read_text(path), path=name)
-        edit = operation(document, None if keep_date else today())
-        registry = verify(edit)
-        written = write and edit.changed
-        if written:
-            write_atomic(path, edit.text, name=name)
-    return EditResult(name, edit, registry, written)
+
+    def edited(text: str) -> tuple[tuple[Edit, Registry], str]:
+        edit = operation(_document.parse(text, path=name), None if keep_date else today())
+        # Verified before anything is written: the lines outside the edit, the intended model.
+        return (edit, verify(edit)), edit.text
+
+    done = transact_file(Target(path, name), edited, locking=Locking(lock_timeout, waiting), write=write)
+    edit, registry = done.result
+    return EditResult(name, edit, registry, bool(done.written))

@@ -16,15 +16,12 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .. import edits
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
-from ..files.lock import DocumentLock
-from ..files.reading import read_text
-from ..files.writing import write_atomic
+from ..files.transaction import Locking, Target, transact_file
 from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Registry
@@ -213,12 +210,17 @@ def fix_file(
     unsafe: bool = False,
     write: bool = True,
     history: History | None = None,
+    locking: Locking | None = None,
 ) -> FixOutcome:
-    """Lock, read, fix (:func:`fix_document`) and atomically write a document, as every edit does."""
+    """Lock, read, fix (:func:`fix_document`) and atomically write a document: one write transaction.
+
+    ``locking`` is how long to wait for another writer's lock and what to say meanwhile
+    (by default :data:`~mdports.files.lock.DEFAULT_LOCK_TIMEOUT` seconds, silently).
+    """
     name = name or os.fspath(path)
-    with DocumentLock(path) if write else nullcontext():
-        document = parse(read_text(path), path=name)
-        outcome = fix_document(document, config, name, unsafe=unsafe, history=history)
-        if write and outcome.changed:
-            write_atomic(path, outcome.after.render(), name=name)
-    return outcome
+
+    def fixed(text: str) -> tuple[FixOutcome, str]:
+        outcome = fix_document(parse(text, path=name), config, name, unsafe=unsafe, history=history)
+        return outcome, outcome.after.render()
+
+    return transact_file(Target(path, name), fixed, locking=locking, write=write).result

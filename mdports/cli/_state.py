@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,6 +21,9 @@ from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..syntax.document import Document
 from ._output import say
+
+if TYPE_CHECKING:
+    from ..files.transaction import Locking
 
 
 class Color(str, Enum):
@@ -62,15 +65,15 @@ class State:
         text = read_stdin(name) if target == STDIN else read_text(target)
         return name, parse(text, path=name)
 
-    def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
-        """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
+    def locking(self, timeout: float | None) -> "Locking":
+        """How a writer waits for a lock: ``--lock-timeout``, else the configuration; saying which file it waits for."""
         from ..files.config import lock_timeout
+        from ..files.transaction import Locking
 
-        def waiting() -> None:
+        def waiting(name: str) -> None:
             say(f"mdports: waiting for the lock on {name}", err=True)
 
-        seconds = lock_timeout(timeout) if timeout is not None else self.config.lock_timeout
-        return {"lock_timeout": seconds, "waiting": waiting}
+        return Locking(lock_timeout(timeout) if timeout is not None else self.config.lock_timeout, waiting)
 
     @property
     def vocabulary(self) -> "Vocabulary":

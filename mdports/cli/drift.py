@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -36,6 +36,7 @@ from ._state import State, state
 if TYPE_CHECKING:
     from ..check.findings import Report
     from ..deploy.records import Deployment
+    from ..files.transaction import Locking
     from ..model.registry import Registry
     from ..syntax.document import Document
 
@@ -136,7 +137,7 @@ def drift(
         write = not (dry_run or diff)
         options = {"add_undocumented": add_undocumented, "keep_date": keep_date, "write": write, "diff": diff}
         options["unsafe"] = unsafe_fixes
-        locking = st.locking(name, lock_timeout)
+        locking = st.locking(lock_timeout)
         left = _reconcile(st, fix, document, registry, deployed, result, **options, fmt=fmt, locking=locking)
         raise typer.Exit(EXIT_FINDINGS if left.fails(strict) else EXIT_OK)
     if add_undocumented or keep_date or dry_run or diff or lock_timeout is not None:
@@ -189,7 +190,7 @@ def _reconcile(
     diff: bool,
     unsafe: bool,
     fmt: ReportFormat,
-    locking: dict[str, Any],
+    locking: Locking,
 ) -> Report:
     """``drift --fix``: change the document or the deployment files; the findings left as they were."""
     from ..check.findings import Report
@@ -212,7 +213,7 @@ def _reconcile(
             deployed=deployed,
             vocab=st.vocabulary,
             config=st.config,
-            **locking,
+            locking=locking,
         )
         record = FixJson(
             name,
@@ -233,7 +234,7 @@ def _reconcile(
         if add_undocumented or keep_date:
             raise UsageError("--add-undocumented and --keep-date go with --fix document")
         followed = follow_document(deployed, registry, result.findings, config=st.config, path=name, unsafe=unsafe)
-        written = write_deployment(followed, **locking) if write else ()
+        written = write_deployment(followed, locking) if write else ()
         record = FixJson(
             name,
             "deployment",

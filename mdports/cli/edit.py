@@ -78,8 +78,15 @@ def _run(
     st = state(ctx)
     path = st.writable_path()
     name = st.display_name(path)
+    locking = st.locking(lock_timeout)
     result = edit_file(
-        path, operation, write=not (dry_run or diff), keep_date=keep_date, name=name, **st.locking(name, lock_timeout)
+        path,
+        operation,
+        write=not (dry_run or diff),
+        keep_date=keep_date,
+        name=name,
+        lock_timeout=locking.timeout,
+        waiting=locking.waiting,
     )
     edit = result.edit
     if fmt is TextOrJson.json:
@@ -362,6 +369,7 @@ def fmt(
         return edits.format_document(document) if mdformat else edits.format_tables(document, vocab)
 
     write = not (check or dry_run or diff)
+    locking = st.locking(lock_timeout)
     records: list[EditOutput] = []
     pending = False
     for path in [Path(f) for f in files] if files else [st.document_path()]:
@@ -373,8 +381,15 @@ def fmt(
             written = False
         else:
             name = str(path) if files else st.display_name(path)
-            locking = st.locking(name, lock_timeout)
-            result = edit_file(path, lambda d, _t: operation(d), write=write, keep_date=True, name=name, **locking)
+            result = edit_file(
+                path,
+                lambda d, _t: operation(d),
+                write=write,
+                keep_date=True,
+                name=name,
+                lock_timeout=locking.timeout,
+                waiting=locking.waiting,
+            )
             edit, written = result.edit, result.written
         pending = pending or edit.changed
         if output is TextOrJson.json:

@@ -42,10 +42,9 @@ def merge(
     clean, 1 when conflicts are left between conflict markers, or the merged document has an
     error neither side had (git then stops the merge for a person), 2 on a usage error.
     """
-    from ..diff.merge import merge_files
+    from ..diff.merge import MergeResult, merge_files
     from ..diff.merge_text import Labels
-    from ..files.lock import DocumentLock
-    from ..files.writing import write_atomic
+    from ..files.transaction import Target, transact_file
 
     given = list(label or [])
     labels = Labels(
@@ -56,16 +55,16 @@ def merge(
     )
     if output is not None:
         _check_output(output)  # before the merge: a wrong path is a usage error, found at once
-    result = merge_files(base, ours, theirs, renumber=renumber, path=path, labels=labels)
     target = output or ours
-    if output is not None and not output.exists():
-        try:
-            output.write_text("", encoding="utf-8")  # the lock and the atomic write need a file
-        except OSError as exc:
-            raise UsageError(f"cannot create the output file: {exc.strerror}", path=str(output)) from None
-    locking = state(ctx).locking(str(target), lock_timeout)
-    with DocumentLock(target, timeout=locking["lock_timeout"], waiting=locking["waiting"]):
-        write_atomic(target, result.text)
+
+    def merged(_text: str) -> tuple[MergeResult, str]:
+        # Under the lock: OURS is read while no other writer can change it (it is the target unless --output).
+        result = merge_files(base, ours, theirs, renumber=renumber, path=path, labels=labels)
+        return result, result.text
+
+    # A new --output file is created for the lock and removed again when the merge fails.
+    into = Target(target, str(target), create=output is not None)
+    result = transact_file(into, merged, locking=state(ctx).locking(lock_timeout)).result
     shown = path or str(target)
     if fmt is TextOrJson.json:
         from ..output.records import JSON_VERSION, MergeOutput, dump

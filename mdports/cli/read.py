@@ -162,7 +162,10 @@ def _add_accepts(st: State, path: Path | None, name: str) -> Document:
         registry = st.registry(document)
         return add_accepts(registry, run_rules(registry, st.config, name).findings)
 
-    result = edit_file(target, operation, keep_date=True, name=name, **st.locking(name, None))
+    locking = st.locking(None)
+    result = edit_file(
+        target, operation, keep_date=True, name=name, lock_timeout=locking.timeout, waiting=locking.waiting
+    )
     for change in result.edit.changes:
         say(f"{name}: {change.message} under {change.section!r}", err=True)
     say(f"{name}: {len(result.edit.changes)} accept comment(s) added", err=True)
@@ -182,7 +185,9 @@ def _fix(
             raise UsageError("cannot fix standard input in place", hint="give the file, or use --diff")
         outcome = fix_document(document, st.config, name, unsafe=unsafe)
     else:
-        outcome = fix_file(target, st.config, name, unsafe=unsafe, write=write, history=git_history(target))
+        outcome = fix_file(
+            target, st.config, name, unsafe=unsafe, write=write, history=git_history(target), locking=st.locking(None)
+        )
     if diff:
         say_diff(outcome.diff(name), st.colored())
     verb = "fixed" if write else "would fix"

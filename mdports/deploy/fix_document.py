@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .. import edits
@@ -24,9 +23,7 @@ from ..check.rules import validate
 from ..edits.new_section import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
 from ..files.config import Config
-from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
-from ..files.reading import read_text
-from ..files.writing import write_atomic
+from ..files.transaction import Locking, Target, transact_file
 from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Entry, Registry
@@ -35,11 +32,12 @@ from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .drift.run import check
 from .drift.running import matched_entry
-from .fix_deployment import located_records
+from .fix_plan import located_records
 from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
+CHANGED_WHILE_CHECKING = "the document changed while drift was checking it"
 
 
 @dataclass(frozen=True)
@@ -244,21 +242,17 @@ def adopt_in_file(
     deployed: Deployment | None = None,
     vocab: Vocabulary = DEFAULT,
     config: Config | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    waiting: Callable[[], None] | None = None,
+    locking: Locking | None = None,
 ) -> DocumentOutcome:
-    """:func:`adopt_deployment` under the document's lock, written atomically (unless ``write`` is false)."""
-    with DocumentLock(path, timeout=lock_timeout, waiting=waiting) if write else nullcontext():
-        if write and read_text(path) != document.render():
-            raise RefusedError(
-                "the document changed while drift was checking it; nothing was written",
-                path=document.path,
-                hint="run the command again",
-            )
-        registry = build(document, vocab)
+    """:func:`adopt_deployment` in one write transaction (written unless ``write`` is false).
+
+    ``document`` is the text drift checked: the file must still hold it when the lock is taken.
+    """
+
+    def adopted(_text: str) -> tuple[DocumentOutcome, str]:  # the text is ``document``'s (``expected``)
         outcome = adopt_deployment(
             document,
-            registry,
+            build(document, vocab),
             findings,
             add_undocumented=add_undocumented,
             date=date,
@@ -266,6 +260,7 @@ def adopt_in_file(
             config=config,
             vocab=vocab,
         )
-        if write and outcome.changed:
-            write_atomic(path, outcome.after.render(), name=document.path)
-    return outcome
+        return outcome, outcome.after.render()
+
+    target = Target(path, document.path or "", expected=document.render(), changed=CHANGED_WHILE_CHECKING)
+    return transact_file(target, adopted, locking=locking, write=write).result

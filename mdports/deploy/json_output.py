@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..edits import Change
     from ..model.registry import Registry
     from ..output.records import DriftFixOutput, ReportOutput, SourceRecord
-    from .fix_deployment import PortEdit
+    from .fix_plan import PortEdit
     from .records import Deployment
     from .unfixed import Unfixed
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import BinaryIO
 
 from ..errors import RefusedError
@@ -58,16 +58,8 @@ def write_all(files: Sequence[tuple[str | os.PathLike[str], str, str]]) -> None:
     try:
         for path, text, name in files:
             staged.append(_Staged.create(path, text, name))
-        seen: dict[tuple[int, int], str] = {}
-        for item in staged:
-            identity = (item.info.st_dev, item.info.st_ino)  # a symbolic or hard link is the same file
-            if identity in seen:
-                raise RefusedError(
-                    f"is the same file as {seen[identity]}; nothing was written",
-                    path=item.name,
-                    hint="give each file once",
-                )
-            seen[identity] = item.name
+        # A symbolic or hard link is the same file.
+        refuse_same_file([((item.info.st_dev, item.info.st_ino), item.name) for item in staged])
         done: list[_Staged] = []
         try:
             for item in staged:
@@ -89,6 +81,17 @@ def write_all(files: Sequence[tuple[str | os.PathLike[str], str, str]]) -> None:
             item.discard()
     for folder in dict.fromkeys(item.folder for item in staged):
         _sync_folder(folder)
+
+
+def refuse_same_file(files: Sequence[tuple[Hashable, str]]) -> None:
+    """Refuse two names of one file, ``(identity, name)`` each: it would be written twice, or locked twice."""
+    seen: dict[Hashable, str] = {}
+    for identity, name in files:
+        if identity in seen:
+            raise RefusedError(
+                f"is the same file as {seen[identity]}; nothing was written", path=name, hint="give each file once"
+            )
+        seen[identity] = name
 
 
 def _restore(done: Sequence[_Staged]) -> set[str]:
