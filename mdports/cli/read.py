@@ -17,11 +17,13 @@ from ..syntax.document import Document
 
 if TYPE_CHECKING:
     from .. import edits
+    from ..files.transaction import Locking
     from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
 from ._options import (
     BASELINE,
+    LOCK_TIMEOUT,
     MIN_SEVERITY,
     QUIET,
     WRITE_BASELINE,
@@ -58,6 +60,7 @@ def validate(
     add_accepts: bool = typer.Option(
         False, "--add-accepts", help="Write accept comments for today's findings into the document (like --add-noqa)."
     ),
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Check the registry: conflicts, ranges, malformed cells, dangling references.
 
@@ -71,7 +74,10 @@ def validate(
 
     known = baseline_run(baseline, write_baseline)
     fixing = fix or unsafe_fixes or diff or dry_run
+    if lock_timeout is not None and not (fixing or add_accepts):
+        raise UsageError("--lock-timeout goes with --fix or --add-accepts")
     st = state(ctx)
+    locking = st.locking(lock_timeout)
     strict = strict or st.config.strict
     shown_from = shown_severity(min_severity, quiet)
     color = st.colored()
@@ -96,10 +102,10 @@ def validate(
             continue
         fixed: dict[str, int] = {}
         if add_accepts:
-            document = _add_accepts(st, path, name)
+            document = _add_accepts(st, path, name, locking)
         if fixing:
             document, fixed["fixed"] = _fix(
-                st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff
+                st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff, locking=locking
             )
         registry = st.registry(document)
         if not registry.tables:
@@ -149,7 +155,7 @@ def validate(
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _add_accepts(st: State, path: Path | None, name: str) -> Document:
+def _add_accepts(st: State, path: Path | None, name: str, locking: "Locking") -> Document:
     """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
     from ..api import edit_file
     from ..edits.accepts import add_accepts
@@ -162,7 +168,6 @@ def _add_accepts(st: State, path: Path | None, name: str) -> Document:
         registry = st.registry(document)
         return add_accepts(registry, run_rules(registry, st.config, name).findings)
 
-    locking = st.locking(None)
     result = edit_file(
         target, operation, keep_date=True, name=name, lock_timeout=locking.timeout, waiting=locking.waiting
     )
@@ -173,7 +178,15 @@ def _add_accepts(st: State, path: Path | None, name: str) -> Document:
 
 
 def _fix(
-    st: State, path: Path | None, name: str, document: Document, *, unsafe: bool, write: bool, diff: bool
+    st: State,
+    path: Path | None,
+    name: str,
+    document: Document,
+    *,
+    unsafe: bool,
+    write: bool,
+    diff: bool,
+    locking: "Locking",
 ) -> tuple[Document, int]:
     """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
     from ..check.fix_rounds import fix_document, fix_file
@@ -186,7 +199,7 @@ def _fix(
         outcome = fix_document(document, st.config, name, unsafe=unsafe)
     else:
         outcome = fix_file(
-            target, st.config, name, unsafe=unsafe, write=write, history=git_history(target), locking=st.locking(None)
+            target, st.config, name, unsafe=unsafe, write=write, history=git_history(target), locking=locking
         )
     if diff:
         say_diff(outcome.diff(name), st.colored())
