@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from strategies import markdown
 
 import mdports
-from mdports.check.baseline import finding_key, read_baseline
+from mdports.check.baseline import finding_keys, read_baseline
 
 SCHEMA = json.loads((Path(mdports.__file__).parent / "schemas" / "baseline.schema.json").read_text(encoding="utf-8"))
 
@@ -221,9 +221,7 @@ def test_a_baseline_of_today_leaves_nothing_to_report(text: str) -> None:
 
     registry = build(mdports.parse(text, path="d.md"))
     report = validate(registry, path="d.md")
-    counts: Counter[Key] = Counter()
-    for finding in report.findings:
-        counts[finding_key(finding, registry)] += 1
+    counts: Counter[Key] = Counter(finding_keys(report.findings, registry))
     names = {f.rule.id: f.rule.name for f in report.findings}
     path = Path(tempfile.mkdtemp()) / "b.json"
     path.write_text(baseline_text(counts, names), encoding="utf-8")

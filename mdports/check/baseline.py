@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,30 +42,48 @@ class Key:
     scope: str
     ports: tuple[int, ...]
 
-
-def finding_key(finding: Finding, registry: Registry) -> Key:
-    """The key of a finding: what it is about, not where it is (lines move with every edit)."""
-    return Key(finding.path, finding.rule.id, finding_scope(finding, registry), tuple(sorted(set(finding.ports))))
-
-
-def finding_scope(finding: Finding, registry: Registry) -> str:
-    """The service a finding is about (its deployed name, its entry), else its section's title."""
-    if finding.deployed_as:
-        return finding.deployed_as
-    entry = None
-    if finding.entry is not None and finding.entry < len(registry.every_entry):
-        entry = registry.every_entry[finding.entry]  # drift: table rows, then list items
-    elif finding.path == registry.path or registry.path is None:
-        entry = _entries_by_line(registry).get(finding.line)
-    if entry is not None:
-        return entry.service or entry.port_text
-    if finding.section is not None and finding.section < len(registry.sections):
-        return registry.sections[finding.section].title
-    return ""
+    def anywhere(self) -> Key:
+        """The key without its file: the same finding in another version named differently (a diff)."""
+        return replace(self, file="")
 
 
-def _entries_by_line(registry: Registry) -> Mapping[int, Entry]:
-    return {entry.line: entry for entry in registry.entries}
+def finding_keys(
+    findings: Iterable[Finding], registry: Registry, *, renamed: Mapping[str, str] | None = None, ports: bool = True
+) -> list[Key]:
+    """The key of each finding: what it is about, not where it is (lines move with every edit).
+
+    The one identity of a finding across versions of a document: the baseline, the rounds of
+    ``validate --fix``, what follows from ``drift --fix document``, and the findings a diff
+    introduces and resolves. The scope is the service a finding is about (its deployed name,
+    its entry), else its section's title. ``renamed`` maps a scope of an older version to its
+    name in the newer one (a renamed service keeps its findings); without ``ports``, a
+    finding about a service stays the same when the service moves (its own findings name its
+    new port).
+    """
+    by_line: dict[int, Entry] | None = None  # made once, and only when a finding needs it
+    keys: list[Key] = []
+    for finding in findings:
+        entry = None
+        if finding.deployed_as:
+            scope = finding.deployed_as
+        else:
+            if finding.entry is not None and finding.entry < len(registry.every_entry):
+                entry = registry.every_entry[finding.entry]  # drift: table rows, then list items
+            elif finding.path == registry.path or registry.path is None:
+                if by_line is None:
+                    by_line = {e.line: e for e in registry.entries}
+                entry = by_line.get(finding.line)
+            if entry is not None:
+                scope = entry.service or entry.port_text
+            elif finding.section is not None and finding.section < len(registry.sections):
+                scope = registry.sections[finding.section].title
+            else:
+                scope = ""
+        if renamed is not None:
+            scope = renamed.get(scope, scope)
+        numbers = tuple(sorted(set(finding.ports))) if ports else ()
+        keys.append(Key(finding.path, finding.rule.id, scope, numbers))
+    return keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +172,7 @@ class BaselineRun:
         """The report with the findings the baseline records (or all, when writing) set apart."""
         shown: list[Finding] = []
         known: list[Finding] = []
-        for finding in report.findings:
-            key = finding_key(finding, registry)
+        for finding, key in zip(report.findings, finding_keys(report.findings, registry), strict=True):
             self._seen[key] += 1
             self._names[finding.rule.id] = finding.rule.name
             if self.target is not None or self._left[key] > 0:

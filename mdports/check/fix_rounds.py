@@ -27,6 +27,7 @@ from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..syntax.document import Document, parse
+from .baseline import Key, finding_keys
 from .findings import Finding, Report
 from .fixes import History, attach, renumbering
 from .rules import validate
@@ -54,12 +55,9 @@ class FixOutcome:
         return edits.Edit(self.before, self.after, ()).diff(path)
 
 
-def _finding_keys(report: Report, errors_only: bool = False) -> Counter[tuple[str, tuple[int, ...]]]:
-    return Counter(
-        (finding.rule.id, finding.ports)
-        for finding in report.findings
-        if not errors_only or finding.severity == "error"
-    )
+def _finding_keys(registry: Registry, report: Report, errors_only: bool = False) -> Counter[Key]:
+    findings = [f for f in report.findings if not errors_only or f.severity == "error"]
+    return Counter(finding_keys(findings, registry))
 
 
 def _assigned(registry: Registry) -> Counter[tuple[str, int, str]]:
@@ -74,15 +72,19 @@ def _assigned(registry: Registry) -> Counter[tuple[str, int, str]]:
 
 def _check_round(before: tuple[Registry, Report], after: tuple[Registry, Report], safe: bool) -> str | None:
     """Why the round's result must not be kept (None: keep it)."""
-    added = _finding_keys(after[1]) - _finding_keys(before[1])
+    added = _finding_keys(*after) - _finding_keys(*before)
     if safe and added:
-        return "a safe fix would add a finding (" + ", ".join(f"{rule} {list(ports)}" for rule, ports in added) + ")"
-    errors = _finding_keys(after[1], errors_only=True) - _finding_keys(before[1], errors_only=True)
+        return "a safe fix would add a finding (" + ", ".join(_described(key) for key in added) + ")"
+    errors = _finding_keys(*after, errors_only=True) - _finding_keys(*before, errors_only=True)
     if errors:
-        return "the fix would add an error (" + ", ".join(f"{rule} {list(ports)}" for rule, ports in errors) + ")"
+        return "the fix would add an error (" + ", ".join(_described(key) for key in errors) + ")"
     if safe and _assigned(before[0]) != _assigned(after[0]):
         return "a safe fix would change which service has which port"
     return None
+
+
+def _described(key: Key) -> str:
+    return f"{key.rule} {list(key.ports)}"
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -196,7 +198,7 @@ def _renumber_round(
     new_report = validate(new_registry, config, name)
     if _check_round((registry, report), (new_registry, new_report), safe=False) is not None:
         return None
-    before, after = _finding_keys(report), _finding_keys(new_report)
+    before, after = _finding_keys(registry, report), _finding_keys(new_registry, new_report)
     if after - before or after.total() >= before.total():
         return None  # only a round that removes findings and adds none may repeat without a limit
     return found, new_document, new_registry, new_report

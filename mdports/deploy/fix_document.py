@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .. import edits
-from ..check.baseline import finding_scope
+from ..check.baseline import finding_keys
 from ..check.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
 from ..check.findings import Finding
 from ..check.rules import validate
@@ -221,14 +221,14 @@ def _new_findings(before: Document, after: Document, vocab: Vocabulary) -> tuple
     """What ``validate`` finds in the new document and not in the old (such as MP101, a port outside its range)."""
     if after is before:
         return ()
-
-    def keys(registry: Registry) -> list[tuple[tuple[str, str, int | None], Finding]]:
-        # What a finding is about (its service), not its line or ports: a move reorders rows, and
-        # the moved service's own findings (MP114: runs off plan) name its new port.
-        return [((f.rule.id, finding_scope(f, registry), f.section), f) for f in validate(registry).findings]
-
-    old = {key for key, _ in keys(build(before, vocab))}
-    return tuple(f for key, f in keys(build(after, vocab)) if key not in old)
+    old_registry, new_registry = build(before, vocab), build(after, vocab)
+    # By what a finding is about, not its ports: a move changes them, and the moved service's
+    # own findings (MP114: runs off plan) name its new port.
+    old = set(finding_keys(validate(old_registry).findings, old_registry, ports=False))
+    found = validate(new_registry).findings
+    return tuple(
+        f for f, key in zip(found, finding_keys(found, new_registry, ports=False), strict=True) if key not in old
+    )
 
 
 def adopt_in_file(

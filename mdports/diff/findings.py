@@ -1,35 +1,40 @@
-"""The findings a change introduces and resolves, matched by rule, subject and ports (not lines)."""
+"""The findings a change introduces and resolves, matched by what they are about and their ports (not lines).
+
+A finding's identity is :func:`~mdports.check.baseline.finding_keys`, the one the baseline and
+the fixes use, without the file (two versions are named differently); a service or section the
+change renamed keeps its findings.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..check.baseline import Key, finding_keys
 from ..check.findings import Finding
 from ..check.rules import validate
 from ..files.config import Config
 from ..model.registry import Registry
-from .snapshot import Side, side_of
+from .snapshot import Side
 
 
-def _subjects(side: Side, entry_map: Mapping[str, str], section_map: Mapping[str, str]) -> dict[int, str]:
-    """What each line of a side is about, in the new side's terms (so a rename is not a new finding)."""
-    subjects: dict[int, str] = {}
-    for index, section in enumerate(side.registry.sections):
-        subjects[section.line] = "section:" + section_map.get(side.section_keys[index], side.section_keys[index])
-    in_section: dict[int, int] = {}
-    for table in side.registry.tables:  # a table by its place in its section: removing another keeps it
-        number = in_section[table.section] = in_section.get(table.section, -1) + 1
-        key = side.section_keys[table.section]
-        subjects[table.line] = f"table:{section_map.get(key, key)}:{number}"
-    for index, entry in enumerate(side.registry.entries):
-        key = side.entry_keys[index]
-        subjects[entry.line] = "entry:" + entry_map.get(key, key)
-    return subjects
+def _renamed(a: Side, b: Side, entry_map: Mapping[str, str], section_map: Mapping[str, str]) -> dict[str, str]:
+    """The scopes of ``a`` (service names, section titles) by their names in ``b``, where the change renamed them."""
+    renamed: dict[str, str] = {}
+    for key, entry in a.entry_by_key.items():
+        new = b.entry_by_key.get(entry_map.get(key, key))
+        if new is not None:
+            renamed[entry.service or entry.port_text] = new.service or new.port_text
+    new_sections = dict(zip(b.section_keys, b.registry.sections, strict=True))
+    for key, section in zip(a.section_keys, a.registry.sections, strict=True):
+        found = new_sections.get(section_map.get(key, key))
+        if found is not None:
+            renamed[section.title] = found.title
+    return renamed
 
 
-def _identity(finding: Finding, subjects: Mapping[int, str]) -> tuple[str, str, tuple[int, ...]]:
-    return finding.rule.id, subjects.get(finding.line, ""), finding.ports
+def _keys(findings: Sequence[Finding], registry: Registry, renamed: Mapping[str, str] | None = None) -> list[Key]:
+    return [key.anywhere() for key in finding_keys(findings, registry, renamed=renamed)]
 
 
 def compare_findings(
@@ -44,41 +49,32 @@ def compare_findings(
     """Findings in ``new`` but not ``old`` (introduced) and the other way round (resolved)."""
     before = validate(a.registry, config, old_name).findings
     after = validate(b.registry, config, new_name).findings
-    old_subjects = _subjects(a, entry_map, section_map)
-    new_subjects = _subjects(b, {}, {})
-    old_ids = Counter(_identity(f, old_subjects) for f in before)
-    new_ids = Counter(_identity(f, new_subjects) for f in after)
-    introduced = _unmatched(after, new_subjects, old_ids)
-    resolved = _unmatched(before, old_subjects, new_ids)
-    return introduced, resolved
+    old_keys = _keys(before, a.registry, _renamed(a, b, entry_map, section_map))
+    new_keys = _keys(after, b.registry)
+    return _unmatched(after, new_keys, Counter(old_keys)), _unmatched(before, old_keys, Counter(new_keys))
 
 
-def _unmatched(
-    findings: Iterable[Finding], subjects: Mapping[int, str], other: Counter[tuple[str, str, tuple[int, ...]]]
-) -> tuple[Finding, ...]:
+def _unmatched(findings: Iterable[Finding], keys: Sequence[Key], other: Counter[Key]) -> tuple[Finding, ...]:
     remaining = Counter(other)
     out: list[Finding] = []
-    for finding in findings:
-        identity = _identity(finding, subjects)
-        if remaining[identity] > 0:
-            remaining[identity] -= 1
+    for finding, key in zip(findings, keys, strict=True):
+        if remaining[key] > 0:
+            remaining[key] -= 1
         else:
             out.append(finding)
     return tuple(out)
 
 
 def new_errors(merged: Registry, findings: Iterable[Finding], sides: Sequence[Registry]) -> tuple[Finding, ...]:
-    """The errors among ``findings`` of ``merged`` that none of ``sides`` has, matched by rule, subject and ports.
+    """The errors among ``findings`` of ``merged`` that none of ``sides`` has, matched by what they are about.
 
     What a merge made of two valid changes: our row refers to a service their side removed.
     The sides are validated only when ``merged`` has an error at all.
     """
     errors = tuple(f for f in findings if f.severity == "error")
-    if not errors:
-        return ()
-    subjects = _subjects(side_of(merged, "new"), {}, {})
     for registry in sides:
-        side = side_of(registry, "new")
-        known = Counter(_identity(f, _subjects(side, {}, {})) for f in validate(registry).findings)
-        errors = _unmatched(errors, subjects, known)
-    return tuple(errors)
+        if not errors:
+            break
+        known = Counter(_keys(validate(registry).findings, registry))
+        errors = _unmatched(errors, _keys(errors, merged), known)
+    return errors
