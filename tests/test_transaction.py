@@ -261,3 +261,17 @@ def test_a_file_that_cannot_be_created_is_a_usage_error(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(UsageError, match="cannot create the file: No such file"):
         transact_file(Target(folder / "missing" / "merged.md", create=True), lambda text: (None, text))
+
+
+def test_a_dry_run_of_drift_fix_document_reads_the_document_once_even_from_stdin(tmp_path: Path) -> None:
+    """Without writing there is nothing to lock or read again: the document may come from standard input."""
+    _project(tmp_path)
+    before = _snapshot(tmp_path)
+    text = (tmp_path / "PORT_SCHEMA.md").read_text(encoding="utf-8")
+    result = invoke_mdports(
+        "-f", "-", "drift", "-c", "compose.yml", "--fix", "document", "--diff", cwd=tmp_path, stdin=text
+    )
+    assert result.returncode in (0, 1) and "error" not in result.stderr, result.stderr
+    assert "+| 3009 | mana-auth |" in result.stdout
+    assert result.stderr.startswith("moved mana-auth from 3001 to 3009")
+    assert _snapshot(tmp_path) == before

@@ -262,5 +262,7 @@ def adopt_in_file(
         )
         return outcome, outcome.after.render()
 
+    if not write:  # nothing to lock or read again: ``document`` may even have come from stdin
+        return adopted(document.render())[0]
     target = Target(path, document.path or "", expected=document.render(), changed=CHANGED_WHILE_CHECKING)
-    return transact_file(target, adopted, locking=locking, write=write).result
+    return transact_file(target, adopted, locking=locking).result
