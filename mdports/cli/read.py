@@ -17,7 +17,6 @@ from ..syntax.document import Document
 
 if TYPE_CHECKING:
     from .. import edits
-    from ..files.transaction import Locking
     from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
@@ -77,7 +76,6 @@ def validate(
     if lock_timeout is not None and not (fixing or add_accepts):
         raise UsageError("--lock-timeout goes with --fix or --add-accepts")
     st = state(ctx)
-    locking = st.locking(lock_timeout)
     strict = strict or st.config.strict
     shown_from = shown_severity(min_severity, quiet)
     color = st.colored()
@@ -102,10 +100,17 @@ def validate(
             continue
         fixed: dict[str, int] = {}
         if add_accepts:
-            document = _add_accepts(st, path, name, locking)
+            document = _add_accepts(st, path, name, lock_timeout)
         if fixing:
             document, fixed["fixed"] = _fix(
-                st, path, name, document, unsafe=unsafe_fixes, write=not (diff or dry_run), diff=diff, locking=locking
+                st,
+                path,
+                name,
+                document,
+                unsafe=unsafe_fixes,
+                write=not (diff or dry_run),
+                diff=diff,
+                lock_timeout=lock_timeout,
             )
         registry = st.registry(document)
         if not registry.tables:
@@ -155,7 +160,7 @@ def validate(
     raise typer.Exit(EXIT_USAGE if unreadable else EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _add_accepts(st: State, path: Path | None, name: str, locking: "Locking") -> Document:
+def _add_accepts(st: State, path: Path | None, name: str, lock_timeout: float | None) -> Document:
     """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
     from ..api import edit_file
     from ..edits.accepts import add_accepts
@@ -168,6 +173,7 @@ def _add_accepts(st: State, path: Path | None, name: str, locking: "Locking") ->
         registry = st.registry(document)
         return add_accepts(registry, run_rules(registry, st.config, name).findings)
 
+    locking = st.locking(lock_timeout)  # here, not in validate: a run that writes nothing never imports it
     result = edit_file(
         target, operation, keep_date=True, name=name, lock_timeout=locking.timeout, waiting=locking.waiting
     )
@@ -186,7 +192,7 @@ def _fix(
     unsafe: bool,
     write: bool,
     diff: bool,
-    locking: "Locking",
+    lock_timeout: float | None,
 ) -> tuple[Document, int]:
     """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
     from ..check.fix_rounds import fix_document, fix_file
@@ -199,7 +205,13 @@ def _fix(
         outcome = fix_document(document, st.config, name, unsafe=unsafe)
     else:
         outcome = fix_file(
-            target, st.config, name, unsafe=unsafe, write=write, history=git_history(target), locking=locking
+            target,
+            st.config,
+            name,
+            unsafe=unsafe,
+            write=write,
+            history=git_history(target),
+            locking=st.locking(lock_timeout),
         )
     if diff:
         say_diff(outcome.diff(name), st.colored())
