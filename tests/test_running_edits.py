@@ -1,6 +1,6 @@
 """Issue 21, point 5: ``--host`` edits the running layer (a host's list items) in place.
 
-The golden cases (``tests/golden/cases/running-*-host*``) hold the exact output on the issue's
+The golden cases (``tests/golden/cases/running-*-host*.case``) hold the exact output on the issue's
 example and on a grown monorepo document; here are the variants: configured hosts, line
 endings, the last line of a file, numbered and nested lists, the refusals, the invariant that
 an edit changes only the item it means, and the installed command writing a real file.
