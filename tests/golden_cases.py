@@ -104,7 +104,8 @@ class Case:
         return found
 
     @property
-    def subprocess(self) -> bool:
+    def installed(self) -> bool:
+        """Whether the case also runs through the installed console script (``subprocess: yes``)."""
         return any(line.strip() == "subprocess: yes" for line in self.header.splitlines())
 
     def stdout(self, fragment: str = "") -> str:

@@ -18,7 +18,7 @@ from conftest import ROOT
 from golden_cases import REGEN, Case, assert_golden, old_layout_case, orphans
 
 CASES = golden_cases.cases()
-INSTALLED = [case for case in CASES if case.subprocess]
+INSTALLED = [case for case in CASES if case.installed]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
