@@ -147,6 +147,9 @@ def parse(path: Path) -> Case:
         lines.pop()
     first = next((i for i, line in enumerate(lines) if line.startswith("$ ")), len(lines))
     header = "".join(f"{line}\n" for line in lines[:first])
+    for number, line in enumerate(lines[:first], start=1):
+        if line.strip() and not line.startswith(("#", "input: ")) and line != "subprocess: yes":
+            raise AssertionError(f"{path}:{number}: a header line is a '#' comment, 'input: ...' or 'subprocess: yes'")
     steps: list[Step] = []
     at = first
     while at < len(lines):
