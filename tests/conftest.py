@@ -1,11 +1,10 @@
-"""Shared test helpers: the real console script, typer's runner, the golden corpora."""
+"""Shared test helpers: the real console script, typer's runner, the golden inputs, git."""
 
 from __future__ import annotations
 
 import compileall
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,6 @@ INPUTS = GOLDEN / "inputs"
 BUNDLED = ROOT / "docs" / "PORT_SCHEMA.md"
 # Golden outputs must not depend on the day they run: edits stamp "Last updated" with this date.
 FIXED_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
-REGEN = bool(os.environ.get("MDPORTS_REGEN"))
 DRIFT = GOLDEN / "drift"
 PROJECT = DRIFT / "project"
 FLEET = DRIFT / "fleet"  # a grown deployment: three hosts, probes, a tunnel, traefik, Kubernetes
@@ -138,64 +136,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if is_hypothesis_test(getattr(item, "obj", None)) else 2
 
     items.sort(key=rank)
-
-
-def smoke(cases: list[Path], *names: str) -> list[Path]:
-    """The golden cases named ``names``: the few that also run through the installed script.
-
-    Every case runs in-process. Running each one again as a subprocess repeated the same
-    checks for the price of a process start each (13 s of the suite); one or two cases per
-    command family and exit path keep the console script's wiring honest (entry point, exit
-    codes, stdout and stderr, the lazy loading of commands).
-    """
-    chosen = [case for case in cases if case.name in names]
-    missing = set(names) - {case.name for case in chosen}
-    assert not missing, f"no golden case named {sorted(missing)}"
-    return chosen
-
-
-# --- golden cases of the deployment commands (drift, export): tests/golden/drift/cases -----------
-
-
-def deployment_cases(prefix: str) -> list[Path]:
-    return sorted(path for path in (DRIFT / "cases").iterdir() if path.is_dir() and path.name.startswith(prefix))
-
-
-def _prepare_deployment(case: Path, tmp_path: Path) -> tuple[Path, list[str]]:
-    """Copy the case's fixture (``project``, or the one its ``fixture`` file names) and its ``files/``."""
-    fixture = DRIFT / (case / "fixture").read_text().strip() if (case / "fixture").exists() else PROJECT
-    root = tmp_path / "project"
-    shutil.copytree(fixture, root)
-    if (case / "files").is_dir():
-        shutil.copytree(case / "files", root, dirs_exist_ok=True)
-    return root, shlex.split((case / "cmd").read_text(encoding="utf-8"))
-
-
-def _compare_deployment(case: Path, stdout: str, stderr: str, code: int) -> None:
-    if REGEN:
-        (case / "stdout").write_text(stdout, encoding="utf-8")
-        (case / "exit").write_text(f"{code}\n", encoding="utf-8")
-        if stderr:
-            (case / "stderr").write_text(stderr, encoding="utf-8")
-        return
-    assert stdout == (case / "stdout").read_text(encoding="utf-8")
-    expected_stderr = case / "stderr"
-    assert stderr == (expected_stderr.read_text(encoding="utf-8") if expected_stderr.exists() else "")
-    assert code == int((case / "exit").read_text())
-
-
-def run_deployment_case_in_process(case: Path, tmp_path: Path) -> None:
-    root, args = _prepare_deployment(case, tmp_path)
-    result = invoke_mdports(*args, cwd=root)
-    _compare_deployment(case, result.stdout, result.stderr, result.returncode)
-
-
-def run_deployment_case_subprocess(case: Path, tmp_path: Path) -> None:
-    if REGEN:
-        pytest.skip("regenerating")
-    root, args = _prepare_deployment(case, tmp_path)
-    result = run_mdports(*args, cwd=root)
-    _compare_deployment(case, result.stdout, result.stderr, result.returncode)
 
 
 # --- git and the merge driver: tests/test_merge*.py --------------------------------------------------

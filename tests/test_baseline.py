@@ -1,6 +1,6 @@
 """A baseline for gradual adoption (issue 23, point 4): ``--baseline FILE`` and ``--write-baseline FILE``.
 
-The drift side has golden cases (``drift-fleet-baseline*`` under ``tests/golden/drift/cases``);
+The drift side has golden cases (``tests/golden/cases/drift-fleet-baseline*.case``);
 these tests run ``validate`` on a grown document (the bundled one with the problems of
 ``tests/golden/inputs/broken.md`` appended) through the installed command and in process.
 """

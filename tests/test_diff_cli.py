@@ -1,8 +1,9 @@
 """``mdports diff`` as users run it: files, git object specs, ``--base``, formats and exit codes.
 
-Golden cases live in ``tests/golden/diff/CASE/``: ``old.md``, ``new.md`` and the exact output
-of each format (``expected.txt``, ``expected.json``, ``expected.md``). Regenerate them with
-``MDPORTS_REGEN=1 python -m pytest tests/test_diff_cli.py`` and review the diff.
+The golden cases (``tests/golden/cases/diff-*.case``, run by tests/test_golden.py) compare the
+``old.md`` and ``new.md`` of a folder of ``tests/golden/diff`` in each format, and the running
+layer's ones as a pull request's workflow does (``--base HEAD --format github-review``); here
+are what the cases must show, the variants and the errors.
 
 The git tests build real repositories in temporary folders. They run the command in-process
 (``invoke_mdports``; git is still a real subprocess of it), one of them and the exit codes also
@@ -20,10 +21,10 @@ from typing import Any
 
 import pytest
 from conftest import BUNDLED, GOLDEN, invoke_mdports, modules_loaded_by, run_mdports
+from golden_cases import Case, cases
 
-CASES = sorted(path for path in (GOLDEN / "diff").iterdir() if path.is_dir())
-FORMATS = {"text": "expected.txt", "json": "expected.json", "markdown": "expected.md"}
-REGEN = bool(os.environ.get("MDPORTS_REGEN"))
+DIFF_CASES = {case.name: case for case in cases() if case.name.startswith("diff-")}
+REVIEW_CASES = [case for case in DIFF_CASES.values() if "github-review" in "".join(s.command for s in case.steps)]
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",
@@ -34,59 +35,14 @@ GIT_ENV = {
 }
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_golden(case: Path, fmt: str, tmp_path: Path) -> None:
-    shutil.copyfile(case / "old.md", tmp_path / "old.md")
-    shutil.copyfile(case / "new.md", tmp_path / "new.md")
-    result = invoke_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    expected = case / FORMATS[fmt]
-    if REGEN:
-        expected.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == expected.read_text(encoding="utf-8")
-
-
-REVIEW_CASES = [case for case in CASES if (case / "expected-review.json").exists() or case.name.startswith("running")]
-
-
-@pytest.mark.parametrize("case", REVIEW_CASES, ids=[case.name for case in REVIEW_CASES])
-def test_golden_review(case: Path, tmp_path: Path) -> None:
-    """github-review, as a PR workflow runs it: old.md committed, new.md in the working tree."""
-    (tmp_path / "docs").mkdir()
-    document = tmp_path / "docs" / "PORT_SCHEMA.md"
-    shutil.copyfile(case / "old.md", document)
-    for args in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "base")):
-        subprocess.run(["git", *args], cwd=tmp_path, env={**os.environ, **GIT_ENV}, check=True, capture_output=True)
-    shutil.copyfile(case / "new.md", document)
-    result = run_mdports("diff", "--base", "HEAD", "--format", "github-review", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (0, "")
-    expected = case / "expected-review.json"
-    if REGEN:
-        expected.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == expected.read_text(encoding="utf-8")
-
-
-# Through the installed script too: the case with every kind of change, in each format.
-@pytest.mark.parametrize("fmt", list(FORMATS))
-def test_golden_subprocess(fmt: str, tmp_path: Path) -> None:
-    case = GOLDEN / "diff" / "review"
-    shutil.copyfile(case / "old.md", tmp_path / "old.md")
-    shutil.copyfile(case / "new.md", tmp_path / "new.md")
-    result = run_mdports("diff", "old.md", "new.md", "--format", fmt, cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == (case / FORMATS[fmt]).read_text(encoding="utf-8")
-
-
 def test_golden_cases_cover_what_the_issue_asks_for() -> None:
     """The review case shows every kind of change; the prose case shows none."""
-    review = json.loads((GOLDEN / "diff" / "review" / "expected.json").read_text(encoding="utf-8"))
+    review = json.loads(DIFF_CASES["diff-review"].stdout("--format json"))
     assert {e["kind"] for e in review["entries"]} == {"added", "removed", "renamed", "moved", "changed"}
     assert {s["kind"] for s in review["sections"]} == {"added", "removed", "renamed", "re-ranged"}
     assert review["findings"]["introduced"] and review["findings"]["resolved"]
     assert any(e["references"] for e in review["entries"])
-    prose = (GOLDEN / "diff" / "prose-only" / "expected.txt").read_text(encoding="utf-8")
+    prose = DIFF_CASES["diff-prose-only"].stdout("--format text")
     assert prose == "no registry changes (old.md -> new.md)\n"
 
 
@@ -94,7 +50,7 @@ def test_golden_column_renames_are_one_change_per_table() -> None:
     """Issue 12 item 16: a renamed column is one change per table, not one per row."""
 
     def load(case: str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((GOLDEN / "diff" / case / "expected.json").read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(DIFF_CASES[f"diff-{case}"].stdout("--format json"))
         return data
 
     one = load("column-rename")
@@ -300,14 +256,14 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
 
 
 @pytest.mark.parametrize("case", REVIEW_CASES, ids=[case.name for case in REVIEW_CASES])
-def test_every_diff_format_names_the_running_host(case: Path) -> None:
+def test_every_diff_format_names_the_running_host(case: Case) -> None:
     """Issue 21 point 4: a running entry's change says which host in text, Markdown, JSON and the review."""
-    data = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    data = json.loads(case.stdout("--format json"))
     running = [entry for entry in data["entries"] if entry.get("layer") == "running"]
     assert running
-    text = (case / "expected.txt").read_text(encoding="utf-8")
-    markdown = (case / "expected.md").read_text(encoding="utf-8")
-    review = json.loads((case / "expected-review.json").read_text(encoding="utf-8"))
+    text = case.stdout("--format text")
+    markdown = case.stdout("--format markdown")
+    review = json.loads(case.stdout("--format github-review"))
     for entry in running:
         host = entry["host"] or entry["old_host"]
         name = entry["service"] or entry["old_service"]

@@ -1,14 +1,12 @@
 """Drift between the document and the deployment: compose, Prometheus and env files.
 
-The golden cases run ``mdports`` in a copy of ``tests/golden/drift/project`` — the bundled
-document with the docker compose files, Prometheus configuration and env file of the Mac mini
-it describes — with deliberate drift in them, or of the fixture a case's ``fixture`` file
-names: ``fleet`` is a grown pnpm monorepo's deployment (a compose file of 1,800 lines and 83
-services, a GPU box and a dev laptop as further hosts, Prometheus with blackbox and relabelled
-jobs, a cloudflared tunnel, traefik labels, Kubernetes staging manifests). Each case folder
-holds ``cmd`` (the arguments), the expected ``stdout``, ``exit`` and (when not empty)
-``stderr``, and optionally ``files/`` copied over the fixture first. ``MDPORTS_REGEN=1``
-rewrites the expected files; review the diff.
+The golden cases (``tests/golden/cases/drift-*.case``, run by tests/test_golden.py) run
+``mdports`` in a copy of a deployment: ``tests/golden/drift/project`` — the bundled document
+with the docker compose files, Prometheus configuration and env file of the Mac mini it
+describes — with deliberate drift in them, ``fleet``, a grown pnpm monorepo's deployment (a
+compose file of 1,800 lines and 83 services, a GPU box and a dev laptop as further hosts,
+Prometheus with blackbox and relabelled jobs, a cloudflared tunnel, traefik labels, Kubernetes
+staging manifests), or ``shop``; some lay files of ``tests/golden/drift/overlays`` over it.
 """
 
 from __future__ import annotations
@@ -19,16 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import (
-    FLEET,
-    PROJECT,
-    deployment_cases,
-    invoke_mdports,
-    modules_loaded_by,
-    run_deployment_case_in_process,
-    run_deployment_case_subprocess,
-    smoke,
-)
+from conftest import FLEET, PROJECT, invoke_mdports, modules_loaded_by
 
 from mdports import parse, registry
 from mdports.check.catalog import DEPLOYMENT_RULES as RULES
@@ -42,23 +31,6 @@ from mdports.deploy.prometheus import read_prometheus
 from mdports.deploy.records import Deployment
 from mdports.errors import InputError
 from mdports.files.config import Config
-
-DRIFT_CASES = deployment_cases("drift-")
-# Through the installed script too: a grown deployment with findings (exit 1), invalid YAML (exit 2).
-DRIFT_SMOKE = smoke(
-    DRIFT_CASES, "drift-fleet-text", "drift-invalid-yaml", "drift-fleet-baseline", "drift-fleet-baseline-bad"
-)
-
-
-@pytest.mark.parametrize("case", DRIFT_CASES, ids=[case.name for case in DRIFT_CASES])
-def test_golden_drift_in_process(case: Path, tmp_path: Path) -> None:
-    run_deployment_case_in_process(case, tmp_path)
-
-
-@pytest.mark.parametrize("case", DRIFT_SMOKE, ids=[case.name for case in DRIFT_SMOKE])
-def test_golden_drift_subprocess(case: Path, tmp_path: Path) -> None:
-    """A few of the same cases through the installed console script, as users and CI run it."""
-    run_deployment_case_subprocess(case, tmp_path)
 
 
 def test_every_rule_is_exercised_by_the_realistic_projects(tmp_path: Path) -> None:

@@ -10,31 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import (
-    BUNDLED,
-    PROJECT,
-    deployment_cases,
-    invoke_mdports,
-    run_deployment_case_in_process,
-    run_deployment_case_subprocess,
-    smoke,
-)
+from conftest import BUNDLED, PROJECT, invoke_mdports
 
 from mdports import parse, registry
 from mdports.output.export import FORMATS, env_name, export
-
-EXPORT_CASES = deployment_cases("export-")
-EXPORT_SMOKE = smoke(EXPORT_CASES, "export-env")  # through the installed script too
-
-
-@pytest.mark.parametrize("case", EXPORT_CASES, ids=[case.name for case in EXPORT_CASES])
-def test_golden_export_in_process(case: Path, tmp_path: Path) -> None:
-    run_deployment_case_in_process(case, tmp_path)
-
-
-@pytest.mark.parametrize("case", EXPORT_SMOKE, ids=[case.name for case in EXPORT_SMOKE])
-def test_golden_export_subprocess(case: Path, tmp_path: Path) -> None:
-    run_deployment_case_subprocess(case, tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -1,89 +1,72 @@
-"""Golden tests: an input document, a command, the exact output and resulting document.
+"""Golden tests: every case file under ``tests/golden/cases`` run and compared, byte for byte.
 
-A case is a folder in ``tests/golden/cases`` holding ``cmd`` (``INPUT: ARGS``), ``stdout``,
-``exit``, ``stderr`` when the command prints messages (no file: stderr must be empty) and,
-when the command changes the document, ``document``. Every case asserts all of them; the one
-thing that differs between runs, the URI of the temporary folder a case runs in (SARIF's
-``%SRCROOT%``), reads ``file:///CASE/`` in the expected output. Run
-with ``MDPORTS_REGEN=1`` to rewrite the expected files after an intended change (stale ones
-are deleted), then review the diff.
+A case file holds its inputs, its commands and everything each command shows: exit code,
+stdout, stderr and what it changed in the files (tests/golden_cases.py describes the format).
+Every case runs in-process; the cases marked ``subprocess: yes`` (one or two per command
+family and exit path) run through the installed console script too, as users run it.
+``MDPORTS_REGEN=1`` rewrites the case files (and deletes expected files of the old layout);
+review every change with ``git diff``.
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
 from pathlib import Path
 
+import golden_cases
 import pytest
-from conftest import GOLDEN, INPUTS, invoke_mdports, run_mdports, smoke
+from conftest import ROOT
+from golden_cases import REGEN, Case, assert_golden, old_layout_case, orphans
 
-CASES = sorted(path for path in (GOLDEN / "cases").iterdir() if path.is_dir())
-# Through the installed script too: each command family, a refusal, an error and a written file.
-SMOKE = smoke(
-    CASES,
-    "validate-broken",
-    "validate-sarif-fixes-broken",
-    "list-json-bundled",
-    "show-unknown",
-    "add-crlf",
-    "add-bundled-outside-every-range",
-    "add-bundled-other-ports",
-    "validate-broken-add-accepts",
-    "remove-bundled-referenced",
-    "fmt-messy",
-    "fix-mp104",
-    "next-free-json",
-)
-REGEN = bool(os.environ.get("MDPORTS_REGEN"))
-
-
-def _prepare(case: Path, tmp_path: Path) -> tuple[str, list[str]]:
-    spec = (case / "cmd").read_text(encoding="utf-8").strip()
-    name, _, args = spec.partition(":")
-    shutil.copyfile(INPUTS / name.strip(), tmp_path / name.strip())
-    return name.strip(), shlex.split(args)
-
-
-def _check(case: Path, tmp_path: Path, name: str, stdout: str, stderr: str, code: int) -> None:
-    stdout = stdout.replace(f'"{tmp_path.as_uri()}/"', '"file:///CASE/"')
-    document = (tmp_path / name).read_bytes()
-    original = (INPUTS / name).read_bytes()
-    if REGEN:
-        (case / "stdout").write_text(stdout, encoding="utf-8")
-        (case / "exit").write_text(f"{code}\n", encoding="utf-8")
-        _keep(case / "stderr", stderr.encode("utf-8") if stderr else None)
-        _keep(case / "document", document if document != original else None)
-        return
-    assert stdout == (case / "stdout").read_text(encoding="utf-8")
-    expected_stderr = (case / "stderr").read_text(encoding="utf-8") if (case / "stderr").exists() else ""
-    assert stderr == expected_stderr
-    assert code == int((case / "exit").read_text())
-    expected = (case / "document").read_bytes() if (case / "document").exists() else original
-    assert document == expected
-
-
-def _keep(path: Path, content: bytes | None) -> None:
-    """Write ``content`` to ``path``, or delete a stale ``path`` when there is none."""
-    if content is None:
-        path.unlink(missing_ok=True)
-    else:
-        path.write_bytes(content)
+CASES = golden_cases.cases()
+INSTALLED = [case for case in CASES if case.installed]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_golden_in_process(case: Path, tmp_path: Path) -> None:
-    name, args = _prepare(case, tmp_path)
-    result = invoke_mdports("-f", name, *args, cwd=tmp_path)
-    _check(case, tmp_path, name, result.stdout, result.stderr, result.returncode)
+def test_golden(case: Case, tmp_path: Path) -> None:
+    assert_golden(case, tmp_path)
 
 
-@pytest.mark.parametrize("case", SMOKE, ids=[case.name for case in SMOKE])
-def test_golden_subprocess(case: Path, tmp_path: Path) -> None:
-    """A few of the same cases through the installed console script, as users run it."""
+@pytest.mark.parametrize("case", INSTALLED, ids=[case.name for case in INSTALLED])
+def test_golden_installed_script(case: Case, tmp_path: Path) -> None:
+    """A few of the same cases through the installed console script: entry point, exit codes, lazy loading."""
     if REGEN:
         pytest.skip("regenerating")
-    name, args = _prepare(case, tmp_path)
-    result = run_mdports("-f", name, *args, cwd=tmp_path)
-    _check(case, tmp_path, name, result.stdout, result.stderr, result.returncode)
+    assert_golden(case, tmp_path, installed=True)
+
+
+def test_every_golden_file_belongs_to_a_case() -> None:
+    """No expected output outside a case file; no input that nothing reads.
+
+    Regenerating deletes the files of the old layout whose case has a case file now; the old
+    layout's cases still without one must be converted, and stray files deleted.
+    """
+    if REGEN:
+        names = {case.name for case in CASES}
+        for path in orphans():
+            if old_layout_case(path) in names:
+                golden_cases.delete(path)
+    left = [str(path.relative_to(ROOT)) for path in orphans()]
+    assert left == [], "not in any case file nor an input of one: convert old-layout cases, delete stale files"
+
+
+def test_every_case_runs_mdports_on_inputs() -> None:
+    assert len(CASES) >= 250 and len(INSTALLED) >= 15
+    for case in CASES:
+        assert any(step.is_mdports for step in case.steps), case.path
+        assert case.inputs, case.path
+
+
+def test_the_format_keeps_what_a_line_based_file_loses(tmp_path: Path) -> None:
+    """No final line break, CRLF, a lone CR, a BOM, an empty file made: all survive writing and reading."""
+    before = {"doc.md": "\ufeffa\r\nb\rc\n".encode(), "gone.md": b"x"}
+    after = {"doc.md": "\ufeffa\r\nB\rc".encode(), "new.txt": b""}
+    step = golden_cases.Step(
+        'mdports x --description "two\nlines"', 1, "no newline", "\n", golden_cases.files_diff(before, after)
+    )
+    case = Case(
+        tmp_path / f"x{golden_cases.SUFFIX}", "input: inputs/crlf.md\n\n", (step, golden_cases.Step("git init -q"))
+    )
+    golden_cases.write(case)
+    assert golden_cases.parse(case.path) == case
+    assert "\\ No newline at end of file" in case.path.read_text(encoding="utf-8")
+    assert "+++ b/new.txt\n" in step.files and "+++ /dev/null\n" in step.files

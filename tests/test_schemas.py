@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUNDLED, GOLDEN, invoke_mdports
+from conftest import BUNDLED, invoke_mdports
+from golden_cases import cases
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -51,28 +51,25 @@ def test_the_schemas_are_valid_schemas() -> None:
         Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
 
 
-def golden_json() -> list[tuple[str, str, Path]]:
-    """(command, stdout, source) of every golden case that asked for --format json."""
-    found: list[tuple[str, str, Path]] = []
-    for cmd in sorted([*(GOLDEN / "cases").glob("*/cmd"), *(GOLDEN / "drift" / "cases").glob("*/cmd")]):
-        text = cmd.read_text(encoding="utf-8")
-        words = shlex.split(text.partition(":")[2] if ":" in text.split()[0] else text)
-        stdout = (cmd.parent / "stdout").read_text(encoding="utf-8")
-        if "--format" in words and words[words.index("--format") + 1] == "json" and stdout.strip():
-            found.append((words[0], stdout, cmd.parent))
-    for expected in sorted((GOLDEN / "diff").glob("*/expected.json")):
-        found.append(("diff", expected.read_text(encoding="utf-8"), expected))
-    for expected in sorted((GOLDEN / "wild" / "expected").glob("*.list")):
-        stdout = expected.read_text(encoding="utf-8").split("--- stdout\n", 1)[1].split("\n--- ", 1)[0]
-        found.append(("list", stdout, expected))
+def golden_json() -> list[tuple[str, str, str]]:
+    """(command, stdout, case) of every command of a golden case that asked for --format json."""
+    found: list[tuple[str, str, str]] = []
+    for case in cases():
+        for step in case.steps:
+            words = step.words[1:]
+            while words[:1] == ["-f"]:  # the document, before the command
+                words = words[2:]
+            asked = "--format" in words and words[words.index("--format") + 1] == "json"
+            if step.is_mdports and asked and step.stdout.strip():
+                found.append((words[0], step.stdout, case.name))
     return found
 
 
 GOLDEN_JSON = golden_json()
 
 
-@pytest.mark.parametrize(("command", "stdout", "source"), GOLDEN_JSON, ids=[str(s.name) for _, _, s in GOLDEN_JSON])
-def test_golden_json_outputs_obey_their_schema(command: str, stdout: str, source: Path) -> None:
+@pytest.mark.parametrize(("command", "stdout", "case"), GOLDEN_JSON, ids=[case for _, _, case in GOLDEN_JSON])
+def test_golden_json_outputs_obey_their_schema(command: str, stdout: str, case: str) -> None:
     check(command, stdout)
 
 

@@ -1,20 +1,20 @@
 """The wild corpus: port documents in the shapes teams write (issue 14).
 
-Each document in ``tests/golden/wild/docs`` has golden ``list --format json`` and ``validate``
-output (stdout, stderr and exit code) in ``tests/golden/wild/expected``; regenerate them with
-``MDPORTS_REGEN=1`` and review the diff. ``manifest.json`` holds the rows a person reads in
-each document, counted by hand: the reader must read exactly those.
+Each document in ``tests/golden/wild/docs`` has a golden case, ``tests/golden/cases/wild-DOC.case``
+(``list --format json`` and ``validate``, run by tests/test_golden.py). ``manifest.json``
+holds the rows a person reads in each document, counted by hand: the reader must read
+exactly those.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, invoke_mdports
+from golden_cases import cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,32 +27,15 @@ from mdports.syntax.document import Table
 WILD = GOLDEN / "wild"
 DOCS = sorted((WILD / "docs").glob("*.md"))
 MANIFEST = json.loads((WILD / "manifest.json").read_text(encoding="utf-8"))["documents"]
-REGEN = bool(os.environ.get("MDPORTS_REGEN"))
-COMMANDS = {"list": ("list", "--format", "json"), "validate": ("validate",)}
 # Read only with configuration (their headers name no service): explained, and failing validate.
 NEEDS_CONFIGURATION = {"42-no-service-column.md", "43-unknown-headers.md", "53-ports-under-unknown-headers.md"}
 
 
-def _golden(doc: Path, command: str) -> None:
-    result = invoke_mdports("-f", doc.name, *COMMANDS[command], cwd=doc.parent)
-    seen = f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
-    expected = WILD / "expected" / f"{doc.stem}.{command}"
-    if REGEN:
-        expected.parent.mkdir(exist_ok=True)
-        expected.write_text(seen, encoding="utf-8")
-    assert seen == expected.read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("doc", DOCS, ids=[doc.stem for doc in DOCS])
-def test_wild_golden(doc: Path, command: str, tmp_path: Path) -> None:
-    shutil.copyfile(doc, tmp_path / doc.name)
-    _golden(tmp_path / doc.name, command)
-
-
-def test_the_manifest_covers_the_corpus() -> None:
+def test_the_manifest_and_the_golden_cases_cover_the_corpus() -> None:
     assert sorted(MANIFEST) == [doc.name for doc in DOCS]
     assert len(DOCS) >= 40
+    cased = {case.name for case in cases() if case.name.startswith("wild-")}
+    assert cased == {f"wild-{doc.stem}" for doc in DOCS}
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=[doc.stem for doc in DOCS])
