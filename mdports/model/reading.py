@@ -20,7 +20,7 @@ from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
-from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Entry,
     Layer,
@@ -37,6 +37,7 @@ from .tables import Columns, protocols_named, read_columns, read_table, summary_
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
+_NO_PORT = PortCell(())
 _REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
 _IDENTIFIER_HINT = re.compile(r"[-_.\d]")
 
@@ -240,29 +241,27 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
 
 def read_row(
     texts: Sequence[str], port_column: int, service_column: int
-) -> tuple[str, tuple[PortRange, ...], tuple[str, ...], str | None, str, str | None]:
-    """How a row's port and service cells read: ``(port_text, spans, protocols, port_error, service_text, marker)``.
+) -> tuple[str, PortCell, str | None, str, str | None]:
+    """How a row's port and service cells read: ``(port_text, cell, port_error, service_text, marker)``.
 
-    A missing cell reads as ''. ``spans`` and the ``protocols`` the port cell names (``3478/udp``)
-    are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
+    A missing cell reads as ''. The ``cell``'s spans, the ``protocols`` it names (``3478/udp``)
+    and its ports' roles are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
     why). ``marker`` is the placeholder marker, ``"empty"`` for an empty service cell, None for a
     service. The one reading of a row: edits read the rows they plan with it too.
     """
     width = len(texts)
     port_text = texts[port_column] if port_column < width else ""
-    cell_protocols: tuple[str, ...] = ()
     try:
         if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
-            spans: tuple[PortRange, ...] = parse_ports(port_text)
+            cell = PortCell(parse_ports(port_text))
         else:
-            cell = parse_port_cell(port_text)
-            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
+            cell = parse_port_cell(port_text)  # no spans for "no port"
         port_error = None
     except PortSyntaxError as exc:
-        spans, port_error = (), str(exc)
+        cell, port_error = _NO_PORT, str(exc)
     service_text = texts[service_column] if service_column < width else ""
     marker = placeholder_marker(service_text) if service_text else "empty"
-    return port_text, spans, cell_protocols, port_error, service_text, marker
+    return port_text, cell, port_error, service_text, marker
 
 
 def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
@@ -280,7 +279,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     port_column = table.port_column
     service_column = table.service_column
     assert service_column is not None
-    port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    spans, cell_protocols = cell.spans, cell.protocols
     if (
         port_error is not None
         and not port_text.strip()
@@ -329,6 +329,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         host,
         group,
         table.layer,
+        roles=cell.roles,
     )
 
 

@@ -202,6 +202,27 @@ def read_protocol(text: str) -> tuple[str, ...] | None:
 # cluster IP (a Namespace column says so), and a heading can say its ports are not published.
 OWN_NAMESPACE_HEADERS = frozenset({"namespace", "k8s namespace", "kubernetes namespace", "命名空间", "네임스페이스"})
 UNPUBLISHED_HEADINGS = ("not published", "unpublished", "not exposed", "docker network only", "container ports")
+# What a note says of a port's side (``8080 (internal)``, ``8002 (via Caddy)``, a name ``Panel
+# (behind NPM)``): a port inside the container or the cluster is in a network of its own; a
+# port reached through a proxy or a tunnel is the proxy's listener, which many services share.
+INTERNAL_NOTES = ("internal", "container only", "not exposed", "not published", "in-cluster", "cluster only")
+PROXY_NOTES = re.compile(r"(?:^|[\s(,])(?:via|behind|through|proxied by)\s", re.I)
+
+
+def port_side(note: str) -> str:
+    """``own`` (the service listens there), ``internal`` (in its container or cluster) or ``proxy``.
+
+    >>> port_side("via Caddy"), port_side("internal"), port_side("HTTP")
+    ('proxy', 'internal', 'own')
+    """
+    if not note:
+        return "own"
+    if PROXY_NOTES.search(note):
+        return "proxy"
+    lowered = note.lower()
+    return "internal" if any(words in lowered for words in INTERNAL_NOTES) else "own"
+
+
 # --- cells ----------------------------------------------------------------------------------------
 # A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
 # A service cell that is a placeholder rather than a service named "-".
@@ -231,6 +252,17 @@ ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what change
 CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
 DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
 SUMMARY_HEADINGS = ("quick reference", "overview", "summary", "cheat sheet", "at a glance")
+# Columns that say how a service is reached through a listener it shares: a path or a virtual host.
+ROUTE_HEADERS = DOMAIN_HEADERS | {
+    "path",
+    "paths",
+    "route",
+    "routes",
+    "location",
+    "access url",
+    "public url",
+    "hostname",
+}
 RANGE_HEADERS = frozenset({"range", "ranges", "block", "port range", "port ranges", "范围", "диапазон", "rango"})
 CHECKBOXES = frozenset({"[x]", "[ ]", "[X]", "\u2705", "\u274c", "\u2714", "\u2714\ufe0f", "\u2610", "\u2611"})
 # Headings that name the host their tables live on: "Server: web-01".
