@@ -33,7 +33,7 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
-from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
+from .tables import Columns, protocols_named, read_columns, read_table, settled, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
@@ -96,7 +96,7 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = protocols_named(block, read_columns(headers, state.vocab))
+    columns = settled(block, protocols_named(block, read_columns(headers, state.vocab)))
     section_index = state.current_section()
     section = state.sections[section_index]
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)

@@ -64,7 +64,7 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
         **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
         **dict.fromkeys(("instance", "database", "db", "system", "adapter", "worktree", "agent", "实例", "数据库"), 4),
-        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "占用者"), 4),
+        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "bound by", "占用者"), 4),
         **dict.fromkeys(("что", "кто"), 4),
         **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
@@ -72,6 +72,14 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("owner",), 6),
         **dict.fromkeys(("purpose", "用途", "назначение", "propósito", "zweck"), 7),
     }
+)
+# A table of a port column and one column describing each port, and nothing else but protocols and
+# hosts (``| Port | Description |``, ``| proto | port | discription |``): the description names
+# what listens. Not a column saying why a port is open (``| Port | Why |`` of a firewall).
+SOLE_TEXT_RANK = 8
+DESCRIPTION_HEADERS = frozenset(
+    {"description", "descriptions", "desc", "descr", "discription", "details", "what", "comment", "comments"}
+    | {"说明", "描述", "описание", "descripción", "descrição", "beschreibung", "설명", "説明"}
 )
 # A project-like column beside a better service column qualifies the service: identity is
 # (project, service), so `shop / Nginx HTTP` and `blog / Nginx HTTP` are two services.
@@ -359,8 +367,8 @@ class Vocabulary:
         if name in self.service_columns:
             return -1
         rank = SERVICE_HEADERS.get(name)
-        if rank is None:  # "container name", "app name"; "service (planned)", "프로젝트(예정)"
-            base = _without_parenthetical(name)[0]
+        if rank is None:  # "container name", "container_name", "app name"; "service (planned)", "프로젝트(예정)"
+            base = _without_parenthetical(name)[0].replace("_", " ")
             rank = SERVICE_HEADERS.get(base[:-5] if base.endswith(" name") else base)
         if rank is None and "/" in name:  # "App / Service", "Service / target": the best of the parts
             ranks = [r for part in name.split("/") if (r := SERVICE_HEADERS.get(part.strip())) is not None]
