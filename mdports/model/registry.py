@@ -362,11 +362,13 @@ class Registry:
         for entry in self.entries:
             if entry.service is None:
                 continue
+            # The first few ports and holders only: a view shows its entry on its first ports, and
+            # thousands of rows on one port must not make this quadratic.
             first = next(
                 (
                     holder
                     for port in entry.ports[:64]
-                    for holder in self.by_port.get(port, ())
+                    for holder in self.by_port.get(port, ())[:16]
                     if holder.index < entry.index
                     and holder.service
                     and self._one_namespace(holder, entry)
