@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model.lists import host_key
 from ..model.names import describe, fold_name, mixed_script_confusable
-from ..model.ports import format_ports
+from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry, Registry
 from ..syntax.document import Table
 from .catalog import (
@@ -36,6 +36,9 @@ def _assigned(registry: Registry) -> Iterator[Entry]:
 def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     """Ports are unique per host and protocol; a container's own port is unique only in its container.
 
+    Only the ports a service listens on itself count (:meth:`Entry.own_ports`): ``8080 (internal)``
+    is in its container, ``8002 (via Caddy)`` is the proxy's, which many services share.
+
     The running layer is a namespace of its own, per host (compared as :func:`host_key` does):
     the same port on two hosts is fine, and a running port is no clash with the plan.
     """
@@ -48,7 +51,10 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
             host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
-        for span in entry.spans:
+        # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
+        noted = entry.roles or (entry.service or "").endswith(")")
+        spans = merge_spans(entry.own_ports()) if noted else entry.spans
+        for span in spans:
             for port in span:
                 for protocol in entry.protocols:
                     holder = first_holder.setdefault((port, protocol, host), entry)
@@ -56,6 +62,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         holder is not entry
                         and not _seen_again(holder, entry)
                         and not registry.seen_twice(holder, entry)
+                        and not registry.shares_listener(holder, entry, port)
                     ):
                         clashes.setdefault(holder, []).append(port)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
@@ -84,7 +91,9 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
     (see :func:`_running_duplicates`).
 
     Several rows are one service when they hold other ports and are neighbours in the table's
-    port order, or when the table has a column saying what each port is for. Port order, not
+    port order, when the table has a column saying what each port is for, or, outside range
+    sections, when the rows say different things or the table has nothing but ports and names
+    (see :func:`_what_for`). Port order, not
     row order: sorting a table (``fmt``, a fix) must not make or unmake a duplicate. Identity
     is per host, and per project where the table has a project column.
     """
@@ -198,7 +207,9 @@ def _what_for(registry: Registry, entry: Entry) -> tuple[str, ...]:
     """What a row says besides its port and name.
 
     Rows of one service that say different things (``AMQP node-1``, ``Management UI node-1``)
-    are its several ports; a row that says the same again on another port is a copy.
+    are its several ports; a row that says the same again on another port is a copy. In a table
+    of ports and names only (``| 8080 | unifi |`` and ``| 8443 | unifi |``), nothing can be
+    copied: ``()``, and the rows of one name are its ports.
     """
     if entry.source != "table":
         return ()
@@ -231,7 +242,7 @@ def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[
             and (
                 rank[entry.index] == rank[previous.index] + 1
                 or registry.tables[entry.table].repeats
-                or (any(what_for) and what_for not in seen_rows and _free_form(registry, entry))
+                or (_free_form(registry, entry) and (not what_for or (any(what_for) and what_for not in seen_rows)))
             )
         )
         seen_rows.add(what_for)

@@ -54,8 +54,8 @@ class TablePlan:
         if not fresh and origin is not None and origin < 2:
             return Item(origin, row, None, False, fresh)
         # Read as the registry reads it: "3478/udp" and "127.0.0.1:2368" have ports.
-        _, spans, _, _, _, marker = read_row(row.texts, self.info.port_column, self.info.service_column or 0)
-        return Item(origin, row, spans or None, marker is not None, fresh)
+        _, cell, _, _, marker = read_row(row.texts, self.info.port_column, self.info.service_column or 0)
+        return Item(origin, row, cell.spans or None, marker is not None, fresh)
 
     def new(
         self, texts: Sequence[str], key: EntryKey | None, origin: int | None = None, like: Row | None = None

@@ -139,6 +139,12 @@ class PortCell:
 
     spans: tuple[PortRange, ...]
     protocols: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()  # what the cell says of each span ("HTTP", "internal", "via Caddy"); () for none
+
+
+def _role(words: str) -> str:
+    """The role words beside a port, trimmed of the punctuation that joins them: ``(API)`` -> ``API``."""
+    return words.strip(" ()[]:,;\u2014\u2013-*_`")
 
 
 def parse_port_cell(text: str) -> PortCell:
@@ -153,6 +159,10 @@ def parse_port_cell(text: str) -> PortCell:
     (['9000', '9001'], ('udp',))
     >>> [str(span) for span in parse_port_cell("127.0.0.1:3000:80").spans]
     ['3000']
+    >>> parse_port_cell("5100 HTTP, 5101 HTTPS, 5102 BE").roles
+    ('HTTP', 'HTTPS', 'BE')
+    >>> parse_port_cell("8080 (internal), 8002 (via Caddy)").roles
+    ('internal', 'via Caddy')
     """
     text = strip_markup(text)
     if text.isdigit() and text.isascii():  # the usual single port
@@ -170,15 +180,20 @@ def parse_port_cell(text: str) -> PortCell:
         return PortCell(())  # struck through: the port is no longer used
     spans: list[PortRange] = []
     protocols: dict[str, None] = {}
+    roles: list[str] = []
     for item in _ITEM_SEPARATOR.split(text):
         item = strip_markup(item)
+        role = ""
         if item.endswith(")") and "(" in item:  # a note: "(API)", "(localhost)", "(TCP/UDP)"
             opening = item.rfind("(")
             note = item[opening + 1 : -1].strip().lower().replace(" ", "")
             protocols.update(dict.fromkeys(TRANSPORTS.get(note, ())))
             before = strip_markup(item[:opening])
             # "cairn-llama (443)": the port is the note, the name before it is the note's subject.
-            item = note if note.isdigit() and not any(c.isdigit() for c in before) else before
+            if note.isdigit() and not any(c.isdigit() for c in before):
+                item, role = note, before
+            else:
+                item, role = before, "" if note in TRANSPORTS else _role(item[opening:])
         item = _ARROW.split(item, maxsplit=1)[0].strip()  # host -> container: the host port
         scheme = _SCHEME.match(item)
         if scheme:  # a URL: the port of its authority ("http://localhost:3000/api")
@@ -190,12 +205,16 @@ def parse_port_cell(text: str) -> PortCell:
             item = _host_port(item.replace("`", "").replace("**", ""))
         role_first = _ROLE_FIRST.fullmatch(item)
         if role_first:  # "FE `6000`", "udp 53", "tcp/443": a role or a transport, then the port
-            role = item[: role_first.start(1)].strip(" :*_`/").lower()
-            protocols.update(dict.fromkeys(TRANSPORTS.get(role, ())))
+            before = item[: role_first.start(1)].strip(" :*_`/")
+            transports = TRANSPORTS.get(before.lower(), ())
+            protocols.update(dict.fromkeys(transports))
+            role = role or ("" if transports else before)
             item = role_first.group(1)
         leading = _LEADING_PORT.match(item)
         if leading and (leading.group(2) or any(c.isalpha() for c in item[leading.end() :])):
             # One port with its role or a note ("5100 HTTP", "3002 (index.ts) - note", "5900+").
+            rest = item[leading.start(2) + len(leading.group(2)) :].strip()
+            role = role or _role(rest[1 : rest.find(")")] if rest.startswith("(") and ")" in rest else rest)
             item = leading.group(1)
         elif spans and not any(c.isdigit() for c in item):
             continue  # a note after the ports: "3001, separate app at /var/www"
@@ -207,7 +226,8 @@ def parse_port_cell(text: str) -> PortCell:
         if not numbers or (named and len(numbers) != 1):
             raise PortSyntaxError(f"{item!r} is not a port number")
         spans.extend(parse_span(part) for part in numbers)
-    return PortCell(tuple(spans), tuple(protocols))
+        roles.extend(role for _ in numbers)
+    return PortCell(tuple(spans), tuple(protocols), tuple(roles) if any(roles) else ())
 
 
 def _host_port(item: str) -> str:

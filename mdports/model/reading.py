@@ -7,7 +7,6 @@ that run (:mod:`.lists`). Every reader adds what it finds to the pass's :class:`
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,10 +16,11 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
+from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
-from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Entry,
     Layer,
@@ -33,10 +33,11 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
-from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
+from .tables import Columns, protocols_named, read_columns, read_table, settled, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
 
 _TCP = ("tcp",)
+_NO_PORT = PortCell(())
 _REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
 _IDENTIFIER_HINT = re.compile(r"[-_.\d]")
 
@@ -48,68 +49,11 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     reference) is decided after the first pass; only then is the document read again.
     """
     first, candidates = _build(document, vocab, frozenset())
-    summaries = _repeating(first, candidates) if candidates else frozenset()
-    allocations = _allocating(first)
+    summaries = repeating(first, candidates) if candidates else frozenset()
+    allocations = allocating(first)
     if not (summaries or allocations):
         return first
     return _build(document, vocab, summaries, allocations)[0]
-
-
-def _allocating(registry: Registry) -> frozenset[int]:
-    """The tables of allocation blocks: every row a span, and a span holds ports of another table's rows.
-
-    ``| Project | Port range |`` with ``16000-16999 | NEURECTOMY`` above the tables of that
-    project's services: the blocks own the ports inside them (read as a range table, their
-    names the group of the entries inside), they do not clash with them.
-    """
-    rows: dict[int, list[Entry]] = {}
-    for entry in registry.entries:
-        rows.setdefault(entry.table, []).append(entry)
-    wide = [t for t, entries in rows.items() if all(len(e.spans) == 1 and len(e.spans[0]) > 1 for e in entries)]
-    if not wide:
-        return frozenset()  # the usual case: no table of spans only
-    blocks = sorted((e.spans[0].lo, e.spans[0].hi, e.table) for table in wide for e in rows[table])
-    starts = [lo for lo, _, _ in blocks]
-    reach: list[int] = []  # the highest port any block up to here reaches: where to stop looking back
-    for _, hi, _ in blocks:
-        reach.append(max(hi, reach[-1]) if reach else hi)
-    found: set[int] = set()
-    for entry in registry.entries:
-        if not entry.spans:
-            continue
-        port = entry.spans[0].lo
-        at = bisect.bisect_right(starts, port) - 1
-        while at >= 0 and reach[at] >= port:
-            _, hi, table = blocks[at]
-            if hi >= port and table != entry.table:
-                found.add(registry.tables[table].block)
-                break
-            at -= 1
-    return frozenset(found)
-
-
-def _repeating(registry: Registry, candidates: list[int]) -> frozenset[int]:
-    """The candidate tables every entry of which repeats (name and ports) an entry of another table."""
-    holders: dict[tuple[str, int], set[int]] = {}  # (name, port) -> blocks of the tables listing it
-    for entry in registry.entries:
-        if entry.service is not None:
-            block = registry.tables[entry.table].block
-            for port in entry.ports:
-                holders.setdefault((fold_name(entry.service), port), set()).add(block)
-    own: dict[int, list[Entry]] = {block: [] for block in candidates}
-    for entry in registry.entries:
-        found = own.get(registry.tables[entry.table].block)
-        if found is not None:
-            found.append(entry)
-    return frozenset(
-        block
-        for block, entries in own.items()
-        if entries
-        and all(
-            e.service is not None and e.spans and all(len(holders[fold_name(e.service), p]) > 1 for p in e.ports)
-            for e in entries
-        )
-    )
 
 
 @dataclass
@@ -152,7 +96,7 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = protocols_named(block, read_columns(headers, state.vocab))
+    columns = settled(block, protocols_named(block, read_columns(headers, state.vocab)))
     section_index = state.current_section()
     section = state.sections[section_index]
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
@@ -254,7 +198,7 @@ def _build(
         reader = _READERS.get(type(block))
         if reader is not None:
             reader(state, block_index, block)
-    entries = _grouped_by_block(state.entries, state.readings) if allocations else state.entries
+    entries = grouped_by_block(state.entries, state.readings) if allocations else state.entries
     bound = _bind_ranges(state.sections, state.readings)
     known_names = {fold_name(e.service) for e in entries if e.service}
     known_ports = {span.lo for e in entries for span in e.spans}
@@ -278,19 +222,6 @@ def _build(
     return model, state.summary_candidates
 
 
-def _grouped_by_block(entries: list[Entry], readings: list[TableReading]) -> list[Entry]:
-    """Give an entry without a project the name of the allocation block holding its ports."""
-    blocks = [(span, name) for r in readings if r.role == "allocations" for span, name, _ in r.ranges]
-    grouped = []
-    for entry in entries:
-        if entry.group is None and entry.spans:
-            lo, hi = min(span.lo for span in entry.spans), max(span.hi for span in entry.spans)
-            name = next((name for span, name in blocks if span.lo <= lo and hi <= span.hi), None)
-            entry = dataclasses.replace(entry, group=name) if name else entry
-        grouped.append(entry)
-    return grouped
-
-
 def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[Section]:
     """Give a section without a range in its heading the range a range table declares for its title."""
     declared = {slugify(title): span for reading in readings for span, title, _ in reading.ranges if title}
@@ -310,29 +241,27 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
 
 def read_row(
     texts: Sequence[str], port_column: int, service_column: int
-) -> tuple[str, tuple[PortRange, ...], tuple[str, ...], str | None, str, str | None]:
-    """How a row's port and service cells read: ``(port_text, spans, protocols, port_error, service_text, marker)``.
+) -> tuple[str, PortCell, str | None, str, str | None]:
+    """How a row's port and service cells read: ``(port_text, cell, port_error, service_text, marker)``.
 
-    A missing cell reads as ''. ``spans`` and the ``protocols`` the port cell names (``3478/udp``)
-    are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
+    A missing cell reads as ''. The ``cell``'s spans, the ``protocols`` it names (``3478/udp``)
+    and its ports' roles are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
     why). ``marker`` is the placeholder marker, ``"empty"`` for an empty service cell, None for a
     service. The one reading of a row: edits read the rows they plan with it too.
     """
     width = len(texts)
     port_text = texts[port_column] if port_column < width else ""
-    cell_protocols: tuple[str, ...] = ()
     try:
         if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
-            spans: tuple[PortRange, ...] = parse_ports(port_text)
+            cell = PortCell(parse_ports(port_text))
         else:
-            cell = parse_port_cell(port_text)
-            spans, cell_protocols = cell.spans, cell.protocols  # none of either for "no port"
+            cell = parse_port_cell(port_text)  # no spans for "no port"
         port_error = None
     except PortSyntaxError as exc:
-        spans, port_error = (), str(exc)
+        cell, port_error = _NO_PORT, str(exc)
     service_text = texts[service_column] if service_column < width else ""
     marker = placeholder_marker(service_text) if service_text else "empty"
-    return port_text, spans, cell_protocols, port_error, service_text, marker
+    return port_text, cell, port_error, service_text, marker
 
 
 def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
@@ -350,7 +279,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     port_column = table.port_column
     service_column = table.service_column
     assert service_column is not None
-    port_text, spans, cell_protocols, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    spans, cell_protocols = cell.spans, cell.protocols
     if (
         port_error is not None
         and not port_text.strip()
@@ -399,6 +329,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         host,
         group,
         table.layer,
+        roles=cell.roles,
     )
 
 

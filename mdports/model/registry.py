@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
@@ -137,6 +138,7 @@ class Entry:
     layer: Layer = "planned"  # planned (the range tables) or running (what a host runs)
     address: str | None = None  # the host's address, when its label gives one
     source: Literal["table", "list"] = "table"  # the kind of block it was read from
+    roles: tuple[str, ...] = ()  # what the port cell says of each span ("HTTP", "via Caddy"); () for none
     _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
@@ -154,6 +156,19 @@ class Entry:
                 ports = tuple(sorted({port for span in self.spans for port in span}))
             object.__setattr__(self, "_ports", ports)
         return ports
+
+    def own_ports(self) -> tuple[int, ...]:
+        """The ports the service itself listens on, on its host: not those its cell or its name says
+        are internal (``8080 (internal)``, ``Backend (internal only)``) or a proxy's (``8002 (via
+        Caddy)``, ``Panel (behind NPM)``). A port a proxy shares with many services is no clash."""
+        name = self.service or ""
+        whole = vocabulary.port_side(name[name.rfind("(") :]) if name.endswith(")") else "own"
+        if whole != "own":
+            return ()
+        if not self.roles:
+            return self.ports
+        own = (s for s, role in zip(self.spans, self.roles, strict=True) if vocabulary.port_side(role) == "own")
+        return tuple(sorted({port for span in own for port in span}))
 
     @property
     def first_port(self) -> int | None:
@@ -336,10 +351,78 @@ class Registry:
             return True
         return self._holds(entry, first.service) or self._holds(first, entry.service)
 
+    @cached_property
+    def views(self) -> Mapping[int, tuple[Entry, ...]]:
+        """The second views of each entry (by index): later rows of other tables that are it seen again.
+
+        Their cells join the entry: the URL, tunnel or status a second table adds (``show``, and
+        ``views`` in ``list --format json``). Worked out on first use only, for the outputs.
+        """
+        found: dict[int, list[Entry]] = {}
+        for entry in self.entries:
+            if entry.service is None:
+                continue
+            # The first few ports and holders only: a view shows its entry on its first ports, and
+            # thousands of rows on one port must not make this quadratic.
+            first = next(
+                (
+                    holder
+                    for port in entry.ports[:64]
+                    for holder in self.by_port.get(port, ())[:16]
+                    if holder.index < entry.index
+                    and holder.service
+                    and self._one_namespace(holder, entry)
+                    and self.seen_twice(holder, entry)
+                ),
+                None,
+            )
+            if first is not None:
+                found.setdefault(first.index, []).append(entry)
+        return {index: tuple(entries) for index, entries in found.items()}
+
+    @cached_property
+    def first_views(self) -> Mapping[int, Entry]:
+        """For each second view (by index), the entry it shows again."""
+        return {view.index: self.entries[index] for index, views in self.views.items() for view in views}
+
+    def _one_namespace(self, first: Entry, entry: Entry) -> bool:
+        """Whether two table rows hold their ports in one place: one host, one kind of port (not dev beside prod)."""
+        kinds = self.tables[first.table].port_kind, self.tables[entry.table].port_kind
+        return first.host == entry.host and kinds[0] == kinds[1]
+
+    def view_cells(self, view: Entry) -> dict[str, str]:
+        """The cells a second view adds to the entry it shows again: those under headers the entry's
+        own table does not have, but its port and name (a URL, a tunnel, a status)."""
+        first = self.first_views.get(view.index)
+        if first is None or view.source != "table":
+            return {}
+        table = self.tables[view.table]
+        known = {vocabulary.normalize_header(header) for header in first.cells}
+        skip = {table.headers[table.port_column], *(table.headers[i] for i in (table.service_column,) if i is not None)}
+        return {
+            header: text
+            for header, text in view.cells.items()
+            if text.strip() and header not in skip and vocabulary.normalize_header(header) not in known
+        }
+
     def _holds(self, entry: Entry, name: str) -> bool:
         """Whether ``entry``'s name with its heading holds every word of ``name`` (or of one of its ``a / b``)."""
-        own = name_words(entry.service or "") | name_words(self.sections[entry.section].title)
-        return any(words and words <= own for words in map(name_words, name.split(" / ")))
+        own = name_words(_named(entry.service or "")) | name_words(self.sections[entry.section].title)
+        return any(words and words <= own for words in map(name_words, _named(name).split(" / ")))
+
+    def shares_listener(self, first: Entry, entry: Entry, port: int) -> bool:
+        """Whether two entries on ``port`` reach it as routes of one listener: a proxy's port they share.
+
+        ``81 | /webmail/`` beside ``81 | /rspamd/``, or ``https://grafana.example.org`` beside
+        ``https://argocd.example.org``: each row names its own path or virtual host (a Path, URL or
+        Domain column), so the port is the proxy's, not a clash; so is the port of a URL to a
+        virtual host (``https://grafana.example.org`` on 443) beside the proxy's own row. A URL to
+        ``localhost`` or an address reaches the port directly: it is no route.
+        """
+        ours, theirs = _route(first, port), _route(entry, port)
+        if ours and theirs and ours != theirs:
+            return True
+        return any(route is not None and route[0] for route in (ours, theirs))
 
     @cached_property
     def _range_index(self) -> _RangeIndex:
@@ -357,6 +440,42 @@ class Registry:
         ambiguous.
         """
         return resolve_section(self.sections, selector, self.path, option)
+
+
+def _named(name: str) -> str:
+    """A name without a note naming its proxy: ``vaultwarden (behind caddy)`` is not caddy seen again."""
+    if name.endswith(")") and vocabulary.port_side(name[name.rfind("(") :]) == "proxy":
+        return name[: name.rfind("(")]
+    return name
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _route(entry: Entry, port: int) -> tuple[str, str] | None:
+    """The virtual host and path by which a Path or URL cell of ``entry`` reaches ``port``, or None.
+
+    A path (``/webmail/``) is a route on the row's port; a URL is one only where its port is
+    ``port`` (``https://grafana.example.org`` on 443) and its host a name: a URL to ``localhost``
+    or an address reaches the port directly, and one on another port names the proxy in front.
+    """
+    for header, text in entry.cells.items():
+        if vocabulary.normalize_header(header) not in vocabulary.ROUTE_HEADERS:
+            continue
+        cell = strip_markup(text)
+        if cell.startswith("/"):
+            return ("", cell.rstrip("/") or "/")
+        try:
+            url = urlsplit(cell) if "://" in cell else None
+            url_port = url.port if url else None
+        except ValueError:  # not a URL after all ("http://x:99999")
+            continue
+        host = url.hostname if url else None
+        if url is None or host is None or "." not in host or host.replace(".", "").isdigit():
+            continue
+        if (url_port or _DEFAULT_PORTS.get(url.scheme)) == port:
+            return (host, url.path.rstrip("/"))
+    return None
 
 
 class _RangeIndex:

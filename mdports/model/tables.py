@@ -6,7 +6,9 @@ where the header alone cannot tell (a changelog, a checklist, a range table), to
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..syntax.document import Table
@@ -96,6 +98,50 @@ def protocols_named(block: Table, columns: Columns) -> Columns:
     return replace(columns, protocol=None, noted_protocol=column)
 
 
+def settled(block: Table, columns: Columns) -> Columns:
+    """The columns, with what the header leaves open read off the cells.
+
+    A port column none of whose cells holds a number (``${rest.listen_port}``, ``TBD``) yields to
+    the next port column that has them (a ``Default Port`` beside it). A table of a port column and
+    one description column (but protocols and hosts) has its service column: ``| Port | Description |``.
+    """
+    if columns.port is not None and not _holds_numbers(block, columns.port):
+        numbered = [(i, kind) for i, kind in columns.ports if i != columns.port and _holds_numbers(block, i)]
+        registry_ports = [(i, kind) for i, kind in numbered if kind in vocabulary.PORT_PRECEDENCE]
+        if registry_ports:
+            columns = replace(columns, port=registry_ports[0][0], port_kind=registry_ports[0][1])
+    if columns.port is None or columns.service is not None:
+        return columns
+    kinds = dict(columns.ports)
+    others = [
+        i
+        for i in range(len(columns.names))
+        if i not in kinds and i not in (columns.protocol, columns.host, columns.noted_protocol)
+    ]
+    if len(others) != 1 or columns.names[others[0]] not in vocabulary.DESCRIPTION_HEADERS:
+        return columns
+    if not _mostly(block, columns.port, _PORT_LIKE.fullmatch):
+        return columns
+    if not _mostly(block, others[0], _words):
+        return columns
+    return replace(columns, service=others[0], service_rank=vocabulary.SOLE_TEXT_RANK)
+
+
+def _mostly(block: Table, column: int, test: Callable[[str], object]) -> bool:
+    """Whether most body cells of the column pass ``test`` (their text without markup)."""
+    cells = [strip_markup(row.texts[column]) for row in block.body if column < len(row.texts)]
+    return 2 * sum(1 for cell in cells if test(cell)) > len(cells) > 0
+
+
+def _holds_numbers(block: Table, column: int) -> bool:
+    """Whether a cell of the column holds a digit outside a variable (``${port}``, ``<PORT>``)."""
+    for row in block.body:
+        text = row.texts[column] if column < len(row.texts) else ""
+        if any(c.isdigit() for c in text) and not text.strip(" `").startswith(("${", "{{", "<")):
+            return True
+    return False
+
+
 def _quote(headers: tuple[str, ...]) -> str:
     return ", ".join(repr(header.strip()) for header in headers)
 
@@ -176,6 +222,25 @@ def _port_numbers(block: Table) -> int | None:
     return None
 
 
+def _words(text: str) -> bool:
+    return any(c.isalpha() for c in text)
+
+
+def _configuration(block: Table, headers: tuple[str, ...], port: int, columns: Columns) -> str:
+    """The configuration that reads a table whose ports are under ``headers[port]``:
+    ``port-columns = ["mac"]``, and ``service-columns`` when no header names the service either."""
+    said = f"port-columns = [{json.dumps(headers[port].strip(), ensure_ascii=False)}]"
+    if columns.service is None:  # the column with the most cells of words names the services
+        name = max(
+            (i for i in range(len(headers)) if i != port),
+            key=lambda i: (sum(1 for row in block.body if i < len(row.texts) and _words(row.texts[i])), -i),
+            default=None,
+        )
+        if name is not None:
+            said += f" with service-columns = [{json.dumps(headers[name].strip(), ensure_ascii=False)}]"
+    return f"`{said}` (in .mdports.toml)"
+
+
 def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tuple[str, str], ...]:
     described = []
     kinds = dict(columns.ports)
@@ -230,9 +295,14 @@ def read_table(
             role, reason, range_column = "ranges", f"every {headers[0]!r} cell is a range", 0
         elif mentions:
             role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
+            if (numbers := _port_numbers(block)) is not None:
+                reason += f"; {_configuration(block, headers, numbers, columns)} reads it"
         elif (numbers := _port_numbers(block)) is not None:
             role = "unnamed"
-            reason = f"column {headers[numbers].strip()!r} holds port numbers, but no header names a port column"
+            reason = (
+                f"column {headers[numbers].strip()!r} holds port numbers, but no header names a port column; "
+                f"{_configuration(block, headers, numbers, columns)} reads it"
+            )
         else:
             role, reason = "other", "no port column"
     else:

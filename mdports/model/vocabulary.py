@@ -64,7 +64,7 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("component", "container", "容器", "组件", "компонент", "контейнер", "contenedor"), 3),
         **dict.fromkeys(("process", "tool", "vm", "daemon", "program", "进程", "процесс", "proceso", "processo"), 4),
         **dict.fromkeys(("instance", "database", "db", "system", "adapter", "worktree", "agent", "实例", "数据库"), 4),
-        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "占用者"), 4),
+        **dict.fromkeys(("reserved for", "used by", "required for", "who", "occupant", "bound by", "占用者"), 4),
         **dict.fromkeys(("что", "кто"), 4),
         **dict.fromkeys(("대상", "인스턴스", "システム"), 4),
         **dict.fromkeys(("project", "repo", "repository", "stack", "项目", "проект", "proyecto", "projeto"), 5),
@@ -72,6 +72,14 @@ SERVICE_HEADERS: Mapping[str, int] = MappingProxyType(
         **dict.fromkeys(("owner",), 6),
         **dict.fromkeys(("purpose", "用途", "назначение", "propósito", "zweck"), 7),
     }
+)
+# A table of a port column and one column describing each port, and nothing else but protocols and
+# hosts (``| Port | Description |``, ``| proto | port | discription |``): the description names
+# what listens. Not a column saying why a port is open (``| Port | Why |`` of a firewall).
+SOLE_TEXT_RANK = 8
+DESCRIPTION_HEADERS = frozenset(
+    {"description", "descriptions", "desc", "descr", "discription", "details", "what", "comment", "comments"}
+    | {"说明", "描述", "описание", "descripción", "descrição", "beschreibung", "설명", "説明"}
 )
 # A project-like column beside a better service column qualifies the service: identity is
 # (project, service), so `shop / Nginx HTTP` and `blog / Nginx HTTP` are two services.
@@ -202,6 +210,27 @@ def read_protocol(text: str) -> tuple[str, ...] | None:
 # cluster IP (a Namespace column says so), and a heading can say its ports are not published.
 OWN_NAMESPACE_HEADERS = frozenset({"namespace", "k8s namespace", "kubernetes namespace", "命名空间", "네임스페이스"})
 UNPUBLISHED_HEADINGS = ("not published", "unpublished", "not exposed", "docker network only", "container ports")
+# What a note says of a port's side (``8080 (internal)``, ``8002 (via Caddy)``, a name ``Panel
+# (behind NPM)``): a port inside the container or the cluster is in a network of its own; a
+# port reached through a proxy or a tunnel is the proxy's listener, which many services share.
+INTERNAL_NOTES = ("internal", "container only", "not exposed", "not published", "in-cluster", "cluster only")
+PROXY_NOTES = re.compile(r"(?:^|[\s(,])(?:via|behind|through|proxied by)\s", re.I)
+
+
+def port_side(note: str) -> str:
+    """``own`` (the service listens there), ``internal`` (in its container or cluster) or ``proxy``.
+
+    >>> port_side("via Caddy"), port_side("internal"), port_side("HTTP")
+    ('proxy', 'internal', 'own')
+    """
+    if not note:
+        return "own"
+    if PROXY_NOTES.search(note):
+        return "proxy"
+    lowered = note.lower()
+    return "internal" if any(words in lowered for words in INTERNAL_NOTES) else "own"
+
+
 # --- cells ----------------------------------------------------------------------------------------
 # A port cell that says "no port here" is ports.NO_PORT; a finding only where a port is required.
 # A service cell that is a placeholder rather than a service named "-".
@@ -231,6 +260,17 @@ ACTION_HEADERS = frozenset({"action", "change", "changes", "event", "what change
 CONFLICT_WORDS = ("conflict", "clash", "collide", "collision", "also used by", "冲突", "конфликт", "conflicto")
 DOMAIN_HEADERS = frozenset({"domain", "domains", "url", "urls", "subdomain", "fqdn", "vhost", "域名", "домен"})
 SUMMARY_HEADINGS = ("quick reference", "overview", "summary", "cheat sheet", "at a glance")
+# Columns that say how a service is reached through a listener it shares: a path or a virtual host.
+ROUTE_HEADERS = DOMAIN_HEADERS | {
+    "path",
+    "paths",
+    "route",
+    "routes",
+    "location",
+    "access url",
+    "public url",
+    "hostname",
+}
 RANGE_HEADERS = frozenset({"range", "ranges", "block", "port range", "port ranges", "范围", "диапазон", "rango"})
 CHECKBOXES = frozenset({"[x]", "[ ]", "[X]", "\u2705", "\u274c", "\u2714", "\u2714\ufe0f", "\u2610", "\u2611"})
 # Headings that name the host their tables live on: "Server: web-01".
@@ -327,8 +367,8 @@ class Vocabulary:
         if name in self.service_columns:
             return -1
         rank = SERVICE_HEADERS.get(name)
-        if rank is None:  # "container name", "app name"; "service (planned)", "프로젝트(예정)"
-            base = _without_parenthetical(name)[0]
+        if rank is None:  # "container name", "container_name", "app name"; "service (planned)", "프로젝트(예정)"
+            base = _without_parenthetical(name)[0].replace("_", " ")
             rank = SERVICE_HEADERS.get(base[:-5] if base.endswith(" name") else base)
         if rank is None and "/" in name:  # "App / Service", "Service / target": the best of the parts
             ranks = [r for part in name.split("/") if (r := SERVICE_HEADERS.get(part.strip())) is not None]

@@ -13,7 +13,7 @@ from ..errors import NotFoundError
 from ..model.ports import format_ports
 from ..model.registry import Entry, ListReading, Registry, TableReading
 from ..model.sections import Section
-from ..model.vocabulary import ROLES
+from ..model.vocabulary import ROLES, port_side
 from ..syntax.document import Table
 from .escaping import csv_text, printable
 from .records import (
@@ -71,6 +71,18 @@ def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
         record["layer"] = entry.layer
         if entry.address is not None:
             record["address"] = entry.address
+    if entry.roles:
+        record["roles"] = [
+            {"range": [span.lo, span.hi], "role": role, "side": port_side(role)}
+            for span, role in zip(entry.spans, entry.roles, strict=True)
+        ]
+    if entry.source == "table":
+        views = registry.views.get(entry.index)
+        if views:
+            record["views"] = [{"line": view.line, "cells": registry.view_cells(view)} for view in views]
+        first = registry.first_views.get(entry.index)
+        if first is not None:
+            record["view_of"] = first.line
     return record
 
 
@@ -285,6 +297,17 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
         where = f" on {entry.host}" if entry.host else ""
         lines.append(f"  layer   {entry.layer}{where}" + (f" ({entry.address})" if entry.address else ""))
     lines += [f"  {header}: {text}" for header, text in entry.cells.items() if text]
+    if entry.roles:
+        sides = {"internal": " (in its container)", "proxy": " (the proxy's port)", "own": ""}
+        said = zip(entry.spans, entry.roles, strict=True)
+        roles = (f"{span} {role}{sides[port_side(role)]}" for span, role in said if role)
+        lines.append("  roles   " + ", ".join(roles))
+    for view in registry.views.get(entry.index, ()) if entry.source == "table" else ():
+        added = ", ".join(f"{header}: {text}" for header, text in registry.view_cells(view).items())
+        lines.append(f"  seen again at line {view.line}" + (f" with {added}" if added else ""))
+    first = registry.first_views.get(entry.index) if entry.source == "table" else None
+    if first is not None:
+        lines.append(f"  shows again the entry at line {first.line}")
     others = [other for other in registry.named(entry.service or "") if other is not entry] if entry.service else []
     for other in others:
         where = f" on {other.host}" if other.host else ""

@@ -41,6 +41,21 @@ class SectionFields(TypedDict):
     range: list[int] | None  # [lo, hi]
 
 
+class PortRoleRecord(TypedDict):
+    """A port of an entry with what its cell says of it: ``5100 HTTP``, ``8002 (via Caddy)``."""
+
+    range: list[int]  # [lo, hi]: the port, or the span, the role is said of
+    role: str
+    side: str  # "own", "internal" (in its container or cluster) or "proxy" (a proxy's or tunnel's port)
+
+
+class ViewRecord(TypedDict):
+    """A second view of an entry: the row of another table that shows it again, and the cells it adds."""
+
+    line: int
+    cells: dict[str, str]
+
+
 class EntryRecord(SectionFields):
     """An entry in ``list`` and ``show`` output."""
 
@@ -55,6 +70,9 @@ class EntryRecord(SectionFields):
     project: NotRequired[str]
     layer: NotRequired[str]  # "planned" or "running", when the document has a running layer
     address: NotRequired[str]  # the host's address, when its label gives one
+    roles: NotRequired[list[PortRoleRecord]]  # what the port cell says of each port, when it says anything
+    views: NotRequired[list[ViewRecord]]  # the rows of other tables that show the entry again
+    view_of: NotRequired[int]  # the line of the entry this row shows again (a second view)
 
 
 class ListOutput(TypedDict):
