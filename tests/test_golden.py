@@ -35,6 +35,8 @@ SMOKE = smoke(
     "fmt-messy",
     "fix-mp104",
     "next-free-json",
+    "running-tables-move-host",
+    "running-tables-add-host",
 )
 REGEN = bool(os.environ.get("MDPORTS_REGEN"))
 

@@ -29,6 +29,13 @@ from dataclasses import dataclass, field
 
 from ..syntax.document import Prose
 from ..syntax.row import split_eol
+
+# Read from here by other modules since hosts had no module of their own: re-exported.
+from .hosts import LABEL_BOLD, PORT_WORDS
+from .hosts import Host as Host
+from .hosts import heading_host as heading_host
+from .hosts import host_key as host_key
+from .hosts import read_label as read_label
 from .ports import PortRange, strip_markup
 from .registry import Entry, ListReading
 from .sections import slugify
@@ -112,7 +119,6 @@ _NOT_A_NAME = frozenset(
         "example",
     }
 )
-_PORT_WORDS = frozenset({"port", "ports", "port(s)", "porta", "portas", "puerto", "puertos", "porte", "порт", "端口"})
 # Headings over lists of ports that do not run: free ones, advice, history, before/after examples.
 _NOT_RUNNING_HEADING = frozenset(
     {"available", "free", "next", "recommendation", "recommendations", "recommended", "history", "before"}
@@ -125,17 +131,6 @@ _VERBS = frozenset(
 )
 _ARROWS = ("\u2192", "->", "=>")
 _PORT_LOOKING = re.compile(r"(?<![\d.:/-])\d{2,5}(?![\d.]\d|\d)")
-_LABEL_BOLD = re.compile(r"\*\*([^*]{1,200})\*\*|__([^_]{1,200})__")
-_ADDRESS_AFTER = re.compile(r"\([^()]{1,100}\)|`[^`]{1,100}`")
-_PARENTHETICAL = re.compile(r"\(([^()]{0,200})\)")
-
-
-@dataclass(frozen=True, slots=True)
-class Host:
-    """A host label: the name as written (notes removed) and the address it gives, if any."""
-
-    name: str
-    address: str | None = None
 
 
 @dataclass(slots=True)
@@ -145,11 +140,6 @@ class _Item:
     pieces: list[tuple[int, int, str]]  # (line, column of the text's first character, text)
     host: Host | None
     label: bool = False  # the item names the host of the items nested in it
-
-
-def _is_address(text: str) -> bool:
-    """``10.0.0.7``, ``web-01.example.org``, ``[::1]``: one word with a dot, a colon or a digit."""
-    return bool(text) and all(ch.isalnum() or ch in ".:-_[]" for ch in text) and any(ch in ".:" for ch in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,67 +236,6 @@ class _List:
     heading: str
     items: list[_Item] = field(default_factory=list)
     end: int = 0
-
-
-def host_key(text: str) -> str:
-    """How a host is compared: case, spaces, punctuation and parenthetical notes ignored."""
-    return slugify(_PARENTHETICAL.sub(" ", strip_markup(text)))
-
-
-def read_label(text: str) -> Host | None:
-    """The host a label names (``**Web box (`10.0.0.5`):**``), or None when ``text`` is not a label.
-
-    A label is bold text ending in a colon (inside or outside the bold) with nothing after it,
-    or a heading ending in a colon. An address in code or parentheses is the host's address;
-    other parentheticals (``(production)``) are notes.
-
-    >>> read_label("**Build server (`10.0.0.7`):**")
-    Host(name='Build server', address='10.0.0.7')
-    >>> read_label("**Web box (production):**")
-    Host(name='Web box', address=None)
-    >>> read_label("**Not deployed:** `shop-voice`") is None
-    True
-    """
-    text = text.strip()
-    bold = _LABEL_BOLD.match(text)
-    if bold is None:
-        return None  # "These accept TCP connections:" is a sentence, not a host
-    inner = (bold.group(1) or bold.group(2)).strip()
-    rest = text[bold.end() :].strip()
-    if rest.endswith(":") and _ADDRESS_AFTER.fullmatch(rest[:-1].strip()):
-        inner, rest = f"{inner.removesuffix(':')} {rest[:-1].strip()}", ":"  # "**GPU box** (192.168.7.20):"
-    if rest not in ("", ":") or not (inner.endswith(":") or rest == ":"):
-        return None
-    return _host(inner.removesuffix(":").strip())
-
-
-def heading_host(text: str) -> Host | None:
-    """The host a heading names when it ends in a colon (``### Web box (10.0.0.5):``)."""
-    text = text.strip()
-    return _host(text[:-1].strip()) if text.endswith((":", "：")) else None
-
-
-def _host(text: str) -> Host | None:
-    address = None
-    notes: list[str] = []
-    for match in _PARENTHETICAL.finditer(text):
-        inner = match.group(1).strip()
-        plain = inner.strip("`").strip()
-        if address is None and (inner.startswith("`") or _is_address(plain)):
-            address = plain
-        else:
-            notes.append(inner)
-    name = _PARENTHETICAL.sub(" ", text)
-    if address is None and "`" in name:  # "**web-01 `10.0.0.5`:**"
-        start = name.find("`")
-        end = name.find("`", start + 1)
-        if end > start:
-            address = name[start + 1 : end].strip() or None
-            name = name[:start] + name[end + 1 :]
-    name = " ".join(strip_markup(name).split())
-    if not name or len(name) > 80 or not _PORT_WORDS.isdisjoint(name.casefold().split()):
-        return None  # "Next Available Ports:" introduces ports, it names no host
-    return Host(name, address)
 
 
 def _decided(policy: ListPolicy, headings: Sequence[str]) -> bool | None:
@@ -455,7 +384,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
         label = read_label(stripped)
         if label is not None:
             host = label
-        elif _LABEL_BOLD.match(stripped) and ":" in stripped[:202]:
+        elif LABEL_BOLD.match(stripped) and ":" in stripped[:202]:
             host = section_host  # "**Not deployed:** ..." ends the host above it
     close()
     return lists
@@ -548,7 +477,7 @@ def _assignments(item: _Item) -> list[Assignment]:
         words = name.casefold().split()
         if words[0] in _NOT_A_NAME or not any(ch.isalpha() for ch in name) or not _VERBS.isdisjoint(words):
             continue
-        if not _PORT_WORDS.isdisjoint(word.strip("*_`") for word in words):
+        if not PORT_WORDS.isdisjoint(word.strip("*_`") for word in words):
             continue  # "Internal container port: 5432" describes a port, it names no service
         lead_in = joined[match.end("sep") : match.start("port")].casefold()
         if len(words) > 1 and not match.group("sep").strip() and "port" in lead_in:
