@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model.lists import segments
+from ..model.assignments import segments
 from ..model.registry import Entry, ListReading, Registry
 from ..syntax.document import Prose
 from .merge_order import merged_order

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import RefusedError
-from ..model.lists import Assignment, ListedItem, listed_items
+from ..model.assignments import Assignment
+from ..model.lists import ListedItem, listed_items
 from ..model.registry import Entry, Registry
 from ..syntax.document import Prose
 from ..syntax.row import split_eol
