@@ -71,9 +71,9 @@ def add(
     columns stay empty. Placeholder ports count as free and are consumed. ``section`` names a
     section by its title (one without a range holds any port); a new title makes a section of
     that name at the end of the document. ``force`` takes a ``port`` outside the section's range
-    (validate then warns MP101). With ``host``, the service is added where it runs instead: one
-    item in that host's list of running ports (see :func:`mdports.edits.running.add`; ``hosts``
-    are the configured hosts and their addresses).
+    (validate then warns MP101). With ``host``, the service is added where it runs instead: after
+    that host's last list item or running-table row (see :func:`mdports.edits.running.add`;
+    ``hosts`` are the configured hosts and their addresses).
 
     >>> import mdports
     >>> doc = mdports.parse("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n"
@@ -160,7 +160,7 @@ def remove(
 ) -> Edit:
     """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours).
 
-    With ``host``: take the service off that host's list of running ports instead.
+    With ``host``: take the service off that host instead (its running-table row, or out of its list item).
     """
     if host is not None:
         running.only_where_it_runs("remove", _WHERE_IT_RUNS, reserve=reserve)
@@ -214,8 +214,8 @@ def rename(
 ) -> Edit:
     """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``).
 
-    With ``host``, the name follows the service into both layers: its item in that host's list
-    of running ports, and its plan row and references when the plan has it.
+    With ``host``, the name follows the service into both layers: its item or row where it runs
+    on that host, and its plan row and references when the plan has it.
     """
     runs: list[Entry] = []
     if host is not None:
@@ -284,7 +284,7 @@ def move(
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
     With ``keep_section``, the row stays in its section even when ``port`` lies outside the
     section's range (``drift --fix document`` adopting a port no range holds; MP101 follows).
-    With ``host``, the port changes where the service runs on that host (its list item) instead.
+    With ``host``, the port changes where the service runs on that host (its list item or running-table row).
     """
     if host is not None:
         running.only_where_it_runs("move", _WHERE_IT_RUNS, reserve=reserve, **{"drop-cells": drop_cells})
