@@ -420,6 +420,6 @@ def _segments_one_by_one(text: str) -> list[tuple[int, int]]:
 
 @given(st.text(alphabet="ab (),;`3"))
 def test_segments_are_those_of_a_character_by_character_walk(text: str) -> None:
-    from mdports.model.lists import segments
+    from mdports.model.assignments import segments
 
     assert segments(text) == _segments_one_by_one(text)

@@ -39,7 +39,7 @@ HOST = typer.Option(
     None,
     "--host",
     metavar="NAME",
-    help="Edit where the service runs on this host (its item in the lists of running ports), not the plan.",
+    help="Edit where the service runs on this host (its list item or running-table row), not the plan.",
 )
 
 
@@ -141,7 +141,7 @@ def add(
 ) -> None:
     """Add a service on the next free port of a range (or --port); prints the port.
 
-    With --host, add it where it runs: one item after that host's last in its list of running ports.
+    With --host, add it where it runs: after that host's last list item or running-table row.
     """
     from .. import edits
 
@@ -190,7 +190,7 @@ def remove(
 ) -> None:
     """Remove a service's row (refused while other rows refer to it).
 
-    With --host, take it off that host's list of running ports (the item goes when it is alone).
+    With --host, take it off that host: its running-table row, or out of its list item.
     """
     from .. import edits
 
@@ -220,7 +220,7 @@ def rename(
 ) -> None:
     """Rename a service and every cross-reference to it.
 
-    With --host, the name follows it into both layers: its item on that host and its plan row.
+    With --host, the name follows it into both layers: its item or row on that host and its plan row.
     """
     from .. import edits
 
@@ -254,7 +254,7 @@ def move(
 ) -> None:
     """Move a service to another port or section; cross-references follow.
 
-    With --host, change only its port where it runs on that host (the digits in its list item).
+    With --host, change only its port where it runs on that host (the digits in its item or row).
     """
     from .. import edits
 
@@ -296,7 +296,7 @@ def set_(
 ) -> None:
     """Change cells of a service's row.
 
-    With --host, set the note after its port where it runs on that host (--description NOTE).
+    With --host, set its row's cells on that host, or the note after its port in its list item.
     """
     from .. import edits
 

@@ -14,7 +14,11 @@ host and ports they run on (a rename), else by its text (a host label, a note). 
 - an item one side removed and the other changed is a conflict, the changed item between markers;
 - an item one side added goes after the item it follows in that side's list (ours first when
   both sides added after one item); both sides adding one service on one host differently is a
-  conflict.
+  conflict;
+- an order one side changed (an item moved within its host's list, items sorted) is kept, with
+  the other side's changes to the items; both sides' moves of different items are both replayed,
+  and one item moved to different places on both sides is a conflict, both lists between
+  markers (:mod:`.merge_order`).
 
 Lists are paired across the versions by the entries they hold (host and service, else service);
 a list one side removed while the other changed it goes between the prose merge's markers whole.
@@ -22,15 +26,17 @@ a list one side removed while the other changed it goes between the prose merge'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model.lists import segments
+from ..model.assignments import segments
 from ..model.registry import Entry, ListReading, Registry
 from ..syntax.document import Prose
+from .merge_order import merged_order
 from .merge_rows import Conflict
 from .merge_text import Labels
 from .running import running_key
@@ -274,6 +280,19 @@ class ListMerge:
                 following.setdefault(anchor, []).append(unit)
         ours_new = {key: o for o, unit in enumerate(ours.units) if o not in of_ours for key in unit.keys}
         ours_notes = {unit.text for o, unit in enumerate(ours.units) if o not in of_ours and not unit.keys}
+        kept = to_ours.keys() & to_theirs.keys()  # base items both sides have: the ones an order is about
+        in_ours = [b for o in range(len(ours.units)) if (b := of_ours.get(o)) is not None and b in kept]
+        in_theirs = [b for t in range(len(theirs.units)) if (b := of_theirs.get(t)) is not None and b in kept]
+        order = merged_order(in_ours, in_theirs)
+        if order is None:
+            line = ours.units[0].line
+            self._conflict(f"the running list at line {line}: both sides moved one item to different places")
+            return self._marked(ours.text, theirs.text)
+        if order[0] != in_ours:
+            for b in order[1]:
+                self.merged.append(f"move {base.units[b].name}")
+            added = functools.partial(self._added, ours=ours, ours_new=ours_new, ours_notes=ours_notes)
+            return self._in_order(base, (ours, theirs), (to_ours, to_theirs), order[0], added)
         out: list[str] = []
         waiting: list[str] = []  # their items after the last base item settled: after ours that follow it
         done: set[int] = set()
@@ -308,6 +327,39 @@ class ListMerge:
             if b not in done:
                 settle(b)
                 flush()
+        return "".join(_ended(text, self.eol) if i + 1 < len(out) else text for i, text in enumerate(out) if text)
+
+    def _in_order(
+        self,
+        base: _List,
+        sides: tuple[_List, _List],
+        pairs: tuple[dict[int, int], dict[int, int]],
+        order: Sequence[int],
+        added: Callable[[_Unit], str],
+    ) -> str:
+        """One list whose kept items take the merged ``order``; every other item follows the item it
+        follows in its side's list (ours first): items one side added, removed or only has."""
+        ours, theirs = sides
+        to_ours, to_theirs = pairs
+        kept = set(order)
+        follow: dict[int, list[str]] = {}  # base item (-1: the top) -> the texts that follow it
+        for side, units, back in ((1, ours.units, to_ours), (2, theirs.units, to_theirs)):
+            of_side = {o: b for b, o in back.items()}
+            anchor = -1
+            for index, unit in enumerate(units):
+                b = of_side.get(index)
+                if b in kept:
+                    anchor = b
+                    continue
+                if b is None:  # an item this side added
+                    text = unit.text if side == 1 else added(unit)
+                else:  # a base item the other side removed
+                    text = self._one(base.units[b], unit, None) if side == 1 else self._one(base.units[b], None, unit)
+                follow.setdefault(anchor, []).append(text)
+        out = list(follow.get(-1, ()))
+        for b in order:
+            out.append(self._one(base.units[b], ours.units[to_ours[b]], theirs.units[to_theirs[b]]))
+            out.extend(follow.get(b, ()))
         return "".join(_ended(text, self.eol) if i + 1 < len(out) else text for i, text in enumerate(out) if text)
 
     def _one(self, base: _Unit, ours: _Unit | None, theirs: _Unit | None) -> str:

@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
+from ..model.hosts import HostAddresses
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, Registry, service_name
@@ -25,7 +26,10 @@ from .plan import Builder
 from .port_choice import choose_port, section_for_port
 from .references import referring_cells, replace_name
 from .result import Change, Edit
-from .running import HostAddresses
+from .running_entries import OnHost, check_name_free, running_entry
+
+# A --host edit of anything but a list item writes where the service runs: a list item or a running table's row.
+_WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"
 
 
 def _entry_of(registry: Registry, key: str, *, assigned: bool = True) -> Entry:
@@ -67,9 +71,9 @@ def add(
     columns stay empty. Placeholder ports count as free and are consumed. ``section`` names a
     section by its title (one without a range holds any port); a new title makes a section of
     that name at the end of the document. ``force`` takes a ``port`` outside the section's range
-    (validate then warns MP101). With ``host``, the service is added where it runs instead: one
-    item in that host's list of running ports (see :func:`mdports.edits.running.add`; ``hosts``
-    are the configured hosts and their addresses).
+    (validate then warns MP101). With ``host``, the service is added where it runs instead: after
+    that host's last list item or running-table row (see :func:`mdports.edits.running.add`;
+    ``hosts`` are the configured hosts and their addresses).
 
     >>> import mdports
     >>> doc = mdports.parse("## 3010-3019: Infra\n\n| Port | Service |\n|---|---|\n"
@@ -79,8 +83,9 @@ def add(
     ((3011,), ['| 3011 | todo-worker |', '| 3012-3019 | *(reserved)* |'])
     """
     if host is not None:
-        _list_item_only("add", section=section, force=force, runtime_description_set=cells)
-        return running.add(document, name, host, port=port, range_=range, configured=hosts, date=date, vocab=vocab)
+        running.only_where_it_runs("add", _WHERE_IT_RUNS, section=section, force=force)
+        on = OnHost(host, hosts, date, vocab)
+        return running.add(document, name, on, port=port, range_=range, cells=cells)
     registry = build(document, vocab)
     name = check_name(name)
     original = registry
@@ -155,11 +160,11 @@ def remove(
 ) -> Edit:
     """Delete an entry's row; with ``reserve`` its ports become a placeholder (merged with neighbours).
 
-    With ``host``: take the service off that host's list of running ports instead.
+    With ``host``: take the service off that host instead (its running-table row, or out of its list item).
     """
     if host is not None:
-        _list_item_only("remove", reserve=reserve)
-        return running.remove(document, key, host, configured=hosts, date=date, vocab=vocab)
+        running.only_where_it_runs("remove", _WHERE_IT_RUNS, reserve=reserve)
+        return running.remove(document, key, OnHost(host, hosts, date, vocab))
     registry = build(document, vocab)
     entry = _entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
@@ -209,25 +214,31 @@ def rename(
 ) -> Edit:
     """Rename a service and every cross-reference to it (``3030 chat-backend`` -> ``3030 chat-server``).
 
-    With ``host``, the name follows the service into both layers: its item in that host's list
-    of running ports, and its plan row and references when the plan has it.
+    With ``host``, the name follows the service into both layers: its item or row where it runs
+    on that host, and its plan row and references when the plan has it.
     """
-    registry = build(document, vocab)
     runs: list[Entry] = []
     if host is not None:
-        runs = [running.running_entry(registry, running.resolve_host(registry, host, hosts), old)]
-        if not registry.by_name.get(fold_name(service_name(old))):
-            return running.rename(document, old, new, host, configured=hosts, date=date, vocab=vocab)
-    entry = _entry_of(registry, old)
+        on = OnHost(host, hosts, date, vocab)
+        registry, on_host = on.read(document)
+        runs = [running_entry(registry, on_host, old)]
+        planned = [e for e in registry.by_name.get(fold_name(service_name(old)), ()) if e.layer == "planned"]
+        if not planned:
+            return running.rename(document, old, new, on)
+        entry = planned[0]
+    else:
+        registry = build(document, vocab)
+        entry = _entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
-    clash = registry.by_name.get(fold_name(new))
+    # A name running on another host is no clash for the plan (its items there keep their name).
+    clash = [e for e in registry.by_name.get(fold_name(new), ()) if e.layer == "planned" or not runs]
     if clash and clash[0] is not entry:
         raise RefusedError(f"{new} already exists at line {clash[0].line}", path=registry.path)
     _refuse_look_alike(registry, new, besides=entry)
     if same_spelling(new, entry.service):
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
-    running.check_name_free(registry, runs, new)
+    check_name_free(registry, runs, new)
     builder = Builder(document, registry)
     info = registry.tables[entry.table]
     assert info.service_column is not None
@@ -273,11 +284,11 @@ def move(
     Moving into a table that lacks a column the row fills is refused unless ``drop_cells``.
     With ``keep_section``, the row stays in its section even when ``port`` lies outside the
     section's range (``drift --fix document`` adopting a port no range holds; MP101 follows).
-    With ``host``, the port changes where the service runs on that host (its list item) instead.
+    With ``host``, the port changes where the service runs on that host (its list item or running-table row).
     """
     if host is not None:
-        _list_item_only("move", reserve=reserve, **{"drop-cells": drop_cells})
-        return running.move(document, name, host, port=port, range_=range, configured=hosts, date=date, vocab=vocab)
+        running.only_where_it_runs("move", _WHERE_IT_RUNS, reserve=reserve, **{"drop-cells": drop_cells})
+        return running.move(document, name, OnHost(host, hosts, date, vocab), port=port, range_=range)
     registry = build(document, vocab)
     entry = _entry_of(registry, name)
     assert entry.service is not None
@@ -344,12 +355,17 @@ def set_cells(
 ) -> Edit:
     """Change cells of a service's row (any column but port and service).
 
-    With ``host``: the service's note where it runs on that host (see :func:`mdports.edits.running.set_note`).
+    With ``host``: where it runs on that host, its row of a running table (any column), or the
+    note of its list item (see :func:`mdports.edits.running.set_note`).
     """
     if host is not None:
-        return running.set_note(document, name, cells, host, configured=hosts, date=date, vocab=vocab)
-    registry = build(document, vocab)
-    entry = _entry_of(registry, name, assigned=False)
+        registry, on_host = OnHost(host, hosts, date, vocab).read(document)
+        entry = running_entry(registry, on_host, name)
+        if entry.source == "list":
+            return running.set_note(document, registry, entry, cells, date)
+    else:
+        registry = build(document, vocab)
+        entry = _entry_of(registry, name, assigned=False)
     if not cells:
         raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
     info = registry.tables[entry.table]
@@ -367,17 +383,8 @@ def set_cells(
     rewrite_cells(builder, entry, changed)
     builder.touch_date(date)
     listing = ", ".join(f"{info.headers[c]}={t!r}" for c, t in changed.items())
-    return builder.finish([Change("set", entry.service, entry.ports, section, f"set {listing} on {entry.label}")])
-
-
-def _list_item_only(command: str, **options: object) -> None:
-    """Refuse options that mean a table row when ``--host`` writes a list item (which has no columns)."""
-    given = ["/".join("--" + part for part in name.split("_")) for name, value in options.items() if value]
-    if given:
-        raise UsageError(
-            f"{command} --host edits a list item of running ports, which has no {', '.join(given)}",
-            hint=f"leave out --host to {command} in the plan's tables",
-        )
+    message = f"set {listing} on {entry.label}" + (f" on {entry.host}" if host is not None else "")
+    return builder.finish([Change("set", entry.service, entry.ports, section, message)])
 
 
 def _items(runs: Sequence[Entry]) -> str:

@@ -35,11 +35,12 @@ from ..api import edit_file
 from ..errors import MdportsError, UsageError
 from ..files.config import Config, vocabulary
 from ..files.reading import read_text
+from ..model.hosts import host_key, resolve_host
 from ..model.reading import build
 from ..model.registry import Registry
 from ..output.listing import section_fields
 from ..syntax.document import Document, parse
-from .queries import known_host, lookup, next_free
+from .queries import lookup, next_free
 
 INSTRUCTIONS = (
     "This project keeps its port assignments in a Markdown registry (mdports). Before you start a "
@@ -107,10 +108,10 @@ def _lookup(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]
     _, registry = session.registry()
     found = lookup(registry, args["query"])
     if "host" in args:
-        key = known_host(registry, args["host"])
+        key = host_key(resolve_host(registry, args["host"]))
         for field in ("holders", "layers", "entries"):
             if field in found:
-                found[field] = [record for record in found[field] if record.get("host") == key]
+                found[field] = [record for record in found[field] if host_key(record.get("host") or "") == key]
     return _summary(found), found
 
 
@@ -139,7 +140,7 @@ def _next_free(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, A
     section, ports = next_free(registry, args["range"], args.get("count", 1), args.get("host"))
     record = {**section_fields(section), "ports": ports}
     if "host" in args:
-        record["host"] = known_host(registry, args["host"])
+        record["host"] = resolve_host(registry, args["host"])
     return " ".join(map(str, ports)), record
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..edits import port_choice
 from ..errors import NotFoundError, UsageError
-from ..model.lists import host_key
+from ..model.hosts import host_key, resolve_host
 from ..model.registry import Registry
 from ..model.sections import Section
 from ..output.listing import entry_record, range_record, section_fields, show_record
@@ -51,17 +51,6 @@ def next_free(registry: Registry, selector: str, count: int = 1, host: str | Non
     if host is None:
         return port_choice.next_free(registry, selector, count)
     # Free on a host: no planned row holds it, and nothing the document lists as running there.
-    key = host_key(known_host(registry, host))
+    key = host_key(resolve_host(registry, host))
     taken = {p for e in registry.every_entry if e.service and e.host and host_key(e.host) == key for p in e.ports}
     return port_choice.next_free(registry, selector, count, taken)
-
-
-def known_host(registry: Registry, text: str) -> str:
-    """The host the document names that ``text`` means (case and punctuation aside), or a refusal naming them."""
-    names = {host_key(e.host): e.host for e in registry.every_entry if e.host}
-    names.update({host_key(s.host): s.host for s in registry.sections if s.host})
-    found = names.get(host_key(text))
-    if found is None:
-        known = ", ".join(sorted(names.values())) or "none"
-        raise NotFoundError(f"the document names no host {text!r}", path=registry.path, hint=f"its hosts: {known}")
-    return found

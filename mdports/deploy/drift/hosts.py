@@ -17,10 +17,13 @@ def host_of(entry: Entry) -> str:
 
 
 def check_hosts(ctx: Context) -> Iterator[Finding]:
-    """MP213: a service deployed on a host other than the one its entry's ``Host`` column names.
+    """MP213: a service deployed on a host other than every one the document puts it on.
 
-    Only hosts that are configured (by name or address) are compared; a Host cell naming none
-    of them is not checked.
+    A service may be documented on several hosts (a Host column, a section per server, a
+    running list per host): the record is compared with the entry of its own host, and only
+    when none is there with the others. Only configured hosts (by name or address) are
+    compared: an entry of no host, or of a host the configuration does not name, says the
+    service may run anywhere, so there is nothing to contradict.
     """
     known = {machine.name.casefold(): machine.name for machine in ctx.deployment.machines if machine.name}
     known.update((address, name) for address, name in ctx.addresses.items() if name)
@@ -34,30 +37,34 @@ def check_hosts(ctx: Context) -> Iterator[Finding]:
         for s in m.services
     ]
     for machine, path, line, column, text, entries in records:
-        if not machine:
+        if not machine or not entries:
             continue
-        for entry in entries:
-            running = entry.source == "list"
-            if running:
-                documented = ctx.running.machine_of(ctx.running.host_key_of(entry))
-            else:
-                documented = known.get(host_of(entry).casefold())
-            if documented is None or documented == machine:
-                continue
-            where, cell = ("the running list", "its running item") if running else ("the document", "the Host cell")
-            yield Finding(
-                WRONG_HOST,
-                path,
-                line,
-                column,
-                f"{text} runs on {machine}, but {where} puts {entry.service} on {host_of(entry)} (line {entry.line})",
-                f"move it to {documented}, or change {cell} of {entry.service}",
-                entry.ports,
-                entry.section,
-                layer=entry.layer,
-                host=entry.host,
-            )
-            break
+        placed = [(entry, _documented(ctx, known, entry)) for entry in entries]
+        if any(documented in (None, machine) for _, documented in placed):
+            continue  # documented on this host, or somewhere the configuration does not name
+        entry, documented = placed[0]
+        running = entry.source == "list"
+        where, cell = ("the running list", "its running item") if running else ("the document", "the Host cell")
+        hosts = " and ".join(dict.fromkeys(f"{host_of(e)} (line {e.line})" for e, _ in placed))
+        yield Finding(
+            WRONG_HOST,
+            path,
+            line,
+            column,
+            f"{text} runs on {machine}, but {where} puts {entry.service} on {hosts}",
+            f"move it to {documented}, or change {cell} of {entry.service}",
+            entry.ports,
+            entry.section,
+            layer=entry.layer,
+            host=entry.host,
+        )
+
+
+def _documented(ctx: Context, known: dict[str, str], entry: Entry) -> str | None:
+    """The configured host the document puts ``entry`` on, None when it names none the configuration has."""
+    if entry.source == "list":
+        return ctx.running.machine_of(ctx.running.host_key_of(entry))
+    return known.get(host_of(entry).casefold())
 
 
 def check_undeployed(ctx: Context) -> Iterator[Finding]:
