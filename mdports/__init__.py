@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 from ._gc import collector_paused
 
 with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
-    from .check.findings import Finding, Report, Rule
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
     from .files.config import Config
     from .model.registry import Entry, Reference, Registry
     from .model.sections import Section
+    from .rules.findings import Finding, Report, Rule
     from .syntax.document import Document
 
 if TYPE_CHECKING:

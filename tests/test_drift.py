@@ -31,8 +31,6 @@ from conftest import (
 )
 
 from mdports import parse, registry
-from mdports.check.catalog import DEPLOYMENT_RULES as RULES
-from mdports.check.findings import Report
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
 from mdports.deploy.drift import check
 from mdports.deploy.drift.names import Matcher, name_key
@@ -42,6 +40,8 @@ from mdports.deploy.prometheus import read_prometheus
 from mdports.deploy.records import Deployment
 from mdports.errors import InputError
 from mdports.files.config import Config
+from mdports.rules.catalog import DEPLOYMENT_RULES as RULES
+from mdports.rules.findings import Report
 
 DRIFT_CASES = deployment_cases("drift-")
 # Through the installed script too: a grown deployment with findings (exit 1), invalid YAML (exit 2).
@@ -512,7 +512,7 @@ def test_mp210_scrape_port_taken() -> None:
 
 
 def test_rule_ids_are_unique_and_do_not_clash_with_validate() -> None:
-    from mdports.check.catalog import DOCUMENT_RULES as VALIDATE_RULES
+    from mdports.rules.catalog import DOCUMENT_RULES as VALIDATE_RULES
 
     ids = [rule.id for rule in RULES]
     assert len(set(ids)) == len(ids) and all(i.startswith("MP2") for i in ids)

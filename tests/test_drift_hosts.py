@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse, registry
-from mdports.check.findings import Report
 from mdports.deploy.drift import check
 from mdports.deploy.kubernetes import manifest_files
 from mdports.deploy.load import load_hosts
@@ -26,6 +25,7 @@ from mdports.deploy.prometheus import read_prometheus
 from mdports.deploy.records import HostFiles
 from mdports.errors import InputError
 from mdports.files.config import Config, load_config
+from mdports.rules.findings import Report
 
 DOC = """\
 ## 3000-3029: Services

@@ -13,12 +13,12 @@ from strategies import service_names
 
 from mdports import parse, registry
 from mdports.adopt import configuration
-from mdports.check.rules import validate
 from mdports.deploy.bootstrap import render
 from mdports.deploy.compose import read_compose
 from mdports.deploy.discover import Discovery, Found, host_name
 from mdports.deploy.records import Deployment, Machine
 from mdports.files.config import from_table
+from mdports.rules.validation import validate
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,7 +14,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from server_documents import messy_document
 
 import mdports
-from mdports.check.text_edits import TextEdit, apply_edits
+from mdports.fixes.text_edits import TextEdit, apply_edits
 
 pytestmark = pytest.mark.asyncio
 

@@ -7,7 +7,7 @@ layering it breaks is the same, so this tool reports those too.
     python tools/import_graph.py            # a summary: modules, lines, circles
     python tools/import_graph.py --cycles   # every circle, module by module
 
-A package is the first folder under ``mdports/`` (``mdports.check``, ``mdports.edits``); a module
+A package is the first folder under ``mdports/`` (``mdports.rules``, ``mdports.edits``); a module
 at the top (``mdports/api.py``) is a package of its own.
 """
 

@@ -19,7 +19,7 @@ from ..deploy.discover import Discovery, discover
 from ..errors import RefusedError
 from ..files.config import CONFIG_FILES, DEFAULT_DOCUMENT, find_config
 from ..files.reading import read_text
-from ..output.records import JSON_VERSION
+from ..records import JSON_VERSION
 from . import configuration, wiring
 from .wiring import Step
 

@@ -24,7 +24,7 @@ from ._output import say
 from ._state import Color, state
 
 if TYPE_CHECKING:
-    from ..output.records import ErrorRecord
+    from ..records import ErrorRecord
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -218,7 +218,7 @@ class Command(TyperCommand):
             return super().invoke(ctx)
         except MdportsError as error:
             if _asks_for_json(ctx):
-                from ..output.records import JSON_VERSION, ErrorOutput, dump
+                from ..records import JSON_VERSION, ErrorOutput, dump
 
                 output: ErrorOutput = {"version": JSON_VERSION, "error": error_record(error)}
                 say(dump(output))

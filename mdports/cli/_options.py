@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..check.findings import Severity as SeverityName
+from ..rules.findings import Severity as SeverityName
 
 if TYPE_CHECKING:
-    from ..check.baseline import BaselineRun
+    from ..files.baseline import BaselineRun
 
 LOCK_TIMEOUT = typer.Option(
     None,
@@ -80,6 +80,6 @@ def baseline_run(baseline: Path | None, write: Path | None) -> "BaselineRun | No
     """The run's baseline (read now, so that a bad file stops it before anything is checked)."""
     if baseline is None and write is None:
         return None
-    from ..check.baseline import BaselineRun, read_baseline
+    from ..files.baseline import BaselineRun, read_baseline
 
     return BaselineRun(read_baseline(baseline) if baseline is not None and write is None else None, write)

@@ -2,8 +2,8 @@
 
 Every message and output goes through this module, so a service name, a path or a cell that
 holds ESC, BEL, a C1 control or a right-to-left override is shown as ``<U+001B>`` instead of
-acting on the terminal (:func:`~mdports.output.escaping.printable`). JSON passes unchanged:
-:func:`mdports.output.records.dump` wrote those characters as JSON escapes already. Coloured
+acting on the terminal (:func:`~mdports.syntax.escaping.printable`). JSON passes unchanged:
+:func:`mdports.records.dump` wrote those characters as JSON escapes already. Coloured
 text, diffs and Markdown are escaped as they are built (:func:`say_diff`, :func:`say_markdown`).
 Only a document written to stdout (``fmt -``) leaves another way, byte for byte what a file
 would hold.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from ..output.escaping import printable
+from ..syntax.escaping import printable
 
 
 def say(text: str, *, err: bool = False, nl: bool = True, color: bool = False) -> None:
@@ -27,7 +27,7 @@ def say(text: str, *, err: bool = False, nl: bool = True, color: bool = False) -
 
 
 def say_markdown(text: str) -> None:
-    """Print Markdown that :func:`~mdports.output.escaping.escape_markdown` made safe, as it is.
+    """Print Markdown that :func:`~mdports.syntax.escaping.escape_markdown` made safe, as it is.
 
     Its controls and invisible characters are already shown as ``<U+202E>``; the zero-width
     spaces left are its own (they keep ``@team`` from mentioning and ``https://`` from linking

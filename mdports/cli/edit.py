@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import UsageError
-from ..output.records import JSON_VERSION, dump
+from ..records import JSON_VERSION, dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
 from ._output import say, say_diff
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` nev
     from datetime import date
 
     from .. import edits
-    from ..output.records import EditOutput
+    from ..records import EditOutput
     from ..syntax.document import Document
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
@@ -321,7 +321,7 @@ def next_free(
     section, ports = edits.next_free(registry, range_, count)
     if fmt is TextOrJson.json:
         from ..output.listing import section_fields
-        from ..output.records import JSON_VERSION, NextFreeOutput, dump
+        from ..records import JSON_VERSION, NextFreeOutput, dump
 
         record: NextFreeOutput = {
             "version": JSON_VERSION,

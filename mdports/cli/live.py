@@ -71,7 +71,7 @@ def live(
         sources = {name: tuple(reporting.source_lines(document))}
     report = result.report
     if fmt is ReportFormat.json:
-        from ..live.output import format_json
+        from ..output.live import format_json
 
         say(format_json(result))
     elif fmt is ReportFormat.sarif:
@@ -82,7 +82,7 @@ def live(
         say(reporting.format_github(report.at_least("warning")))
         reporting.write_step_summary([report], "live")
     else:
-        from ..live.output import format_text
+        from ..output.live import format_text
 
         color = st.colored()
         say(format_text(result, sources, color=color, show_source=not no_source), color=color)

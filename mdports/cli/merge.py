@@ -42,10 +42,10 @@ def merge(
     clean, 1 when conflicts are left between conflict markers, or the merged document has an
     error neither side had (git then stops the merge for a person), 2 on a usage error.
     """
-    from ..diff.merge import merge_files
-    from ..diff.merge_text import Labels
     from ..files.lock import DocumentLock
     from ..files.writing import write_atomic
+    from ..merge.driver import merge_files
+    from ..merge.prose import Labels
 
     given = list(label or [])
     labels = Labels(
@@ -68,7 +68,7 @@ def merge(
         write_atomic(target, result.text)
     shown = path or str(target)
     if fmt is TextOrJson.json:
-        from ..output.records import JSON_VERSION, MergeOutput, dump
+        from ..records import JSON_VERSION, MergeOutput, dump
 
         record: MergeOutput = {
             "version": JSON_VERSION,

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..output.escaping import escape_markdown
+from ..syntax.escaping import escape_markdown
 from .drift.context import LOCAL_HOSTS
 from .records import Deployment
 

@@ -26,17 +26,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
-from ..check.findings import Finding, Report
-from ..check.text_edits import Fix, TextEdit, apply_edits
 from ..errors import RefusedError
 from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import file_identity, read_text
 from ..files.writing import write_all
+from ..fixes.text_edits import Fix, TextEdit, apply_edits
 from ..model.registry import Entry, Registry
-from ..output.unified_diff import unified_diff
+from ..rules.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
+from ..rules.findings import Finding, Report
 from ..syntax.row import split_eol, split_lines
+from ..syntax.unified_diff import unified_diff
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposePort, ComposeService, read_compose
 from .drift.context import Context, TargetMatch
@@ -48,7 +48,7 @@ from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 if TYPE_CHECKING:
-    from ..output.records import PortEditRecord
+    from ..records import PortEditRecord
 
 FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a port that is not its entry's
 UNSAFE = "a new host port changes where traffic goes (an unsafe fix); run with --unsafe-fixes to apply it"

@@ -17,12 +17,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .. import edits
-from ..check.baseline import finding_scope
-from ..check.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
-from ..check.findings import Finding
-from ..check.rules import validate
 from ..edits.new_section import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
+from ..files.baseline import finding_scope
 from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import read_text
@@ -31,6 +28,9 @@ from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
+from ..rules.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
+from ..rules.findings import Finding
+from ..rules.validation import validate
 from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .drift.run import check

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..check.findings import Finding
-from ..check.rules import validate
 from ..files.config import Config
 from ..model.registry import Registry
+from ..rules.findings import Finding
+from ..rules.validation import validate
 from .snapshot import Side, side_of
 
 

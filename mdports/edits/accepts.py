@@ -1,7 +1,7 @@
 """``validate --add-accepts``: the document's own accept comments for today's findings, like ruff's ``--add-noqa``.
 
 One ``<!-- mdports: accept RULE PORT ... -->`` line per section and rule goes right under the
-section's heading, where :func:`mdports.check.exceptions.apply_exceptions` looks for it (an
+section's heading, where :func:`mdports.rules.exceptions.apply_exceptions` looks for it (an
 accept covers its section). Only those lines are added; the edit is verified before any write.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ..check.catalog import BAD_DIRECTIVE, UNUSED_ACCEPT
-from ..check.findings import Finding
 from ..model.registry import Registry
+from ..rules.catalog import BAD_DIRECTIVE, UNUSED_ACCEPT
+from ..rules.findings import Finding
 from ..syntax.document import Block, Heading, Html
 from .result import Change, Edit
 

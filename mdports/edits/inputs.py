@@ -8,7 +8,7 @@ from ..errors import UsageError
 from ..model.names import describe
 from ..model.ports import MAX_PORT, MIN_PORT, strip_markup
 from ..model.registry import placeholder_marker, service_name
-from ..output.escaping import is_hidden, visible
+from ..syntax.escaping import is_hidden, visible
 from ..syntax.table_style import escape_cell
 
 

@@ -13,11 +13,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model.registry import Entry, Registry
-from ..output.unified_diff import unified_diff
 from ..syntax.document import Document
+from ..syntax.unified_diff import unified_diff
 
 if TYPE_CHECKING:
-    from ..output.records import ChangeRecord
+    from ..records import ChangeRecord
 
 # The identity of an entry for verification: section, service, ports, the column headers and
 # every cell's text (as ``Entry.cells`` holds them: one cell per distinct header).

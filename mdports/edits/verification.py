@@ -13,7 +13,7 @@ from .result import Edit, model_keys, running_keys
 
 
 def _error_keys(registry: Registry) -> Counter[tuple[str, tuple[int, ...]]]:
-    from ..check.rules import validate
+    from ..rules.validation import validate
 
     return Counter(
         (finding.rule.id, finding.ports)

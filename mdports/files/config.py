@@ -379,7 +379,7 @@ def from_table(table: dict[str, Any], source: Path) -> Config:
             # A nested table's message starts with its own name: `hosts.gpu: unknown key ...`.
             where = f"{prefix}{key}" + ("" if str(exc).startswith(".") else " ")
             raise UsageError(f"{where}{exc} ({spec.help})", path=display_path(source)) from None
-    from ..check.catalog import check_rule_names  # deferred: only a configuration that names rules pays
+    from ..rules.catalog import check_rule_names  # deferred: only a configuration that names rules pays
 
     check_rule_names(values.get("ignore", ()), f"{prefix}ignore", display_path(source))
     check_rule_names((rule for rule, _ in values.get("accept", ())), f"{prefix}accept", display_path(source))

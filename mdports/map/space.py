@@ -15,11 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..check.catalog import DUPLICATE_PORT, UNDEPLOYED_SERVICE
-from ..check.findings import SEVERITY_RANK, Finding, Report
 from ..errors import UsageError
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
+from ..rules.catalog import DUPLICATE_PORT, UNDEPLOYED_SERVICE
+from ..rules.findings import SEVERITY_RANK, Finding, Report
 
 CellStatus = Literal["assigned", "reserved", "free", "conflict", "outside"]
 STATUSES: tuple[CellStatus, ...] = ("assigned", "reserved", "free", "conflict", "outside")

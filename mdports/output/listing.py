@@ -14,9 +14,7 @@ from ..model.ports import format_ports
 from ..model.registry import Entry, ListReading, Registry, TableReading
 from ..model.sections import Section
 from ..model.vocabulary import ROLES
-from ..syntax.document import Table
-from .escaping import csv_text, printable
-from .records import (
+from ..records import (
     JSON_VERSION,
     EntryRecord,
     ExplainOutput,
@@ -30,6 +28,8 @@ from .records import (
     ShowOutput,
     dump,
 )
+from ..syntax.document import Table
+from ..syntax.escaping import csv_text, printable
 
 
 def section_fields(section: Section) -> SectionFields:

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .._gc import collector_paused
-from ..check.findings import Finding
-from ..check.rules import validate
 from ..errors import InputError, MdportsError
 from ..files.config import Config, vocabulary
 from ..model.reading import build
 from ..model.registry import Entry, Reference, Registry
 from ..model.sections import Section
+from ..rules.findings import Finding
+from ..rules.validation import validate
 from ..syntax.document import Document, Table, parse
 from ..syntax.row import Row, split_lines
 

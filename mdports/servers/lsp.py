@@ -30,16 +30,16 @@ from pygls.uris import to_fs_path
 
 from .. import __version__, edits
 from .._gc import serving
-from ..check import fixes
-from ..check.catalog import rule_url
-from ..check.findings import Finding, Report
-from ..check.text_edits import TextEdit, text_edits
 from ..edits.port_choice import choose_port, free_ports
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
+from ..fixes import fixers as fixes
+from ..fixes.text_edits import TextEdit, text_edits
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record
+from ..rules.catalog import rule_url
+from ..rules.findings import Finding, Report
 from ..syntax.row import MD_TRIM
 from .analysis import Analysis, analyze
 from .positions import Positions

@@ -144,8 +144,8 @@ def _next_free(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, A
 
 
 def _validate(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    from ..check import fixes
-    from ..check.rules import validate
+    from ..fixes import fixers as fixes
+    from ..rules.validation import validate
 
     document, registry = session.registry()
     report = fixes.attach(validate(registry, session.config), document, registry)

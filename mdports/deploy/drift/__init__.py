@@ -5,11 +5,11 @@ Deployment records are matched to registry entries by name, conservatively (see
 to one by guesswork — a close name only appears in a hint. Each check is a function from the
 matched deployment (:class:`~mdports.deploy.drift.context.Context`) to findings, kept in the
 read-only table ``CHECKS`` (:mod:`~mdports.deploy.drift.run`); :func:`check` runs them all and
-returns a :class:`~mdports.check.findings.Report`, so the text, JSON and GitHub formatters of
+returns a :class:`~mdports.rules.findings.Report`, so the text, JSON and GitHub formatters of
 ``validate`` apply unchanged. Each check makes one pass over the deployment records (and the
 entries).
 
-The rules (MP201-MP213) are in the one catalogue, :mod:`mdports.check.catalog`. The modules
+The rules (MP201-MP213) are in the one catalogue, :mod:`mdports.rules.catalog`. The modules
 hold one idea each: ``names`` and ``context`` (matching),
 ``port_findings`` (what the document says about a deployed port), the checks by what they
 look at (``published``, ``addresses``, ``manifests``, ``unreadable``, ``hosts``) and ``run``.

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ...check.catalog import (
+from ...files.config import Config
+from ...model.registry import Registry
+from ...rules.catalog import (
     DEPLOYMENT_RULES,
     DUPLICATE_HOST_PORT,
     DUPLICATE_HOSTNAME,
@@ -23,10 +25,8 @@ from ...check.catalog import (
     UNREADABLE_PORT,
     WRONG_HOST,
 )
-from ...check.exceptions import apply_exceptions
-from ...check.findings import Finding, Report, Rule
-from ...files.config import Config
-from ...model.registry import Registry
+from ...rules.exceptions import apply_exceptions
+from ...rules.findings import Finding, Report, Rule
 from ..records import Deployment
 from .addresses import check_scrape_targets, check_traefik_routes, check_tunnel_routes
 from .context import Context

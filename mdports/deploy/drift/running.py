@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ...check.findings import Finding
 from ...model.lists import host_key
 from ...model.registry import Entry, Registry
+from ...rules.findings import Finding
 from ..records import Deployment
 from .names import Matcher
 

@@ -4,8 +4,8 @@ Rules are found by id (``MP101``) or name (``port-out-of-range``) the same way e
 configuration, inline directives, ``mdports rules`` and SARIF output. ``fix`` says whether
 ``--fix`` has a remedy for the rule's findings (``safe``: the registry means the same
 afterwards; ``unsafe``: it says something else, such as an entry moved off a taken port);
-the remedies themselves are in :mod:`mdports.check.fixes` and :mod:`mdports.deploy`. The
-checks that report the document rules are in :mod:`mdports.check.rules`, those of the
+the remedies themselves are in :mod:`mdports.fixes.fixers` and :mod:`mdports.deploy`. The
+checks that report the document rules are in :mod:`mdports.rules.validation`, those of the
 deployment rules in :mod:`mdports.deploy.drift`; this module imports neither. Those tables
 are keyed by these constants, never by id strings, and tests/test_catalog.py checks that
 they cover the catalogue.

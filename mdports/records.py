@@ -1,7 +1,7 @@
 """The JSON outputs, as typed records, and the one serializer they share (:func:`dump`).
 
-``diff --format json`` keeps its records beside the diff (:mod:`mdports.diff.json_output`),
-drift its report and fix records in :mod:`mdports.deploy.json_output`; they use the same
+``diff --format json`` keeps its records beside the diff (:mod:`mdports.output.diff_json`),
+drift its report and fix records in :mod:`mdports.output.drift_json`; they use the same
 ``JSON_VERSION``, :class:`FindingRecord` and :func:`dump`.
 
 Every JSON output is an object with ``version`` (:data:`JSON_VERSION`); a section is named
@@ -30,7 +30,7 @@ def dump(record: object) -> str:
     """
     import json  # only a JSON output pays for it: `validate` imports this module for the types
 
-    from .escaping import json_printable
+    from .syntax.escaping import json_printable
 
     return json_printable(json.dumps(record, indent=2, ensure_ascii=False))
 

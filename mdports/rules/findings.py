@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from ..output.records import FindingRecord
-    from .text_edits import Fix
+    from ..fixes.text_edits import Fix
+    from ..records import FindingRecord
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
@@ -47,7 +47,7 @@ class Finding:
     hint: str
     ports: tuple[int, ...] = ()
     section: int | None = None
-    # Attached on demand (mdports.check.fixes), never by the checks themselves: the fix model lives
+    # Attached on demand (mdports.fixes.fixers), never by the checks themselves: the fix model lives
     # in check/text_edits.py, which a plain `validate` does not load.
     fix: Fix | None = None
     # drift: the entry a deployment record was matched to (its index), and the record's own name,
@@ -94,7 +94,7 @@ class Report:
     path: str
     findings: tuple[Finding, ...]
     accepted: tuple[Finding, ...] = ()
-    baselined: tuple[Finding, ...] = ()  # recorded in --baseline FILE (mdports.check.baseline)
+    baselined: tuple[Finding, ...] = ()  # recorded in --baseline FILE (mdports.files.baseline)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)

@@ -3,7 +3,7 @@
 A :class:`Slot` is a place in one of our tables (a row, or none once removed, and the rows put
 after it); :class:`ReplayState` holds both sides' identities (entries, tables, the names each
 side gives a column), who holds which port and name, and writes rows into slots.
-:class:`~mdports.diff.replay.Replay` adds the operations that replay each kind of change.
+:class:`~mdports.merge.replay.Replay` adds the operations that replay each kind of change.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import edits
+from ..diff.changes import EntryChange
+from ..diff.compare import compare_both
 from ..model.names import fold_name
 from ..model.registry import Entry, Reference, Registry
 from ..syntax.row import Row
-from .compare import compare_both
-from .model import EntryChange
 
 Identity = tuple[str, int]  # ("ours", our entry index) or ("theirs", their entry index)
 
@@ -27,7 +27,7 @@ class Conflict:
     """A change of theirs that could not be combined with ours, named for people.
 
     ``placed``: the conflict is between markers where it happened. One that is not goes between
-    markers at the end of the document (see :func:`~mdports.diff.merge_text.unplaced`): their side
+    markers at the end of the document (see :func:`~mdports.merge.prose.unplaced`): their side
     a note naming it, our side ``ours`` (what of ours the merge could not place, if anything), so
     a file that lost a side never looks clean.
     """

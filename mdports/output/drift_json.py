@@ -1,8 +1,8 @@
 """The JSON documents ``mdports drift`` prints: the drift report, and what a ``--fix`` did.
 
 Each is a frozen record built once from what the command computed; ``to_dict`` gives the
-typed JSON record of :mod:`mdports.output.records` (:class:`~mdports.output.records.ReportOutput`,
-:class:`~mdports.output.records.DriftFixOutput`) and :func:`dumps` its text, so the shape lives
+typed JSON record of :mod:`mdports.records` (:class:`~mdports.records.ReportOutput`,
+:class:`~mdports.records.DriftFixOutput`) and :func:`dumps` its text, so the shape lives
 in one place rather than in dicts assembled by the command.
 """
 
@@ -12,17 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ..output.records import JSON_VERSION, dump
-from ..output.report import to_json
+from ..records import JSON_VERSION, dump
+from .report import to_json
 
 if TYPE_CHECKING:
-    from ..check.findings import Finding, Report
+    from ..deploy.fix_deployment import PortEdit
+    from ..deploy.records import Deployment
+    from ..deploy.unfixed import Unfixed
     from ..edits import Change
     from ..model.registry import Registry
-    from ..output.records import DriftFixOutput, ReportOutput, SourceRecord
-    from .fix_deployment import PortEdit
-    from .records import Deployment
-    from .unfixed import Unfixed
+    from ..records import DriftFixOutput, ReportOutput, SourceRecord
+    from ..rules.findings import Finding, Report
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,13 @@
-"""A :class:`~mdports.diff.model.SemanticDiff` for people in a terminal: one line per change."""
+"""A :class:`~mdports.diff.changes.SemanticDiff` for people in a terminal: one line per change."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..check.findings import Finding
-from ..output.escaping import printable
-from .items import NO_CHANGES, Segment, groups, summary
-from .model import SemanticDiff
+from ..diff.changes import SemanticDiff
+from ..rules.findings import Finding
+from ..syntax.escaping import printable
+from .diff_items import NO_CHANGES, Segment, groups, summary
 
 
 def _plain(segments: Iterable[Segment]) -> str:

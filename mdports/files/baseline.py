@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputError, RefusedError
-from ..files.writing import write_atomic
 from ..model.registry import Entry, Registry
-from .catalog import find_rule
-from .findings import Finding, Report
+from ..rules.catalog import find_rule
+from ..rules.findings import Finding, Report
+from .writing import write_atomic
 
 BASELINE_VERSION = 1
 _FIELDS = {"rule": str, "name": str, "file": str, "scope": str, "ports": list, "count": int}
@@ -78,7 +78,7 @@ class Baseline:
 
 def read_baseline(path: Path) -> Baseline:
     """Read a baseline file; anything wrong with it is an :class:`InputError` at its location."""
-    from ..files.reading import read_text
+    from .reading import read_text
 
     name = str(path)
     text = read_text(path)

@@ -1,7 +1,7 @@
 """Their registry changes replayed onto our document as one batch of row edits.
 
 Removals first, then changes (column renames, then entries, with the references that followed
-them), then additions; see :mod:`mdports.diff.merge` for the rules and the invariant.
+them), then additions; see :mod:`mdports.merge.driver` for the rules and the invariant.
 
 About 370 lines: one class whose methods are the replay rules of each kind of change; they
 share the checks for ports, names and columns, so each rule reads whole in one place.
@@ -17,7 +17,7 @@ from ..model.names import fold_name
 from ..model.registry import Entry, Reference, Registry
 from ..syntax.document import Table
 from ..syntax.row import Row
-from .merge_rows import (
+from .rows import (
     Identity,
     ReplayState,
     ReplayTable,

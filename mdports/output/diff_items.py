@@ -1,4 +1,4 @@
-"""The changes of a :class:`~mdports.diff.model.SemanticDiff` as report lines, grouped by section.
+"""The changes of a :class:`~mdports.diff.changes.SemanticDiff` as report lines, grouped by section.
 
 Every change is turned into an :class:`Item`: a label (added, renamed, ...) and a line of
 *segments*: words of ours (``plain``) and text that comes from the document (``user``:
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..diff.changes import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 from ..model.ports import format_ports
-from .model import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 
 NO_CHANGES = "no registry changes"
 

@@ -18,7 +18,7 @@ from .. import edits
 from ..errors import UsageError
 from ..model.registry import Registry
 from ..syntax.document import Document, Prose, Table
-from .merge_rows import Conflict, Slot
+from .rows import Conflict, Slot
 
 # A private-use character marks the token lines: it never occurs in a real schema, and
 # unlike NUL it keeps git merge-file treating the text as text.
@@ -100,7 +100,7 @@ def skeleton(
     """The document with each registry table replaced by one token line, and those tables by token.
 
     ``lists`` are the running lists merged item by item: per prose block, the lines
-    (first, stop) of each and its token (see :mod:`mdports.diff.merge_lists`).
+    (first, stop) of each and its token (see :mod:`mdports.merge.lists`).
     """
     lines: list[str] = []
     tables: dict[str, Table] = {}

@@ -20,16 +20,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..check.findings import Finding
-from ..check.fixes import History, attach, in_place
-from ..check.text_edits import Fix, apply_edits
+from ..diff.changes import SemanticDiff
+from ..fixes.fixers import History, attach, in_place
+from ..fixes.text_edits import Fix, apply_edits
 from ..model.registry import Registry
-from ..output.escaping import escape_markdown
+from ..rules.findings import Finding
 from ..syntax.document import Document
+from ..syntax.escaping import escape_markdown
 from ..syntax.row import split_eol, split_lines
-from .comment import item_line
-from .items import entry_item
-from .model import SemanticDiff
+from .diff_comment import item_line
+from .diff_items import entry_item
 
 MARKER = "<!-- mdports:review -->"
 MAX_COMMENTS = 50
@@ -119,7 +119,7 @@ def github_review(
     history: History | None = None,
 ) -> dict[str, object]:
     """The review payload for the change from ``old_text`` to ``document`` (at ``path`` in the repository)."""
-    from ..check.findings import Report
+    from ..rules.findings import Report
 
     text = document.render()
     hunks = _hunks(old_text, text)

@@ -1,12 +1,12 @@
 """Fixes: the mechanical remedy of a finding, made by the edit operations and verified like every edit.
 
-A :class:`~mdports.check.text_edits.Fix` holds text edits (line/column ranges and their new text).
+A :class:`~mdports.fixes.text_edits.Fix` holds text edits (line/column ranges and their new text).
 They are never written by hand here: each one is the difference an edit operation of
 :mod:`mdports.edits` makes (``format_tables``, ``complete_row``, ``shrink_placeholder``,
 ``move``, ``renumber``), checked by :func:`mdports.edits.verify` like every edit and turned into
-text edits by :func:`~mdports.check.text_edits.text_edits`. ``FIXERS`` maps a rule to the
+text edits by :func:`~mdports.fixes.text_edits.text_edits`. ``FIXERS`` maps a rule to the
 function that finds its remedy (a read-only table, as ``rules.CHECKS`` is); :func:`attach` gives
-a report's findings their fixes. Applying them is :mod:`mdports.check.fix_rounds`.
+a report's findings their fixes. Applying them is :mod:`mdports.fixes.fix_rounds`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from ..errors import MdportsError
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
+from ..rules.catalog import CELL_COUNT, DUPLICATE_PORT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
+from ..rules.findings import Applicability, Finding, Report, Rule
 from ..syntax.document import Document
-from .catalog import CELL_COUNT, DUPLICATE_PORT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
-from .findings import Applicability, Finding, Report, Rule
 from .text_edits import Fix, text_edits
 
 # Making a fix re-reads and verifies the whole document, so the fixes worked out for one report

@@ -26,8 +26,8 @@ side has (our row refers to a service they removed) is not clean either: the err
 When the three versions end their lines differently, they are merged with LF and the result
 takes the line ending of the side that changed it (ours when both did).
 
-Here: the merge as a whole. The prose layer and conflict markers are :mod:`mdports.diff.merge_text`,
-the replay :mod:`mdports.diff.replay`, on the state and rows of :mod:`mdports.diff.merge_rows`.
+Here: the merge as a whole. The prose layer and conflict markers are :mod:`mdports.merge.prose`,
+the replay :mod:`mdports.merge.replay`, on the state and rows of :mod:`mdports.merge.rows`.
 """
 
 from __future__ import annotations
@@ -36,13 +36,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import edits
-from ..check.findings import Finding
 from ..model.reading import build
 from ..model.registry import Registry, RegistryTable
+from ..rules.findings import Finding
 from ..syntax.document import Document, Table, parse, shared_rows
-from .merge_lists import ListMerge
-from .merge_rows import Conflict
-from .merge_text import (
+from .lists import ListMerge
+from .prose import (
     TOKEN_LINE,
     Labels,
     date_aligned,
@@ -55,6 +54,7 @@ from .merge_text import (
     unplaced,
 )
 from .replay import Replay
+from .rows import Conflict
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def _merge(
     text = unplaced(text, replay.conflicts, labels)
     errors: tuple[Finding, ...] = ()
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
-        from .findings import new_errors
+        from ..diff.findings import new_errors
 
         if text == edit.text:  # nothing but their rows changed: the registry verify read is the result's
             merged, checked = replayed, validated if validated is not None else _validate(replayed)
@@ -249,7 +249,7 @@ def _kept_rows(table: Table, info: RegistryTable, base: Table) -> str:
 
 def _validate(registry: Registry) -> tuple[Finding, ...]:
     """Every finding of ``registry`` (validation is loaded only when a merge needs it)."""
-    from ..check.rules import validate
+    from ..rules.validation import validate
 
     return validate(registry).findings
 

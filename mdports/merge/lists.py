@@ -28,12 +28,12 @@ from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..diff.running import running_key
 from ..model.lists import segments
 from ..model.registry import Entry, ListReading, Registry
 from ..syntax.document import Prose
-from .merge_rows import Conflict
-from .merge_text import Labels
-from .running import running_key
+from .prose import Labels
+from .rows import Conflict
 
 RunningKey = tuple[str, str]
 

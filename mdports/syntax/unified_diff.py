@@ -16,7 +16,7 @@ so that a value holding such a character is one line of the diff, and ``patch`` 
 
 from __future__ import annotations
 
-from ..syntax.row import split_lines
+from .row import split_lines
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

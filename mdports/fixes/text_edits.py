@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
+from ..rules.findings import Applicability
 from ..syntax.row import split_lines
-from .findings import Applicability
 
 if TYPE_CHECKING:
     from ..edits import Edit
-    from ..output.records import FixRecord, TextEditRecord
+    from ..records import FixRecord, TextEditRecord
 
 
 @dataclass(frozen=True, slots=True)

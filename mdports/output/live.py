@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..output.colors import paint
-from ..output.escaping import printable
-from ..output.report import format_text as format_findings
-from ..output.report import to_json
-from .check import LiveResult
+from ..live.check import LiveResult
+from ..syntax.escaping import printable
+from .colors import paint
+from .report import format_text as format_findings
+from .report import to_json
 
 _STYLE = {"listening": "added", "open": "added", "free": "added", "taken": "error", "closed": "warning"}
 
@@ -30,7 +30,7 @@ def format_text(
 
 
 def format_json(result: LiveResult) -> str:
-    from ..output.records import dump
+    from ..records import dump
 
     record: dict[str, Any] = dict(to_json(result.report))
     record["mode"] = result.mode

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..check.findings import Finding
 from ..model.ports import format_ports
 from ..model.registry import Layer, Status
+from ..rules.findings import Finding
 
 EntryKind = Literal["added", "removed", "renamed", "moved", "changed"]
 SectionKind = Literal["added", "removed", "renamed", "re-ranged"]

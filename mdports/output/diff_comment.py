@@ -1,9 +1,9 @@
-"""A :class:`~mdports.diff.model.SemanticDiff` as a pull request comment (Markdown).
+"""A :class:`~mdports.diff.changes.SemanticDiff` as a pull request comment (Markdown).
 
 The comment starts with the hidden marker :data:`MARKER` (a bot finds and edits its one
 comment by it) and is never longer than :data:`COMMENT_LIMIT` characters: what does not fit
 is folded into ``<details>``, and what does not fit there either is counted. Every ``user``
-segment of a line (see :mod:`mdports.diff.items`) is escaped.
+segment of a line (see :mod:`mdports.output.diff_items`) is escaped.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
 
-from ..check.findings import Finding
-from ..output.escaping import escape_markdown
-from .items import NO_CHANGES, Item, Segment, Style, groups, summary
-from .model import SemanticDiff
+from ..diff.changes import SemanticDiff
+from ..rules.findings import Finding
+from ..syntax.escaping import escape_markdown
+from .diff_items import NO_CHANGES, Item, Segment, Style, groups, summary
 
 MARKER = "<!-- mdports:diff -->"
 COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull request comment
