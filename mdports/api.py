@@ -48,7 +48,7 @@ def registry(document: Document) -> Registry:
 
 
 def validate(source: Document | Registry, config: Config | None = None) -> Report:
-    """Every finding of every rule (see ``mdports.rules.catalog.DOCUMENT_RULES``) as a :class:`Report`."""
+    """Every finding of every rule (see ``mdports.check.catalog.DOCUMENT_RULES``) as a :class:`Report`."""
     model = source if isinstance(source, Registry) else build(source)
     return _rules.validate(model, config)
 
