@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._gc import collector_paused
+from .version import __version__ as __version__
 
 with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
@@ -79,4 +80,3 @@ __all__ = [
     "validate",
     "verify",
 ]
-__version__ = "0.1.0"

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
 import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from .. import __version__
 from ..errors import MdportsError
+from ..version import __version__
 from ._output import say
 from ._state import Color, state
 

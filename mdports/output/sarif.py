@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from .. import __version__
 from ..files.reading import STDIN_NAME
 from ..fixes.text_edits import Fix
 from ..records import dump
 from ..rules.catalog import ALL_RULES
 from ..rules.findings import Finding, Report
+from ..version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

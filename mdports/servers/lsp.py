@@ -28,7 +28,7 @@ from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__, edits
+from .. import edits
 from .._gc import serving
 from ..edits.port_choice import choose_port, free_ports
 from ..errors import MdportsError
@@ -41,6 +41,7 @@ from ..output.listing import format_show, range_record
 from ..rules.catalog import rule_url
 from ..rules.findings import Finding, Report
 from ..syntax.row import MD_TRIM
+from ..version import __version__
 from .analysis import Analysis, analyze
 from .positions import Positions
 

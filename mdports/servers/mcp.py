@@ -29,7 +29,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
-from .. import __version__, edits
+from .. import edits
 from .._gc import serving
 from ..api import edit_file
 from ..errors import MdportsError, UsageError
@@ -39,6 +39,7 @@ from ..model.reading import build
 from ..model.registry import Registry
 from ..output.listing import section_fields
 from ..syntax.document import Document, parse
+from ..version import __version__
 from .queries import known_host, lookup, next_free
 
 INSTRUCTIONS = (
