@@ -31,10 +31,10 @@ from ..files.config import Config
 from ..files.lock import DEFAULT_LOCK_TIMEOUT, DocumentLock
 from ..files.reading import file_identity, read_text
 from ..files.writing import write_all
-from ..fixes.text_edits import Fix, TextEdit, apply_edits
+from ..fixes.text_edits import apply_edits
 from ..model.registry import Entry, Registry
 from ..rules.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
-from ..rules.findings import Finding, Report
+from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines
 from ..syntax.unified_diff import unified_diff
 from .cloudflared import TunnelRoute, read_cloudflared

@@ -15,15 +15,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from ..model.ports import PortRange, PortSyntaxError, parse_span
 from ..model.sections import slugify
 from ..model.vocabulary import DEFAULT, ListPolicy, Vocabulary
+from ..rules.findings import LINUX_EPHEMERAL, WINDOWS_DYNAMIC, Settings
 from .reading import read_bytes, read_text
 
 DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
@@ -44,17 +45,15 @@ class HostConfig:
     kubernetes: tuple[Path, ...] = ()  # manifest files or folders
 
 
-LINUX_EPHEMERAL = PortRange(32768, 60999)  # net.ipv4.ip_local_port_range's default
-WINDOWS_DYNAMIC = PortRange(49152, 65535)  # where Hyper-V and WinNAT take their excluded blocks
-
-
 @dataclass(frozen=True)
-class Config:
-    """Project settings; every field has a safe default so a bare repository works."""
+class Config(Settings):
+    """Project settings; every field has a safe default so a bare repository works.
+
+    The fields the checks read (``ignore``, ``accept``, the known-risky ports) are those of
+    :class:`~mdports.rules.findings.Settings`, which a Config is: the checks see only them.
+    """
 
     file: Path | None = None
-    ignore: frozenset[str] = frozenset()  # rule ids or names never reported
-    accept: tuple[tuple[str, int], ...] = ()  # (rule id or name, port) pairs accepted as known
     strict: bool = False
     compose: tuple[Path, ...] = ()
     prometheus: tuple[Path, ...] = ()
@@ -67,11 +66,6 @@ class Config:
     service_columns: tuple[str, ...] = ()  # headers of one's own that are service columns
     running_lists: ListPolicy = field(default_factory=ListPolicy)  # which lists of running ports to read, by heading
     lock_timeout: float = 30.0  # seconds a writer waits for another one's lock on the document
-    # Known-risky ports (MP115-MP118): the Linux ephemeral range, the platforms the services run on,
-    # and the ranges Windows/Hyper-V excludes (`netsh interface ipv4 show excludedportrange protocol=tcp`).
-    ephemeral_range: PortRange = LINUX_EPHEMERAL
-    platforms: frozenset[str] = frozenset()
-    windows_excluded_ranges: tuple[PortRange, ...] = (WINDOWS_DYNAMIC,)
     source: Path | None = None  # the file it came from
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the raw settings, as read
 
@@ -300,14 +294,6 @@ KEYS: dict[str, Key] = {
         '["49152-65535"]',
     ),
 }
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'strict'?"`` when a choice is close to ``word``, else ``""``."""
-    import difflib  # only on a typo: `import mdports` does not pay for it
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 # --- discovery and loading ----------------------------------------------------------------------

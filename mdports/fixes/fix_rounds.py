@@ -29,11 +29,11 @@ from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
-from ..rules.findings import Finding, Report
+from ..rules.findings import Finding, Fix, Report
 from ..rules.validation import validate
 from ..syntax.document import Document, parse
 from .fixers import History, attach, renumbering
-from .text_edits import Fix, apply_edits, line_starts, text_span
+from .text_edits import apply_edits, line_starts, text_span
 
 MAX_ROUNDS = 5
 

@@ -25,9 +25,9 @@ from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..rules.catalog import CELL_COUNT, DUPLICATE_PORT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
-from ..rules.findings import Applicability, Finding, Report, Rule
+from ..rules.findings import Applicability, Finding, Fix, Report, Rule
 from ..syntax.document import Document
-from .text_edits import Fix, text_edits
+from .text_edits import text_edits
 
 # Making a fix re-reads and verifies the whole document, so the fixes worked out for one report
 # stop once (fixes made) x (entries) passes this: every fix of a hand-sized registry (about 600

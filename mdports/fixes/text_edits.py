@@ -1,56 +1,20 @@
-"""A finding's fix and its text edits: an :class:`~mdports.edits.Edit` as replacements of whole lines, applied.
+"""An :class:`~mdports.edits.Edit` as text edits (replacements of whole lines), and text edits applied.
 
-A :class:`TextEdit` replaces a line/column range of the old text; the fixes of findings, review
-suggestions and drift fixes are written as such edits.
+A :class:`~mdports.rules.findings.TextEdit` replaces a line/column range of the old text; the fixes
+of findings, review suggestions and drift fixes are written as such edits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
-from ..rules.findings import Applicability
+from ..rules.findings import TextEdit
 from ..syntax.row import split_lines
 
 if TYPE_CHECKING:
     from ..edits import Edit
-    from ..records import FixRecord, TextEditRecord
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    text: str
-
-    def to_dict(self) -> TextEditRecord:
-        return {
-            "start": {"line": self.line, "column": self.column},
-            "end": {"line": self.end_line, "column": self.end_column},
-            "content": self.text,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
-
-    description: str
-    applicability: Applicability
-    edits: tuple[TextEdit, ...]
-
-    def to_dict(self) -> FixRecord:
-        return {
-            "description": self.description,
-            "applicability": self.applicability,
-            "edits": [edit.to_dict() for edit in self.edits],
-        }
 
 
 def text_edits(edit: Edit) -> tuple[TextEdit, ...]:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from ..diff.changes import SemanticDiff
 from ..fixes.fixers import History, attach, in_place
-from ..fixes.text_edits import Fix, apply_edits
+from ..fixes.text_edits import apply_edits
 from ..model.registry import Registry
-from ..rules.findings import Finding
+from ..rules.findings import Finding, Fix
 from ..syntax.document import Document
 from ..syntax.escaping import escape_markdown
 from ..syntax.row import split_eol, split_lines

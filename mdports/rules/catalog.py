@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from .findings import Rule
 
 DUPLICATE_PORT = Rule(
@@ -1176,8 +1176,6 @@ def find_rule(word: str) -> Rule | None:
 
 def check_rule_names(words: Iterable[str], key: str, path: str | None) -> None:
     """Raise a :class:`UsageError` naming ``key`` for the first word that is no rule."""
-    from ..files.config import did_you_mean
-
     for word in words:
         if find_rule(word) is None:
             raise UsageError(

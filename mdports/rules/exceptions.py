@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
-from ..files.config import Config
 from ..model.directives import Directive
 from ..model.registry import Registry
 from .catalog import UNUSED_ACCEPT
-from .findings import Finding, Report, Rule
+from .findings import Finding, Report, Rule, Settings
 
 
 def _matches(rule: Rule, names: Iterable[str]) -> bool:
@@ -28,13 +27,13 @@ def apply_exceptions(
     path: str,
     findings: Iterable[Finding],
     registry: Registry,
-    config: Config,
+    settings: Settings,
     ran: Collection[Rule] = (),
     order: Callable[[Finding], Any] = _by_place,
 ) -> Report:
     """Drop findings of ignored rules, set apart those accepted as known, sort the rest.
 
-    Known: a ``config.accept`` (rule, port) pair, or an inline ``<!-- mdports: accept RULE
+    Known: a ``settings.accept`` (rule, port) pair, or an inline ``<!-- mdports: accept RULE
     [PORT ...] -->`` in the finding's section. An inline accept that names a rule of ``ran``
     (the rules this run checked) and matches no finding is reported as MP112, like ruff's
     unused ``noqa``. The findings shown are sorted by ``order`` (line and column by default).
@@ -47,15 +46,15 @@ def apply_exceptions(
     for index, accept in enumerate(registry.accepts):
         by_section.setdefault(accept.section, []).append((index, accept))
     for finding in findings:
-        if _matches(finding.rule, config.ignore):
+        if _matches(finding.rule, settings.ignore):
             continue
-        known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in config.accept)
+        known = any(_matches(finding.rule, [rule]) and port in finding.ports for rule, port in settings.accept)
         for index, accept in by_section.get(finding.section, ()):
             if _matches(finding.rule, accept.rules) and (not accept.ports or set(accept.ports) & set(finding.ports)):
                 used.add(index)
                 known = True
         (accepted if known else shown).append(finding)
-    if not _matches(UNUSED_ACCEPT, config.ignore):
+    if not _matches(UNUSED_ACCEPT, settings.ignore):
         shown += _unused_accepts(path, registry, used, ran)
     shown.sort(key=order)
     return Report(path, tuple(shown), tuple(accepted))

@@ -5,15 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ..model.ports import PortRange
+
 if TYPE_CHECKING:
-    from ..fixes.text_edits import Fix
-    from ..records import FindingRecord
+    from ..records import FindingRecord, FixRecord, TextEditRecord
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 # safe: the registry means the same afterwards (row order, merged placeholders, filled cells);
 # unsafe: it says something else (an entry moved off a taken port).
 Applicability = Literal["safe", "unsafe"]
+
+LINUX_EPHEMERAL = PortRange(32768, 60999)  # net.ipv4.ip_local_port_range's default
+WINDOWS_DYNAMIC = PortRange(49152, 65535)  # where Hyper-V and WinNAT take their excluded blocks
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the checks read from the configuration, and nothing else (the configuration is one).
+
+    ``ignore`` and ``accept`` say which findings are dropped or accepted as known; the known-risky
+    ports (MP115-MP118) take the Linux ephemeral range, the platforms the services run on and the
+    ranges Windows/Hyper-V excludes (``netsh interface ipv4 show excludedportrange protocol=tcp``).
+    """
+
+    ignore: frozenset[str] = frozenset()  # rule ids or names never reported
+    accept: tuple[tuple[str, int], ...] = ()  # (rule id or name, port) pairs accepted as known
+    ephemeral_range: PortRange = LINUX_EPHEMERAL
+    platforms: frozenset[str] = frozenset()
+    windows_excluded_ranges: tuple[PortRange, ...] = (WINDOWS_DYNAMIC,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +53,40 @@ class Rule:
     summary: str
     fix: Applicability | None = None
     explanation: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+
+    def to_dict(self) -> TextEditRecord:
+        return {
+            "start": {"line": self.line, "column": self.column},
+            "end": {"line": self.end_line, "column": self.end_column},
+            "content": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
+
+    description: str
+    applicability: Applicability
+    edits: tuple[TextEdit, ...]
+
+    def to_dict(self) -> FixRecord:
+        return {
+            "description": self.description,
+            "applicability": self.applicability,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,13 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 
-from ..files.config import Config
 from ..model.names import name_words
 from ..model.ports import NO_PORT, PortRange, strip_markup
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import normalize_header
 from .catalog import DYNAMIC_PORT, EPHEMERAL_PORT, EXCLUDED_PORT, KUBERNETES_PORT_NAME, OS_SERVICE_PORT
 from .entries import entry_finding
-from .findings import Finding, Rule
+from .findings import Finding, Rule, Settings
 
 IANA_DYNAMIC = PortRange(49152, 65535)
 # Ports a common OS service listens on out of the box, by platform (where it is well known).
@@ -50,8 +49,8 @@ def _checked(registry: Registry) -> Iterator[Entry]:
     return (e for e in registry.entries if e.service is not None and e.spans and e.layer == "planned")
 
 
-def check_ephemeral_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
-    span = config.ephemeral_range
+def check_ephemeral_ports(registry: Registry, path: str, settings: Settings) -> Iterator[Finding]:
+    span = settings.ephemeral_range
     yield from _in_range(
         registry,
         path,
@@ -62,8 +61,8 @@ def check_ephemeral_ports(registry: Registry, path: str, config: Config) -> Iter
     )
 
 
-def check_dynamic_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
-    linux = config.ephemeral_range
+def check_dynamic_ports(registry: Registry, path: str, settings: Settings) -> Iterator[Finding]:
+    linux = settings.ephemeral_range
     yield from _in_range(
         registry,
         path,
@@ -98,9 +97,11 @@ def _in_range(
         )
 
 
-def check_os_service_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
+def check_os_service_ports(registry: Registry, path: str, settings: Settings) -> Iterator[Finding]:
     taken = {
-        port: (platform, what) for platform in sorted(config.platforms) for port, what in OS_SERVICES[platform].items()
+        port: (platform, what)
+        for platform in sorted(settings.platforms)
+        for port, what in OS_SERVICES[platform].items()
     }
     if not taken:
         return
@@ -120,10 +121,10 @@ def check_os_service_ports(registry: Registry, path: str, config: Config) -> Ite
                 break
 
 
-def check_excluded_ports(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
-    if "windows" not in config.platforms:
+def check_excluded_ports(registry: Registry, path: str, settings: Settings) -> Iterator[Finding]:
+    if "windows" not in settings.platforms:
         return
-    ranges = config.windows_excluded_ranges
+    ranges = settings.windows_excluded_ranges
     for entry in _checked(registry):
         found = next(((port, span) for port in entry.ports for span in ranges if port in span), None)
         if found:
@@ -140,7 +141,7 @@ def check_excluded_ports(registry: Registry, path: str, config: Config) -> Itera
             )
 
 
-def check_kubernetes_port_names(registry: Registry, path: str, config: Config) -> Iterator[Finding]:
+def check_kubernetes_port_names(registry: Registry, path: str, settings: Settings) -> Iterator[Finding]:
     """Port names in a ``Port name`` column, or a ``Name`` column under a Kubernetes heading or table."""
     columns = _port_name_columns(registry)
     if not columns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..files.config import did_you_mean
+from ..errors import did_you_mean
 from ..model.directives import Directive
 from ..model.registry import Registry
 from ..model.vocabulary import ROLES

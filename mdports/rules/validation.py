@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from types import MappingProxyType
 
-from ..files.config import Config
 from ..model.registry import Registry
 from .catalog import (
     BAD_DIRECTIVE,
@@ -50,7 +49,7 @@ from .entries import (
     check_row_order,
 )
 from .exceptions import apply_exceptions
-from .findings import Finding, Report, Rule
+from .findings import Finding, Report, Rule, Settings
 from .layers import check_running_against_plan
 from .ranges import check_overlapping_ranges, check_placeholders, check_range_headings, check_ranges
 from .risky import (
@@ -63,7 +62,7 @@ from .risky import (
 from .tables import check_directives, check_service_columns, check_something_read, check_table_roles
 
 Check = Callable[[Registry, str], Iterable[Finding]]
-ConfiguredCheck = Callable[[Registry, str, Config], Iterable[Finding]]
+ConfiguredCheck = Callable[[Registry, str, Settings], Iterable[Finding]]
 
 CHECKS: MappingProxyType[Rule, Check] = MappingProxyType(
     {
@@ -100,20 +99,20 @@ CONFIGURED_CHECKS: MappingProxyType[Rule, ConfiguredCheck] = MappingProxyType(
 
 
 def validate(
-    registry: Registry, config: Config | None = None, path: str | None = None, *, errors_only: bool = False
+    registry: Registry, settings: Settings | None = None, path: str | None = None, *, errors_only: bool = False
 ) -> Report:
     """Run every rule and split the findings into reported and accepted ones.
 
-    Findings of rules in ``config.ignore`` are dropped; those matching a ``config.accept``
+    Findings of rules in ``settings.ignore`` are dropped; those matching a ``settings.accept``
     pair or an inline ``<!-- mdports: accept RULE [PORT ...] -->`` in their section are
     counted as accepted. ``errors_only`` runs only the rules whose findings are errors (what
     an edit's verification asks).
     """
-    config = config or Config()
+    settings = settings or Settings()
     name = path or registry.path or "<input>"
     ran = [rule for rule in DOCUMENT_RULES if rule.severity == "error" or not errors_only]
     checks = [check for rule, check in CHECKS.items() if rule in ran]
     findings = [f for check in checks for f in check(registry, name)]
     configured = [check for rule, check in CONFIGURED_CHECKS.items() if rule in ran]
-    findings.extend(f for check in configured for f in check(registry, name, config))
-    return apply_exceptions(name, findings, registry, config, ran)
+    findings.extend(f for check in configured for f in check(registry, name, settings))
+    return apply_exceptions(name, findings, registry, settings, ran)

@@ -34,12 +34,12 @@ from ..edits.port_choice import choose_port, free_ports
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..fixes import fixers as fixes
-from ..fixes.text_edits import TextEdit, text_edits
+from ..fixes.text_edits import text_edits
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record
 from ..rules.catalog import rule_url
-from ..rules.findings import Finding, Report
+from ..rules.findings import Finding, Report, TextEdit
 from ..syntax.row import MD_TRIM
 from ..version import __version__
 from .analysis import Analysis, analyze
