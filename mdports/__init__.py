@@ -26,13 +26,13 @@ with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
 
 if TYPE_CHECKING:
     from .api import EditResult, edit_file, load, parse, registry, validate
-    from .edits import Edit, add, format_tables, free_ports, move, remove, rename, set_cells, verify
+    from .edits import Edit, add, format_tables, move, remove, rename, set_cells, verify
+    from .model.free_ports import free_ports
 
 _LAZY = {
     **dict.fromkeys(("EditResult", "edit_file", "load", "parse", "registry", "validate"), ".api"),
-    **dict.fromkeys(
-        ("Edit", "add", "format_tables", "free_ports", "move", "remove", "rename", "set_cells", "verify"), ".edits"
-    ),
+    **dict.fromkeys(("Edit", "add", "format_tables", "move", "remove", "rename", "set_cells", "verify"), ".edits"),
+    "free_ports": ".model.free_ports",
 }
 
 

@@ -1,8 +1,10 @@
-"""The JSON outputs, as typed records, and the one serializer they share (:func:`dump`).
+"""The wire records: every JSON output's shape, as typed records, on the ground floor.
 
-``diff --format json`` keeps its records beside the diff (:mod:`mdports.output.diff_json`),
-drift its report and fix records in :mod:`mdports.output.drift_json`; they use the same
-``JSON_VERSION``, :class:`FindingRecord` and :func:`dump`.
+The ``to_dict()`` of the domain's records (findings, changes, edits) return these TypedDicts, so
+this module imports nothing of mdports: every layer may use it. They are printed by the one
+serializer, :func:`mdports.syntax.escaping.dump`. ``diff --format json`` keeps its records beside
+the diff (:mod:`mdports.output.diff_json`), drift its report and fix records in
+:mod:`mdports.output.drift_json`; they use the same ``JSON_VERSION`` and :class:`FindingRecord`.
 
 Every JSON output is an object with ``version`` (:data:`JSON_VERSION`); a section is named
 the same way everywhere (:class:`SectionFields`: ``section`` is its slug, ``heading`` the
@@ -20,19 +22,6 @@ if TYPE_CHECKING:  # typing.NotRequired from Python 3.11; the annotations are ne
     from typing_extensions import NotRequired
 
 JSON_VERSION = 1
-
-
-def dump(record: object) -> str:
-    """A record (or a list of records) as the JSON text mdports prints: indented, UTF-8 as is.
-
-    As is but for the characters that act on a terminal or hide (ESC, C1 controls, bidi
-    overrides): those are JSON escapes (``\\u202e``), which decode to the same data.
-    """
-    import json  # only a JSON output pays for it: `validate` imports this module for the types
-
-    from .syntax.escaping import json_printable
-
-    return json_printable(json.dumps(record, indent=2, ensure_ascii=False))
 
 
 class SectionFields(TypedDict):

@@ -218,7 +218,8 @@ class Command(TyperCommand):
             return super().invoke(ctx)
         except MdportsError as error:
             if _asks_for_json(ctx):
-                from ..records import JSON_VERSION, ErrorOutput, dump
+                from ..records import JSON_VERSION, ErrorOutput
+                from ..syntax.escaping import dump
 
                 output: ErrorOutput = {"version": JSON_VERSION, "error": error_record(error)}
                 say(dump(output))

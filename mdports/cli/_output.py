@@ -3,7 +3,7 @@
 Every message and output goes through this module, so a service name, a path or a cell that
 holds ESC, BEL, a C1 control or a right-to-left override is shown as ``<U+001B>`` instead of
 acting on the terminal (:func:`~mdports.syntax.escaping.printable`). JSON passes unchanged:
-:func:`mdports.records.dump` wrote those characters as JSON escapes already. Coloured
+:func:`mdports.syntax.escaping.dump` wrote those characters as JSON escapes already. Coloured
 text, diffs and Markdown are escaped as they are built (:func:`say_diff`, :func:`say_markdown`).
 Only a document written to stdout (``fmt -``) leaves another way, byte for byte what a file
 would hold.

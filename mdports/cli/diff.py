@@ -81,7 +81,7 @@ def diff(
     if fmt is DiffFormat.github_review:
         from ..fixes.fixers import git_history
         from ..output.review import github_review
-        from ..records import dump
+        from ..syntax.escaping import dump
 
         path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
         payload = github_review(result, old_text, new_document, new_registry, path, git_history(document))

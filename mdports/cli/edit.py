@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import UsageError
-from ..records import JSON_VERSION, dump
+from ..records import JSON_VERSION
+from ..syntax.escaping import dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
 from ._options import LOCK_TIMEOUT, TextOrJson
 from ._output import say, say_diff
@@ -321,7 +322,8 @@ def next_free(
     section, ports = edits.next_free(registry, range_, count)
     if fmt is TextOrJson.json:
         from ..output.listing import section_fields
-        from ..records import JSON_VERSION, NextFreeOutput, dump
+        from ..records import JSON_VERSION, NextFreeOutput
+        from ..syntax.escaping import dump
 
         record: NextFreeOutput = {
             "version": JSON_VERSION,

@@ -68,7 +68,8 @@ def merge(
         write_atomic(target, result.text)
     shown = path or str(target)
     if fmt is TextOrJson.json:
-        from ..records import JSON_VERSION, MergeOutput, dump
+        from ..records import JSON_VERSION, MergeOutput
+        from ..syntax.escaping import dump
 
         record: MergeOutput = {
             "version": JSON_VERSION,

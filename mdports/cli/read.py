@@ -131,7 +131,7 @@ def validate(
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
             say(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
-        from ..records import dump  # the text report, on every commit, does not load the record shapes
+        from ..syntax.escaping import dump  # the text report, on every commit, does not load the record shapes
 
         say(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
@@ -290,7 +290,8 @@ def rules_(
     chosen = [find_rule(rule)] if rule is not None else list(ALL_RULES)
     rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
-        from ..records import JSON_VERSION, dump
+        from ..records import JSON_VERSION
+        from ..syntax.escaping import dump
 
         output: RulesOutput = {"version": JSON_VERSION, "rules": [rule_record(r) for r in rules]}
         say(dump(output))

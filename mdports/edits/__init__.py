@@ -7,8 +7,9 @@ edit by parsing its text again; :func:`mdports.api.edit_file` does lock, read, e
 and atomic write in one go.
 
 This package's modules, in the order an edit goes through them: :mod:`.inputs` (what the user
-passes, checked), :mod:`.port_choice` (which port), :mod:`.cells` and :mod:`.references` (the
-cells to write), :mod:`.plan` and :mod:`.placement` (the rows each table will have),
+passes, checked), :mod:`.port_choice` (which port; which are free is :mod:`mdports.model.free_ports`),
+:mod:`.cells` and :mod:`.references` (the cells to write), :mod:`.plan` and :mod:`.placement` (the rows
+each table will have),
 :mod:`.operations`, :mod:`.repairs` and :mod:`.fmt` (the edits themselves), :mod:`.result`
 (what they return), :mod:`.verification` (the check before a write) and :mod:`.last_updated`
 (the document's date). The names below are the ones other packages use.
@@ -22,7 +23,7 @@ from .inputs import check_name
 from .last_updated import date_span, today
 from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
-from .port_choice import free_ports, next_free
+from .port_choice import next_free
 from .references import replace_name
 from .repairs import complete_row, renumber, renumber_all, shrink_placeholder
 from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
@@ -42,7 +43,6 @@ __all__ = [
     "entry_key",
     "format_document",
     "format_tables",
-    "free_ports",
     "model_keys",
     "move",
     "next_free",

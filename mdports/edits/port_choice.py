@@ -1,49 +1,15 @@
-"""Which port an entry gets: the free ports of a section (as validate counts them), or a chosen one, checked."""
+"""Which port an entry gets: the next free one of a section (see :mod:`mdports.model.free_ports`), or one checked."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
 from ..errors import RefusedError, UsageError
+from ..model.free_ports import free_ports, holders
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
 from .inputs import check_port
 from .new_section import OTHER_PORTS
-
-
-def holders(
-    registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None, host: str | None = None
-) -> list[Entry]:
-    """Entries holding ``port`` on ``host``, as validate counts them (container ports hold nothing)."""
-    return [
-        entry
-        for entry in registry.by_port.get(port, ())
-        if entry.service is not None
-        and entry is not skip
-        and set(entry.protocols) & set(protocols)
-        and entry.host == host
-        and registry.tables[entry.table].port_kind != "container"
-    ]
-
-
-def free_ports(
-    registry: Registry,
-    section: Section,
-    count: int = 1,
-    protocols: Sequence[str] = ("tcp",),
-    host: str | None = None,
-) -> list[int]:
-    """The lowest ``count`` ports of the section's range no assigned entry uses (on ``host``: default the section's)."""
-    if section.range is None:
-        return []
-    host = host if host is not None else section.host
-    found = []
-    for port in section.range:
-        if not holders(registry, port, protocols, host=host):
-            found.append(port)
-            if len(found) == count:
-                break
-    return found
 
 
 def _room_elsewhere(registry: Registry) -> str:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from ..errors import NotFoundError, RefusedError
+from ..model.free_ports import holders
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.reading import build
@@ -15,7 +16,6 @@ from .cells import port_text
 from .inputs import check_port
 from .placement import carried_cells, place, rewrite_cells, section_table, vacate
 from .plan import Builder
-from .port_choice import holders
 from .references import cells_by_name
 from .result import Change, Edit
 

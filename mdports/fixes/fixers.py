@@ -21,6 +21,7 @@ from types import MappingProxyType
 from .. import edits
 from ..edits.placement import carried_cells, section_table
 from ..errors import MdportsError
+from ..model.free_ports import free_ports
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
@@ -97,14 +98,14 @@ class _Context:
 def _next_free(context: _Context, entry: Entry) -> int | None:
     section = context.registry.sections[entry.section]
     if context.claimed is None:
-        free = edits.free_ports(context.registry, section, 1 + len(entry.ports), entry.protocols)
+        free = free_ports(context.registry, section, 1 + len(entry.ports), entry.protocols)
         return next((port for port in free if port not in entry.ports), None)
     # In a batch each move gets the next port no earlier move took (one walk of the range in all),
     # and at most one port of a placeholder, which the move splits.
     key = (section.index, entry.protocols)
     if key not in context.cursors:
         every = len(section.range or ())
-        context.cursors[key] = iter(edits.free_ports(context.registry, section, every, entry.protocols))
+        context.cursors[key] = iter(free_ports(context.registry, section, every, entry.protocols))
     for port in context.cursors[key]:
         if port in context.claimed:
             continue

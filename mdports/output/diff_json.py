@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # typing.NotRequired from Python 3.11; the annotations are ne
     from typing_extensions import NotRequired
 
 from ..diff.changes import ColumnChange, EntryChange, SectionChange, SemanticDiff
-from ..records import JSON_VERSION, FindingRecord, dump
+from ..records import JSON_VERSION, FindingRecord
+from ..syntax.escaping import dump
 
 
 class CellJson(TypedDict):

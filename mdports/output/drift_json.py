@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ..records import JSON_VERSION, dump
+from ..records import JSON_VERSION
+from ..syntax.escaping import dump
 from .report import to_json
 
 if TYPE_CHECKING:

@@ -26,10 +26,9 @@ from ..records import (
     ReferenceRecord,
     SectionFields,
     ShowOutput,
-    dump,
 )
 from ..syntax.document import Table
-from ..syntax.escaping import csv_text, printable
+from ..syntax.escaping import csv_text, dump, printable
 
 
 def section_fields(section: Section) -> SectionFields:
@@ -309,7 +308,7 @@ def range_record(registry: Registry, section: Section) -> RangeRecord:
             "free": None,
             "next_free": None,
         }
-    from ..edits import free_ports  # the one definition of "free", so ranges and next-free agree
+    from ..model.free_ports import free_ports  # the one definition of "free", so ranges and next-free agree
 
     free = free_ports(registry, section, len(section.range))
     reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder

@@ -30,7 +30,7 @@ def format_text(
 
 
 def format_json(result: LiveResult) -> str:
-    from ..records import dump
+    from ..syntax.escaping import dump
 
     record: dict[str, Any] = dict(to_json(result.report))
     record["mode"] = result.mode

@@ -88,7 +88,7 @@ def to_json(report: Report, **extra: int) -> ReportOutput:
 
 
 def format_json(report: Report, **extra: int) -> str:
-    from ..records import dump  # only the json format pays for json
+    from ..syntax.escaping import dump  # only the json format pays for json
 
     return dump(to_json(report, **extra))
 

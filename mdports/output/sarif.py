@@ -18,9 +18,9 @@ from pathlib import Path, PurePath
 from urllib.parse import quote
 
 from ..files.reading import STDIN_NAME
-from ..records import dump
 from ..rules.catalog import ALL_RULES
 from ..rules.findings import Finding, Fix, Report
+from ..syntax.escaping import dump
 from ..version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

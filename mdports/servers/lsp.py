@@ -30,11 +30,12 @@ from pygls.uris import to_fs_path
 
 from .. import edits
 from .._gc import serving
-from ..edits.port_choice import choose_port, free_ports
+from ..edits.port_choice import choose_port
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..fixes import fixers as fixes
 from ..fixes.text_edits import text_edits
+from ..model.free_ports import free_ports
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record

@@ -139,3 +139,15 @@ def csv_text(rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([csv_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return buffer.getvalue().rstrip("\n")
+
+
+def dump(record: object) -> str:
+    """A record (or a list of records) as the JSON text mdports prints: indented, UTF-8 as is.
+
+    As is but for the characters that act on a terminal or hide (ESC, C1 controls, bidi
+    overrides): those are JSON escapes (``\\u202e``), which decode to the same data. The record
+    shapes are the TypedDicts of :mod:`mdports.records`.
+    """
+    import json  # only a JSON output pays for it
+
+    return json_printable(json.dumps(record, indent=2, ensure_ascii=False))
