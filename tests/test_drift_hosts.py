@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse, registry
+from mdports.deploy.deployment import HostFiles
 from mdports.deploy.drift import check
 from mdports.deploy.kubernetes import manifest_files
 from mdports.deploy.load import load_hosts
 from mdports.deploy.prometheus import read_prometheus
-from mdports.deploy.records import HostFiles
 from mdports.errors import InputError
 from mdports.files.config import Config, load_config
 from mdports.rules.findings import Report

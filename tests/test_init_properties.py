@@ -15,8 +15,8 @@ from mdports import parse, registry
 from mdports.adopt import configuration
 from mdports.deploy.bootstrap import render
 from mdports.deploy.compose import read_compose
+from mdports.deploy.deployment import Deployment, Machine
 from mdports.deploy.discover import Discovery, Found, host_name
-from mdports.deploy.records import Deployment, Machine
 from mdports.files.config import from_table
 from mdports.rules.validation import validate
 

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 import mdports
 from mdports.deploy.compose import read_compose
+from mdports.deploy.deployment import Deployment
 from mdports.deploy.drift import check
 from mdports.deploy.fix_deployment import follow_document
-from mdports.deploy.records import Deployment
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [

@@ -12,8 +12,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from ..deploy.deployment import Kind
 from ..deploy.discover import Discovery, Found
-from ..deploy.records import Kind
 
 _KINDS: tuple[Kind, ...] = ("compose", "env", "prometheus", "cloudflared", "kubernetes")
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

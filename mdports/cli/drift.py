@@ -34,7 +34,7 @@ from ._output import say, say_diff
 from ._state import State, state
 
 if TYPE_CHECKING:
-    from ..deploy.records import Deployment
+    from ..deploy.deployment import Deployment
     from ..model.registry import Registry
     from ..rules.findings import Report
     from ..syntax.document import Document

@@ -39,12 +39,12 @@ from ..syntax.row import split_eol, split_lines
 from ..syntax.unified_diff import unified_diff
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposePort, ComposeService, read_compose
+from .deployment import Deployment
 from .drift.context import Context, TargetMatch
 from .drift.run import check
 from .envfile import EnvPort, read_env
 from .load import load_hosts
 from .prometheus import ScrapeTarget, read_prometheus
-from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 if TYPE_CHECKING:

@@ -33,10 +33,10 @@ from ..rules.findings import Finding
 from ..rules.validation import validate
 from ..syntax.document import Document, Prose
 from .compose import ComposePort
+from .deployment import Deployment
 from .drift.run import check
 from .drift.running import matched_entry
 from .fix_deployment import located_records
-from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)

@@ -38,7 +38,7 @@ from ..files.config import Config
 from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference, Registry
 from .changes import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
-from .findings import compare_findings
+from .finding_changes import compare_findings
 from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map
 from .running import running_changes
 from .snapshot import Side, deep_compare, side_of

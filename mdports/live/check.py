@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..deploy.compose import ComposeService
-from ..deploy.drift.names import name_key
+from ..deploy.drift.matching import name_key
 from ..deploy.drift.published import ips_clash
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Entry, Registry

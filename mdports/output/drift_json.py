@@ -17,8 +17,8 @@ from ..syntax.escaping import dump
 from .report import to_json
 
 if TYPE_CHECKING:
+    from ..deploy.deployment import Deployment
     from ..deploy.fix_deployment import PortEdit
-    from ..deploy.records import Deployment
     from ..deploy.unfixed import Unfixed
     from ..edits import Change
     from ..model.registry import Registry

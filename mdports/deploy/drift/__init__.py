@@ -1,7 +1,7 @@
 r"""Drift: where the deployment (compose, Prometheus, env, cloudflared, Kubernetes) disagrees with the document.
 
 Deployment records are matched to registry entries by name, conservatively (see
-:func:`~mdports.deploy.drift.names.name_key`); a record that matches no entry is never attributed
+:func:`~mdports.deploy.drift.matching.name_key`); a record that matches no entry is never attributed
 to one by guesswork — a close name only appears in a hint. Each check is a function from the
 matched deployment (:class:`~mdports.deploy.drift.context.Context`) to findings, kept in the
 read-only table ``CHECKS`` (:mod:`~mdports.deploy.drift.run`); :func:`check` runs them all and
@@ -17,7 +17,7 @@ This package re-exports :func:`check`, what the command uses.
 
 >>> from mdports import parse, registry
 >>> from mdports.deploy.compose import read_compose
->>> from mdports.deploy.records import Deployment
+>>> from mdports.deploy.deployment import Deployment
 >>> model = registry(parse("## Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-credits |\n"))
 >>> services = read_compose("services:\n  mana-auth:\n    ports: ['3002:3001']\n", "compose.yml")
 >>> report = check(model, Deployment(services=services, files=(("compose", "compose.yml"),)))

@@ -8,7 +8,7 @@ from ...model.registry import Entry
 from ...rules.catalog import UNDEPLOYED_SERVICE, WRONG_HOST
 from ...rules.findings import Finding
 from .context import Context, key_of
-from .names import name_key
+from .matching import name_key
 
 
 def host_of(entry: Entry) -> str:

@@ -27,7 +27,7 @@ from ...rules.catalog import (
 )
 from ...rules.exceptions import apply_exceptions
 from ...rules.findings import Finding, Report, Rule
-from ..records import Deployment
+from ..deployment import Deployment
 from .addresses import check_scrape_targets, check_traefik_routes, check_tunnel_routes
 from .context import Context
 from .hosts import check_hosts, check_undeployed

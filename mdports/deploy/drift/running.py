@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from ...model.lists import host_key
 from ...model.registry import Entry, Registry
 from ...rules.findings import Finding
-from ..records import Deployment
-from .names import Matcher
+from ..deployment import Deployment
+from .matching import Matcher
 
 
 def entry_number(registry: Registry, entry: Entry) -> int:
