@@ -8,7 +8,7 @@ import mdports
 from mdports.files.config import Config
 from mdports.model.ports import PortRange
 from mdports.rules.catalog import DOCUMENT_RULES as RULES
-from mdports.rules.catalog import FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT
+from mdports.rules.structure_rules import FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT
 from mdports.rules.validation import CHECKS, CONFIGURED_CHECKS
 
 # Reported by the check of another rule, in the same pass: FOREIGN_RANGE by OUT_OF_RANGE's,

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 import mdports
 from mdports.model.ports import NO_PORT, strip_markup
 from mdports.model.vocabulary import Vocabulary, normalize_header
-from mdports.rules.catalog import NO_SERVICE_COLUMN, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
+from mdports.rules.entry_rules import NO_SERVICE_COLUMN
+from mdports.rules.structure_rules import NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
 from mdports.syntax.document import Table
 
 WILD = GOLDEN / "wild"

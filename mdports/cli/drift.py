@@ -146,7 +146,8 @@ def drift(
 
         result = with_fixes(result, deployed, registry, config, name)
     if known is not None:
-        from ..rules.catalog import DEPLOYMENT_RULES, UNUSED_ACCEPT
+        from ..rules.catalog import DEPLOYMENT_RULES
+        from ..rules.structure_rules import UNUSED_ACCEPT
 
         result = known.filter(result, registry)
         ran = {r.id for r in (*DEPLOYMENT_RULES, UNUSED_ACCEPT)}

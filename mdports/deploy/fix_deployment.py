@@ -33,7 +33,7 @@ from ..files.reading import file_identity, read_text
 from ..files.writing import write_all
 from ..fixes.text_edits import apply_edits
 from ..model.registry import Entry, Registry
-from ..rules.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
+from ..rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
 from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines
 from ..syntax.unified_diff import unified_diff

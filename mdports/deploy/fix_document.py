@@ -28,7 +28,7 @@ from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
-from ..rules.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
+from ..rules.deployment_rules import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
 from ..rules.findings import Finding
 from ..rules.validation import validate
 from ..syntax.document import Document, Prose

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..rules.catalog import UNDOCUMENTED_PORT
+from ..rules.deployment_rules import UNDOCUMENTED_PORT
 from ..rules.findings import Finding
 
 if TYPE_CHECKING:

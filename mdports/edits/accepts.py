@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Iterable
 
 from ..model.registry import Registry
-from ..rules.catalog import BAD_DIRECTIVE, UNUSED_ACCEPT
 from ..rules.findings import Finding
+from ..rules.structure_rules import BAD_DIRECTIVE, UNUSED_ACCEPT
 from ..syntax.document import Block, Heading, Html
 from .result import Change, Edit
 

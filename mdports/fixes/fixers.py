@@ -25,8 +25,9 @@ from ..model.free_ports import free_ports
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
-from ..rules.catalog import CELL_COUNT, DUPLICATE_PORT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
+from ..rules.entry_rules import DUPLICATE_PORT
 from ..rules.findings import Applicability, Finding, Fix, Report, Rule
+from ..rules.structure_rules import CELL_COUNT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
 from ..syntax.document import Document
 from .text_edits import text_edits
 

@@ -14,7 +14,8 @@ from ..deploy.drift.matching import name_key
 from ..deploy.drift.published import ips_clash
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Entry, Registry
-from ..rules.catalog import (
+from ..rules.findings import Finding, Report
+from ..rules.live_rules import (
     HOST_SILENT,
     NOT_LISTENING,
     PORT_CLOSED,
@@ -23,7 +24,6 @@ from ..rules.catalog import (
     UNDOCUMENTED_LISTENER,
     UNEXPECTED_HOLDER,
 )
-from ..rules.findings import Finding, Report
 from .probe import HostCheck
 from .sockets import Listener
 

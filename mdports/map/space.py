@@ -18,7 +18,8 @@ from typing import Literal
 from ..errors import UsageError
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
-from ..rules.catalog import DUPLICATE_PORT, UNDEPLOYED_SERVICE
+from ..rules.deployment_rules import UNDEPLOYED_SERVICE
+from ..rules.entry_rules import DUPLICATE_PORT
 from ..rules.findings import SEVERITY_RANK, Finding, Report
 
 CellStatus = Literal["assigned", "reserved", "free", "conflict", "outside"]

@@ -9,18 +9,9 @@ from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Table
-from .catalog import (
-    BROKEN_REFERENCE,
-    CELL_COUNT,
-    CONFUSABLE_SERVICE,
-    DUPLICATE_PORT,
-    DUPLICATE_SERVICE,
-    EMPTY_SERVICE,
-    MALFORMED_PORT,
-    MALFORMED_PROTOCOL,
-    UNSORTED_ROWS,
-)
+from .entry_rules import BROKEN_REFERENCE, DUPLICATE_PORT, DUPLICATE_SERVICE, MALFORMED_PORT, MALFORMED_PROTOCOL
 from .findings import Finding, Rule
+from .structure_rules import CELL_COUNT, CONFUSABLE_SERVICE, EMPTY_SERVICE, UNSORTED_ROWS
 
 
 def entry_finding(

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..model.directives import Directive
 from ..model.registry import Registry
-from .catalog import UNUSED_ACCEPT
 from .findings import Finding, Report, Rule, Settings
+from .structure_rules import UNUSED_ACCEPT
 
 
 def _matches(rule: Rule, names: Iterable[str]) -> bool:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
-from .catalog import RUNNING_DIFFERS
 from .findings import Finding
+from .structure_rules import RUNNING_DIFFERS
 
 
 def check_running_against_plan(registry: Registry, path: str) -> Iterator[Finding]:

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Registry
 from ..model.sections import Section
-from .catalog import FOREIGN_RANGE, MALFORMED_RANGE, OUT_OF_RANGE, OVERLAPPING_RANGES, PLACEHOLDER_OVERLAP
 from .entries import entry_finding
+from .entry_rules import MALFORMED_RANGE
 from .findings import Finding
+from .structure_rules import FOREIGN_RANGE, OUT_OF_RANGE, OVERLAPPING_RANGES, PLACEHOLDER_OVERLAP
 
 
 def check_range_headings(registry: Registry, path: str) -> Iterator[Finding]:

@@ -17,8 +17,8 @@ from ..model.names import name_words
 from ..model.ports import NO_PORT, PortRange, strip_markup
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import normalize_header
-from .catalog import DYNAMIC_PORT, EPHEMERAL_PORT, EXCLUDED_PORT, KUBERNETES_PORT_NAME, OS_SERVICE_PORT
 from .entries import entry_finding
+from .entry_rules import DYNAMIC_PORT, EPHEMERAL_PORT, EXCLUDED_PORT, KUBERNETES_PORT_NAME, OS_SERVICE_PORT
 from .findings import Finding, Rule, Settings
 
 IANA_DYNAMIC = PortRange(49152, 65535)

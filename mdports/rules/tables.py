@@ -8,8 +8,10 @@ from ..errors import did_you_mean
 from ..model.directives import Directive
 from ..model.registry import Registry
 from ..model.vocabulary import ROLES
-from .catalog import BAD_DIRECTIVE, NO_SERVICE_COLUMN, NOTHING_READ, RULE_WORDS, TABLE_NOT_READ, TABLE_ROLE, find_rule
+from .catalog import RULE_WORDS, find_rule
+from .entry_rules import NO_SERVICE_COLUMN
 from .findings import Finding
+from .structure_rules import BAD_DIRECTIVE, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
 
 _CONFIGURE = (
     "or name the column with port-columns / service-columns in the configuration; `mdports explain` shows the reading"

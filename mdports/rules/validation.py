@@ -11,32 +11,7 @@ from collections.abc import Callable, Iterable
 from types import MappingProxyType
 
 from ..model.registry import Registry
-from .catalog import (
-    BAD_DIRECTIVE,
-    BROKEN_REFERENCE,
-    CELL_COUNT,
-    CONFUSABLE_SERVICE,
-    DOCUMENT_RULES,
-    DUPLICATE_PORT,
-    DUPLICATE_SERVICE,
-    DYNAMIC_PORT,
-    EMPTY_SERVICE,
-    EPHEMERAL_PORT,
-    EXCLUDED_PORT,
-    KUBERNETES_PORT_NAME,
-    MALFORMED_PORT,
-    MALFORMED_PROTOCOL,
-    MALFORMED_RANGE,
-    NO_SERVICE_COLUMN,
-    NOTHING_READ,
-    OS_SERVICE_PORT,
-    OUT_OF_RANGE,
-    OVERLAPPING_RANGES,
-    PLACEHOLDER_OVERLAP,
-    RUNNING_DIFFERS,
-    TABLE_ROLE,
-    UNSORTED_ROWS,
-)
+from .catalog import DOCUMENT_RULES
 from .entries import (
     check_cell_counts,
     check_confusable_services,
@@ -48,6 +23,20 @@ from .entries import (
     check_references,
     check_row_order,
 )
+from .entry_rules import (
+    BROKEN_REFERENCE,
+    DUPLICATE_PORT,
+    DUPLICATE_SERVICE,
+    DYNAMIC_PORT,
+    EPHEMERAL_PORT,
+    EXCLUDED_PORT,
+    KUBERNETES_PORT_NAME,
+    MALFORMED_PORT,
+    MALFORMED_PROTOCOL,
+    MALFORMED_RANGE,
+    NO_SERVICE_COLUMN,
+    OS_SERVICE_PORT,
+)
 from .exceptions import apply_exceptions
 from .findings import Finding, Report, Rule, Settings
 from .layers import check_running_against_plan
@@ -58,6 +47,19 @@ from .risky import (
     check_excluded_ports,
     check_kubernetes_port_names,
     check_os_service_ports,
+)
+from .structure_rules import (
+    BAD_DIRECTIVE,
+    CELL_COUNT,
+    CONFUSABLE_SERVICE,
+    EMPTY_SERVICE,
+    NOTHING_READ,
+    OUT_OF_RANGE,
+    OVERLAPPING_RANGES,
+    PLACEHOLDER_OVERLAP,
+    RUNNING_DIFFERS,
+    TABLE_ROLE,
+    UNSORTED_ROWS,
 )
 from .tables import check_directives, check_service_columns, check_something_read, check_table_roles
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ...model.ports import format_ports
-from ...rules.catalog import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
+from ...rules.deployment_rules import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
 from ...rules.findings import Finding
 from ..cloudflared import TunnelRoute
 from ..compose import ComposePort, ComposeService

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model.registry import Entry
-from ...rules.catalog import UNDEPLOYED_SERVICE, WRONG_HOST
+from ...rules.deployment_rules import UNDEPLOYED_SERVICE, WRONG_HOST
 from ...rules.findings import Finding
 from .context import Context, key_of
 from .matching import name_key

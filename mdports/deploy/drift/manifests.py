@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ...model.ports import format_ports
-from ...rules.catalog import UNLISTENED_PORT
+from ...rules.deployment_rules import UNLISTENED_PORT
 from ...rules.findings import Finding
 from ..kubernetes import KubeService, Workload
 from .context import Context

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 
 from ...model.ports import format_ports
 from ...model.registry import Entry
-from ...rules.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
+from ...rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
 from ...rules.findings import Finding, Rule
 from .context import Context, EntryKey, key_of
 from .running import entry_number

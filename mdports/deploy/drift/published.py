@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...rules.catalog import DUPLICATE_HOST_PORT
+from ...rules.deployment_rules import DUPLICATE_HOST_PORT
 from ...rules.findings import Finding
 from ..compose import ComposePort, ComposeService
 from .context import Context

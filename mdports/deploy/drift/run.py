@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from ...files.config import Config
 from ...model.registry import Registry
-from ...rules.catalog import (
-    DEPLOYMENT_RULES,
+from ...rules.catalog import DEPLOYMENT_RULES
+from ...rules.deployment_rules import (
     DUPLICATE_HOST_PORT,
     DUPLICATE_HOSTNAME,
     PORT_MISMATCH,

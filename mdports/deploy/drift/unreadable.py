@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...rules.catalog import UNREADABLE_PORT
+from ...rules.deployment_rules import UNREADABLE_PORT
 from ...rules.findings import Finding
 from .context import Context
 
