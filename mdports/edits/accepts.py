@@ -1,7 +1,7 @@
 """``validate --add-accepts``: the document's own accept comments for today's findings, like ruff's ``--add-noqa``.
 
 One ``<!-- mdports: accept RULE PORT ... -->`` line per section and rule goes right under the
-section's heading, where :func:`mdports.rules.exceptions.apply_exceptions` looks for it (an
+section's heading, where :func:`mdports.rules.validation.apply_exceptions` looks for it (an
 accept covers its section). Only those lines are added; the edit is verified before any write.
 """
 

@@ -25,8 +25,8 @@ from ...rules.deployment_rules import (
     UNREADABLE_PORT,
     WRONG_HOST,
 )
-from ...rules.exceptions import apply_exceptions
 from ...rules.findings import Finding, Report, Rule
+from ...rules.validation import apply_exceptions
 from ..deployment import Deployment
 from .addresses import check_scrape_targets, check_traefik_routes, check_tunnel_routes
 from .context import Context
