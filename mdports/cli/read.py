@@ -152,7 +152,7 @@ def validate(
 def _add_accepts(st: State, path: Path | None, name: str) -> Document:
     """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
     from ..api import edit_file
-    from ..edits.accepts import add_accepts
+    from ..edits.repairs import add_accepts
 
     target = path if path is not None else st.writable_path()
     if target == STDIN:

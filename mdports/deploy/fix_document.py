@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from .. import edits
-from ..edits.new_section import OTHER_PORTS
+from ..edits.port_choice import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
 from ..files.baseline import finding_scope
 from ..files.config import Config

@@ -29,7 +29,7 @@ from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document, Prose
 from ..syntax.row import split_eol
-from .inputs import check_name, check_port, check_value
+from .cells import check_name, check_port, check_value
 from .plan import Builder
 from .result import Change, Edit, running_key
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import edits
-from ..edits.placement import carried_cells, section_table
+from ..edits.plan import carried_cells, section_table
 from ..errors import MdportsError
 from ..model.free_ports import free_ports
 from ..model.names import fold_name
