@@ -15,9 +15,8 @@ from strategies import markdown
 from mdports.diff.changes import CellChange, SemanticDiff
 from mdports.diff.compare import compare
 from mdports.model.reading import build
-from mdports.output.diff_comment import COMMENT_LIMIT, MARKER, comment_length, format_markdown
 from mdports.output.diff_json import format_json, to_json
-from mdports.output.diff_text import format_text
+from mdports.output.diff_report import COMMENT_LIMIT, MARKER, comment_length, format_markdown, format_text
 from mdports.syntax.document import parse
 from mdports.syntax.escaping import escape_markdown
 

@@ -48,9 +48,8 @@ def diff(
     from ..errors import UsageError
     from ..files import git as gitfiles
     from ..files.reading import read_text
-    from ..output.diff_comment import format_markdown
     from ..output.diff_json import format_json
-    from ..output.diff_text import format_text
+    from ..output.diff_report import format_markdown, format_text
     from ..syntax.document import parse
 
     st = state(ctx)

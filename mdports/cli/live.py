@@ -108,7 +108,7 @@ def _remote(
     import dataclasses
 
     from ..live.check import check_remote, entries_for
-    from ..live.probe import check_host
+    from ..live.sockets import check_host
 
     configured = {h.name.casefold(): h for h in st.config.hosts}
     if host.casefold() in configured:

@@ -35,8 +35,7 @@ from ..fixes.text_edits import apply_edits
 from ..model.registry import Entry, Registry
 from ..rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
 from ..rules.findings import Finding, Fix, Report, TextEdit
-from ..syntax.row import split_eol, split_lines
-from ..syntax.unified_diff import unified_diff
+from ..syntax.row import split_eol, split_lines, unified_diff
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposePort, ComposeService, read_compose
 from .deployment import Deployment

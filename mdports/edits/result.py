@@ -25,8 +25,7 @@ from ..model.reading import build
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT
 from ..syntax.document import Document
-from ..syntax.row import split_lines
-from ..syntax.unified_diff import unified_diff
+from ..syntax.row import split_lines, unified_diff
 
 if TYPE_CHECKING:
     from ..records import ChangeRecord

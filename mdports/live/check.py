@@ -24,8 +24,7 @@ from ..rules.live_rules import (
     UNDOCUMENTED_LISTENER,
     UNEXPECTED_HOLDER,
 )
-from .probe import HostCheck
-from .sockets import Listener
+from .sockets import HostCheck, Listener
 
 # Processes that hold a port for a container: their name says nothing about the service.
 CONTAINER_HOLDERS = frozenset(

@@ -28,8 +28,7 @@ from ..rules.findings import Finding, Fix
 from ..syntax.document import Document
 from ..syntax.escaping import escape_markdown
 from ..syntax.row import split_eol, split_lines
-from .diff_comment import item_line
-from .diff_items import entry_item
+from .diff_report import entry_item, item_line
 
 MARKER = "<!-- mdports:review -->"
 MAX_COMMENTS = 50

@@ -43,8 +43,7 @@ from ..rules.catalog import rule_url
 from ..rules.findings import Finding, Report, TextEdit
 from ..syntax.row import MD_TRIM
 from ..version import __version__
-from .analysis import Analysis, analyze
-from .positions import Positions
+from .analysis import Analysis, Positions, analyze
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SEVERITY = {

@@ -1,20 +1,27 @@
-"""The changes of a :class:`~mdports.diff.changes.SemanticDiff` as report lines, grouped by section.
+"""A :class:`~mdports.diff.changes.SemanticDiff` for people: report lines, the terminal text, the PR comment.
 
 Every change is turned into an :class:`Item`: a label (added, renamed, ...) and a line of
 *segments*: words of ours (``plain``) and text that comes from the document (``user``:
-service names, cells, headings). The text report joins them; the Markdown comment escapes
-every ``user`` segment, so a service named ``<img src=x>`` or ``[click](http://evil)`` shows
-as written and injects nothing.
+service names, cells, headings). The text report (:func:`format_text`, one line per change)
+joins them; the Markdown comment (:func:`format_markdown`) escapes every ``user`` segment, so a
+service named ``<img src=x>`` or ``[click](http://evil)`` shows as written and injects nothing.
+
+The comment starts with the hidden marker :data:`MARKER` (a bot finds and edits its one
+comment by it) and is never longer than :data:`COMMENT_LIMIT` characters: what does not fit
+is folded into ``<details>``, and what does not fit there either is counted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from ..diff.changes import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 from ..model.ports import format_ports
+from ..rules.findings import Finding
+from ..syntax.escaping import escape_markdown, printable
 
 NO_CHANGES = "no registry changes"
 
@@ -216,3 +223,151 @@ def summary(diff: SemanticDiff) -> str:
         text += f"; {len(diff.breaking)} breaking"
     findings = counts["findings"]
     return text + f"; findings: {findings['introduced']} introduced, {findings['resolved']} resolved"
+
+
+def _plain(segments: Iterable[Segment]) -> str:
+    return "".join(text for _, text in segments)
+
+
+def _finding_line(finding: Finding) -> str:
+    return f"{finding.location}: {finding.severity} {finding.rule.id} {finding.message} [{finding.rule.name}]"
+
+
+def format_text(diff: SemanticDiff) -> str:
+    """For people in a terminal: one line per change, grouped by section."""
+    if not diff.changed:
+        return printable(f"{NO_CHANGES} ({diff.old_name} -> {diff.new_name})")
+    out = [f"--- {diff.old_name}", f"+++ {diff.new_name}"]
+    for group in groups(diff):
+        removed = " (removed)" if group.section.side == "old" else ""
+        out += ["", group.section.label + removed]
+        for item in group.items:
+            flag = "  [breaking]" if item.breaking else ""
+            out.append(f"  {item.label:<9} {_plain(item.segments)}{flag}".rstrip())
+    for title, findings in (("Findings introduced", diff.introduced), ("Findings resolved", diff.resolved)):
+        if findings:
+            out += ["", f"{title}:"] + [f"  {_finding_line(finding)}" for finding in findings]
+    out += ["", summary(diff)]
+    return printable("\n".join(out))
+
+
+MARKER = "<!-- mdports:diff -->"
+COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull request comment
+
+_MARKDOWN_STYLE: MappingProxyType[Style, Callable[[str], str]] = MappingProxyType(
+    {"plain": lambda text: text, "user": escape_markdown}
+)
+
+
+def _markdown(segments: Iterable[Segment]) -> str:
+    return "".join(_MARKDOWN_STYLE[style](text) for style, text in segments)
+
+
+def comment_length(text: str) -> int:
+    """Length as GitHub counts it, conservatively: UTF-16 code units (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def item_line(item: Item) -> str:
+    """One change as a Markdown list item (what comes from the document escaped)."""
+    flag = "⚠️ " if item.breaking else ""
+    suffix = " — **breaking** for its clients" if item.breaking else ""
+    return f"- {flag}**{item.label}** {_markdown(item.segments)}{suffix}"
+
+
+def _finding_markdown(finding: Finding, verb: str) -> str:
+    where = f"line {finding.line}" if finding.line else "document"
+    return (
+        f"- {verb} **{finding.severity}** {finding.rule.id} {finding.rule.name}: "
+        f"{escape_markdown(finding.message)} ({where})"
+    )
+
+
+def _blocks(diff: SemanticDiff) -> list[tuple[str, list[str]]]:
+    """(heading line, item lines) in the order of the comment: validation first, then sections."""
+    blocks: list[tuple[str, list[str]]] = []
+    findings = [_finding_markdown(f, "introduced") for f in diff.introduced]
+    findings += [_finding_markdown(f, "resolved") for f in diff.resolved]
+    if findings:
+        blocks.append(("#### Validation", findings))
+    for group in groups(diff):
+        removed = " (removed)" if group.section.side == "old" else ""
+        heading = f"#### {escape_markdown(group.section.label)}{removed}"
+        blocks.append((heading, [item_line(item) for item in group.items]))
+    return blocks
+
+
+def format_markdown(diff: SemanticDiff, *, limit: int = COMMENT_LIMIT) -> str:
+    """A pull request comment: marker, summary, validation, then the changes by section.
+
+    Never longer than ``limit`` (see :func:`comment_length`): about half of it is shown
+    directly, the rest folded into ``<details>``, and anything beyond that is counted.
+    """
+    head = [
+        MARKER,
+        "### mdports: port registry changes",
+        "",
+        f"{escape_markdown(diff.new_name)} compared with {escape_markdown(diff.old_name)}",
+        "",
+    ]
+    if not diff.changed:
+        return "\n".join([*head, f"**{NO_CHANGES}** (only prose or formatting changed, if anything)", ""])
+    headline = f"**{summary(diff)}**"  # our words and numbers only
+    if diff.breaking:
+        headline = f"⚠️ {headline}"
+    head.append(headline)
+    blocks = _blocks(diff)
+    full = "\n".join([*head, *(line for heading, lines in blocks for line in ["", heading, "", *lines]), ""])
+    if comment_length(full) <= limit:
+        return full
+    return _folded(head, blocks, limit)
+
+
+def _folded(head: list[str], blocks: list[tuple[str, list[str]]], limit: int) -> str:
+    reserve = 400  # the <details> wrapper and the closing line, with room to spare
+    out = list(head)
+    size = comment_length("\n".join(out)) + 1
+    total_items = sum(len(lines) for _, lines in blocks)
+    shown = 0
+    pending = [(heading, line) for heading, lines in blocks for line in lines]
+    position = 0
+    current: str | None = None
+
+    def emit(heading: str, line: str, target: list[str], budget: int) -> bool:
+        nonlocal size, current
+        extra = ["", heading, "", line] if heading != current else [line]
+        cost = sum(comment_length(text) + 1 for text in extra)
+        if size + cost > budget:
+            return False
+        target += extra
+        size += cost
+        current = heading
+        return True
+
+    while position < len(pending) and emit(*pending[position], out, limit // 2):
+        position += 1
+    shown = position
+    if position < len(pending):
+        rest = total_items - shown
+        sections = len({heading for heading, _ in pending[position:]})
+        details = [
+            "",
+            f"<details><summary>{rest} more change{'s' if rest > 1 else ''} in {sections} "
+            f"section{'s' if sections > 1 else ''}</summary>",
+        ]
+        out += details
+        size += sum(comment_length(text) + 1 for text in details)
+        current = None
+        while position < len(pending) and emit(*pending[position], out, limit - reserve):
+            position += 1
+        out += ["", "</details>"]
+    if position < len(pending):
+        left = len(pending) - position
+        out += [
+            "",
+            f"*{left} more change{'s' if left > 1 else ''} not shown (GitHub comments are limited to "
+            f"{COMMENT_LIMIT:,} characters); run `mdports diff` to see them all.*",
+        ]
+    text = "\n".join(out) + "\n"
+    assert comment_length(text) <= limit, "the comment budget was miscounted"
+    return text
