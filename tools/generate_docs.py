@@ -14,7 +14,7 @@ hand-written::
 - ``docs/validate.md``, part ``fixes``: the fix of each document rule that has one, from its
   explanation;
 - ``docs/configuration.md``, part ``keys``: every configuration key (``KEYS`` in
-  ``mdports/files/config.py``);
+  ``mdports/files/config_keys.py``);
 - ``docs/cli.md``, part ``commands``: every command's ``--help``, as click prints it 100 columns wide;
 - ``mdports/schemas/common.schema.json``: the enum of rule ids (``$defs.ruleId``).
 
@@ -79,7 +79,7 @@ def fixes_part() -> str:
 
 
 def keys_part() -> str:
-    from mdports.files.config import KEYS
+    from mdports.files.config_keys import KEYS
 
     lines = ["| Key | Value | Default | What it is for |", "|---|---|---|---|"]
     lines += [

@@ -64,7 +64,7 @@ class State:
 
     def locking(self, name: str, timeout: float | None) -> dict[str, Any]:
         """How a writer waits for the document's lock: ``--lock-timeout``, else the configuration."""
-        from ..files.config import lock_timeout
+        from ..files.config_keys import lock_timeout
 
         def waiting() -> None:
             say(f"mdports: waiting for the lock on {name}", err=True)
