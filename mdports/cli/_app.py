@@ -20,8 +20,7 @@ from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from ..errors import MdportsError
 from ..version import __version__
-from ._output import say
-from ._state import Color, state
+from ._shared import Color, say, state
 
 if TYPE_CHECKING:
     from ..records import ErrorRecord

@@ -10,8 +10,7 @@ from pathlib import Path
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._output import say, say_markdown
-from ._state import state
+from ._shared import say, say_markdown, state
 
 
 class DiffFormat(str, Enum):

@@ -15,7 +15,7 @@ import typer
 from ..errors import UsageError
 from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import (
+from ._shared import (
     BASELINE,
     CLOUDFLARED,
     COMPOSE,
@@ -27,11 +27,13 @@ from ._options import (
     WRITE_BASELINE,
     ReportFormat,
     Severity,
+    State,
     baseline_run,
+    say,
+    say_diff,
     shown_severity,
+    state,
 )
-from ._output import say, say_diff
-from ._state import State, state
 
 if TYPE_CHECKING:
     from ..deploy.deployment import Deployment

@@ -21,9 +21,7 @@ from ..errors import UsageError
 from ..records import JSON_VERSION
 from ..syntax.escaping import dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import LOCK_TIMEOUT, TextOrJson
-from ._output import say, say_diff
-from ._state import STDIN, state
+from ._shared import LOCK_TIMEOUT, STDIN, TextOrJson, say, say_diff, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date

@@ -9,9 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import COMPOSE, ReportFormat
-from ._output import say
-from ._state import State, state
+from ._shared import COMPOSE, ReportFormat, State, say, state
 
 if TYPE_CHECKING:
     from ..live.check import LiveResult

@@ -10,9 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import LOCK_TIMEOUT, TextOrJson
-from ._output import say
-from ._state import state
+from ._shared import LOCK_TIMEOUT, TextOrJson, say, state
 
 
 @command()

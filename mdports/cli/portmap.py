@@ -10,9 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_OK, command
-from ._options import CLOUDFLARED, COMPOSE, ENV, KUBERNETES, PROMETHEUS
-from ._output import say, say_markdown
-from ._state import state
+from ._shared import CLOUDFLARED, COMPOSE, ENV, KUBERNETES, PROMETHEUS, say, say_markdown, state
 
 
 class MapFormat(str, Enum):

@@ -20,20 +20,23 @@ if TYPE_CHECKING:
     from ..records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
-from ._options import (
+from ._shared import (
     BASELINE,
     MIN_SEVERITY,
     QUIET,
+    STDIN,
     WRITE_BASELINE,
     ListFormat,
     ReportFormat,
     Severity,
+    State,
     TextOrJson,
     baseline_run,
+    say,
+    say_diff,
     shown_severity,
+    state,
 )
-from ._output import say, say_diff
-from ._state import STDIN, State, state
 
 
 @command()
