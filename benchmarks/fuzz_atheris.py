@@ -29,7 +29,7 @@ with atheris.instrument_imports():
     from mdports import edits
     from mdports.deploy.envfile import read_variables
     from mdports.output import listing as records
-    from mdports.output.escaping import csv_cell, escape_markdown, printable
+    from mdports.syntax.escaping import csv_cell, escape_markdown, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = [ROOT / "docs" / "PORT_SCHEMA.md", *sorted((ROOT / "tests" / "golden" / "inputs").glob("*.md"))]

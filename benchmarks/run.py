@@ -399,10 +399,10 @@ def list_reading_overhead(report: Report, files: dict[int, Path], runs: int) -> 
     """
     from types import MappingProxyType
 
-    from mdports.check.rules import validate
     from mdports.files.config import Config, vocabulary
     from mdports.model import reading
     from mdports.model.vocabulary import ListPolicy
+    from mdports.rules.validation import validate
     from mdports.syntax.document import Prose, parse
 
     runs = max(runs, 5)
@@ -460,7 +460,7 @@ def list_reading_overhead(report: Report, files: dict[int, Path], runs: int) -> 
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
-    from mdports.deploy.drift.names import base_key
+    from mdports.deploy.drift.matching import base_key
     from mdports.deploy.envfile import read_variables
     from mdports.model import ports
     from mdports.model.directives import directive_comments

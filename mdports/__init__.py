@@ -14,24 +14,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._gc import collector_paused
+from .version import __version__ as __version__
 
 with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
-    from .check.findings import Finding, Report, Rule
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
     from .files.config import Config
     from .model.registry import Entry, Reference, Registry
     from .model.sections import Section
+    from .rules.findings import Finding, Report, Rule
     from .syntax.document import Document
 
 if TYPE_CHECKING:
     from .api import EditResult, edit_file, load, parse, registry, validate
-    from .edits import Edit, add, format_tables, free_ports, move, remove, rename, set_cells, verify
+    from .edits import Edit, add, format_tables, move, remove, rename, set_cells, verify
+    from .model.free_ports import free_ports
 
 _LAZY = {
     **dict.fromkeys(("EditResult", "edit_file", "load", "parse", "registry", "validate"), ".api"),
-    **dict.fromkeys(
-        ("Edit", "add", "format_tables", "free_ports", "move", "remove", "rename", "set_cells", "verify"), ".edits"
-    ),
+    **dict.fromkeys(("Edit", "add", "format_tables", "move", "remove", "rename", "set_cells", "verify"), ".edits"),
+    "free_ports": ".model.free_ports",
 }
 
 
@@ -79,4 +80,3 @@ __all__ = [
     "validate",
     "verify",
 ]
-__version__ = "0.1.0"

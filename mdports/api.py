@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from .check import rules as _rules
-from .check.findings import Report
 from .edits import Edit, today, verify
 from .files.config import Config
 from .files.lock import DEFAULT_LOCK_TIMEOUT
@@ -26,6 +24,8 @@ from .files.reading import read_text
 from .files.transaction import Locking, Target, transact_file
 from .model.reading import build
 from .model.registry import Registry
+from .rules import validation as _rules
+from .rules.findings import Report
 from .syntax import document as _document
 from .syntax.document import Document
 
@@ -47,7 +47,7 @@ def registry(document: Document) -> Registry:
 
 
 def validate(source: Document | Registry, config: Config | None = None) -> Report:
-    """Every finding of every rule (see ``mdports.check.catalog.DOCUMENT_RULES``) as a :class:`Report`."""
+    """Every finding of every rule (see ``mdports.rules.catalog.DOCUMENT_RULES``) as a :class:`Report`."""
     model = source if isinstance(source, Registry) else build(source)
     return _rules.validate(model, config)
 

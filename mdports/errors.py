@@ -7,6 +7,8 @@ about it. The CLI maps :class:`InputError` and :class:`UsageError` to exit code 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class MdportsError(Exception):
     """Root of every error mdports raises on purpose."""
@@ -69,3 +71,11 @@ class RefusedError(MdportsError):
 
 class NotFoundError(RefusedError):
     """The entry, port or section asked for does not exist."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'strict'?"`` when a choice is close to ``word``, else ``""``: the hint of a typo."""
+    import difflib  # only on a typo: `import mdports` does not pay for it
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from strategies import markdown
 
 import mdports
-from mdports.check.baseline import finding_keys, read_baseline
+from mdports.files.baseline import finding_keys, read_baseline
 
 SCHEMA = json.loads((Path(mdports.__file__).parent / "schemas" / "baseline.schema.json").read_text(encoding="utf-8"))
 
@@ -215,9 +215,9 @@ def test_add_accepts_refuses_a_read_only_document_and_stdin(grown: Path) -> None
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_baseline_of_today_leaves_nothing_to_report(text: str) -> None:
     """Property: whatever the document, its own baseline accepts every one of its findings, none stale."""
-    from mdports.check.baseline import BaselineRun, Key, baseline_text
-    from mdports.check.rules import validate
+    from mdports.files.baseline import BaselineRun, Key, baseline_text
     from mdports.model.reading import build
+    from mdports.rules.validation import validate
 
     registry = build(mdports.parse(text, path="d.md"))
     report = validate(registry, path="d.md")

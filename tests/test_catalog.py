@@ -10,8 +10,8 @@ import pytest
 from conftest import FLEET, ROOT, invoke_mdports, run_mdports
 
 import mdports
-from mdports.check.catalog import ALL_RULES, DEPLOYMENT_RULES, DOCUMENT_RULES, find_rule
 from mdports.output.rules import explained, explanation
+from mdports.rules.catalog import ALL_RULES, DEPLOYMENT_RULES, DOCUMENT_RULES, find_rule
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.id)
@@ -59,7 +59,7 @@ def test_the_schemas_rule_ids_are_the_catalogue() -> None:
 
 
 def test_the_fixers_are_the_rules_with_a_fix() -> None:
-    from mdports.check.fixes import FIXERS
+    from mdports.fixes.fixers import FIXERS
 
     assert set(FIXERS) == {rule for rule in DOCUMENT_RULES if rule.fix is not None}
 
@@ -72,10 +72,10 @@ def test_the_drift_checks_report_the_deployment_rules() -> None:
 
 def test_each_drift_check_reports_only_the_rules_it_declares(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run on the fleet (three hosts, probes, a tunnel, traefik, Kubernetes): declared is what comes out."""
+    from mdports.deploy.deployment import HostFiles
     from mdports.deploy.drift.context import Context
     from mdports.deploy.drift.run import CHECKS
     from mdports.deploy.load import load_hosts
-    from mdports.deploy.records import HostFiles
     from mdports.files.config import load_config
 
     monkeypatch.chdir(FLEET)

@@ -692,10 +692,10 @@ def test_a_fix_reports_fixed_only_what_is_gone_and_brings_nothing_new(files: dic
     import tempfile
 
     from mdports import parse, registry
+    from mdports.deploy.deployment import HostFiles
     from mdports.deploy.drift import check
     from mdports.deploy.fix_deployment import follow_document
     from mdports.deploy.load import load_hosts
-    from mdports.deploy.records import HostFiles
 
     doc = "## 3000-3099: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
         f"| {3000 + i} | s{i} |\n" for i in range(1, 5)

@@ -247,9 +247,9 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
         "mdports.diff.compare",
         "mdports.diff.snapshot",
         "mdports.diff.pairing",
-        "mdports.diff.text",
-        "mdports.diff.json_output",
-        "mdports.diff.comment",
+        "mdports.output.diff_report",
+        "mdports.output.diff_json",
+        "mdports.output.diff_report",
         "mdports.files.git",
     ):
         assert module not in imported  # the diff command and its work are imported only when it runs

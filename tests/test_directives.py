@@ -9,9 +9,9 @@ import pytest
 from conftest import run_mdports
 
 import mdports
-from mdports.check.catalog import BAD_DIRECTIVE
 from mdports.model.directives import directive_comments
 from mdports.output.rules import explanation
+from mdports.rules.structure_rules import BAD_DIRECTIVE
 
 HEAD = "## 3000-3009: Core\n\n"
 TABLE = "| Port | Service |\n|---|---|\n| 3001 | auth |\n| 3100 | far |\n"

@@ -20,17 +20,17 @@ import pytest
 from conftest import FLEET, PROJECT, invoke_mdports, modules_loaded_by
 
 from mdports import parse, registry
-from mdports.check.catalog import DEPLOYMENT_RULES as RULES
-from mdports.check.findings import Report
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
+from mdports.deploy.deployment import Deployment
 from mdports.deploy.drift import check
-from mdports.deploy.drift.names import Matcher, name_key
+from mdports.deploy.drift.matching import Matcher, name_key
 from mdports.deploy.envfile import read_env
 from mdports.deploy.port_values import PortSpecError, parse_target
 from mdports.deploy.prometheus import read_prometheus
-from mdports.deploy.records import Deployment
 from mdports.errors import InputError
 from mdports.files.config import Config
+from mdports.rules.catalog import DEPLOYMENT_RULES as RULES
+from mdports.rules.findings import Report
 
 
 def test_every_rule_is_exercised_by_the_realistic_projects(tmp_path: Path) -> None:
@@ -484,7 +484,7 @@ def test_mp210_scrape_port_taken() -> None:
 
 
 def test_rule_ids_are_unique_and_do_not_clash_with_validate() -> None:
-    from mdports.check.catalog import DOCUMENT_RULES as VALIDATE_RULES
+    from mdports.rules.catalog import DOCUMENT_RULES as VALIDATE_RULES
 
     ids = [rule.id for rule in RULES]
     assert len(set(ids)) == len(ids) and all(i.startswith("MP2") for i in ids)
@@ -587,7 +587,7 @@ def test_validate_does_not_import_yaml_or_the_drift_modules() -> None:
         "mdports.deploy.drift",
         "mdports.deploy.compose",
         "mdports.deploy.load",
-        "mdports.deploy.records",
+        "mdports.deploy.deployment",
         "mdports.output.export",
     }
 

@@ -18,14 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse, registry
-from mdports.check.findings import Report
+from mdports.deploy.deployment import HostFiles
 from mdports.deploy.drift import check
 from mdports.deploy.kubernetes import manifest_files
 from mdports.deploy.load import load_hosts
 from mdports.deploy.prometheus import read_prometheus
-from mdports.deploy.records import HostFiles
 from mdports.errors import InputError
 from mdports.files.config import Config, load_config
+from mdports.rules.findings import Report
 
 DOC = """\
 ## 3000-3029: Services

@@ -17,11 +17,11 @@ import pytest
 from conftest import DRIFT, ROOT, invoke_mdports, run_mdports
 
 from mdports import parse, registry
-from mdports.check.findings import Finding
+from mdports.deploy.deployment import HostFiles
 from mdports.deploy.drift import check
 from mdports.deploy.fix_document import adopt_deployment
 from mdports.deploy.load import load_hosts
-from mdports.deploy.records import HostFiles
+from mdports.rules.findings import Finding
 
 SHOP = DRIFT / "shop"
 SHOP_FILES = [

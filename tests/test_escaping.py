@@ -3,7 +3,7 @@
 A service name, a compose service or a path can hold ESC (cursor and title sequences), BEL,
 a C1 control (U+009B is CSI on its own), a right-to-left override or isolate and zero-width
 joiners. No command may print them raw, on stdout or stderr, in any format: text shows them
-as ``<U+XXXX>`` (:func:`mdports.output.escaping.printable`), JSON as JSON escapes, which decode
+as ``<U+XXXX>`` (:func:`mdports.syntax.escaping.printable`), JSON as JSON escapes, which decode
 to the same name. A NUL cannot reach an output: a document holding one is refused as binary.
 """
 
@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mdports
-from mdports.output.escaping import json_printable, printable
+from mdports.syntax.escaping import json_printable, printable
 
 # ESC with a title and a clear-screen sequence, BEL, a C1 CSI, a right-to-left override,
 # a left-to-right isolate, a zero-width joiner and a zero-width space.
@@ -227,7 +227,7 @@ def test_every_print_goes_through_say() -> None:
     prints = [
         (str(path.relative_to(package)), line.strip())
         for path in sorted(package.rglob("*.py"))
-        if path.name != "_output.py"
+        if path.name != "_shared.py"  # say, say_markdown, say_diff: the one way to the terminal
         for line in path.read_text(encoding="utf-8").splitlines()
         if re.search(r"\b(typer|click)\.echo\(|^\s*print\(|\bsys\.std(out|err)\b.*\.write\(", line)
     ]

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from strategies import markdown
 
 import mdports
-from mdports.check.baseline import BaselineRun, baseline_text, finding_keys, read_baseline
-from mdports.check.fix_rounds import fix_document
-from mdports.check.rules import validate
 from mdports.diff.compare import compare
+from mdports.files.baseline import BaselineRun, baseline_text, finding_keys, read_baseline
+from mdports.fixes.fix_rounds import fix_document
 from mdports.model.reading import build
+from mdports.rules.validation import validate
 
 DOCUMENT = """\
 # Ports

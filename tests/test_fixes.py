@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 import mdports
-from mdports.check.findings import Report
-from mdports.check.fix_rounds import MAX_ROUNDS, fix_document
-from mdports.check.fixes import attach
-from mdports.check.rules import validate
-from mdports.check.text_edits import apply_edits
+from mdports.fixes.fix_rounds import MAX_ROUNDS, fix_document
+from mdports.fixes.fixers import attach
+from mdports.fixes.text_edits import apply_edits
 from mdports.model.reading import build
+from mdports.rules.findings import Report
+from mdports.rules.validation import validate
 
 MARKERS = ["*(reserved)*", "reserved", "free"]
 

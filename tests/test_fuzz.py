@@ -399,7 +399,7 @@ def test_escaped_text_is_inert(text: str) -> None:
     """Escaped for Markdown, text renders as one paragraph of itself; for a terminal, without controls."""
     from markdown_it import MarkdownIt
 
-    from mdports.output.escaping import csv_cell, escape_markdown, is_hidden, printable
+    from mdports.syntax.escaping import csv_cell, escape_markdown, is_hidden, printable
 
     shown = printable(text)
     # Line endings stay (a CR only before its LF: CRLF text overwrites nothing); nothing else acts.
@@ -414,7 +414,7 @@ def test_escaped_text_is_inert(text: str) -> None:
 @given(st.text(max_size=40))
 @FUZZ
 def test_a_new_name_is_refused_or_plain(name: str) -> None:
-    from mdports.output.escaping import is_hidden
+    from mdports.syntax.escaping import is_hidden
 
     try:
         cleaned = edits.check_name(name)

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from strategies import service_names
 
 from mdports import parse, registry
-from mdports.adopt import configuration
-from mdports.check.rules import validate
+from mdports.adopt import plan as init_plan
 from mdports.deploy.bootstrap import render
 from mdports.deploy.compose import read_compose
+from mdports.deploy.deployment import Deployment, Machine
 from mdports.deploy.discover import Discovery, Found, host_name
-from mdports.deploy.records import Deployment, Machine
 from mdports.files.config import from_table
+from mdports.rules.validation import validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,7 +41,7 @@ def test_the_configuration_reads_back_as_the_files_found(files: list[Found]) -> 
     """Whatever the names and reasons, the TOML parses and names each file on its host, in order."""
     found = Discovery(Path("/repo"), tuple(files), (), True, None)
     for prefix in ("", "tool.mdports"):
-        table = tomllib.loads(configuration.render(found, prefix=prefix, document="docs/PORT_SCHEMA.md"))
+        table = tomllib.loads(init_plan.render(found, prefix=prefix, document="docs/PORT_SCHEMA.md"))
         if prefix:
             table = table["tool"]["mdports"]
         config = from_table(table, Path("/repo/.mdports.toml"))

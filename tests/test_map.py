@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse
-from mdports.check.rules import validate
 from mdports.map.space import Run, build_map
 from mdports.map.text import bar
 from mdports.model.reading import build
 from mdports.output.listing import range_record
+from mdports.rules.validation import validate
 
 ESC = "\x1b["
 

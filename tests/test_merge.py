@@ -9,7 +9,7 @@ from conftest import BUNDLED, DOC, git, mdports_executable, run_mdports
 from conftest import MERGE_BASE as BASE
 
 import mdports
-from mdports.diff.merge import merge
+from mdports.merge.driver import merge
 
 
 @pytest.fixture

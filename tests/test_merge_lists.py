@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, git_merge, invoke_mdports
 
-from mdports.diff.merge import merge
+from mdports.merge.driver import merge
 from mdports.model.reading import build
 from mdports.syntax.document import parse
 

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
+from mdports.diff.changes import EntryChange, SemanticDiff
 from mdports.diff.compare import compare
-from mdports.diff.merge import MergeResult, merge
-from mdports.diff.model import EntryChange, SemanticDiff
 from mdports.diff.running import running_key
 from mdports.errors import MdportsError
+from mdports.merge.driver import MergeResult, merge
 from mdports.model.lists import host_key
 from mdports.model.names import fold_name
 from mdports.model.reading import build

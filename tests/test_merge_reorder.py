@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_merge_lists import BASE, both, merged
 
-from mdports.diff.merge import merge
+from mdports.merge.driver import merge
 from mdports.model.reading import build
 from mdports.syntax.document import parse
 

@@ -14,9 +14,9 @@ import pytest
 from conftest import DOC, git_merge, invoke_mdports, run_mdports
 from conftest import MERGE_BASE as BASE
 
-from mdports.check.rules import validate
-from mdports.diff.merge import merge
+from mdports.merge.driver import merge
 from mdports.model.reading import build
+from mdports.rules.validation import validate
 from mdports.syntax.document import parse
 
 CORE = BASE[BASE.index("## 3000-3009: Core") : BASE.index("## 4000-4099: Web")]

@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 import mdports
 from mdports.deploy.compose import read_compose
+from mdports.deploy.deployment import Deployment
 from mdports.deploy.drift import check
 from mdports.deploy.fix_deployment import follow_document
-from mdports.deploy.records import Deployment
 
 FLEET = GOLDEN / "drift" / "fleet"
 DEPLOYMENT_FILES = [
@@ -274,9 +274,10 @@ def test_fix_deployment_changes_prometheus_host_port_targets_and_env_values(tmp_
 
 
 def test_the_catalogue_says_which_drift_rules_have_a_fix() -> None:
-    from mdports.check.catalog import DEPLOYMENT_RULES, UNDOCUMENTED_PORT
     from mdports.deploy.fix_document import MOVED_OR_RESERVED
     from mdports.deploy.fix_plan import FOLLOWS
+    from mdports.rules.catalog import DEPLOYMENT_RULES
+    from mdports.rules.deployment_rules import UNDOCUMENTED_PORT
 
     fixed = {rule for rule in DEPLOYMENT_RULES if rule.fix is not None}
     assert fixed == {UNDOCUMENTED_PORT, *MOVED_OR_RESERVED, *FOLLOWS}

@@ -25,12 +25,18 @@ from mdports import __version__
 OFFLINE = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
 
-def test_the_version_lives_in_mdports_init_only() -> None:
+def test_the_version_lives_in_mdports_version_only() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and "\nversion =" not in pyproject
-    tree = ast.parse((ROOT / "mdports" / "__init__.py").read_text(encoding="utf-8"))
-    versions = [n for n in tree.body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "__version__"]
-    assert len(versions) == 1
+    assigned = {
+        path.relative_to(ROOT).as_posix(): [
+            n
+            for n in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "__version__"
+        ]
+        for path in (ROOT / "mdports").rglob("*.py")
+    }
+    assert {path: len(found) for path, found in assigned.items() if found} == {"mdports/version.py": 1}
 
 
 def test_mdports_version_shows_it() -> None:

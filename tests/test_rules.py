@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 import mdports
-from mdports.check.catalog import DOCUMENT_RULES as RULES
-from mdports.check.catalog import FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT
-from mdports.check.rules import CHECKS, CONFIGURED_CHECKS
 from mdports.files.config import Config
 from mdports.model.ports import PortRange
+from mdports.rules.catalog import DOCUMENT_RULES as RULES
+from mdports.rules.structure_rules import FOREIGN_RANGE, TABLE_NOT_READ, UNUSED_ACCEPT
+from mdports.rules.validation import CHECKS, CONFIGURED_CHECKS
 
 # Reported by the check of another rule, in the same pass: FOREIGN_RANGE by OUT_OF_RANGE's,
 # TABLE_NOT_READ by TABLE_ROLE's; UNUSED_ACCEPT by apply_exceptions, after every check.
@@ -234,7 +234,7 @@ def test_bundled_document_has_only_its_real_warnings() -> None:
 
 def test_the_catalogue_and_the_checks_agree() -> None:
     """Every document rule of the catalogue is checked exactly once, and has a fix when the catalogue says so."""
-    from mdports.check.fixes import FIXERS
+    from mdports.fixes.fixers import FIXERS
 
     assert [rule.id for rule in RULES] == sorted(rule.id for rule in RULES)
     assert set(CHECKS).isdisjoint(REPORTED_WITH_OTHERS)

@@ -12,14 +12,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
-from mdports.diff.comment import COMMENT_LIMIT, MARKER, comment_length, format_markdown
+from mdports.diff.changes import CellChange, SemanticDiff
 from mdports.diff.compare import compare
-from mdports.diff.json_output import format_json, to_json
-from mdports.diff.model import CellChange, SemanticDiff
-from mdports.diff.text import format_text
 from mdports.model.reading import build
-from mdports.output.escaping import escape_markdown
+from mdports.output.diff_json import format_json, to_json
+from mdports.output.diff_report import COMMENT_LIMIT, MARKER, comment_length, format_markdown, format_text
 from mdports.syntax.document import parse
+from mdports.syntax.escaping import escape_markdown
 
 BASE = """\
 # Ports

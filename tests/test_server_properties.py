@@ -7,9 +7,8 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 from mdports.files.config import Config
-from mdports.servers.analysis import analyze
-from mdports.servers.lsp import diagnostics
-from mdports.servers.positions import Positions
+from mdports.servers.analysis import Positions, analyze
+from mdports.servers.lsp_content import diagnostics
 
 texts = st.one_of(markdown(), st.text(max_size=300))
 

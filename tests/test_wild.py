@@ -19,9 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdports
-from mdports.check.catalog import NO_SERVICE_COLUMN, NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
 from mdports.model.ports import NO_PORT, strip_markup
 from mdports.model.vocabulary import Vocabulary, normalize_header
+from mdports.rules.entry_rules import NO_SERVICE_COLUMN
+from mdports.rules.structure_rules import NOTHING_READ, TABLE_NOT_READ, TABLE_ROLE
 from mdports.syntax.document import Table
 
 WILD = GOLDEN / "wild"

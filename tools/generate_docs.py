@@ -9,12 +9,12 @@ hand-written::
     ...
     <!-- end of generated: rules -->
 
-- ``docs/rules.md``, part ``rules``: every rule of the catalogue (``mdports/check/catalog.py``),
+- ``docs/rules.md``, part ``rules``: every rule of the catalogue (``mdports/rules/catalog.py``),
   a table and then each rule in full, as ``mdports rules ID`` prints it;
 - ``docs/validate.md``, part ``fixes``: the fix of each document rule that has one, from its
   explanation;
 - ``docs/configuration.md``, part ``keys``: every configuration key (``KEYS`` in
-  ``mdports/files/config.py``);
+  ``mdports/files/config_keys.py``);
 - ``docs/cli.md``, part ``commands``: every command's ``--help``, as click prints it 100 columns wide;
 - ``mdports/schemas/common.schema.json``: the enum of rule ids (``$defs.ruleId``).
 
@@ -42,8 +42,8 @@ def _cell(text: str) -> str:
 
 
 def rules_part() -> str:
-    from mdports.check.catalog import DEPLOYMENT_RULES, DOCUMENT_RULES, LIVE_RULES
     from mdports.output.rules import explained
+    from mdports.rules.catalog import DEPLOYMENT_RULES, DOCUMENT_RULES, LIVE_RULES
 
     lines: list[str] = []
     for title, rules in (
@@ -63,8 +63,8 @@ def rules_part() -> str:
 
 def fixes_part() -> str:
     """The document rules that ``--fix`` remedies: each one's fix paragraph, from its explanation."""
-    from mdports.check.catalog import DOCUMENT_RULES
     from mdports.output.rules import explanation
+    from mdports.rules.catalog import DOCUMENT_RULES
 
     lines = ["| Rule | Fix | Applicability |", "|---|---|---|"]
     for rule in DOCUMENT_RULES:
@@ -79,7 +79,7 @@ def fixes_part() -> str:
 
 
 def keys_part() -> str:
-    from mdports.files.config import KEYS
+    from mdports.files.config_keys import KEYS
 
     lines = ["| Key | Value | Default | What it is for |", "|---|---|---|---|"]
     lines += [
@@ -136,7 +136,7 @@ def with_parts(text: str, parts: dict[str, Callable[[], str]], page: str) -> str
 
 
 def schema_text() -> str:
-    from mdports.check.catalog import ALL_RULES
+    from mdports.rules.catalog import ALL_RULES
 
     schema = json.loads(COMMON_SCHEMA.read_text(encoding="utf-8"))
     schema["$defs"]["ruleId"]["enum"] = [rule.id for rule in ALL_RULES]

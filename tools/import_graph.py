@@ -7,7 +7,7 @@ layering it breaks is the same, so this tool reports those too.
     python tools/import_graph.py            # a summary: modules, lines, circles
     python tools/import_graph.py --cycles   # every circle, module by module
 
-A package is the first folder under ``mdports/`` (``mdports.check``, ``mdports.edits``); a module
+A package is the first folder under ``mdports/`` (``mdports.rules``, ``mdports.edits``); a module
 at the top (``mdports/api.py``) is a package of its own.
 """
 
@@ -16,10 +16,31 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mdports"
+
+
+# The floors of the package, top first. A package may import the packages of the floors below its
+# own, never one above; packages on one floor are independent of each other. Text flows up:
+# text -> document (syntax) -> model -> rules -> ... -> output -> the CLI.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("mdports", "mdports.__main__"),  # the package root: the model's types, the API on first use
+    ("mdports.cli",),  # one thin module per command group
+    ("mdports.servers",),  # the language server and the MCP server
+    ("mdports.api", "mdports.adopt", "mdports.map"),  # the public API; init's plan; the port map
+    ("mdports.output",),  # every renderer: reports, listings, diffs, drift, SARIF, JSON
+    ("mdports.live",),  # what listens on this machine, against the document and the deployment
+    ("mdports.deploy", "mdports.merge"),  # deployments and drift; the merge driver
+    ("mdports.diff", "mdports.fixes"),  # the change detector; the remedies of findings
+    ("mdports.edits",),  # the edit operations, verified by the rules
+    ("mdports.files",),  # reading, atomic writing, locks, git, the configuration, the baseline
+    ("mdports.rules",),  # the catalogue, the checks, findings and accepted exceptions
+    ("mdports.model",),  # the read-only registry model, and its queries
+    ("mdports.syntax",),  # the lossless document, lines and rows, escaping
+    ("mdports.records", "mdports.errors", "mdports.version", "mdports._gc"),  # the ground floor
+)
 
 
 def module_name(path: Path, root: Path = PACKAGE) -> str:
@@ -111,19 +132,47 @@ def strongly_connected(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cycles", action="store_true", help="list every circle, module by module")
-    args = parser.parse_args(argv)
-    found = modules()
+def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Every module and the modules of the package it imports (its own package's ``__init__`` left out)."""
+    found = modules(root)
     graph = {name: imports(name, path, found) for name, path in found.items()}
     # A package imports its own __init__ implicitly; that is not a layering edge.
-    graph = {name: {t for t in targets if t != package_of(name) or t == "mdports"} for name, targets in graph.items()}
+    return {name: {t for t in targets if t != package_of(name) or t == "mdports"} for name, targets in graph.items()}
+
+
+def package_graph(graph: Mapping[str, set[str]]) -> dict[str, set[str]]:
     packages: dict[str, set[str]] = {}
     for name, targets in graph.items():
         packages.setdefault(package_of(name), set()).update(
             package_of(t) for t in targets if package_of(t) != package_of(name)
         )
+    return packages
+
+
+def breaches(graph: Mapping[str, set[str]], layers: Sequence[Sequence[str]] = LAYERS) -> list[str]:
+    """Every import against the layer order (``a -> b``, why), and every package no floor names."""
+    floor = {package: level for level, names in enumerate(layers) for package in names}
+    found = [f"{package}: on no floor of LAYERS" for package in sorted({package_of(n) for n in graph} - set(floor))]
+    for name, targets in sorted(graph.items()):
+        for target in sorted(targets):
+            a, b = package_of(name), package_of(target)
+            if a == b or a not in floor or b not in floor:
+                continue
+            if floor[b] < floor[a]:
+                found.append(f"{name} -> {target}: {b} is on a floor above {a}")
+            elif floor[b] == floor[a]:
+                found.append(f"{name} -> {target}: {a} and {b} share a floor and must not import each other")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cycles", action="store_true", help="list every circle, module by module")
+    args = parser.parse_args(argv)
+    found = modules()
+    graph = import_graph()
+    packages = package_graph(graph)
+    against = breaches(graph)
     sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in found.items()}
     largest = max(sizes, key=sizes.__getitem__)
     module_cycles = strongly_connected(graph)
@@ -132,10 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"modules over 400 lines: {sum(size > 400 for size in sizes.values())}")
     print(f"circles between modules: {len(module_cycles)} ({sum(map(len, module_cycles))} modules in them)")
     print(f"circles between packages: {len(package_cycles)} ({', '.join(' '.join(c) for c in package_cycles)})")
+    print(f"imports against the layer order (LAYERS): {len(against)}")
     if args.cycles:
         for group in module_cycles:
             print("  " + " ".join(group))
-    return 1 if module_cycles or package_cycles else 0
+        for line in against:
+            print("  " + line)
+    return 1 if module_cycles or package_cycles or against else 0
 
 
 if __name__ == "__main__":

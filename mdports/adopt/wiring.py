@@ -23,8 +23,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
 from ..files.reading import read_text
+from ..version import __version__
 
 DRIVER_NAME = "mdports port schema merge"
 # %O %A %B %P %L are git's (base, ours = the result, theirs, path, marker size); git quotes them.

@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, cast
 import typer
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
-from .. import __version__
 from ..errors import MdportsError
-from ._output import say
-from ._state import Color, state
+from ..version import __version__
+from ._shared import Color, say, state
 
 if TYPE_CHECKING:
-    from ..output.records import ErrorRecord
+    from ..records import ErrorRecord
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -218,7 +217,8 @@ class Command(TyperCommand):
             return super().invoke(ctx)
         except MdportsError as error:
             if _asks_for_json(ctx):
-                from ..output.records import JSON_VERSION, ErrorOutput, dump
+                from ..records import JSON_VERSION, ErrorOutput
+                from ..syntax.escaping import dump
 
                 output: ErrorOutput = {"version": JSON_VERSION, "error": error_record(error)}
                 say(dump(output))

@@ -10,8 +10,7 @@ from pathlib import Path
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._output import say, say_markdown
-from ._state import state
+from ._shared import say, say_markdown, state
 
 
 class DiffFormat(str, Enum):
@@ -44,13 +43,12 @@ def diff(
     git). Only prose changed: "no registry changes". Exit 0 (1 with --exit-code when the
     registry changed), 2 on usage or input errors.
     """
-    from ..diff.comment import format_markdown
     from ..diff.compare import compare
-    from ..diff.json_output import format_json
-    from ..diff.text import format_text
     from ..errors import UsageError
     from ..files import git as gitfiles
     from ..files.reading import read_text
+    from ..output.diff_json import format_json
+    from ..output.diff_report import format_markdown, format_text
     from ..syntax.document import parse
 
     st = state(ctx)
@@ -79,9 +77,9 @@ def diff(
     new_registry = st.registry(new_document)
     result = compare(old_registry, new_registry, config=st.config, old_name=old_name, new_name=new_name)
     if fmt is DiffFormat.github_review:
-        from ..check.fixes import git_history
-        from ..diff.review import github_review
-        from ..output.records import dump
+        from ..fixes.fixers import git_history
+        from ..output.review import github_review
+        from ..syntax.escaping import dump
 
         path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
         payload = github_review(result, old_text, new_document, new_registry, path, git_history(document))

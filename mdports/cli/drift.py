@@ -15,7 +15,7 @@ import typer
 from ..errors import UsageError
 from ..files.reading import STDIN_NAME
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import (
+from ._shared import (
     BASELINE,
     CLOUDFLARED,
     COMPOSE,
@@ -27,17 +27,19 @@ from ._options import (
     WRITE_BASELINE,
     ReportFormat,
     Severity,
+    State,
     baseline_run,
+    say,
+    say_diff,
     shown_severity,
+    state,
 )
-from ._output import say, say_diff
-from ._state import State, state
 
 if TYPE_CHECKING:
-    from ..check.findings import Report
-    from ..deploy.records import Deployment
+    from ..deploy.deployment import Deployment
     from ..files.transaction import Locking
     from ..model.registry import Registry
+    from ..rules.findings import Report
     from ..syntax.document import Document
 
 
@@ -147,7 +149,8 @@ def drift(
 
         result = with_fixes(result, deployed, registry, config, name)
     if known is not None:
-        from ..check.catalog import DEPLOYMENT_RULES, UNUSED_ACCEPT
+        from ..rules.catalog import DEPLOYMENT_RULES
+        from ..rules.structure_rules import UNUSED_ACCEPT
 
         result = known.filter(result, registry)
         ran = {r.id for r in (*DEPLOYMENT_RULES, UNUSED_ACCEPT)}
@@ -158,7 +161,7 @@ def drift(
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
     shown = result.at_least(shown_severity(min_severity, quiet))
     if fmt is ReportFormat.json:
-        from ..deploy.json_output import DriftJson, dumps
+        from ..output.drift_json import DriftJson, dumps
 
         say(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
@@ -193,11 +196,11 @@ def _reconcile(
     locking: Locking,
 ) -> Report:
     """``drift --fix``: change the document or the deployment files; the findings left as they were."""
-    from ..check.findings import Report
     from ..deploy.fix_deployment import follow_document, write_deployment
     from ..deploy.fix_document import adopt_in_file
-    from ..deploy.json_output import FixJson, dumps
     from ..edits import today
+    from ..output.drift_json import FixJson, dumps
+    from ..rules.findings import Report
 
     name = result.path
     if target is FixTarget.document:

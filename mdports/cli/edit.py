@@ -9,23 +9,25 @@ themselves, so that starting ``mdports validate`` does not pay for it; annotatio
 (no ``from __future__ import annotations``) because typer reads them on every start.
 """
 
+import functools
+import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..errors import UsageError
-from ..output.records import JSON_VERSION, dump
+from ..records import JSON_VERSION
+from ..syntax.escaping import dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import LOCK_TIMEOUT, TextOrJson
-from ._output import say, say_diff
-from ._state import STDIN, state
+from ._shared import LOCK_TIMEOUT, STDIN, TextOrJson, say, say_diff, state
 
 if TYPE_CHECKING:  # imported by the commands themselves, so that `validate` never loads them
     from datetime import date
 
     from .. import edits
-    from ..output.records import EditOutput
+    from ..records import EditOutput
     from ..syntax.document import Document
 
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; write nothing.")
@@ -41,6 +43,57 @@ HOST = typer.Option(
     metavar="NAME",
     help="Edit where the service runs on this host (its list item or running-table row), not the plan.",
 )
+
+
+@dataclass(frozen=True)
+class EditOptions:
+    """The options the five edit commands share, handed to each as one value (see :func:`edit_command`)."""
+
+    dry_run: bool
+    diff: bool
+    keep_date: bool
+    fmt: TextOrJson
+    lock_timeout: float | None
+    host: str | None
+
+
+# (parameter, annotation, option) in the order --help lists them, after each command's own options.
+_SHARED: tuple[tuple[str, type, Any], ...] = (
+    ("dry_run", bool, DRY_RUN),
+    ("diff", bool, DIFF),
+    ("keep_date", bool, KEEP_DATE),
+    ("fmt", TextOrJson, FORMAT),
+    ("lock_timeout", float, LOCK_TIMEOUT),
+    ("host", str, HOST),
+)
+
+
+def edit_command(name: str | None = None) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register an edit command: its own parameters, then the shared ones, which it gets as ``options``.
+
+    typer reads a command's parameters from its signature, so the registered function shows the
+    command's own parameters followed by those of :data:`_SHARED`, and gathers the latter into
+    one :class:`EditOptions`: ``--help`` lists the same options in the same order as before.
+    """
+
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        own = inspect.signature(function)
+        shared = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in _SHARED]
+
+        @functools.wraps(function)
+        def run(**values: Any) -> None:
+            options = EditOptions(**{n: values.pop(n) for n, _, _ in _SHARED})
+            function(**values, options=options)
+
+        parameters = [p for p in own.parameters.values() if p.name != "options"]
+        run.__signature__ = own.replace(parameters=[*parameters, *shared])  # type: ignore[attr-defined]
+        run.__annotations__ = {
+            **{k: v for k, v in function.__annotations__.items() if k != "options"},
+            **{n: a for n, a, _ in _SHARED},
+        }
+        return command(name)(run)
+
+    return register
 
 
 def _hosts(ctx: typer.Context) -> dict[str, tuple[str, ...]]:
@@ -65,16 +118,14 @@ def _cells(runtime: str | None, description: str | None, assignments: list[str] 
 def _run(
     ctx: typer.Context,
     operation: "Callable[[Document, date | None], edits.Edit]",
+    options: EditOptions,
     *,
-    dry_run: bool,
-    diff: bool,
-    keep_date: bool,
-    fmt: TextOrJson,
-    lock_timeout: float | None,
     port_on_stdout: bool = False,
 ) -> "edits.Edit":
     from ..api import edit_file
 
+    dry_run, diff, fmt = options.dry_run, options.diff, options.fmt
+    keep_date, lock_timeout = options.keep_date, options.lock_timeout
     st = state(ctx)
     path = st.writable_path()
     name = st.display_name(path)
@@ -119,7 +170,7 @@ def _record(name: str, edit: "edits.Edit", written: bool, diff: bool) -> "EditOu
     return record
 
 
-@command()
+@edit_command()
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The new service's name."),
@@ -132,12 +183,8 @@ def add(
     runtime: str = RUNTIME,
     description: str = DESCRIPTION,
     assignments: list[str] = SET,
-    dry_run: bool = DRY_RUN,
-    diff: bool = DIFF,
-    keep_date: bool = KEEP_DATE,
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-    host: str = HOST,
+    *,
+    options: EditOptions,
 ) -> None:
     """Add a service on the next free port of a range (or --port); prints the port.
 
@@ -147,6 +194,7 @@ def add(
 
     cells = _cells(runtime, description, assignments)
     vocab = state(ctx).vocabulary
+    host = options.host
     hosts = _hosts(ctx) if host is not None else None
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
@@ -164,29 +212,16 @@ def add(
             hosts=hosts,
         )
 
-    _run(
-        ctx,
-        operation,
-        dry_run=dry_run,
-        diff=diff,
-        keep_date=keep_date,
-        fmt=fmt,
-        lock_timeout=lock_timeout,
-        port_on_stdout=True,
-    )
+    _run(ctx, operation, options, port_on_stdout=True)
 
 
-@command()
+@edit_command()
 def remove(
     ctx: typer.Context,
     key: str = typer.Argument(..., metavar="NAME|PORT", help="The service (or placeholder port) to remove."),
     reserve: bool = typer.Option(False, "--reserve", help="Keep the ports as a placeholder."),
-    dry_run: bool = DRY_RUN,
-    diff: bool = DIFF,
-    keep_date: bool = KEEP_DATE,
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-    host: str = HOST,
+    *,
+    options: EditOptions,
 ) -> None:
     """Remove a service's row (refused while other rows refer to it).
 
@@ -194,29 +229,22 @@ def remove(
     """
     from .. import edits
 
+    host = options.host
     hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
         lambda d, t: edits.remove(d, key, reserve=reserve, date=t, vocab=state(ctx).vocabulary, host=host, hosts=hosts),
-        dry_run=dry_run,
-        diff=diff,
-        keep_date=keep_date,
-        fmt=fmt,
-        lock_timeout=lock_timeout,
+        options,
     )
 
 
-@command()
+@edit_command()
 def rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., help="The current name."),
     new: str = typer.Argument(..., help="The new name."),
-    dry_run: bool = DRY_RUN,
-    diff: bool = DIFF,
-    keep_date: bool = KEEP_DATE,
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-    host: str = HOST,
+    *,
+    options: EditOptions,
 ) -> None:
     """Rename a service and every cross-reference to it.
 
@@ -225,19 +253,16 @@ def rename(
     from .. import edits
 
     vocab = state(ctx).vocabulary
+    host = options.host
     hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
         lambda d, t: edits.rename(d, old, new, date=t, vocab=vocab, host=host, hosts=hosts),
-        dry_run=dry_run,
-        diff=diff,
-        keep_date=keep_date,
-        fmt=fmt,
-        lock_timeout=lock_timeout,
+        options,
     )
 
 
-@command()
+@edit_command()
 def move(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The service to move."),
@@ -245,12 +270,8 @@ def move(
     range_: str = typer.Option(None, "--range", "-r", help="The new section (next free port there)."),
     reserve: bool = typer.Option(False, "--reserve", help="Keep the old port as a placeholder."),
     drop_cells: bool = typer.Option(False, "--drop-cells", help="Allow losing cells the new table has no column for."),
-    dry_run: bool = DRY_RUN,
-    diff: bool = DIFF,
-    keep_date: bool = KEEP_DATE,
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-    host: str = HOST,
+    *,
+    options: EditOptions,
 ) -> None:
     """Move a service to another port or section; cross-references follow.
 
@@ -261,6 +282,7 @@ def move(
     if port is None and range_ is None:
         raise UsageError("give --port or --range")
     vocab = state(ctx).vocabulary
+    host = options.host
     hosts = _hosts(ctx) if host is not None else None
 
     def operation(document: "Document", today: "date | None") -> "edits.Edit":
@@ -277,22 +299,18 @@ def move(
             hosts=hosts,
         )
 
-    _run(ctx, operation, dry_run=dry_run, diff=diff, keep_date=keep_date, fmt=fmt, lock_timeout=lock_timeout)
+    _run(ctx, operation, options)
 
 
-@command("set")
+@edit_command("set")
 def set_(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="NAME|PORT", help="The service whose cells change."),
     runtime: str = RUNTIME,
     description: str = DESCRIPTION,
     assignments: list[str] = SET,
-    dry_run: bool = DRY_RUN,
-    diff: bool = DIFF,
-    keep_date: bool = KEEP_DATE,
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-    host: str = HOST,
+    *,
+    options: EditOptions,
 ) -> None:
     """Change cells of a service's row.
 
@@ -301,15 +319,12 @@ def set_(
     from .. import edits
 
     cells = _cells(runtime, description, assignments)
+    host = options.host
     hosts = _hosts(ctx) if host is not None else None
     _run(
         ctx,
         lambda d, t: edits.set_cells(d, name, cells, date=t, vocab=state(ctx).vocabulary, host=host, hosts=hosts),
-        dry_run=dry_run,
-        diff=diff,
-        keep_date=keep_date,
-        fmt=fmt,
-        lock_timeout=lock_timeout,
+        options,
     )
 
 
@@ -328,7 +343,8 @@ def next_free(
     section, ports = edits.next_free(registry, range_, count)
     if fmt is TextOrJson.json:
         from ..output.listing import section_fields
-        from ..output.records import JSON_VERSION, NextFreeOutput, dump
+        from ..records import JSON_VERSION, NextFreeOutput
+        from ..syntax.escaping import dump
 
         record: NextFreeOutput = {
             "version": JSON_VERSION,

@@ -7,8 +7,7 @@ from enum import Enum
 import typer
 
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._output import say
-from ._state import state
+from ._shared import say, state
 
 
 class ExportFormat(str, Enum):

@@ -9,8 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_OK, command
-from ._options import ReportFormat
-from ._output import say
+from ._shared import ReportFormat, say
 
 
 @command()

@@ -9,9 +9,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import COMPOSE, ReportFormat
-from ._output import say
-from ._state import State, state
+from ._shared import COMPOSE, ReportFormat, State, say, state
 
 if TYPE_CHECKING:
     from ..live.check import LiveResult
@@ -71,7 +69,7 @@ def live(
         sources = {name: tuple(reporting.source_lines(document))}
     report = result.report
     if fmt is ReportFormat.json:
-        from ..live.output import format_json
+        from ..output.live import format_json
 
         say(format_json(result))
     elif fmt is ReportFormat.sarif:
@@ -82,7 +80,7 @@ def live(
         say(reporting.format_github(report.at_least("warning")))
         reporting.write_step_summary([report], "live")
     else:
-        from ..live.output import format_text
+        from ..output.live import format_text
 
         color = st.colored()
         say(format_text(result, sources, color=color, show_source=not no_source), color=color)
@@ -108,7 +106,7 @@ def _remote(
     import dataclasses
 
     from ..live.check import check_remote, entries_for
-    from ..live.probe import check_host
+    from ..live.sockets import check_host
 
     configured = {h.name.casefold(): h for h in st.config.hosts}
     if host.casefold() in configured:

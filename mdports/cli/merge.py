@@ -10,9 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_FINDINGS, EXIT_OK, command
-from ._options import LOCK_TIMEOUT, TextOrJson
-from ._output import say
-from ._state import state
+from ._shared import LOCK_TIMEOUT, TextOrJson, say, state
 
 
 @command()
@@ -42,9 +40,9 @@ def merge(
     clean, 1 when conflicts are left between conflict markers, or the merged document has an
     error neither side had (git then stops the merge for a person), 2 on a usage error.
     """
-    from ..diff.merge import MergeResult, merge_files
-    from ..diff.merge_text import Labels
     from ..files.transaction import Target, transact_file
+    from ..merge.driver import MergeResult, merge_files
+    from ..merge.prose import Labels
 
     given = list(label or [])
     labels = Labels(
@@ -67,7 +65,8 @@ def merge(
     result = transact_file(into, merged, locking=state(ctx).locking(lock_timeout)).result
     shown = path or str(target)
     if fmt is TextOrJson.json:
-        from ..output.records import JSON_VERSION, MergeOutput, dump
+        from ..records import JSON_VERSION, MergeOutput
+        from ..syntax.escaping import dump
 
         record: MergeOutput = {
             "version": JSON_VERSION,

@@ -10,9 +10,7 @@ import typer
 
 from ..errors import UsageError
 from ._app import EXIT_OK, command
-from ._options import CLOUDFLARED, COMPOSE, ENV, KUBERNETES, PROMETHEUS
-from ._output import say, say_markdown
-from ._state import state
+from ._shared import CLOUDFLARED, COMPOSE, ENV, KUBERNETES, PROMETHEUS, say, say_markdown, state
 
 
 class MapFormat(str, Enum):
@@ -48,8 +46,8 @@ def port_map(
     deployment files of `drift`), each port is coloured by what the deployment says of it.
     Exit 0, or 2 on usage or input errors (a document that declares no range among them).
     """
-    from ..check.rules import validate
     from ..map import html, space, svg, text
+    from ..rules.validation import validate
 
     if width is not None and (width < 20 or fmt is not MapFormat.text):
         raise UsageError("--width goes with --format text and is at least 20")

@@ -9,32 +9,35 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..check.findings import Report
-from ..check.rules import validate as run_rules
 from ..errors import UsageError
 from ..output import report
+from ..rules.findings import Report
+from ..rules.validation import validate as run_rules
 from ..syntax.document import Document
 
 if TYPE_CHECKING:
     from .. import edits
-    from ..output.records import FileErrorOutput, ReportOutput, RulesOutput
+    from ..records import FileErrorOutput, ReportOutput, RulesOutput
 
 from ._app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, command, error_record
-from ._options import (
+from ._shared import (
     BASELINE,
     LOCK_TIMEOUT,
     MIN_SEVERITY,
     QUIET,
+    STDIN,
     WRITE_BASELINE,
     ListFormat,
     ReportFormat,
     Severity,
+    State,
     TextOrJson,
     baseline_run,
+    say,
+    say_diff,
     shown_severity,
+    state,
 )
-from ._output import say, say_diff
-from ._state import STDIN, State, state
 
 
 @command()
@@ -93,7 +96,7 @@ def validate(
             unreadable = True
             say(f"mdports: error: {error}", err=True)
             if fmt is ReportFormat.json:
-                from ..output.records import JSON_VERSION
+                from ..records import JSON_VERSION
 
                 record: FileErrorOutput = {"version": JSON_VERSION, "path": error.path, "error": error_record(error)}
                 outputs.append(record)
@@ -122,7 +125,7 @@ def validate(
             nothing_checked = True
         result = run_rules(registry, st.config, name)
         if fmt in (ReportFormat.json, ReportFormat.sarif):
-            from ..check.fixes import attach, git_history
+            from ..fixes.fixers import attach, git_history
 
             source = path if path is not None else st.document_path()
             result = attach(result, document, registry, None if source == STDIN else git_history(source))
@@ -142,7 +145,7 @@ def validate(
             text = report.format_text(shown, {name: lines}, show_source=quoted, color=color, totals=result)
             say(text, color=color)  # click strips colour from what is not a terminal unless told
     if fmt is ReportFormat.json:
-        from ..output.records import dump  # the text report, on every commit, does not load the record shapes
+        from ..syntax.escaping import dump  # the text report, on every commit, does not load the record shapes
 
         say(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
@@ -152,7 +155,7 @@ def validate(
     elif fmt is ReportFormat.github:
         report.write_step_summary([r.at_least(shown_from) for r in reports])
     if known is not None:
-        from ..check.catalog import DOCUMENT_RULES
+        from ..rules.catalog import DOCUMENT_RULES
 
         for line in known.finish({r.id for r in DOCUMENT_RULES}, {r.path for r in reports}):
             say(line, err=True)
@@ -163,7 +166,7 @@ def validate(
 def _add_accepts(st: State, path: Path | None, name: str, lock_timeout: float | None) -> Document:
     """Write the document's accept comments for its findings (lock, verify, atomic write): the new document."""
     from ..api import edit_file
-    from ..edits.accepts import add_accepts
+    from ..edits.repairs import add_accepts
 
     target = path if path is not None else st.writable_path()
     if target == STDIN:
@@ -195,8 +198,8 @@ def _fix(
     lock_timeout: float | None,
 ) -> tuple[Document, int]:
     """Apply the fixes to one document (written unless ``write`` is false): the fixed document, how many fixed."""
-    from ..check.fix_rounds import fix_document, fix_file
-    from ..check.fixes import git_history
+    from ..fixes.fix_rounds import fix_document, fix_file
+    from ..fixes.fixers import git_history
 
     target = path if path is not None else st.document_path()
     if target == STDIN:
@@ -312,15 +315,16 @@ def rules_(
 
     With a RULE, print its full explanation (what it checks, why it matters, an example, the fix).
     """
-    from ..check.catalog import ALL_RULES, check_rule_names, find_rule
     from ..output.rules import explained, rule_lines, rule_record
+    from ..rules.catalog import ALL_RULES, check_rule_names, find_rule
 
     if rule is not None:
         check_rule_names([rule], "rules", None)
     chosen = [find_rule(rule)] if rule is not None else list(ALL_RULES)
     rules = [r for r in chosen if r]
     if fmt is TextOrJson.json:
-        from ..output.records import JSON_VERSION, dump
+        from ..records import JSON_VERSION
+        from ..syntax.escaping import dump
 
         output: RulesOutput = {"version": JSON_VERSION, "rules": [rule_record(r) for r in rules]}
         say(dump(output))

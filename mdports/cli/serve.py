@@ -9,7 +9,7 @@ import typer
 
 from ..errors import MdportsError
 from ._app import command
-from ._state import STDIN, state
+from ._shared import STDIN, state
 
 
 @command()

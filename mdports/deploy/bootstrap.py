@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..output.escaping import escape_markdown
+from ..syntax.escaping import escape_markdown
+from .deployment import Deployment
 from .drift.context import LOCAL_HOSTS
-from .records import Deployment
 
 OTHER_PORTS = "Other ports"
 # "Purpose" says what each port is for: one service on several rows is then one service (no MP002).

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 from ..files.reading import read_text
-from .records import HostFiles, Kind
+from .deployment import HostFiles, Kind
 
 # Vendored, installed or generated: never a deployment of the repository's own.
 SKIPPED_FOLDERS = frozenset({

@@ -22,23 +22,22 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..check.findings import Finding, Report
-from ..check.text_edits import Fix, TextEdit, apply_edits
 from ..errors import RefusedError
 from ..files.config import Config
 from ..files.reading import file_identity
 from ..files.transaction import Locking, Target, transact
+from ..fixes.text_edits import apply_edits
 from ..model.registry import Registry
-from ..output.unified_diff import unified_diff
-from ..syntax.row import split_eol, split_lines
+from ..rules.findings import Finding, Fix, Report, TextEdit
+from ..syntax.row import split_eol, split_lines, unified_diff
 from .cloudflared import read_cloudflared
 from .compose import read_compose
+from .deployment import Deployment
 from .drift.run import check
 from .envfile import read_env
 from .fix_plan import Group, PortEdit, plan
 from .load import load_hosts
 from .prometheus import read_prometheus
-from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, place_of, would_cause
 
 CHANGED_WHILE_CHECKING = "the file changed while drift was checking it"

@@ -16,24 +16,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .. import edits
-from ..check.baseline import finding_keys
-from ..check.catalog import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
-from ..check.findings import Finding
-from ..check.rules import validate
-from ..edits.new_section import OTHER_PORTS
+from ..edits.port_choice import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
+from ..files.baseline import finding_keys
 from ..files.config import Config
 from ..files.transaction import Locking, Target, transact_file
 from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
+from ..rules.deployment_rules import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
+from ..rules.findings import Finding
+from ..rules.validation import validate
 from ..syntax.document import Document, Prose
 from .compose import ComposePort
+from .deployment import Deployment
 from .drift.run import check
 from .drift.running import matched_entry
 from .fix_plan import located_records
-from .records import Deployment
 from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)

@@ -15,20 +15,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
-from ..check.findings import Finding
 from ..files.config import Config
 from ..model.registry import Entry, Registry
+from ..rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
+from ..rules.findings import Finding
 from .cloudflared import TunnelRoute
 from .compose import ComposePort, ComposeService
+from .deployment import Deployment
 from .drift.context import Context, TargetMatch
 from .envfile import EnvPort
 from .prometheus import ScrapeTarget
-from .records import Deployment
 from .unfixed import Unfixed, not_fixable
 
 if TYPE_CHECKING:
-    from ..output.records import PortEditRecord
+    from ..records import PortEditRecord
 
 FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a port that is not its entry's
 

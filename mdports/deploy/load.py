@@ -1,4 +1,4 @@
-"""Reading the deployment files of every host from disk into one :class:`~mdports.deploy.records.Deployment`.
+"""Reading the deployment files of every host from disk into one :class:`~mdports.deploy.deployment.Deployment`.
 
 Each reader turns one file into frozen records that remember the file, line and column they
 came from, so that drift findings point into the deployment file. The YAML files are read
@@ -25,10 +25,10 @@ from ..files.reading import read_text
 from ..syntax.row import split_eol, split_lines
 from .cloudflared import TunnelRoute, read_cloudflared
 from .compose import ComposeService, read_compose
+from .deployment import Deployment, HostFiles, Kind, Machine
 from .envfile import EnvPort, read_env, read_variables
 from .kubernetes import Manifests, manifest_files, read_kubernetes
 from .prometheus import ScrapeTarget, read_prometheus
-from .records import Deployment, HostFiles, Kind, Machine
 
 
 def load(

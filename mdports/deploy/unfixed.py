@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..check.catalog import UNDOCUMENTED_PORT
-from ..check.findings import Finding
+from ..rules.deployment_rules import UNDOCUMENTED_PORT
+from ..rules.findings import Finding
 
 if TYPE_CHECKING:
-    from ..output.records import UnfixedRecord
+    from ..records import UnfixedRecord
 
 
 @dataclass(frozen=True, slots=True)

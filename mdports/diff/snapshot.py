@@ -16,7 +16,7 @@ from ..model.names import fold_name
 from ..model.ports import merge_spans
 from ..model.registry import Entry, Reference, Registry
 from ..model.sections import Section
-from .model import SectionRef
+from .changes import SectionRef
 
 
 @dataclass(frozen=True, slots=True)

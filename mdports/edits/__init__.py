@@ -6,27 +6,23 @@ differ), what changed, and the model the new document must have. :func:`verify` 
 edit by parsing its text again; :func:`mdports.api.edit_file` does lock, read, edit, verify
 and atomic write in one go.
 
-This package's modules, in the order an edit goes through them: :mod:`.inputs` (what the user
-passes, checked), :mod:`.port_choice` (which port), :mod:`.cells` and :mod:`.references` (the
-cells to write), :mod:`.plan` and :mod:`.placement` (the rows each table will have),
-:mod:`.operations`, :mod:`.repairs` and :mod:`.fmt` (the edits themselves), :mod:`.result`
-(what they return), :mod:`.verification` (the check before a write) and :mod:`.last_updated`
-(the document's date). The names below are the ones other packages use.
+This package's modules, in the order an edit goes through them: :mod:`.cells` (what the user
+passes, checked, and the cells to write), :mod:`.port_choice` (which port and section; which ports
+are free is :mod:`mdports.model.free_ports`), :mod:`.plan` (the rows each table will have),
+:mod:`.operations`, :mod:`.running` and :mod:`.repairs` (the edits themselves: add, remove, rename,
+move, set; the running lists; fmt, the repairs of findings, accept comments) and :mod:`.result`
+(what they return, the check before a write, the document's date). The names below are the ones
+other packages use.
 """
 
 from __future__ import annotations
 
-from .cells import port_text
-from .fmt import format_document, format_tables
-from .inputs import check_name
-from .last_updated import date_span, today
+from .cells import check_name, port_text, replace_name
 from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
-from .port_choice import free_ports, next_free
-from .references import replace_name
-from .repairs import complete_row, renumber, renumber_all, shrink_placeholder
-from .result import Change, Edit, EntryKey, entry_key, model_keys, row_key
-from .verification import verify
+from .port_choice import next_free
+from .repairs import complete_row, format_document, format_tables, renumber, renumber_all, shrink_placeholder
+from .result import Change, Edit, EntryKey, date_span, entry_key, model_keys, row_key, today, verify
 
 __all__ = [
     "Builder",
@@ -42,7 +38,6 @@ __all__ = [
     "entry_key",
     "format_document",
     "format_tables",
-    "free_ports",
     "model_keys",
     "move",
     "next_free",

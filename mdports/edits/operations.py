@@ -1,7 +1,7 @@
 """The edit commands: ``add``, ``remove``, ``rename``, ``move`` and ``set``.
 
 Each reads the registry, refuses what a careful person would not do (with what to do instead)
-and plans the rows with :mod:`~mdports.edits.placement`; the result is verified before any write.
+and plans the rows with :mod:`~mdports.edits.plan`; the result is verified before any write.
 """
 
 from __future__ import annotations
@@ -18,13 +18,19 @@ from ..model.sections import matching_sections
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..syntax.document import Document
 from . import running
-from .cells import port_text, protocol_style, row_texts
-from .inputs import check_name, check_port, check_protocol, check_title
-from .new_section import edit_of, with_section
-from .placement import carried_cells, place, rewrite_cells, section_table, vacate
-from .plan import Builder
-from .port_choice import choose_port, section_for_port
-from .references import referring_cells, replace_name
+from .cells import (
+    check_name,
+    check_port,
+    check_protocol,
+    check_title,
+    port_text,
+    protocol_style,
+    referring_cells,
+    replace_name,
+    row_texts,
+)
+from .plan import Builder, carried_cells, place, rewrite_cells, section_table, vacate
+from .port_choice import choose_port, edit_of, section_for_port, with_section
 from .result import Change, Edit
 from .running_entries import OnHost, check_name_free, running_entry
 

@@ -20,7 +20,7 @@ from ..model.names import fold_name, same_spelling
 from ..model.ports import format_ports
 from ..model.registry import Entry, Registry
 from ..syntax.document import Document
-from .inputs import check_name, check_port, check_value
+from .cells import check_name, check_port, check_value
 from .plan import Builder
 from .result import Change, Edit
 from .running_entries import OnHost, check_free, check_name_free, free_port, heading_of, last_on, running_entry

@@ -12,7 +12,7 @@ assignment out of its item (with its comma or semicolon), or the item away when 
 is alone in it; a rename rewrites the name where it is written. Notes stay as they are: "moved
 from 3065" is the document's history, not mdports'. Each step also states the running entries
 the new text must read back as (``Builder.running``), so that
-:func:`~mdports.edits.verification.verify` refuses an edit that would change what else is read.
+:func:`~mdports.edits.result.verify` refuses an edit that would change what else is read.
 """
 
 from __future__ import annotations

@@ -26,10 +26,8 @@ from collections.abc import Mapping
 from ..model.hosts import host_key
 from ..model.registry import Entry
 from ..syntax.document import Table
-from .cells import row_texts
-from .placement import rewrite_cells, vacate
-from .plan import Builder
-from .references import replace_name
+from .cells import replace_name, row_texts
+from .plan import Builder, rewrite_cells, vacate
 
 
 def move_row(builder: Builder, entry: Entry, port: int) -> None:

@@ -1,7 +1,7 @@
 """The MP3xx findings: the document against the sockets of this machine, a host's answers, a compose file.
 
 Each check returns a :class:`LiveResult`: a line per port for people (what listens, what
-answered) and a :class:`~mdports.check.findings.Report` for the usual formats.
+answered) and a :class:`~mdports.rules.findings.Report` for the usual formats.
 """
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..check.catalog import (
+from ..deploy.compose import ComposeService
+from ..deploy.drift.matching import name_key
+from ..deploy.drift.published import ips_clash
+from ..model.ports import PortRange, format_ports
+from ..model.registry import Entry, Registry
+from ..rules.findings import Finding, Report
+from ..rules.live_rules import (
     HOST_SILENT,
     NOT_LISTENING,
     PORT_CLOSED,
@@ -18,14 +24,7 @@ from ..check.catalog import (
     UNDOCUMENTED_LISTENER,
     UNEXPECTED_HOLDER,
 )
-from ..check.findings import Finding, Report
-from ..deploy.compose import ComposeService
-from ..deploy.drift.names import name_key
-from ..deploy.drift.published import ips_clash
-from ..model.ports import PortRange, format_ports
-from ..model.registry import Entry, Registry
-from .probe import HostCheck
-from .sockets import Listener
+from .sockets import HostCheck, Listener
 
 # Processes that hold a port for a container: their name says nothing about the service.
 CONTAINER_HOLDERS = frozenset(

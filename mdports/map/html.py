@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..output.escaping import escape_html as escape
+from ..syntax.escaping import escape_html as escape
 from .space import DRIFT_MEANING, MEANING, STATUSES, Band, Lane, PortMap, Run
 from .svg import DRIFT_FILL, FILL
 

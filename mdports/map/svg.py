@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..output.escaping import escape_html as escape
+from ..syntax.escaping import escape_html as escape
 from .space import DRIFT_MEANING, MEANING, STATUSES, Band, PortMap, Run
 
 WIDTH = 1200

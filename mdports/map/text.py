@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Sequence
 
 from ..output.colors import paint
-from ..output.escaping import escape_markdown, printable
+from ..syntax.escaping import escape_markdown, printable
 from .space import MEANING, STATUSES, CellStatus, Lane, PortMap, Run
 
 GLYPH: dict[CellStatus, str] = {"assigned": "█", "reserved": "▒", "free": "·", "conflict": "!", "outside": "»"}

@@ -27,9 +27,9 @@ from typing import Literal
 from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry, Registry
 from ..model.sections import Section
-from .escaping import csv_text, printable
+from ..records import JSON_VERSION, ExportEntryRecord, ExportOutput
+from ..syntax.escaping import csv_text, dump, printable
 from .listing import section_fields
-from .records import JSON_VERSION, ExportEntryRecord, ExportOutput, dump
 
 Format = Literal["json", "yaml", "csv", "env"]
 FORMATS: tuple[Format, ...] = ("json", "yaml", "csv", "env")

@@ -14,9 +14,7 @@ from ..model.ports import format_ports
 from ..model.registry import Entry, ListReading, Registry, TableReading
 from ..model.sections import Section
 from ..model.vocabulary import ROLES, port_side
-from ..syntax.document import Table
-from .escaping import csv_text, printable
-from .records import (
+from ..records import (
     JSON_VERSION,
     EntryRecord,
     ExplainOutput,
@@ -28,8 +26,9 @@ from .records import (
     ReferenceRecord,
     SectionFields,
     ShowOutput,
-    dump,
 )
+from ..syntax.document import Table
+from ..syntax.escaping import csv_text, dump, printable
 
 
 def section_fields(section: Section) -> SectionFields:
@@ -332,7 +331,7 @@ def range_record(registry: Registry, section: Section) -> RangeRecord:
             "free": None,
             "next_free": None,
         }
-    from ..edits import free_ports  # the one definition of "free", so ranges and next-free agree
+    from ..model.free_ports import free_ports  # the one definition of "free", so ranges and next-free agree
 
     free = free_ports(registry, section, len(section.range))
     reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder

@@ -6,14 +6,14 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from ..check.findings import Report
+from ..rules.findings import Report
 from ..syntax.document import Document
+from ..syntax.escaping import escape_markdown, printable
 from ..syntax.row import split_eol
 from .colors import paint
-from .escaping import escape_markdown, printable
 
 if TYPE_CHECKING:
-    from .records import ReportOutput
+    from ..records import ReportOutput
 
 
 def source_lines(document: Document) -> list[str]:
@@ -70,7 +70,7 @@ def format_text(
 
 def to_json(report: Report, **extra: int) -> ReportOutput:
     """The documented JSON shape (``version`` 1): summary counts and every finding."""
-    from .records import JSON_VERSION  # the text formats, on every commit, do not load the record shapes
+    from ..records import JSON_VERSION  # the text formats, on every commit, do not load the record shapes
 
     return {
         "version": JSON_VERSION,
@@ -88,7 +88,7 @@ def to_json(report: Report, **extra: int) -> ReportOutput:
 
 
 def format_json(report: Report, **extra: int) -> str:
-    from .records import dump  # only the json format pays for json
+    from ..syntax.escaping import dump  # only the json format pays for json
 
     return dump(to_json(report, **extra))
 

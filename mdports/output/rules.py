@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from textwrap import dedent
 
-from ..check.findings import Rule
-from .records import RuleRecord
+from ..records import RuleRecord
+from ..rules.findings import Rule
 
 # What `--fix` does for a rule's findings, in words.
 FIX_WORDS = {

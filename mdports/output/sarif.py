@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
-from .. import __version__
-from ..check.catalog import ALL_RULES
-from ..check.findings import Finding, Report
-from ..check.text_edits import Fix
 from ..files.reading import STDIN_NAME
-from .records import dump
+from ..rules.catalog import ALL_RULES
+from ..rules.findings import Finding, Fix, Report
+from ..syntax.escaping import dump
+from ..version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}

@@ -18,8 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -28,29 +27,22 @@ from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from .. import __version__, edits
+from .. import edits
 from .._gc import serving
-from ..check import fixes
-from ..check.catalog import rule_url
-from ..check.findings import Finding, Report
-from ..check.text_edits import TextEdit, text_edits
-from ..edits.port_choice import choose_port, free_ports
+from ..edits.port_choice import choose_port
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
+from ..fixes import fixers as fixes
+from ..fixes.text_edits import text_edits
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record
-from ..syntax.row import MD_TRIM
-from .analysis import Analysis, analyze
-from .positions import Positions
+from ..rules.findings import Report
+from ..version import __version__
+from .analysis import Analysis, Positions, analyze
+from .lsp_content import completions, diagnostic, diagnostics, markdown_hover, symbols, text_edit, workspace_edit
 
 F = TypeVar("F", bound=Callable[..., Any])
-_SEVERITY = {
-    "error": lsp.DiagnosticSeverity.Error,
-    "warning": lsp.DiagnosticSeverity.Warning,
-    "info": lsp.DiagnosticSeverity.Information,
-}
-_PARTIAL_REFERENCE = re.compile(r"(\d{1,5})[ \t]+(\S*)")
 REQUEST_FAILED = -32803  # the LSP's RequestFailed: the request was valid, the edit is refused
 logger = logging.getLogger(__name__)
 
@@ -138,60 +130,6 @@ def guarded(fallback: Callable[[], object]) -> Callable[[F], F]:
     return wrap
 
 
-def finding_range(finding: Finding, positions: Positions) -> lsp.Range:
-    """The cell a finding points at: from its column to the next pipe (or the end of the line)."""
-    line = positions.content(finding.line - 1)
-    start = max(finding.column - 1, 0)
-    pipe = line.find("|", start + 1 if line[start : start + 1] == "|" else start)
-    end = len(line.rstrip(MD_TRIM)) if pipe < 0 else len(line[:pipe].rstrip(MD_TRIM))
-    if end <= start:
-        start, end = 0, len(line)
-    first = positions.client(finding.line, start + 1)
-    last = positions.client(finding.line, end + 1)
-    return lsp.Range(lsp.Position(*first), lsp.Position(*last))
-
-
-def diagnostic(finding: Finding, positions: Positions) -> lsp.Diagnostic:
-    message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
-    return lsp.Diagnostic(
-        range=finding_range(finding, positions),
-        message=message,
-        severity=_SEVERITY[finding.severity],
-        code=finding.rule.id,
-        code_description=lsp.CodeDescription(href=rule_url(finding.rule)),
-        source="mdports",
-        data={"rule": finding.rule.id, "line": finding.line, "column": finding.column},
-    )
-
-
-def diagnostics(analysis: Analysis, positions: Positions) -> list[lsp.Diagnostic]:
-    """Every finding of the document, or the one error that kept it from being read."""
-    error = analysis.error
-    if error is not None:
-        line = max(error.line or 1, 1)
-        first = positions.client(line, min(error.column or 1, len(positions.content(line - 1)) + 1))
-        message = error.message + (f"\nhint: {error.hint}" if error.hint else "")
-        return [
-            lsp.Diagnostic(
-                range=lsp.Range(lsp.Position(*first), lsp.Position(*positions.line_end(line))),
-                message=message,
-                severity=lsp.DiagnosticSeverity.Error,
-                source="mdports",
-            )
-        ]
-    return [diagnostic(finding, positions) for finding in analysis.findings]
-
-
-def workspace_edit(uri: str, changes: Sequence[TextEdit], positions: Positions) -> lsp.WorkspaceEdit:
-    return lsp.WorkspaceEdit(changes={uri: [text_edit(change, positions) for change in changes]})
-
-
-def text_edit(change: TextEdit, positions: Positions) -> lsp.TextEdit:
-    start = positions.client(change.line, change.column)
-    end = positions.client(change.end_line, change.end_column)
-    return lsp.TextEdit(range=lsp.Range(lsp.Position(*start), lsp.Position(*end)), new_text=change.text)
-
-
 def make_server(config: Config, document: Path | None) -> PortServer:
     """The language server with every feature registered."""
     server = PortServer(config, document)
@@ -242,18 +180,18 @@ def make_server(config: Config, document: Path | None) -> PortServer:
             try:
                 entry = registry.entry(reference.service)
             except MdportsError:
-                return _markdown(f"{reference.port} {reference.service}: no such entry in the registry")
+                return markdown_hover(f"{reference.port} {reference.service}: no such entry in the registry")
         else:
             entry = next(iter(analysis.entries_on(line)), None)
         if entry is not None:
-            return _markdown(format_show(registry, entry, "text"))
+            return markdown_hover(format_show(registry, entry, "text"))
         section = analysis.section_at(line)
         if section is not None and section.line == line:
             record = range_record(registry, section)
             free = "-" if record["free"] is None else record["free"]
             shown = f"{section.heading}\n  range     {section.range or '-'}\n  assigned  {record['assigned']}"
             shown += f"\n  reserved  {record['reserved']}\n  free      {free}\n  next free {record['next_free'] or '-'}"
-            return _markdown(shown)
+            return markdown_hover(shown)
         return None
 
     @server.feature(
@@ -292,7 +230,9 @@ def make_server(config: Config, document: Path | None) -> PortServer:
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["|", " "]))
     @guarded(lambda: None)
     def completion(ls: PortServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-        return _complete(ls, params)
+        return completions(
+            ls.analysis(params.text_document.uri), ls.positions(params.text_document.uri), params.position
+        )
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
     @guarded(lambda: None)
@@ -325,7 +265,7 @@ def make_server(config: Config, document: Path | None) -> PortServer:
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @guarded(list)
     def document_symbol(ls: PortServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        return _symbols(ls.analysis(params.text_document.uri), ls.positions(params.text_document.uri))
+        return symbols(ls.analysis(params.text_document.uri), ls.positions(params.text_document.uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
     @guarded(list)
@@ -349,11 +289,6 @@ def make_server(config: Config, document: Path | None) -> PortServer:
         return [text_edit(change, positions) for change in text_edits(edit)]
 
     return server
-
-
-def _markdown(text: str) -> lsp.Hover:
-    fence = "````" if "```" in text else "```"
-    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=f"{fence}text\n{text}\n{fence}"))
 
 
 def _move_to_next_free(
@@ -394,111 +329,6 @@ def _service_at(ls: PortServer, uri: str, analysis: Analysis, position: lsp.Posi
         if entry.service is not None and entry.source == "table":
             return entry.service
     return None
-
-
-def _complete(ls: PortServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
-    """Free ports in a port cell (the section's next ones first); service names in a reference cell."""
-    uri = params.text_document.uri
-    analysis = ls.analysis(uri)
-    registry = analysis.registry
-    positions = ls.positions(uri)
-    line = params.position.line + 1
-    column = positions.column(params.position.line, params.position.character) + 1
-    found = analysis.table_at(line)
-    if registry is None or found is None or line - found[1].start - 1 < 2:
-        return None  # outside a registry table's body
-    table = registry.tables[found[0]]
-    row = found[1].rows[line - found[1].start - 1]
-    cell = analysis.cell_at(line, column)
-    if cell is None:
-        return None
-    start = row.offsets[cell]
-    typed = row.cells[cell][: column - 1 - start].lstrip(MD_TRIM)
-    first = positions.client(line, column - len(typed))
-    span = lsp.Range(lsp.Position(*first), params.position)
-    if cell == table.port_column:
-        section = registry.sections[table.section]
-        ports = [p for p in free_ports(registry, section, 20) if str(p).startswith(typed)]
-        items = [
-            lsp.CompletionItem(
-                label=str(port),
-                kind=lsp.CompletionItemKind.Value,
-                detail=f"free in {section.heading or section.title} ({section.range})",
-                sort_text=f"{rank:03d}",
-                text_edit=lsp.TextEdit(range=span, new_text=str(port)),
-            )
-            for rank, port in enumerate(ports)
-        ]
-        return lsp.CompletionList(is_incomplete=False, items=items)
-    if cell in (table.service_column, table.protocol_column, table.host_column):
-        return None
-    partial = _PARTIAL_REFERENCE.fullmatch(typed)
-    headers = {reference.header for reference in registry.references}
-    header = table.headers[cell] if cell < len(table.headers) else ""
-    if partial is None and not (typed == "" and header in headers):
-        return None
-    # The service holding a typed port is the one the reference means; else every planned service.
-    holders = registry.by_port.get(int(partial.group(1)), ()) if partial is not None else ()
-    items = []
-    for entry in holders if any(e.service for e in holders) else registry.entries:
-        if entry.service is None or not entry.spans or entry.layer != "planned":
-            continue
-        text = f"{entry.first_port} {entry.service}"
-        if partial is not None and not entry.service.casefold().startswith(partial.group(2).casefold()):
-            continue
-        items.append(
-            lsp.CompletionItem(
-                label=entry.service,
-                kind=lsp.CompletionItemKind.Reference,
-                detail=f"{entry.first_port} · {registry.sections[entry.section].heading}",
-                filter_text=text,
-                text_edit=lsp.TextEdit(range=span, new_text=text),
-            )
-        )
-    return lsp.CompletionList(is_incomplete=False, items=items)
-
-
-def _symbols(analysis: Analysis, positions: Positions) -> list[lsp.DocumentSymbol]:
-    """Sections (nested by heading level, with their ranges) and their entries."""
-    registry = analysis.registry
-    if registry is None:
-        return []
-    children: dict[int, list[lsp.DocumentSymbol]] = {}
-    top: list[lsp.DocumentSymbol] = []
-    for section in registry.sections:
-        entries = list(analysis.in_section(section))
-        if not section.heading and not entries:
-            continue
-        end = analysis.section_end(section)
-        whole = lsp.Range(lsp.Position(section.line - 1, 0), lsp.Position(*positions.line_end(end)))
-        heading = lsp.Range(lsp.Position(section.line - 1, 0), lsp.Position(*positions.line_end(section.line)))
-        symbol = lsp.DocumentSymbol(
-            name=section.title or section.heading or "(before the first heading)",
-            detail=str(section.range) if section.range else None,
-            kind=lsp.SymbolKind.Namespace,
-            range=whole,
-            selection_range=heading,
-            children=[_entry_symbol(entry, positions) for entry in entries],
-        )
-        children[section.index] = cast("list[lsp.DocumentSymbol]", symbol.children)
-        # Under the nearest enclosing heading that has a symbol (sections without one are skipped).
-        parent = section.parent
-        while parent is not None and parent not in children:
-            parent = registry.sections[parent].parent
-        (children[parent] if parent is not None else top).append(symbol)
-    return top
-
-
-def _entry_symbol(entry: Entry, positions: Positions) -> lsp.DocumentSymbol:
-    span = lsp.Range(lsp.Position(entry.line - 1, 0), lsp.Position(*positions.line_end(entry.line)))
-    where = f" on {entry.host}" if entry.host else ""
-    return lsp.DocumentSymbol(
-        name=entry.service or f"({entry.marker or 'reserved'})",
-        detail=f"{entry.port_text}{where}" + (" · running" if entry.layer == "running" else ""),
-        kind=lsp.SymbolKind.Constant if entry.service else lsp.SymbolKind.Null,
-        range=span,
-        selection_range=span,
-    )
 
 
 class _Brief(logging.Formatter):

@@ -29,7 +29,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 
-from .. import __version__, edits
+from .. import edits
 from .._gc import serving
 from ..api import edit_file
 from ..errors import MdportsError, UsageError
@@ -40,6 +40,7 @@ from ..model.reading import build
 from ..model.registry import Registry
 from ..output.listing import section_fields
 from ..syntax.document import Document, parse
+from ..version import __version__
 from .queries import lookup, next_free
 
 INSTRUCTIONS = (
@@ -145,8 +146,8 @@ def _next_free(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, A
 
 
 def _validate(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    from ..check import fixes
-    from ..check.rules import validate
+    from ..fixes import fixers as fixes
+    from ..rules.validation import validate
 
     document, registry = session.registry()
     report = fixes.attach(validate(registry, session.config), document, registry)
@@ -173,59 +174,35 @@ def _drift(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]
     return _findings(report.findings, {"path": session.name})
 
 
+def _edit(
+    session: Session, args: dict[str, Any], operation: Callable[..., edits.Edit], *given: Any, **options: Any
+) -> tuple[str, dict[str, Any]]:
+    """Run one edit operation as a tool does: on today's date, the session's vocabulary, ``host`` when asked."""
+    on_host = _on_host(session, args)
+    return session.edit(
+        lambda document, day: operation(document, *given, date=day, vocab=session.vocab, **options, **on_host)
+    )
+
+
 def _add(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if "range" not in args and "port" not in args and "section" not in args:
         raise UsageError("give range (the next free port there) or port", hint="next_free lists free ports")
-    return session.edit(
-        lambda document, day: edits.add(
-            document,
-            args["service"],
-            range=args.get("range"),
-            port=args.get("port"),
-            section=args.get("section"),
-            cells=dict(args.get("set", {})),
-            date=day,
-            vocab=session.vocab,
-            **_on_host(session, args),
-        )
-    )
+    where = {name: args.get(name) for name in ("range", "port", "section")}
+    return _edit(session, args, edits.add, args["service"], **where, cells=dict(args.get("set", {})))
 
 
 def _move(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     if "range" not in args and "port" not in args:
         raise UsageError("give port or range (the next free port there)")
-    return session.edit(
-        lambda document, day: edits.move(
-            document,
-            args["service"],
-            port=args.get("port"),
-            range=args.get("range"),
-            date=day,
-            vocab=session.vocab,
-            **_on_host(session, args),
-        )
-    )
+    return _edit(session, args, edits.move, args["service"], port=args.get("port"), range=args.get("range"))
 
 
 def _remove(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return session.edit(
-        lambda document, day: edits.remove(
-            document,
-            args["service"],
-            reserve=args.get("reserve", False),
-            date=day,
-            vocab=session.vocab,
-            **_on_host(session, args),
-        )
-    )
+    return _edit(session, args, edits.remove, args["service"], reserve=args.get("reserve", False))
 
 
 def _rename(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return session.edit(
-        lambda document, day: edits.rename(
-            document, args["service"], args["new_name"], date=day, vocab=session.vocab, **_on_host(session, args)
-        )
-    )
+    return _edit(session, args, edits.rename, args["service"], args["new_name"])
 
 
 def _on_host(session: Session, args: dict[str, Any]) -> dict[str, Any]:

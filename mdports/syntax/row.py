@@ -1,4 +1,7 @@
-"""Lines and table rows as mdports keeps them: every line with its own ending, every row with its trivia."""
+"""Lines and table rows as mdports keeps them: every line with its own ending, every row with its trivia.
+
+And the unified diff of two texts, split into lines the same way (:func:`unified_diff`).
+"""
 
 from __future__ import annotations
 
@@ -148,3 +151,25 @@ class Row:
         cell = cells[index]
         offset = len(self.indent) + self.lead + (sum(map(len, cells[:index])) + index if index else 0)
         return offset + len(cell) - len(cell.lstrip(MD_TRIM)) + 1
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    r"""``--- a/PATH`` / ``+++ b/PATH`` and the changed hunks; '' when nothing changed: what ``--diff`` prints.
+
+    Lines are split as everywhere in mdports (:func:`split_lines`: ``\n``, ``\r\n`` and ``\r``),
+    not as ``str.splitlines`` splits them (also at form feed, U+2028, ...), so that a value
+    holding such a character is one line of the diff, and ``patch`` and ``git apply`` take it.
+
+    >>> print(unified_diff("a\n| x\u2028y |\n", "a\n| z |\n", "ports.md"), end="")
+    --- a/ports.md
+    +++ b/ports.md
+    @@ -1,2 +1,2 @@
+     a
+    -| x\u2028y |
+    +| z |
+    """
+    import difflib  # only --diff pays for it: the edit commands import this module on every run
+
+    name = path.lstrip("/")
+    lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{name}", f"b/{name}")
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)

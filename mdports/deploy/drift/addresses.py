@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ...check.catalog import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
-from ...check.findings import Finding
 from ...model.ports import format_ports
+from ...rules.deployment_rules import DUPLICATE_HOSTNAME, SCRAPE_PORT_TAKEN, SCRAPE_PUBLISHED_PORT, UNLISTENED_PORT
+from ...rules.findings import Finding
 from ..cloudflared import TunnelRoute
 from ..compose import ComposePort, ComposeService
 from .context import Context, TargetMatch, key_of

@@ -13,8 +13,8 @@ from typing import Literal
 from ...files.config import Config
 from ...model.registry import Entry, Registry
 from ..compose import ComposePort, ComposeService
-from ..records import Deployment
-from .names import Matcher
+from ..deployment import Deployment
+from .matching import Matcher
 from .running import Running
 
 EntryKey = tuple[str, int]

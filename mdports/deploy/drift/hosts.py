@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...check.catalog import UNDEPLOYED_SERVICE, WRONG_HOST
-from ...check.findings import Finding
 from ...model.registry import Entry
+from ...rules.deployment_rules import UNDEPLOYED_SERVICE, WRONG_HOST
+from ...rules.findings import Finding
 from .context import Context, key_of
-from .names import name_key
+from .matching import name_key
 
 
 def host_of(entry: Entry) -> str:

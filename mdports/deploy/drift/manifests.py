@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ...check.catalog import UNLISTENED_PORT
-from ...check.findings import Finding
 from ...model.ports import format_ports
+from ...rules.deployment_rules import UNLISTENED_PORT
+from ...rules.findings import Finding
 from ..kubernetes import KubeService, Workload
 from .context import Context
 from .port_findings import Subject, port_findings

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from ...check.catalog import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
-from ...check.findings import Finding, Rule
 from ...model.ports import format_ports
 from ...model.registry import Entry
+from ...rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
+from ...rules.findings import Finding, Rule
 from .context import Context, EntryKey, key_of
 from .running import entry_number
 

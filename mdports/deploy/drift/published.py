@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...check.catalog import DUPLICATE_HOST_PORT
-from ...check.findings import Finding
+from ...rules.deployment_rules import DUPLICATE_HOST_PORT
+from ...rules.findings import Finding
 from ..compose import ComposePort, ComposeService
 from .context import Context
 from .port_findings import Subject, port_findings, ports_text

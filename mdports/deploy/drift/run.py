@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ...check.catalog import (
-    DEPLOYMENT_RULES,
+from ...files.config import Config
+from ...model.registry import Registry
+from ...rules.catalog import DEPLOYMENT_RULES
+from ...rules.deployment_rules import (
     DUPLICATE_HOST_PORT,
     DUPLICATE_HOSTNAME,
     PORT_MISMATCH,
@@ -23,11 +25,9 @@ from ...check.catalog import (
     UNREADABLE_PORT,
     WRONG_HOST,
 )
-from ...check.exceptions import apply_exceptions
-from ...check.findings import Finding, Report, Rule
-from ...files.config import Config
-from ...model.registry import Registry
-from ..records import Deployment
+from ...rules.findings import Finding, Report, Rule
+from ...rules.validation import apply_exceptions
+from ..deployment import Deployment
 from .addresses import check_scrape_targets, check_traefik_routes, check_tunnel_routes
 from .context import Context
 from .hosts import check_hosts, check_undeployed

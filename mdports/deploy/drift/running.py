@@ -18,11 +18,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ...check.findings import Finding
 from ...model.lists import host_key
 from ...model.registry import Entry, Registry
-from ..records import Deployment
-from .names import Matcher
+from ...rules.findings import Finding
+from ..deployment import Deployment
+from .matching import Matcher
 
 
 def entry_number(registry: Registry, entry: Entry) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...check.catalog import UNREADABLE_PORT
-from ...check.findings import Finding
+from ...rules.deployment_rules import UNREADABLE_PORT
+from ...rules.findings import Finding
 from .context import Context
 
 
