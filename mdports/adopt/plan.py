@@ -38,12 +38,12 @@ _MAX_SKIPPED = 20  # listed in comments; more are counted
 
 
 def _string(text: str) -> str:
-    """A TOML basic string: quote, backslash, control and invisible format characters escaped.
+    r"""A TOML basic string: quote, backslash, control and invisible format characters escaped.
 
     Not ``json.dumps``: it writes a character beyond the BMP as a surrogate pair, which TOML refuses.
 
     >>> print(_string('a"b\\c\x7f\u202e\U0001f600'))
-    "a\\"b\\\\c\\u007F\\u202E😀"
+    "a\"b\\c\u007F\u202E😀"
     """
     out = ['"']
     for char in text:
