@@ -18,7 +18,7 @@ _CONFIGURE = (
 
 def check_service_columns(registry: Registry, path: str) -> Iterator[Finding]:
     for table in registry.tables:
-        if table.service_column is None:
+        if table.service_column is None and not table.record:  # a record's name is a row or its heading
             yield Finding(
                 NO_SERVICE_COLUMN,
                 path,

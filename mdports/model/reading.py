@@ -21,6 +21,7 @@ from .directives import Directive, directive_comments, read_directive
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
 from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
+from .records import read_record
 from .registry import (
     Entry,
     Layer,
@@ -155,6 +156,13 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     columns = protocols_named(block, read_columns(headers, state.vocab))
     section_index = state.current_section()
     section = state.sections[section_index]
+    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
+        record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
+        if record is not None:
+            state.readings.append(record[0])
+            state.tables.append(record[1])
+            state.entries.append(record[2])
+            return
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):

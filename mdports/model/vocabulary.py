@@ -244,6 +244,7 @@ ROLES = MappingProxyType(
         "migration": "a migration table (old and new ports)",
         "conflicts": "a list of potential conflicts",
         "summary": "a map whose rows repeat registry entries",
+        "record": "a key/value table of one service (one entry, at its port row)",
         "ranges": "a table of port ranges",
         "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",

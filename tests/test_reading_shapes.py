@@ -1,0 +1,120 @@
+"""Shapes of strangers' documents (issue 24, docs/reading-shapes.md): one key/value table per service."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import GOLDEN, invoke_mdports, run_mdports
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mdports
+
+RECORDS = GOLDEN / "wild" / "docs" / "55-service-records.md"
+
+
+def _entries(text: str) -> list[tuple[str | None, tuple[int, ...], int]]:
+    model = mdports.registry(mdports.parse(text))
+    return [(e.service, e.ports, e.line) for e in model.entries]
+
+
+# --- one key/value table per service ----------------------------------------------------------------
+
+
+def test_a_record_is_one_entry_at_its_port_row_named_by_its_heading() -> None:
+    text = "# Stack\n\n### Jellyfin\n\n| Property | Value |\n|---|---|\n| **Type** | Web UI |\n| **Port** | 8096 |\n"
+    assert _entries(text) == [("Jellyfin", (8096,), 8)]
+    assert mdports.parse(text).render() == text
+
+
+def test_a_name_row_names_the_service_and_a_protocol_row_its_transport() -> None:
+    text = "## DNS\n\n| Field | Value |\n|---|---|\n| Container | adguard |\n| Port | 53 |\n| Protocol | UDP |\n"
+    (entry,) = mdports.registry(mdports.parse(text)).entries
+    assert (entry.service, entry.ports, entry.protocols, entry.line) == ("adguard", (53,), ("udp",), 6)
+    assert dict(entry.cells) == {"Container": "adguard", "Port": "53", "Protocol": "UDP"}
+
+
+def test_keys_are_read_in_any_case_bold_or_not_in_other_languages_and_without_header_words() -> None:
+    for key in ("PORT(S)", "**ports**", "Port(s)", "Puerto", "__Port__", "端口"):
+        text = f"## Api\n\n|  |  |\n|---|---|\n| {key} | 8080 |\n"
+        assert _entries(text) == [("Api", (8080,), 5)], key
+
+
+def test_what_is_not_a_record_of_one_service() -> None:
+    not_records = [
+        # an environment table: the key is a variable
+        "## Portal\n\n| Variable | Value |\n|---|---|\n| `PORT` | 5055 |\n",
+        "## Portal\n\n| Variable | Default |\n|---|---|\n| PORT | 5055 |\n",
+        # a load balancer's settings: the key says whose port it is
+        "## Gateway\n\n| Setting | Value |\n|---|---|\n| Backend service port | 8080 |\n",
+        # no heading names the service, and no row does
+        "| Property | Value |\n|---|---|\n| Port | 8080 |\n",
+        # a value that is no port, and a port that is not chosen yet
+        "## Api\n\n| Property | Value |\n|---|---|\n| Port | see below |\n",
+        "## Api\n\n| Property | Value |\n|---|---|\n| Port | TBD |\n",
+        # three columns: a table of rows
+        "## Api\n\n| Key | Value | Note |\n|---|---|---|\n| Port | 8080 | |\n",
+    ]
+    for text in not_records:
+        assert _entries(text) == [], text
+        assert "MP006" not in {f.rule.id for f in mdports.validate(mdports.registry(mdports.parse(text))).findings}
+    # `| Port | Service |` stays a table of rows
+    assert _entries("## Api\n\n| Port | Service |\n|---|---|\n| 8080 | api |\n") == [("api", (8080,), 5)]
+
+
+def test_explain_says_where_the_port_and_the_name_come_from() -> None:
+    result = invoke_mdports("-f", str(RECORDS), "explain", "20")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:4] == [
+        "line 20: a key/value table of one service (one entry, at its port row) "
+        "(a key/value table: its port is the 'port' row (line 23), its service named by the 'container' row)",
+        "  section Request portal",
+        "  Property  key",
+        "  Value     value",
+    ]
+
+
+def test_records_clash_like_rows_and_a_second_view_joins_them(tmp_path: Path) -> None:
+    """Through the installed command: Bazarr's record takes Prowlarr's port (MP001 at the Port row);
+    the overview table repeating three records raises nothing."""
+    shutil.copyfile(RECORDS, tmp_path / "PORTS.md")
+    result = run_mdports("-f", "PORTS.md", "validate", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    errors = [(f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+    assert errors == [(55, "MP001")]
+
+
+def test_edits_of_a_record_are_refused_and_change_nothing(tmp_path: Path) -> None:
+    doc = tmp_path / "PORTS.md"
+    shutil.copyfile(RECORDS, doc)
+    before = doc.read_bytes()
+    for step in (("rename", "Bazarr", "bazarr"), ("move", "Bazarr", "--port", "6767"), ("remove", "jellyseerr")):
+        refused = run_mdports("-f", "PORTS.md", *step, cwd=tmp_path)
+        assert refused.returncode == 1, (step, refused.stderr)
+        assert "is read from a key/value table of its own, which mdports does not edit" in refused.stderr
+        assert "move the service into a `| Port | Service |` table" in refused.stderr
+    assert doc.read_bytes() == before
+    # Its cells are edited where a table of rows shows it too (the overview): nothing else to keep in step.
+    edited = invoke_mdports("-f", "PORTS.md", "set", "Jellyfin", "--set", "URL=https://jf.atlas.lan", cwd=tmp_path)
+    assert edited.returncode == 0, edited.stderr
+    assert doc.read_text(encoding="utf-8").splitlines()[-2] == "| Jellyfin | 8096 | https://jf.atlas.lan |"
+    assert invoke_mdports("-f", "PORTS.md", "move", "Jellyfin", "--port", "8097", cwd=tmp_path).returncode == 1
+
+
+KEYS = st.sampled_from(["Port", "**Port**", "Type", "Protocol", "Name", "Service", "Notes", "`PORT`", ""])
+VALUES = st.sampled_from(["8080", "53/udp", "web", "TCP", "-", "8080-8089", "a | b", "", "http://x:3000"])
+
+
+@given(st.lists(st.tuples(KEYS, VALUES), max_size=6), st.sampled_from(["## Api\n\n", "", "# A\n## B\n"]))
+@settings(max_examples=200, deadline=None)
+def test_any_two_column_table_reads_at_most_one_entry_losslessly(rows: list[tuple[str, str]], heading: str) -> None:
+    text = heading + "| Property | Value |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
+    document = mdports.parse(text)
+    assert document.render() == text
+    model = mdports.registry(document)
+    assert len(model.entries) <= 1
+    mdports.validate(model)
+    for entry in model.entries:
+        assert entry.spans and text.splitlines()[entry.line - 1].split("|")[1].strip().strip("*").lower() == "port"
