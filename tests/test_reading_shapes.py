@@ -118,3 +118,51 @@ def test_any_two_column_table_reads_at_most_one_entry_losslessly(rows: list[tupl
     mdports.validate(model)
     for entry in model.entries:
         assert entry.spans and text.splitlines()[entry.line - 1].split("|")[1].strip().strip("*").lower() == "port"
+
+
+# --- reference tables of well-known ports -----------------------------------------------------------
+
+REFERENCES = GOLDEN / "wild" / "docs" / "56-reference-tables.md"
+PROTOCOLS = [(7, "echo"), (21, "FTP"), (22, "SSH"), (23, "Telnet"), (25, "SMTP"), (53, "DNS"), (69, "TFTP")]
+PROTOCOLS += [(110, "POP3"), (123, "NTP"), (143, "IMAP"), (161, "SNMP"), (389, "LDAP"), (445, "SMB")]
+
+
+def _table(rows: list[tuple[int, str]], heading: str = "## Ports") -> str:
+    return f"{heading}\n\n| Port | Service |\n|---|---|\n" + "".join(f"| {p} | {s} |\n" for p, s in rows)
+
+
+def test_a_heading_saying_common_ports_and_a_well_known_row_make_a_reference() -> None:
+    for heading in ("## Common ports", "### Well-known ports", "## Default Ports", "## Standard-Ports", "## 常用端口"):
+        text = _table([(22, "SSH"), (3306, "MySQL"), (5432, "PostgreSQL")], heading)
+        model = mdports.registry(mdports.parse(text))
+        assert (model.entries, [r.role for r in model.readings]) == ((), ["reference"]), heading
+        assert mdports.validate(model).findings == ()  # no MP110: the document is read, as a reference
+    # under an enclosing heading too
+    assert _entries("## Synology system ports\n\n### Files\n\n" + _table([(445, "SMB")], "")) == []
+
+
+def test_a_heading_alone_or_a_few_protocols_do_not_drop_a_registry() -> None:
+    own_defaults = _table([(4000, "mailq-dashboard"), (4001, "dkim-rotator")], "## Default ports")
+    assert [name for name, _, _ in _entries(own_defaults)] == ["mailq-dashboard", "dkim-rotator"]
+    # a mail server's registry: a handful of protocols on their standard ports, and its own services
+    mail = [(25, "postfix (smtp)"), (110, "dovecot (pop3)"), (143, "dovecot (imap)"), (587, "submission")]
+    mail += [(993, "imaps"), (995, "pop3s"), (80, "nginx (http)"), (443, "nginx (https)"), (11334, "rspamd")]
+    assert len(_entries(_table(mail))) == len(mail)
+
+
+def test_many_protocols_on_their_standard_ports_are_a_reference_without_a_heading() -> None:
+    assert _entries(_table(PROTOCOLS)) == []
+    assert _entries(_table(PROTOCOLS[:11])) != []  # 11 protocols: a team may run that many
+    # nearly all: a third of other rows keeps it a registry
+    assert _entries(_table(PROTOCOLS + [(3000 + i, f"app-{i}") for i in range(7)])) != []
+
+
+def test_explain_names_a_reference_and_validate_says_nothing_about_it() -> None:
+    explained = run_mdports("-f", str(REFERENCES), "explain", "39")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines()[0] == (
+        "line 39: a reference of well-known ports (other software's defaults, not the registry) "
+        "(14 of its 16 rows are well-known protocols on their standard ports)"
+    )
+    validated = invoke_mdports("-f", str(REFERENCES), "validate", "--format", "json")
+    assert (validated.returncode, json.loads(validated.stdout)["findings"]) == (0, [])

@@ -36,6 +36,7 @@ from .registry import (
 from .sections import Section, read_section, slugify
 from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
 from .vocabulary import PROTOCOLS, Vocabulary
+from .well_known import reference_reason
 
 _TCP = ("tcp",)
 _REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
@@ -164,6 +165,12 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             state.entries.append(record[2])
             return
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
+    if reading.role in ("registry", "unread") and columns.port is not None:
+        # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
+        why = reference_reason(block, columns, state.sections, section_index)
+        if why is not None:
+            state.readings.append(dataclasses.replace(reading, role="reference", reason=why))
+            return
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)

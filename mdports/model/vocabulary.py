@@ -245,6 +245,7 @@ ROLES = MappingProxyType(
         "conflicts": "a list of potential conflicts",
         "summary": "a map whose rows repeat registry entries",
         "record": "a key/value table of one service (one entry, at its port row)",
+        "reference": "a reference of well-known ports (other software's defaults, not the registry)",
         "ranges": "a table of port ranges",
         "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",
