@@ -166,3 +166,43 @@ def test_explain_names_a_reference_and_validate_says_nothing_about_it() -> None:
     )
     validated = invoke_mdports("-f", str(REFERENCES), "validate", "--format", "json")
     assert (validated.returncode, json.loads(validated.stdout)["findings"]) == (0, [])
+
+
+# --- transport columns of marks -------------------------------------------------------------------
+
+MARKS = GOLDEN / "wild" / "docs" / "57-transport-marks.md"
+
+
+def test_marks_in_transport_columns_are_the_row_protocols_not_a_checklist() -> None:
+    text = "## Summary\n\n| Port | TCP | UDP | Service |\n|---|:-:|:-:|---|\n"
+    text += "| 22 | ✔ | | SSH |\n| 8000 | | ✔ | RTP |\n| 8892 | ✔ | ✔ | MoQ |\n| 8554 | yes | no | RTSP |\n"
+    model = mdports.registry(mdports.parse(text))
+    assert [(e.service, e.ports, e.protocols) for e in model.entries] == [
+        ("SSH", (22,), ("tcp",)),
+        ("RTP", (8000,), ("udp",)),
+        ("MoQ", (8892,), ("tcp", "udp")),
+        ("RTSP", (8554,), ("tcp",)),
+    ]
+    assert [r.role for r in model.readings] == ["registry"]
+
+
+def test_a_column_of_marks_under_another_header_stays_a_checklist_or_a_flag() -> None:
+    checklist = (
+        "| Port | Item | Done |\n|---|---|---|\n| 1935 | firewall rule | ✔ |\n| 9997 | API on localhost | ❌ |\n"
+    )
+    assert [r.role for r in mdports.registry(mdports.parse(checklist)).readings] == ["checklist"]
+    # a transport header over words is not marks: the cells are notes, and the row keeps tcp
+    notes = "| Port | Service | UDP |\n|---|---|---|\n| 53 | dns | resolver only |\n"
+    assert [e.protocols for e in mdports.registry(mdports.parse(notes)).entries] == [("tcp",)]
+
+
+def test_a_port_header_over_yes_and_no_is_a_flag_not_the_port_column() -> None:
+    result = run_mdports("-f", str(MARKS), "list", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)["entries"]
+    assert [(e["ports"], e["protocols"]) for e in entries][:3] == [
+        ([1935], ["tcp"]),
+        ([3478], ["tcp", "udp"]),
+        ([8000], ["udp"]),
+    ]
+    assert invoke_mdports("-f", str(MARKS), "validate").returncode == 0

@@ -47,7 +47,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
         if repeated and entry.source == "table" and entry.index in repeated:
-            continue  # a record repeating a row: its clashes are reported at the row
+            continue  # a record and a row of one service: its clashes are reported at the first
         clashes: dict[Entry, list[int]] = {}
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":

@@ -18,6 +18,7 @@ from typing import Any
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
+from .flag_columns import without_flag_ports
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
 from .ports import TRANSPORTS, PortRange, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
@@ -35,6 +36,7 @@ from .registry import (
 )
 from .sections import Section, read_section, slugify
 from .tables import Columns, protocols_named, read_columns, read_table, summary_candidate
+from .transport_marks import marked_transports, transport_columns
 from .vocabulary import PROTOCOLS, Vocabulary
 from .well_known import reference_reason
 
@@ -154,7 +156,7 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = protocols_named(block, read_columns(headers, state.vocab))
+    columns = protocols_named(block, without_flag_ports(block, read_columns(headers, state.vocab), state.vocab))
     section_index = state.current_section()
     section = state.sections[section_index]
     if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
@@ -189,6 +191,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
+        transports=transport_columns(block),
     )
     state.tables.append(table)
     if columns.service is None:
@@ -383,6 +386,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
         else:  # a transport column's word wins; an application protocol yields to the port cell's
             protocols = named if protocol_text in PROTOCOLS else cell_protocols or named
+    if table.transports:  # `| TCP | UDP |` of marks say the row's transports
+        protocols = marked_transports(texts, table.transports) or protocols
     headers = table.headers
     padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
     cells = dict(zip(headers, padded, strict=True))

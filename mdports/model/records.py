@@ -130,21 +130,24 @@ def read_record(
 
 
 def repeated_records(registry: Registry) -> frozenset[int]:
-    """The entries read from records that repeat an earlier entry of another table (same name, a
-    port in common): the service seen again, whose clashes were reported where it was first seen.
+    """The entries that repeat an earlier entry of another table, one of the two a record (same
+    name, a port in common): the service seen again, whose clashes were reported where it was
+    first seen.
 
-    ``| 8096 | Emby |`` in a quick-reference table, then `### Emby` with its record on 8096: the
-    clash of Emby with Jellyfin on 8096 is reported once, at the row. One look-up per record.
+    ``| 8096 | Emby |`` in a quick-reference table, then `### Emby` with its record on 8096 (or the
+    record first, then a summary row): the clash of Emby with Jellyfin on 8096 is reported once.
     """
-    records = [e for e in registry.entries if e.service is not None and registry.tables[e.table].record]
-    if not records:
+    tables = registry.tables
+    if not any(table.record for table in tables):
         return frozenset()  # the usual case
-    by_name = registry.by_name
-    return frozenset(
-        record.index
-        for record in records
-        if any(
-            other.index < record.index and other.table != record.table and set(other.ports) & set(record.ports)
-            for other in by_name.get(fold_name(record.service or ""), ())
-        )
-    )
+    first: dict[tuple[str, int], Entry] = {}
+    found = set()
+    for entry in registry.entries:
+        if entry.service is None:
+            continue
+        name = fold_name(entry.service)
+        for port in entry.ports:
+            seen = first.setdefault((name, port), entry)
+            if seen.table != entry.table and (tables[seen.table].record or tables[entry.table].record):
+                found.add(entry.index)
+    return frozenset(found)
