@@ -206,3 +206,49 @@ def test_a_port_header_over_yes_and_no_is_a_flag_not_the_port_column() -> None:
         ([8000], ["udp"]),
     ]
     assert invoke_mdports("-f", str(MARKS), "validate").returncode == 0
+
+
+# --- rows that are not entries --------------------------------------------------------------------
+
+DIVIDED = GOLDEN / "wild" / "docs" / "58-dividers-and-firewall.md"
+
+
+def test_a_bold_name_alone_is_a_divider_and_explain_counts_it() -> None:
+    text = "| Service | Port | Notes |\n|---|---|---|\n| **Data** | | |\n| postgres | 5432 | |\n| __Web__ | | |\n"
+    text += "| web | 3000 | |\n| pending-svc | | |\n| **ops** | 9100 | |\n"
+    model = mdports.registry(mdports.parse(text))
+    # a name without bold is a service without a port yet; a bold name with a port is a service
+    assert [(e.service, e.ports) for e in model.entries] == [
+        ("postgres", (5432,)),
+        ("web", (3000,)),
+        ("pending-svc", ()),
+        ("ops", (9100,)),
+    ]
+    assert model.readings[0].reason.endswith("; 2 divider row(s): a name alone")
+    assert mdports.parse(text).render() == text
+
+
+def test_firewall_rules_are_not_entries_and_explain_says_why() -> None:
+    result = run_mdports("-f", str(DIVIDED), "explain", "29")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "line 29: firewall rules (who may reach a port, not what listens) "
+        "(column 'Source' names who may connect: firewall rules, not services)"
+    )
+    model = mdports.registry(mdports.load(DIVIDED))
+    assert [r.role for r in model.readings] == ["registry", "firewall", "firewall"]
+    assert {e.service for e in model.entries} == {
+        "web",
+        "checkout-api",
+        "postgres",
+        "redis",
+        "grafana",
+        "node-exporter",
+    }
+    # no MP001 between the rules and the services they admit
+    assert [f.rule.id for f in mdports.validate(model).findings] == ["MP104"]
+
+
+def test_a_source_column_of_service_names_is_not_a_firewall() -> None:
+    text = "| Service | Port | Source |\n|---|---|---|\n| web | 3000 | apps/web |\n| api | 3001 | apps/api |\n"
+    assert [r.role for r in mdports.registry(mdports.parse(text)).readings] == ["registry"]

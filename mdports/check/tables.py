@@ -36,7 +36,7 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
     """Never pass silently: every table whose header names a port is read, or says why not."""
     no_service = {table.block for table in registry.tables if table.service_column is None}
     for reading in registry.readings:
-        if reading.role in ("registry", "other", "unnamed", "reference") or reading.block in no_service:
+        if reading.role in ("registry", "other", "unnamed", "reference", "firewall") or reading.block in no_service:
             # Read, not about ports, reported by MP006 (a port column but no service column), or
             # numbers that may be ports (said by MP110 when nothing else is read, and by explain).
             continue
@@ -74,7 +74,7 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     unread = [
         r
         for r in registry.readings
-        if (r.mentions_port and r.role not in ("other", "reference")) or r.role == "unnamed"
+        if (r.mentions_port and r.role not in ("other", "reference", "firewall")) or r.role == "unnamed"
     ]
     if not unread:
         return

@@ -18,6 +18,8 @@ from typing import Any
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .directives import Directive, directive_comments, read_directive
+from .dividers import is_divider
+from .firewall import firewall_reason
 from .flag_columns import without_flag_ports
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
@@ -170,8 +172,11 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     if reading.role in ("registry", "unread") and columns.port is not None:
         # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
         why = reference_reason(block, columns, state.sections, section_index)
+        role = "reference"
+        if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.firewall)
+            why, role = firewall_reason(block), "firewall"
         if why is not None:
-            state.readings.append(dataclasses.replace(reading, role="reference", reason=why))
+            state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
@@ -198,10 +203,18 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         return
     host = section.host
     entries = state.entries
+    dividers = 0
     for row_index in range(2, len(block.rows)):
+        if is_divider(block.rows[row_index].texts, columns.service):  # `| **Database** | | |` (.dividers)
+            dividers += 1
+            continue
         entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
         entries.append(entry)
         _collect_references(entry, table, block, row_index, state.candidates)
+    if dividers:
+        state.readings[-1] = dataclasses.replace(
+            reading, reason=f"{reading.reason}; {dividers} divider row(s): a name alone"
+        )
 
 
 def _port_kind(columns: Columns, section: Section) -> str:

@@ -246,6 +246,7 @@ ROLES = MappingProxyType(
         "summary": "a map whose rows repeat registry entries",
         "record": "a key/value table of one service (one entry, at its port row)",
         "reference": "a reference of well-known ports (other software's defaults, not the registry)",
+        "firewall": "firewall rules (who may reach a port, not what listens)",
         "ranges": "a table of port ranges",
         "allocations": "a table of allocation blocks (port ranges owning the entries inside)",
         "unread": "not read",

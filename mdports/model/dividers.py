@@ -1,0 +1,20 @@
+"""Divider rows: ``| **Main Services** | | |``, a bold name with every other cell empty.
+
+A long table is often cut into groups by a row that only names the group. It is not an entry
+(no port, no service): it is skipped, and ``explain`` counts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_BOLD = ("**", "__")
+
+
+def is_divider(texts: Sequence[str], name_column: int) -> bool:
+    """Whether a row is a bold name (in its name column or first) with every other cell empty."""
+    filled = [index for index, text in enumerate(texts) if text.strip()]
+    if len(filled) != 1 or filled[0] not in (name_column, 0):
+        return False
+    text = texts[filled[0]].strip()
+    return len(text) > 4 and any(text.startswith(mark) and text.endswith(mark) for mark in _BOLD)
