@@ -13,6 +13,9 @@ _BOLD = ("**", "__")
 
 def is_divider(texts: Sequence[str], name_column: int) -> bool:
     """Whether a row is a bold name (in its name column or first) with every other cell empty."""
+    name = texts[name_column] if name_column < len(texts) else ""
+    if not name.startswith(_BOLD) and not (texts and texts[0].startswith(_BOLD)):
+        return False  # the usual row, told at its name cell (run once per row of every table)
     filled = [index for index, text in enumerate(texts) if text.strip()]
     if len(filled) != 1 or filled[0] not in (name_column, 0):
         return False

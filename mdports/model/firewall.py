@@ -16,6 +16,7 @@ from .vocabulary import normalize_header
 
 ROLE = "firewall"
 _VERDICTS = frozenset({"allow", "deny", "accept", "drop", "reject", "permit", "block", "allowed", "denied", "limit"})
+_VERDICT_HEADERS = frozenset({"action", "policy", "rule", "verdict", "decision", "target", "allow/deny", "access"})
 _PEER_HEADERS = frozenset({"source", "from", "src", "source ip", "allowed from", "source cidr", "cidr", "origin"})
 # An address or a network a rule admits: 0.0.0.0/0, 10.0.0.0/8, ::/0, 127.0.0.1, "anywhere", "your ip".
 _PEER = re.compile(
@@ -24,17 +25,20 @@ _PEER = re.compile(
 
 
 def firewall_reason(block: Table) -> str | None:
-    """Why a table is a table of firewall rules (a column of verdicts, or of peers), or None."""
+    """Why a table is a table of firewall rules (a column of verdicts, or of peers), or None.
+
+    Only columns whose header names a verdict or a peer are looked at: the usual registry
+    costs one look at its header.
+    """
     rows = block.body
-    if not rows:
-        return None
     for index, header in enumerate(block.header.texts):
+        name = normalize_header(header)
+        verdict, peer = name in _VERDICT_HEADERS, name in _PEER_HEADERS
+        if not rows or not (verdict or peer):
+            continue
         cells = [strip_markup(row.texts[index]).lower() for row in rows if index < len(row.texts)]
-        verdicts = sum(1 for cell in cells if cell.split(" ")[0] in _VERDICTS)
-        if 2 * verdicts > len(rows):
+        if verdict and 2 * sum(1 for cell in cells if cell.split(" ")[0] in _VERDICTS) > len(rows):
             return f"column {header.strip()!r} allows or denies: firewall rules, not services"
-        if normalize_header(header) in _PEER_HEADERS:
-            peers = sum(1 for cell in cells if _PEER.match(cell[:64]))
-            if 2 * peers > len(rows):
-                return f"column {header.strip()!r} names who may connect: firewall rules, not services"
+        if peer and 2 * sum(1 for cell in cells if _PEER.match(cell[:64])) > len(rows):
+            return f"column {header.strip()!r} names who may connect: firewall rules, not services"
     return None

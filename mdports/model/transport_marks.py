@@ -44,5 +44,12 @@ def marked_transports(texts: Sequence[str], columns: tuple[tuple[int, tuple[str,
 
 def marks_only(block: Table, index: int) -> bool:
     """Whether every cell of column ``index`` is a mark (a yes or a no), and one at least a yes."""
-    marks = [_mark(row.texts[index]) for row in block.body if index < len(row.texts)]
-    return any(mark in YES for mark in marks) and all(mark in YES or mark in NO for mark in marks)
+    # Called on every port column of every table: the first cell that is no mark ends it (a port).
+    said = False
+    for row in block.body:
+        mark = _mark(row.texts[index]) if index < len(row.texts) else ""
+        if mark in YES:
+            said = True
+        elif mark not in NO:
+            return False
+    return said

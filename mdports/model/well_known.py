@@ -100,6 +100,7 @@ _STANDARD: Mapping[str, frozenset[int]] = MappingProxyType(
         for name in names
     }
 )
+_PORTS = frozenset(port for ports in _STANDARD.values() for port in ports)
 # Headings that say a table lists ports in general, not the team's: phrases, in a few languages.
 _HEADINGS = (
     "well-known port",
@@ -122,6 +123,9 @@ _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 def _well_known(port_text: str, service_text: str) -> int | None:
     """The port of a row naming a well-known protocol on its standard port (``22 | SSH/SCP/SFTP``), or None."""
+    digits = port_text.strip()
+    if digits.isdigit() and digits.isascii() and int(digits) not in _PORTS:
+        return None  # the usual row, told by its port alone (run on rows of every registry table)
     try:
         port = parse_span(port_text.split("/")[0].split(",")[0]).lo
     except PortSyntaxError:
@@ -141,20 +145,31 @@ def reference_reason(block: Table, columns: Columns, sections: list[Section], se
     if port_column is None:
         return None
     names = [columns.service] if columns.service is not None else range(len(block.header.texts))
+    heading = _heading_saying_so(sections, section_index)
     known: list[int] = []
     rows = 0
     for column in names:
         if column == port_column:
             continue
         texts = [row.texts for row in block.body if len(row.texts) > max(port_column, column)]
-        found = [port for t in texts if (port := _well_known(t[port_column], t[column])) is not None]
+        found: list[int] = []
+        missed = 0
+        for t in texts:
+            port = _well_known(t[port_column], t[column])
+            if port is not None:
+                found.append(port)
+                if heading is not None:
+                    break  # one row is enough beside such a heading
+            else:
+                missed += 1
+                if heading is None and 3 * missed > len(texts):
+                    break  # more than a third of the rows are not: no reference without a heading (cheap)
         if len(found) > len(known):
             known, rows = found, len(texts)
     if not known:
         return None  # the usual registry: no row is SSH on 22
-    heading = _heading_saying_so(sections, section_index)
     if heading is not None:
-        return f"the heading {heading!r} says it lists ports in general, and {len(known)} of its rows are well-known"
+        return f"the heading {heading!r} says it lists ports in general, and it names a well-known protocol"
     if len(known) >= _MOST * rows and len(set(known)) >= _MANY:
         return f"{len(known)} of its {rows} rows are well-known protocols on their standard ports"
     return None
