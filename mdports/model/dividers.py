@@ -12,7 +12,9 @@ _BOLD = ("**", "__")
 
 
 def is_divider(texts: Sequence[str], name_column: int) -> bool:
-    """Whether a row is a bold name (in its name column or first) with every other cell empty."""
+    """Whether a row of three cells or more is a bold name (in its name column or first), every other cell empty."""
+    if len(texts) < 3:
+        return False  # `| | **svc** |`: in two columns, a name alone is a service without a port yet
     name = texts[name_column] if name_column < len(texts) else ""
     if not name.startswith(_BOLD) and not (texts and texts[0].startswith(_BOLD)):
         return False  # the usual row, told at its name cell (run once per row of every table)

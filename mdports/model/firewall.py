@@ -19,8 +19,9 @@ _VERDICTS = frozenset({"allow", "deny", "accept", "drop", "reject", "permit", "b
 _VERDICT_HEADERS = frozenset({"action", "policy", "rule", "verdict", "decision", "target", "allow/deny", "access"})
 _PEER_HEADERS = frozenset({"source", "from", "src", "source ip", "allowed from", "source cidr", "cidr", "origin"})
 # An address or a network a rule admits: 0.0.0.0/0, 10.0.0.0/8, ::/0, 127.0.0.1, "anywhere", "your ip".
-_PEER = re.compile(
-    r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?|[0-9a-f:]*::[0-9a-f:]*(?:/\d{1,3})?|any(?:where)?|your ip", re.I
+_PEER = re.compile(  # bounded quantifiers: linear under search too
+    r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d{1,3})?|any(?:where)?|your ip",
+    re.I,
 )
 
 

@@ -124,7 +124,7 @@ _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 def _well_known(port_text: str, service_text: str) -> int | None:
     """The port of a row naming a well-known protocol on its standard port (``22 | SSH/SCP/SFTP``), or None."""
     digits = port_text.strip()
-    if digits.isdigit() and digits.isascii() and int(digits) not in _PORTS:
+    if digits.isdigit() and digits.isascii() and (len(digits) > 5 or int(digits) not in _PORTS):
         return None  # the usual row, told by its port alone (run on rows of every registry table)
     try:
         port = parse_span(port_text.split("/")[0].split(",")[0]).lo
