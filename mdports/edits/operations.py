@@ -38,11 +38,30 @@ from .running_entries import OnHost, check_name_free, running_entry
 _WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"
 
 
-def _entry_of(registry: Registry, key: str, *, assigned: bool = True) -> Entry:
+def _entry_of(registry: Registry, key: str, *, assigned: bool = True, cells_only: bool = False) -> Entry:
+    """The entry to edit; refused when it is read from a record (:mod:`~mdports.model.key_value`).
+
+    ``cells_only`` (an edit of its cells) takes the service's row in a table of rows instead,
+    when there is one: a move or a rename there would leave the record saying the old thing.
+    """
     entry = registry.entry(key)
     if assigned and entry.service is None:
         raise RefusedError(f"port {key} is a placeholder, not a service", path=registry.path, hint="name a service")
+    if _in_record(registry, entry):
+        rows = [e for e in registry.by_name.get(fold_name(entry.service or ""), ()) if not _in_record(registry, e)]
+        if rows and cells_only:
+            return rows[0]
+        raise RefusedError(
+            f"{entry.service} (line {entry.line}) is read from a key/value table of its own, which mdports "
+            "does not edit: its name may be a heading and its other facts are rows",
+            path=registry.path,
+            hint="edit the table by hand, or move the service into a `| Port | Service |` table",
+        )
     return entry
+
+
+def _in_record(registry: Registry, entry: Entry) -> bool:
+    return entry.source == "table" and registry.tables[entry.table].record
 
 
 def _refuse_look_alike(registry: Registry, name: str, besides: Entry | None = None) -> None:
@@ -371,7 +390,7 @@ def set_cells(
             return running.set_note(document, registry, entry, cells, date)
     else:
         registry = build(document, vocab)
-        entry = _entry_of(registry, name, assigned=False)
+        entry = _entry_of(registry, name, assigned=False, cells_only=True)
     if not cells:
         raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
     info = registry.tables[entry.table]

@@ -18,6 +18,10 @@ from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
+from .dividers import is_divider
+from .firewall import firewall_reason
+from .flag_columns import without_flag_ports
+from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
@@ -34,7 +38,9 @@ from .registry import (
 )
 from .sections import Section, read_section, slugify
 from .tables import Columns, protocols_named, read_columns, read_table, settled, summary_candidate
+from .transport_marks import marked_transports, transport_columns
 from .vocabulary import PROTOCOLS, Vocabulary
+from .well_known import reference_reason
 
 _TCP = ("tcp",)
 _NO_PORT = PortCell(())
@@ -96,10 +102,27 @@ def _read_html(state: _Pass, index: int, block: Html) -> None:
 def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     """The table reader: a registry table's rows are entries (planned, or running with a host column)."""
     headers = block.header.texts
-    columns = settled(block, protocols_named(block, read_columns(headers, state.vocab)))
+    found = without_flag_ports(block, read_columns(headers, state.vocab), state.vocab)
+    columns = settled(block, protocols_named(block, found))
     section_index = state.current_section()
     section = state.sections[section_index]
+    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
+        record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
+        if record is not None:
+            state.readings.append(record[0])
+            state.tables.append(record[1])
+            state.entries.append(record[2])
+            return
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
+    if reading.role in ("registry", "unread") and columns.port is not None:
+        # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
+        why = reference_reason(block, columns, state.sections, section_index)
+        role = "reference"
+        if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.firewall)
+            why, role = firewall_reason(block), "firewall"
+        if why is not None:
+            state.readings.append(dataclasses.replace(reading, role=role, reason=why))
+            return
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)
@@ -118,16 +141,25 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
+        transports=transport_columns(block),
     )
     state.tables.append(table)
     if columns.service is None:
         return
     host = section.host
     entries = state.entries
+    dividers = 0
     for row_index in range(2, len(block.rows)):
+        if is_divider(block.rows[row_index].texts, columns.service):  # `| **Database** | | |` (.dividers)
+            dividers += 1
+            continue
         entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
         entries.append(entry)
         _collect_references(entry, table, block, row_index, state.candidates)
+    if dividers:
+        state.readings[-1] = dataclasses.replace(
+            reading, reason=f"{reading.reason}; {dividers} divider row(s): a name alone"
+        )
 
 
 def _port_kind(columns: Columns, section: Section) -> str:
@@ -298,6 +330,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
             protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
         else:  # a transport column's word wins; an application protocol yields to the port cell's
             protocols = named if protocol_text in PROTOCOLS else cell_protocols or named
+    if table.transports:  # `| TCP | UDP |` of marks say the row's transports
+        protocols = marked_transports(texts, table.transports) or protocols
     headers = table.headers
     padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
     cells = dict(zip(headers, padded, strict=True))

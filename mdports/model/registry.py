@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -72,6 +72,8 @@ class RegistryTable:
     port_kind: str = "current"  # host, current, default, dev or container (see vocabulary)
     repeats: bool = False  # a column says what each port is for: one service on several rows is normal
     layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
+    record: bool = False  # a key/value table of one service (model.key_value): one entry, no rows to add to
+    transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (transport_marks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +351,23 @@ class Registry:
             return False
         if fold_name(first.service) == fold_name(entry.service):
             return True
-        return self._holds(entry, first.service) or self._holds(first, entry.service)
+        if self._holds(entry, first.service) or self._holds(first, entry.service):
+            return True
+        # A record (model.key_value) under `## MediaMTX` / `### HLS` describes a part of MediaMTX:
+        # a row naming MediaMTX on its port is the same listener.
+        return first.source == "table" and any(
+            self._holds(other, self.sections[section].title)
+            for record, other in ((first, entry), (entry, first))
+            if self.tables[record.table].record
+            for section in self._enclosing(record.section)
+        )
+
+    def _enclosing(self, index: int) -> Iterator[int]:
+        """The sections enclosing section ``index`` (its headings above it)."""
+        parent = self.sections[index].parent
+        while parent is not None:
+            yield parent
+            parent = self.sections[parent].parent
 
     @cached_property
     def views(self) -> Mapping[int, tuple[Entry, ...]]:

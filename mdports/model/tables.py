@@ -16,6 +16,7 @@ from . import vocabulary
 from .ports import PortRange, PortSyntaxError, parse_span, strip_markup
 from .registry import TableReading, service_name
 from .sections import Section
+from .transport_marks import transport_columns
 from .vocabulary import Vocabulary, normalize_header
 
 
@@ -156,7 +157,10 @@ def _role(block: Table, columns: Columns, heading: str) -> tuple[str, str]:
     olds = [i for i, kind in columns.ports if kind == "old"]
     if olds and columns.port is not None:
         return "migration", f"columns {headers[olds[0]]!r} and {headers[columns.port]!r} move ports"
+    marked = {index for index, _ in transport_columns(block)}  # `| TCP | UDP |` of marks: protocols
     for index in range(len(names)):
+        if index in marked:
+            continue
         cells = (row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index])
         # Decided by the first filled cell in nearly every column of a registry: stays linear and cheap.
         if next(cells, None) in vocabulary.CHECKBOXES and all(cell in vocabulary.CHECKBOXES for cell in cells):

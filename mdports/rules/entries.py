@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports, merge_spans
@@ -35,9 +36,12 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     """
     first_holder: dict[tuple[int, str, str | None], Entry] = {}
     container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
+    repeated = repeated_records(registry)
     for entry in (e for e in registry.every_entry if e.service is not None):
         if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
+        if repeated and entry.source == "table" and entry.index in repeated:
+            continue  # a record and a row of one service: its clashes are reported at the first
         clashes: dict[Entry, list[int]] = {}
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":

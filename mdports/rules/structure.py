@@ -206,7 +206,7 @@ _CONFIGURE = (
 
 def check_service_columns(registry: Registry, path: str) -> Iterator[Finding]:
     for table in registry.tables:
-        if table.service_column is None:
+        if table.service_column is None and not table.record:  # a record's name is a row or its heading
             yield Finding(
                 NO_SERVICE_COLUMN,
                 path,
@@ -224,7 +224,7 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
     """Never pass silently: every table whose header names a port is read, or says why not."""
     no_service = {table.block for table in registry.tables if table.service_column is None}
     for reading in registry.readings:
-        if reading.role in ("registry", "other", "unnamed") or reading.block in no_service:
+        if reading.role in ("registry", "other", "unnamed", "reference", "firewall") or reading.block in no_service:
             # Read, not about ports, reported by MP006 (a port column but no service column), or
             # numbers that may be ports (said by MP110 when nothing else is read, and by explain).
             continue
@@ -258,7 +258,12 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
         # A registry table is read (an empty one too: a registry with no entries yet), or
         # MP006 (an error) already says why one is not.
         return
-    unread = [r for r in registry.readings if (r.mentions_port and r.role != "other") or r.role == "unnamed"]
+    # A reference of well-known ports is read (as what it is): a document of them is not empty.
+    unread = [
+        r
+        for r in registry.readings
+        if (r.mentions_port and r.role not in ("other", "reference", "firewall")) or r.role == "unnamed"
+    ]
     if not unread:
         return
     why = "; ".join(f"line {r.line}: {ROLES[r.role]} ({r.reason})" for r in unread[:3])

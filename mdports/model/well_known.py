@@ -1,0 +1,186 @@
+"""Reference tables of other software's well-known ports: read as a reference, not as the registry.
+
+A pentesting handbook, a NAS vendor's defaults or a wiki page lists ports the team does not
+run (``| 22 | SSH |``, ``| 110 | POP3 |``, ``| 5000 | DSM web interface |``). Read as registry
+rows they would be dozens of entries and false clashes. A table is a reference when the
+evidence is clear:
+
+- a heading above it says so (``Well-known ports``, ``Common ports``, ``Default ports``,
+  ``Standard ports``, ``System ports``, ``默认端口``) and at least one of its rows is an IANA
+  well-known protocol on its standard port; or
+- without such a heading, most of its rows (:data:`_MOST`) are well-known protocols on their
+  standard ports, and they are many different ones (:data:`_MANY` ports): a team runs a handful
+  of protocols (a mail server's SMTP, IMAP, POP3 and their TLS ports), a reference lists dozens.
+
+Only protocols count (``SSH``, ``SMTP``, ``NTP``), not products (``PostgreSQL``, ``Redis``): a
+team's registry lists its databases on their default ports; it rarely lists POP3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ..syntax.document import Table
+from .ports import PortSyntaxError, parse_span
+from .registry import service_name
+from .sections import Section
+from .tables import Columns
+
+ROLE = "reference"
+_MOST = 2 / 3
+_MANY = 12
+
+# IANA service names (and the words people write for them) -> their standard ports.
+_STANDARD: Mapping[str, frozenset[int]] = MappingProxyType(
+    {
+        name: frozenset(ports)
+        for names, ports in (
+            (("echo",), (7,)),
+            (("discard",), (9,)),
+            (("daytime",), (13,)),
+            (("chargen",), (19,)),
+            (("ftp", "ftp-data"), (20, 21)),
+            (("ssh", "scp", "sftp"), (22,)),
+            (("telnet",), (23,)),
+            (("smtp", "smtps", "submission"), (25, 465, 587)),
+            (("wins",), (42,)),
+            (("whois",), (43,)),
+            (("tacacs",), (49,)),
+            (("dns", "domain"), (53,)),
+            (("dhcp", "bootp", "bootps", "bootpc"), (67, 68)),
+            (("tftp",), (69,)),
+            (("gopher",), (70,)),
+            (("finger",), (79,)),
+            (("http", "www"), (80,)),
+            (("kerberos",), (88, 464)),
+            (("pop3", "pop"), (110,)),
+            (("sunrpc", "rpcbind", "portmapper"), (111,)),
+            (("ident", "auth"), (113,)),
+            (("nntp", "usenet"), (119, 563)),
+            (("ntp",), (123,)),
+            (("epmap", "msrpc"), (135,)),
+            (("netbios", "netbios-ns", "netbios-dgm", "netbios-ssn"), (137, 138, 139)),
+            (("imap", "imap4"), (143,)),
+            (("snmp", "snmptrap"), (161, 162)),
+            (("xdmcp",), (177,)),
+            (("bgp",), (179,)),
+            (("irc",), (194, 6667)),
+            (("ldap",), (389,)),
+            (("https",), (443,)),
+            (("smb", "cifs", "microsoft-ds"), (139, 445)),
+            (("isakmp", "ike", "ipsec"), (500, 4500)),
+            (("rexec",), (512,)),
+            (("rlogin",), (513,)),
+            (("syslog",), (514,)),
+            (("lpd", "lpr", "printer"), (515,)),
+            (("rip",), (520,)),
+            (("afp",), (548,)),
+            (("rtsp",), (554,)),
+            (("ipp", "cups"), (631,)),
+            (("ldaps",), (636,)),
+            (("rsync",), (873,)),
+            (("ftps",), (989, 990)),
+            (("imaps",), (993,)),
+            (("pop3s",), (995,)),
+            (("socks",), (1080,)),
+            (("openvpn",), (1194,)),
+            (("l2tp",), (1701,)),
+            (("pptp",), (1723,)),
+            (("upnp", "ssdp"), (1900,)),
+            (("nfs",), (2049,)),
+            (("rdp", "ms-wbt-server"), (3389,)),
+            (("stun", "turn"), (3478,)),
+            (("sip",), (5060, 5061)),
+            (("mdns", "bonjour"), (5353,)),
+            (("vnc", "rfb"), (5900,)),
+            (("xmpp",), (5222, 5269)),
+        )
+        for name in names
+    }
+)
+_PORTS = frozenset(port for ports in _STANDARD.values() for port in ports)
+# Headings that say a table lists ports in general, not the team's: phrases, in a few languages.
+_HEADINGS = (
+    "well-known port",
+    "well known port",
+    "common port",
+    "commonly used port",
+    "default port",
+    "standard port",
+    "standard-port",
+    "standardport",
+    "system port",
+    "默认端口",
+    "常用端口",
+    "常见端口",
+    "puertos comunes",
+    "portas comuns",
+)
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _well_known(port_text: str, service_text: str) -> int | None:
+    """The port of a row naming a well-known protocol on its standard port (``22 | SSH/SCP/SFTP``), or None."""
+    digits = port_text.strip()
+    if digits.isdigit() and digits.isascii() and (len(digits) > 5 or int(digits) not in _PORTS):
+        return None  # the usual row, told by its port alone (run on rows of every registry table)
+    try:
+        port = parse_span(port_text.split("/")[0].split(",")[0]).lo
+    except PortSyntaxError:
+        return None
+    words = _WORD.findall(service_name(service_text).lower()[:200])
+    parts = [part for word in words for part in (word, *word.split("-"))]
+    return port if any(port in _STANDARD.get(part, ()) for part in parts) else None
+
+
+def reference_reason(block: Table, columns: Columns, sections: list[Section], section_index: int) -> str | None:
+    """Why a table with a port column is a reference of well-known ports, or None.
+
+    The names are in its service column, or, where no header names one (``| Port | What |``),
+    in whichever column names the most well-known protocols.
+    """
+    port_column = columns.port
+    if port_column is None:
+        return None
+    names = [columns.service] if columns.service is not None else range(len(block.header.texts))
+    heading = _heading_saying_so(sections, section_index)
+    known: list[int] = []
+    rows = 0
+    for column in names:
+        if column == port_column:
+            continue
+        texts = [row.texts for row in block.body if len(row.texts) > max(port_column, column)]
+        found: list[int] = []
+        missed = 0
+        for t in texts:
+            port = _well_known(t[port_column], t[column])
+            if port is not None:
+                found.append(port)
+                if heading is not None:
+                    break  # one row is enough beside such a heading
+            else:
+                missed += 1
+                if heading is None and 3 * missed > len(texts):
+                    break  # more than a third of the rows are not: no reference without a heading (cheap)
+        if len(found) > len(known):
+            known, rows = found, len(texts)
+    if not known:
+        return None  # the usual registry: no row is SSH on 22
+    if heading is not None:
+        return f"the heading {heading!r} says it lists ports in general, and it names a well-known protocol"
+    if len(known) >= _MOST * rows and len(set(known)) >= _MANY:
+        return f"{len(known)} of its {rows} rows are well-known protocols on their standard ports"
+    return None
+
+
+def _heading_saying_so(sections: list[Section], index: int | None) -> str | None:
+    """The nearest heading (this section's or an enclosing one) naming ports in general."""
+    while index is not None:
+        section = sections[index]
+        title = section.title.lower()
+        if any(phrase in title for phrase in _HEADINGS):
+            return section.title
+        index = section.parent
+    return None
