@@ -233,7 +233,7 @@ def _words(text: str) -> bool:
 def _configuration(block: Table, headers: tuple[str, ...], port: int, columns: Columns) -> str:
     """The configuration that reads a table whose ports are under ``headers[port]``:
     ``port-columns = ["mac"]``, and ``service-columns`` when no header names the service either."""
-    said = f"port-columns = [{json.dumps(headers[port].strip(), ensure_ascii=False)}]"
+    said = [f"`port-columns = [{json.dumps(headers[port].strip(), ensure_ascii=False)}]`"]
     if columns.service is None:  # the column with the most cells of words names the services
         name = max(
             (i for i in range(len(headers)) if i != port),
@@ -241,8 +241,8 @@ def _configuration(block: Table, headers: tuple[str, ...], port: int, columns: C
             default=None,
         )
         if name is not None:
-            said += f" with service-columns = [{json.dumps(headers[name].strip(), ensure_ascii=False)}]"
-    return f"`{said}` (in .mdports.toml)"
+            said.append(f"`service-columns = [{json.dumps(headers[name].strip(), ensure_ascii=False)}]`")
+    return f"{' and '.join(said)} in .mdports.toml"
 
 
 def _describe(headers: tuple[str, ...], columns: Columns, role: str) -> tuple[tuple[str, str], ...]:
@@ -300,12 +300,12 @@ def read_table(
         elif mentions:
             role, reason = "unread", f"no header is a port column mdports knows: {_quote(headers)}"
             if (numbers := _port_numbers(block)) is not None:
-                reason += f"; {_configuration(block, headers, numbers, columns)} reads it"
+                reason += f"; set {_configuration(block, headers, numbers, columns)} to read it"
         elif (numbers := _port_numbers(block)) is not None:
             role = "unnamed"
             reason = (
                 f"column {headers[numbers].strip()!r} holds port numbers, but no header names a port column; "
-                f"{_configuration(block, headers, numbers, columns)} reads it"
+                f"set {_configuration(block, headers, numbers, columns)} to read it"
             )
         else:
             role, reason = "other", "no port column"
