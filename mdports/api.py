@@ -19,9 +19,8 @@ from datetime import date
 
 from .edits import Edit, today, verify
 from .files.config import Config
-from .files.lock import DEFAULT_LOCK_TIMEOUT
 from .files.reading import read_text
-from .files.transaction import Locking, Target, transact_file
+from .files.transaction import DEFAULT_LOCK_TIMEOUT, Locking, Target, transact_file
 from .model.reading import build
 from .model.registry import Registry
 from .rules import validation as _rules

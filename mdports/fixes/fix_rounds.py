@@ -217,7 +217,7 @@ def fix_file(
     """Lock, read, fix (:func:`fix_document`) and atomically write a document: one write transaction.
 
     ``locking`` is how long to wait for another writer's lock and what to say meanwhile
-    (by default :data:`~mdports.files.lock.DEFAULT_LOCK_TIMEOUT` seconds, silently).
+    (by default :data:`~mdports.files.transaction.DEFAULT_LOCK_TIMEOUT` seconds, silently).
     """
     name = name or os.fspath(path)
 
