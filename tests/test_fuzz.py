@@ -32,7 +32,7 @@ import mdports
 from mdports import edits
 from mdports.model.sections import _leading_range, _trailing_range
 from mdports.output import listing as records
-from mdports.syntax import gfm_table
+from mdports.syntax import document
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 FUZZ = settings(
@@ -197,7 +197,7 @@ def test_tables_end_where_markdown_it_ends_them(text: str) -> None:
 
     source = text.removeprefix("\ufeff")
     full = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
-    assert _structure(gfm_table._markdown().parse(source)) == _structure(full.parse(source))
+    assert _structure(document._markdown().parse(source)) == _structure(full.parse(source))
 
 
 _LEADING = re.compile(r"^\s*(\d[^:]*?)\s*:\s*(.*)$")

@@ -27,8 +27,7 @@ from ..model.registry import Entry, Registry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..rules.findings import Finding
 from ..rules.structure_rules import BAD_DIRECTIVE, UNUSED_ACCEPT
-from ..syntax.document import Block, Document, Heading, Html
-from ..syntax.gfm_table import block_tokens
+from ..syntax.document import Block, Document, Heading, Html, block_tokens
 from ..syntax.row import Row, split_lines
 from ..syntax.table_style import realign
 from .cells import cells_by_name, check_port, port_text

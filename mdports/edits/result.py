@@ -72,7 +72,7 @@ def _date_in(line: str) -> tuple[int, int] | None:
 
 def _paragraph_lines(text: str) -> frozenset[int]:
     """The 0-based numbers of the lines that are in a paragraph outside block quotes."""
-    from ..syntax.gfm_table import block_tokens
+    from ..syntax.document import block_tokens
 
     lines: set[int] = set()
     quoted = 0
