@@ -23,7 +23,7 @@ from fleet_document import HOSTS, fleet_document
 
 pytestmark = pytest.mark.slow
 
-ASSIGNED = (0x2F, 0x6F, 0x4F)  # the fills of mdports.map.svg.FILL
+ASSIGNED = (0x2F, 0x6F, 0x4F)  # the fills of mdports.map.graphics.FILL
 RESERVED = (0xD9, 0xA5, 0x20)
 CONFLICT = (0xC0, 0x18, 0x2C)
 

@@ -46,7 +46,7 @@ def port_map(
     deployment files of `drift`), each port is coloured by what the deployment says of it.
     Exit 0, or 2 on usage or input errors (a document that declares no range among them).
     """
-    from ..map import html, space, svg, text
+    from ..map import graphics, space, text
     from ..rules.validation import validate
 
     if width is not None and (width < 20 or fmt is not MapFormat.text):
@@ -81,7 +81,7 @@ def port_map(
             _write(output, rendered)
     else:
         assert output is not None
-        _write(output, svg.format_svg(built) if fmt is MapFormat.svg else html.format_html(built))
+        _write(output, graphics.format_svg(built) if fmt is MapFormat.svg else graphics.format_html(built))
     raise typer.Exit(EXIT_OK)
 
 
