@@ -18,9 +18,6 @@ from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
-from .dividers import is_divider
-from .firewall import firewall_reason
-from .flag_columns import without_flag_ports
 from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
@@ -37,10 +34,19 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
-from .tables import Columns, protocols_named, read_columns, read_table, settled, summary_candidate
-from .transport_marks import marked_transports, transport_columns
+from .tables import (
+    Columns,
+    marked_transports,
+    protocols_named,
+    read_columns,
+    read_table,
+    settled,
+    summary_candidate,
+    transport_columns,
+    without_flag_ports,
+)
 from .vocabulary import PROTOCOLS, Vocabulary
-from .well_known import reference_reason
+from .well_known import firewall_reason, is_divider, reference_reason
 
 _TCP = ("tcp",)
 _NO_PORT = PortCell(())
@@ -118,7 +124,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
         why = reference_reason(block, columns, state.sections, section_index)
         role = "reference"
-        if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.firewall)
+        if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
             why, role = firewall_reason(block), "firewall"
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
@@ -150,7 +156,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     entries = state.entries
     dividers = 0
     for row_index in range(2, len(block.rows)):
-        if is_divider(block.rows[row_index].texts, columns.service):  # `| **Database** | | |` (.dividers)
+        if is_divider(block.rows[row_index].texts, columns.service):  # `| **Database** | | |` (.well_known)
             dividers += 1
             continue
         entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)

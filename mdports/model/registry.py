@@ -73,7 +73,7 @@ class RegistryTable:
     repeats: bool = False  # a column says what each port is for: one service on several rows is normal
     layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
     record: bool = False  # a key/value table of one service (model.key_value): one entry, no rows to add to
-    transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (transport_marks)
+    transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (tables)
 
 
 @dataclass(frozen=True, slots=True)

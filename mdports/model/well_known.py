@@ -1,4 +1,6 @@
-"""Reference tables of other software's well-known ports: read as a reference, not as the registry.
+"""What is read but is not the registry's: reference tables of well-known ports, firewall rules, divider rows.
+
+Reference tables of other software's well-known ports: read as a reference, not as the registry.
 
 A pentesting handbook, a NAS vendor's defaults or a wiki page lists ports the team does not
 run (``| 22 | SSH |``, ``| 110 | POP3 |``, ``| 5000 | DSM web interface |``). Read as registry
@@ -19,14 +21,15 @@ team's registry lists its databases on their default ports; it rarely lists POP3
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from ..syntax.document import Table
-from .ports import PortSyntaxError, parse_span
+from .ports import PortSyntaxError, parse_span, strip_markup
 from .registry import service_name
 from .sections import Section
 from .tables import Columns
+from .vocabulary import normalize_header
 
 ROLE = "reference"
 _MOST = 2 / 3
@@ -184,3 +187,63 @@ def _heading_saying_so(sections: list[Section], index: int | None) -> str | None
             return section.title
         index = section.parent
     return None
+
+
+# Firewall-rule tables: rows that allow or deny traffic to a port, not services listening on it.
+#
+# ``| Action | Port | From |`` with ``ALLOW``/``DENY``, or ``| Type | Port | Source | Purpose |``
+# with ``0.0.0.0/0`` and ``Your IP only`` in the source column (a cloud security group) say who
+# may reach a port; the services are in the registry. Such a table is read as firewall rules:
+# no entries, and ``explain`` says why.
+
+FIREWALL_ROLE = "firewall"
+_VERDICTS = frozenset({"allow", "deny", "accept", "drop", "reject", "permit", "block", "allowed", "denied", "limit"})
+_VERDICT_HEADERS = frozenset({"action", "policy", "rule", "verdict", "decision", "target", "allow/deny", "access"})
+_PEER_HEADERS = frozenset({"source", "from", "src", "source ip", "allowed from", "source cidr", "cidr", "origin"})
+# An address or a network a rule admits: 0.0.0.0/0, 10.0.0.0/8, ::/0, 127.0.0.1, "anywhere", "your ip".
+_PEER = re.compile(  # bounded quantifiers: linear under search too
+    r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d{1,3})?|any(?:where)?|your ip",
+    re.I,
+)
+
+
+def firewall_reason(block: Table) -> str | None:
+    """Why a table is a table of firewall rules (a column of verdicts, or of peers), or None.
+
+    Only columns whose header names a verdict or a peer are looked at: the usual registry
+    costs one look at its header.
+    """
+    rows = block.body
+    for index, header in enumerate(block.header.texts):
+        name = normalize_header(header)
+        verdict, peer = name in _VERDICT_HEADERS, name in _PEER_HEADERS
+        if not rows or not (verdict or peer):
+            continue
+        cells = [strip_markup(row.texts[index]).lower() for row in rows if index < len(row.texts)]
+        if verdict and 2 * sum(1 for cell in cells if cell.split(" ")[0] in _VERDICTS) > len(rows):
+            return f"column {header.strip()!r} allows or denies: firewall rules, not services"
+        if peer and 2 * sum(1 for cell in cells if _PEER.match(cell[:64])) > len(rows):
+            return f"column {header.strip()!r} names who may connect: firewall rules, not services"
+    return None
+
+
+# Divider rows: ``| **Main Services** | | |``, a bold name with every other cell empty.
+#
+# A long table is often cut into groups by a row that only names the group. It is not an entry
+# (no port, no service): it is skipped, and ``explain`` counts it.
+
+_BOLD = ("**", "__")
+
+
+def is_divider(texts: Sequence[str], name_column: int) -> bool:
+    """Whether a row of three cells or more is a bold name (in its name column or first), every other cell empty."""
+    if len(texts) < 3:
+        return False  # `| | **svc** |`: in two columns, a name alone is a service without a port yet
+    name = texts[name_column] if name_column < len(texts) else ""
+    if not name.startswith(_BOLD) and not (texts and texts[0].startswith(_BOLD)):
+        return False  # the usual row, told at its name cell (run once per row of every table)
+    filled = [index for index, text in enumerate(texts) if text.strip()]
+    if len(filled) != 1 or filled[0] not in (name_column, 0):
+        return False
+    text = texts[filled[0]].strip()
+    return len(text) > 4 and any(text.startswith(mark) and text.endswith(mark) for mark in _BOLD)
