@@ -19,7 +19,8 @@ from .version import __version__ as __version__
 with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
     from .errors import InputError, MdportsError, NotFoundError, RefusedError, UsageError
     from .files.config import Config
-    from .model.registry import Entry, Reference, Registry
+    from .model.lookup import Registry
+    from .model.registry import Entry, Reference
     from .model.sections import Section
     from .rules.findings import Finding, Report, Rule
     from .syntax.document import Document
@@ -27,12 +28,12 @@ with collector_paused():  # about 4 ms of every start: see mdports/_gc.py
 if TYPE_CHECKING:
     from .api import EditResult, edit_file, load, parse, registry, validate
     from .edits import Edit, add, format_tables, move, remove, rename, set_cells, verify
-    from .model.free_ports import free_ports
+    from .model.lookup import free_ports
 
 _LAZY = {
     **dict.fromkeys(("EditResult", "edit_file", "load", "parse", "registry", "validate"), ".api"),
     **dict.fromkeys(("Edit", "add", "format_tables", "move", "remove", "rename", "set_cells", "verify"), ".edits"),
-    "free_ports": ".model.free_ports",
+    "free_ports": ".model.lookup",
 }
 
 

@@ -21,8 +21,8 @@ from .edits import Edit, today, verify
 from .files.config import Config
 from .files.reading import read_text
 from .files.transaction import DEFAULT_LOCK_TIMEOUT, Locking, Target, transact_file
+from .model.lookup import Registry
 from .model.reading import build
-from .model.registry import Registry
 from .rules import validation as _rules
 from .rules.findings import Report
 from .syntax import document as _document

@@ -25,9 +25,10 @@ from mdports.diff.running import running_key
 from mdports.errors import MdportsError
 from mdports.merge.driver import MergeResult, merge
 from mdports.model.lists import host_key
+from mdports.model.lookup import Registry
 from mdports.model.names import fold_name
 from mdports.model.reading import build
-from mdports.model.registry import Entry, Registry, RegistryTable
+from mdports.model.registry import Entry, RegistryTable
 from mdports.syntax.document import Document, Heading, Prose, Table, parse
 from mdports.syntax.row import Row
 from mdports.syntax.table_style import TableStyle

@@ -29,8 +29,8 @@ import typer
 from ..errors import UsageError
 from ..files.config import Config, display_path, find_document, load_config
 from ..files.reading import STDIN_NAME, read_stdin, read_text
+from ..model.lookup import Registry
 from ..model.reading import build
-from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..rules.findings import Severity as SeverityName
 from ..syntax.document import Document

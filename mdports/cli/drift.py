@@ -38,7 +38,7 @@ from ._shared import (
 if TYPE_CHECKING:
     from ..deploy.deployment import Deployment
     from ..files.transaction import Locking
-    from ..model.registry import Registry
+    from ..model.lookup import Registry
     from ..rules.findings import Report
     from ..syntax.document import Document
 

@@ -13,8 +13,8 @@ from ._shared import COMPOSE, ReportFormat, State, say, state
 
 if TYPE_CHECKING:
     from ..live.check import LiveResult
+    from ..model.lookup import Registry
     from ..model.ports import PortRange
-    from ..model.registry import Registry
 
 
 @command()

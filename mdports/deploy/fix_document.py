@@ -21,9 +21,10 @@ from ..errors import MdportsError, RefusedError
 from ..files.baseline import finding_keys
 from ..files.config import Config
 from ..files.transaction import Locking, Target, transact_file
+from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.reading import build
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..rules.deployment_rules import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
 from ..rules.findings import Finding

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..files.config import Config
-from ..model.registry import Entry, Registry
+from ..model.lookup import Registry
+from ..model.registry import Entry
 from ..rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
 from ..rules.findings import Finding
 from .cloudflared import TunnelRoute

@@ -35,8 +35,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ..files.config import Config
+from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
-from ..model.registry import Reference, Registry
+from ..model.registry import Reference
 from .changes import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
 from .finding_changes import compare_findings
 from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..files.baseline import Key, finding_keys
 from ..files.config import Config
-from ..model.registry import Registry
+from ..model.lookup import Registry
 from ..rules.findings import Finding
 from ..rules.validation import validate
 from .snapshot import Side

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..model.registry import Entry, Registry, RegistryTable
+from ..model.lookup import Registry
+from ..model.registry import Entry, RegistryTable
 from .changes import ColumnChange, SectionChange, SectionKind
 from .snapshot import Side
 

@@ -13,8 +13,9 @@ import functools
 from collections.abc import Mapping
 
 from ..model.lists import host_key
+from ..model.lookup import Registry
 from ..model.names import fold_name
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from .changes import EntryChange, EntryKind, SectionRef
 from .snapshot import Side
 

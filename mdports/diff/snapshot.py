@@ -12,9 +12,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.ports import merge_spans
-from ..model.registry import Entry, Reference, Registry
+from ..model.registry import Entry, Reference
 from ..model.sections import Section
 from .changes import SectionRef
 

@@ -8,7 +8,7 @@ and atomic write in one go.
 
 This package's modules, in the order an edit goes through them: :mod:`.cells` (what the user
 passes, checked, and the cells to write), :mod:`.port_choice` (which port and section; which ports
-are free is :mod:`mdports.model.free_ports`), :mod:`.plan` (the rows each table will have),
+are free is :mod:`mdports.model.lookup`), :mod:`.plan` (the rows each table will have),
 :mod:`.operations`, :mod:`.running` and :mod:`.repairs` (the edits themselves: add, remove, rename,
 move, set; the running lists; fmt, the repairs of findings, accept comments) and :mod:`.result`
 (what they return, the check before a write, the document's date). The names below are the ones

@@ -13,9 +13,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from ..errors import UsageError
+from ..model.lookup import Registry
 from ..model.names import describe, find_name, fold_name
 from ..model.ports import MAX_PORT, MIN_PORT, merge_spans, strip_markup
-from ..model.registry import Entry, Registry, placeholder_marker, service_name
+from ..model.registry import Entry, placeholder_marker, service_name
 from ..model.vocabulary import normalize_header
 from ..syntax.document import Table
 from ..syntax.escaping import is_hidden, visible

@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
+from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
-from ..model.registry import Entry, Registry, service_name
+from ..model.registry import Entry, service_name
 from ..model.sections import matching_sections
 from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_header
 from ..syntax.document import Document

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import RefusedError
+from ..model.lookup import Registry
 from ..model.ports import PortRange
 from ..model.reading import read_row
-from ..model.registry import Entry, Registry, RegistryTable
+from ..model.registry import Entry, RegistryTable
 from ..model.sections import Section
 from ..syntax.document import Document, Prose, Table
 from ..syntax.row import Row, split_lines

@@ -1,6 +1,6 @@
 """Where a new entry goes: the port it gets and, for ports outside every range, a section of its own.
 
-The port: the next free one of a section (which ports are free is :mod:`mdports.model.free_ports`),
+The port: the next free one of a section (which ports are free is :mod:`mdports.model.lookup`),
 or the one asked for, checked.
 
 A new section (``add --section NAME`` when no section is called NAME): a heading and an empty
@@ -16,8 +16,8 @@ import dataclasses
 from collections.abc import Collection, Sequence
 
 from ..errors import RefusedError, UsageError
-from ..model.free_ports import free_ports, holders
-from ..model.registry import Entry, Registry
+from ..model.lookup import Registry, free_ports, holders
+from ..model.registry import Entry
 from ..model.sections import Section
 from ..syntax.document import Block, Document, Heading, Prose, Table
 from ..syntax.row import split_eol

@@ -19,11 +19,11 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 
 from ..errors import NotFoundError, RefusedError
-from ..model.free_ports import holders
+from ..model.lookup import Registry, holders
 from ..model.names import fold_name
 from ..model.ports import format_ports
 from ..model.reading import build
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..rules.findings import Finding
 from ..rules.structure_rules import BAD_DIRECTIVE, UNUSED_ACCEPT

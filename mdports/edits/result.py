@@ -21,8 +21,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import RefusedError
+from ..model.lookup import Registry
 from ..model.reading import build
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT
 from ..syntax.document import Document
 from ..syntax.row import split_lines, unified_diff

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import running_on
+from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.ports import format_ports
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..syntax.document import Document
 from .cells import check_name, check_port, check_value
 from .plan import Builder

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from ..errors import NotFoundError, RefusedError, UsageError
 from ..model.hosts import HostAddresses, host_key, resolve_host, running_on
+from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.reading import build
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT, Vocabulary
 from ..syntax.document import Document
 

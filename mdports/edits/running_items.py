@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from ..errors import RefusedError
 from ..model.assignments import Assignment
 from ..model.lists import ListedItem, listed_items
-from ..model.registry import Entry, Registry
+from ..model.lookup import Registry
+from ..model.registry import Entry
 from ..syntax.document import Prose
 from ..syntax.row import split_eol
 from .plan import Builder

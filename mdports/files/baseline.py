@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputError, RefusedError
-from ..model.registry import Entry, Registry
+from ..model.lookup import Registry
+from ..model.registry import Entry
 from ..rules.catalog import find_rule
 from ..rules.findings import Finding, Report
 from .writing import write_atomic

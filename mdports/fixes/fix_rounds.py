@@ -23,9 +23,9 @@ from ..errors import MdportsError
 from ..files.baseline import Key, finding_keys
 from ..files.config import Config, vocabulary
 from ..files.transaction import Locking, Target, transact_file
+from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.reading import build
-from ..model.registry import Registry
 from ..model.vocabulary import Vocabulary
 from ..rules.findings import Finding, Fix, Report
 from ..rules.validation import validate

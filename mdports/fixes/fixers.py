@@ -21,10 +21,10 @@ from types import MappingProxyType
 from .. import edits
 from ..edits.plan import carried_cells, section_table
 from ..errors import MdportsError
-from ..model.free_ports import free_ports
+from ..model.lookup import Registry, free_ports
 from ..model.names import fold_name
 from ..model.ports import format_ports
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..rules.entry_rules import DUPLICATE_PORT
 from ..rules.findings import Applicability, Finding, Fix, Report, Rule
 from ..rules.structure_rules import CELL_COUNT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS

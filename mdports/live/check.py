@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from ..deploy.compose import ComposeService
 from ..deploy.drift.matching import name_key
 from ..deploy.drift.published import ips_clash
+from ..model.lookup import Registry
 from ..model.ports import PortRange, format_ports
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..rules.findings import Finding, Report
 from ..rules.live_rules import (
     HOST_SILENT,

@@ -5,7 +5,7 @@ holders, same drift): a ten-port placeholder is one run, and so is the free tail
 so a band of 55,000 ports costs as many runs as it has entries, not as many ports.
 The counts are those of ``mdports ranges`` (free counts a port only a placeholder holds, as it
 is free to take) and the next free port is ``next-free``'s
-(:func:`~mdports.model.free_ports.free_ports`). One difference: a port that a row with a Host
+(:func:`~mdports.model.lookup.free_ports`). One difference: a port that a row with a Host
 column assigns is assigned here, on whichever host; ``ranges`` counts it for that host only.
 """
 
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import UsageError
-from ..model.registry import Entry, Registry
+from ..model.lookup import Registry
+from ..model.registry import Entry
 from ..model.sections import Section
 from ..rules.deployment_rules import UNDEPLOYED_SERVICE
 from ..rules.entry_rules import DUPLICATE_PORT
@@ -127,7 +128,7 @@ def build_map(registry: Registry, report: Report, drift: Report | None = None, d
     ``deployed`` are the ports the deployment publishes: shown as "deployed as documented"
     when no drift finding names them. Raises :class:`UsageError` when no section has a range.
     """
-    from ..model.free_ports import free_ports
+    from ..model.lookup import free_ports
 
     ranged = [s for s in registry.sections if s.declared is not None]
     if not ranged:

@@ -36,8 +36,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import edits
+from ..model.lookup import Registry
 from ..model.reading import build
-from ..model.registry import Registry, RegistryTable
+from ..model.registry import RegistryTable
 from ..rules.findings import Finding
 from ..syntax.document import Document, Table, parse, shared_rows
 from .lists import ListMerge

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 from ..diff.running import running_key
 from ..model.assignments import segments
-from ..model.registry import Entry, ListReading, Registry
+from ..model.lookup import Registry
+from ..model.registry import Entry, ListReading
 from ..syntax.document import Prose
 from .order import merged_order
 from .prose import Labels

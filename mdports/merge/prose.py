@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import edits
 from ..errors import UsageError
-from ..model.registry import Registry
+from ..model.lookup import Registry
 from ..syntax.document import Document, Prose, Table
 from .rows import Conflict, Slot
 

@@ -13,8 +13,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from .. import edits
+from ..model.lookup import Registry
 from ..model.names import fold_name
-from ..model.registry import Entry, Reference, Registry
+from ..model.registry import Entry, Reference
 from ..syntax.document import Table
 from ..syntax.row import Row
 from .rows import (

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from .. import edits
 from ..diff.changes import EntryChange
 from ..diff.compare import compare_both
+from ..model.lookup import Registry
 from ..model.names import fold_name
-from ..model.registry import Entry, Reference, Registry
+from ..model.registry import Entry, Reference
 from ..syntax.row import Row
 
 Identity = tuple[str, int]  # ("ours", our entry index) or ("theirs", their entry index)

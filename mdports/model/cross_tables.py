@@ -10,8 +10,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 
+from .lookup import Registry
 from .names import fold_name
-from .registry import Entry, Registry, TableReading
+from .registry import Entry, TableReading
 
 
 def allocating(registry: Registry) -> frozenset[int]:

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from .lookup import Registry
 from .ports import strip_markup
-from .registry import Entry, Registry
+from .registry import Entry
 from .sections import slugify
 
 # Configured hosts: name -> the addresses it is reached at (``[hosts.NAME]`` of the configuration).

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from ..syntax.document import Table
 from . import vocabulary
+from .lookup import Registry
 from .names import fold_name
 from .ports import PortSyntaxError, parse_port_cell, strip_markup
-from .registry import Entry, Registry, RegistryTable, TableReading, service_name
+from .registry import Entry, RegistryTable, TableReading, service_name
 from .sections import Section
 from .tables import read_columns
 from .vocabulary import Vocabulary, normalize_header

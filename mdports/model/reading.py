@@ -20,6 +20,7 @@ from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .key_value import read_record
 from .lists import Host, heading_host, read_lists
+from .lookup import Registry
 from .names import fold_name
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
@@ -27,7 +28,6 @@ from .registry import (
     Layer,
     ListReading,
     Reference,
-    Registry,
     RegistryTable,
     TableReading,
     placeholder_marker,

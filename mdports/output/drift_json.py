@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..deploy.fix_plan import PortEdit
     from ..deploy.unfixed import Unfixed
     from ..edits import Change
-    from ..model.registry import Registry
+    from ..model.lookup import Registry
     from ..records import DriftFixOutput, ReportOutput, SourceRecord
     from ..rules.findings import Finding, Report
 

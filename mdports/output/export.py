@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..model.lookup import Registry
 from ..model.ports import format_ports, merge_spans
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.sections import Section
 from ..records import JSON_VERSION, ExportEntryRecord, ExportOutput
 from ..syntax.escaping import csv_text, dump, printable

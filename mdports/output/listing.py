@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import cast
 
 from ..errors import NotFoundError
+from ..model.lookup import Registry
 from ..model.ports import format_ports
-from ..model.registry import Entry, ListReading, Registry, TableReading
+from ..model.registry import Entry, ListReading, TableReading
 from ..model.sections import Section
 from ..model.vocabulary import ROLES, port_side
 from ..records import (
@@ -331,7 +332,7 @@ def range_record(registry: Registry, section: Section) -> RangeRecord:
             "free": None,
             "next_free": None,
         }
-    from ..model.free_ports import free_ports  # the one definition of "free", so ranges and next-free agree
+    from ..model.lookup import free_ports  # the one definition of "free", so ranges and next-free agree
 
     free = free_ports(registry, section, len(section.range))
     reserved = sum(1 for port in free if registry.by_port.get(port))  # free, but held by a placeholder

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..diff.changes import SemanticDiff
 from ..fixes.fixers import History, attach, in_place
 from ..fixes.text_edits import apply_edits
-from ..model.registry import Registry
+from ..model.lookup import Registry
 from ..rules.findings import Finding, Fix
 from ..syntax.document import Document
 from ..syntax.escaping import escape_markdown

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
+from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports, merge_spans
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..syntax.document import Table
 from .entry_rules import BROKEN_REFERENCE, DUPLICATE_PORT, DUPLICATE_SERVICE, MALFORMED_PORT, MALFORMED_PROTOCOL
 from .findings import Finding, Rule

@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 
+from ..model.lookup import Registry
 from ..model.names import name_words
 from ..model.ports import NO_PORT, PortRange, strip_markup
-from ..model.registry import Entry, Registry
+from ..model.registry import Entry
 from ..model.vocabulary import normalize_header
 from .entries import entry_finding
 from .entry_rules import DYNAMIC_PORT, EPHEMERAL_PORT, EXCLUDED_PORT, KUBERNETES_PORT_NAME, OS_SERVICE_PORT

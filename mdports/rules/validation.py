@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..model.directives import Directive
-from ..model.registry import Registry
+from ..model.lookup import Registry
 from .catalog import DOCUMENT_RULES
 from .entries import (
     check_cell_counts,

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from .._gc import collector_paused
 from ..errors import InputError, MdportsError
 from ..files.config import Config, vocabulary
+from ..model.lookup import Registry
 from ..model.reading import build
-from ..model.registry import Entry, Reference, Registry
+from ..model.registry import Entry, Reference
 from ..model.sections import Section
 from ..rules.findings import Finding
 from ..rules.validation import validate

@@ -14,7 +14,7 @@ from typing import cast
 
 from lsprotocol import types as lsp
 
-from ..model.free_ports import free_ports
+from ..model.lookup import free_ports
 from ..model.registry import Entry
 from ..rules.catalog import rule_url
 from ..rules.findings import Finding, TextEdit

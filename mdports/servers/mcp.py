@@ -36,8 +36,8 @@ from ..errors import MdportsError, UsageError
 from ..files.config import Config, vocabulary
 from ..files.reading import read_text
 from ..model.hosts import host_key, resolve_host
+from ..model.lookup import Registry
 from ..model.reading import build
-from ..model.registry import Registry
 from ..output.listing import section_fields
 from ..syntax.document import Document, parse
 from ..version import __version__

@@ -11,7 +11,7 @@ from typing import Any
 from ..edits import port_choice
 from ..errors import NotFoundError, UsageError
 from ..model.hosts import host_key, resolve_host
-from ..model.registry import Registry
+from ..model.lookup import Registry
 from ..model.sections import Section
 from ..output.listing import entry_record, range_record, section_fields, show_record
 

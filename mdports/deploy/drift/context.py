@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...files.config import Config
-from ...model.registry import Entry, Registry
+from ...model.lookup import Registry
+from ...model.registry import Entry
 from ..compose import ComposePort, ComposeService
 from ..deployment import Deployment
 from .matching import Matcher

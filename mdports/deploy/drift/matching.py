@@ -11,8 +11,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from ...model.lookup import Registry
 from ...model.names import fold_name
-from ...model.registry import Entry, Registry
+from ...model.registry import Entry
 
 _SEPARATORS = re.compile(r"[\W_]+")
 

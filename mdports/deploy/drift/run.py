@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from ...files.config import Config
-from ...model.registry import Registry
+from ...model.lookup import Registry
 from ...rules.catalog import DEPLOYMENT_RULES
 from ...rules.deployment_rules import (
     DUPLICATE_HOST_PORT,

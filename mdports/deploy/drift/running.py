@@ -19,7 +19,8 @@ import os
 from collections.abc import Mapping
 
 from ...model.lists import host_key
-from ...model.registry import Entry, Registry
+from ...model.lookup import Registry
+from ...model.registry import Entry
 from ...rules.findings import Finding
 from ..deployment import Deployment
 from .matching import Matcher
