@@ -166,7 +166,7 @@ def test_the_registry_module_and_the_registry_function_have_different_names() ->
     # In a fresh interpreter, so that no other test has imported anything first.
     code = (
         "import mdports.model.registry as module, mdports.model.reading as reading, mdports\n"
-        "assert callable(reading.build) and module.Registry is mdports.Registry and mdports.registry is not module\n"
+        "assert callable(reading.build) and module.Entry is mdports.Entry and mdports.registry is not module\n"
         "import mdports.api\n"
         "assert mdports.registry is mdports.api.registry\n"
         "text = '## 3000-3009: A\\n\\n| Port | Service |\\n|---|---|\\n| 3001 | a |\\n'\n"
