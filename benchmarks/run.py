@@ -463,8 +463,8 @@ def adversarial_benchmark(report: Report, runs: int) -> None:
     from mdports.deploy.drift.matching import base_key
     from mdports.deploy.envfile import read_variables
     from mdports.model import ports
-    from mdports.model.directives import directive_comments
     from mdports.model.reading import build
+    from mdports.model.registry import directive_comments
 
     small, large = ADVERSARIAL_SIZES
     cases: dict[str, Callable[[int], Callable[[], object]]] = {

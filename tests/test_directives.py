@@ -9,7 +9,7 @@ import pytest
 from conftest import run_mdports
 
 import mdports
-from mdports.model.directives import directive_comments
+from mdports.model.registry import directive_comments
 from mdports.output.rules import explanation
 from mdports.rules.structure_rules import BAD_DIRECTIVE
 

@@ -17,10 +17,9 @@ from urllib.parse import urlsplit
 from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
 from . import vocabulary
-from .directives import Directive
 from .names import fold_name, mixed_script_confusable, name_words, skeleton
 from .ports import MAX_PORT, PortRange, strip_markup
-from .registry import Entry, ListReading, Reference, RegistryTable, TableReading, service_name
+from .registry import Directive, Entry, ListReading, Reference, RegistryTable, TableReading, service_name
 from .sections import Section, resolve_section
 from .vocabulary import Vocabulary
 

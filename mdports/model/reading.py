@@ -17,20 +17,22 @@ from typing import Any
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
-from .directives import Directive, directive_comments, read_directive
 from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
+    Directive,
     Entry,
     Layer,
     ListReading,
     Reference,
     RegistryTable,
     TableReading,
+    directive_comments,
     placeholder_marker,
+    read_directive,
     service_name,
 )
 from .sections import Section, read_section, slugify

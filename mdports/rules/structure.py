@@ -15,11 +15,10 @@ import bisect
 from collections.abc import Iterable, Iterator
 
 from ..errors import did_you_mean
-from ..model.directives import Directive
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.ports import PortRange, format_ports
-from ..model.registry import Entry
+from ..model.registry import Directive, Entry
 from ..model.sections import Section
 from ..model.vocabulary import ROLES
 from .catalog import RULE_WORDS, find_rule

@@ -16,8 +16,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from types import MappingProxyType
 from typing import Any
 
-from ..model.directives import Directive
 from ..model.lookup import Registry
+from ..model.registry import Directive
 from .catalog import DOCUMENT_RULES
 from .entries import (
     check_cell_counts,
