@@ -354,6 +354,7 @@ class _RangeIndex:
 # port map and the editor's completion agree. A query on the read-only model: edits, output and
 # the servers all stand on it.
 
+
 def holders(
     registry: Registry, port: int, protocols: Sequence[str], skip: Entry | None = None, host: str | None = None
 ) -> list[Entry]:

@@ -190,6 +190,7 @@ class Reference:
 
 # Directives: HTML comments for mdports in a document (``<!-- mdports: accept MP101 -->``).
 
+
 @dataclass(frozen=True, slots=True)
 class Directive:
     """An HTML comment for mdports, ``<!-- mdports: VERB RULE [PORT ...] -->``, in a section.

@@ -384,6 +384,7 @@ def marks_only(block: Table, index: int) -> bool:
 
 # A port header over cells of marks (``| Exposed |`` holding ``yes``/``no``) is a flag, not a port column.
 
+
 def without_flag_ports(block: Table, columns: Columns, vocab: Vocabulary) -> Columns:
     """The columns, with a port header whose cells are marks only read as a flag: ``Exposed``
     (``yes``/``no``) says whether the row's port is published, it holds no port."""

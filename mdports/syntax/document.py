@@ -259,6 +259,7 @@ def parse(text: str, *, path: str | None = None) -> Document:
 # of parsing a large registry; :func:`_table_extent` decides where a table ends by the same
 # tests and pushes only ``table_open`` and ``table_close``.
 
+
 def _table_extent(gfm: ModuleType, state: Any, start: int, end: int, silent: bool) -> bool:
     """markdown-it's GFM table rule, finding where a table ends without a token per cell.
 
