@@ -139,7 +139,7 @@ def test_validate_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
         for module in (
             "api",
             "fixes.fixers",
-            "fixes.text_edits",
+            "fixes",
             "output.listing",
             "output.export",
             "output.sarif",

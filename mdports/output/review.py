@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..diff.changes import SemanticDiff
+from ..fixes import apply_edits
 from ..fixes.fixers import History, attach, in_place
-from ..fixes.text_edits import apply_edits
 from ..model.registry import Registry
 from ..rules.findings import Finding, Fix
 from ..syntax.document import Document

@@ -33,7 +33,7 @@ from ..edits.port_choice import choose_port
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..fixes import fixers as fixes
-from ..fixes.text_edits import text_edits
+from ..fixes import text_edits
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record
