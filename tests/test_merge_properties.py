@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
-from mdports.diff.changes import EntryChange, SemanticDiff
+from mdports.diff import EntryChange, SemanticDiff
 from mdports.diff.compare import compare
 from mdports.diff.running import running_key
 from mdports.errors import MdportsError

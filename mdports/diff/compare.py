@@ -19,7 +19,7 @@ the size of the change); the keys and fields it reports are then classified:
   and ports, never by line number, since lines shift.
 
 The records compared are in :mod:`mdports.diff.snapshot`, the pairing of sections, entries,
-tables and columns in :mod:`mdports.diff.pairing`, the change records in :mod:`mdports.diff.changes`.
+tables and columns in :mod:`mdports.diff.pairing`, the change records in :mod:`mdports.diff`.
 
 >>> from mdports.syntax.document import parse
 >>> from mdports.model.reading import build
@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from ..files.config import Config
 from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference, Registry
-from .changes import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
+from . import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
 from .finding_changes import compare_findings
 from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map
 from .running import running_changes

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..model.registry import Entry, Registry, RegistryTable
-from .changes import ColumnChange, SectionChange, SectionKind
+from . import ColumnChange, SectionChange, SectionKind
 from .snapshot import Side
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from ..model.lists import host_key
 from ..model.names import fold_name
 from ..model.registry import Entry, Registry
-from .changes import EntryChange, EntryKind, SectionRef
+from . import EntryChange, EntryKind, SectionRef
 from .snapshot import Side
 
 

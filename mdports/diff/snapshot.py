@@ -16,7 +16,7 @@ from ..model.names import fold_name
 from ..model.ports import merge_spans
 from ..model.registry import Entry, Reference, Registry
 from ..model.sections import Section
-from .changes import SectionRef
+from . import SectionRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""A :class:`~mdports.diff.changes.SemanticDiff` as JSON: typed records, one serializer.
+"""A :class:`~mdports.diff.SemanticDiff` as JSON: typed records, one serializer.
 
 The shape (``version`` 1; fields are only ever added) is the TypedDicts below, checked by
 ``mdports/schemas/diff.schema.json``. A field of the side a change does not exist on is
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 if TYPE_CHECKING:  # typing.NotRequired from Python 3.11; the annotations are never evaluated
     from typing_extensions import NotRequired
 
-from ..diff.changes import ColumnChange, EntryChange, SectionChange, SemanticDiff
+from ..diff import ColumnChange, EntryChange, SectionChange, SemanticDiff
 from ..records import JSON_VERSION, FindingRecord
 from ..syntax.escaping import dump
 

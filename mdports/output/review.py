@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..diff.changes import SemanticDiff
+from ..diff import SemanticDiff
 from ..fixes import apply_edits
 from ..fixes.fixers import History, attach, in_place
 from ..model.registry import Registry
