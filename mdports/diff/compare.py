@@ -38,10 +38,8 @@ from ..files.config import Config
 from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference, Registry
 from . import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
-from .finding_changes import compare_findings
-from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map
-from .running import running_changes
-from .snapshot import Side, deep_compare, side_of
+from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, running_changes, table_map
+from .snapshot import Side, compare_findings, deep_compare, side_of
 
 
 def compare(

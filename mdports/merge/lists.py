@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..diff.running import running_key
+from ..diff.pairing import running_key
 from ..model.assignments import segments
 from ..model.registry import Entry, ListReading, Registry
 from ..syntax.document import Prose
