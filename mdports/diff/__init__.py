@@ -1,4 +1,4 @@
-"""Changes between two versions by meaning: the comparison, its rendering, review suggestions and the merge driver.
+"""Changes between two versions by meaning: the change records, which :mod:`~mdports.diff.compare` makes.
 
 The change records of a semantic diff: what :func:`mdports.diff.compare.compare` reports.
 
