@@ -142,7 +142,6 @@ def test_validate_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
             "fixes",
             "output.listing",
             "output.export",
-            "output.sarif",
             "records",
         )
     }

@@ -165,7 +165,7 @@ def drift(
 
         say(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([shown]))
     elif fmt is ReportFormat.github:

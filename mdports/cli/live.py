@@ -73,7 +73,7 @@ def live(
 
         say(format_json(result))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([report]))
     elif fmt is ReportFormat.github:

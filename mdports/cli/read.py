@@ -149,7 +149,7 @@ def validate(
 
         say(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
@@ -315,7 +315,7 @@ def rules_(
 
     With a RULE, print its full explanation (what it checks, why it matters, an example, the fix).
     """
-    from ..output.rules import explained, rule_lines, rule_record
+    from ..output.report import explained, rule_lines, rule_record
     from ..rules.catalog import ALL_RULES, check_rule_names, find_rule
 
     if rule is not None:

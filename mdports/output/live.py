@@ -7,9 +7,8 @@ from typing import Any
 
 from ..live.check import LiveResult
 from ..syntax.escaping import printable
-from .colors import paint
 from .report import format_text as format_findings
-from .report import to_json
+from .report import paint, to_json
 
 _STYLE = {"listening": "added", "open": "added", "free": "added", "taken": "error", "closed": "warning"}
 
