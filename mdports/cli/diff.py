@@ -78,7 +78,7 @@ def diff(
     result = compare(old_registry, new_registry, config=st.config, old_name=old_name, new_name=new_name)
     if fmt is DiffFormat.github_review:
         from ..fixes.fixers import git_history
-        from ..output.review import github_review
+        from ..output.diff_json import github_review
         from ..syntax.escaping import dump
 
         path = spec.partition(":")[2]  # the document's path in the repository, as GitHub names it
