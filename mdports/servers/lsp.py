@@ -39,8 +39,18 @@ from ..model.registry import Entry
 from ..output.listing import format_show, range_record
 from ..rules.findings import Report
 from ..version import __version__
-from .analysis import Analysis, Positions, analyze
-from .lsp_content import completions, diagnostic, diagnostics, markdown_hover, symbols, text_edit, workspace_edit
+from .analysis import (
+    Analysis,
+    Positions,
+    analyze,
+    completions,
+    diagnostic,
+    diagnostics,
+    markdown_hover,
+    symbols,
+    text_edit,
+    workspace_edit,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 REQUEST_FAILED = -32803  # the LSP's RequestFailed: the request was valid, the edit is refused
