@@ -61,7 +61,7 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "rename": Listing("edit", "Rename a service and every cross-reference to it."),
     "move": Listing("edit", "Move a service to another port or section; cross-references follow."),
     "set": Listing("edit", "Change cells of a service's row."),
-    "next-free": Listing("edit", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
+    "next-free": Listing("read", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
     "fmt": Listing("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
     "diff": Listing(
         "diff", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."

@@ -1,4 +1,4 @@
-"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``.
+"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``, ``explain``, ``rules``, ``next-free``.
 
 No ``from __future__ import annotations`` in the command modules: typer reads every command's
 signature on every start, and real annotations save it evaluating strings.
@@ -333,3 +333,33 @@ def rules_(
     else:
         # The fix column is what `--fix` does for the rule: safe, unsafe (with --unsafe-fixes) or nothing.
         say("\n".join(rule_lines(rules)))
+
+
+@command("next-free")
+def next_free(
+    ctx: typer.Context,
+    range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
+    count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text, or json for bots."),
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> None:
+    """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
+    from .. import edits
+
+    registry = state(ctx).registry()
+    section, ports = edits.next_free(registry, range_, count)
+    if fmt is TextOrJson.json:
+        from ..output.listing import section_fields
+        from ..records import JSON_VERSION, NextFreeOutput
+        from ..syntax.escaping import dump
+
+        record: NextFreeOutput = {
+            "version": JSON_VERSION,
+            "path": registry.path,
+            **section_fields(section),
+            "ports": ports,
+        }
+        say(dump(record))
+    else:
+        for port in ports:
+            say(str(port))
