@@ -64,9 +64,9 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "next-free": Listing("read", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
     "fmt": Listing("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
     "diff": Listing(
-        "diff", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
+        "versions", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
     ),
-    "merge": Listing("merge", "Three-way merge of port schemas by meaning (a git merge driver)."),
+    "merge": Listing("versions", "Three-way merge of port schemas by meaning (a git merge driver)."),
     "drift": Listing(
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
@@ -74,7 +74,7 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "lsp": Listing("serve", "Run the language server for editors on stdio (needs the lsp extra)."),
     "mcp": Listing("serve", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."),
     "map": Listing(
-        "portmap", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
+        "export", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
     ),
     "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
     "init": Listing(
