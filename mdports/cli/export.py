@@ -1,4 +1,6 @@
-"""``mdports map``: the port space of the document, in the terminal, as Markdown, SVG or HTML.
+"""The registry written out whole: ``map`` for people, ``export`` for other tools.
+
+``mdports map``: the port space of the document, in the terminal, as Markdown, SVG or HTML.
 
 ``mdports export``: the registry for other tools (JSON, YAML, CSV, env).
 """

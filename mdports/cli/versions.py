@@ -1,4 +1,6 @@
-"""``mdports merge``: the git merge driver.
+"""The commands on versions of the document: ``diff`` (two versions) and ``merge`` (three).
+
+``mdports merge``: the git merge driver.
 
 Commands for reviewing a change: ``diff`` (what a change does to the registry, by meaning).
 
