@@ -71,14 +71,17 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
-    "lsp": Listing("serve", "Run the language server for editors on stdio (needs the lsp extra)."),
-    "mcp": Listing("serve", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."),
+    "lsp": Listing("integrations", "Run the language server for editors on stdio (needs the lsp extra)."),
+    "mcp": Listing(
+        "integrations", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."
+    ),
     "map": Listing(
         "export", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
     ),
     "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
     "init": Listing(
-        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
+        "integrations",
+        "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI.",
     ),
 })  # fmt: skip
 
