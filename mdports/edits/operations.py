@@ -30,9 +30,8 @@ from .cells import (
     row_texts,
 )
 from .plan import Builder, carried_cells, place, rewrite_cells, section_table, vacate
-from .port_choice import choose_port, edit_of, section_for_port, with_section
 from .result import Change, Edit
-from .running_entries import OnHost, check_name_free, running_entry
+from .targets import OnHost, check_name_free, choose_port, edit_of, running_entry, section_for_port, with_section
 
 # A --host edit of anything but a list item writes where the service runs: a list item or a running table's row.
 _WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"

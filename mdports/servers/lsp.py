@@ -29,7 +29,7 @@ from pygls.uris import to_fs_path
 
 from .. import edits
 from .._gc import serving
-from ..edits.port_choice import choose_port
+from ..edits.targets import choose_port
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..fixes import fixers as fixes

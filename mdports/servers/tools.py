@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import edits
 from ..api import edit_file
-from ..edits import port_choice
+from ..edits import targets
 from ..errors import NotFoundError, UsageError
 from ..files.config import Config, vocabulary
 from ..files.reading import read_text
@@ -64,11 +64,11 @@ def lookup(registry: Registry, query: str) -> dict[str, Any]:
 def next_free(registry: Registry, selector: str, count: int = 1, host: str | None = None) -> tuple[Section, list[int]]:
     """The ``count`` lowest free ports of a section (on ``host``), all or a refusal, as ``mdports next-free``."""
     if host is None:
-        return port_choice.next_free(registry, selector, count)
+        return targets.next_free(registry, selector, count)
     # Free on a host: no planned row holds it, and nothing the document lists as running there.
     key = host_key(resolve_host(registry, host))
     taken = {p for e in registry.every_entry if e.service and e.host and host_key(e.host) == key for p in e.ports}
-    return port_choice.next_free(registry, selector, count, taken)
+    return targets.next_free(registry, selector, count, taken)
 
 
 _STRING = {"type": "string", "minLength": 1, "maxLength": 200}
