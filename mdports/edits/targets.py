@@ -9,7 +9,7 @@ registry's sections are (ATX or setext, their level), and the table's header and
 are those of the first registry table, byte for byte, so the new section reads as if the
 document's author had written it.
 
-Which running entry a ``--host`` edit means, and which ports are free on that host.
+Which entry an edit means (planned, or running on a ``--host``), and which ports are free on that host.
 
 The running layer of a host is every entry that says the service runs there: the items of its
 list of running ports and the rows of tables that say where services run (a Host column, a
@@ -338,3 +338,41 @@ def check_name_free(registry: Registry, entries: Sequence[Entry], new: str) -> N
                 path=registry.path,
                 hint="choose another name, or remove that entry first",
             )
+
+
+def entry_of(registry: Registry, key: str, *, assigned: bool = True, cells_only: bool = False) -> Entry:
+    """The entry to edit; refused when it is read from a record (:mod:`~mdports.model.key_value`).
+
+    ``cells_only`` (an edit of its cells) takes the service's row in a table of rows instead,
+    when there is one: a move or a rename there would leave the record saying the old thing.
+    """
+    entry = registry.entry(key)
+    if assigned and entry.service is None:
+        raise RefusedError(f"port {key} is a placeholder, not a service", path=registry.path, hint="name a service")
+    if _in_record(registry, entry):
+        rows = [e for e in registry.by_name.get(fold_name(entry.service or ""), ()) if not _in_record(registry, e)]
+        if rows and cells_only:
+            return rows[0]
+        raise RefusedError(
+            f"{entry.service} (line {entry.line}) is read from a key/value table of its own, which mdports "
+            "does not edit: its name may be a heading and its other facts are rows",
+            path=registry.path,
+            hint="edit the table by hand, or move the service into a `| Port | Service |` table",
+        )
+    return entry
+
+
+def _in_record(registry: Registry, entry: Entry) -> bool:
+    return entry.source == "table" and registry.tables[entry.table].record
+
+
+def refuse_look_alike(registry: Registry, name: str, besides: Entry | None = None) -> None:
+    """Refuse a new name that looks like another service's but is written in other letters (MP113)."""
+    similar = registry.look_alike(name, besides)
+    if similar is not None:
+        raise RefusedError(
+            f"{name} looks like {similar.service} (line {similar.line}) but is written in other letters "
+            "(confusable-service)",
+            path=registry.path,
+            hint="choose a name that looks like no other service's",
+        )
