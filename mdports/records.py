@@ -4,7 +4,7 @@ The ``to_dict()`` of the domain's records (findings, changes, edits) return thes
 this module imports nothing of mdports: every layer may use it. They are printed by the one
 serializer, :func:`mdports.syntax.escaping.dump`. ``diff --format json`` keeps its records beside
 the diff (:mod:`mdports.output.diff_json`), drift its report and fix records in
-:mod:`mdports.output.drift_json`; they use the same ``JSON_VERSION`` and :class:`FindingRecord`.
+:mod:`mdports.output.drift_live`; they use the same ``JSON_VERSION`` and :class:`FindingRecord`.
 
 Every JSON output is an object with ``version`` (:data:`JSON_VERSION`); a section is named
 the same way everywhere (:class:`SectionFields`: ``section`` is its slug, ``heading`` the

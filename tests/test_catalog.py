@@ -10,7 +10,7 @@ import pytest
 from conftest import FLEET, ROOT, invoke_mdports, run_mdports
 
 import mdports
-from mdports.output.rules import explained, explanation
+from mdports.output.report import explained, explanation
 from mdports.rules.catalog import ALL_RULES, DEPLOYMENT_RULES, DOCUMENT_RULES, find_rule
 
 

@@ -243,7 +243,7 @@ def test_validate_does_not_import_deepdiff_or_the_diff_modules() -> None:
     assert "mdports.cli.read" in imported  # the check would be vacuous otherwise
     for module in (
         "deepdiff",
-        "mdports.cli.diff",
+        "mdports.cli.versions",
         "mdports.diff.compare",
         "mdports.diff.snapshot",
         "mdports.diff.pairing",

@@ -10,7 +10,7 @@ from conftest import run_mdports
 
 import mdports
 from mdports.model.registry import directive_comments
-from mdports.output.rules import explanation
+from mdports.output.report import explanation
 from mdports.rules.structure_rules import BAD_DIRECTIVE
 
 HEAD = "## 3000-3009: Core\n\n"

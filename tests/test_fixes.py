@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 import mdports
+from mdports.fixes import apply_edits
 from mdports.fixes.fix_rounds import MAX_ROUNDS, fix_document
 from mdports.fixes.fixers import attach
-from mdports.fixes.text_edits import apply_edits
 from mdports.model.reading import build
 from mdports.rules.findings import Report
 from mdports.rules.validation import validate

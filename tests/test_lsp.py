@@ -14,7 +14,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from server_documents import messy_document
 
 import mdports
-from mdports.fixes.text_edits import apply_edits
+from mdports.fixes import apply_edits
 from mdports.rules.findings import TextEdit
 
 pytestmark = pytest.mark.asyncio

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
-from mdports.diff.changes import EntryChange, SemanticDiff
+from mdports.diff import EntryChange, SemanticDiff
 from mdports.diff.compare import compare
-from mdports.diff.running import running_key
+from mdports.diff.pairing import running_key
 from mdports.errors import MdportsError
 from mdports.merge.driver import MergeResult, merge
 from mdports.model.lists import host_key

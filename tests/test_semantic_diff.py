@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from strategies import markdown
 
-from mdports.diff.changes import CellChange, SemanticDiff
+from mdports.diff import CellChange, SemanticDiff
 from mdports.diff.compare import compare
 from mdports.model.reading import build
 from mdports.output.diff_json import format_json, to_json

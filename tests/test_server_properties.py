@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 from strategies import markdown
 
 from mdports.files.config import Config
-from mdports.servers.analysis import Positions, analyze
-from mdports.servers.lsp_content import diagnostics
+from mdports.servers.analysis import Positions, analyze, diagnostics
 
 texts = st.one_of(markdown(), st.text(max_size=300))
 

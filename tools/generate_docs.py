@@ -42,7 +42,7 @@ def _cell(text: str) -> str:
 
 
 def rules_part() -> str:
-    from mdports.output.rules import explained
+    from mdports.output.report import explained
     from mdports.rules.catalog import DEPLOYMENT_RULES, DOCUMENT_RULES, LIVE_RULES
 
     lines: list[str] = []
@@ -63,7 +63,7 @@ def rules_part() -> str:
 
 def fixes_part() -> str:
     """The document rules that ``--fix`` remedies: each one's fix paragraph, from its explanation."""
-    from mdports.output.rules import explanation
+    from mdports.output.report import explanation
     from mdports.rules.catalog import DOCUMENT_RULES
 
     lines = ["| Rule | Fix | Applicability |", "|---|---|---|"]

@@ -1,6 +1,6 @@
 """The ``mdports`` command line.
 
-Each command's module (``read``, ``edit``, ``review``, ``merge``, ``deploy``) is imported when
+Each command's module (``read``, ``edit``, ``versions``, ``drift``, ``export``, ...) is imported when
 that command runs: :data:`mdports.cli._app.COMMANDS` says which module holds which command.
 """
 

@@ -61,24 +61,27 @@ COMMANDS: Mapping[str, Listing] = MappingProxyType({
     "rename": Listing("edit", "Rename a service and every cross-reference to it."),
     "move": Listing("edit", "Move a service to another port or section; cross-references follow."),
     "set": Listing("edit", "Change cells of a service's row."),
-    "next-free": Listing("edit", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
+    "next-free": Listing("read", "Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."),
     "fmt": Listing("edit", "Normalize registry tables: port order, merged placeholders, one cell style per table."),
     "diff": Listing(
-        "diff", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
+        "versions", "Show what a change does to the registry: entries added, removed, renamed, moved, changed."
     ),
-    "merge": Listing("merge", "Three-way merge of port schemas by meaning (a git merge driver)."),
+    "merge": Listing("versions", "Three-way merge of port schemas by meaning (a git merge driver)."),
     "drift": Listing(
         "drift", "Compare the registry with docker compose, Prometheus, env, cloudflared and Kubernetes files."
     ),
     "export": Listing("export", "Write the registry for other tools (sorted by port; env: MANA_AUTH_PORT=3001)."),
-    "lsp": Listing("serve", "Run the language server for editors on stdio (needs the lsp extra)."),
-    "mcp": Listing("serve", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."),
+    "lsp": Listing("integrations", "Run the language server for editors on stdio (needs the lsp extra)."),
+    "mcp": Listing(
+        "integrations", "Run the Model Context Protocol server for coding agents on stdio (needs the mcp extra)."
+    ),
     "map": Listing(
-        "portmap", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
+        "export", "Draw the port space: each section's range with what is assigned, reserved, free or in conflict."
     ),
     "live": Listing("live", "Hold the document against what is listening: on this machine, on --host, or --preflight."),
     "init": Listing(
-        "init", "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI."
+        "integrations",
+        "Adopt mdports here: find the deployment, write the configuration (and a document), wire git and CI.",
     ),
 })  # fmt: skip
 

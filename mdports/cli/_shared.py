@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 def say(text: str, *, err: bool = False, nl: bool = True, color: bool = False) -> None:
     """Print ``text`` with control and invisible characters shown as ``<U+XXXX>``.
 
-    ``color``: ``text`` was coloured by :mod:`mdports.output.colors` from pieces that were made
+    ``color``: ``text`` was coloured by :mod:`mdports.output.report` from pieces that were made
     printable first, so its ESC sequences are ours and stay; without colour it is escaped here.
     """
     # click strips colour from what is not a terminal unless told (``color=True``).
@@ -64,7 +64,7 @@ def say_markdown(text: str) -> None:
 def say_diff(diff: str, color: bool) -> None:
     """Print a unified diff (of an edit or a fix), coloured when ``color``."""
     if color:
-        from ..output.colors import paint_diff
+        from ..output.report import paint_diff
 
         say(paint_diff(printable(diff)), nl=False, color=True)
     else:

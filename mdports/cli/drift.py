@@ -161,11 +161,11 @@ def drift(
         min_severity = Severity.warning if fmt is ReportFormat.github else Severity.info
     shown = result.at_least(shown_severity(min_severity, quiet))
     if fmt is ReportFormat.json:
-        from ..output.drift_json import DriftJson, dumps
+        from ..output.drift_live import DriftJson, dumps
 
         say(dumps(DriftJson.of(result, shown.findings, registry, deployed)))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([shown]))
     elif fmt is ReportFormat.github:
@@ -199,7 +199,7 @@ def _reconcile(
     from ..deploy.fix_deployment import follow_document, write_deployment
     from ..deploy.fix_document import adopt_in_file
     from ..edits import today
-    from ..output.drift_json import FixJson, dumps
+    from ..output.drift_live import FixJson, dumps
     from ..rules.findings import Report
 
     name = result.path

@@ -1,4 +1,4 @@
-"""Commands that change the document: add, remove, rename, move, set, fmt (and next-free).
+"""Commands that change the document: add, remove, rename, move, set, fmt.
 
 Every edit runs the same cycle (:func:`mdports.api.edit_file`): lock the document, read
 it, apply the operation, verify the result by parsing it again, write it atomically.
@@ -326,36 +326,6 @@ def set_(
         lambda d, t: edits.set_cells(d, name, cells, date=t, vocab=state(ctx).vocabulary, host=host, hosts=hosts),
         options,
     )
-
-
-@command("next-free")
-def next_free(
-    ctx: typer.Context,
-    range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
-    count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
-    fmt: TextOrJson = FORMAT,
-    lock_timeout: float = LOCK_TIMEOUT,
-) -> None:
-    """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
-    from .. import edits
-
-    registry = state(ctx).registry()
-    section, ports = edits.next_free(registry, range_, count)
-    if fmt is TextOrJson.json:
-        from ..output.listing import section_fields
-        from ..records import JSON_VERSION, NextFreeOutput
-        from ..syntax.escaping import dump
-
-        record: NextFreeOutput = {
-            "version": JSON_VERSION,
-            "path": registry.path,
-            **section_fields(section),
-            "ports": ports,
-        }
-        say(dump(record))
-    else:
-        for port in ports:
-            say(str(port))
 
 
 @command()

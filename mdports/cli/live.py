@@ -69,18 +69,18 @@ def live(
         sources = {name: tuple(reporting.source_lines(document))}
     report = result.report
     if fmt is ReportFormat.json:
-        from ..output.live import format_json
+        from ..output.drift_live import format_json
 
         say(format_json(result))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([report]))
     elif fmt is ReportFormat.github:
         say(reporting.format_github(report.at_least("warning")))
         reporting.write_step_summary([report], "live")
     else:
-        from ..output.live import format_text
+        from ..output.drift_live import format_text
 
         color = st.colored()
         say(format_text(result, sources, color=color, show_source=not no_source), color=color)

@@ -1,4 +1,4 @@
-"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``.
+"""Commands that read the registry: ``validate``, ``list``, ``show``, ``ranges``, ``explain``, ``rules``, ``next-free``.
 
 No ``from __future__ import annotations`` in the command modules: typer reads every command's
 signature on every start, and real annotations save it evaluating strings.
@@ -149,7 +149,7 @@ def validate(
 
         say(dump(outputs[0] if len(outputs) == 1 else outputs))
     elif fmt is ReportFormat.sarif:
-        from ..output.sarif import format_sarif
+        from ..output.report import format_sarif
 
         say(format_sarif([r.at_least(shown_from) for r in reports]))
     elif fmt is ReportFormat.github:
@@ -315,7 +315,7 @@ def rules_(
 
     With a RULE, print its full explanation (what it checks, why it matters, an example, the fix).
     """
-    from ..output.rules import explained, rule_lines, rule_record
+    from ..output.report import explained, rule_lines, rule_record
     from ..rules.catalog import ALL_RULES, check_rule_names, find_rule
 
     if rule is not None:
@@ -333,3 +333,33 @@ def rules_(
     else:
         # The fix column is what `--fix` does for the rule: safe, unsafe (with --unsafe-fixes) or nothing.
         say("\n".join(rule_lines(rules)))
+
+
+@command("next-free")
+def next_free(
+    ctx: typer.Context,
+    range_: str = typer.Option(..., "--range", "-r", help="Section: range, port, slug or abbreviation."),
+    count: int = typer.Option(1, "--count", "-n", min=1, help="How many ports."),
+    fmt: TextOrJson = typer.Option(TextOrJson.text, "--format", help="text, or json for bots."),
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> None:
+    """Print the next free ports of a range (writes nothing). Exit 1 when fewer are free."""
+    from .. import edits
+
+    registry = state(ctx).registry()
+    section, ports = edits.next_free(registry, range_, count)
+    if fmt is TextOrJson.json:
+        from ..output.listing import section_fields
+        from ..records import JSON_VERSION, NextFreeOutput
+        from ..syntax.escaping import dump
+
+        record: NextFreeOutput = {
+            "version": JSON_VERSION,
+            "path": registry.path,
+            **section_fields(section),
+            "ports": ports,
+        }
+        say(dump(record))
+    else:
+        for port in ports:
+            say(str(port))

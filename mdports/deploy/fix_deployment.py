@@ -26,7 +26,7 @@ from ..errors import RefusedError
 from ..files.config import Config
 from ..files.reading import file_identity
 from ..files.transaction import Locking, Target, transact
-from ..fixes.text_edits import apply_edits
+from ..fixes import apply_edits
 from ..model.lookup import Registry
 from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines, unified_diff

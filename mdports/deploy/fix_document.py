@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .. import edits
-from ..edits.port_choice import OTHER_PORTS
+from ..edits.targets import OTHER_PORTS
 from ..errors import MdportsError, RefusedError
 from ..files.baseline import finding_keys
 from ..files.config import Config

@@ -19,7 +19,7 @@ the size of the change); the keys and fields it reports are then classified:
   and ports, never by line number, since lines shift.
 
 The records compared are in :mod:`mdports.diff.snapshot`, the pairing of sections, entries,
-tables and columns in :mod:`mdports.diff.pairing`, the change records in :mod:`mdports.diff.changes`.
+tables and columns in :mod:`mdports.diff.pairing`, the change records in :mod:`mdports.diff`.
 
 >>> from mdports.syntax.document import parse
 >>> from mdports.model.reading import build
@@ -38,11 +38,9 @@ from ..files.config import Config
 from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference
-from .changes import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
-from .finding_changes import compare_findings
-from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, table_map
-from .running import running_changes
-from .snapshot import Side, deep_compare, side_of
+from . import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
+from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, running_changes, table_map
+from .snapshot import Side, compare_findings, deep_compare, side_of
 
 
 def compare(

@@ -7,7 +7,7 @@ edit by parsing its text again; :func:`mdports.api.edit_file` does lock, read, e
 and atomic write in one go.
 
 This package's modules, in the order an edit goes through them: :mod:`.cells` (what the user
-passes, checked, and the cells to write), :mod:`.port_choice` (which port and section; which ports
+passes, checked, and the cells to write), :mod:`.targets` (which entry, which port and section; which ports
 are free is :mod:`mdports.model.lookup`), :mod:`.plan` (the rows each table will have),
 :mod:`.operations`, :mod:`.running` and :mod:`.repairs` (the edits themselves: add, remove, rename,
 move, set; the running lists; fmt, the repairs of findings, accept comments) and :mod:`.result`
@@ -20,9 +20,9 @@ from __future__ import annotations
 from .cells import check_name, port_text, replace_name
 from .operations import add, move, remove, rename, set_cells
 from .plan import Builder, Item, TablePlan
-from .port_choice import next_free
 from .repairs import complete_row, format_document, format_tables, renumber, renumber_all, shrink_placeholder
 from .result import Change, Edit, EntryKey, date_span, entry_key, model_keys, row_key, today, verify
+from .targets import next_free
 
 __all__ = [
     "Builder",

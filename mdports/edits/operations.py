@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
-from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, service_name
@@ -31,50 +30,21 @@ from .cells import (
     row_texts,
 )
 from .plan import Builder, carried_cells, place, rewrite_cells, section_table, vacate
-from .port_choice import choose_port, edit_of, section_for_port, with_section
 from .result import Change, Edit
-from .running_entries import OnHost, check_name_free, running_entry
+from .targets import (
+    OnHost,
+    check_name_free,
+    choose_port,
+    edit_of,
+    entry_of,
+    refuse_look_alike,
+    running_entry,
+    section_for_port,
+    with_section,
+)
 
 # A --host edit of anything but a list item writes where the service runs: a list item or a running table's row.
 _WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"
-
-
-def _entry_of(registry: Registry, key: str, *, assigned: bool = True, cells_only: bool = False) -> Entry:
-    """The entry to edit; refused when it is read from a record (:mod:`~mdports.model.key_value`).
-
-    ``cells_only`` (an edit of its cells) takes the service's row in a table of rows instead,
-    when there is one: a move or a rename there would leave the record saying the old thing.
-    """
-    entry = registry.entry(key)
-    if assigned and entry.service is None:
-        raise RefusedError(f"port {key} is a placeholder, not a service", path=registry.path, hint="name a service")
-    if _in_record(registry, entry):
-        rows = [e for e in registry.by_name.get(fold_name(entry.service or ""), ()) if not _in_record(registry, e)]
-        if rows and cells_only:
-            return rows[0]
-        raise RefusedError(
-            f"{entry.service} (line {entry.line}) is read from a key/value table of its own, which mdports "
-            "does not edit: its name may be a heading and its other facts are rows",
-            path=registry.path,
-            hint="edit the table by hand, or move the service into a `| Port | Service |` table",
-        )
-    return entry
-
-
-def _in_record(registry: Registry, entry: Entry) -> bool:
-    return entry.source == "table" and registry.tables[entry.table].record
-
-
-def _refuse_look_alike(registry: Registry, name: str, besides: Entry | None = None) -> None:
-    """Refuse a new name that looks like another service's but is written in other letters (MP113)."""
-    similar = registry.look_alike(name, besides)
-    if similar is not None:
-        raise RefusedError(
-            f"{name} looks like {similar.service} (line {similar.line}) but is written in other letters "
-            "(confusable-service)",
-            path=registry.path,
-            hint="choose a name that looks like no other service's",
-        )
 
 
 def add(
@@ -157,7 +127,7 @@ def add(
     ]
     if existing:
         raise RefusedError(f"{name} already exists at line {existing[0].line}", path=registry.path)
-    _refuse_look_alike(registry, name)
+    refuse_look_alike(registry, name)
     protocols: Sequence[str] = cell_protocols or ("tcp",)
     if info.protocol_column is not None and texts[info.protocol_column]:
         protocols = check_protocol(texts[info.protocol_column])
@@ -192,7 +162,7 @@ def remove(
         running.only_where_it_runs("remove", _WHERE_IT_RUNS, reserve=reserve)
         return running.remove(document, key, OnHost(host, hosts, date, vocab))
     registry = build(document, vocab)
-    entry = _entry_of(registry, key, assigned=False)
+    entry = entry_of(registry, key, assigned=False)
     if reserve and entry.service is None:
         raise RefusedError(f"port {key} is already a placeholder", path=registry.path)
     if reserve and not entry.spans:
@@ -254,14 +224,14 @@ def rename(
         entry = planned[0]
     else:
         registry = build(document, vocab)
-        entry = _entry_of(registry, old)
+        entry = entry_of(registry, old)
     assert entry.service is not None
     new = check_name(new)
     # A name running on another host is no clash for the plan (its items there keep their name).
     clash = [e for e in registry.by_name.get(fold_name(new), ()) if e.layer == "planned" or not runs]
     if clash and clash[0] is not entry:
         raise RefusedError(f"{new} already exists at line {clash[0].line}", path=registry.path)
-    _refuse_look_alike(registry, new, besides=entry)
+    refuse_look_alike(registry, new, besides=entry)
     if same_spelling(new, entry.service):
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
     check_name_free(registry, runs, new)
@@ -316,7 +286,7 @@ def move(
         running.only_where_it_runs("move", _WHERE_IT_RUNS, reserve=reserve, **{"drop-cells": drop_cells})
         return running.move(document, name, OnHost(host, hosts, date, vocab), port=port, range_=range)
     registry = build(document, vocab)
-    entry = _entry_of(registry, name)
+    entry = entry_of(registry, name)
     assert entry.service is not None
     if len(entry.ports) != 1:
         raise RefusedError(
@@ -391,7 +361,7 @@ def set_cells(
             return running.set_note(document, registry, entry, cells, date)
     else:
         registry = build(document, vocab)
-        entry = _entry_of(registry, name, assigned=False, cells_only=True)
+        entry = entry_of(registry, name, assigned=False, cells_only=True)
     if not cells:
         raise UsageError("nothing to set", hint="pass --runtime, --description or --set COLUMN=VALUE")
     info = registry.tables[entry.table]

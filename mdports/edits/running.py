@@ -3,9 +3,9 @@
 The running layer of a host is what the document says runs there: the items of its list of
 running ports (see :mod:`mdports.model.lists`) and the rows of tables that say where services
 run (a Host column, a Current Port beside a Default Port). Each operation here finds the
-host's entry (:mod:`.running_entries`), refuses what a careful person would not do, and
-changes the entry where it is written: a list item (:mod:`.running_items`) or a table row
-(:mod:`.running_rows`). The plan's tables are left alone (``rename`` also renames the plan's
+host's entry (:mod:`.targets`), refuses what a careful person would not do, and
+changes the entry where it is written: a list item (:mod:`.running_text`) or a table row
+(:mod:`.running_text` too). The plan's tables are left alone (``rename`` also renames the plan's
 row: :func:`mdports.edits.operations.rename`). Every edit is verified before it is written.
 """
 
@@ -24,9 +24,18 @@ from ..syntax.document import Document
 from .cells import check_name, check_port, check_value
 from .plan import Builder
 from .result import Change, Edit
-from .running_entries import OnHost, check_free, check_name_free, free_port, heading_of, last_on, running_entry
-from .running_items import add_item, move_item, remove_item, rename_items, set_item_note
-from .running_rows import add_row, move_row, remove_row, rename_row
+from .running_text import (
+    add_item,
+    add_row,
+    move_item,
+    move_row,
+    remove_item,
+    remove_row,
+    rename_items,
+    rename_row,
+    set_item_note,
+)
+from .targets import OnHost, check_free, check_name_free, free_port, heading_of, last_on, running_entry
 
 
 def move(document: Document, name: str, on: OnHost, *, port: int | None = None, range_: str | None = None) -> Edit:

@@ -30,8 +30,8 @@ from ..model.vocabulary import Vocabulary
 from ..rules.findings import Finding, Fix, Report
 from ..rules.validation import validate
 from ..syntax.document import Document, parse
+from . import apply_edits, line_starts, text_span
 from .fixers import History, attach, renumbering
-from .text_edits import apply_edits, line_starts, text_span
 
 MAX_ROUNDS = 5
 

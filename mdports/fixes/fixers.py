@@ -1,10 +1,10 @@
 """Fixes: the mechanical remedy of a finding, made by the edit operations and verified like every edit.
 
-A :class:`~mdports.fixes.text_edits.Fix` holds text edits (line/column ranges and their new text).
+A :class:`~mdports.fixes.Fix` holds text edits (line/column ranges and their new text).
 They are never written by hand here: each one is the difference an edit operation of
 :mod:`mdports.edits` makes (``format_tables``, ``complete_row``, ``shrink_placeholder``,
 ``move``, ``renumber``), checked by :func:`mdports.edits.verify` like every edit and turned into
-text edits by :func:`~mdports.fixes.text_edits.text_edits`. ``FIXERS`` maps a rule to the
+text edits by :func:`~mdports.fixes.text_edits`. ``FIXERS`` maps a rule to the
 function that finds its remedy (a read-only table, as ``rules.CHECKS`` is); :func:`attach` gives
 a report's findings their fixes. Applying them is :mod:`mdports.fixes.fix_rounds`.
 """
@@ -29,7 +29,7 @@ from ..rules.entry_rules import DUPLICATE_PORT
 from ..rules.findings import Applicability, Finding, Fix, Report, Rule
 from ..rules.structure_rules import CELL_COUNT, FOREIGN_RANGE, OUT_OF_RANGE, PLACEHOLDER_OVERLAP, UNSORTED_ROWS
 from ..syntax.document import Document
-from .text_edits import text_edits
+from . import text_edits
 
 # Making a fix re-reads and verifies the whole document, so the fixes worked out for one report
 # stop once (fixes made) x (entries) passes this: every fix of a hand-sized registry (about 600

@@ -11,7 +11,7 @@ import bisect
 import itertools
 from collections.abc import Sequence
 
-from ..output.colors import paint
+from ..output.report import paint
 from ..syntax.escaping import escape_markdown, printable
 from .space import MEANING, STATUSES, CellStatus, Lane, PortMap, Run
 

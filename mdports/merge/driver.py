@@ -219,7 +219,7 @@ def _merge(
     text = unplaced(text, replay.conflicts, labels)
     errors: tuple[Finding, ...] = ()
     if not replay.conflicts and not prose_conflicts:  # markers would make a document of their own
-        from ..diff.finding_changes import new_errors
+        from ..diff.snapshot import new_errors
 
         if text == edit.text:  # nothing but their rows changed: the registry verify read is the result's
             merged, checked = replayed, validated if validated is not None else _validate(replayed)

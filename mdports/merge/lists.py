@@ -18,7 +18,7 @@ host and ports they run on (a rename), else by its text (a host label, a note). 
 - an order one side changed (an item moved within its host's list, items sorted) is kept, with
   the other side's changes to the items; both sides' moves of different items are both replayed,
   and one item moved to different places on both sides is a conflict, both lists between
-  markers (:mod:`.merge_order`).
+  markers (:mod:`.items`).
 
 Lists are paired across the versions by the entries they hold (host and service, else service);
 a list one side removed while the other changed it goes between the prose merge's markers whole.
@@ -28,146 +28,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 from collections import deque
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
 
-from ..diff.running import running_key
 from ..model.assignments import segments
 from ..model.lookup import Registry
-from ..model.registry import Entry, ListReading
-from ..syntax.document import Prose
-from .order import merged_order
+from .items import RunningKey, RunningList, Unit, merged_order, pair_lists, pair_units, read_lists
 from .prose import Labels
 from .rows import Conflict
-
-RunningKey = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    """One item of a list: its lines as written and the running entries it holds."""
-
-    text: str
-    line: int
-    keys: frozenset[RunningKey]
-    places: frozenset[tuple[str, tuple[int, ...]]]  # (host, ports) of its entries: a rename keeps them
-    entries: tuple[Entry, ...]
-
-    @property
-    def name(self) -> str:
-        """For messages: ``shop-api, shop-worker (running on Web box)``."""
-        if not self.entries:
-            return "an item"
-        names = ", ".join(dict.fromkeys(entry.service or "" for entry in self.entries))
-        hosts = ", ".join(dict.fromkeys(entry.host for entry in self.entries if entry.host))
-        return f"{names} (running on {hosts})" if hosts else f"{names} (running)"
-
-
-@dataclass(frozen=True, slots=True)
-class _List:
-    """One read list of one version: where it stands and its items."""
-
-    block: int
-    first: int  # offset of its first line in the block
-    stop: int  # offset after its last line
-    text: str
-    units: tuple[_Unit, ...]
-    keys: frozenset[RunningKey]
-
-
-def _lists(registry: Registry) -> list[_List | None]:
-    """Every list of ``registry`` as units (None for a list not read as running ports)."""
-    out: list[_List | None] = []
-    for reading in registry.lists:
-        out.append(_read(registry, reading) if reading.read and reading.entries else None)
-    return out
-
-
-def _read(registry: Registry, reading: ListReading) -> _List:
-    block = registry.document.blocks[reading.block]
-    assert isinstance(block, Prose)
-    first, stop = reading.line - 1 - block.start, reading.end - block.start
-    lines = block.lines[first:stop]
-    starts = [*(line - reading.line for line in reading.items_at), len(lines)]
-    entries = [registry.listed[index] for index in reading.entries]
-    units = []
-    at = 0  # entries are in the order of their lines: each item takes the next ones
-    for begin, end in itertools.pairwise(starts):
-        held: list[tuple[Entry, RunningKey]] = []
-        while at < len(entries) and entries[at].line < reading.line + end:
-            held.append((entries[at], running_key(entries[at])))
-            at += 1
-        units.append(
-            _Unit(
-                "".join(lines[begin:end]),
-                reading.line + begin,
-                frozenset(key for _, key in held),
-                frozenset((key[0], entry.ports) for entry, key in held),
-                tuple(entry for entry, _ in held),
-            )
-        )
-    found = frozenset(key for unit in units for key in unit.keys)
-    return _List(reading.block, first, stop, "".join(lines), tuple(units), found)
-
-
-def _pair_lists(base: Sequence[_List | None], side: Sequence[_List | None]) -> dict[int, int]:
-    """Base list -> side list: the one holding most of its entries (by host and service, else service)."""
-    owners: dict[RunningKey, int] = {}
-    services: dict[str, set[int]] = {}
-    for index, found in enumerate(side):
-        for key in found.keys if found else ():
-            owners.setdefault(key, index)
-            services.setdefault(key[1], set()).add(index)
-    pairs: dict[int, int] = {}
-    taken: set[int] = set()
-    for index, found in enumerate(base):
-        if found is None:
-            continue
-        votes: dict[int, int] = {}
-        for key in found.keys:
-            if key in owners:
-                votes[owners[key]] = votes.get(owners[key], 0) + 2
-            for other in services.get(key[1], ()):
-                votes[other] = votes.get(other, 0) + 1
-        ranked = sorted((-count, other) for other, count in votes.items() if other not in taken)
-        if ranked:
-            pairs[index] = ranked[0][1]
-            taken.add(ranked[0][1])
-    return pairs
-
-
-def _pair_units(base: Sequence[_Unit], side: Sequence[_Unit]) -> dict[int, int]:
-    """Base item -> side item: by the entries it holds, then its text, the services alone (a host
-    relabelled), then host and ports (a service renamed). Each rule looks items up by index, so
-    lists of any length pair in linear time."""
-    pairs: dict[int, int] = {}
-    taken: set[int] = set()
-    rules: tuple[Callable[[_Unit], Iterable[Hashable]], ...] = (
-        lambda unit: unit.keys,
-        lambda unit: (unit.text,),
-        lambda unit: {key[1] for key in unit.keys},
-        lambda unit: (unit.places,) if unit.places else (),
-    )
-    for rule in rules:
-        index: dict[Hashable, deque[int]] = {}
-        for j, unit in enumerate(side):
-            if j not in taken:
-                for value in rule(unit):
-                    index.setdefault(value, deque()).append(j)
-        for i, unit in enumerate(base):
-            if i in pairs:
-                continue
-            for value in rule(unit):
-                waiting = index.get(value)
-                while waiting and waiting[0] in taken:
-                    waiting.popleft()
-                if waiting:
-                    pairs[i] = waiting.popleft()
-                    taken.add(pairs[i])
-                    break
-    return pairs
 
 
 def _ended(text: str, eol: str) -> str:
@@ -196,9 +64,9 @@ class ListMerge:
 
     def __init__(self, base: Registry, ours: Registry, theirs: Registry, labels: Labels) -> None:
         self.labels = labels
-        self.lists = _lists(base), _lists(ours), _lists(theirs)
-        self.ours_of = _pair_lists(self.lists[0], self.lists[1])
-        self.theirs_of = _pair_lists(self.lists[0], self.lists[2])
+        self.lists = read_lists(base), read_lists(ours), read_lists(theirs)
+        self.ours_of = pair_lists(self.lists[0], self.lists[1])
+        self.theirs_of = pair_lists(self.lists[0], self.lists[2])
         self.conflicts: list[Conflict] = []
         self.merged: list[str] = []
         self.keys: tuple[dict[int, str], dict[int, str], dict[int, str]] = ({}, {}, {})
@@ -263,16 +131,16 @@ class ListMerge:
             assert other is not None
             self.texts[key] = self._items(before, found, other)
 
-    def _items(self, base: _List, ours: _List, theirs: _List) -> str:
+    def _items(self, base: RunningList, ours: RunningList, theirs: RunningList) -> str:
         """One list merged item by item: the text of our list with their changes and the conflicts marked."""
         if theirs.text in (base.text, ours.text):
             return ours.text
-        to_ours = _pair_units(base.units, ours.units)
-        to_theirs = _pair_units(base.units, theirs.units)
+        to_ours = pair_units(base.units, ours.units)
+        to_theirs = pair_units(base.units, theirs.units)
         of_ours = {o: b for b, o in to_ours.items()}
         of_theirs = {t: b for b, t in to_theirs.items()}
         # Their new items, by the base item they follow in their list (-1: the top).
-        following: dict[int, list[_Unit]] = {}
+        following: dict[int, list[Unit]] = {}
         anchor = -1
         for t, unit in enumerate(theirs.units):
             if t in of_theirs:
@@ -332,11 +200,11 @@ class ListMerge:
 
     def _in_order(
         self,
-        base: _List,
-        sides: tuple[_List, _List],
+        base: RunningList,
+        sides: tuple[RunningList, RunningList],
         pairs: tuple[dict[int, int], dict[int, int]],
         order: Sequence[int],
-        added: Callable[[_Unit], str],
+        added: Callable[[Unit], str],
     ) -> str:
         """One list whose kept items take the merged ``order``; every other item follows the item it
         follows in its side's list (ours first): items one side added, removed or only has."""
@@ -363,7 +231,7 @@ class ListMerge:
             out.extend(follow.get(b, ()))
         return "".join(_ended(text, self.eol) if i + 1 < len(out) else text for i, text in enumerate(out) if text)
 
-    def _one(self, base: _Unit, ours: _Unit | None, theirs: _Unit | None) -> str:
+    def _one(self, base: Unit, ours: Unit | None, theirs: Unit | None) -> str:
         """One base item: unchanged, one side's change, both merged by parts, or a conflict."""
         if ours is None and theirs is None:
             return ""
@@ -391,7 +259,9 @@ class ListMerge:
         self._conflict(f"{base.name}: the list item changed on both sides")
         return self._marked(ours.text, theirs.text)
 
-    def _added(self, unit: _Unit, ours: _List, ours_new: Mapping[RunningKey, int], ours_notes: Collection[str]) -> str:
+    def _added(
+        self, unit: Unit, ours: RunningList, ours_new: Mapping[RunningKey, int], ours_notes: Collection[str]
+    ) -> str:
         """An item they added: after the item it follows; one we added alike is not written twice."""
         same = {ours_new[key] for key in unit.keys if key in ours_new}
         if any(ours.units[o].text == unit.text for o in same) or (not unit.keys and unit.text in ours_notes):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import edits
-from ..diff.changes import EntryChange
+from ..diff import EntryChange
 from ..diff.compare import compare_both
 from ..model.lookup import Registry
 from ..model.names import fold_name

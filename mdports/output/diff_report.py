@@ -1,4 +1,4 @@
-"""A :class:`~mdports.diff.changes.SemanticDiff` for people: report lines, the terminal text, the PR comment.
+"""A :class:`~mdports.diff.SemanticDiff` for people: report lines, the terminal text, the PR comment.
 
 Every change is turned into an :class:`Item`: a label (added, renamed, ...) and a line of
 *segments*: words of ours (``plain``) and text that comes from the document (``user``:
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from ..diff.changes import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
+from ..diff import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 from ..model.ports import format_ports
 from ..rules.findings import Finding
 from ..syntax.escaping import escape_markdown, printable

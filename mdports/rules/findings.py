@@ -42,7 +42,7 @@ class Rule:
 
     ``explanation`` is the long form ``mdports rules ID`` prints and ``docs/rules.md`` shows
     (Markdown: what it checks, why it matters, an example, how it is fixed and whether the fix
-    is safe), indented as written in the catalogue: :func:`mdports.output.rules.explanation`
+    is safe), indented as written in the catalogue: :func:`mdports.output.report.explanation`
     dedents it when it is shown, so that ``validate`` does not pay for it on every start. It
     takes no part in comparing rules.
     """

@@ -29,18 +29,28 @@ from pygls.uris import to_fs_path
 
 from .. import edits
 from .._gc import serving
-from ..edits.port_choice import choose_port
+from ..edits.targets import choose_port
 from ..errors import MdportsError
 from ..files.config import Config, vocabulary
 from ..fixes import fixers as fixes
-from ..fixes.text_edits import text_edits
+from ..fixes import text_edits
 from ..model.names import fold_name
 from ..model.registry import Entry
 from ..output.listing import format_show, range_record
 from ..rules.findings import Report
 from ..version import __version__
-from .analysis import Analysis, Positions, analyze
-from .lsp_content import completions, diagnostic, diagnostics, markdown_hover, symbols, text_edit, workspace_edit
+from .analysis import (
+    Analysis,
+    Positions,
+    analyze,
+    completions,
+    diagnostic,
+    diagnostics,
+    markdown_hover,
+    symbols,
+    text_edit,
+    workspace_edit,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 REQUEST_FAILED = -32803  # the LSP's RequestFailed: the request was valid, the edit is refused
