@@ -21,10 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_schemas import check as check_schema
 
-from mdports.deploy.cloudflared import read_cloudflared
 from mdports.deploy.compose import read_compose
 from mdports.deploy.kubernetes import read_kubernetes
-from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.targets import read_cloudflared, read_prometheus
 from mdports.syntax.row import split_eol, split_lines
 
 DOC = "## 3000-3199: Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-sync |\n"
@@ -692,10 +691,9 @@ def test_a_fix_reports_fixed_only_what_is_gone_and_brings_nothing_new(files: dic
     import tempfile
 
     from mdports import parse, registry
-    from mdports.deploy.deployment import HostFiles
+    from mdports.deploy.deployment import HostFiles, load_hosts
     from mdports.deploy.drift import check
     from mdports.deploy.fix_deployment import follow_document
-    from mdports.deploy.load import load_hosts
 
     doc = "## 3000-3099: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
         f"| {3000 + i} | s{i} |\n" for i in range(1, 5)

@@ -23,10 +23,10 @@ from mdports import parse, registry
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
 from mdports.deploy.deployment import Deployment
 from mdports.deploy.drift import check
-from mdports.deploy.drift.matching import Matcher, name_key
 from mdports.deploy.envfile import read_env
-from mdports.deploy.port_values import PortSpecError, parse_target
-from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.matching import Matcher, name_key
+from mdports.deploy.notation import PortSpecError, parse_target
+from mdports.deploy.targets import read_prometheus
 from mdports.errors import InputError
 from mdports.files.config import Config
 from mdports.rules.catalog import DEPLOYMENT_RULES as RULES
@@ -586,7 +586,6 @@ def test_validate_does_not_import_yaml_or_the_drift_modules() -> None:
         "mdports.cli.export",
         "mdports.deploy.drift",
         "mdports.deploy.compose",
-        "mdports.deploy.load",
         "mdports.deploy.deployment",
         "mdports.output.export",
     }

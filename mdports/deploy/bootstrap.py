@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ..syntax.escaping import escape_markdown
 from .deployment import Deployment
-from .drift.context import LOCAL_HOSTS
+from .matching import LOCAL_HOSTS
 
 OTHER_PORTS = "Other ports"
 # "Purpose" says what each port is for: one service on several rows is then one service (no MP002).

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import yaml
 
 from ..model.ports import PortRange
-from .port_values import PortSpecError, port_span
-from .yaml_nodes import YamlFile, is_empty, scalar
+from .notation import PortSpecError, YamlFile, is_empty, port_span, scalar
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
 # Innermost interpolation first, so that nested defaults (${A:-${B:-3001}}) resolve from the inside.

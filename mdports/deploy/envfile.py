@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..syntax.row import LineIndex
-from .port_values import PortSpecError, port_span
+from .notation import PortSpecError, port_span
 
 # The escapes python-dotenv decodes in a double-quoted value, and in a single-quoted one.
 _ENV_ESCAPES = {

@@ -30,15 +30,12 @@ from ..fixes.text_edits import apply_edits
 from ..model.registry import Registry
 from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines, unified_diff
-from .cloudflared import read_cloudflared
 from .compose import read_compose
-from .deployment import Deployment
-from .drift.run import check
+from .deployment import Deployment, load_hosts
+from .drift import check
 from .envfile import read_env
-from .fix_plan import Group, PortEdit, plan
-from .load import load_hosts
-from .prometheus import read_prometheus
-from .unfixed import STILL_THERE, Unfixed, place_of, would_cause
+from .fix_plan import STILL_THERE, Group, PortEdit, Unfixed, place_of, plan, would_cause
+from .targets import read_cloudflared, read_prometheus
 
 CHANGED_WHILE_CHECKING = "the file changed while drift was checking it"
 UNSAFE = "a new host port changes where traffic goes (an unsafe fix); run with --unsafe-fixes to apply it"

@@ -31,10 +31,9 @@ from ..rules.validation import validate
 from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .deployment import Deployment
-from .drift.run import check
-from .drift.running import matched_entry
-from .fix_plan import located_records
-from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
+from .drift import check
+from .fix_plan import STILL_THERE, Unfixed, located_records, not_fixable, place_of, would_cause
+from .matching import matched_entry
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
 CHANGED_WHILE_CHECKING = "the document changed while drift was checking it"

@@ -27,7 +27,7 @@ import yaml
 
 from ..errors import InputError
 from ..model.ports import MAX_PORT, MIN_PORT
-from .yaml_nodes import Pairs, YamlFile, scalar
+from .notation import Pairs, YamlFile, scalar
 
 _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"})
 _SUFFIXES = (".yaml", ".yml")

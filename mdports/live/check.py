@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..deploy.compose import ComposeService
-from ..deploy.drift.matching import name_key
-from ..deploy.drift.published import ips_clash
+from ..deploy.matching import name_key
+from ..deploy.port_findings import ips_clash
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Entry, Registry
 from ..rules.findings import Finding, Report

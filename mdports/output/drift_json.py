@@ -18,8 +18,7 @@ from .report import to_json
 
 if TYPE_CHECKING:
     from ..deploy.deployment import Deployment
-    from ..deploy.fix_plan import PortEdit
-    from ..deploy.unfixed import Unfixed
+    from ..deploy.fix_plan import PortEdit, Unfixed
     from ..edits import Change
     from ..model.registry import Registry
     from ..records import DriftFixOutput, ReportOutput, SourceRecord
