@@ -249,9 +249,7 @@ def _reconcile(
             followed.diff() if diff else None,
             written,
         )
-        messages = [
-            f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
-        ]
+        messages = [f"{c.location}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes]
     if fmt is ReportFormat.json:
         say(dumps(record))
     else:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..location import format_location
 from ..syntax.escaping import escape_markdown
 from .deployment import Deployment
 from .matching import LOCAL_HOSTS
@@ -71,7 +72,15 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             for number in sorted(service.container_ports):
                 add(
                     service.machine,
-                    Row(number, number, "tcp", service.name, service.path, service.line, "host network"),
+                    Row(
+                        number,
+                        number,
+                        "tcp",
+                        service.name,
+                        service.location.path,
+                        service.location.line,
+                        "host network",
+                    ),
                 )
             continue
         for mapping in service.ports:
@@ -79,7 +88,13 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                 published = mapping.published
                 purpose = f"container port {mapping.target}" if mapping.target is not None else "published"
                 row = Row(
-                    published.lo, published.hi, mapping.protocol, service.name, mapping.path, mapping.line, purpose
+                    published.lo,
+                    published.hi,
+                    mapping.protocol,
+                    service.name,
+                    mapping.location.path,
+                    mapping.location.line,
+                    purpose,
                 )
                 add(service.machine, row)
     # Traffic sent to a local port nothing above publishes: a row, so drift finds it documented.
@@ -90,7 +105,9 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
         if target.host.casefold() not in LOCAL_HOSTS or target.port in taken.get(target.machine, set()):
             continue  # another machine's port is listed under other addresses
         name = target.job or f"port-{target.port}"
-        row = Row(target.port, target.port, "tcp", name, target.path, target.line, f"{target.role} target")
+        row = Row(
+            target.port, target.port, "tcp", name, target.location.path, target.location.line, f"{target.role} target"
+        )
         add(target.machine, row)
     for route in deployed.routes:
         local = (route.host or "").casefold() in LOCAL_HOSTS
@@ -101,12 +118,23 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             and route.port not in taken.get(route.machine, set())
         ):
             name = (route.hostname or f"port-{route.port}").split(".")[0]
-            add(route.machine, Row(route.port, route.port, "tcp", name, route.path, route.line, "tunnel route"))
+            add(
+                route.machine,
+                Row(route.port, route.port, "tcp", name, route.location.path, route.location.line, "tunnel route"),
+            )
     for variable in deployed.env_ports:
         known = taken.get(variable.machine, set())
         if variable.port is not None and variable.error is None and variable.port not in known:
             name = variable.variable.casefold().removesuffix("_port").replace("_", "-") or variable.variable
-            row = Row(variable.port, variable.port, "tcp", name, variable.path, variable.line, variable.variable)
+            row = Row(
+                variable.port,
+                variable.port,
+                "tcp",
+                name,
+                variable.location.path,
+                variable.location.line,
+                variable.variable,
+            )
             add(variable.machine, row)
     return {host: _one_row_per_port(rows) for host, rows in hosts.items()}
 
@@ -145,7 +173,9 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
                 # A node port is a port of every node; beside its Service port, one service in one table.
                 for number, purpose in ((port.port, "Service port"), (port.node_port, "node port")):
                     if number is not None:
-                        row = Row(number, number, port.protocol, kube.name, port.path, port.line, purpose)
+                        row = Row(
+                            number, number, port.protocol, kube.name, port.location.path, port.location.line, purpose
+                        )
                         hosts.setdefault(manifests.machine, []).append(row)
     published = {(host, row.service, row.lo) for host, rows in (named or {}).items() for row in rows}
     for host, rows in hosts.items():
@@ -157,7 +187,15 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
         if target.port is None or target.error is not None or target.host.casefold() in LOCAL_HOSTS:
             continue
         if target.host not in services:  # a compose service's own port is its container port
-            row = Row(target.port, target.port, "tcp", target.host, target.path, target.line, f"{target.role} target")
+            row = Row(
+                target.port,
+                target.port,
+                "tcp",
+                target.host,
+                target.location.path,
+                target.location.line,
+                f"{target.role} target",
+            )
             hosts.setdefault(target.machine, []).append(row)
     return hosts
 
@@ -205,7 +243,13 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
 def _table(header: tuple[str, ...], rows: Iterable[Row]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("-" * (len(cell) + 2) for cell in header) + "|"]
     for row in rows:
-        cells = (row.port, _cell(row.service), row.protocol, _cell(row.purpose), _code(f"{row.path}:{row.line}"))
+        cells = (
+            row.port,
+            _cell(row.service),
+            row.protocol,
+            _cell(row.purpose),
+            _code(format_location(row.path, row.line)),
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -39,6 +39,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from ..files.config import Config
+from ..location import Location
 from ..model.registry import Entry, Registry
 from ..rules.catalog import DEPLOYMENT_RULES
 from ..rules.deployment_rules import (
@@ -80,16 +81,16 @@ def check_hosts(ctx: Context) -> Iterator[Finding]:
     """
     known = {machine.name.casefold(): machine.name for machine in ctx.deployment.machines if machine.name}
     known.update((address, name) for address, name in ctx.addresses.items() if name)
-    records: list[tuple[str, str, int, int, str, tuple[Entry, ...]]] = [
-        (s.machine, s.path, s.line, s.column, f"compose service {s.name}", e)
+    records: list[tuple[str, Location, str, tuple[Entry, ...]]] = [
+        (s.machine, s.location, f"compose service {s.name}", e)
         for s, e in zip(ctx.deployment.services, ctx.service_entries, strict=True)
     ]
     records += [
-        (m.machine, s.path, s.line, s.column, f"kubernetes Service {s.name}", ctx.kube_entries[id(s)])
+        (m.machine, s.location, f"kubernetes Service {s.name}", ctx.kube_entries[id(s)])
         for m in ctx.deployment.kubernetes
         for s in m.services
     ]
-    for machine, path, line, column, text, entries in records:
+    for machine, at, text, entries in records:
         if not machine or not entries:
             continue
         placed = [(entry, _documented(ctx, known, entry)) for entry in entries]
@@ -101,9 +102,7 @@ def check_hosts(ctx: Context) -> Iterator[Finding]:
         hosts = " and ".join(dict.fromkeys(f"{host_of(e)} (line {e.line})" for e, _ in placed))
         yield Finding(
             WRONG_HOST,
-            path,
-            line,
-            column,
+            at,
             f"{text} runs on {machine}, but {where} puts {entry.service} on {hosts}",
             f"move it to {documented}, or change {cell} of {entry.service}",
             entry.ports,
@@ -153,9 +152,7 @@ def check_undeployed(ctx: Context) -> Iterator[Finding]:
             hint = 'fine if it runs elsewhere; otherwise deploy it, or set ignore = ["undeployed-service"]'
         yield Finding(
             UNDEPLOYED_SERVICE,
-            ctx.path,
-            entry.line,
-            entry.service_column,
+            Location(ctx.path, entry.line, entry.service_column),
             message,
             hint,
             entry.ports,
@@ -172,13 +169,13 @@ def _one_finding_per_problem(findings: list[Finding]) -> list[Finding]:
     does not own the port) that the document gives it to someone else. Both facts go in one
     finding, the MP205 error, rather than two findings on the same line.
     """
-    duplicates = {(f.path, f.line, f.column): f for f in findings if f.rule is DUPLICATE_HOST_PORT}
+    duplicates = {f.location: f for f in findings if f.rule is DUPLICATE_HOST_PORT}
     if not duplicates:
         return findings
-    folded: dict[tuple[str, int, int], list[str]] = {}
+    folded: dict[Location, list[str]] = {}
     kept: list[Finding] = []
     for finding in findings:
-        at = (finding.path, finding.line, finding.column)
+        at = finding.location
         duplicate = duplicates.get(at)
         if duplicate is not None and finding is not duplicate and set(finding.ports) & set(duplicate.ports):
             folded.setdefault(at, []).append(f"{finding.rule.id}: {finding.message}")
@@ -186,7 +183,7 @@ def _one_finding_per_problem(findings: list[Finding]) -> list[Finding]:
         kept.append(finding)
     return [
         dataclasses.replace(f, message=f"{f.message}; also {'; '.join(folded[at])}")
-        if f.rule is DUPLICATE_HOST_PORT and (at := (f.path, f.line, f.column)) in folded
+        if f.rule is DUPLICATE_HOST_PORT and (at := f.location) in folded
         else f
         for f in kept
     ]

@@ -32,7 +32,7 @@ from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .deployment import Deployment
 from .drift import check
-from .fix_plan import STILL_THERE, Unfixed, located_records, not_fixable, place_of, would_cause
+from .fix_plan import STILL_THERE, Unfixed, located_records, not_fixable, would_cause
 from .matching import matched_entry
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
@@ -122,7 +122,7 @@ def _adopt(
         if finding.rule in MOVED_OR_RESERVED and matched is not None:
             name = matched.service
         elif finding.rule is UNDOCUMENTED_PORT and add_undocumented:
-            if (finding.path, finding.line, finding.column) not in mappings:
+            if finding.location not in mappings:
                 unfixed.append(Unfixed(finding, "only a compose service is added as a row"))
                 continue
             name = finding.deployed_as
@@ -209,11 +209,11 @@ def move_item(
     return edit
 
 
-def _drift_key(finding: Finding, document: str | None) -> tuple[object, ...]:
+def _drift_key(finding: Finding, document: str | None) -> object:
     """A drift finding across an edit of the document: in the document, not by line (a move reorders rows)."""
     if finding.path == document:
         return finding.rule.id, finding.path, finding.ports, finding.deployed_as
-    return place_of(finding)
+    return finding.location
 
 
 def _new_findings(before: Document, after: Document, vocab: Vocabulary) -> tuple[Finding, ...]:

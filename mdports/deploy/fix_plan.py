@@ -12,10 +12,12 @@ What a drift fix leaves as it was, and why: shared by both directions of ``drift
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..location import Location
 from ..rules.deployment_rules import UNDOCUMENTED_PORT
 from ..rules.findings import Finding
 
@@ -65,12 +67,6 @@ def not_fixable(finding: Finding, direction: str) -> str:
 STILL_THERE = "a re-read of the deployment still shows the finding"
 
 
-def place_of(finding: Finding) -> tuple[str, int, int]:
-    """Where a finding points: after a fix, a finding there is the old problem (under another rule,
-    perhaps: a target that reached nothing and now reaches a published port), elsewhere a new one."""
-    return finding.path, finding.line, finding.column
-
-
 def would_cause(findings: Sequence[Finding]) -> str:
     """Why a fix is refused: the findings it would bring (the first two named)."""
     shown = "; ".join(f"{f.rule.id} at {f.location} ({f.message})" for f in findings[:2])
@@ -85,19 +81,14 @@ FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a po
 class PortEdit:
     """One host port changed in a deployment file: where, from what, to what."""
 
-    path: str
-    line: int
-    column: int  # of the digits changed
+    location: Location  # of the digits changed
     old: str
     new: str
     finding: Finding
 
     def to_dict(self) -> PortEditRecord:
-        return {"path": self.path, "line": self.line, "column": self.column, "old": self.old, "new": self.new}
-
-    @property
-    def place(self) -> tuple[str, int, int]:
-        return self.path, self.line, self.column
+        at = self.location
+        return {"path": at.path, "line": at.line, "column": at.column, "old": self.old, "new": self.new}
 
 
 Record = ComposePort | EnvPort | ScrapeTarget | TunnelRoute
@@ -111,17 +102,17 @@ class Group:
     edits: tuple[PortEdit, ...]
 
 
-def located_records(deployed: Deployment) -> dict[tuple[str, int, int], Record]:
+def located_records(deployed: Deployment) -> dict[Location, Record]:
     """The port records a fix can change, by where a finding points: (file, line, column)."""
     return {place: found[0][1] for place, found in records_at(deployed).items()}
 
 
-def records_at(deployed: Deployment) -> dict[tuple[str, int, int], list[tuple[str, Record]]]:
+def records_at(deployed: Deployment) -> dict[Location, list[tuple[str, Record]]]:
     """Every port record by its place, with what it belongs to: several when a value is shared."""
-    found: dict[tuple[str, int, int], list[tuple[str, Record]]] = {}
+    found: dict[Location, list[tuple[str, Record]]] = {}
 
     def add(owner: str, record: Record) -> None:
-        found.setdefault((record.path, record.line, record.column), []).append((owner, record))
+        found.setdefault(record.location, []).append((owner, record))
 
     for service in deployed.services:
         for mapping in service.ports:
@@ -186,12 +177,14 @@ def port_edit(record: Record, finding: Finding, new: int, lines_of: Callable[[st
         if isinstance(record, TunnelRoute)
         else record.text
     )
-    lines = lines_of(record.path)
-    line = lines[record.line - 1] if 0 < record.line <= len(lines) else ""
-    start = record.column - 1
+    lines = lines_of(record.location.path)
+    line = lines[record.location.line - 1] if 0 < record.location.line <= len(lines) else ""
+    start = record.location.column - 1
     if line[start : start + len(written)] != written:
         return "the value is not written on one line as it reads (escapes, folding)"
-    return PortEdit(record.path, record.line, record.column + offset, digits, str(new), finding)
+    return PortEdit(
+        dataclasses.replace(record.location, column=record.location.column + offset), digits, str(new), finding
+    )
 
 
 def plan(
@@ -214,7 +207,7 @@ def plan(
             unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
         entry = registry.every_entry[finding.entry]
-        found = records.get((finding.path, finding.line, finding.column), [])
+        found = records.get(finding.location, [])
         record = found[0][1] if found else None
         if record is None or isinstance(record, TunnelRoute):
             reason = "only compose port mappings, env *_PORT values and Prometheus targets are changed"
@@ -269,11 +262,11 @@ def _group(
     stranded: list[str] = []
     for publisher, protocol in publishers:
         for reference, what in _references(ctx, publisher, int(edit.old), protocol):
-            if reference is record or any(e.place == (reference.path, reference.line, reference.column) for e in edits):
+            if reference is record or any(e.location == reference.location for e in edits):
                 continue
             moved = port_edit(reference, finding, new, lines_of)
             if isinstance(moved, str):
-                stranded.append(f"{what} ({reference.path}:{reference.line}: {moved})")
+                stranded.append(f"{what} ({reference.location.path_line}: {moved})")
             else:
                 edits.append(moved)
     if stranded:

@@ -279,15 +279,17 @@ class Context:
                 mappings = self.entry_mappings.setdefault((service.machine, key_of(entry)), [])
                 mappings.extend((service, mapping) for _, _, mapping in service.published_ports())
         self.target_matches = [
-            self._resolve(t.host, t.port, t.machine, t.job, t.role, t.path) for t in deployment.targets
+            self._resolve(t.host, t.port, t.machine, t.job, t.role, t.location.path) for t in deployment.targets
         ]
         self.route_matches = [
-            self._resolve(r.host, r.port, r.machine, None, "probe", r.path) if r.host else TargetMatch("skipped", ())
+            self._resolve(r.host, r.port, r.machine, None, "probe", r.location.path)
+            if r.host
+            else TargetMatch("skipped", ())
             for r in deployment.routes
         ]
-        self.env_entries = [self.find(v.service, machine=v.machine, path=v.path) for v in deployment.env_ports]
+        self.env_entries = [self.find(v.service, machine=v.machine, path=v.location.path) for v in deployment.env_ports]
         self.kube_entries = {
-            id(service): self.find(service.name, machine=manifests.machine, path=service.path)
+            id(service): self.find(service.name, machine=manifests.machine, path=service.location.path)
             for manifests in deployment.kubernetes
             for service in manifests.services
         }
@@ -303,7 +305,7 @@ class Context:
         ``mail-api``); it identifies the service only when the entry it names has a port the
         service publishes or listens on.
         """
-        at = {"machine": service.machine, "path": service.path}
+        at = {"machine": service.machine, "path": service.location.path}
         entries = self.find(service.name, **at)
         if entries or not service.container_name:
             return entries
@@ -338,9 +340,9 @@ class Context:
     def deployment_files(self) -> set[tuple[str, str]]:
         """Every deployment file a record was read from, with its configured host: ``(machine, path)``."""
         d = self.deployment
-        found = {(s.machine, s.path) for s in d.services} | {(t.machine, t.path) for t in d.targets}
-        found |= {(v.machine, v.path) for v in d.env_ports} | {(r.machine, r.path) for r in d.routes}
-        return found | {(m.machine, s.path) for m in d.kubernetes for s in m.services}
+        found = {(s.machine, s.location.path) for s in d.services} | {(t.machine, t.location.path) for t in d.targets}
+        found |= {(v.machine, v.location.path) for v in d.env_ports} | {(r.machine, r.location.path) for r in d.routes}
+        return found | {(m.machine, s.location.path) for m in d.kubernetes for s in m.services}
 
     def hosts_of(self, entries: Iterable[Entry]) -> set[str]:
         """The hosts on which a compose service matched to one of ``entries`` runs."""

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import InputError
+from ..location import Location
 from ..model.ports import PortRange, PortSyntaxError, parse_span
 from ..syntax.row import LineIndex, split_eol
 
@@ -140,13 +141,9 @@ class YamlFile:
         """An InputError at ``node``, quoting its line."""
         return _located_error(message, self.path, self.positions, self.positions.offset(node))
 
-    def line(self, node: yaml.Node) -> int:
-        """1-based line of a node's text."""
-        return self.positions.position(self.positions.offset(node))[0]
-
-    def column(self, node: yaml.Node) -> int:
-        """1-based column of a node's text (past the opening quote of a quoted scalar)."""
-        return self.positions.position(self.positions.offset(node))[1]
+    def location(self, node: yaml.Node) -> Location:
+        """Where a node's text starts (past the opening quote of a quoted scalar)."""
+        return Location(self.path, *self.positions.position(self.positions.offset(node)))
 
     def _expand(self, count: int, node: yaml.Node) -> None:
         """Count items read again through aliases and merge keys; refuse an alias bomb."""
@@ -155,8 +152,8 @@ class YamlFile:
             raise InputError(
                 f"expands to more than {MAX_NODES:,} YAML nodes through aliases (an alias bomb?)",
                 path=self.path,
-                line=self.line(node),
-                column=self.column(node),
+                line=self.location(node).line,
+                column=self.location(node).column,
                 hint="write the values out instead of nesting anchors and aliases this deep",
             )
 
@@ -184,7 +181,7 @@ class YamlFile:
             if name is None:
                 continue
             if name in own:
-                first = self.line(own[name][0])
+                first = self.location(own[name][0]).line
                 raise self.error(f"key {name!r} appears twice in {what} (first at line {first})", key)
             own[name] = (key, value)
         for source in merged:

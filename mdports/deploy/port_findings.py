@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from ..location import Location
 from ..model.ports import format_ports
 from ..model.registry import Entry
 from ..rules.deployment_rules import (
@@ -35,9 +36,7 @@ from .matching import Context, EntryKey, entry_number, key_of
 class Subject:
     """A deployment record as the messages name it: ``compose service auth publishes port ...``."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     text: str  # "compose service mana-auth", "scrape target mana-auth:3001 (job auth)", "MANA_AUTH_PORT"
     verb: str  # "publishes", "uses", "sets"
     name: str  # the name the record goes by
@@ -67,7 +66,7 @@ class _Said(NamedTuple):
 
 def _finding(
     rule: Rule,
-    at: tuple[str, int, int],
+    at: Location,
     message: str,
     hint: str,
     ports: tuple[int, ...],
@@ -76,7 +75,7 @@ def _finding(
 ) -> Finding:
     return Finding(
         rule,
-        *at,
+        at,
         message,
         hint,
         ports,
@@ -116,7 +115,7 @@ def port_findings(
     is compared with the running list only: the plan's tables are not what it follows. A port
     that the running list of the record's host gives to a service is not undocumented.
     """
-    host = ctx.running.host_of(subject.machine, subject.path)
+    host = ctx.running.host_of(subject.machine, subject.location.path)
     running = bool(entries) and entries[0].source == "list"
     taken: dict[EntryKey, tuple[Entry, list[int]]] = {}
     reserved: dict[int, list[int]] = {}
@@ -132,7 +131,7 @@ def port_findings(
             reserved.setdefault(holder.index, []).append(port)
         else:
             undocumented.append(port)
-    at = (subject.path, subject.line, subject.column)
+    at = subject.location
     home = entries[0].section if entries else None
     # Which entry the record is (only when the name says so unambiguously) and its own name.
     matched = entry_number(ctx.registry, entries[0]) if len(entries) == 1 else None
@@ -204,7 +203,7 @@ def port_findings(
     also = "".join(f" on {deployed_on} (its running list gives it to {_entries([e])} on {e.host})" for e in elsewhere)
     yield Finding(
         UNDOCUMENTED_PORT,
-        *at,
+        at,
         f"{what}, which the document does not list{also}",
         f"add {subject.name} to the document, or stop using the port"
         + (f" (the document has {close}; if it is the same service, use that name)" if close else ""),
@@ -227,9 +226,7 @@ def check_compose_ports(ctx: Context) -> Iterator[Finding]:
             if not port.exact or port.published is None:
                 continue
             subject = Subject(
-                port.path,
-                port.line,
-                port.column,
+                port.location,
                 f"compose service {service.name}",
                 "publishes",
                 service.name,
@@ -248,9 +245,7 @@ def check_env_ports(ctx: Context) -> Iterator[Finding]:
         if not entries or variable.port is None:
             continue
         subject = Subject(
-            variable.path,
-            variable.line,
-            variable.column,
+            variable.location,
             variable.variable,
             "sets",
             entries[0].service or "",
@@ -289,11 +284,9 @@ def check_duplicate_host_ports(ctx: Context) -> Iterator[Finding]:
                 owners = ctx.owners(numbers[0], port.protocol)
                 yield Finding(
                     DUPLICATE_HOST_PORT,
-                    port.path,
-                    port.line,
-                    port.column,
+                    port.location,
                     f"host port {ports_text(numbers, port.protocol)} of compose service {service.name} is already "
-                    f"published by {other_service.name} ({other.path}:{other.line})",
+                    f"published by {other_service.name} ({other.location.path_line})",
                     "two containers cannot bind one host port; give one of them another port",
                     tuple(numbers),
                     owners[0].section if owners else ctx.section_of(numbers[0]),
@@ -307,9 +300,7 @@ def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
             if port.error:
                 yield Finding(
                     UNREADABLE_PORT,
-                    port.path,
-                    port.line,
-                    port.column,
+                    port.location,
                     f"compose service {service.name}: cannot read port {port.text!r}: {port.error}",
                     'write HOST:CONTAINER[/PROTOCOL] ("3001:3001"), or give the variable a default (${VAR:-3001})',
                     (),
@@ -319,9 +310,7 @@ def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
         if target.error:
             yield Finding(
                 UNREADABLE_PORT,
-                target.path,
-                target.line,
-                target.column,
+                target.location,
                 f"scrape target {target.text!r} cannot be read: {target.error}",
                 "write the target as host:port or as a URL",
             )
@@ -329,9 +318,7 @@ def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
         if route.error:
             yield Finding(
                 UNREADABLE_PORT,
-                route.path,
-                route.line,
-                route.column,
+                route.location,
                 f"tunnel service {route.service!r} cannot be read: {route.error}",
                 "write the service as a URL (http://localhost:3001)",
             )
@@ -342,9 +329,7 @@ def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
                 if kube_port.error:
                     yield Finding(
                         UNREADABLE_PORT,
-                        kube_port.path,
-                        kube_port.line,
-                        kube_port.column,
+                        kube_port.location,
                         f"kubernetes Service {kube_service.name}: {kube_port.error}",
                         "write the port as a number (3001)",
                         (),
@@ -354,9 +339,7 @@ def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
         if variable.error and entries:
             yield Finding(
                 UNREADABLE_PORT,
-                variable.path,
-                variable.line,
-                variable.column,
+                variable.location,
                 f"{variable.variable}: {variable.error}",
                 "set it to one port number (3001)",
                 (),

@@ -1,6 +1,6 @@
 r"""Prometheus configurations: the addresses each scrape job (and alertmanager) reaches.
 
->>> [(t.job, t.host, t.port, t.line) for t in read_prometheus('''
+>>> [(t.job, t.host, t.port, t.location.line) for t in read_prometheus('''
 ... scrape_configs:
 ...   - job_name: auth
 ...     static_configs:
@@ -10,7 +10,7 @@ r"""Prometheus configurations: the addresses each scrape job (and alertmanager) 
 
 The ingress rules of a Cloudflare Tunnel (``cloudflared`` config): which local port each hostname reaches.
 
->>> [(r.hostname, r.host, r.port, r.line) for r in read_cloudflared('''
+>>> [(r.hostname, r.host, r.port, r.location.line) for r in read_cloudflared('''
 ... ingress:
 ...   - hostname: chat.example.com
 ...     service: http://localhost:5010
@@ -27,6 +27,7 @@ from typing import Literal
 
 import yaml
 
+from ..location import Location
 from .notation import Pairs, PortSpecError, YamlFile, parse_target, scalar
 
 TargetRole = Literal["scrape", "probe", "rewritten"]
@@ -42,9 +43,7 @@ class ScrapeTarget:
     relabelling rewrites in a way that cannot be read (``${1}:9100``), so it is not checked.
     """
 
-    path: str
-    line: int
-    column: int
+    location: Location
     text: str
     job: str | None  # ``job_name``; None for alertmanager targets
     host: str
@@ -56,12 +55,12 @@ class ScrapeTarget:
 
 def _target(node: yaml.Node, yaml_file: YamlFile, job: str | None, role: TargetRole) -> ScrapeTarget:
     written = str(scalar(node))
-    at = (yaml_file.path, yaml_file.line(node), yaml_file.column(node))
+    at = yaml_file.location(node)
     try:
         host, port = parse_target(written)
     except PortSpecError as exc:
-        return ScrapeTarget(*at, written, job, written, None, str(exc), role)
-    return ScrapeTarget(*at, written, job, host, port, None, role)
+        return ScrapeTarget(at, written, job, written, None, str(exc), role)
+    return ScrapeTarget(at, written, job, host, port, None, role)
 
 
 def _relabelling(
@@ -149,9 +148,7 @@ class TunnelRoute:
     (``http_status:404``, ``hello_world``, ``unix:/path``) or a URL without a port.
     """
 
-    path: str
-    line: int
-    column: int  # of the service value
+    location: Location  # of the service value
     hostname: str | None
     path_pattern: str | None  # the rule's ``path:`` regex; the same hostname with other paths is no duplicate
     service: str
@@ -190,16 +187,14 @@ def read_cloudflared(text: str, path: str) -> tuple[TunnelRoute, ...]:
                 error = str(exc)
         routes.append(
             TunnelRoute(
-                path,
-                yaml_file.line(service_node),
-                yaml_file.column(service_node),
+                yaml_file.location(service_node),
                 hostname.casefold() if hostname else None,
                 pattern,
                 service,
                 host,
                 port,
                 error,
-                yaml_file.line(hostname_node if hostname_node is not None else rule),
+                yaml_file.location(hostname_node if hostname_node is not None else rule).line,
             )
         )
     return tuple(routes)

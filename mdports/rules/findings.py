@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ..location import Location
 from ..model.ports import PortRange
 
 if TYPE_CHECKING:
@@ -91,12 +92,10 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem at one place: rule, severity, ``path:line:column``, message and fix hint."""
+    """One problem at one place: rule, severity, :class:`~mdports.location.Location`, message and fix hint."""
 
     rule: Rule
-    path: str
-    line: int
-    column: int
+    location: Location
     message: str
     hint: str
     ports: tuple[int, ...] = ()
@@ -117,9 +116,19 @@ class Finding:
     def severity(self) -> Severity:
         return self.rule.severity
 
+    # Read through, so that the places that read a finding's file, line or column (the output
+    # formats, the baseline, the fixers) need not know it holds a Location.
     @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def column(self) -> int:
+        return self.location.column
 
     def to_dict(self) -> FindingRecord:
         record: FindingRecord = {
