@@ -33,7 +33,6 @@ from .compose import ComposePort
 from .deployment import Deployment
 from .drift import check
 from .fix_plan import STILL_THERE, Unfixed, located_records, not_fixable, would_cause
-from .matching import matched_entry
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
 CHANGED_WHILE_CHECKING = "the document changed while drift was checking it"
@@ -117,7 +116,7 @@ def _adopt(
         if finding.severity == "info":
             continue
         name: str | None = None
-        matched = matched_entry(registry, finding)
+        matched = finding.entry
         item = matched if matched is not None and matched.source == "list" else None
         if finding.rule in MOVED_OR_RESERVED and matched is not None:
             name = matched.service

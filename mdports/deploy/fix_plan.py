@@ -206,7 +206,7 @@ def plan(
         if finding.rule not in FOLLOWS or finding.entry is None:
             unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
-        entry = registry.every_entry[finding.entry]
+        entry = finding.entry
         found = records.get(finding.location, [])
         record = found[0][1] if found else None
         if record is None or isinstance(record, TunnelRoute):

@@ -37,7 +37,6 @@ from ..files.config import Config
 from ..model.lists import host_key
 from ..model.names import fold_name
 from ..model.registry import Entry, Registry
-from ..rules.findings import Finding
 from .compose import ComposePort, ComposeService
 from .deployment import Deployment
 
@@ -125,16 +124,6 @@ class Matcher:
         """A close entry name, for a hint only (never used as a match)."""
         close = difflib.get_close_matches(name_key(name), list(self._full), n=1, cutoff=0.75)
         return self._names[close[0]] if close else None
-
-
-def entry_number(registry: Registry, entry: Entry) -> int:
-    """What a finding's ``entry`` holds: the entry's place in :attr:`Registry.every_entry` (rows, then items)."""
-    return entry.index + len(registry.entries) if entry.source == "list" else entry.index
-
-
-def matched_entry(registry: Registry, finding: Finding) -> Entry | None:
-    """The entry a drift finding's record was matched to (a table row or a list item), or None."""
-    return registry.every_entry[finding.entry] if finding.entry is not None else None
 
 
 class Running:

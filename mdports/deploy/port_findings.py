@@ -29,7 +29,7 @@ from ..rules.deployment_rules import (
 )
 from ..rules.findings import Finding, Rule
 from .compose import ComposePort, ComposeService
-from .matching import Context, EntryKey, entry_number, key_of
+from .matching import Context, EntryKey, key_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def _where(entry: Entry) -> str:
 class _Said(NamedTuple):
     """The last fields of a finding about a record: the entry it matched, its name, the entry's layer and host."""
 
-    entry: int | None
+    entry: Entry | None
     deployed_as: str | None
     layer: Literal["planned", "running"] | None
     host: str | None
@@ -134,7 +134,7 @@ def port_findings(
     at = subject.location
     home = entries[0].section if entries else None
     # Which entry the record is (only when the name says so unambiguously) and its own name.
-    matched = entry_number(ctx.registry, entries[0]) if len(entries) == 1 else None
+    matched = entries[0] if len(entries) == 1 else None
     layer, named_host = (entries[0].layer, entries[0].host) if entries else (None, None)
     said = _Said(matched, subject.name, layer, named_host)
     documented = documented_ports(entries)

@@ -120,7 +120,7 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
                             "node or python names its script on its command line)",
                             (port,),
                             entry.section,
-                            entry=entry.index,
+                            entry=entry,
                         )
                     )
         if not held_any:
@@ -137,7 +137,7 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
                     "start the service, or check that it binds the documented port",
                     entry.ports,
                     entry.section,
-                    entry=entry.index,
+                    entry=entry,
                 )
             )
     # Per protocol: a UDP listener on a port documented for TCP only is no documented service's.
@@ -232,7 +232,7 @@ def check_remote(
                     "start the service on that host, or correct the document if it moved",
                     tuple(p.port for p in failed),
                     entry.section,
-                    entry=entry.index,
+                    entry=entry,
                 )
             )
     if scanned is not None:

@@ -9,6 +9,7 @@ from ..location import Location
 from ..model.ports import PortRange
 
 if TYPE_CHECKING:
+    from ..model.registry import Entry
     from ..records import FindingRecord, FixRecord, TextEditRecord
 
 Severity = Literal["error", "warning", "info"]
@@ -103,12 +104,11 @@ class Finding:
     # Attached on demand (mdports.fixes.fixers), never by the checks themselves: the fix model lives
     # in check/text_edits.py, which a plain `validate` does not load.
     fix: Fix | None = None
-    # drift: the entry a deployment record was matched to (its index), and the record's own name,
-    # so that a reconciliation knows what to move or add without reading the message.
-    entry: int | None = None
+    # drift: the entry (table row or list item) a deployment record was matched to, and the record's
+    # own name, so that a reconciliation knows what to move or add without reading the message.
+    entry: Entry | None = None
     deployed_as: str | None = None
-    # drift: the layer of the document's entry the record was compared with and its host, as
-    # written (``entry`` indexes Registry.every_entry: table rows, then list items).
+    # drift: the layer of the document's entry the record was compared with and its host, as written.
     layer: Literal["planned", "running"] | None = None
     host: str | None = None
 
