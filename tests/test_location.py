@@ -64,9 +64,6 @@ def _places(path: str) -> list[str]:
 
 def test_no_deployment_record_or_finding_declares_its_place_again() -> None:
     modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "mdports" / "deploy").glob("*.py"))
-    # bootstrap's Row is a row of the document it writes (``file:line``, no column), sorted by its fields.
     found = {m: _places(m) for m in [*modules, "mdports/rules/findings.py"]}
-    assert {m: names for m, names in found.items() if names} == {
-        "mdports/deploy/bootstrap.py": ["Row"],
-        "mdports/rules/findings.py": ["TextEdit"],
-    }
+    # A TextEdit is a range in the text it edits (start and end, no path), not a place in a file.
+    assert {m: names for m, names in found.items() if names} == {"mdports/rules/findings.py": ["TextEdit"]}

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..location import format_location
+from ..location import Location
 from ..syntax.escaping import escape_markdown
 from .deployment import Deployment
 from .matching import LOCAL_HOSTS
@@ -49,8 +49,7 @@ class Row:
     hi: int
     protocol: str
     service: str
-    path: str
-    line: int
+    location: Location  # of the record that publishes it
     purpose: str = ""
 
     @property
@@ -77,8 +76,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                         number,
                         "tcp",
                         service.name,
-                        service.location.path,
-                        service.location.line,
+                        service.location,
                         "host network",
                     ),
                 )
@@ -92,8 +90,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                     published.hi,
                     mapping.protocol,
                     service.name,
-                    mapping.location.path,
-                    mapping.location.line,
+                    mapping.location,
                     purpose,
                 )
                 add(service.machine, row)
@@ -105,9 +102,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
         if target.host.casefold() not in LOCAL_HOSTS or target.port in taken.get(target.machine, set()):
             continue  # another machine's port is listed under other addresses
         name = target.job or f"port-{target.port}"
-        row = Row(
-            target.port, target.port, "tcp", name, target.location.path, target.location.line, f"{target.role} target"
-        )
+        row = Row(target.port, target.port, "tcp", name, target.location, f"{target.role} target")
         add(target.machine, row)
     for route in deployed.routes:
         local = (route.host or "").casefold() in LOCAL_HOSTS
@@ -120,7 +115,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             name = (route.hostname or f"port-{route.port}").split(".")[0]
             add(
                 route.machine,
-                Row(route.port, route.port, "tcp", name, route.location.path, route.location.line, "tunnel route"),
+                Row(route.port, route.port, "tcp", name, route.location, "tunnel route"),
             )
     for variable in deployed.env_ports:
         known = taken.get(variable.machine, set())
@@ -131,8 +126,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                 variable.port,
                 "tcp",
                 name,
-                variable.location.path,
-                variable.location.line,
+                variable.location,
                 variable.variable,
             )
             add(variable.machine, row)
@@ -146,7 +140,7 @@ def _one_row_per_port(rows: list[Row]) -> list[Row]:
     """
     merged: dict[tuple[str, int, int, str], Row] = {}
     for row in rows:
-        key = (row.service, row.lo, row.hi, row.path)
+        key = (row.service, row.lo, row.hi, row.location.path)
         first = merged.get(key)
         if first is None:
             merged[key] = row
@@ -173,9 +167,7 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
                 # A node port is a port of every node; beside its Service port, one service in one table.
                 for number, purpose in ((port.port, "Service port"), (port.node_port, "node port")):
                     if number is not None:
-                        row = Row(
-                            number, number, port.protocol, kube.name, port.location.path, port.location.line, purpose
-                        )
+                        row = Row(number, number, port.protocol, kube.name, port.location, purpose)
                         hosts.setdefault(manifests.machine, []).append(row)
     published = {(host, row.service, row.lo) for host, rows in (named or {}).items() for row in rows}
     for host, rows in hosts.items():
@@ -192,8 +184,7 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
                 target.port,
                 "tcp",
                 target.host,
-                target.location.path,
-                target.location.line,
+                target.location,
                 f"{target.role} target",
             )
             hosts.setdefault(target.machine, []).append(row)
@@ -207,8 +198,8 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
     of one service in two tables would read as two services of one name (MP002).
 
     >>> [(span, [r.port for r in group]) for span, group in clusters(
-    ...     [Row(3001, 3001, "tcp", "a", "f", 1), Row(3000, 3000, "tcp", "b", "f", 2),
-    ...      Row(5432, 5432, "tcp", "c", "f", 3)])]
+    ...     [Row(3001, 3001, "tcp", "a", Location("f", 1, 1)), Row(3000, 3000, "tcp", "b", Location("f", 2, 1)),
+    ...      Row(5432, 5432, "tcp", "c", Location("f", 3, 1))])]
     [((3000, 3099), ['3000', '3001']), (None, ['5432'])]
     """
     ordered = sorted(rows)
@@ -248,7 +239,7 @@ def _table(header: tuple[str, ...], rows: Iterable[Row]) -> list[str]:
             _cell(row.service),
             row.protocol,
             _cell(row.purpose),
-            _code(format_location(row.path, row.line)),
+            _code(row.location.path_line),
         )
         lines.append("| " + " | ".join(cells) + " |")
     return lines

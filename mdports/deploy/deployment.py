@@ -15,7 +15,7 @@ What the deployment says about ports, read from every file of every host: :class
 
 The records of each source live with its reader (:mod:`~mdports.deploy.compose`,
 :mod:`~mdports.deploy.targets`, :mod:`~mdports.deploy.envfile`,
-:mod:`~mdports.deploy.targets`, :mod:`~mdports.deploy.kubernetes`); this module holds
+:mod:`~mdports.deploy.kubernetes`); this module holds
 what ties them together: the hosts, the files given for each, and the whole deployment
 :func:`mdports.deploy.deployment.load_hosts` reads.
 """

@@ -9,11 +9,10 @@ returns a :class:`~mdports.rules.findings.Report`, so the text, JSON and GitHub 
 ``validate`` apply unchanged. Each check makes one pass over the deployment records (and the
 entries).
 
-The rules (MP201-MP213) are in the one catalogue, :mod:`mdports.rules.catalog`. The modules
-hold one idea each: ``names`` and ``context`` (matching),
-``port_findings`` (what the document says about a deployed port), the checks by what they
-look at (``published``, ``addresses``, ``manifests``, ``unreadable``, ``hosts``) and ``run``.
-This package re-exports :func:`check`, what the command uses.
+The rules (MP201-MP213) are in the one catalogue, :mod:`mdports.rules.catalog`. The checks live
+by what they look at: :mod:`~mdports.deploy.port_findings` (what the document says about a
+deployed port, ports published twice, ports that cannot be read), :mod:`~mdports.deploy.addresses`
+(addresses traffic is sent to, Kubernetes) and this module (where each service runs).
 
 >>> from mdports import parse, registry
 >>> from mdports.deploy.compose import read_compose

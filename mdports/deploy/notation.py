@@ -27,7 +27,7 @@ is read in full.
 How deployment files write ports and addresses: a port or range, ``host:port`` or a URL.
 
 Every reader (:mod:`~mdports.deploy.compose`, :mod:`~mdports.deploy.targets`,
-:mod:`~mdports.deploy.envfile`, :mod:`~mdports.deploy.targets`) reads its port values
+:mod:`~mdports.deploy.envfile`) reads its port values
 here, so that a port means the same in every file and the document; a value that cannot be
 read raises :class:`PortSpecError`, which the readers turn into a record with an ``error``.
 """
