@@ -460,8 +460,8 @@ def list_reading_overhead(report: Report, files: dict[int, Path], runs: int) -> 
 def adversarial_benchmark(report: Report, runs: int) -> None:
     """Issue 9's backtracking inputs at 10k and 100k characters, in this process."""
     from mdports import parse
-    from mdports.deploy.drift.matching import base_key
     from mdports.deploy.envfile import read_variables
+    from mdports.deploy.matching import base_key
     from mdports.model import ports
     from mdports.model.reading import build
     from mdports.model.registry import directive_comments

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .location import format_location
+
 
 class MdportsError(Exception):
     """Root of every error mdports raises on purpose."""
@@ -36,12 +38,7 @@ class MdportsError(Exception):
     @property
     def location(self) -> str:
         """``FILE:LINE:COL`` as far as it is known (empty when nothing is)."""
-        parts = [self.path or "<input>"] if (self.path or self.line) else []
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return format_location(self.path, self.line, self.column)
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message

@@ -65,17 +65,16 @@ def test_the_fixers_are_the_rules_with_a_fix() -> None:
 
 
 def test_the_drift_checks_report_the_deployment_rules() -> None:
-    from mdports.deploy.drift.run import CHECKS
+    from mdports.deploy.drift import CHECKS
 
     assert {rule for kind in CHECKS.values() for rule in kind.reports} == set(DEPLOYMENT_RULES)
 
 
 def test_each_drift_check_reports_only_the_rules_it_declares(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run on the fleet (three hosts, probes, a tunnel, traefik, Kubernetes): declared is what comes out."""
-    from mdports.deploy.deployment import HostFiles
-    from mdports.deploy.drift.context import Context
-    from mdports.deploy.drift.run import CHECKS
-    from mdports.deploy.load import load_hosts
+    from mdports.deploy.deployment import HostFiles, load_hosts
+    from mdports.deploy.drift import CHECKS
+    from mdports.deploy.matching import Context
     from mdports.files.config import load_config
 
     monkeypatch.chdir(FLEET)

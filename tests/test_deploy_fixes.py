@@ -21,10 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_schemas import check as check_schema
 
-from mdports.deploy.cloudflared import read_cloudflared
 from mdports.deploy.compose import read_compose
 from mdports.deploy.kubernetes import read_kubernetes
-from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.targets import read_cloudflared, read_prometheus
 from mdports.syntax.row import split_eol, split_lines
 
 DOC = "## 3000-3199: Core\n\n| Port | Service |\n|---|---|\n| 3001 | mana-auth |\n| 3002 | mana-sync |\n"
@@ -109,15 +108,15 @@ def test_every_yaml_reader_points_at_the_value_after_yaml_only_breaks() -> None:
     manifests = read_kubernetes(kube, "k.yml")
     [kube_service], [workload] = manifests.services, manifests.workloads
     located = [
-        (compose, service.line, service.column, "web:"),
-        (compose, service.ports[0].line, service.ports[0].column, "3101:3001'"),
-        (prometheus, targets[0].line, targets[0].column, '\u2028"'),
-        (prometheus, targets[1].line, targets[1].column, "localhost:3101]"),
-        (tunnel, route.line, route.column, "http://localhost:3101"),
+        (compose, service.location.line, service.location.column, "web:"),
+        (compose, service.ports[0].location.line, service.ports[0].location.column, "3101:3001'"),
+        (prometheus, targets[0].location.line, targets[0].location.column, '\u2028"'),
+        (prometheus, targets[1].location.line, targets[1].location.column, "localhost:3101]"),
+        (tunnel, route.location.line, route.location.column, "http://localhost:3101"),
         (tunnel, route.hostname_line, 5, "hostname: a.example.com"),
-        (kube, kube_service.line, kube_service.column, "web}"),
-        (kube, kube_service.ports[0].line, kube_service.ports[0].column, "3101}"),
-        (kube, workload.ports[0].line, workload.ports[0].column, "3102}"),
+        (kube, kube_service.location.line, kube_service.location.column, "web}"),
+        (kube, kube_service.ports[0].location.line, kube_service.ports[0].location.column, "3101}"),
+        (kube, workload.ports[0].location.line, workload.ports[0].location.column, "3102}"),
     ]
     for text, line, column, value in located:
         assert at(text, line, column).startswith(value), (line, column, value)
@@ -155,7 +154,7 @@ def test_a_port_record_is_where_its_text_is_whatever_the_line_breaks(noises: lis
         assert type(exc).__name__ == "InputError"
         return
     [port] = service.ports
-    assert at(text, port.line, port.column).startswith("3101:3001")
+    assert at(text, port.location.line, port.location.column).startswith("3101:3001")
 
 
 # --- item 18: alias expansion is counted, not nodes ------------------------------------------------------
@@ -248,7 +247,7 @@ def test_lines_inside_a_quoted_value_are_not_variables_and_are_never_rewritten(t
 def test_env_variables_and_their_positions(env: str, expected: list[tuple[str, str, int, int]]) -> None:
     from mdports.deploy.envfile import read_env
 
-    assert [(v.variable, v.value, v.line, v.column) for v in read_env(env, ".env")] == expected
+    assert [(v.variable, v.value, v.location.line, v.location.column) for v in read_env(env, ".env")] == expected
 
 
 def test_a_port_value_over_several_lines_is_reported_and_left_as_it_is(tmp_path: Path) -> None:
@@ -692,10 +691,9 @@ def test_a_fix_reports_fixed_only_what_is_gone_and_brings_nothing_new(files: dic
     import tempfile
 
     from mdports import parse, registry
-    from mdports.deploy.deployment import HostFiles
+    from mdports.deploy.deployment import HostFiles, load_hosts
     from mdports.deploy.drift import check
     from mdports.deploy.fix_deployment import follow_document
-    from mdports.deploy.load import load_hosts
 
     doc = "## 3000-3099: Core\n\n| Port | Service |\n|---|---|\n" + "".join(
         f"| {3000 + i} | s{i} |\n" for i in range(1, 5)

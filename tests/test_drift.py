@@ -23,10 +23,10 @@ from mdports import parse, registry
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
 from mdports.deploy.deployment import Deployment
 from mdports.deploy.drift import check
-from mdports.deploy.drift.matching import Matcher, name_key
 from mdports.deploy.envfile import read_env
-from mdports.deploy.port_values import PortSpecError, parse_target
-from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.matching import Matcher, name_key
+from mdports.deploy.notation import PortSpecError, parse_target
+from mdports.deploy.targets import read_prometheus
 from mdports.errors import InputError
 from mdports.files.config import Config
 from mdports.rules.catalog import DEPLOYMENT_RULES as RULES
@@ -123,12 +123,17 @@ def test_compose_records_keep_file_line_and_column_of_every_syntax() -> None:
         """
     )
     (web,) = deployment.services
-    assert (web.name, web.container_name, web.line, web.expose) == ("web", "mana-web", 2, (3000, 9000, 9001))
+    assert (web.name, web.container_name, web.location.line, web.expose) == ("web", "mana-web", 2, (3000, 9000, 9001))
     quoted, sexagesimal, long, ephemeral = web.ports
-    assert (quoted.line, quoted.column, str(quoted.published), str(quoted.target)) == (5, 10, "5000", "3000")
+    assert (quoted.location.line, quoted.location.column, str(quoted.published), str(quoted.target)) == (
+        5,
+        10,
+        "5000",
+        "3000",
+    )
     # Unquoted 22:22 is the YAML 1.1 integer 1342 to a plain loader; the node keeps the text.
     assert (sexagesimal.text, str(sexagesimal.published), str(sexagesimal.target)) == ("22:22", "22", "22")
-    assert (long.line, long.host_ip, str(long.published), long.protocol, long.exact) == (
+    assert (long.location.line, long.host_ip, str(long.published), long.protocol, long.exact) == (
         8,
         "127.0.0.1",
         "3005",
@@ -191,7 +196,7 @@ def test_compose_files_without_services_and_empty_files_have_no_services() -> No
 def test_crlf_and_bom_do_not_shift_lines() -> None:
     text = '\ufeffservices:\r\n  web:\r\n    ports:\r\n      - "5000:3000"\r\n'
     (port,) = read_compose(text, "compose.yml")[0].ports
-    assert (port.line, port.column, str(port.published)) == (4, 10, "5000")
+    assert (port.location.line, port.location.column, str(port.published)) == (4, 10, "5000")
 
 
 # --- reading Prometheus and env files -------------------------------------------------------------
@@ -220,7 +225,7 @@ def test_prometheus_targets_and_alertmanagers() -> None:
         ),
         "prometheus.yml",
     )
-    found = [(t.job, t.host, t.port, t.line, t.column, t.error) for t in targets]
+    found = [(t.job, t.host, t.port, t.location.line, t.location.column, t.error) for t in targets]
     assert found == [
         ("node", "::1", 9100, 8, 20, None),
         ("node", "nas", 9100, 8, 34, None),
@@ -246,7 +251,9 @@ def test_env_files_name_port_variables() -> None:
         "# generated\nexport MANA_AUTH_PORT=3001\nCHAT_BACKEND_PORT='3030'  # quoted\n"
         "TODO_SERVER_PORT=3031 # comment\nMANA_MEDIA_PORT=\nPORT=8080\nNODE_ENV=production\nBAD_PORT=30a1\n"
     )
-    found = [(v.variable, v.service, v.port, v.line, v.column, v.error) for v in read_env(text, ".env")]
+    found = [
+        (v.variable, v.service, v.port, v.location.line, v.location.column, v.error) for v in read_env(text, ".env")
+    ]
     assert found == [
         ("MANA_AUTH_PORT", "mana-auth", 3001, 2, 23, None),
         ("CHAT_BACKEND_PORT", "chat-backend", 3030, 3, 20, None),
@@ -586,7 +593,6 @@ def test_validate_does_not_import_yaml_or_the_drift_modules() -> None:
         "mdports.cli.export",
         "mdports.deploy.drift",
         "mdports.deploy.compose",
-        "mdports.deploy.load",
         "mdports.deploy.deployment",
         "mdports.output.export",
     }

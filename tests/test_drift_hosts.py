@@ -2,7 +2,7 @@
 
 Each rule added for issue 11 (MP211-MP213), and each precision fix, has a case that must fire
 and one that must not. The deployment files are written to a temporary folder and read by
-:func:`mdports.deploy.load.load_hosts`, as the command does.
+:func:`mdports.deploy.deployment.load_hosts`, as the command does.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mdports import parse, registry
-from mdports.deploy.deployment import HostFiles
+from mdports.deploy.deployment import HostFiles, load_hosts
 from mdports.deploy.drift import check
 from mdports.deploy.kubernetes import manifest_files
-from mdports.deploy.load import load_hosts
-from mdports.deploy.prometheus import read_prometheus
+from mdports.deploy.targets import read_prometheus
 from mdports.errors import InputError
 from mdports.files.config import Config, load_config
 from mdports.rules.findings import Report
@@ -468,9 +467,9 @@ def test_every_reader_returns_records_or_an_input_error(data: object) -> None:
     """Whatever shape a deployment file has, a reader returns records or raises InputError: never a crash."""
     import yaml as pyyaml
 
-    from mdports.deploy.cloudflared import read_cloudflared
     from mdports.deploy.compose import read_compose
     from mdports.deploy.kubernetes import read_kubernetes
+    from mdports.deploy.targets import read_cloudflared
 
     text = pyyaml.safe_dump(data)
     for read in (read_compose, read_prometheus, read_cloudflared, read_kubernetes):
@@ -480,7 +479,7 @@ def test_every_reader_returns_records_or_an_input_error(data: object) -> None:
 
 @given(st.text(max_size=60))
 def test_parse_target_reads_a_target_or_says_why_not(text: str) -> None:
-    from mdports.deploy.port_values import PortSpecError, parse_target
+    from mdports.deploy.notation import PortSpecError, parse_target
 
     try:
         host, port = parse_target(text)

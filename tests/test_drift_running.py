@@ -17,10 +17,9 @@ import pytest
 from conftest import DRIFT, ROOT, invoke_mdports, run_mdports
 
 from mdports import parse, registry
-from mdports.deploy.deployment import HostFiles
+from mdports.deploy.deployment import HostFiles, load_hosts
 from mdports.deploy.drift import check
 from mdports.deploy.fix_document import adopt_deployment
-from mdports.deploy.load import load_hosts
 from mdports.rules.findings import Finding
 
 SHOP = DRIFT / "shop"

@@ -16,9 +16,8 @@ from pathlib import Path
 from conftest import run_mdports
 
 from mdports import parse, registry
-from mdports.deploy.deployment import HostFiles
+from mdports.deploy.deployment import HostFiles, load_hosts
 from mdports.deploy.drift import check
-from mdports.deploy.load import load_hosts
 from mdports.files.config import Config
 
 DOC = """\

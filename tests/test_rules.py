@@ -191,7 +191,7 @@ def test_prose_numbers_are_not_references() -> None:
 def test_findings_carry_location_and_hint() -> None:
     text = doc("| 3001 | a | |", "| 3001 | b | |")
     (finding,) = mdports.validate(mdports.parse(text, path="ports.md")).findings
-    assert finding.location == "ports.md:6:3"
+    assert str(finding.location) == "ports.md:6:3"
     assert finding.rule.name == "duplicate-port" and finding.severity == "error" and finding.hint
 
 

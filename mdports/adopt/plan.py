@@ -246,7 +246,7 @@ def _check_appended(old: str, new: str, path: Path) -> None:
 
 def _bootstrap(root: Path, found: Discovery, today: datetime.date) -> tuple[str, int]:
     from ..deploy.bootstrap import host_ports, render
-    from ..deploy.load import load_hosts
+    from ..deploy.deployment import load_hosts
 
     # The records name files relative to the root, as the document should: given by their text.
     texts = {f.path: read_text(root / f.path) for f in found.files}

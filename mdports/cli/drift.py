@@ -95,7 +95,7 @@ def drift(
     reaches the failing severity, 1 when something does, 2 on usage or input errors.
     """
     from ..deploy import drift as drift_rules
-    from ..deploy.load import hosts_to_compare, load_hosts
+    from ..deploy.deployment import hosts_to_compare, load_hosts
     from ..output import report
 
     if fix is not None and (baseline or write_baseline):
@@ -112,8 +112,8 @@ def drift(
         if any(given):
             raise
         # No files given or configured: discover them as `mdports init` would (one discovery).
+        from ..deploy.deployment import has_files
         from ..deploy.discover import discover
-        from ..deploy.load import has_files
         from ..files.git import tracked_root
 
         hosts = list(discover(tracked_root(Path.cwd())).hosts(Path.cwd()))
@@ -249,9 +249,7 @@ def _reconcile(
             followed.diff() if diff else None,
             written,
         )
-        messages = [
-            f"{c.path}:{c.line}:{c.column}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes
-        ]
+        messages = [f"{c.location}: {c.finding.rule.id} host port {c.old} -> {c.new}" for c in followed.changes]
     if fmt is ReportFormat.json:
         say(dumps(record))
     else:

@@ -68,7 +68,7 @@ def port_map(
     drift_report, deployed_ports = None, tuple[int, ...]()
     if drift:
         from ..deploy import drift as drift_rules
-        from ..deploy.load import hosts_to_compare, load_hosts
+        from ..deploy.deployment import hosts_to_compare, load_hosts
 
         deployed = load_hosts(hosts_to_compare(st.config, [group or [] for group in given]))
         drift_report = drift_rules.check(registry, deployed, st.config, name)

@@ -149,7 +149,7 @@ def _scan_range(text: str | None) -> PortRange | None:
 def _preflight(st: State, given: list[Path]) -> tuple[LiveResult, dict[str, tuple[str, ...]]]:
     import socket
 
-    from ..deploy.load import hosts_to_compare, load_hosts
+    from ..deploy.deployment import hosts_to_compare, load_hosts
     from ..live.check import check_preflight
     from ..live.sockets import listening
 

@@ -1,9 +1,11 @@
 """The deployment side: one reader per source, drift checks, and drift fixes in both directions.
 
-Readers (one file each, holding the source's records): ``compose``, ``prometheus``,
-``envfile``, ``cloudflared``, ``kubernetes``, on top of ``yaml_nodes`` (YAML read as marked
-nodes) and ``port_values`` (ports and addresses as the files write them). ``records`` holds
-the :class:`~mdports.deploy.deployment.Deployment` that ``load`` reads from every file of every
-host. ``drift/`` compares it with the registry; ``fix_document`` and ``fix_deployment`` are
-``drift --fix``; ``json_output`` holds the JSON documents the command prints.
+Readers, holding the source's records: ``compose``, ``envfile``, ``kubernetes`` and ``targets``
+(Prometheus scrape targets, cloudflared tunnel routes), on top of ``notation`` (YAML read as
+marked nodes; ports and addresses as the files write them). ``deployment`` holds the
+:class:`~mdports.deploy.deployment.Deployment` and reads it from every file of every host;
+``discover`` finds those files, ``bootstrap`` writes a first document from them. Drift compares
+the deployment with the registry: ``matching`` (which record is which entry), the checks by what
+they look at (``port_findings``, ``addresses``) and ``drift`` (the table of checks, ``check``).
+``fix_document``, and ``fix_deployment`` with ``fix_plan``, are ``drift --fix``.
 """

@@ -27,9 +27,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..location import Location
 from ..syntax.escaping import escape_markdown
 from .deployment import Deployment
-from .drift.context import LOCAL_HOSTS
+from .matching import LOCAL_HOSTS
 
 OTHER_PORTS = "Other ports"
 # "Purpose" says what each port is for: one service on several rows is then one service (no MP002).
@@ -48,8 +49,7 @@ class Row:
     hi: int
     protocol: str
     service: str
-    path: str
-    line: int
+    location: Location  # of the record that publishes it
     purpose: str = ""
 
     @property
@@ -71,7 +71,14 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             for number in sorted(service.container_ports):
                 add(
                     service.machine,
-                    Row(number, number, "tcp", service.name, service.path, service.line, "host network"),
+                    Row(
+                        number,
+                        number,
+                        "tcp",
+                        service.name,
+                        service.location,
+                        "host network",
+                    ),
                 )
             continue
         for mapping in service.ports:
@@ -79,7 +86,12 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
                 published = mapping.published
                 purpose = f"container port {mapping.target}" if mapping.target is not None else "published"
                 row = Row(
-                    published.lo, published.hi, mapping.protocol, service.name, mapping.path, mapping.line, purpose
+                    published.lo,
+                    published.hi,
+                    mapping.protocol,
+                    service.name,
+                    mapping.location,
+                    purpose,
                 )
                 add(service.machine, row)
     # Traffic sent to a local port nothing above publishes: a row, so drift finds it documented.
@@ -90,7 +102,7 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
         if target.host.casefold() not in LOCAL_HOSTS or target.port in taken.get(target.machine, set()):
             continue  # another machine's port is listed under other addresses
         name = target.job or f"port-{target.port}"
-        row = Row(target.port, target.port, "tcp", name, target.path, target.line, f"{target.role} target")
+        row = Row(target.port, target.port, "tcp", name, target.location, f"{target.role} target")
         add(target.machine, row)
     for route in deployed.routes:
         local = (route.host or "").casefold() in LOCAL_HOSTS
@@ -101,12 +113,22 @@ def host_ports(deployed: Deployment) -> dict[str, list[Row]]:
             and route.port not in taken.get(route.machine, set())
         ):
             name = (route.hostname or f"port-{route.port}").split(".")[0]
-            add(route.machine, Row(route.port, route.port, "tcp", name, route.path, route.line, "tunnel route"))
+            add(
+                route.machine,
+                Row(route.port, route.port, "tcp", name, route.location, "tunnel route"),
+            )
     for variable in deployed.env_ports:
         known = taken.get(variable.machine, set())
         if variable.port is not None and variable.error is None and variable.port not in known:
             name = variable.variable.casefold().removesuffix("_port").replace("_", "-") or variable.variable
-            row = Row(variable.port, variable.port, "tcp", name, variable.path, variable.line, variable.variable)
+            row = Row(
+                variable.port,
+                variable.port,
+                "tcp",
+                name,
+                variable.location,
+                variable.variable,
+            )
             add(variable.machine, row)
     return {host: _one_row_per_port(rows) for host, rows in hosts.items()}
 
@@ -118,7 +140,7 @@ def _one_row_per_port(rows: list[Row]) -> list[Row]:
     """
     merged: dict[tuple[str, int, int, str], Row] = {}
     for row in rows:
-        key = (row.service, row.lo, row.hi, row.path)
+        key = (row.service, row.lo, row.hi, row.location.path)
         first = merged.get(key)
         if first is None:
             merged[key] = row
@@ -145,7 +167,7 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
                 # A node port is a port of every node; beside its Service port, one service in one table.
                 for number, purpose in ((port.port, "Service port"), (port.node_port, "node port")):
                     if number is not None:
-                        row = Row(number, number, port.protocol, kube.name, port.path, port.line, purpose)
+                        row = Row(number, number, port.protocol, kube.name, port.location, purpose)
                         hosts.setdefault(manifests.machine, []).append(row)
     published = {(host, row.service, row.lo) for host, rows in (named or {}).items() for row in rows}
     for host, rows in hosts.items():
@@ -157,7 +179,14 @@ def elsewhere(deployed: Deployment, named: dict[str, list[Row]] | None = None) -
         if target.port is None or target.error is not None or target.host.casefold() in LOCAL_HOSTS:
             continue
         if target.host not in services:  # a compose service's own port is its container port
-            row = Row(target.port, target.port, "tcp", target.host, target.path, target.line, f"{target.role} target")
+            row = Row(
+                target.port,
+                target.port,
+                "tcp",
+                target.host,
+                target.location,
+                f"{target.role} target",
+            )
             hosts.setdefault(target.machine, []).append(row)
     return hosts
 
@@ -169,8 +198,8 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
     of one service in two tables would read as two services of one name (MP002).
 
     >>> [(span, [r.port for r in group]) for span, group in clusters(
-    ...     [Row(3001, 3001, "tcp", "a", "f", 1), Row(3000, 3000, "tcp", "b", "f", 2),
-    ...      Row(5432, 5432, "tcp", "c", "f", 3)])]
+    ...     [Row(3001, 3001, "tcp", "a", Location("f", 1, 1)), Row(3000, 3000, "tcp", "b", Location("f", 2, 1)),
+    ...      Row(5432, 5432, "tcp", "c", Location("f", 3, 1))])]
     [((3000, 3099), ['3000', '3001']), (None, ['5432'])]
     """
     ordered = sorted(rows)
@@ -205,7 +234,13 @@ def clusters(rows: Iterable[Row]) -> list[tuple[tuple[int, int] | None, list[Row
 def _table(header: tuple[str, ...], rows: Iterable[Row]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("-" * (len(cell) + 2) for cell in header) + "|"]
     for row in rows:
-        cells = (row.port, _cell(row.service), row.protocol, _cell(row.purpose), _code(f"{row.path}:{row.line}"))
+        cells = (
+            row.port,
+            _cell(row.service),
+            row.protocol,
+            _cell(row.purpose),
+            _code(row.location.path_line),
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -1,6 +1,6 @@
 r"""docker compose files: each service's name, published ports, ``expose`` and traefik routes.
 
->>> [(p.line, p.host_ip, str(p.published), str(p.target), p.protocol) for s in read_compose('''
+>>> [(p.location.line, p.host_ip, str(p.published), str(p.target), p.protocol) for s in read_compose('''
 ... services:
 ...   web:
 ...     ports: ["127.0.0.1:${WEB_PORT:-5000}:80", "3478:3478/udp"]
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from ..location import Location
 from ..model.ports import PortRange
-from .port_values import PortSpecError, port_span
-from .yaml_nodes import YamlFile, is_empty, scalar
+from .notation import PortSpecError, YamlFile, is_empty, port_span, scalar
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
 # Innermost interpolation first, so that nested defaults (${A:-${B:-3001}}) resolve from the inside.
@@ -40,9 +40,7 @@ class ComposePort:
     ``error`` says why the entry cannot be read (then both may be None).
     """
 
-    path: str
-    line: int
-    column: int
+    location: Location
     text: str  # as written (short syntax) or the ``published`` value (long syntax)
     host_ip: str | None
     published: PortRange | None
@@ -70,9 +68,7 @@ class ComposePort:
 class Route:
     """A traefik label naming the container port its router sends traffic to."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     router: str  # the ``<name>`` in traefik.http.services.<name>.loadbalancer.server.port
     text: str
     port: int | None  # None when the value cannot be read (then it is not checked)
@@ -82,9 +78,7 @@ class Route:
 class ComposeService:
     """A service of a docker compose file: its name, ``container_name``, ports and traefik routes."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     name: str
     container_name: str | None
     ports: tuple[ComposePort, ...]
@@ -218,18 +212,18 @@ def parse_short_port(text: str) -> tuple[str | None, PortRange | None, PortRange
 
 def _short_port(node: yaml.ScalarNode, yaml_file: YamlFile, variables: Mapping[str, str]) -> ComposePort:
     written = str(node.value)
-    at = (yaml_file.path, yaml_file.line(node), yaml_file.column(node))
+    at = yaml_file.location(node)
     try:
         host_ip, published, target, protocol = parse_short_port(interpolate(written, variables))
     except PortSpecError as exc:
-        return ComposePort(*at, written, None, None, None, "tcp", str(exc))
-    return ComposePort(*at, written, host_ip, published, target, protocol)
+        return ComposePort(at, written, None, None, None, "tcp", str(exc))
+    return ComposePort(at, written, host_ip, published, target, protocol)
 
 
 def _long_port(node: yaml.Node, yaml_file: YamlFile, variables: Mapping[str, str]) -> ComposePort:
     keys = yaml_file.mapping(node, "a ports entry")
     anchor = keys["published"][1] if "published" in keys else node
-    path, at_line, at_column = yaml_file.path, yaml_file.line(anchor), yaml_file.column(anchor)
+    at = yaml_file.location(anchor)
 
     def value(key: str) -> str | None:
         written = scalar(keys[key][1]) if key in keys else None
@@ -248,8 +242,8 @@ def _long_port(node: yaml.Node, yaml_file: YamlFile, variables: Mapping[str, str
         protocol = _protocol(value("protocol") or "tcp")
         host_ip = value("host_ip") or None
     except PortSpecError as exc:
-        return ComposePort(path, at_line, at_column, text, None, None, None, "tcp", str(exc))
-    return ComposePort(path, at_line, at_column, text, host_ip, published, target, protocol)
+        return ComposePort(at, text, None, None, None, "tcp", str(exc))
+    return ComposePort(at, text, host_ip, published, target, protocol)
 
 
 def _expose(nodes: list[yaml.Node], variables: Mapping[str, str]) -> tuple[int, ...]:
@@ -293,8 +287,8 @@ def _routes(node: yaml.Node, yaml_file: YamlFile, what: str, variables: Mapping[
         except PortSpecError:
             port = None
         # In a "key=value" list item, the column is that of the item; the value is later on the line.
-        at = (yaml_file.path, yaml_file.line(value_node), yaml_file.column(value_node))
-        routes.append(Route(*at, match.group(1), value, port))
+        at = yaml_file.location(value_node)
+        routes.append(Route(at, match.group(1), value, port))
     return tuple(routes)
 
 
@@ -330,9 +324,7 @@ def read_compose(text: str, path: str, variables: Mapping[str, str] | None = Non
         labels = keys.get("labels")
         services.append(
             ComposeService(
-                path,
-                yaml_file.line(key),
-                yaml_file.column(key),
+                yaml_file.location(key),
                 name,
                 scalar(keys["container_name"][1]) if "container_name" in keys else None,
                 tuple(ports),

@@ -73,7 +73,7 @@ class Discovery:
     document: str | None  # the port document, when the repository has one (relative path)
 
     def hosts(self, base: Path | None = None) -> tuple[HostFiles, ...]:
-        """The files as :func:`~mdports.deploy.load.load_hosts` reads them: the unnamed host first.
+        """The files as :func:`~mdports.deploy.deployment.load_hosts` reads them: the unnamed host first.
 
         The paths are relative to the root, as the configuration writes them; ``base`` turns them
         into paths from there (the current folder, to read them from disk).
@@ -242,7 +242,7 @@ def _is_compose(text: str, name: str) -> bool:
     """A compose-named file counts when its top level has a ``services`` mapping."""
     import yaml
 
-    from .yaml_nodes import YamlFile, is_empty
+    from .notation import YamlFile, is_empty
 
     document = YamlFile(text, name)  # an InputError (file:line) when it is not YAML
     if not isinstance(document.root, yaml.MappingNode):
@@ -261,7 +261,7 @@ def _yaml_kind(root: Path, name: str) -> tuple[Kind | None, str]:
         return None, ""
     import yaml
 
-    from .yaml_nodes import YamlFile
+    from .notation import YamlFile
 
     try:
         documents = list(YamlFile.documents(text, name))

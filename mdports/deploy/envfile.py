@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..location import Location
 from ..syntax.row import LineIndex
-from .port_values import PortSpecError, port_span
+from .notation import PortSpecError, port_span
 
 # The escapes python-dotenv decodes in a double-quoted value, and in a single-quoted one.
 _ENV_ESCAPES = {
@@ -34,9 +35,7 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 class EnvPort:
     """A ``NAME_PORT=NNNN`` variable of an env file."""
 
-    path: str
-    line: int
-    column: int  # where the value starts
+    location: Location  # where the value starts
     variable: str
     value: str
     port: int | None
@@ -227,7 +226,7 @@ def read_env(text: str, path: str) -> tuple[EnvPort, ...]:
             span = port_span(value, "value")
             if len(span) != 1:
                 raise PortSpecError(f"value {value!r} is a range, not one port")
-            found.append(EnvPort(path, line, column, name, value, span.lo))
+            found.append(EnvPort(Location(path, line, column), name, value, span.lo))
         except PortSpecError as exc:
-            found.append(EnvPort(path, line, column, name, value, None, str(exc)))
+            found.append(EnvPort(Location(path, line, column), name, value, None, str(exc)))
     return tuple(found)

@@ -27,18 +27,16 @@ from ..files.config import Config
 from ..files.reading import file_identity
 from ..files.transaction import Locking, Target, transact
 from ..fixes import apply_edits
+from ..location import Location
 from ..model.lookup import Registry
 from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines, unified_diff
-from .cloudflared import read_cloudflared
 from .compose import read_compose
-from .deployment import Deployment
-from .drift.run import check
+from .deployment import Deployment, load_hosts
+from .drift import check
 from .envfile import read_env
-from .fix_plan import Group, PortEdit, plan
-from .load import load_hosts
-from .prometheus import read_prometheus
-from .unfixed import STILL_THERE, Unfixed, place_of, would_cause
+from .fix_plan import STILL_THERE, Group, PortEdit, Unfixed, plan, would_cause
+from .targets import read_cloudflared, read_prometheus
 
 CHANGED_WHILE_CHECKING = "the file changed while drift was checking it"
 UNSAFE = "a new host port changes where traffic goes (an unsafe fix); run with --unsafe-fixes to apply it"
@@ -97,7 +95,7 @@ def follow_document(
         unfixed += [Unfixed(group.finding, refused[id(group)]) for group in groups if id(group) in refused]
         groups = [group for group in groups if id(group) not in refused]
     new_texts = files.apply(groups)
-    changes = tuple({edit.place: edit for group in groups for edit in group.edits}.values())
+    changes = tuple({edit.location: edit for group in groups for edit in group.edits}.values())
     order = {id(finding): index for index, finding in enumerate(findings)}
     # A finding without a fix of its own that the fixes remove (a host port read from the variable
     # a fix changed) is fixed too.
@@ -132,31 +130,39 @@ class _Files:
     def one_value_per_place(self, groups: Sequence[Group], unfixed: list[Unfixed]) -> list[Group]:
         """The groups with each edit on its file's first name; one that changes a value another changes is left."""
         kept: list[Group] = []
-        taken: dict[tuple[str, int, int], str] = {}
+        taken: dict[Location, str] = {}
         for group in groups:
             edits = tuple(
-                dataclasses.replace(edit, path=self.canonical.get(edit.path, edit.path)) for edit in group.edits
+                dataclasses.replace(edit, location=dataclasses.replace(at, path=self.canonical.get(at.path, at.path)))
+                for edit in group.edits
+                for at in (edit.location,)
             )
-            clash = next((edit for edit in edits if taken.get(edit.place, edit.new) != edit.new), None)
+            clash = next((edit for edit in edits if taken.get(edit.location, edit.new) != edit.new), None)
             if clash is not None:
-                where = f"{clash.path}:{clash.line}:{clash.column}"
-                unfixed.append(Unfixed(group.finding, f"another fix changes {where} to {taken[clash.place]}"))
+                where = f"{clash.location}"
+                unfixed.append(Unfixed(group.finding, f"another fix changes {where} to {taken[clash.location]}"))
                 continue
-            taken.update((edit.place, edit.new) for edit in edits)
+            taken.update((edit.location, edit.new) for edit in edits)
             kept.append(Group(group.finding, edits))
         return kept
 
     def apply(self, groups: Sequence[Group]) -> dict[str, str]:
         """The new text of each file the groups change, each read back with only its changed ports different."""
-        by_file: dict[str, dict[tuple[str, int, int], PortEdit]] = {}
+        by_file: dict[str, dict[Location, PortEdit]] = {}
         for group in groups:
             for edit in group.edits:
-                by_file.setdefault(edit.path, {})[edit.place] = edit
+                by_file.setdefault(edit.location.path, {})[edit.location] = edit
         new_texts: dict[str, str] = {}
         for path, edits in by_file.items():
             old = self.texts[path]
             changes = list(edits.values())
-            new = apply_edits(old, (TextEdit(c.line, c.column, c.line, c.column + len(c.old), c.new) for c in changes))
+            new = apply_edits(
+                old,
+                (
+                    TextEdit(c.location.line, c.location.column, c.location.line, c.location.column + len(c.old), c.new)
+                    for c in changes
+                ),
+            )
             _verify(self.kinds[path], path, old, new, changes)
             new_texts[path] = new
         return new_texts
@@ -194,21 +200,22 @@ class _Files:
         after = check(registry, deployment, config, path).findings
         shifts: dict[tuple[str, int], list[tuple[int, int]]] = {}
         for group in groups:
-            for edit in {e.place: e for e in group.edits}.values():
-                for name in self.names.get(edit.path, [edit.path]):
-                    shifts.setdefault((name, edit.line), []).append((edit.column, len(edit.new) - len(edit.old)))
+            for edit in {e.location: e for e in group.edits}.values():
+                for name in self.names.get(edit.location.path, [edit.location.path]):
+                    shifts.setdefault((name, edit.location.line), []).append(
+                        (edit.location.column, len(edit.new) - len(edit.old))
+                    )
 
-        def moved(finding: Finding) -> tuple[str, int, int]:
-            delta = sum(
-                change for column, change in shifts.get((finding.path, finding.line), ()) if column < finding.column
-            )
-            return finding.path, finding.line, finding.column + delta
+        def moved(finding: Finding) -> Location:
+            at = finding.location
+            delta = sum(change for column, change in shifts.get((at.path, at.line), ()) if column < at.column)
+            return dataclasses.replace(at, column=at.column + delta)
 
-        now = {place_of(finding) for finding in after}
+        now = {finding.location for finding in after}
         was = {moved(finding) for finding in before}
         gone = {id(finding) for finding in before if moved(finding) not in now}
         stays = [group for group in groups if moved(group.finding) in now]
-        return stays, [f for f in after if place_of(f) not in was], gone
+        return stays, [f for f in after if f.location not in was], gone
 
 
 def with_fixes(
@@ -227,9 +234,12 @@ def with_fixes(
 
     def fixed(finding: Finding) -> Finding:
         found = by_finding.get(id(finding), [])
-        if not found or any(edit.path != finding.path for edit in found):
+        if not found or any(edit.location.path != finding.path for edit in found):
             return finding
-        changes = tuple(TextEdit(e.line, e.column, e.line, e.column + len(e.old), e.new) for e in found)
+        changes = tuple(
+            TextEdit(e.location.line, e.location.column, e.location.line, e.location.column + len(e.old), e.new)
+            for e in found
+        )
         description = f"change the host port {found[0].old} to {found[0].new}, the documented port (--fix deployment)"
         return dataclasses.replace(finding, fix=Fix(description, "unsafe", changes))
 
@@ -240,17 +250,19 @@ def _readback(kind: str, text: str, path: str) -> list[tuple[tuple[object, ...],
     """Every port record of the file: what must stay (its key, the line first) and its port."""
     if kind == "compose":
         return [
-            ((m.line, service.name, m.host_ip, m.target, m.protocol, m.error is None), m.published)
+            ((m.location.line, service.name, m.host_ip, m.target, m.protocol, m.error is None), m.published)
             for service in read_compose(text, path)
             for m in service.ports
         ]
     if kind == "env":
-        return [((v.line, v.variable, v.error is None), v.port) for v in read_env(text, path)]
+        return [((v.location.line, v.variable, v.error is None), v.port) for v in read_env(text, path)]
     if kind == "prometheus":
-        return [((t.line, t.job, t.host, t.role, t.error is None), t.port) for t in read_prometheus(text, path)]
+        return [
+            ((t.location.line, t.job, t.host, t.role, t.error is None), t.port) for t in read_prometheus(text, path)
+        ]
     if kind == "cloudflared":
         return [
-            ((r.line, r.hostname, r.path_pattern, r.host, r.error is None), r.port)
+            ((r.location.line, r.hostname, r.path_pattern, r.host, r.error is None), r.port)
             for r in read_cloudflared(text, path)
         ]
     raise RefusedError(f"{kind} files are not changed by --fix deployment", path=path)  # pragma: no cover
@@ -259,7 +271,7 @@ def _readback(kind: str, text: str, path: str) -> list[tuple[tuple[object, ...],
 def _verify(kind: str, path: str, old: str, new: str, changes: Sequence[PortEdit]) -> None:
     """Read the new text again: the same records, and only the changed ports differ."""
     before, after = _readback(kind, old, path), _readback(kind, new, path)
-    lines = {change.line for change in changes}
+    lines = {change.location.line for change in changes}
     same = [key for key, _ in before] == [key for key, _ in after] and all(
         old_port == new_port or key[0] in lines for (key, old_port), (_, new_port) in zip(before, after, strict=True)
     )

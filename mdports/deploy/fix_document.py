@@ -32,10 +32,8 @@ from ..rules.validation import validate
 from ..syntax.document import Document, Prose
 from .compose import ComposePort
 from .deployment import Deployment
-from .drift.run import check
-from .drift.running import matched_entry
-from .fix_plan import located_records
-from .unfixed import STILL_THERE, Unfixed, not_fixable, place_of, would_cause
+from .drift import check
+from .fix_plan import STILL_THERE, Unfixed, located_records, not_fixable, would_cause
 
 MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
 CHANGED_WHILE_CHECKING = "the document changed while drift was checking it"
@@ -119,12 +117,12 @@ def _adopt(
         if finding.severity == "info":
             continue
         name: str | None = None
-        matched = matched_entry(registry, finding)
+        matched = finding.entry
         item = matched if matched is not None and matched.source == "list" else None
         if finding.rule in MOVED_OR_RESERVED and matched is not None:
             name = matched.service
         elif finding.rule is UNDOCUMENTED_PORT and add_undocumented:
-            if (finding.path, finding.line, finding.column) not in mappings:
+            if finding.location not in mappings:
                 unfixed.append(Unfixed(finding, "only a compose service is added as a row"))
                 continue
             name = finding.deployed_as
@@ -211,11 +209,11 @@ def move_item(
     return edit
 
 
-def _drift_key(finding: Finding, document: str | None) -> tuple[object, ...]:
+def _drift_key(finding: Finding, document: str | None) -> object:
     """A drift finding across an edit of the document: in the document, not by line (a move reorders rows)."""
     if finding.path == document:
         return finding.rule.id, finding.path, finding.ports, finding.deployed_as
-    return place_of(finding)
+    return finding.location
 
 
 def _new_findings(before: Document, after: Document, vocab: Vocabulary) -> tuple[Finding, ...]:

@@ -6,12 +6,26 @@ For each finding of a matched record on a port that is not its entry's (:data:`F
 tunnel routes, env values: :func:`_references`), or says why there is no such edit (a shared
 anchor, a variable, another publisher). :mod:`~mdports.deploy.fix_deployment` applies and
 verifies the plan.
+
+What a drift fix leaves as it was, and why: shared by both directions of ``drift --fix``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..location import Location
+from ..rules.deployment_rules import UNDOCUMENTED_PORT
+from ..rules.findings import Finding
+
+if TYPE_CHECKING:
+    from ..records import UnfixedRecord
+
+
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -19,17 +33,47 @@ from ..files.config import Config
 from ..model.lookup import Registry
 from ..model.registry import Entry
 from ..rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT
-from ..rules.findings import Finding
-from .cloudflared import TunnelRoute
 from .compose import ComposePort, ComposeService
 from .deployment import Deployment
-from .drift.context import Context, TargetMatch
 from .envfile import EnvPort
-from .prometheus import ScrapeTarget
-from .unfixed import Unfixed, not_fixable
+from .matching import Context, TargetMatch
+from .targets import ScrapeTarget, TunnelRoute
 
 if TYPE_CHECKING:
     from ..records import PortEditRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Unfixed:
+    """A finding a fix left as it was, and why."""
+
+    finding: Finding
+    reason: str
+
+    def to_dict(self) -> UnfixedRecord:
+        return {**self.finding.to_dict(), "reason": self.reason}
+
+
+def not_fixable(finding: Finding, direction: str) -> str:
+    """Why ``--fix DIRECTION`` leaves a finding, and what to do instead."""
+    if direction == "document":
+        if finding.rule is UNDOCUMENTED_PORT:
+            return "an undocumented service gets a row only with --add-undocumented"
+        return (
+            f"{finding.rule.id} has no fix in the document; correct the deployment (--fix deployment) or edit by hand"
+        )
+    return f"{finding.rule.id} has no fix in the deployment; correct the document (--fix document) or edit by hand"
+
+
+STILL_THERE = "a re-read of the deployment still shows the finding"
+
+
+def would_cause(findings: Sequence[Finding]) -> str:
+    """Why a fix is refused: the findings it would bring (the first two named)."""
+    shown = "; ".join(f"{f.rule.id} at {f.location} ({f.message})" for f in findings[:2])
+    more = f" and {len(findings) - 2} more" if len(findings) > 2 else ""
+    return f"it would cause new finding{'s' if len(findings) > 1 else ''}: {shown}{more}"
+
 
 FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a port that is not its entry's
 
@@ -38,19 +82,14 @@ FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a po
 class PortEdit:
     """One host port changed in a deployment file: where, from what, to what."""
 
-    path: str
-    line: int
-    column: int  # of the digits changed
+    location: Location  # of the digits changed
     old: str
     new: str
     finding: Finding
 
     def to_dict(self) -> PortEditRecord:
-        return {"path": self.path, "line": self.line, "column": self.column, "old": self.old, "new": self.new}
-
-    @property
-    def place(self) -> tuple[str, int, int]:
-        return self.path, self.line, self.column
+        at = self.location
+        return {"path": at.path, "line": at.line, "column": at.column, "old": self.old, "new": self.new}
 
 
 Record = ComposePort | EnvPort | ScrapeTarget | TunnelRoute
@@ -64,17 +103,17 @@ class Group:
     edits: tuple[PortEdit, ...]
 
 
-def located_records(deployed: Deployment) -> dict[tuple[str, int, int], Record]:
+def located_records(deployed: Deployment) -> dict[Location, Record]:
     """The port records a fix can change, by where a finding points: (file, line, column)."""
     return {place: found[0][1] for place, found in records_at(deployed).items()}
 
 
-def records_at(deployed: Deployment) -> dict[tuple[str, int, int], list[tuple[str, Record]]]:
+def records_at(deployed: Deployment) -> dict[Location, list[tuple[str, Record]]]:
     """Every port record by its place, with what it belongs to: several when a value is shared."""
-    found: dict[tuple[str, int, int], list[tuple[str, Record]]] = {}
+    found: dict[Location, list[tuple[str, Record]]] = {}
 
     def add(owner: str, record: Record) -> None:
-        found.setdefault((record.path, record.line, record.column), []).append((owner, record))
+        found.setdefault(record.location, []).append((owner, record))
 
     for service in deployed.services:
         for mapping in service.ports:
@@ -139,12 +178,14 @@ def port_edit(record: Record, finding: Finding, new: int, lines_of: Callable[[st
         if isinstance(record, TunnelRoute)
         else record.text
     )
-    lines = lines_of(record.path)
-    line = lines[record.line - 1] if 0 < record.line <= len(lines) else ""
-    start = record.column - 1
+    lines = lines_of(record.location.path)
+    line = lines[record.location.line - 1] if 0 < record.location.line <= len(lines) else ""
+    start = record.location.column - 1
     if line[start : start + len(written)] != written:
         return "the value is not written on one line as it reads (escapes, folding)"
-    return PortEdit(record.path, record.line, record.column + offset, digits, str(new), finding)
+    return PortEdit(
+        dataclasses.replace(record.location, column=record.location.column + offset), digits, str(new), finding
+    )
 
 
 def plan(
@@ -166,8 +207,8 @@ def plan(
         if finding.rule not in FOLLOWS or finding.entry is None:
             unfixed.append(Unfixed(finding, not_fixable(finding, "deployment")))
             continue
-        entry = registry.every_entry[finding.entry]
-        found = records.get((finding.path, finding.line, finding.column), [])
+        entry = finding.entry
+        found = records.get(finding.location, [])
         record = found[0][1] if found else None
         if record is None or isinstance(record, TunnelRoute):
             reason = "only compose port mappings, env *_PORT values and Prometheus targets are changed"
@@ -222,11 +263,11 @@ def _group(
     stranded: list[str] = []
     for publisher, protocol in publishers:
         for reference, what in _references(ctx, publisher, int(edit.old), protocol):
-            if reference is record or any(e.place == (reference.path, reference.line, reference.column) for e in edits):
+            if reference is record or any(e.location == reference.location for e in edits):
                 continue
             moved = port_edit(reference, finding, new, lines_of)
             if isinstance(moved, str):
-                stranded.append(f"{what} ({reference.path}:{reference.line}: {moved})")
+                stranded.append(f"{what} ({reference.location.path_line}: {moved})")
             else:
                 edits.append(moved)
     if stranded:

@@ -26,8 +26,9 @@ from pathlib import Path
 import yaml
 
 from ..errors import InputError
+from ..location import Location
 from ..model.ports import MAX_PORT, MIN_PORT
-from .yaml_nodes import Pairs, YamlFile, scalar
+from .notation import Pairs, YamlFile, scalar
 
 _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"})
 _SUFFIXES = (".yaml", ".yml")
@@ -39,9 +40,7 @@ Labels = tuple[tuple[str, str], ...]
 class ContainerPort:
     """A ``containerPort`` of a workload's pod template, with its optional name."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     port: int
     name: str | None
 
@@ -50,9 +49,7 @@ class ContainerPort:
 class Workload:
     """A Deployment (StatefulSet, ...) or Pod: its name, pod labels and container ports."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     kind: str
     name: str
     labels: Labels
@@ -63,14 +60,11 @@ class Workload:
 class ServicePort:
     """One entry of a Service's ``ports:``; ``target`` is the ``targetPort`` as written (a number or a name)."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     name: str | None
     port: int | None
     target: str | None
-    target_line: int
-    target_column: int
+    target_location: Location  # of the targetPort, or of the port when there is none
     node_port: int | None
     protocol: str
     error: str | None = None
@@ -80,9 +74,7 @@ class ServicePort:
 class KubeService:
     """A Service: its name, selector and ports."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     name: str
     selector: Labels
     ports: tuple[ServicePort, ...]
@@ -92,9 +84,7 @@ class KubeService:
 class Backend:
     """The Service (and its port, by number or name) an Ingress path sends traffic to."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     service: str
     port: int | None
     port_name: str | None
@@ -166,9 +156,9 @@ def _workload(kind: str, name: str, top: Pairs, metadata: Pairs, doc: YamlFile, 
                 if number is None or number_node is None:
                     continue  # an unreadable container port cannot be matched; the Service side reports
                 port_name = scalar(item_keys["name"][1]) if "name" in item_keys else None
-                ports.append(ContainerPort(doc.path, doc.line(number_node), doc.column(number_node), number, port_name))
+                ports.append(ContainerPort(doc.location(number_node), number, port_name))
     labels = _labels(metadata, "labels", doc, f"the pod labels of {kind} {name}")
-    return Workload(doc.path, doc.line(at), doc.column(at), kind, name, labels, tuple(ports))
+    return Workload(doc.location(at), kind, name, labels, tuple(ports))
 
 
 def _service(name: str, top: Pairs, doc: YamlFile, at: yaml.Node) -> KubeService:
@@ -185,21 +175,18 @@ def _service(name: str, top: Pairs, doc: YamlFile, at: yaml.Node) -> KubeService
             node_port, node_error = _port(keys["nodePort"][1] if "nodePort" in keys else None)
             ports.append(
                 ServicePort(
-                    doc.path,
-                    doc.line(port_node),
-                    doc.column(port_node),
+                    doc.location(port_node),
                     scalar(keys["name"][1]) if "name" in keys else None,
                     port,
                     scalar(target_node),
-                    doc.line(target_node) if target_node is not None else doc.line(port_node),
-                    doc.column(target_node) if target_node is not None else doc.column(port_node),
+                    doc.location(target_node if target_node is not None else port_node),
                     node_port,
                     (scalar(keys["protocol"][1]) or "TCP").lower() if "protocol" in keys else "tcp",
                     error or node_error,
                 )
             )
     selector = _labels(spec, "selector", doc, f"the selector of Service {name}")
-    return KubeService(doc.path, doc.line(at), doc.column(at), name, selector, tuple(ports))
+    return KubeService(doc.location(at), name, selector, tuple(ports))
 
 
 def _backends(name: str, top: Pairs, doc: YamlFile) -> Iterator[Backend]:
@@ -225,7 +212,7 @@ def _backends(name: str, top: Pairs, doc: YamlFile) -> Iterator[Backend]:
         number, _ = _port(port_keys["number"][1] if "number" in port_keys else None)
         port_name = scalar(port_keys["name"][1]) if "name" in port_keys else None
         where = port_keys.get("number", port_keys.get("name", service["name"]))[1]
-        yield Backend(doc.path, doc.line(where), doc.column(where), service_name, number, port_name)
+        yield Backend(doc.location(where), service_name, number, port_name)
 
 
 def read_kubernetes(text: str, path: str) -> Manifests:

@@ -68,8 +68,8 @@ def finding_keys(
         if finding.deployed_as:
             scope = finding.deployed_as
         else:
-            if finding.entry is not None and finding.entry < len(registry.every_entry):
-                entry = registry.every_entry[finding.entry]  # drift: table rows, then list items
+            if finding.entry is not None:
+                entry = finding.entry  # drift: the table row or list item the record matched
             elif finding.path == registry.path or registry.path is None:
                 if by_line is None:
                     by_line = {e.line: e for e in registry.entries}

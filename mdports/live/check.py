@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..deploy.compose import ComposeService
-from ..deploy.drift.matching import name_key
-from ..deploy.drift.published import ips_clash
+from ..deploy.matching import name_key
+from ..deploy.port_findings import ips_clash
+from ..location import Location
 from ..model.lookup import Registry
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Entry
@@ -88,8 +89,8 @@ def _mentions(listener: Listener, service: str) -> bool:
     return any(word in text for word in words)
 
 
-def _location(path: str, entry: Entry) -> tuple[str, int, int]:
-    return path, entry.line, entry.port_column
+def _location(path: str, entry: Entry) -> Location:
+    return Location(path, entry.line, entry.port_column)
 
 
 def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequence[Entry], path: str) -> LiveResult:
@@ -113,14 +114,14 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
                     findings.append(
                         Finding(
                             UNEXPECTED_HOLDER,
-                            *_location(path, entry),
+                            _location(path, entry),
                             f"{entry.service}'s port {port}/{protocol} is held by {visible[0].holder}, "
                             "whose name does not mention it",
                             "a hint, not an error: check that the right service runs there (a runtime such as "
                             "node or python names its script on its command line)",
                             (port,),
                             entry.section,
-                            entry=entry.index,
+                            entry=entry,
                         )
                     )
         if not held_any:
@@ -132,12 +133,12 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
             findings.append(
                 Finding(
                     NOT_LISTENING,
-                    *_location(path, entry),
+                    _location(path, entry),
                     f"{entry.service}: nothing listens on {ports} ({'/'.join(entry.protocols)}) on this machine",
                     "start the service, or check that it binds the documented port",
                     entry.ports,
                     entry.section,
-                    entry=entry.index,
+                    entry=entry,
                 )
             )
     # Per protocol: a UDP listener on a port documented for TCP only is no documented service's.
@@ -162,7 +163,7 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
             findings.append(
                 Finding(
                     RESERVED_LISTENER,
-                    *_location(path, entry),
+                    _location(path, entry),
                     f"{listener.port}/{listener.protocol} is reserved in the document, but {listener.holder} "
                     f"listens on it (on {listener.address})",
                     "document the service on that port, or move it off the reserved port",
@@ -178,9 +179,7 @@ def check_local(registry: Registry, listeners: Sequence[Listener], entries: Sequ
         findings.append(
             Finding(
                 UNDOCUMENTED_LISTENER,
-                path,
-                section.line,
-                1,
+                Location(path, section.line, 1),
                 f"{listener.holder} listens on {listener.port}/{listener.protocol} (on {listener.address}), "
                 f"inside {section.title!r} ({section.range}), but no entry documents {listener.protocol} there",
                 f"document it (mdports add NAME --port {listener.port}), or stop what listens there",
@@ -205,7 +204,7 @@ def check_remote(
         findings.append(
             Finding(
                 HOST_SILENT,
-                *_location(path, first),
+                _location(path, first),
                 f"{where} answered on none of {len(probes)} port(s) within the timeout",
                 "check that the host is up and reachable from here (a VPN, a firewall), or raise --timeout",
                 tuple(sorted(probes))[:100],
@@ -229,12 +228,12 @@ def check_remote(
             findings.append(
                 Finding(
                     PORT_CLOSED,
-                    *_location(path, entry),
+                    _location(path, entry),
                     f"{entry.service}: {where} port {ports}: {failed[0].detail}",
                     "start the service on that host, or correct the document if it moved",
                     tuple(p.port for p in failed),
                     entry.section,
-                    entry=entry.index,
+                    entry=entry,
                 )
             )
     if scanned is not None:
@@ -250,9 +249,7 @@ def check_remote(
                     findings.append(
                         Finding(
                             UNDOCUMENTED_LISTENER,
-                            path,
-                            section.line if section else 1,
-                            1,
+                            Location(path, section.line if section else 1, 1),
                             f"{where} port {port}/tcp is open, but no entry documents it",
                             f"document it (mdports add NAME --port {port}), or close it on that host",
                             (port,),
@@ -272,16 +269,14 @@ def check_preflight(services: Sequence[ComposeService], listeners: Sequence[List
         for port, protocol, mapping in service.published_ports():
             taken = [h for h in by_port.get((port, protocol), []) if ips_clash(h.address, mapping.host_ip)]
             if not taken:
-                lines.append(PortLine(port, protocol, "free", service.name, "", mapping.line))
+                lines.append(PortLine(port, protocol, "free", service.name, "", mapping.location.line))
                 continue
             holder = taken[0]
-            lines.append(PortLine(port, protocol, "taken", service.name, holder.holder, mapping.line))
+            lines.append(PortLine(port, protocol, "taken", service.name, holder.holder, mapping.location.line))
             findings.append(
                 Finding(
                     PREFLIGHT_TAKEN,
-                    mapping.path,
-                    mapping.line,
-                    mapping.column,
+                    mapping.location,
                     f"compose service {service.name} would publish {port}/{protocol}, but {holder.holder} "
                     f"already listens on it (on {holder.address})",
                     "stop that process or publish another host port; if it is this project's own container, "
@@ -302,4 +297,4 @@ def _by_port(listeners: Iterable[Listener]) -> dict[tuple[int, str], list[Listen
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule.id))
+    return sorted(findings, key=lambda f: (f.location, f.rule.id))

@@ -21,8 +21,7 @@ from .report import paint, to_json
 
 if TYPE_CHECKING:
     from ..deploy.deployment import Deployment
-    from ..deploy.fix_plan import PortEdit
-    from ..deploy.unfixed import Unfixed
+    from ..deploy.fix_plan import PortEdit, Unfixed
     from ..edits import Change
     from ..live.check import LiveResult
     from ..model.lookup import Registry

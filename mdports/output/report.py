@@ -80,7 +80,8 @@ def format_text(
     # added, so that an ESC of its own cannot reach the terminal but ours can.
     for finding in report.findings:
         out.append(
-            f"{paint(printable(finding.location), 'bold', color)}: {paint(finding.severity, finding.severity, color)} "
+            f"{paint(printable(str(finding.location)), 'bold', color)}: "
+            f"{paint(finding.severity, finding.severity, color)} "
             f"{paint(finding.rule.id, 'bold', color)} {printable(finding.message)} [{finding.rule.name}]"
         )
         lines = sources.get(finding.path, ()) if show_source and sources else ()
@@ -161,7 +162,7 @@ def format_markdown_summary(report: Report, command: str = "validate") -> str:
         lines += ["| Location | Severity | Rule | Message | Hint |", "|---|---|---|---|---|"]
         for f in report.findings:
             lines.append(
-                f"| {escape_markdown(f.location)} | {f.severity} | {f.rule.id} {f.rule.name} "
+                f"| {escape_markdown(str(f.location))} | {f.severity} | {f.rule.id} {f.rule.name} "
                 f"| {escape_markdown(f.message)} | {escape_markdown(f.hint)} |"
             )
     return "\n".join(lines) + "\n"

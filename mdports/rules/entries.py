@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..location import Location
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
@@ -19,7 +20,7 @@ from .structure_rules import CELL_COUNT, CONFUSABLE_SERVICE, EMPTY_SERVICE, UNSO
 def entry_finding(
     rule: Rule, path: str, entry: Entry, column: int, message: str, hint: str, ports: Iterable[int] = ()
 ) -> Finding:
-    return Finding(rule, path, entry.line, column, message, hint, tuple(ports), entry.section)
+    return Finding(rule, Location(path, entry.line, column), message, hint, tuple(ports), entry.section)
 
 
 def _assigned(registry: Registry) -> Iterator[Entry]:
@@ -286,9 +287,7 @@ def check_references(registry: Registry, path: str) -> Iterator[Finding]:
             hint = f"there is no entry named {ref.service}; fix the reference or add the service"
         yield Finding(
             BROKEN_REFERENCE,
-            path,
-            ref.line,
-            ref.column,
+            Location(path, ref.line, ref.column),
             message,
             hint,
             (ref.port,),

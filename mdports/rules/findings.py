@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ..location import Location
 from ..model.ports import PortRange
 
 if TYPE_CHECKING:
+    from ..model.registry import Entry
     from ..records import FindingRecord, FixRecord, TextEditRecord
 
 Severity = Literal["error", "warning", "info"]
@@ -91,12 +93,10 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem at one place: rule, severity, ``path:line:column``, message and fix hint."""
+    """One problem at one place: rule, severity, :class:`~mdports.location.Location`, message and fix hint."""
 
     rule: Rule
-    path: str
-    line: int
-    column: int
+    location: Location
     message: str
     hint: str
     ports: tuple[int, ...] = ()
@@ -104,12 +104,11 @@ class Finding:
     # Attached on demand (mdports.fixes.fixers), never by the checks themselves: the fix model lives
     # in check/text_edits.py, which a plain `validate` does not load.
     fix: Fix | None = None
-    # drift: the entry a deployment record was matched to (its index), and the record's own name,
-    # so that a reconciliation knows what to move or add without reading the message.
-    entry: int | None = None
+    # drift: the entry (table row or list item) a deployment record was matched to, and the record's
+    # own name, so that a reconciliation knows what to move or add without reading the message.
+    entry: Entry | None = None
     deployed_as: str | None = None
-    # drift: the layer of the document's entry the record was compared with and its host, as
-    # written (``entry`` indexes Registry.every_entry: table rows, then list items).
+    # drift: the layer of the document's entry the record was compared with and its host, as written.
     layer: Literal["planned", "running"] | None = None
     host: str | None = None
 
@@ -117,9 +116,19 @@ class Finding:
     def severity(self) -> Severity:
         return self.rule.severity
 
+    # Read through, so that the places that read a finding's file, line or column (the output
+    # formats, the baseline, the fixers) need not know it holds a Location.
     @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def column(self) -> int:
+        return self.location.column
 
     def to_dict(self) -> FindingRecord:
         record: FindingRecord = {

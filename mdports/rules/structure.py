@@ -15,6 +15,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 
 from ..errors import did_you_mean
+from ..location import Location
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.ports import PortRange, format_ports
@@ -43,9 +44,7 @@ def check_range_headings(registry: Registry, path: str) -> Iterator[Finding]:
         if section.range_error is not None:
             yield Finding(
                 MALFORMED_RANGE,
-                path,
-                section.line,
-                1,
+                Location(path, section.line, 1),
                 f"heading {section.heading!r} declares range {section.range_text!r}: {section.range_error}",
                 "write the range as LOW-HIGH with ports 1-65535, e.g. '## 3000-3009: Core Platform'",
                 (),
@@ -163,9 +162,7 @@ def _overlaps(registry: Registry, path: str, sections: list[Section]) -> Iterato
         ):
             yield Finding(
                 OVERLAPPING_RANGES,
-                path,
-                section.line,
-                1,
+                Location(path, section.line, 1),
                 f"range {section.declared} of {section.heading!r} overlaps {widest.declared} of "
                 f"{widest.heading!r} (line {widest.line})",
                 "narrow one of the ranges so that each port belongs to one section",
@@ -209,9 +206,7 @@ def check_service_columns(registry: Registry, path: str) -> Iterator[Finding]:
         if table.service_column is None and not table.record:  # a record's name is a row or its heading
             yield Finding(
                 NO_SERVICE_COLUMN,
-                path,
-                table.line,
-                1,
+                Location(path, table.line, 1),
                 f"table has a port column ({table.headers[table.port_column]!r}) but no service column; "
                 f"its rows are not read (headers are {', '.join(repr(h) for h in table.headers)})",
                 f"name a column 'Service' (or 'Name'), {_CONFIGURE}",
@@ -231,9 +226,7 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
         if reading.role == "unread":
             yield Finding(
                 TABLE_NOT_READ,
-                path,
-                reading.line,
-                1,
+                Location(path, reading.line, 1),
                 f"table is not read: {reading.reason}",
                 f"name the port column 'Port' (or 'Host Port', 'Default Port', ...) {_CONFIGURE}",
                 (),
@@ -242,9 +235,7 @@ def check_table_roles(registry: Registry, path: str) -> Iterator[Finding]:
             continue
         yield Finding(
             TABLE_ROLE,
-            path,
-            reading.line,
-            1,
+            Location(path, reading.line, 1),
             f"table is read as {ROLES[reading.role]} ({reading.reason}); its rows are not registry entries",
             "nothing to do if that is right; `mdports explain` shows how each table is read",
             (),
@@ -270,9 +261,7 @@ def check_something_read(registry: Registry, path: str) -> Iterator[Finding]:
     more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
     yield Finding(
         NOTHING_READ,
-        path,
-        unread[0].line,
-        1,
+        Location(path, unread[0].line, 1),
         f"no registry row is read from this document: {why}{more}",
         f"give each port table a port column and a service column ('Port', 'Service'), {_CONFIGURE}",
         (),
@@ -284,7 +273,9 @@ def check_directives(registry: Registry, path: str) -> Iterator[Finding]:
     """MP111: a mdports comment that would be silently ignored (a typo in the verb or a rule)."""
 
     def finding(directive: Directive, message: str, hint: str) -> Finding:
-        return Finding(BAD_DIRECTIVE, path, directive.line, 1, message, hint, directive.ports, directive.section)
+        return Finding(
+            BAD_DIRECTIVE, Location(path, directive.line, 1), message, hint, directive.ports, directive.section
+        )
 
     for directive in registry.directives:
         if directive.verb != "accept":
@@ -326,9 +317,7 @@ def check_running_against_plan(registry: Registry, path: str) -> Iterator[Findin
         if plan is None:
             yield Finding(
                 RUNNING_DIFFERS,
-                path,
-                entry.line,
-                entry.port_column,
+                Location(path, entry.line, entry.port_column),
                 f"{entry.service} runs on port {format_ports(entry.ports)}{where}, but the plan has no entry for it",
                 f"add it to the plan (`mdports add {entry.service} --port {entry.ports[0]}`), or ignore "
                 f"{RUNNING_DIFFERS.name} in the configuration",
@@ -342,9 +331,7 @@ def check_running_against_plan(registry: Registry, path: str) -> Iterator[Findin
             planned_where = f" on {first.host}" if first.host else ""
             yield Finding(
                 RUNNING_DIFFERS,
-                path,
-                entry.line,
-                entry.port_column,
+                Location(path, entry.line, entry.port_column),
                 f"{entry.service} runs on port {format_ports(entry.ports)}{where}, the plan gives it "
                 f"{format_ports(planned_ports)}{planned_where} (line {first.line})",
                 f"move the plan to the running port (`mdports move {entry.service} --port {entry.ports[0]}`), or the "

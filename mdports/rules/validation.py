@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from types import MappingProxyType
 from typing import Any
 
+from ..location import Location
 from ..model.lookup import Registry
 from ..model.registry import Directive
 from .catalog import DOCUMENT_RULES
@@ -133,9 +134,7 @@ def _unused_accepts(path: str, registry: Registry, used: set[int], ran: Collecti
         what = " ".join((*accept.rules, *map(str, accept.ports)))
         yield Finding(
             UNUSED_ACCEPT,
-            path,
-            accept.line,
-            1,
+            Location(path, accept.line, 1),
             f"<!-- mdports: accept {what} --> matches no finding",
             "remove the comment, or correct its rule or ports",
             accept.ports,

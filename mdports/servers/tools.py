@@ -184,7 +184,7 @@ def _findings(findings: Any, extra: dict[str, Any]) -> tuple[str, dict[str, Any]
 
 def _drift(session: Session, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     from ..deploy import drift
-    from ..deploy.load import hosts_to_compare, load_hosts
+    from ..deploy.deployment import hosts_to_compare, load_hosts
 
     given = [
         [Path(p) for p in args.get(kind, [])] for kind in ("compose", "prometheus", "env", "cloudflared", "kubernetes")

@@ -3,6 +3,10 @@
 :func:`port_findings` classifies each port against the document (taken by another entry,
 reserved, undocumented, not the entry's own) for a compose service, an env variable, a
 scrape target or a Kubernetes Service alike, named in messages by its :class:`Subject`.
+
+Ports a host's records claim: compose mappings, ``NAME_PORT`` variables, and host ports published twice.
+
+Ports that cannot be read, in every kind of deployment file (MP209).
 """
 
 from __future__ import annotations
@@ -11,21 +15,28 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from ...model.ports import format_ports
-from ...model.registry import Entry
-from ...rules.deployment_rules import PORT_MISMATCH, PORT_TAKEN, RESERVED_PORT, UNDOCUMENTED_PORT, UNMATCHED_NAME
-from ...rules.findings import Finding, Rule
-from .context import Context, EntryKey, key_of
-from .running import entry_number
+from ..location import Location
+from ..model.ports import format_ports
+from ..model.registry import Entry
+from ..rules.deployment_rules import (
+    DUPLICATE_HOST_PORT,
+    PORT_MISMATCH,
+    PORT_TAKEN,
+    RESERVED_PORT,
+    UNDOCUMENTED_PORT,
+    UNMATCHED_NAME,
+    UNREADABLE_PORT,
+)
+from ..rules.findings import Finding, Rule
+from .compose import ComposePort, ComposeService
+from .matching import Context, EntryKey, key_of
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
     """A deployment record as the messages name it: ``compose service auth publishes port ...``."""
 
-    path: str
-    line: int
-    column: int
+    location: Location
     text: str  # "compose service mana-auth", "scrape target mana-auth:3001 (job auth)", "MANA_AUTH_PORT"
     verb: str  # "publishes", "uses", "sets"
     name: str  # the name the record goes by
@@ -47,7 +58,7 @@ def _where(entry: Entry) -> str:
 class _Said(NamedTuple):
     """The last fields of a finding about a record: the entry it matched, its name, the entry's layer and host."""
 
-    entry: int | None
+    entry: Entry | None
     deployed_as: str | None
     layer: Literal["planned", "running"] | None
     host: str | None
@@ -55,7 +66,7 @@ class _Said(NamedTuple):
 
 def _finding(
     rule: Rule,
-    at: tuple[str, int, int],
+    at: Location,
     message: str,
     hint: str,
     ports: tuple[int, ...],
@@ -64,7 +75,7 @@ def _finding(
 ) -> Finding:
     return Finding(
         rule,
-        *at,
+        at,
         message,
         hint,
         ports,
@@ -100,11 +111,11 @@ def port_findings(
     is MP207 when ``claim_owner`` (a compose service, whose name is its identity) and fine
     otherwise (a scrape job name is only a label); a reserved one is MP204, any other MP201.
 
-    Matched to running entries (what runs, :mod:`~mdports.deploy.drift.running`), the record
+    Matched to running entries (what runs, :mod:`~mdports.deploy.matching`), the record
     is compared with the running list only: the plan's tables are not what it follows. A port
     that the running list of the record's host gives to a service is not undocumented.
     """
-    host = ctx.running.host_of(subject.machine, subject.path)
+    host = ctx.running.host_of(subject.machine, subject.location.path)
     running = bool(entries) and entries[0].source == "list"
     taken: dict[EntryKey, tuple[Entry, list[int]]] = {}
     reserved: dict[int, list[int]] = {}
@@ -120,10 +131,10 @@ def port_findings(
             reserved.setdefault(holder.index, []).append(port)
         else:
             undocumented.append(port)
-    at = (subject.path, subject.line, subject.column)
+    at = subject.location
     home = entries[0].section if entries else None
     # Which entry the record is (only when the name says so unambiguously) and its own name.
-    matched = entry_number(ctx.registry, entries[0]) if len(entries) == 1 else None
+    matched = entries[0] if len(entries) == 1 else None
     layer, named_host = (entries[0].layer, entries[0].host) if entries else (None, None)
     said = _Said(matched, subject.name, layer, named_host)
     documented = documented_ports(entries)
@@ -192,7 +203,7 @@ def port_findings(
     also = "".join(f" on {deployed_on} (its running list gives it to {_entries([e])} on {e.host})" for e in elsewhere)
     yield Finding(
         UNDOCUMENTED_PORT,
-        *at,
+        at,
         f"{what}, which the document does not list{also}",
         f"add {subject.name} to the document, or stop using the port"
         + (f" (the document has {close}; if it is the same service, use that name)" if close else ""),
@@ -201,3 +212,136 @@ def port_findings(
         entry=matched,
         deployed_as=subject.name,
     )
+
+
+_WILDCARD_IPS = frozenset({"", "0.0.0.0", "::"})
+
+
+def check_compose_ports(ctx: Context) -> Iterator[Finding]:
+    """MP201-MP204, MP207 for every fixed host port a compose service publishes."""
+    for service, entries in zip(ctx.deployment.services, ctx.service_entries, strict=True):
+        if service.host_network:
+            continue  # docker ignores ports: under network_mode: host
+        for port in service.ports:
+            if not port.exact or port.published is None:
+                continue
+            subject = Subject(
+                port.location,
+                f"compose service {service.name}",
+                "publishes",
+                service.name,
+                service.machine,
+            )
+            yield from port_findings(ctx, subject, entries, port.published, port.protocol, claim_owner=True)
+
+
+def check_env_ports(ctx: Context) -> Iterator[Finding]:
+    """MP202-MP204 for ``NAME_PORT`` variables whose name matches an entry.
+
+    Variables that match no entry are not checked: env files also hold ports of services that
+    run elsewhere (``SMTP_PORT=587``).
+    """
+    for variable, entries in zip(ctx.deployment.env_ports, ctx.env_entries, strict=True):
+        if not entries or variable.port is None:
+            continue
+        subject = Subject(
+            variable.location,
+            variable.variable,
+            "sets",
+            entries[0].service or "",
+            variable.machine,
+        )
+        yield from port_findings(ctx, subject, entries, (variable.port,), "tcp", claim_owner=False)
+
+
+def ips_clash(first: str | None, second: str | None) -> bool:
+    """Whether two bind addresses take the same port: either is a wildcard, or they are the same."""
+    return (first or "") in _WILDCARD_IPS or (second or "") in _WILDCARD_IPS or first == second
+
+
+def check_duplicate_host_ports(ctx: Context) -> Iterator[Finding]:
+    """MP205: a host port (per host, protocol and bind address) published by two compose services.
+
+    The same service in two compose files of one host (a base file and an override) is one
+    service: its ports are merged by docker compose, not published twice. Services of the same
+    name on different hosts are different services.
+    """
+    bound: dict[tuple[str, int, str], list[tuple[ComposeService, ComposePort]]] = {}
+    for service in ctx.deployment.services:
+        if service.host_network:
+            continue
+        for port in service.ports:
+            if not port.exact or port.published is None:
+                continue
+            clashes: dict[int, tuple[ComposeService, ComposePort, list[int]]] = {}
+            for number in port.published:
+                key = (service.machine, number, port.protocol)
+                for other_service, other in bound.get(key, ()):
+                    if other_service.name != service.name and ips_clash(port.host_ip, other.host_ip):
+                        clashes.setdefault(id(other), (other_service, other, []))[2].append(number)
+                bound.setdefault(key, []).append((service, port))
+            for other_service, other, numbers in clashes.values():
+                owners = ctx.owners(numbers[0], port.protocol)
+                yield Finding(
+                    DUPLICATE_HOST_PORT,
+                    port.location,
+                    f"host port {ports_text(numbers, port.protocol)} of compose service {service.name} is already "
+                    f"published by {other_service.name} ({other.location.path_line})",
+                    "two containers cannot bind one host port; give one of them another port",
+                    tuple(numbers),
+                    owners[0].section if owners else ctx.section_of(numbers[0]),
+                )
+
+
+def check_unreadable_ports(ctx: Context) -> Iterator[Finding]:
+    """MP209: ports that cannot be read, in compose files, scrape targets, tunnels and matched env variables."""
+    for service, entries in zip(ctx.deployment.services, ctx.service_entries, strict=True):
+        for port in service.ports:
+            if port.error:
+                yield Finding(
+                    UNREADABLE_PORT,
+                    port.location,
+                    f"compose service {service.name}: cannot read port {port.text!r}: {port.error}",
+                    'write HOST:CONTAINER[/PROTOCOL] ("3001:3001"), or give the variable a default (${VAR:-3001})',
+                    (),
+                    entries[0].section if entries else None,
+                )
+    for target in ctx.deployment.targets:
+        if target.error:
+            yield Finding(
+                UNREADABLE_PORT,
+                target.location,
+                f"scrape target {target.text!r} cannot be read: {target.error}",
+                "write the target as host:port or as a URL",
+            )
+    for route in ctx.deployment.routes:
+        if route.error:
+            yield Finding(
+                UNREADABLE_PORT,
+                route.location,
+                f"tunnel service {route.service!r} cannot be read: {route.error}",
+                "write the service as a URL (http://localhost:3001)",
+            )
+    for manifests in ctx.deployment.kubernetes:
+        for kube_service in manifests.services:
+            entries = ctx.kube_entries[id(kube_service)]
+            for kube_port in kube_service.ports:
+                if kube_port.error:
+                    yield Finding(
+                        UNREADABLE_PORT,
+                        kube_port.location,
+                        f"kubernetes Service {kube_service.name}: {kube_port.error}",
+                        "write the port as a number (3001)",
+                        (),
+                        entries[0].section if entries else None,
+                    )
+    for variable, entries in zip(ctx.deployment.env_ports, ctx.env_entries, strict=True):
+        if variable.error and entries:
+            yield Finding(
+                UNREADABLE_PORT,
+                variable.location,
+                f"{variable.variable}: {variable.error}",
+                "set it to one port number (3001)",
+                (),
+                entries[0].section,
+            )

@@ -23,16 +23,26 @@ is read in full.
 >>> web = compose.mapping(compose.mapping(compose.root, "the top level")["web"][1], "web")
 >>> {key: scalar(value) for key, (_, value) in web.items()}
 {'name': 'w', 'port': '1'}
+
+How deployment files write ports and addresses: a port or range, ``host:port`` or a URL.
+
+Every reader (:mod:`~mdports.deploy.compose`, :mod:`~mdports.deploy.targets`,
+:mod:`~mdports.deploy.envfile`) reads its port values
+here, so that a port means the same in every file and the document; a value that cannot be
+read raises :class:`PortSpecError`, which the readers turn into a record with an ``error``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import yaml
 
 from ..errors import InputError
+from ..location import Location
+from ..model.ports import PortRange, PortSyntaxError, parse_span
 from ..syntax.row import LineIndex, split_eol
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -131,13 +141,9 @@ class YamlFile:
         """An InputError at ``node``, quoting its line."""
         return _located_error(message, self.path, self.positions, self.positions.offset(node))
 
-    def line(self, node: yaml.Node) -> int:
-        """1-based line of a node's text."""
-        return self.positions.position(self.positions.offset(node))[0]
-
-    def column(self, node: yaml.Node) -> int:
-        """1-based column of a node's text (past the opening quote of a quoted scalar)."""
-        return self.positions.position(self.positions.offset(node))[1]
+    def location(self, node: yaml.Node) -> Location:
+        """Where a node's text starts (past the opening quote of a quoted scalar)."""
+        return Location(self.path, *self.positions.position(self.positions.offset(node)))
 
     def _expand(self, count: int, node: yaml.Node) -> None:
         """Count items read again through aliases and merge keys; refuse an alias bomb."""
@@ -146,8 +152,8 @@ class YamlFile:
             raise InputError(
                 f"expands to more than {MAX_NODES:,} YAML nodes through aliases (an alias bomb?)",
                 path=self.path,
-                line=self.line(node),
-                column=self.column(node),
+                line=self.location(node).line,
+                column=self.location(node).column,
                 hint="write the values out instead of nesting anchors and aliases this deep",
             )
 
@@ -175,7 +181,7 @@ class YamlFile:
             if name is None:
                 continue
             if name in own:
-                first = self.line(own[name][0])
+                first = self.location(own[name][0]).line
                 raise self.error(f"key {name!r} appears twice in {what} (first at line {first})", key)
             own[name] = (key, value)
         for source in merged:
@@ -220,3 +226,57 @@ class _Budget:
     """The items read again through aliases so far, shared by the documents of one file."""
 
     expanded: int = 0
+
+
+class PortSpecError(ValueError):
+    """A port specification in a deployment file that cannot be read; the message says why."""
+
+
+def port_span(text: str, what: str) -> PortRange:
+    """A port or a range (``3000-3005``) of a deployment file, read as the document's are."""
+    if not text.strip()[:1].isdigit():  # parse_span would strip Markdown markup, which YAML has not
+        raise PortSpecError(f"{what} {text.strip()!r} is not a port or a port range")
+    try:
+        return parse_span(text.strip())
+    except PortSyntaxError as exc:
+        raise PortSpecError(f"{what} {exc}") from None
+
+
+def parse_target(text: str) -> tuple[str, int | None]:
+    """Split a target into host and port: ``host:port``, ``[::1]:9090`` or a URL.
+
+    A URL (a target with a scheme, as blackbox probes list them) has a port only when it
+    writes one: the scheme's default is not a port the document lists.
+
+    >>> parse_target("node-exporter:9100"), parse_target("[::1]:9090"), parse_target("example.org")
+    (('node-exporter', 9100), ('::1', 9090), ('example.org', None))
+    >>> parse_target("http://svc:3066/health"), parse_target("https://app.example.com/chat")
+    (('svc', 3066), ('app.example.com', None))
+    """
+    text = text.strip()
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+            raise PortSpecError(f"cannot read the URL {text!r}: {exc}") from None
+        if not parts.hostname:
+            raise PortSpecError(f"the URL {text!r} names no host")
+        return parts.hostname, port
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise PortSpecError(f"cannot read the IPv6 address in {text!r}")
+        port_text = rest[1:] if rest else None
+    elif text.count(":") == 1:
+        host, _, port_text = text.partition(":")
+    else:
+        host, port_text = text, None
+    if not host or "/" in host:
+        raise PortSpecError(f"{text!r} is not host:port")
+    if port_text is None:
+        return host, None
+    span = port_span(port_text, "port")
+    if len(span) != 1:
+        raise PortSpecError(f"port {port_text!r} is a range; a target has one port")
+    return host, span.lo
