@@ -7,10 +7,12 @@ import shutil
 from pathlib import Path
 
 from conftest import GOLDEN, invoke_mdports, run_mdports
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import mdports
+from mdports.model.dividers import is_divider
+from mdports.syntax.document import Table
 
 RECORDS = GOLDEN / "wild" / "docs" / "58-service-records.md"
 
@@ -226,6 +228,36 @@ def test_a_bold_name_alone_is_a_divider_and_explain_counts_it() -> None:
     ]
     assert model.readings[0].reason.endswith("; 2 divider row(s): a name alone")
     assert mdports.parse(text).render() == text
+
+
+def test_a_bold_name_in_the_port_column_is_a_divider_and_a_bare_port_an_entry() -> None:
+    text = "| Port | Service | Notes |\n|---|---|---|\n| **Data** | | |\n| 5432 | postgres | |\n"
+    text += "| **8080** | | |\n| 9100 | | |\n| __Web__ | | |\n| 3000 | web | |\n"
+    model = mdports.registry(mdports.parse(text))
+    # the reader skips the divider test for a port cell of digits: a bold port alone is still a divider
+    assert [(e.service, e.ports, e.line) for e in model.entries] == [
+        ("postgres", (5432,), 4),
+        (None, (9100,), 6),
+        ("web", (3000,), 8),
+    ]
+    assert model.readings[0].reason.endswith("; 3 divider row(s): a name alone")
+
+
+_CELLS = st.sampled_from(["", " ", "8080", "80", "**8080**", "**Data**", "__ops__", "web", "**svc**", "-", "TBD"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=1, max_size=4), min_size=1, max_size=8), st.sampled_from([0, 1]))
+def test_every_row_is_an_entry_unless_it_is_a_divider(rows: list[list[str]], port_column: int) -> None:
+    headers = ["Port", "Service", "Notes"] if port_column == 0 else ["Service", "Port", "Notes"]
+    text = "| " + " | ".join(headers) + " |\n|---|---|---|\n"
+    text += "".join("| " + " | ".join(cells) + " |\n" for cells in rows)
+    model = mdports.registry(mdports.parse(text))
+    assume(model.readings[0].role == "registry")  # not a table of marks, say
+    table = mdports.parse(text).blocks[0]
+    assert isinstance(table, Table)
+    expected = [i for i, row in enumerate(table.body, start=2) if not is_divider(row.texts, 1 - port_column)]
+    assert [e.row for e in model.entries] == expected
 
 
 def test_firewall_rules_are_not_entries_and_explain_says_why() -> None:

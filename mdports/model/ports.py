@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MIN_PORT = 1
 MAX_PORT = 65535
@@ -133,9 +134,12 @@ NO_PORT = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PortCell:
-    """What a port cell says: its ports, the transports it names (empty: none named)."""
+class PortCell(NamedTuple):
+    """What a port cell says: its ports, the transports it names (empty: none named).
+
+    A named tuple, not a frozen dataclass: the reader makes one for every row, and a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (ten times a tuple).
+    """
 
     spans: tuple[PortRange, ...]
     protocols: tuple[str, ...] = ()

@@ -158,10 +158,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     entries = state.entries
     dividers = 0
     for row_index in range(2, len(block.rows)):
-        if is_divider(block.rows[row_index].texts, columns.service):  # `| **Database** | | |` (.well_known)
+        entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
+        if entry is None:  # `| **Database** | | |` (.well_known)
             dividers += 1
             continue
-        entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
         entries.append(entry)
         _collect_references(entry, table, block, row_index, state.candidates)
     if dividers:
@@ -304,8 +304,10 @@ def read_row(
     return port_text, cell, port_error, service_text, marker
 
 
-def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None) -> Entry:
-    """The entry a registry row holds.
+def _entry(
+    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
+) -> Entry | None:
+    """The entry a registry row holds; None for a divider row (a bold name alone, :mod:`.well_known`).
 
     A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
     without a port error: the service is registered, its port is not chosen yet. It stays in
@@ -320,6 +322,9 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    # A row whose port cell is digits is no divider (a filled cell, not bold): the usual row skips the test.
+    if not port_text.isdigit() and is_divider(texts, service_column):
+        return None
     spans, cell_protocols = cell.spans, cell.protocols
     if (
         port_error is not None
