@@ -103,3 +103,30 @@ def test_the_golden_document_of_protocol_labels_in_process() -> None:
     assert result.returncode == 1
     assert "MP007 unknown protocol 'tpc'" in result.stdout
     assert "'dis'" not in result.stdout and "'process'" not in result.stdout and "'hla'" not in result.stdout
+
+
+# --- a summary row names rows of another table together ------------------------------------------------
+
+COMPOSE = "## Compose\n\n| Service | Host port |\n|---|---|\n| SMTP | 25 |\n| POP3 | 110 |\n| IMAP | 143 |\n"
+COMPOSE += "| Submission | 587 |\n| IMAPS | 993 |\n"
+
+
+def test_a_row_naming_several_rows_of_another_table_together_is_no_clash() -> None:
+    text = (
+        COMPOSE
+        + "\n## Kubernetes\n\n| Service | Ports |\n|---|---|\n| mta | 25, 587 |\n| mda | 110, 143, 993, 4190 |\n"
+    )
+    assert _errors(text) == []
+    assert mdports.parse(text).render() == text
+
+
+def test_what_is_not_a_summary_row() -> None:
+    k8s = "\n## Kubernetes\n\n| Service | Ports |\n|---|---|\n"
+    # one port: another service on it
+    assert _errors(COMPOSE + k8s + "| relay | 25 |\n") == [(15, "MP001")]
+    # a holder with a port outside the row: not named whole by it
+    wide = COMPOSE.replace("| IMAPS | 993 |", "| IMAPS | 993, 995 |")
+    assert _errors(wide + k8s + "| mda | 110, 993 |\n") == [(15, "MP001"), (15, "MP001")]
+    # rows of two tables
+    split = COMPOSE + "\n## Extra\n\n| Service | Port |\n|---|---|\n| sieve | 4190 |\n"
+    assert _errors(split + k8s + "| mda | 110, 4190 |\n") == [(21, "MP001"), (21, "MP001")]

@@ -11,6 +11,7 @@ from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports, merge_spans
 from ..model.protocol_columns import labels_applications
 from ..model.registry import Entry, Registry
+from ..model.summary_rows import summarizes
 from ..syntax.document import Table
 from .entry_rules import BROKEN_REFERENCE, DUPLICATE_PORT, DUPLICATE_SERVICE, MALFORMED_PORT, MALFORMED_PROTOCOL
 from .findings import Finding, Rule
@@ -63,6 +64,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         and not other_environment(holder, entry)
                     ):
                         clashes.setdefault(holder, []).append(port)
+        if len(clashes) > 1 and summarizes(entry, clashes):
+            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.summary_rows)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
             yield entry_finding(
