@@ -130,3 +130,20 @@ def test_what_is_not_a_summary_row() -> None:
     # rows of two tables
     split = COMPOSE + "\n## Extra\n\n| Service | Port |\n|---|---|\n| sieve | 4190 |\n"
     assert _errors(split + k8s + "| mda | 110, 4190 |\n") == [(21, "MP001"), (21, "MP001")]
+
+
+# --- retired rows ---------------------------------------------------------------------------------------
+
+STATUS = "| Service | Port | Status |\n|---|---|---|\n"
+
+
+def test_a_deprecated_or_retired_row_holds_its_port_no_more() -> None:
+    assert _errors(STATUS + "| news | 11116 | Active |\n| perf | 11116 | ⚠️ **DEPRECATED** |\n") == []
+    assert _errors(STATUS + "| vector | 11180 | decommissioned |\n| portfolio | 11180 | Not forwarded |\n") == []
+
+
+def test_live_rows_and_words_inside_other_words_still_clash() -> None:
+    assert _errors(STATUS + "| news | 11116 | Active |\n| perf | 11116 | Planned |\n") == [(4, "MP001")]
+    assert _errors(STATUS + "| cache | 6379 | TLS removed at the proxy |\n| redis | 6379 | up |\n") == [(4, "MP001")]
+    # The name is no status: a service named "retired-jobs" is live.
+    assert _errors(STATUS + "| retired-jobs | 9000 | up |\n| api | 9000 | up |\n") == [(4, "MP001")]

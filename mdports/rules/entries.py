@@ -11,6 +11,7 @@ from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports, merge_spans
 from ..model.protocol_columns import labels_applications
 from ..model.registry import Entry, Registry
+from ..model.retired import retired
 from ..model.summary_rows import summarizes
 from ..syntax.document import Table
 from .entry_rules import BROKEN_REFERENCE, DUPLICATE_PORT, DUPLICATE_SERVICE, MALFORMED_PORT, MALFORMED_PROTOCOL
@@ -62,6 +63,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
                         and not other_environment(holder, entry)
+                        and not retired(holder)
+                        and not retired(entry)
                     ):
                         clashes.setdefault(holder, []).append(port)
         if len(clashes) > 1 and summarizes(entry, clashes):
