@@ -147,3 +147,19 @@ def test_live_rows_and_words_inside_other_words_still_clash() -> None:
     assert _errors(STATUS + "| cache | 6379 | TLS removed at the proxy |\n| redis | 6379 | up |\n") == [(4, "MP001")]
     # The name is no status: a service named "retired-jobs" is live.
     assert _errors(STATUS + "| retired-jobs | 9000 | up |\n| api | 9000 | up |\n") == [(4, "MP001")]
+
+
+# --- a note in parentheses is no part of a name -----------------------------------------------------------
+
+
+def test_a_name_with_a_note_is_seen_again_under_its_bare_name() -> None:
+    tunnels = (
+        "## Tunnels\n\n| Subdomain | Port | Service |\n|---|---|---|\n| fit.example.org | 45016 | FitterMe (health) |\n"
+    )
+    backend = "\n## Backend\n\n| Service | Port | Notes |\n|---|---|---|\n| FitterMe Frontend | 45016 | Vite |\n"
+    text = tunnels + backend
+    assert _errors(text) == []
+    registry = mdports.registry(mdports.parse(text))
+    assert registry.first_views[1].service == "FitterMe (health)"
+    # Another name, with or without a note, is another service.
+    assert _errors(text.replace("FitterMe Frontend", "Atlas (web)")) == [(11, "MP001")]
