@@ -252,9 +252,15 @@ class Registry:
         }
 
     def _holds(self, entry: Entry, name: str) -> bool:
-        """Whether ``entry``'s name with its heading holds every word of ``name`` (or of one of its ``a / b``)."""
+        """Whether ``entry``'s name with its heading holds every word of ``name`` (or of one of its ``a / b``),
+        or of ``name`` without its last note in parentheses."""
         own = name_words(_named(entry.service or "")) | name_words(self.sections[entry.section].title)
-        return any(words and words <= own for words in map(name_words, _named(name).split(" / ")))
+        names = [name]
+        if name.endswith(")") and name.rfind("(") > 0:
+            # A note is no part of the identity: `FitterMe (ecosystem health)` is held by `FitterMe Frontend`.
+            # One note only, and no recursion: a name of a thousand notes must not be quadratic.
+            names.append(name[: name.rfind("(")])
+        return any(words and words <= own for one in names for words in map(name_words, _named(one).split(" / ")))
 
     def shares_listener(self, first: Entry, entry: Entry, port: int) -> bool:
         """Whether two entries on ``port`` reach it as routes of one listener: a proxy's port they share.

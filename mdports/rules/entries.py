@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..location import Location
+from ..model.environments import other_environment
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
 from ..model.ports import format_ports, merge_spans
+from ..model.protocol_columns import labels_applications
 from ..model.registry import Entry
+from ..model.retired import retired
+from ..model.summary_rows import summarizes
 from ..syntax.document import Table
 from .entry_rules import BROKEN_REFERENCE, DUPLICATE_PORT, DUPLICATE_SERVICE, MALFORMED_PORT, MALFORMED_PROTOCOL
 from .findings import Finding, Rule
@@ -60,8 +64,13 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         and not _seen_again(holder, entry)
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
+                        and not other_environment(holder, entry)
+                        and not retired(holder)
+                        and not retired(entry)
                     ):
                         clashes.setdefault(holder, []).append(port)
+        if len(clashes) > 1 and summarizes(entry, clashes):
+            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.summary_rows)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
             yield entry_finding(
@@ -296,11 +305,17 @@ def check_references(registry: Registry, path: str) -> Iterator[Finding]:
 
 
 def check_protocols(registry: Registry, path: str) -> Iterator[Finding]:
+    """An unreadable word in a column of transports; a column of application words labels rows."""
+    labels: dict[int, bool] = {}  # table index -> its protocol column labels application protocols
     for entry in registry.entries:
         if entry.protocol_error is not None:
             table = registry.tables[entry.table]
             block = registry.document.blocks[table.block]
             assert isinstance(block, Table) and table.protocol_column is not None
+            if entry.table not in labels:
+                labels[entry.table] = labels_applications(block, table.protocol_column)
+            if labels[entry.table]:
+                continue  # `| Protocol | HTTP REST | DIS |`: labels (model.protocol_columns)
             column = block.rows[entry.row].column(table.protocol_column)
             yield entry_finding(
                 MALFORMED_PROTOCOL, path, entry, column, entry.protocol_error, "write tcp, udp or tcp/udp", entry.ports
