@@ -37,9 +37,11 @@ from .hosts import Host as Host
 from .hosts import heading_host as heading_host
 from .hosts import host_key as host_key
 from .hosts import read_label as read_label
+from .port_first import about_ports
 from .registry import Entry, ListReading
 from .sections import slugify
 from .vocabulary import ListPolicy
+from .well_known import in_general
 
 # A blockquote prefix, any depth ("> ", ">>", "> > ").
 _QUOTE = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
@@ -122,7 +124,7 @@ def listed_items(block: Prose) -> list[ListedItem]:
                     first[: column - 1],
                     item.indent,
                     tuple(item.pieces),
-                    tuple(read_assignments(item.pieces, item.host)),
+                    tuple(read_assignments(item.pieces, item.host, ports_first=True)),
                 )
             )
     return made
@@ -131,6 +133,7 @@ def listed_items(block: Prose) -> list[ListedItem]:
 @dataclass(slots=True)
 class _List:
     heading: str
+    intro: str = ""  # the line of text just above the list ("Standard ports are often in use:")
     items: list[_Item] = field(default_factory=list)
     end: int = 0
 
@@ -213,6 +216,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
     nested: list[tuple[int, Host]] = []  # (indent, host) of items that are host labels
     fence: str | None = None
     blank = False
+    said = ""  # the last line of text outside a list
     base = block.start + 1
 
     def close() -> None:
@@ -252,7 +256,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
             indent = len(item.group(1).expandtabs(4))
             body = content[item.end() :]
             if current is None:
-                current = _List(heading)
+                current = _List(heading, said)
             while nested and nested[-1][0] >= indent:
                 nested.pop()
             label = read_label(body) if ":" in body else None
@@ -278,6 +282,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
         close()
         blank = False
         nested.clear()
+        said = stripped
         label = read_label(stripped)
         if label is not None:
             host = label
@@ -298,9 +303,12 @@ def _decide(
     items = [item for item in found.items if not item.label]
     if not items or not any(_PORT_LOOKING.search(text) for item in items for _, _, text in item.pieces):
         return None
-    read_items = [read_assignments(item.pieces, item.host) for item in items]
-    looks = sum(1 for made in read_items if made)
     nearest = [found.heading, *headings] if found.heading else list(headings)
+    # "- 9000: Docling OCR" (.port_first), but not where the heading or the line above says the
+    # list holds ports in general ("Standard ports are often already in use:").
+    ports_first = bool(nearest) and about_ports(nearest[0]) and not in_general(f"{nearest[0]} {found.intro}")
+    read_items = [read_assignments(item.pieces, item.host, ports_first) for item in items]
+    looks = sum(1 for made in read_items if made)
     decided = _decided(policy, nearest)
     shown = found.heading or (headings[0] if headings else "")
     if decided is False:
@@ -314,6 +322,8 @@ def _decide(
     else:
         read, reason = False, f"only {looks} of {len(items)} items name a service and its port"
     assignments = [one for made in read_items for one in made] if read else []
+    if read and (first := sum(one.port_first for one in assignments)):
+        reason += f"; {first} written port first, as a table row would be ('9000: name', under a heading about ports)"
     hosts = tuple(dict.fromkeys(item.host.name for item in items if item.host is not None))
     reading = ListReading(
         block_index,

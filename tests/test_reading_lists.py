@@ -1,0 +1,106 @@
+"""Issue 24 (round 4, R3): lists written port first, and lists that repeat the tables.
+
+- ``- 9000: Docling OCR`` under a heading about ports reads as the entry a table row would
+  give (:mod:`mdports.model.port_first`); a list of counts, dates, versions or ranges, or one
+  that the line above says holds ports in general, does not;
+- a list item naming a table's service on the same port is that entry seen again
+  (:mod:`mdports.model.list_views`): joined to it, no new entry, no clash.
+
+The golden case ``wild-70-lists`` holds a grown document with both; here are the variants.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import invoke_mdports
+
+import mdports
+from mdports import edits
+from mdports.model.reading import build
+
+
+def _listed(text: str) -> list[tuple[str | None, tuple[int, ...], int, int]]:
+    """``(service, ports, line, port column)`` of every entry read from a list."""
+    return [(e.service, e.ports, e.line, e.port_column) for e in build(mdports.parse(text)).listed]
+
+
+# --- port first ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "service", "column"),
+    [
+        ("- 9000: Docling OCR", "Docling OCR", 3),
+        ("- **8080:** field-ops (moved off 8081 in May)", "field-ops", 5),
+        ("- **3000** - web", "web", 5),
+        ("- `7100` — Marker PDF", "Marker PDF", 4),
+        ("- 7400 duplex", "duplex", 3),
+        ("  - 9005: DeepSeek-OCR MLX (native Mac)", "DeepSeek-OCR MLX", 5),
+        ("1. 9181: Backend API Server", "Backend API Server", 4),
+    ],
+)
+def test_a_port_written_first_reads_as_the_row_a_table_would_give(item: str, service: str, column: int) -> None:
+    text = f"# Registry\n\n## Reserved ports\n\n{item}\n- 9999: spare-check\n"
+    found = _listed(text)
+    assert found[0][:3] == (service, (int(item.strip(" -1.`*").split(":")[0].split()[0].strip("`*")),), 5)
+    assert found[0][3] == column
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["- 3000 users", "- 500 requests", "- 20 ms"],  # counts of things
+        ["- 2024-01-05: first release", "- 2025-03-01: second release"],  # dates
+        ["- 1.2: new parser", "- 1.3: faster"],  # versions
+        ["- 9000-9099: OCR services", "- 9100-9199: core"],  # ranges are a plan
+        ["- 3000 is taken by grafana", "- 3001 was freed"],  # sentences
+        ["- **15432** instead of 5432 (PostgreSQL)", "- **16379** instead of 6379 (Redis)"],
+    ],
+)
+def test_what_follows_the_number_must_be_a_name(items: list[str]) -> None:
+    assert _listed("## Ports\n\n" + "\n".join(items) + "\n") == []
+
+
+def test_only_under_a_heading_about_ports_or_services() -> None:
+    items = "- 2019: moved to Berlin\n- 2021: opened Lisbon office\n- 2023: hired the platform team\n"
+    assert _listed("## Company timeline\n\n" + items) == []
+    assert [name for name, *_ in _listed("## Services\n\n- 4000: billing\n- 4001: ledger\n")] == ["billing", "ledger"]
+
+
+def test_a_list_the_line_above_calls_ports_in_general_is_not_the_teams() -> None:
+    text = "## Why other ports?\n\nStandard ports are often already in use:\n"
+    text += "- **5432** - PostgreSQL\n- **6379** - Redis\n"
+    assert _listed(text) == []
+    explained = invoke_mdports("-f", "-", "explain", stdin=text)
+    assert "only 0 of 2 items name a service and its port" in explained.stdout
+
+
+def test_explain_says_the_items_are_written_port_first() -> None:
+    result = invoke_mdports("-f", "-", "explain", stdin="## Reserved ports\n\n- 8080: field-ops\n- 8095: crop-ai\n")
+    assert result.returncode == 0
+    assert "2 written port first, as a table row would be" in result.stdout
+
+
+def test_an_entry_added_after_a_port_first_item_is_written_port_first() -> None:
+    text = "### Reserved ports\n\n**Web box:**\n- **8080:** field-ops\n- **8095:** crop-ai (old)\n"
+    assert [e.host for e in build(mdports.parse(text)).listed] == ["Web box", "Web box"]
+    edit = edits.add(mdports.parse(text), "yield-api", port=8098, host="web box")
+    assert edit.text.splitlines()[-1] == "- **8098:** yield-api"
+    moved = edits.move(mdports.parse(text), "crop-ai", port=8096, host="web box")
+    assert moved.text.splitlines()[-1] == "- **8096:** crop-ai (old)"
+    removed = edits.remove(mdports.parse(text), "field-ops", host="web box")
+    assert removed.text.splitlines()[3:] == ["- **8095:** crop-ai (old)"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["- 9000: " + "a" * 100_000, "- 9000 " + "a " * 50_000, "- **9000:** " + "x-" * 50_000, "- 9" + "0" * 100_000],
+)
+def test_hostile_port_first_items_are_read_in_linear_time(body: str) -> None:
+    text = "## Ports\n\n" + body + "\n"
+    started = time.process_time()
+    assert mdports.parse(text).render() == text
+    build(mdports.parse(text))
+    assert time.process_time() - started < 5
