@@ -11,6 +11,7 @@ The golden case ``wild-70-lists`` holds a grown document with both; here are the
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -104,3 +105,69 @@ def test_hostile_port_first_items_are_read_in_linear_time(body: str) -> None:
     assert mdports.parse(text).render() == text
     build(mdports.parse(text))
     assert time.process_time() - started < 5
+
+
+# --- lists repeating the tables -----------------------------------------------------------
+
+TABLES = """\
+# Stack
+
+| Service          | Port | URL                   |
+|------------------|------|-----------------------|
+| Keycloak         | 8080 | http://localhost:8080 |
+| Service Registry | 8761 | http://localhost:8761 |
+| Codexes Factory  | 8502 | codexes.example.org   |
+
+### GP5 (Geth)
+
+| Service   | Port  |
+|-----------|-------|
+| RPC       | 8545  |
+| WebSocket | 8546  |
+
+## Start order
+
+1. **Keycloak** (8080) - start first
+2. **Service Registry** (8761) - discovery
+3. codexes-factory.service (port 8502)
+4. **Mailpit** (8025) - not in the tables
+5. **Keycloak admin** (9990) - another port
+
+## Stack summary
+
+- GP5 (Geth): 8545, 8546
+"""
+
+
+def test_a_list_item_naming_a_tables_service_on_its_port_is_that_entry_seen_again() -> None:
+    registry = build(mdports.parse(TABLES))
+    views = {registry.listed[i].line: first.line for i, first in registry.listed_views.items()}
+    assert views == {18: 5, 19: 6, 20: 7, 26: 13}
+    # Not in the tables, or on another port: entries of their own.
+    assert {e.line for e in registry.listed} - set(views) == {21, 22}
+
+
+def test_a_view_is_joined_to_its_entry_and_clashes_with_nothing() -> None:
+    listed = json.loads(invoke_mdports("-f", "-", "list", "--format", "json", stdin=TABLES).stdout)["entries"]
+    assert {(e["line"], e.get("view_of")) for e in listed if e["layer"] == "running"} == {
+        (18, 5),
+        (19, 6),
+        (20, 7),
+        (21, None),
+        (22, None),
+        (26, 13),
+    }
+    shown = invoke_mdports("-f", "-", "show", "Keycloak", stdin=TABLES)
+    assert "seen again at line 18 (a list item)" in shown.stdout
+    checked = json.loads(invoke_mdports("-f", "-", "validate", "--format", "json", stdin=TABLES).stdout)
+    assert [f for f in checked["findings"] if f["rule"] in ("MP001", "MP002")] == []
+    explained = invoke_mdports("-f", "-", "explain", "18", stdin=TABLES)
+    assert "3 of them show again entries of the tables (second views)" in explained.stdout
+
+
+def test_an_item_on_another_host_is_not_the_tables_entry() -> None:
+    table = "| Service | Port | Host |\n|---|---|---|\n| api | 3000 | web-1 |\n"
+    text = table + "\n**web-2:**\n- api `3000`\n- docs `3001`\n"
+    registry = build(mdports.parse(text))
+    assert [e.host for e in registry.listed] == ["web-2", "web-2"]
+    assert dict(registry.listed_views) == {}

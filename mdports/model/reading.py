@@ -22,6 +22,7 @@ from .dividers import is_divider
 from .firewall import firewall_reason
 from .flag_columns import without_flag_ports
 from .key_value import read_record
+from .list_views import with_list_views
 from .lists import Host, heading_host, read_lists
 from .names import fold_name
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
@@ -58,8 +59,8 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     summaries = repeating(first, candidates) if candidates else frozenset()
     allocations = allocating(first)
     if not (summaries or allocations):
-        return first
-    return _build(document, vocab, summaries, allocations)[0]
+        return with_list_views(first)
+    return with_list_views(_build(document, vocab, summaries, allocations)[0])
 
 
 @dataclass
