@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from conftest import invoke_mdports
@@ -171,3 +172,37 @@ def test_an_item_on_another_host_is_not_the_tables_entry() -> None:
     registry = build(mdports.parse(text))
     assert [e.host for e in registry.listed] == ["web-2", "web-2"]
     assert dict(registry.listed_views) == {}
+
+
+# --- notes about a change -----------------------------------------------------------------
+
+FIXED = """\
+| Service | Port |
+|---------|------|
+| web     | 3000 |
+
+## Conflicts resolved
+
+### After (fixed)
+- ✅ web: `3000` (External) → `3000` (Internal)
+- ✅ api: `3009` (External) → `3009` (Internal)
+"""
+
+
+@pytest.mark.parametrize("heading", ["After (fixed)", "Troubleshooting", "Migration notes", "Known problems"])
+def test_a_list_under_a_note_about_a_change_is_not_running(heading: str) -> None:
+    text = FIXED.replace("After (fixed)", heading)
+    registry = build(mdports.parse(text))
+    assert registry.listed == ()
+    assert registry.lists[0].reason.startswith(f"under {heading!r}, a note about a change (")
+
+
+def test_a_heading_that_only_says_when_is_no_note_and_configuration_still_forces_one(tmp_path: Path) -> None:
+    assert [e.service for e in build(mdports.parse(FIXED.replace("After (fixed)", "After the move"))).listed] == [
+        "web",
+        "api",
+    ]
+    (tmp_path / "PORTS.md").write_text(FIXED, encoding="utf-8")
+    (tmp_path / ".mdports.toml").write_text('running-lists = ["After (fixed)"]\n', encoding="utf-8")
+    listed = json.loads(invoke_mdports("-f", "PORTS.md", "list", "--format", "json", cwd=tmp_path).stdout)["entries"]
+    assert [e["service"] for e in listed if e["layer"] == "running"] == ["web", "api"]

@@ -32,6 +32,7 @@ from ..syntax.row import split_eol
 from .assignments import Assignment, read_assignments
 
 # Host, heading_host, host_key and read_label: read from here by modules older than .hosts.
+from .change_notes import change_note
 from .hosts import LABEL_BOLD
 from .hosts import Host as Host
 from .hosts import heading_host as heading_host
@@ -317,6 +318,8 @@ def _decide(
         read, reason = True, f"forced by running-lists for {shown!r}"
     elif (about := _not_running(shown)) is not None:
         read, reason = False, f"under {shown!r}, which is about {about}, not what runs"
+    elif (change := change_note(shown)) is not None:  # "After (Fixed)": what a fix changed (.change_notes)
+        read, reason = False, f"under {shown!r}, a note about a change ({change!r}), not what runs"
     elif 2 * looks > len(items):
         read, reason = True, f"{looks} of {len(items)} items name a service and its port"
     else:
