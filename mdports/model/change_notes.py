@@ -27,7 +27,5 @@ _WORD = re.compile(r"[^\W_]+")
 
 def change_note(heading: str) -> str | None:
     """The word of ``heading`` that names a note about a change ("After (Fixed)" -> ``fixed``), or None."""
-    for word in _WORD.findall(heading.casefold()):
-        if word in _CHANGE_WORDS:
-            return word
-    return None
+    words: list[str] = _WORD.findall(heading.casefold())
+    return next((word for word in words if word in _CHANGE_WORDS), None)
