@@ -206,3 +206,16 @@ def test_a_heading_that_only_says_when_is_no_note_and_configuration_still_forces
     (tmp_path / ".mdports.toml").write_text('running-lists = ["After (fixed)"]\n', encoding="utf-8")
     listed = json.loads(invoke_mdports("-f", "PORTS.md", "list", "--format", "json", cwd=tmp_path).stdout)["entries"]
     assert [e["service"] for e in listed if e["layer"] == "running"] == ["web", "api"]
+
+
+def test_a_note_after_a_dash_inside_the_ports_parentheses_is_a_note() -> None:
+    text = (
+        "## Systemd services deployed\n\n- ✅ all-apps-runner.service (port 8500)\n"
+        "- ⚠️ agentic-social.service (port 8501 - failing due to port conflict)\n"
+        "- web (port 3061 and more\n- api (port 8000 - 8010)\n- docs (port 8020)\n"
+    )
+    assert [(name, ports) for name, ports, *_ in _listed(text)] == [
+        ("all-apps-runner.service", (8500,)),
+        ("agentic-social.service", (8501,)),
+        ("docs", (8020,)),
+    ]

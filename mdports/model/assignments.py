@@ -49,6 +49,8 @@ _MORE_PORT = re.compile(
 )
 # A part of an item that is only a port ("minio `9000`, `9001` (console)"): one more port of the service before it.
 _BARE_PORT = re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
+# A note after a dash inside the parentheses of the port: "agentic-social (port 8501 - failing due to a conflict)".
+_DASHED_NOTE = re.compile(r"[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)")
 # What may follow a port in an item: nothing, a note, a dash and a description, a marker.
 _ALLOWED_REST = re.compile(r"[ \t]*(?:$|[^\w\s])")
 # Words that start prose, not a service name: "port 8080", "moved from 3065", "up to 100".
@@ -178,8 +180,9 @@ def read_assignments(
         lead_in = joined[match.end("sep") : match.start("port")].casefold()
         if len(words) > 1 and not match.group("sep").strip() and "port" in lead_in:
             continue  # "NEVER use port 3000": a sentence, not "name port 3000"
-        if "(" in match.group("sep") and match.group("close") is None:
-            continue  # "name (port 3061 and more" is a note, not an assignment
+        unclosed = "(" in match.group("sep") and match.group("close") is None
+        if unclosed and not _DASHED_NOTE.match(joined, match.end(), end):
+            continue  # "name (port 3061 and more" is a note, not an assignment; "(port 8501 - failing)" is one
         span = _span(match.group("port"))
         if span is None or _migrates(joined[match.end() : min(end, match.end() + 40)]):
             continue  # a range is a plan ("Frontend: 8800-8899"), "5434 → 5436" a migration
