@@ -97,7 +97,8 @@ def add_item(builder: Builder, last: Entry, name: str, port: int) -> int:
     offset = item.end - 1 - block.start
     text, eol = split_eol(block.lines[offset])
     before, between, after = assignment.style
-    line = f"{_next_lead(item.lead)}{before}{name}{between}{port}{after}"
+    written = f"{port}{between}{name}" if assignment.port_first else f"{name}{between}{port}"  # "9000: name"
+    line = f"{_next_lead(item.lead)}{before}{written}{after}"
     if not eol:  # the item is the document's last line: the new one becomes the last
         eol, line_eol = _newline(block), ""
     else:
@@ -159,6 +160,8 @@ def set_item_note(builder: Builder, entry: Entry, note: str) -> str | None:
     block_index, block, item, assignment = item_of(registry, entry)
     joined = item.text
     start = item.offset(entry.line, entry.port_column - 1) + len(entry.port_text) + len(assignment.style[2])
+    if assignment.port_first:  # "9000: name (note)": the note follows the name
+        start = assignment.name[1]
     end = start
     while end < assignment.part[1] and joined[end] in " \t":
         end += 1

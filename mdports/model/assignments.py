@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .hosts import PORT_WORDS, Host
+from .port_first import port_first
 from .ports import PortRange, strip_markup
 
 # Decorations before the name: markers (⚠️, ✅), checkboxes, a leading emphasis of a warning.
@@ -48,6 +49,8 @@ _MORE_PORT = re.compile(
 )
 # A part of an item that is only a port ("minio `9000`, `9001` (console)"): one more port of the service before it.
 _BARE_PORT = re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
+# A note after a dash inside the parentheses of the port: "agentic-social (port 8501 - failing due to a conflict)".
+_DASHED_NOTE = re.compile(r"[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)")
 # What may follow a port in an item: nothing, a note, a dash and a description, a marker.
 _ALLOWED_REST = re.compile(r"[ \t]*(?:$|[^\w\s])")
 # Words that start prose, not a service name: "port 8080", "moved from 3065", "up to 100".
@@ -124,6 +127,7 @@ class Assignment:
     part: tuple[int, int] = (0, 0)
     name: tuple[int, int] = (0, 0)  # the name's start and end in the joined text (a link's text)
     style: tuple[str, str, str] = ("", " ", "")
+    port_first: bool = False  # written "9000: name" (.port_first): style is (before the port, between, after the name)
 
 
 def _migrates(after: str) -> bool:
@@ -133,11 +137,14 @@ def _migrates(after: str) -> bool:
     return arrow is not None and after[len(arrow) :].lstrip(" \t`*")[:1].isdigit()
 
 
-def read_assignments(pieces: Sequence[tuple[int, int, str]], host: Host | None) -> list[Assignment]:
+def read_assignments(
+    pieces: Sequence[tuple[int, int, str]], host: Host | None, ports_first: bool = False
+) -> list[Assignment]:
     """The ``service port`` assignments of one item, in order; [] when it holds none.
 
     ``pieces`` are the item's lines as (line, 1-based column of the text, text); ``host`` the
-    host the item is under.
+    host the item is under. With ``ports_first`` (a list under a heading about ports), a part
+    written port first (``9000: Docling OCR``) is one too (:mod:`.port_first`).
     """
     joined = " ".join(text for _, _, text in pieces)
     starts: list[int] = []
@@ -159,6 +166,10 @@ def read_assignments(pieces: Sequence[tuple[int, int, str]], host: Host | None) 
             if bare is not None:  # "minio `9000`, `9001`": one more port of the service before
                 more[-1].extend(bare[0])
                 part_ends[-1] = end
+            elif ports_first and (found := _port_first(joined, pieces, starts, begin, start, end, host)) is not None:
+                made.append(found)
+                more.append([])
+                part_ends.append(end)
             continue
         name = match.group("link") or match.group("name")
         words = name.casefold().split()
@@ -169,8 +180,9 @@ def read_assignments(pieces: Sequence[tuple[int, int, str]], host: Host | None) 
         lead_in = joined[match.end("sep") : match.start("port")].casefold()
         if len(words) > 1 and not match.group("sep").strip() and "port" in lead_in:
             continue  # "NEVER use port 3000": a sentence, not "name port 3000"
-        if "(" in match.group("sep") and match.group("close") is None:
-            continue  # "name (port 3061 and more" is a note, not an assignment
+        unclosed = "(" in match.group("sep") and match.group("close") is None
+        if unclosed and not _DASHED_NOTE.match(joined, match.end(), end):
+            continue  # "name (port 3061 and more" is a note, not an assignment; "(port 8501 - failing)" is one
         span = _span(match.group("port"))
         if span is None or _migrates(joined[match.end() : min(end, match.end() + 40)]):
             continue  # a range is a plan ("Frontend: 8800-8899"), "5434 → 5436" a migration
@@ -215,6 +227,39 @@ def read_assignments(pieces: Sequence[tuple[int, int, str]], host: Host | None) 
         dataclasses.replace(one, spans=one.spans + tuple(extra), part=(one.part[0], stop)) if extra else one
         for one, extra, stop in zip(made, more, part_ends, strict=True)
     ]
+
+
+def _port_first(
+    joined: str,
+    pieces: Sequence[tuple[int, int, str]],
+    starts: list[int],
+    begin: int,
+    start: int,
+    end: int,
+    host: Host | None,
+) -> Assignment | None:
+    """The assignment of a part written port first (``**8080:** field-ops``), or None."""
+    match = port_first(joined, begin, end)
+    if match is None:
+        return None
+    line, column = _position(pieces, starts, match.start("port"))
+    name_line, name_column = _position(pieces, starts, match.start("name"))
+    name = match.group("name")
+    return Assignment(
+        strip_markup(name),
+        name,
+        match.group("port"),
+        (PortRange(int(match.group("port")), int(match.group("port"))),),
+        (match.group("proto") or "tcp").lower(),
+        line,
+        column,
+        name_column if name_line == line else 1,
+        host,
+        (start, end),
+        match.span("name"),
+        (joined[begin : match.start("port")], joined[match.end("port") : match.start("name")], ""),
+        port_first=True,
+    )
 
 
 def _more_ports(joined: str, position: int, end: int, spans: list[PortRange]) -> tuple[list[PortRange], int]:

@@ -32,14 +32,17 @@ from ..syntax.row import split_eol
 from .assignments import Assignment, read_assignments
 
 # Host, heading_host, host_key and read_label: read from here by modules older than .hosts.
+from .change_notes import change_note
 from .hosts import LABEL_BOLD
 from .hosts import Host as Host
 from .hosts import heading_host as heading_host
 from .hosts import host_key as host_key
 from .hosts import read_label as read_label
+from .port_first import about_ports
 from .registry import Entry, ListReading
 from .sections import slugify
 from .vocabulary import ListPolicy
+from .well_known import in_general
 
 # A blockquote prefix, any depth ("> ", ">>", "> > ").
 _QUOTE = re.compile(r"(?:[ ]{0,3}>[ ]?)+")
@@ -122,7 +125,7 @@ def listed_items(block: Prose) -> list[ListedItem]:
                     first[: column - 1],
                     item.indent,
                     tuple(item.pieces),
-                    tuple(read_assignments(item.pieces, item.host)),
+                    tuple(read_assignments(item.pieces, item.host, ports_first=True)),
                 )
             )
     return made
@@ -131,6 +134,7 @@ def listed_items(block: Prose) -> list[ListedItem]:
 @dataclass(slots=True)
 class _List:
     heading: str
+    intro: str = ""  # the line of text just above the list ("Standard ports are often in use:")
     items: list[_Item] = field(default_factory=list)
     end: int = 0
 
@@ -213,6 +217,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
     nested: list[tuple[int, Host]] = []  # (indent, host) of items that are host labels
     fence: str | None = None
     blank = False
+    said = ""  # the last line of text outside a list
     base = block.start + 1
 
     def close() -> None:
@@ -252,7 +257,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
             indent = len(item.group(1).expandtabs(4))
             body = content[item.end() :]
             if current is None:
-                current = _List(heading)
+                current = _List(heading, said)
             while nested and nested[-1][0] >= indent:
                 nested.pop()
             label = read_label(body) if ":" in body else None
@@ -278,6 +283,7 @@ def _scan(block: Prose, section_host: Host | None) -> list[_List]:
         close()
         blank = False
         nested.clear()
+        said = stripped
         label = read_label(stripped)
         if label is not None:
             host = label
@@ -298,9 +304,12 @@ def _decide(
     items = [item for item in found.items if not item.label]
     if not items or not any(_PORT_LOOKING.search(text) for item in items for _, _, text in item.pieces):
         return None
-    read_items = [read_assignments(item.pieces, item.host) for item in items]
-    looks = sum(1 for made in read_items if made)
     nearest = [found.heading, *headings] if found.heading else list(headings)
+    # "- 9000: Docling OCR" (.port_first), but not where the heading or the line above says the
+    # list holds ports in general ("Standard ports are often already in use:").
+    ports_first = bool(nearest) and about_ports(nearest[0]) and not in_general(f"{nearest[0]} {found.intro}")
+    read_items = [read_assignments(item.pieces, item.host, ports_first) for item in items]
+    looks = sum(1 for made in read_items if made)
     decided = _decided(policy, nearest)
     shown = found.heading or (headings[0] if headings else "")
     if decided is False:
@@ -309,11 +318,15 @@ def _decide(
         read, reason = True, f"forced by running-lists for {shown!r}"
     elif (about := _not_running(shown)) is not None:
         read, reason = False, f"under {shown!r}, which is about {about}, not what runs"
+    elif (change := change_note(shown)) is not None:  # "After (Fixed)": what a fix changed (.change_notes)
+        read, reason = False, f"under {shown!r}, a note about a change ({change!r}), not what runs"
     elif 2 * looks > len(items):
         read, reason = True, f"{looks} of {len(items)} items name a service and its port"
     else:
         read, reason = False, f"only {looks} of {len(items)} items name a service and its port"
     assignments = [one for made in read_items for one in made] if read else []
+    if read and (first := sum(one.port_first for one in assignments)):
+        reason += f"; {first} written port first, as a table row would be ('9000: name', under a heading about ports)"
     hosts = tuple(dict.fromkeys(item.host.name for item in items if item.host is not None))
     reading = ListReading(
         block_index,

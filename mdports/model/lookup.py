@@ -38,6 +38,8 @@ class Registry:
     vocabulary: Vocabulary = field(default=vocabulary.DEFAULT, compare=False, repr=False)  # how it was read
     lists: tuple[ListReading, ...] = ()  # every list with port-looking numbers, read or not
     listed: tuple[Entry, ...] = ()  # the running entries read from lists (``table`` is their list)
+    # List items that show a table's entry again (by index in ``listed``): that entry (.list_views).
+    listed_views: Mapping[int, Entry] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def path(self) -> str | None:

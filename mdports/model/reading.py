@@ -18,6 +18,7 @@ from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
 from .key_value import read_record
+from .list_views import with_list_views
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
@@ -66,8 +67,8 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     summaries = repeating(first, candidates) if candidates else frozenset()
     allocations = allocating(first)
     if not (summaries or allocations):
-        return first
-    return _build(document, vocab, summaries, allocations)[0]
+        return with_list_views(first)
+    return with_list_views(_build(document, vocab, summaries, allocations)[0])
 
 
 @dataclass

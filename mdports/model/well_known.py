@@ -178,6 +178,12 @@ def reference_reason(block: Table, columns: Columns, sections: list[Section], se
     return None
 
 
+def in_general(text: str) -> bool:
+    """Whether ``text`` (a heading, the line above a list) says it names ports in general ("Standard ports")."""
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in _HEADINGS)
+
+
 def _heading_saying_so(sections: list[Section], index: int | None) -> str | None:
     """The nearest heading (this section's or an enclosing one) naming ports in general."""
     while index is not None:

@@ -83,6 +83,8 @@ def entry_record(registry: Registry, entry: Entry) -> EntryRecord:
         first = registry.first_views.get(entry.index)
         if first is not None:
             record["view_of"] = first.line
+    elif (shown := registry.listed_views.get(entry.index)) is not None:
+        record["view_of"] = shown.line  # a list item repeating a table's entry (model.list_views)
     return record
 
 
@@ -305,7 +307,11 @@ def format_show(registry: Registry, entry: Entry, fmt: str) -> str:
     for view in registry.views.get(entry.index, ()) if entry.source == "table" else ():
         added = ", ".join(f"{header}: {text}" for header, text in registry.view_cells(view).items())
         lines.append(f"  seen again at line {view.line}" + (f" with {added}" if added else ""))
-    first = registry.first_views.get(entry.index) if entry.source == "table" else None
+    if entry.source == "table" and registry.listed_views:  # list items repeating it (model.list_views)
+        for index, shown in registry.listed_views.items():
+            if shown is entry:
+                lines.append(f"  seen again at line {registry.listed[index].line} (a list item)")
+    first = registry.first_views.get(entry.index) if entry.source == "table" else registry.listed_views.get(entry.index)
     if first is not None:
         lines.append(f"  shows again the entry at line {first.line}")
     others = [other for other in registry.named(entry.service or "") if other is not entry] if entry.service else []

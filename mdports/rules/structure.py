@@ -312,6 +312,8 @@ def check_running_against_plan(registry: Registry, path: str) -> Iterator[Findin
     for entry in registry.every_entry:
         if entry.layer != "running" or entry.service is None or not entry.spans:
             continue
+        if entry.source == "list" and entry.index in registry.listed_views:
+            continue  # the item shows a table's entry again (model.list_views): "keycloak.service (port 8080)"
         where = f" on {entry.host}" if entry.host else ""
         plan = planned.get(fold_name(entry.service))
         if plan is None:
