@@ -316,6 +316,13 @@ def move(
         return running.move(document, name, OnHost(host, hosts, date, vocab), port=port, range_=range)
     registry = build(document, vocab)
     entry = _entry_of(registry, name)
+    if registry.tables[entry.table].addresses:  # `<eth0>:53`: a number would replace the address (model.addresses)
+        raise RefusedError(
+            f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
+            "which mdports does not rewrite",
+            path=registry.path,
+            hint="edit the address by hand",
+        )
     assert entry.service is not None
     if len(entry.ports) != 1:
         raise RefusedError(

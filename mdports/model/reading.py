@@ -16,6 +16,7 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
+from .addresses import address_column, addressed
 from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .dividers import is_divider
@@ -106,6 +107,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     columns = settled(block, protocols_named(block, found))
     section_index = state.current_section()
     section = state.sections[section_index]
+    # No port header, but a column of addresses with their port (`<eth0>:53`): the port column (.addresses).
+    addresses = address_column(block, columns.service) if not columns.ports else None
+    if addresses is not None:
+        columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
     if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
         record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
         if record is not None:
@@ -123,6 +128,13 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return
+    if addresses is not None and reading.role == "registry":
+        said = f"column {headers[addresses].strip()!r} holds addresses with a port: each port, where its address says"
+        described = tuple(
+            (header, "addresses: the registry port, taken on the place each names" if i == addresses else what)
+            for i, (header, what) in enumerate(reading.columns)
+        )
+        reading = dataclasses.replace(reading, reason=f"a service column and {said}", columns=described)
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)
@@ -142,6 +154,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.repeats,
         _layer(columns),
         transports=transport_columns(block),
+        addresses=addresses is not None,
     )
     state.tables.append(table)
     if columns.service is None:
@@ -312,6 +325,9 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
+    if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
+        cell = addressed(port_text, cell, port_error)
+        port_error = None
     spans, cell_protocols = cell.spans, cell.protocols
     if (
         port_error is not None
