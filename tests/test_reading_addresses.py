@@ -203,3 +203,76 @@ def test_fmt_leaves_a_table_of_addresses_in_its_order_and_move_is_refused(tmp_pa
     ported = text.replace("Listens on", "Port").replace("`<eth0>:", "").replace("`<eth1>:", "").replace("` |", " |")
     doc.write_text(ported, encoding="utf-8")
     assert invoke_mdports("-f", str(doc), "fmt", "--check").returncode == 1
+
+
+# --- gateway routes ---------------------------------------------------------------------------------
+
+ROUTES = GOLDEN / "wild" / "docs" / "67-gateway-routes.md"
+
+
+def test_a_route_to_an_upstream_address_is_that_service_on_its_port() -> None:
+    text = (
+        "## Kong\n\n| Kong Route | Service:Port | Health |\n|---|---|---|\n"
+        "| /api/v1/fields | field-service:3000 | /healthz |\n| /api/v1/weather | weather:8092 | /healthz |\n"
+        "| /api/v1/weather/daily | weather:8092 | /healthz |\n| /api/v1/iot | iot-gateway:3000 | /health |\n"
+    )
+    assert [(e.service, e.ports, e.place) for e in mdports.registry(mdports.parse(text)).entries] == [
+        ("field-service", (3000,), "field-service"),
+        ("weather", (8092,), "weather"),
+        ("weather", (8092,), "weather"),
+        ("iot-gateway", (3000,), "iot-gateway"),
+    ]
+    # two routes to one upstream: no duplicate; two upstreams on 3000: two containers, no clash
+    assert _errors(text) == []
+
+
+def test_a_route_table_names_its_upstream_service_column() -> None:
+    text = (
+        "### Kong (8000)\n\n| Path | Internal Service | Internal Port |\n|---|---|---|\n"
+        "| `/auth/v1/*` | Auth (GoTrue) | 9999 |\n| `/rest/v1/*` | REST | 3000 |\n| `/*` | Studio | 3000 |\n"
+    )
+    assert [e[:2] for e in _entries(text)] == [("Auth (GoTrue)", (9999,)), ("REST", (3000,)), ("Studio", (3000,))]
+    assert _errors(text) == []
+
+
+def test_what_is_not_a_table_of_routes() -> None:
+    not_routes = [
+        # paths without an upstream: what a checker expects
+        "| Path | Expected |\n|---|---|\n| /api/healthz | 200 |\n| /api/ready | 204 |\n",
+        # upstreams on this machine name no service
+        "| Route | Upstream |\n|---|---|\n| /api | localhost:3000 |\n| /web | :8080 |\n",
+        # a column of file paths and sizes
+        "| Path | Size |\n|---|---|\n| /var/lib/docker | 12:40 |\n| /srv/backups | 3:1 |\n",
+    ]
+    for text in not_routes:
+        assert _entries(text) == [], text
+
+
+def test_a_row_without_a_port_takes_it_from_its_one_address() -> None:
+    text = (
+        "## Tools\n\n| Service | Port | Host access | Notes |\n|---|---|---|---|\n"
+        "| Gateway | 8000 | `http://localhost:8000` | Kong |\n"
+        "| PgAdmin | Kong (`/tools/pgadmin`) | `http://localhost:8000/tools/pgadmin` | behind the gateway |\n"
+        "| Docs | - | http://localhost:8000/docs | |\n"
+        "| Mailpit | – | `mailpit:8025` | inside the network |\n"
+        "| Redis | – | see `.env` | |\n"
+        "| Vault | – | vault-1:8200 | vault-2:8200 |\n"
+    )
+    model = mdports.registry(mdports.parse(text))
+    assert [(e.service, e.ports, e.roles) for e in model.entries] == [
+        ("Gateway", (8000,), ()),
+        ("PgAdmin", (8000,), ("via Kong (`/tools/pgadmin`)",)),
+        ("Docs", (8000,), ("via /docs",)),
+        ("Mailpit", (8025,), ("mailpit",)),
+        ("Redis", (), ()),
+        ("Vault", (), ()),  # two addresses: which one the row means is not clear
+    ]
+    assert _errors(text) == []  # a route through the gateway shares its port
+
+
+def test_explain_and_the_installed_command_name_the_routes() -> None:
+    explained = invoke_mdports("explain", "17", "--file", str(ROUTES))
+    assert "gateway routes (column 'Kong Route' holds paths)" in explained.stdout
+    listed = run_mdports("list", "--file", str(ROUTES))
+    assert listed.returncode == 0, listed.stderr
+    assert "weather-service" in listed.stdout and "Auth (GoTrue)" in listed.stdout

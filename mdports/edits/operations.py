@@ -60,6 +60,15 @@ def _entry_of(registry: Registry, key: str, *, assigned: bool = True, cells_only
     return entry
 
 
+def _address_refused(registry: Registry, entry: Entry) -> RefusedError:
+    return RefusedError(
+        f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
+        "which mdports does not rewrite",
+        path=registry.path,
+        hint="edit the address by hand",
+    )
+
+
 def _in_record(registry: Registry, entry: Entry) -> bool:
     return entry.source == "table" and registry.tables[entry.table].record
 
@@ -254,6 +263,9 @@ def rename(
     else:
         registry = build(document, vocab)
         entry = _entry_of(registry, old)
+    table = registry.tables[entry.table]
+    if table.addresses and table.service_column == table.port_column:  # the name is an upstream's address
+        raise _address_refused(registry, entry)
     assert entry.service is not None
     new = check_name(new)
     # A name running on another host is no clash for the plan (its items there keep their name).
@@ -317,12 +329,7 @@ def move(
     registry = build(document, vocab)
     entry = _entry_of(registry, name)
     if registry.tables[entry.table].addresses:  # `<eth0>:53`: a number would replace the address (model.addresses)
-        raise RefusedError(
-            f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
-            "which mdports does not rewrite",
-            path=registry.path,
-            hint="edit the address by hand",
-        )
+        raise _address_refused(registry, entry)
     assert entry.service is not None
     if len(entry.ports) != 1:
         raise RefusedError(

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 from ..syntax.document import Table
 from .ports import NO_PORT, PortCell, PortRange, strip_markup
-from .registry import Entry, Registry
-from .vocabulary import normalize_header
+from .vocabulary import normalize_header, port_side
 
 # A host name or an IPv4 address (a name holds a letter: `12:30`, `1.2:3` and `16:9` are no addresses),
 # `[v6]`, `<iface>`, or nothing (`:9092`); then the port, then a URL's path. Bounded: linear.
@@ -45,15 +44,16 @@ class Address:
     host: str
     port: int
     url: bool  # a URL (``http://localhost:9080/docs``)
+    path: str = ""  # a URL's path (``/docs``): a route behind the listener on the port
 
 
 def read_address(text: str) -> Address | None:
     """The address a cell's text is (markup and parentheses around it removed), or None.
 
     >>> read_address("`<eth0>:53`")
-    Address(host='<eth0>', port=53, url=False)
+    Address(host='<eth0>', port=53, url=False, path='')
     >>> read_address("http://localhost:9080/api/workspace")
-    Address(host='localhost', port=9080, url=True)
+    Address(host='localhost', port=9080, url=True, path='/api/workspace')
     >>> read_address("12:30") is None, read_address("1.2:3") is None, read_address("http://example.org/") is None
     (True, True, True)
     """
@@ -73,7 +73,7 @@ def read_address(text: str) -> Address | None:
         return None  # `12:30`, `1.2:3`: a time, a version
     if match.group("path") and not match.group("scheme"):
         return None  # `host:80/tcp` is a port cell, `a:1/b` no address
-    return Address(host, port, match.group("scheme") is not None)
+    return Address(host, port, match.group("scheme") is not None, (match.group("path") or "").rstrip("/"))
 
 
 def read_addresses(text: str) -> tuple[Address, ...]:
@@ -105,11 +105,14 @@ def _evidence(address: Address) -> bool:
     return not bare_name or address.port >= 100 or address.host.lower() == "localhost"
 
 
-def address_column(block: Table, service: int | None) -> int | None:
+def address_column(block: Table, service: int | None, named: bool = False) -> int | None:
     """The first column (not the service's) more than half of whose filled cells are addresses with a
-    port, at least one of which is plainly an address; None when there is none."""
+    port, at least one of which is plainly an address; None when there is none.
+
+    ``named``: every address must name its host (``field-service:3000``), for the name is the service's.
+    """
     rows = block.body
-    if not rows or service is None:
+    if not rows or (service is None and not named):
         return None
     for index, header in enumerate(block.header.texts):
         if index == service or any(word in normalize_header(header) for word in _NOT_ADDRESS_HEADERS):
@@ -122,6 +125,8 @@ def address_column(block: Table, service: int | None) -> int | None:
                 continue
             filled += 1
             found = read_addresses(text) if ":" in text else ()
+            if found and named and not all(names_listener(a.host) and a.host not in _THIS_MACHINE for a in found):
+                continue
             if found:
                 addresses += 1
                 plain += any(_evidence(address) for address in found)
@@ -152,21 +157,15 @@ def address_host(roles: tuple[str, ...]) -> str | None:
     return None if place.lower() in _THIS_MACHINE else place
 
 
-def address_place(registry: Registry, entry: Entry) -> str | None:
-    """The place an entry of a column of addresses takes its port on (:func:`address_host`), else None."""
-    if entry.source != "table" or not entry.roles or not registry.tables[entry.table].addresses:
-        return None
-    return address_host(entry.roles)
-
-
 def names_listener(place: str) -> bool:
     """Whether a place is the name of the listener itself (``camunda``, ``kite.svc.cluster.local``): rows
     naming it are routes to one upstream. An interface (``<eth0>``) or an address is a machine's."""
-    return place[:1] not in "<[" and not _IPV4.fullmatch(place)
+    return bool(place) and place[:1] not in "<[" and not _IPV4.fullmatch(place)
 
 
-def addressed(text: str, cell: PortCell, error: str | None) -> PortCell:
-    """A row's port cell read from an address column: the address's ports, their places as roles.
+def addressed(text: str, cell: PortCell, error: str | None) -> tuple[PortCell, str | None]:
+    """A row's port cell read from an address column: the address's ports (their places as roles),
+    and the one place they are taken at (:func:`address_host`).
 
     A cell that is no address reads as the port it is (``3456``), or as no port: the column's
     header names no port, so a note in it (``Vercel``, ``<name>-frontend:3008``) is no port, and
@@ -174,5 +173,31 @@ def addressed(text: str, cell: PortCell, error: str | None) -> PortCell:
     """
     found = address_cell(text)
     if found is None:
-        return cell if error is None and strip_markup(text).isdigit() else PortCell(())
-    return found
+        return (cell if error is None and strip_markup(text).isdigit() else PortCell(())), None
+    return found, address_host(found.roles)
+
+
+def address_elsewhere(texts: tuple[str, ...], skip: tuple[int, ...], note: str) -> tuple[PortCell, str | None] | None:
+    """The port of a row whose port cell holds none (``-``, ``Traefik (/api/x)``), from the one address
+    with a port in another of its cells (``http://localhost:9080/api/x``, ``pg.db.svc.cluster.local:5432``).
+
+    A URL with a path reaches the service through the listener on that port, a gateway's: the port's
+    role says so (``via Traefik (/api/x)``), and a proxy's port is no clash. Otherwise the role is
+    the address's host, its place. None when no cell, or more than one, holds an address.
+    """
+    found: list[Address] = []
+    for index, text in enumerate(texts):
+        if index not in skip and ":" in text:
+            found.extend(read_addresses(text))
+    if len(found) != 1:
+        return None
+    address = found[0]
+    note = strip_markup(note)
+    note = "" if note.lower() in NO_PORT else note
+    if address.url and address.path:
+        role = note if note and port_side(note) == "proxy" else f"via {note or address.path}"
+    else:
+        role = address.host
+    span = PortRange(address.port, address.port)
+    place = None if role.startswith("via") else address_host((address.host,))
+    return PortCell((span,), (), (role,) if role else ()), place

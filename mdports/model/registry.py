@@ -142,6 +142,7 @@ class Entry:
     address: str | None = None  # the host's address, when its label gives one
     source: Literal["table", "list"] = "table"  # the kind of block it was read from
     roles: tuple[str, ...] = ()  # what the port cell says of each span ("HTTP", "via Caddy"); () for none
+    place: str | None = None  # where an address takes the port (`<eth0>`, `kite.svc.cluster.local`): model.addresses
     _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property

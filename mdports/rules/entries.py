@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..model.addresses import address_place, names_listener
+from ..model.addresses import names_listener
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.names import describe, fold_name, mixed_script_confusable
@@ -47,7 +47,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
             host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
-        place = address_place(registry, entry)  # `<eth0>:53`, `kite.svc.cluster.local:8080` (model.addresses)
+        place = entry.place  # `<eth0>:53`, `kite.svc.cluster.local:8080` (model.addresses)
         host = f"{host}@{place}" if place else host
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
         noted = entry.roles or (entry.service or "").endswith(")")
@@ -58,7 +58,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                     holder = first_holder.setdefault((port, protocol, host), entry)
                     if (
                         holder is not entry
-                        and not (place and names_listener(place) and address_place(registry, holder) == place)
+                        and not _one_upstream(holder, entry)
                         and not _seen_again(holder, entry)
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
@@ -76,6 +76,11 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),
             )
+
+
+def _one_upstream(first: Entry, entry: Entry) -> bool:
+    """Two routes to one upstream (``/api/weather`` and ``/api/weather/forecast`` to ``weather:8092``)."""
+    return first.place is not None and first.place == entry.place and names_listener(first.place)
 
 
 def _seen_again(first: Entry, entry: Entry) -> bool:
@@ -110,7 +115,10 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             views = [
                 e
                 for i, e in enumerate(entries)
-                if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])
+                if not any(
+                    (registry.seen_twice(f, e) or _one_upstream(f, e)) and set(e.ports) <= set(f.ports)
+                    for f in entries[:i]
+                )
             ]
             if len(views) > 1:
                 yield from _duplicates(registry, path, views, rank)
@@ -159,7 +167,7 @@ def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, st
     declared = registry.sections[entry.section].declared
     # A heading whose range is a block of a range table ("Acme Shop (5000-5099)") is that block's.
     scoped = declared is None or declared in registry.blocks
-    place = address_place(registry, entry)  # Nginx on `<eth0>:80` and on `<eth1>:80`: two places (model.addresses)
+    place = entry.place  # Nginx on `<eth0>:80` and on `<eth1>:80`: two places (model.addresses)
     host = f"{entry.host}@{place}" if place else entry.host
     return host, fold_name(entry.group or "") or None, kind, entry.section if scoped else None
 
