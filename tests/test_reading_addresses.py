@@ -276,3 +276,34 @@ def test_explain_and_the_installed_command_name_the_routes() -> None:
     listed = run_mdports("list", "--file", str(ROUTES))
     assert listed.returncode == 0, listed.stderr
     assert "weather-service" in listed.stdout and "Auth (GoTrue)" in listed.stdout
+
+
+# --- a port not published ---------------------------------------------------------------------------
+
+UNPUBLISHED = GOLDEN / "wild" / "docs" / "68-unpublished-ports.md"
+
+
+def test_a_row_not_published_takes_its_container_port_as_internal() -> None:
+    text = (
+        "| Service | Container Port | Host Port | Exposure |\n|---|---|---|---|\n"
+        "| Caddy | 443 | 443 | public |\n| PostgreSQL | 5432 | – | `db-net` only |\n"
+        "| Analytics DB | 5432 | – | `analytics-net` only |\n| Ollama | {{OLLAMA_PORT}} | – | `ai-net` only |\n"
+        "| Cloudflared | – | – | outbound only |\n| Grafana | 3000 | 443 | via Caddy |\n"
+    )
+    model = mdports.registry(mdports.parse(text))
+    assert [(e.service, e.ports, e.roles) for e in model.entries] == [
+        ("Caddy", (443,), ()),
+        ("PostgreSQL", (5432,), ("internal",)),
+        ("Analytics DB", (5432,), ("internal",)),
+        ("Ollama", (), ()),  # a variable: no port a person can read
+        ("Cloudflared", (), ()),
+        ("Grafana", (443,), ()),
+    ]
+    # two containers on 5432, each in its network: no clash; Grafana on Caddy's 443 still is one
+    assert _errors(text) == ["MP001 8"]
+
+
+def test_the_installed_command_lists_unpublished_ports_with_their_role() -> None:
+    result = run_mdports("list", "--format", "json", "--file", str(UNPUBLISHED))
+    assert result.returncode == 0, result.stderr
+    assert '"role": "internal"' in result.stdout

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..syntax.document import Table
-from .ports import NO_PORT, PortCell, PortRange, strip_markup
+from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
 from .vocabulary import normalize_header, port_side
 
 # A host name or an IPv4 address (a name holds a letter: `12:30`, `1.2:3` and `16:9` are no addresses),
@@ -201,3 +201,22 @@ def address_elsewhere(texts: tuple[str, ...], skip: tuple[int, ...], note: str) 
     span = PortRange(address.port, address.port)
     place = None if role.startswith("via") else address_host((address.host,))
     return PortCell((span,), (), (role,) if role else ()), place
+
+
+def unpublished_port(texts: tuple[str, ...], columns: tuple[int, ...]) -> tuple[PortCell, None] | None:
+    """The port of a row whose published port is ``-``, from its container port column: a port not
+    published, internal to its container network (``| Host Port | Container Port |`` with ``– | 5432``).
+
+    Its role says so (``internal``): no clash with the ports published on the host.
+    """
+    for column in columns:
+        text = texts[column] if column < len(texts) else ""
+        if not any(c.isdigit() for c in text):
+            continue
+        try:
+            cell = parse_port_cell(text)
+        except PortSyntaxError:
+            continue
+        if cell.spans:
+            return PortCell(cell.spans, cell.protocols, ("internal",) * len(cell.spans)), None
+    return None

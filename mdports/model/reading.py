@@ -16,7 +16,7 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
-from .addresses import address_column, address_elsewhere, addressed
+from .addresses import address_column, address_elsewhere, addressed, unpublished_port
 from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .dividers import is_divider
@@ -167,6 +167,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.repeats,
         _layer(columns),
         transports=transport_columns(block),
+        unpublished=tuple(i for i, kind in columns.ports if kind == "container" and i != columns.port),
         addresses=addresses is not None,
     )
     state.tables.append(table)
@@ -343,7 +344,9 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         cell, place = addressed(port_text, cell, port_error)
         port_error = None
     elif not cell.spans and port_error is None and width > 2:  # `| Docs | - | http://localhost:9080/docs |`
-        found = address_elsewhere(texts, (port_column, service_column), port_text)
+        found = unpublished_port(texts, table.unpublished) or address_elsewhere(
+            texts, (port_column, service_column), port_text
+        )
         cell, place = found if found is not None else (cell, None)
     spans, cell_protocols = cell.spans, cell.protocols
     if (

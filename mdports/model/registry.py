@@ -74,6 +74,7 @@ class RegistryTable:
     layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
     record: bool = False  # a key/value table of one service (model.key_value): one entry, no rows to add to
     transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (transport_marks)
+    unpublished: tuple[int, ...] = ()  # container port columns beside the registry's: a row's port when its own is `-`
     addresses: bool = False  # its port column holds addresses (`<eth0>:53`, `svc.local:9090`): model.addresses
 
 
