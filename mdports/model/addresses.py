@@ -4,9 +4,11 @@
 ``prometheus.monitoring.svc.cluster.local:9090``, ``| Agent | Container Frontend |`` holding
 ``compliance-frontend:3000``: no header names a port column, but every cell is an address with
 an explicit port. Such a column is the table's port column; the part before the port (a host, an
-interface, a cluster DNS name) is where the port is taken: the entry's host and the port's role.
+interface, a cluster DNS name) is where the port is taken: the port's role, and the entry's
+``place``, which scopes the port (53 on ``<eth0>`` and on ``<eth1>`` is no clash).
 
-Only tables without a port column are looked at, from their cells, once per table.
+Only tables without a port column are looked at, from their cells, once per table; a row without
+a port of its own looks at its other cells (:func:`address_elsewhere`, :func:`unpublished_port`).
 """
 
 from __future__ import annotations
