@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
+from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, service_name
@@ -45,6 +46,15 @@ from .targets import (
 
 # A --host edit of anything but a list item writes where the service runs: a list item or a running table's row.
 _WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"
+
+
+def _address_refused(registry: Registry, entry: Entry) -> RefusedError:
+    return RefusedError(
+        f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
+        "which mdports does not rewrite",
+        path=registry.path,
+        hint="edit the address by hand",
+    )
 
 
 def add(
@@ -225,6 +235,9 @@ def rename(
     else:
         registry = build(document, vocab)
         entry = entry_of(registry, old)
+    table = registry.tables[entry.table]
+    if table.addresses and table.service_column == table.port_column:  # the name is an upstream's address
+        raise _address_refused(registry, entry)
     assert entry.service is not None
     new = check_name(new)
     # A name running on another host is no clash for the plan (its items there keep their name).
@@ -287,6 +300,8 @@ def move(
         return running.move(document, name, OnHost(host, hosts, date, vocab), port=port, range_=range)
     registry = build(document, vocab)
     entry = entry_of(registry, name)
+    if registry.tables[entry.table].addresses:  # `<eth0>:53`: a number would replace the address (model.addresses)
+        raise _address_refused(registry, entry)
     assert entry.service is not None
     if len(entry.ports) != 1:
         raise RefusedError(

@@ -47,6 +47,8 @@ def format_tables(document: Document, vocab: Vocabulary = DEFAULT, *, tables: Co
     for table_index, info in enumerate(registry.tables):
         if info.service_column is None or (tables is not None and table_index not in tables):
             continue
+        if info.addresses:  # ordered by where its services listen, not by port (model.addresses)
+            continue
         plan = builder.plan(table_index)
         merged: list[Item] = []
         for item in sorted(plan.items[2:], key=lambda item: (item.first is None, item.first or 0)):

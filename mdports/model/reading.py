@@ -16,6 +16,7 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
+from .addresses import address_column, address_elsewhere, addressed, unpublished_port
 from .cross_tables import allocating, grouped_by_block, repeating
 from .key_value import read_record
 from .list_views import with_list_views
@@ -36,6 +37,7 @@ from .registry import (
     read_directive,
     service_name,
 )
+from .routes import route_column, upstream_service
 from .sections import Section, read_section, slugify
 from .tables import (
     Columns,
@@ -115,6 +117,17 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     columns = settled(block, protocols_named(block, found))
     section_index = state.current_section()
     section = state.sections[section_index]
+    # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.routes).
+    routed = route_column(block) if columns.service is None and len(block.rows) > 2 else None
+    if routed is not None and columns.port is not None:
+        upstream = upstream_service(block, routed, {i for i, _ in columns.ports}, state.vocab)
+        columns = dataclasses.replace(columns, service=upstream, service_rank=0) if upstream is not None else columns
+    # No port header, but a column of addresses with their port (`<eth0>:53`): the port column (.addresses).
+    addresses = address_column(block, columns.service, routed is not None) if not columns.ports else None
+    if addresses is not None:
+        columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
+        if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
+            columns = dataclasses.replace(columns, service=addresses, service_rank=0)
     if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
         record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
         if record is not None:
@@ -132,6 +145,18 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return
+    if addresses is not None and reading.role == "registry":
+        said = f"column {headers[addresses].strip()!r} holds addresses with a port: each port, where its address says"
+        said_here = "addresses: the registry port, taken on the place each names"
+        if columns.service == addresses:
+            said_here = "addresses: the service (the upstream each names) and its port"
+        described = tuple(
+            (header, said_here if i == addresses else what) for i, (header, what) in enumerate(reading.columns)
+        )
+        reading = dataclasses.replace(reading, reason=f"a service column and {said}", columns=described)
+    if routed is not None and reading.role == "registry":
+        said = f"gateway routes (column {headers[routed].strip()!r} holds paths): each row is the service it reaches"
+        reading = dataclasses.replace(reading, reason=f"{said}, on that service's own port")
     state.readings.append(reading)
     if reading.role == "registry" and summary_candidate(columns, section.heading):
         state.summary_candidates.append(block_index)
@@ -151,6 +176,8 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.repeats,
         _layer(columns),
         transports=transport_columns(block),
+        unpublished=tuple(i for i, kind in columns.ports if kind == "container" and i != columns.port),
+        addresses=addresses is not None,
     )
     state.tables.append(table)
     if columns.service is None:
@@ -326,6 +353,15 @@ def _entry(
     # A row whose port cell is digits is no divider (a filled cell, not bold): the usual row skips the test.
     if not port_text.isdigit() and is_divider(texts, service_column):
         return None
+    place = None
+    if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
+        cell, place = addressed(port_text, cell, port_error)
+        port_error = None
+    elif not cell.spans and port_error is None and width > 2:  # `| Docs | - | http://localhost:9080/docs |`
+        found = unpublished_port(texts, table.unpublished) or address_elsewhere(
+            texts, (port_column, service_column), port_text
+        )
+        cell, place = found if found is not None else (cell, None)
     spans, cell_protocols = cell.spans, cell.protocols
     if (
         port_error is not None
@@ -334,6 +370,8 @@ def _entry(
     ):
         port_error = None  # only a name: a divider (`| **Main Services** | | |`) or ports not listed
     service = None if marker else service_name(service_text)
+    if place is not None and service_column == port_column:  # `field-service:3000`: the upstream names it
+        service = place
     protocols: tuple[str, ...] = cell_protocols or _named_transport(service) or _TCP
     protocol_error = None
     protocol_column = table.protocol_column
@@ -378,6 +416,7 @@ def _entry(
         group,
         table.layer,
         roles=cell.roles,
+        place=place,
     )
 
 

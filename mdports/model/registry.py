@@ -66,6 +66,8 @@ class RegistryTable:
     layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
     record: bool = False  # a key/value table of one service (model.key_value): one entry, no rows to add to
     transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (tables)
+    unpublished: tuple[int, ...] = ()  # container port columns beside the registry's: a row's port when its own is `-`
+    addresses: bool = False  # its port column holds addresses (`<eth0>:53`, `svc.local:9090`): model.addresses
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,7 @@ class Entry:
     address: str | None = None  # the host's address, when its label gives one
     source: Literal["table", "list"] = "table"  # the kind of block it was read from
     roles: tuple[str, ...] = ()  # what the port cell says of each span ("HTTP", "via Caddy"); () for none
+    place: str | None = None  # where an address takes the port (`<eth0>`, `kite.svc.cluster.local`): model.addresses
     _ports: tuple[int, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property

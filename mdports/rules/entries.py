@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..location import Location
+from ..model.addresses import names_listener
 from ..model.environments import other_environment
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
@@ -52,6 +53,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
             host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
+        place = entry.place  # `<eth0>:53`, `kite.svc.cluster.local:8080` (model.addresses)
+        host = f"{host}@{place}" if place else host
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
         noted = entry.roles or (entry.service or "").endswith(")")
         spans = merge_spans(entry.own_ports()) if noted else entry.spans
@@ -61,6 +64,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                     holder = first_holder.setdefault((port, protocol, host), entry)
                     if (
                         holder is not entry
+                        and not _one_upstream(holder, entry)
                         and not _seen_again(holder, entry)
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
@@ -83,6 +87,11 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),
             )
+
+
+def _one_upstream(first: Entry, entry: Entry) -> bool:
+    """Two routes to one upstream (``/api/weather`` and ``/api/weather/forecast`` to ``weather:8092``)."""
+    return first.place is not None and first.place == entry.place and names_listener(first.place)
 
 
 def _seen_again(first: Entry, entry: Entry) -> bool:
@@ -117,7 +126,10 @@ def check_duplicate_services(registry: Registry, path: str) -> Iterator[Finding]
             views = [
                 e
                 for i, e in enumerate(entries)
-                if not any(registry.seen_twice(f, e) and set(e.ports) <= set(f.ports) for f in entries[:i])
+                if not any(
+                    (registry.seen_twice(f, e) or _one_upstream(f, e)) and set(e.ports) <= set(f.ports)
+                    for f in entries[:i]
+                )
             ]
             if len(views) > 1:
                 yield from _duplicates(registry, path, views, rank)
@@ -166,7 +178,9 @@ def _scope(registry: Registry, entry: Entry) -> tuple[str | None, str | None, st
     declared = registry.sections[entry.section].declared
     # A heading whose range is a block of a range table ("Acme Shop (5000-5099)") is that block's.
     scoped = declared is None or declared in registry.blocks
-    return entry.host, fold_name(entry.group or "") or None, kind, entry.section if scoped else None
+    place = entry.place  # Nginx on `<eth0>:80` and on `<eth1>:80`: two places (model.addresses)
+    host = f"{entry.host}@{place}" if place else entry.host
+    return host, fold_name(entry.group or "") or None, kind, entry.section if scoped else None
 
 
 def check_confusable_services(registry: Registry, path: str) -> Iterator[Finding]:
@@ -337,8 +351,8 @@ def check_row_order(registry: Registry, path: str) -> Iterator[Finding]:
             descents, pairs, previous = [], 0, None
         if previous is not None and (previous.host, previous.group) != (entry.host, entry.group):
             previous = None  # a new group of rows starts its own order
-        if entry.first_port is None:
-            continue
+        if entry.first_port is None or registry.tables[entry.table].addresses:
+            continue  # a table of addresses is ordered by where its services listen (model.addresses)
         if previous is not None and previous.first_port is not None:
             pairs += 1
             if entry.first_port < previous.first_port:
