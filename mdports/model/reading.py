@@ -16,6 +16,7 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
+from .content_columns import by_content, explained, joined_ports
 from .cross_tables import allocating, grouped_by_block, repeating
 from .directives import Directive, directive_comments, read_directive
 from .dividers import is_divider
@@ -113,7 +114,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             state.tables.append(record[1])
             state.entries.append(record[2])
             return
+    columns = by_content(block, columns)  # port and name columns no header names (.content_columns)
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
+    if columns.content and reading.role == "registry":
+        reading = explained(reading, columns)
     if reading.role in ("registry", "unread") and columns.port is not None:
         # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
         why = reference_reason(block, columns, state.sections, section_index)
@@ -142,6 +146,9 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns.repeats,
         _layer(columns),
         transports=transport_columns(block),
+        joined=columns.joined,
+        views=columns.views,
+        block_column=columns.block_column,
     )
     state.tables.append(table)
     if columns.service is None:
@@ -312,7 +319,10 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     service_column = table.service_column
     assert service_column is not None
     port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
-    spans, cell_protocols = cell.spans, cell.protocols
+    spans, cell_protocols, roles = cell.spans, cell.protocols, cell.roles
+    if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
+        spans, roles = joined_ports(texts, table, cell)
+        port_error = None if spans and not port_text.strip() else port_error
     if (
         port_error is not None
         and not port_text.strip()
@@ -363,7 +373,7 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
         host,
         group,
         table.layer,
-        roles=cell.roles,
+        roles=roles,
     )
 
 
@@ -379,7 +389,7 @@ def _collect_references(
 ) -> None:
     row = block.rows[row_index]
     texts = row.texts
-    roles = (table.port_column, table.service_column, table.protocol_column)
+    roles = (table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views)
     for column in range(min(len(texts), len(table.headers))):
         text = texts[column]
         # "<port> <name>" starts with a digit, unless code or emphasis wraps it.

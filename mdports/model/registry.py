@@ -74,6 +74,9 @@ class RegistryTable:
     layer: Layer = "planned"  # running when a column says where each service runs (Host, Current beside Default)
     record: bool = False  # a key/value table of one service (model.key_value): one entry, no rows to add to
     transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (transport_marks)
+    joined: tuple[int, ...] = ()  # more port columns of each row's entry, known by content (content_columns)
+    views: tuple[int, ...] = ()  # its port in other places, a row's port where it has none of its own
+    block_column: int | None = None  # the column of each entry's block of ports (content_columns)
 
 
 @dataclass(frozen=True, slots=True)
