@@ -75,7 +75,7 @@ _NOTES = frozenset(
 ENVIRONMENT_WORDS = frozenset(
     {"local", "localhost", "dev", "development", "devel", "prod", "production", "staging", "stage", "test", "qa"}
     | {"uat", "preview", "ci", "mac", "macos", "osx", "linux", "windows", "wsl", "docker", "compose", "podman"}
-    | {"k8s", "kubernetes", "cluster", "container", "cloud", "vps", "remote", "lokal", "produktion", "entwicklung"}
+    | {"k8s", "kubernetes", "cluster", "cloud", "vps", "remote", "lokal", "produktion", "entwicklung"}
     | {"desarrollo", "producción", "produccion", "pruebas", "produção", "producao", "本地", "开发", "生产", "测试"}
     | {"ローカル", "本番", "開発", "로컬", "개발", "운영", "локально", "локальный", "прод", "продакшн"}
 )
@@ -87,6 +87,8 @@ class _Column:
 
     spans: tuple[tuple[PortRange, ...], ...]
     others: int
+    notes: int = 0  # cells without a digit (``interno``, ``via nginx``): no port here, said in words
+    bare: int = 0  # cells of digits alone (``3``, ``2021``): a number, whatever it counts
 
     @property
     def ports(self) -> int:
@@ -94,7 +96,7 @@ class _Column:
 
     def plain(self) -> bool:
         """Whether the column is of numbers at all: its filled cells (nearly) all port values."""
-        return self.ports >= 2 and 10 * self.others <= self.ports
+        return self.ports >= 2 and 5 * self.others <= self.ports and 2 * self.notes <= self.ports
 
     def plausible(self) -> bool:
         """Whether its numbers look like ports: not all small (counts, IDs), not a run of years."""
@@ -110,6 +112,14 @@ class _Column:
         seen = [span for spans in self.spans for span in spans]
         return len(set(seen)) < len(seen)
 
+    def stacked(self) -> bool:
+        """Whether one port stands on three rows or more: each in a network of its own (defaults, containers)."""
+        counts: dict[PortRange, int] = {}
+        for spans in self.spans:
+            for span in spans:
+                counts[span] = counts.get(span, 0) + 1
+        return max(counts.values(), default=0) >= 3
+
     def crowded(self) -> bool:
         """Whether its cells list many ports each (``16000, 16080, 16432, 16500, ...``): a summary."""
         return sum(len(spans) for spans in self.spans) > 4 * len(self.spans)
@@ -124,6 +134,8 @@ def _cell(text: str) -> PortCell | None:
     text = strip_markup(text)
     if not text:
         return PortCell(())
+    if "<" in text and ">" in text:
+        return None  # a template (``<name>-frontend:3008``, ``<eth0>:53``): no port value
     if _QUANTITY.search(text) or "://" in text:
         return None  # a quantity, or a link (a column of URLs links the services, it lists no ports)
     try:
@@ -135,14 +147,18 @@ def _cell(text: str) -> PortCell | None:
 
 def _judge(block: Table, column: int) -> _Column:
     spans: list[tuple[PortRange, ...]] = []
-    others = 0
+    others = notes = bare = 0
     for row in block.body[:_SAMPLE]:
-        cell = _cell(row.texts[column]) if column < len(row.texts) else PortCell(())
-        if cell is None:
+        text = row.texts[column] if column < len(row.texts) else ""
+        cell = _cell(text)
+        bare += strip_markup(text).isdigit()
+        if cell is None and not any(c.isdigit() for c in text):
+            notes += 1
+        elif cell is None:
             others += 1
         elif cell.spans:
             spans.append(cell.spans)
-    return _Column(tuple(spans), others)
+    return _Column(tuple(spans), others, notes, bare)
 
 
 def _quantity(name: str) -> bool:
@@ -166,7 +182,7 @@ def by_content(block: Table, columns: Columns) -> Columns:
     taken = {i for i, _ in columns.ports} | {i for i, _ in transport_columns(block)}
     taken |= {c for c in (columns.service, columns.group, columns.protocol, columns.host) if c is not None}
     found: list[tuple[int, _Column]] = []
-    routes = any(_routes(block, index, name) for index, name in enumerate(columns.names) if index not in taken)
+    routes = _routes(block, 0, columns.names[0]) if columns.names else False
     for index, name in enumerate(() if routes else columns.names):
         if index in taken or _prose(name):
             continue
@@ -176,7 +192,9 @@ def by_content(block: Table, columns: Columns) -> Columns:
         if _quantity(name):
             continue  # a named quantity: a cell, not a port
         if not judged.plausible():
-            return columns  # an unnamed column of counts or years: the table is about quantities
+            if 2 * judged.bare >= judged.ports:
+                return columns  # an unnamed column of counts or years: the table is about quantities
+            continue  # labels with a number (``Track3``): not ports, and no quantities either
         found.append((index, judged))
     said: list[str] = []
     if found:
@@ -185,24 +203,33 @@ def by_content(block: Table, columns: Columns) -> Columns:
         if all(judged.wide() for _, judged in ports):
             return columns  # spans only: a table of ranges or blocks, not of the ports that run
         joined, views = _environments([i for i, _ in ports], columns.names)
-        if joined:  # beside the entry's own port, a column of ports several rows share is a view
-            shared = {i for i, judged in ports if judged.repeats()}
-            joined, views = (
-                joined[:1] + tuple(i for i in joined[1:] if i not in shared),
-                views + tuple(i for i in joined[1:] if i in shared),
-            )
+        # Beside the entry's own port, a column of ports several rows share is a view (their backend).
+        shared = {i for i, judged in ports if judged.repeats() or _repeats(block, i)}
+        own = 0 if has_port else 1  # the known port column, else the first column, is the entry's port
+        joined, views = (
+            joined[:own] + tuple(i for i in joined[own:] if i not in shared),
+            views + tuple(i for i in joined[own:] if i in shared),
+        )
+        if has_port and joined and columns.port is not None and _repeats_anywhere(block, columns.port):
+            # The known port column is shared too: the first port column of the entry's own is its port.
+            read = replace(read, port=joined[0], port_kind="current")
+            joined, views = joined[1:], (*views, columns.port)
         for index, judged in found:
             header, total = block.header.texts[index].strip(), judged.ports + judged.others
             said.append(f"column {header!r}: {judged.ports} of {total} filled cells{first} are port numbers")
-        kinds = read.ports + tuple((i, "current") for i in joined + views)
+        known = {i for i, _ in read.ports}
+        kinds = read.ports + tuple((i, "current") for i in joined + views if i not in known)
         if not has_port:
-            kind = "container" if _addresses(block, joined[0]) else "current"
-            read = replace(read, port=joined[0], port_kind=kind)
+            stacked = next(judged for i, judged in ports if i == joined[0]).stacked()
+            kind = "container" if stacked or _addresses(block, joined[0]) else "current"
+            read = replace(read, port=joined[0], port_kind=kind, port_by_content=True)
             joined = joined[1:]
         read = replace(read, ports=kinds, joined=joined, views=views, block_column=block_column)
     elif not has_port:
         return columns
     if read.service is None:
+        if len(columns.names) == 2 and found:
+            return columns  # two columns, neither named: a key/value table (.key_value), not rows
         named = name_column(block, read, by_content=bool(found))
         if named is None:
             return columns  # no names: not read, and MP006/MP110 say why
@@ -210,6 +237,24 @@ def by_content(block: Table, columns: Columns) -> Columns:
         said.append(f"column {block.header.texts[index].strip()!r}: {count} of {total} cells{first} are distinct names")
         read = replace(read, service=index, service_rank=CONTENT_NAME_RANK)
     return replace(read, content=tuple(said))
+
+
+def _repeats_anywhere(block: Table, column: int) -> bool:
+    return _judge(block, column).repeats() or _repeats(block, column)
+
+
+def _repeats(block: Table, column: int) -> bool:
+    """Whether a port stands in two rows of the column past the first rows (a long table's later rows)."""
+    if len(block.body) <= _SAMPLE:
+        return False
+    seen: set[PortRange] = set()
+    for row in block.body:
+        cell = _cell(row.texts[column]) if column < len(row.texts) else None
+        for span in cell.spans if cell else ():
+            if span in seen:
+                return True
+            seen.add(span)
+    return False
 
 
 def _addresses(block: Table, column: int) -> bool:
@@ -224,7 +269,7 @@ def _addresses(block: Table, column: int) -> bool:
 
 
 def _routes(block: Table, column: int, name: str) -> bool:
-    """Whether a column holds routes (``/grafana/``, ``https://…``): the table maps a proxy's routes.
+    """Whether the table's first column holds routes (``/grafana/``, ``https://…``): a proxy's map.
 
     Its other columns address the upstreams (``grafana:3000``), the services' own ports, which
     their own rows register; read by content they would be every service once more.
@@ -315,7 +360,7 @@ def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, 
             continue
         if 2 * len(set(names)) < len(names) + 1:
             continue  # mostly repeated: a kind or a category, not the services
-        if any(normalize_header(cell) in vocabulary.PORT_WORDS for cell in names):
+        if any(_key(normalize_header(cell)) for cell in names):
             continue  # keys of a key/value table (``| Port | 8080 |``), not names
         variables = sum(1 for cell in names if _VARIABLE.fullmatch(cell)) == len(names)
         words = _WORD.findall(name.replace("_", " "))
@@ -328,6 +373,17 @@ def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, 
         return None
     _, index, count, total = min(candidates)
     return index, count, total
+
+
+def _key(cell: str) -> bool:
+    """Whether a normalized cell is a header word (``Port``, ``Protocol``, ``Name``): a key, no name."""
+    return (
+        cell in vocabulary.PORT_WORDS
+        or cell in vocabulary.SERVICE_HEADERS
+        or cell in vocabulary.PROTOCOL_HEADERS
+        or cell in vocabulary.HOST_HEADERS
+        or cell in vocabulary.DESCRIPTION_HEADERS
+    )
 
 
 def _name_like(cell: str) -> bool:

@@ -149,6 +149,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         joined=columns.joined,
         views=columns.views,
         block_column=columns.block_column,
+        port_by_content=columns.port_by_content,
     )
     state.tables.append(table)
     if columns.service is None:
@@ -323,6 +324,8 @@ def _entry(index: int, table_index: int, table: RegistryTable, block: Table, row
     if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
         spans, roles = joined_ports(texts, table, cell)
         port_error = None if spans and not port_text.strip() else port_error
+    if port_error is not None and table.port_by_content:
+        port_error = None  # no header promised a port: a cell of words among port numbers is a note
     if (
         port_error is not None
         and not port_text.strip()

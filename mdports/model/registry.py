@@ -77,6 +77,7 @@ class RegistryTable:
     joined: tuple[int, ...] = ()  # more port columns of each row's entry, known by content (content_columns)
     views: tuple[int, ...] = ()  # its port in other places, a row's port where it has none of its own
     block_column: int | None = None  # the column of each entry's block of ports (content_columns)
+    port_by_content: bool = False  # the port column is known by its cells: a cell of words is a note
 
 
 @dataclass(frozen=True, slots=True)

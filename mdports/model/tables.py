@@ -40,6 +40,7 @@ class Columns:
     views: tuple[int, ...] = ()
     block_column: int | None = None
     content: tuple[str, ...] = ()
+    port_by_content: bool = False  # no header names the registry port column: its cells did
 
 
 def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:
