@@ -231,3 +231,43 @@ def test_any_table_of_numbers_round_trips_and_reads_only_ports(names: list[str],
     for entry in mdports.registry(mdports.parse(text)).entries:
         assert all(1 <= port <= 65535 for port in entry.ports)
         assert len(entry.roles) in (0, len(entry.spans))
+
+
+# --- clashes of columns known by their content -------------------------------------------------------
+
+
+def _errors(text: str) -> list[tuple[str, int]]:
+    report = mdports.validate(mdports.registry(mdports.parse(text)))
+    return [(f.rule.id, f.line) for f in report.findings if f.severity == "error"]
+
+
+def test_a_column_known_by_content_clashes_in_its_table_not_with_other_tables() -> None:
+    registry = "# Ports\n\n| Service | Port |\n|---|---|\n| api | 3000 |\n| web | 3001 |\n\n"
+    laptop = "## Laptop\n\n| Service | mac |\n|---|---|\n| api | 3000 |\n| docs | 3001 |\n| blog | 3001 |\n"
+    assert _errors(registry + laptop) == [("MP001", 14)]  # blog and docs in one place; docs vs web: no header says
+
+
+def test_one_port_on_three_rows_is_each_programs_own() -> None:
+    text = _table(
+        "| service | protocol | default |",
+        "| *http* | TCP | 80 |",
+        "| *admin* | TCP | 8081 |",
+        "| *Homepage* | TCP | 80 |",
+        "| *Wiki* | TCP | 80 |",
+    )
+    assert [name for name, _, _ in _entries(text)] == ["http", "admin", "Homepage", "Wiki"]
+    assert _errors(text) == []
+
+
+def test_templates_are_no_port_values() -> None:
+    text = _table(
+        "| Service | Écoute |", "| Traefik | `<eth0>:443` |", "| Nginx | `<eth0>:80` |", "| dnsmasq | `<eth1>:53` |"
+    )
+    assert _entries(text) == []
+
+
+def test_one_name_on_one_port_over_two_transports_is_one_service() -> None:
+    text = "# Ports\n\n| Service | Protocol | Port |\n|---|---|---|\n| DNS | TCP | 53 |\n| DNS | UDP | 53 |\n"
+    assert _errors(text) == []
+    twice = "# Ports\n\n| Service | Protocol | Port |\n|---|---|---|\n| DNS | TCP | 53 |\n| DNS | TCP | 53 |\n"
+    assert ("MP002", 6) in _errors(twice)
