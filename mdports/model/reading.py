@@ -17,6 +17,7 @@ from typing import Any
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .addresses import address_column, address_elsewhere, addressed, unpublished_port
+from .content_columns import by_content, explained, joined_ports
 from .cross_tables import allocating, grouped_by_block, repeating
 from .key_value import read_record
 from .list_views import with_list_views
@@ -135,7 +136,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             state.tables.append(record[1])
             state.entries.append(record[2])
             return
+    columns = by_content(block, columns)  # port and name columns no header names (.content_columns)
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
+    if columns.content and reading.role == "registry":
+        reading = explained(reading, columns)
     if reading.role in ("registry", "unread") and columns.port is not None:
         # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
         why = reference_reason(block, columns, state.sections, section_index)
@@ -178,6 +182,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         transports=transport_columns(block),
         unpublished=tuple(i for i, kind in columns.ports if kind == "container" and i != columns.port),
         addresses=addresses is not None,
+        joined=columns.joined,
+        views=columns.views,
+        block_column=columns.block_column,
+        port_by_content=columns.port_by_content,
     )
     state.tables.append(table)
     if columns.service is None:
@@ -362,7 +370,12 @@ def _entry(
             texts, (port_column, service_column), port_text
         )
         cell, place = found if found is not None else (cell, None)
-    spans, cell_protocols = cell.spans, cell.protocols
+    spans, cell_protocols, roles = cell.spans, cell.protocols, cell.roles
+    if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
+        spans, roles = joined_ports(texts, table, cell)
+        port_error = None if spans and not port_text.strip() else port_error
+    if port_error is not None and table.port_by_content:
+        port_error = None  # no header promised a port: a cell of words among port numbers is a note
     if (
         port_error is not None
         and not port_text.strip()
@@ -415,7 +428,7 @@ def _entry(
         host,
         group,
         table.layer,
-        roles=cell.roles,
+        roles=roles,
         place=place,
     )
 
@@ -432,7 +445,7 @@ def _collect_references(
 ) -> None:
     row = block.rows[row_index]
     texts = row.texts
-    roles = (table.port_column, table.service_column, table.protocol_column)
+    roles = (table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views)
     for column in range(min(len(texts), len(table.headers))):
         text = texts[column]
         # "<port> <name>" starts with a digit, unless code or emphasis wraps it.

@@ -68,6 +68,10 @@ class RegistryTable:
     transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` columns of marks (tables)
     unpublished: tuple[int, ...] = ()  # container port columns beside the registry's: a row's port when its own is `-`
     addresses: bool = False  # its port column holds addresses (`<eth0>:53`, `svc.local:9090`): model.addresses
+    joined: tuple[int, ...] = ()  # more port columns of each row's entry, known by content (content_columns)
+    views: tuple[int, ...] = ()  # its port in other places, a row's port where it has none of its own
+    block_column: int | None = None  # the column of each entry's block of ports (content_columns)
+    port_by_content: bool = False  # the port column is known by its cells: a cell of words is a note
 
 
 @dataclass(frozen=True, slots=True)

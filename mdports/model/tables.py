@@ -34,6 +34,12 @@ class Columns:
     host: int | None
     repeats: bool
     noted_protocol: int | None = None  # a protocol header whose cells are notes ("uvicorn (native)")
+    # Read by their content (.content_columns): more port columns of the entry, its block, and why.
+    joined: tuple[int, ...] = ()
+    views: tuple[int, ...] = ()
+    block_column: int | None = None
+    content: tuple[str, ...] = ()
+    port_by_content: bool = False  # no header names the registry port column: its cells did
 
 
 def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:

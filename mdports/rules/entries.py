@@ -53,6 +53,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
         if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
             host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
+        elif entry.source == "table" and registry.tables[entry.table].port_by_content:
+            host = f"table {entry.table}:{host}"  # no header says which ports: its own (content_columns)
         place = entry.place  # `<eth0>:53`, `kite.svc.cluster.local:8080` (model.addresses)
         host = f"{host}@{place}" if place else host
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
@@ -258,7 +260,7 @@ def _duplicates(registry: Registry, path: str, entries: list[Entry], rank: dict[
         what_for = _what_for(registry, entry)
         one_service = (
             same_table
-            and not seen_ports & set(entry.ports)
+            and (not seen_ports & set(entry.ports) or not set(previous.protocols) & set(entry.protocols))
             and (
                 rank[entry.index] == rank[previous.index] + 1
                 or registry.tables[entry.table].repeats
