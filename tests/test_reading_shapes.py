@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import GOLDEN, invoke_mdports, run_mdports
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from mdports.model.dividers import is_divider
+from mdports.model.well_known import is_divider
 
 import mdports
 from mdports.syntax.document import Table

@@ -27,8 +27,11 @@ from ..syntax.document import Table
 from . import vocabulary
 from .ports import PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
 from .registry import RegistryTable, TableReading
-from .tables import Columns, _holds_numbers  # the one test of a port column holding numbers
-from .transport_marks import transport_columns
+from .tables import (  # _holds_numbers: the one test of a port column holding numbers
+    Columns,
+    _holds_numbers,
+    transport_columns,
+)
 from .vocabulary import normalize_header
 
 # The rank of a service column known by its content: as strong as a header "used by".
