@@ -68,12 +68,6 @@ def test_quantities_are_never_ports() -> None:
             "| alpha | 16000, 16080, 16432, 16500, 16600 |",
             "| beta | 26080, 26500, 26900, 26910, 26920 |",
         ),
-        # a route map: the upstreams' ports are theirs
-        _table(
-            "| Path | Service | Upstream |",
-            "| `/grafana/` | Grafana | grafana:3000 |",
-            "| `/jaeger/` | Jaeger | jaeger:16686 |",
-        ),
         # notes that mention a port
         _table(
             "| Stack | Service / container | Notes |",
@@ -259,11 +253,23 @@ def test_one_port_on_three_rows_is_each_programs_own() -> None:
     assert _errors(text) == []
 
 
-def test_templates_are_no_port_values() -> None:
+def test_addresses_are_no_port_values_but_read_as_addresses() -> None:
+    """An address (``<eth0>:443``, ``grafana:3000``) is no port value for a column known by its
+    content; the reader of addresses (model.addresses, model.routes) reads it, with its place."""
     text = _table(
         "| Service | Écoute |", "| Traefik | `<eth0>:443` |", "| Nginx | `<eth0>:80` |", "| dnsmasq | `<eth1>:53` |"
     )
-    assert _entries(text) == []
+    assert _entries(text) == [
+        ("Traefik", (443,), ("<eth0>",)),
+        ("Nginx", (80,), ("<eth0>",)),
+        ("dnsmasq", (53,), ("<eth1>",)),
+    ]
+    routes = _table(
+        "| Path | Service | Upstream |",
+        "| `/grafana/` | Grafana | grafana:3000 |",
+        "| `/jaeger/` | Jaeger | jaeger:16686 |",
+    )
+    assert _entries(routes) == [("Grafana", (3000,), ("grafana",)), ("Jaeger", (16686,), ("jaeger",))]
 
 
 def test_one_name_on_one_port_over_two_transports_is_one_service() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 from conftest import GOLDEN, invoke_mdports, run_mdports
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from mdports.model.well_known import is_divider
 
 import mdports
+from mdports.model.well_known import is_divider
 from mdports.syntax.document import Table
 
 RECORDS = GOLDEN / "wild" / "docs" / "58-service-records.md"

@@ -145,6 +145,8 @@ def _cell(text: str) -> PortCell | None:
         cell = parse_port_cell(text)
     except PortSyntaxError:
         return None
+    if cell.spans and not text[0].isdigit():
+        return None  # a word first (``rack 4``, ``web-01:8080``): a place or a note, no port value
     return cell
 
 
