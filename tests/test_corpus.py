@@ -38,12 +38,15 @@ def test_the_manifest_covers_the_corpus() -> None:
 def test_the_figures_do_not_fall_back() -> None:
     totals = _reading().corpus_figures(CORPUS, ROOT / "benchmarks" / "corpus.json")
     assert totals["documents"] == 120
-    # Every document hand-counted on 2026-12-06: 2,141 of 2,458 rows read (87.1%), 73.9% of the
-    # ports (2,148 of 2,908). Issue 24's target is 97%; these floors only keep the reading from falling back.
-    assert totals["read"] >= 2141
-    assert totals["ports_read"] >= 2148  # of 2,908 ports
+    # Every document hand-counted on 2026-12-06. Rows read: 2,141 of 2,458 (87.1%) in the evening,
+    # 2,436 (99.1%) after round 4 (columns known by content, addresses and routes, lists written port
+    # first); ports 2,148 -> 2,545 of 2,908; error findings 54 -> 40 (29 real). Issue 24's target is
+    # 97%; these floors keep the reading from falling back.
+    assert totals["read"] >= 2436
+    assert totals["ports_read"] >= 2545  # of 2,908 ports
     assert totals["silent"] == 0  # a document read empty says why (MP006, MP110 or explain)
-    assert totals["errors"] <= 54  # 32 of them real on 2026-12-06 (67 before own ports, routes and descriptions)
+    assert totals["errors"] <= 40  # 29 of them real (the manifest's real_errors); 11 false, listed in the closing note
+    assert totals["extra"] <= 82  # entries on no row a person reads: 114 before round 4
     assert totals["real"] == sum(len(fact.get("real_errors", [])) for fact in MANIFEST.values())
 
 
