@@ -30,6 +30,7 @@ from .registry import RegistryTable, TableReading
 from .tables import (  # _holds_numbers: the one test of a port column holding numbers
     Columns,
     _holds_numbers,
+    header_says_it_all,
     transport_columns,
 )
 from .vocabulary import normalize_header
@@ -177,9 +178,9 @@ def by_content(block: Table, columns: Columns) -> Columns:
 
     The common registry (a port column holding numbers and a service column) returns at once.
     """
+    if header_says_it_all(block, columns):
+        return columns  # the usual case
     has_port = columns.port is not None and _holds_numbers(block, columns.port)
-    if has_port and columns.service is not None:
-        return columns  # the usual case: the header said it all
     if len(block.body) < 2:
         return columns
     first = f" of the first {_SAMPLE} rows" if len(block.body) > _SAMPLE else ""

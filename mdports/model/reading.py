@@ -16,11 +16,8 @@ from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
-from .addresses import address_column, address_elsewhere, addressed, unpublished_port
-from .content_columns import by_content, explained, joined_ports
 from .cross_tables import allocating, grouped_by_block, repeating
 from .key_value import read_record
-from .list_views import with_list_views
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
@@ -38,10 +35,10 @@ from .registry import (
     read_directive,
     service_name,
 )
-from .routes import route_column, upstream_service
 from .sections import Section, read_section, slugify
 from .tables import (
     Columns,
+    header_says_it_all,
     marked_transports,
     protocols_named,
     read_columns,
@@ -69,9 +66,12 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     first, candidates = _build(document, vocab, frozenset())
     summaries = repeating(first, candidates) if candidates else frozenset()
     allocations = allocating(first)
-    if not (summaries or allocations):
-        return with_list_views(first)
-    return with_list_views(_build(document, vocab, summaries, allocations)[0])
+    registry = _build(document, vocab, summaries, allocations)[0] if summaries or allocations else first
+    if not registry.listed:
+        return registry
+    from .list_views import with_list_views  # lists that repeat the tables: only documents with lists
+
+    return with_list_views(registry)
 
 
 @dataclass
@@ -119,12 +119,21 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     section_index = state.current_section()
     section = state.sections[section_index]
     # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.routes).
-    routed = route_column(block) if columns.service is None and len(block.rows) > 2 else None
+    # The readers of rarer shapes load when a table has that shape (start-up: most registries have none).
+    routed = None
+    if columns.service is None and len(block.rows) > 2:
+        from .routes import route_column, upstream_service
+
+        routed = route_column(block)
     if routed is not None and columns.port is not None:
         upstream = upstream_service(block, routed, {i for i, _ in columns.ports}, state.vocab)
         columns = dataclasses.replace(columns, service=upstream, service_rank=0) if upstream is not None else columns
     # No port header, but a column of addresses with their port (`<eth0>:53`): the port column (.addresses).
-    addresses = address_column(block, columns.service, routed is not None) if not columns.ports else None
+    addresses = None
+    if not columns.ports:
+        from .addresses import address_column
+
+        addresses = address_column(block, columns.service, routed is not None)
     if addresses is not None:
         columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
         if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
@@ -136,9 +145,14 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             state.tables.append(record[1])
             state.entries.append(record[2])
             return
-    columns = by_content(block, columns)  # port and name columns no header names (.content_columns)
+    if not header_says_it_all(block, columns):
+        from .content_columns import by_content
+
+        columns = by_content(block, columns)  # port and name columns no header names (.content_columns)
     reading = read_table(block_index, block, section, columns, state.vocab, state.summaries, state.allocations)
     if columns.content and reading.role == "registry":
+        from .content_columns import explained
+
         reading = explained(reading, columns)
     if reading.role in ("registry", "unread") and columns.port is not None:
         # Other software's well-known ports (`| 22 | SSH |` under "Common ports"): a reference (.well_known).
@@ -363,15 +377,21 @@ def _entry(
         return None
     place = None
     if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
+        from .addresses import addressed
+
         cell, place = addressed(port_text, cell, port_error)
         port_error = None
     elif not cell.spans and port_error is None and width > 2:  # `| Docs | - | http://localhost:9080/docs |`
+        from .addresses import address_elsewhere, unpublished_port
+
         found = unpublished_port(texts, table.unpublished) or address_elsewhere(
             texts, (port_column, service_column), port_text
         )
         cell, place = found if found is not None else (cell, None)
     spans, cell_protocols, roles = cell.spans, cell.protocols, cell.roles
     if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
+        from .content_columns import joined_ports
+
         spans, roles = joined_ports(texts, table, cell)
         port_error = None if spans and not port_text.strip() else port_error
     if port_error is not None and table.port_by_content:

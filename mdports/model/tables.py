@@ -139,6 +139,12 @@ def _mostly(block: Table, column: int, test: Callable[[str], object]) -> bool:
     return 2 * sum(1 for cell in cells if test(cell)) > len(cells) > 0
 
 
+def header_says_it_all(block: Table, columns: Columns) -> bool:
+    """Whether the header named a port column that holds numbers and a service column: the usual
+    registry, which no reader of columns known by their content needs to look at."""
+    return columns.port is not None and columns.service is not None and _holds_numbers(block, columns.port)
+
+
 def _holds_numbers(block: Table, column: int) -> bool:
     """Whether a cell of the column holds a digit outside a variable (``${port}``, ``<PORT>``)."""
     for row in block.body:
