@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, corpus, git_merge
-from hypothesis import HealthCheck, event, given, settings
+from conftest import BUNDLED, INPUTS, corpus, git_merge
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from mdports import edits
@@ -552,6 +552,11 @@ EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 @pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(BASES), ours=operations, theirs=operations)
+@example(  # a heading renamed, two of its three rows removed / the section removed: the third row kept
+    base=(INPUTS / "broken.md").read_text(encoding="utf-8"),
+    ours=[("remove", 12, 0, "svc-a", "Go"), ("remove", 12, 0, "svc-a", "Go"), ("heading", 332, 0, "svc-a", "Go")],
+    theirs=[("add", 0, 0, "svc-a", "Go"), ("drop-section", 1, 0, "svc-a", "Go")],
+)
 def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
     check(base, ours, theirs)
 

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DOC, git_merge, invoke_mdports, run_mdports
+from conftest import DOC, INPUTS, git_merge, invoke_mdports, run_mdports
 from conftest import MERGE_BASE as BASE
 
+from mdports.diff.compare import compare
 from mdports.merge.driver import merge
 from mdports.model.reading import build
 from mdports.rules.validation import validate
@@ -111,6 +112,30 @@ def test_their_removal_of_a_section_we_left_alone_is_clean() -> None:
     text, conflicts, clean = merged(BASE, BASE.replace(*THEIR_EDIT), BASE.replace(CORE, ""))
     assert clean, conflicts
     assert text == BASE.replace(CORE, "").replace(*THEIR_EDIT)
+
+
+def test_their_section_removal_keeps_the_row_our_diff_moved(tmp_path: Path) -> None:
+    """Hypothesis' shrunk case (broken.md): we renamed a heading and removed two of its three rows,
+    they removed the section. Our diff no longer knows the section (one row of three left, another
+    title), so it reports the last row moved: their removal of it is a conflict, not replayed away.
+    """
+    base = (INPUTS / "broken.md").read_text(encoding="utf-8")
+    ours = base.replace("## 3009-3000: Reversed range\n", "## 3009-3000: Reversed range svc-a\n").replace(
+        "| 3100 | ui | 3050 api-server |\n| 3101 | admin | 3001 billing |\n", ""
+    )
+    section = base[base.index("## 3009-3000: Reversed range") : base.index("## 30xx-31xx")]
+    theirs = base.replace("|-------------|\n", "|-------------|\n| 3000 | svc-a |  |\n", 1).replace(section, "")
+    moved = compare(build(parse(base)), build(parse(ours)), findings=False).entries
+    assert [(c.kind, c.service) for c in moved if c.kind != "removed"] == [("moved", "console")]
+    result = git_merge(tmp_path, base, ours, theirs)
+    assert result.exit_code == 1, result.output
+    ours_side = result.text[result.text.index("<<<<<<< main") : result.text.index("=======")]
+    assert ours_side == (
+        "<<<<<<< main\n## 3009-3000: Reversed range svc-a\n\n| Port | Service | Backend |\n"
+        "|------|---------|---------|\n| 3103 | console | 3002 auth |\n\n"
+    )
+    assert "| 3000 | svc-a |  |\n" in result.text  # their row merged all the same
+    assert "they removed console, but we changed it" in result.output
 
 
 def test_their_renamed_section_with_edited_rows_keeps_our_row() -> None:

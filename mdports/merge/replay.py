@@ -151,8 +151,13 @@ class Replay(ColumnReplay):
                 texts[column] = followed(texts[column], old.service, ours.service, ref.port, ours.ports)
 
     def _changed_by_us(self, base: Entry, ours: Entry) -> bool:
+        """Whether we changed ``ours``: its cells or its table, or anything our diff counts as a change.
+
+        Our diff decides as ``mdports diff`` does, so a change it shows is never replayed away.
+        """
         cells = {self._in_base(ours.table, header): text for header, text in ours.cells.items()}
-        return dict(base.cells) != cells or self.our_tables.get(base.table) != ours.table
+        moved = self.our_tables.get(base.table) != ours.table
+        return dict(base.cells) != cells or moved or ours.index in self.ours_changed
 
     def _remove(self, index: int, describe: str) -> None:
         base = self.base.entries[index]

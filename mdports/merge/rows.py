@@ -101,6 +101,9 @@ class ReplayState:
         self.renumber = renumber
         ours_diff, self.diff = compare_both(base, ours, theirs)
         self.ours_of = ours_diff.entry_map
+        # Our entries our diff reports changed. It may see a change our rows do not show: an entry
+        # whose section it no longer recognises (heading renamed and most rows gone) moved there.
+        self.ours_changed = {c.index for c in ours_diff.entries if c.kind != "added" and c.index is not None}
         self.base_of_theirs = {new: old for old, new in self.diff.entry_map.items()}
         self.ours_only = set(range(len(ours.entries))) - set(self.ours_of.values())
         self.our_tables = ours_diff.table_map  # base table -> our table
