@@ -50,7 +50,7 @@ _MORE_PORT = re.compile(
 # A part of an item that is only a port ("minio `9000`, `9001` (console)"): one more port of the service before it.
 _BARE_PORT = re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
 # A note after a dash inside the parentheses of the port: "agentic-social (port 8501 - failing due to a conflict)".
-_DASHED_NOTE = re.compile(r"[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)")
+_DASHED_NOTE = re.compile(r"(?<![ \t])[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)")  # from a blank run's start: linear
 # What may follow a port in an item: nothing, a note, a dash and a description, a marker.
 _ALLOWED_REST = re.compile(r"[ \t]*(?:$|[^\w\s])")
 # Words that start prose, not a service name: "port 8080", "moved from 3065", "up to 100".

@@ -29,7 +29,7 @@ _PORT_FIRST = re.compile(
     re.IGNORECASE,
 )
 # What may follow the name: nothing, a note, a dash and a description, a comma (another part).
-_AFTER_NAME = re.compile(r"[ \t]*(?:$|\(|[-\u2013\u2014:][ \t]|[,;])")
+_AFTER_NAME = re.compile(r"(?<![ \t])[ \t]*(?:$|\(|[-\u2013\u2014:][ \t]|[,;])")  # from a blank run's start: linear
 # Words after a number that say what it counts or is, not whose port it is: "3000 users", "100 ms".
 _NOT_A_NAME = frozenset(
     {"port", "ports", "is", "was", "are", "and", "or", "to", "of", "in", "on", "at", "for", "the", "a", "an"}
