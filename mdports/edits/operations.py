@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
-from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, service_name
@@ -34,6 +33,7 @@ from .plan import Builder, carried_cells, place, rewrite_cells, section_table, v
 from .result import Change, Edit
 from .targets import (
     OnHost,
+    address_refused,
     check_name_free,
     choose_port,
     edit_of,
@@ -46,15 +46,6 @@ from .targets import (
 
 # A --host edit of anything but a list item writes where the service runs: a list item or a running table's row.
 _WHERE_IT_RUNS = "where the service runs (a list item or a table row of running ports)"
-
-
-def _address_refused(registry: Registry, entry: Entry) -> RefusedError:
-    return RefusedError(
-        f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
-        "which mdports does not rewrite",
-        path=registry.path,
-        hint="edit the address by hand",
-    )
 
 
 def add(
@@ -237,7 +228,7 @@ def rename(
         entry = entry_of(registry, old)
     table = registry.tables[entry.table]
     if table.addresses and table.service_column == table.port_column:  # the name is an upstream's address
-        raise _address_refused(registry, entry)
+        raise address_refused(registry, entry)
     assert entry.service is not None
     new = check_name(new)
     # A name running on another host is no clash for the plan (its items there keep their name).
@@ -301,7 +292,7 @@ def move(
     registry = build(document, vocab)
     entry = entry_of(registry, name)
     if registry.tables[entry.table].addresses:  # `<eth0>:53`: a number would replace the address (model.addresses)
-        raise _address_refused(registry, entry)
+        raise address_refused(registry, entry)
     assert entry.service is not None
     if len(entry.ports) != 1:
         raise RefusedError(

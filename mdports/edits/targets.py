@@ -366,6 +366,16 @@ def _in_record(registry: Registry, entry: Entry) -> bool:
     return entry.source == "table" and registry.tables[entry.table].record
 
 
+def address_refused(registry: Registry, entry: Entry) -> RefusedError:
+    """The refusal of an edit that would rewrite the address an entry takes its port from (model.addresses)."""
+    return RefusedError(
+        f"{entry.service} (line {entry.line}) takes its port from an address ({entry.port_text.strip()}), "
+        "which mdports does not rewrite",
+        path=registry.path,
+        hint="edit the address by hand",
+    )
+
+
 def refuse_look_alike(registry: Registry, name: str, besides: Entry | None = None) -> None:
     """Refuse a new name that looks like another service's but is written in other letters (MP113)."""
     similar = registry.look_alike(name, besides)

@@ -20,11 +20,9 @@ from ..location import Location
 from ..model.lookup import Registry
 from ..model.registry import Directive
 from .catalog import DOCUMENT_RULES
+from .clashes import check_confusable_services, check_duplicate_ports, check_duplicate_services
 from .entries import (
     check_cell_counts,
-    check_confusable_services,
-    check_duplicate_ports,
-    check_duplicate_services,
     check_empty_services,
     check_port_cells,
     check_protocols,
