@@ -41,14 +41,10 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             continue  # every container has its own network namespace
         if repeated and entry.source == "table" and entry.index in repeated:
             continue  # a record and a row of one service: its clashes are reported at the first
+        if retired(entry):
+            continue  # a retired row holds its port no more (model.retired): it neither clashes nor is clashed with
         clashes: dict[Entry, list[int]] = {}
-        host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
-        if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
-            host = f"dev:{host}"  # dev ports are a machine of their own: a developer's
-        elif entry.source == "table" and registry.tables[entry.table].port_by_content:
-            host = f"table {entry.table}:{host}"  # no header says which ports: its own (content_columns)
-        place = entry.place  # `<eth0>:53`, `kite.svc.cluster.local:8080` (model.addresses)
-        host = f"{host}@{place}" if place else host
+        host = _namespace(registry, entry)
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
         noted = entry.roles or (entry.service or "").endswith(")")
         spans = merge_spans(entry.own_ports()) if noted else entry.spans
@@ -63,8 +59,6 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
                         and not other_environment(holder, entry)
-                        and not retired(holder)
-                        and not retired(entry)
                     ):
                         clashes.setdefault(holder, []).append(port)
         if len(clashes) > 1 and summarizes(entry, clashes):
@@ -81,6 +75,21 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),
             )
+
+
+def _namespace(registry: Registry, entry: Entry) -> str:
+    """Where ``entry`` holds its ports: two entries clash only on a port of one namespace.
+
+    The plan's host, or the running host; a table of dev ports is a machine of its own (a
+    developer's); a table whose port column is known only by its content is its own (no header
+    says where); an address's place (`<eth0>`, a cluster name) scopes the port within them.
+    """
+    host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
+    if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
+        host = f"dev:{host}"
+    elif entry.source == "table" and registry.tables[entry.table].port_by_content:
+        host = f"table {entry.table}:{host}"
+    return f"{host}@{entry.place}" if entry.place else str(host)
 
 
 def _one_upstream(first: Entry, entry: Entry) -> bool:
