@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model.addresses import names_listener
-from ..model.environments import other_environment
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
+from ..model.port_sharing import other_environment, retired, summarizes
 from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry
-from ..model.retired import retired
-from ..model.summary_rows import summarizes
 from .entries import entry_finding
 from .entry_rules import DUPLICATE_PORT, DUPLICATE_SERVICE
 from .findings import Finding
@@ -42,7 +40,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         if repeated and entry.source == "table" and entry.index in repeated:
             continue  # a record and a row of one service: its clashes are reported at the first
         if retired(entry):
-            continue  # a retired row holds its port no more (model.retired): it neither clashes nor is clashed with
+            continue  # a retired row holds its port no more (model.port_sharing): no clash either way
         clashes: dict[Entry, list[int]] = {}
         host = _namespace(registry, entry)
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
@@ -62,7 +60,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                     ):
                         clashes.setdefault(holder, []).append(port)
         if len(clashes) > 1 and summarizes(entry, clashes):
-            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.summary_rows)
+            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.port_sharing)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
             yield entry_finding(
