@@ -21,6 +21,7 @@ from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
+from .port_sharing import not_assigned
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Directive,
@@ -160,6 +161,8 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         role = "reference"
         if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
             why, role = firewall_reason(block), "firewall"
+        if why is None and (held := not_assigned(block, columns, state.sections, section_index)):
+            role, why = held  # ports to avoid, or to open in a firewall: held by no row (.port_sharing)
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return

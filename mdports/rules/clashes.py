@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ..model.addresses import names_listener
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
-from ..model.port_sharing import other_environment, retired, summarizes
+from ..model.port_sharing import (
+    container_views,
+    holds_no_port,
+    machine_sections,
+    one_deployment,
+    other_environment,
+    roles_of_one_service,
+    summarizes,
+)
 from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry
 from .entries import entry_finding
@@ -33,16 +41,19 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     """
     first_holder: dict[tuple[int, str, str | None], Entry] = {}
     container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
+    if container:  # a table of one container's ports, under its heading (model.port_sharing)
+        container |= container_views(registry, container)
     repeated = repeated_records(registry)
+    machines = machine_sections(registry.sections, registry.entries)
     for entry in (e for e in registry.every_entry if e.service is not None):
         if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
         if repeated and entry.source == "table" and entry.index in repeated:
             continue  # a record and a row of one service: its clashes are reported at the first
-        if retired(entry):
-            continue  # a retired row holds its port no more (model.port_sharing): no clash either way
+        if holds_no_port(entry):
+            continue  # retired, inside its container, or every host's row (model.port_sharing): no clash either way
         clashes: dict[Entry, list[int]] = {}
-        host = _namespace(registry, entry)
+        host = _namespace(registry, entry, machines)
         # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
         noted = entry.roles or (entry.service or "").endswith(")")
         spans = merge_spans(entry.own_ports()) if noted else entry.spans
@@ -57,6 +68,8 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                         and not registry.seen_twice(holder, entry)
                         and not registry.shares_listener(holder, entry, port)
                         and not other_environment(holder, entry)
+                        and not roles_of_one_service(holder, entry)
+                        and not one_deployment(holder, entry)
                     ):
                         clashes.setdefault(holder, []).append(port)
         if len(clashes) > 1 and summarizes(entry, clashes):
@@ -75,14 +88,17 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             )
 
 
-def _namespace(registry: Registry, entry: Entry) -> str:
+def _namespace(registry: Registry, entry: Entry, machines: Mapping[int, str]) -> str:
     """Where ``entry`` holds its ports: two entries clash only on a port of one namespace.
 
-    The plan's host, or the running host; a table of dev ports is a machine of its own (a
-    developer's); a table whose port column is known only by its content is its own (no header
-    says where); an address's place (`<eth0>`, a cluster name) scopes the port within them.
+    The plan's host, or the running host; a heading naming one machine of several
+    (``machines``, model.port_sharing) is that machine; a table of dev ports is a machine of its
+    own (a developer's); a table whose port column is known only by its content is its own (no
+    header says where); an address's place (`<eth0>`, a cluster name) scopes the port within them.
     """
     host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
+    if machines and entry.layer == "planned" and entry.host is None and entry.section in machines:
+        host = "machine:" + machines[entry.section]
     if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
         host = f"dev:{host}"
     elif entry.source == "table" and registry.tables[entry.table].port_by_content:
