@@ -1,6 +1,15 @@
 """When two rows on one port are no clash: one port legitimately shared, or no longer held.
 
-Each reason is asked only of two rows that would otherwise clash (``rules.clashes``).
+Each reason is asked only of rows that would otherwise clash (``rules.clashes``), or decided
+once per document or table (headings naming machines, tables of ports to avoid or to open):
+
+- a row in another environment (``Next.js Dev Server``), retired, or whose port is internal to its
+  container (``Docker (internal)``), or a row of every host (``Common (3 VMs)``);
+- a summary row naming rows of another table together;
+- one service's roles (``n8n UI``, ``n8n Webhooks``), or one compose file, on one port;
+- sibling headings naming machines (``### Storage Server``, ``### Raspberry Pi 4B``);
+- a table of one container's ports under its heading, seen in a container table;
+- a table of ports never to use, or of ports a firewall opens: no row holds a port.
 
 **The environment a row's own name gives it: ``Next.js Dev Server`` beside ``Next.js Prod Server``.**
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..model.addresses import names_listener
 from ..model.key_value import repeated_records
@@ -45,33 +45,22 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         container |= container_views(registry, container)
     repeated = repeated_records(registry)
     machines = machine_sections(registry.sections, registry.entries)
+    no_port: dict[int, bool] = {}
+
+    def holds_none(entry: Entry) -> bool:  # asked of rows on a port another row holds: the usual row never
+        key = id(entry)  # table rows and list items number their indexes apart
+        if key not in no_port:
+            no_port[key] = holds_no_port(entry)
+        return no_port[key]
+
     for entry in (e for e in registry.every_entry if e.service is not None):
         if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
         if repeated and entry.source == "table" and entry.index in repeated:
             continue  # a record and a row of one service: its clashes are reported at the first
-        if holds_no_port(entry):
+        clashes = _clashes(registry, entry, _namespace(registry, entry, machines), first_holder, holds_none)
+        if clashes is None:
             continue  # retired, inside its container, or every host's row (model.port_sharing): no clash either way
-        clashes: dict[Entry, list[int]] = {}
-        host = _namespace(registry, entry, machines)
-        # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
-        noted = entry.roles or (entry.service or "").endswith(")")
-        spans = merge_spans(entry.own_ports()) if noted else entry.spans
-        for span in spans:
-            for port in span:
-                for protocol in entry.protocols:
-                    holder = first_holder.setdefault((port, protocol, host), entry)
-                    if (
-                        holder is not entry
-                        and not _one_upstream(holder, entry)
-                        and not _seen_again(holder, entry)
-                        and not registry.seen_twice(holder, entry)
-                        and not registry.shares_listener(holder, entry, port)
-                        and not other_environment(holder, entry)
-                        and not roles_of_one_service(holder, entry)
-                        and not one_deployment(holder, entry)
-                    ):
-                        clashes.setdefault(holder, []).append(port)
         if len(clashes) > 1 and summarizes(entry, clashes):
             continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.port_sharing)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
@@ -86,6 +75,48 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
                 "give one of them a free port (`mdports next-free --range ...`)",
                 sorted(set(ports)),
             )
+
+
+def _clashes(
+    registry: Registry,
+    entry: Entry,
+    host: str,
+    first_holder: dict[tuple[int, str, str | None], Entry],
+    holds_none: Callable[[Entry], bool],
+) -> dict[Entry, list[int]] | None:
+    """The earlier holders ``entry`` clashes with, and on which ports; None when it holds no port.
+
+    A row that holds no port (``holds_none``: retired, inside its container, every host's) is
+    asked only when another row is on its port: as a first holder it gives the port up to that
+    row, and as a later one it clashes with nothing. So two live rows after it still clash.
+    """
+    clashes: dict[Entry, list[int]] = {}
+    # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
+    noted = entry.roles or (entry.service or "").endswith(")")
+    spans = merge_spans(entry.own_ports()) if noted else entry.spans
+    for span in spans:
+        for port in span:
+            for protocol in entry.protocols:
+                key = (port, protocol, host)
+                holder = first_holder.setdefault(key, entry)
+                if holder is entry:
+                    continue
+                if holds_none(entry):
+                    return None
+                if holds_none(holder):
+                    first_holder[key] = entry  # the port was never the retired row's to hold
+                    continue
+                if (
+                    not _one_upstream(holder, entry)
+                    and not _seen_again(holder, entry)
+                    and not registry.seen_twice(holder, entry)
+                    and not registry.shares_listener(holder, entry, port)
+                    and not other_environment(holder, entry)
+                    and not roles_of_one_service(holder, entry)
+                    and not one_deployment(holder, entry)
+                ):
+                    clashes.setdefault(holder, []).append(port)
+    return clashes
 
 
 def _namespace(registry: Registry, entry: Entry, machines: Mapping[int, str]) -> str:
