@@ -273,3 +273,29 @@ def test_the_golden_documents_keep_their_real_clashes_through_the_command() -> N
     result = run_mdports("-f", str(WILD / "83-ports-to-avoid.md"), "validate")
     assert result.returncode == 1 and "error(s)" in result.stdout
     assert result.stdout.count(" error MP") == 2 and "MP003" not in result.stdout
+
+
+# --- headings of Kubernetes Services ---------------------------------------------------------------
+
+K8S = """### Frontend services (LoadBalancer - direct access)
+
+| Service | Internal Port | External Port | Access URL |
+|---------|---------------|---------------|------------|
+| Storefront | 3000 | 80 | http://localhost:31412 |
+| Back office | 3001 | 80 | http://localhost:30977 |
+
+### NodePort services
+
+| Service | Target Port | Node Port |
+|---------|-------------|-----------|
+| webhook-relay | 8000 | 30080 |
+| legacy-export | 8000 | 30080 |
+"""
+
+
+def test_services_under_a_heading_naming_their_own_address_type_are_no_clash() -> None:
+    # Each LoadBalancer Service has its own address; node ports are taken on every node.
+    assert _errors(K8S) == [(13, "MP001")]
+    assert _errors(K8S.replace("(LoadBalancer - direct access)", "(direct access)")) == [(6, "MP001"), (13, "MP001")]
+    # "Load balancer" in two words is often a box of its own (HAProxy): no Service type.
+    assert _errors(K8S.replace("LoadBalancer -", "Load balancer -")) == [(6, "MP001"), (13, "MP001")]

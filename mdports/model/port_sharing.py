@@ -8,7 +8,8 @@ once per document or table (headings naming machines, tables of ports to avoid o
 - a summary row naming rows of another table together;
 - one service's roles (``n8n UI``, ``n8n Webhooks``), or one compose file, on one port;
 - sibling headings naming machines (``### Storage Server``, ``### Raspberry Pi 4B``);
-- a table of one container's ports under its heading, seen in a container table;
+- a table of one container's ports under its heading, seen in a container table, and a heading
+  naming Kubernetes Services with addresses of their own (``LoadBalancer``, ``ClusterIP``);
 - a table of ports never to use, or of ports a firewall opens: no row holds a port.
 
 **The environment a row's own name gives it: ``Next.js Dev Server`` beside ``Next.js Prod Server``.**
@@ -357,6 +358,25 @@ def not_assigned(block: Table, columns: Columns, sections: Sequence[Section], in
         return "reference", why
     why = opened_reason(columns, sections, index)
     return ("firewall", why) if why is not None else None
+
+
+# --- a heading of Kubernetes Services -------------------------------------------------------------
+# The Service types whose port is the Service's own, on its own cluster or load-balancer address.
+# Not `NodePort`: a node port is taken on every node, and two Services on one node port clash.
+# Not "load balancer" in two words: `## Load balancer` is often a box of its own (HAProxy).
+_OWN_ADDRESS_TYPES = ("clusterip", "loadbalancer", "k8s services", "kubernetes services")
+
+
+def kubernetes_services(heading: str) -> bool:
+    """Whether a heading says its tables are Kubernetes Services with addresses of their own.
+
+    ``### Frontend Services (LoadBalancer - Direct Access)``: each Service gets its own external
+    address, so two of them on ``External Port`` 80 are no clash, as rows of a table with a
+    Namespace column are not (``container`` ports, ``model.reading``). A heading saying
+    ``NodePort`` does not make it: node ports clash.
+    """
+    lowered = heading.lower()
+    return any(name in lowered for name in _OWN_ADDRESS_TYPES)
 
 
 # --- a container's ports seen again ----------------------------------------------------------------
