@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdports
-from mdports.model.environments import dev_named, other_environment
+from mdports.model.port_sharing import dev_named, other_environment
 
 WILD = GOLDEN / "wild" / "docs"
 

@@ -21,6 +21,7 @@ from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
+from .port_sharing import kubernetes_services, not_assigned
 from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Directive,
@@ -160,6 +161,8 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         role = "reference"
         if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
             why, role = firewall_reason(block), "firewall"
+        if why is None and (held := not_assigned(block, columns, state.sections, section_index)):
+            role, why = held  # ports to avoid, or to open in a firewall: held by no row (.port_sharing)
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return
@@ -222,7 +225,10 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
 
 def _port_kind(columns: Columns, section: Section) -> str:
     """The kind of the registry port; ``container`` also where every row has a network of its own:
-    a table of Kubernetes Services (a Namespace column), or under a heading saying "not published"."""
+    a table of Kubernetes Services (a Namespace column, or under a heading naming their type,
+    `(LoadBalancer)`: .port_sharing), or under a heading saying "not published"."""
+    if columns.port_kind in ("current", "host") and kubernetes_services(section.heading):
+        return "container"
     if columns.port_kind != "current":
         return columns.port_kind
     heading = section.heading.lower()

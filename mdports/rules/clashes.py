@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from ..model.addresses import names_listener
-from ..model.environments import other_environment
 from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
+from ..model.port_sharing import (
+    container_views,
+    holds_no_port,
+    machine_sections,
+    one_deployment,
+    other_environment,
+    roles_of_one_service,
+    summarizes,
+)
 from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry
-from ..model.retired import retired
-from ..model.summary_rows import summarizes
 from .entries import entry_finding
 from .entry_rules import DUPLICATE_PORT, DUPLICATE_SERVICE
 from .findings import Finding
@@ -35,34 +41,28 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     """
     first_holder: dict[tuple[int, str, str | None], Entry] = {}
     container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
+    if container:  # a table of one container's ports, under its heading (model.port_sharing)
+        container |= container_views(registry, container)
     repeated = repeated_records(registry)
+    machines = machine_sections(registry.sections, registry.entries)
+    no_port: dict[int, bool] = {}
+
+    def holds_none(entry: Entry) -> bool:  # asked of rows on a port another row holds: the usual row never
+        key = id(entry)  # table rows and list items number their indexes apart
+        if key not in no_port:
+            no_port[key] = holds_no_port(entry)
+        return no_port[key]
+
     for entry in (e for e in registry.every_entry if e.service is not None):
         if container and entry.source == "table" and entry.table in container:
             continue  # every container has its own network namespace
         if repeated and entry.source == "table" and entry.index in repeated:
             continue  # a record and a row of one service: its clashes are reported at the first
-        if retired(entry):
-            continue  # a retired row holds its port no more (model.retired): it neither clashes nor is clashed with
-        clashes: dict[Entry, list[int]] = {}
-        host = _namespace(registry, entry)
-        # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
-        noted = entry.roles or (entry.service or "").endswith(")")
-        spans = merge_spans(entry.own_ports()) if noted else entry.spans
-        for span in spans:
-            for port in span:
-                for protocol in entry.protocols:
-                    holder = first_holder.setdefault((port, protocol, host), entry)
-                    if (
-                        holder is not entry
-                        and not _one_upstream(holder, entry)
-                        and not _seen_again(holder, entry)
-                        and not registry.seen_twice(holder, entry)
-                        and not registry.shares_listener(holder, entry, port)
-                        and not other_environment(holder, entry)
-                    ):
-                        clashes.setdefault(holder, []).append(port)
+        clashes = _clashes(registry, entry, _namespace(registry, entry, machines), first_holder, holds_none)
+        if clashes is None:
+            continue  # retired, inside its container, or every host's row (model.port_sharing): no clash either way
         if len(clashes) > 1 and summarizes(entry, clashes):
-            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.summary_rows)
+            continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.port_sharing)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
             yield entry_finding(
@@ -77,14 +77,59 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
             )
 
 
-def _namespace(registry: Registry, entry: Entry) -> str:
+def _clashes(
+    registry: Registry,
+    entry: Entry,
+    host: str,
+    first_holder: dict[tuple[int, str, str | None], Entry],
+    holds_none: Callable[[Entry], bool],
+) -> dict[Entry, list[int]] | None:
+    """The earlier holders ``entry`` clashes with, and on which ports; None when it holds no port.
+
+    A row that holds no port (``holds_none``: retired, inside its container, every host's) is
+    asked only when another row is on its port: as a first holder it gives the port up to that
+    row, and as a later one it clashes with nothing. So two live rows after it still clash.
+    """
+    clashes: dict[Entry, list[int]] = {}
+    # Most rows: every port is the service's own; a note can say a port is internal or a proxy's.
+    noted = entry.roles or (entry.service or "").endswith(")")
+    spans = merge_spans(entry.own_ports()) if noted else entry.spans
+    for span in spans:
+        for port in span:
+            for protocol in entry.protocols:
+                key = (port, protocol, host)
+                holder = first_holder.setdefault(key, entry)
+                if holder is entry:
+                    continue
+                if holds_none(entry):
+                    return None
+                if holds_none(holder):
+                    first_holder[key] = entry  # the port was never the retired row's to hold
+                    continue
+                if (
+                    not _one_upstream(holder, entry)
+                    and not _seen_again(holder, entry)
+                    and not registry.seen_twice(holder, entry)
+                    and not registry.shares_listener(holder, entry, port)
+                    and not other_environment(holder, entry)
+                    and not roles_of_one_service(holder, entry)
+                    and not one_deployment(holder, entry)
+                ):
+                    clashes.setdefault(holder, []).append(port)
+    return clashes
+
+
+def _namespace(registry: Registry, entry: Entry, machines: Mapping[int, str]) -> str:
     """Where ``entry`` holds its ports: two entries clash only on a port of one namespace.
 
-    The plan's host, or the running host; a table of dev ports is a machine of its own (a
-    developer's); a table whose port column is known only by its content is its own (no header
-    says where); an address's place (`<eth0>`, a cluster name) scopes the port within them.
+    The plan's host, or the running host; a heading naming one machine of several
+    (``machines``, model.port_sharing) is that machine; a table of dev ports is a machine of its
+    own (a developer's); a table whose port column is known only by its content is its own (no
+    header says where); an address's place (`<eth0>`, a cluster name) scopes the port within them.
     """
     host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
+    if machines and entry.layer == "planned" and entry.host is None and entry.section in machines:
+        host = "machine:" + machines[entry.section]
     if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
         host = f"dev:{host}"
     elif entry.source == "table" and registry.tables[entry.table].port_by_content:
