@@ -118,11 +118,11 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     columns = settled(block, protocols_named(block, found))
     section_index = state.current_section()
     section = state.sections[section_index]
-    # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.routes).
+    # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.addresses).
     # The readers of rarer shapes load when a table has that shape (start-up: most registries have none).
     routed = None
     if columns.service is None and len(block.rows) > 2:
-        from .routes import route_column, upstream_service
+        from .addresses import route_column, upstream_service
 
         routed = route_column(block)
     if routed is not None and columns.port is not None:
