@@ -255,7 +255,7 @@ def test_one_port_on_three_rows_is_each_programs_own() -> None:
 
 def test_addresses_are_no_port_values_but_read_as_addresses() -> None:
     """An address (``<eth0>:443``, ``grafana:3000``) is no port value for a column known by its
-    content; the reader of addresses (model.addresses, model.routes) reads it, with its place."""
+    content; the reader of addresses (model.addresses) reads it, with its place."""
     text = _table(
         "| Service | Écoute |", "| Traefik | `<eth0>:443` |", "| Nginx | `<eth0>:80` |", "| dnsmasq | `<eth1>:53` |"
     )

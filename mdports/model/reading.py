@@ -69,7 +69,7 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     registry = _build(document, vocab, summaries, allocations)[0] if summaries or allocations else first
     if not registry.listed:
         return registry
-    from .list_views import with_list_views  # lists that repeat the tables: only documents with lists
+    from .cross_tables import with_list_views  # lists that repeat the tables: only documents with lists
 
     return with_list_views(registry)
 
