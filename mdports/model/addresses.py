@@ -9,6 +9,8 @@ interface, a cluster DNS name) is where the port is taken: the port's role, and 
 
 Only tables without a port column are looked at, from their cells, once per table; a row without
 a port of its own looks at its other cells (:func:`address_elsewhere`, :func:`unpublished_port`).
+Every address is split by :func:`.ports.authority`, the one reader of ``host:port``; the shapes
+here say what they accept around it (:func:`read_address`, :func:`url_route`).
 """
 
 from __future__ import annotations
@@ -17,17 +19,11 @@ import re
 from dataclasses import dataclass
 
 from ..syntax.document import Table
-from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
+from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, authority, parse_port_cell, strip_markup
 from .vocabulary import Vocabulary, normalize_header, port_side
 
-# A host name or an IPv4 address (a name holds a letter: `12:30`, `1.2:3` and `16:9` are no addresses),
-# `[v6]`, `<iface>`, or nothing (`:9092`); then the port, then a URL's path. Bounded: linear.
-_HOST = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|<[\w.-]{1,32}>|[\w.-]{0,253})"
-_ADDRESS = re.compile(
-    rf"(?:(?P<scheme>[a-z][a-z0-9+.-]{{0,15}})://(?:[^@/\s]{{1,128}}@)?)?(?P<host>{_HOST}):(?P<port>\d{{1,5}})"
-    r"(?P<path>[/?#]\S{0,2048})?",
-    re.I,
-)
+_PORT = re.compile(r"\d{1,5}")
+_PATH = re.compile(r"[/?#]\S{0,2048}")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 # Between addresses: `,`, `;`, ` / `, ` | `, or a word. The look-behind starts a separator where a run of
 # blanks starts: a split does not retry a long run from each of its places (quadratic).
@@ -64,18 +60,44 @@ def read_address(text: str) -> Address | None:
         text = strip_markup(text[1:-1])
     if len(text) > 2400:
         return None
-    match = _ADDRESS.fullmatch(text)
-    if match is None:
+    found = authority(text)
+    if found is None or found.port is None or not _PORT.fullmatch(found.port):
         return None
-    host, port = match.group("host"), int(match.group("port"))
-    if not 1 <= port <= 65535 or match.group("port").startswith("0"):
+    if found.rest and not _PATH.fullmatch(found.rest):
         return None
+    host, port = found.host, int(found.port)
+    if not 1 <= port <= 65535 or found.port.startswith("0"):
+        return None
+    if ">" in host[:-1]:
+        return None  # a template (`<name>-api:8090`): only a URL's host holds a placeholder
     name = host.strip("<>[]")
     if host and host[0] not in "[<" and not any(c.isalpha() for c in name) and not _IPV4.fullmatch(name):
         return None  # `12:30`, `1.2:3`: a time, a version
-    if match.group("path") and not match.group("scheme"):
+    if found.rest and not found.scheme:
         return None  # `host:80/tcp` is a port cell, `a:1/b` no address
-    return Address(host, port, match.group("scheme") is not None, (match.group("path") or "").rstrip("/"))
+    return Address(host, port, bool(found.scheme), found.rest.rstrip("/"))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def url_route(text: str) -> tuple[str, int, str] | None:
+    """The host, port (the scheme's when none is written) and path of a URL to a named host, or None:
+    a URL to an address (``http://10.0.0.5:80``) or to a name without a dot, or no URL.
+
+    >>> url_route("https://Grafana.example.org/d/"), url_route("http://localhost:3000") is None
+    (('grafana.example.org', 443, '/d'), True)
+    """
+    found = authority(text)
+    if found is None or not found.scheme:
+        return None
+    host = found.host.lower()
+    if "." not in host or host.strip("[]").replace(".", "").isdigit() or host[:1] in "[<":
+        return None
+    if found.port and not (_PORT.fullmatch(found.port) and int(found.port) <= 65535):
+        return None  # not a URL after all ("http://x:99999")
+    port = int(found.port or "0") or _DEFAULT_PORTS.get(found.scheme, 0)
+    return host, port, found.rest.partition("?")[0].partition("#")[0].rstrip("/")
 
 
 def read_addresses(text: str) -> tuple[Address, ...]:
