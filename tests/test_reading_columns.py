@@ -68,11 +68,12 @@ def test_quantities_are_never_ports() -> None:
             "| alpha | 16000, 16080, 16432, 16500, 16600 |",
             "| beta | 26080, 26500, 26900, 26910, 26920 |",
         ),
-        # notes that mention a port
+        # notes that mention a port inside their sentence (a note that opens with its port gives it:
+        # tests/test_reading_noted_ports.py)
         _table(
             "| Stack | Service / container | Notes |",
-            "| db | core-pg | Port 5432, internal |",
-            "| db | core-kv | Port 6379 |",
+            "| db | core-pg | Listens on port 5432, internal |",
+            "| db | core-kv | Uses port 6379 |",
         ),
     ]
     for text in not_ports:

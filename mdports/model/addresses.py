@@ -197,8 +197,44 @@ def addressed(text: str, cell: PortCell, error: str | None) -> tuple[PortCell, s
     """
     found = address_cell(text)
     if found is None:
+        port = noted_port(text)
+        if port is not None:  # a note that opens with its port: `Port 5432, default network`
+            return PortCell((PortRange(port, port),)), None
         return (cell if error is None and strip_markup(text).isdigit() else PortCell(())), None
     return found, address_host(found.roles)
+
+
+# A note that opens with the port it says (`Port 5432, reachable only on core-data`, `端口 6379，内部`):
+# a port word, the number, then the end, punctuation or a blank. Anchored and bounded: linear.
+_NOTED_PORT = re.compile(
+    r"(?:ports?|puertos?|portas?|porte|порт|端口|포트|ポート)[ \t]{0,3}:?[ \t]{0,3}(\d{1,5})"
+    r"(?=$|[\s,;:()，；。]|\.(?!\d))",
+    re.I,
+)
+
+
+def noted_port(text: str) -> int | None:
+    """The port a note opens with (``Port 5432, default network``), or None."""
+    match = _NOTED_PORT.match(strip_markup(text))
+    if match is None or match.group(1).startswith("0") or int(match.group(1)) > 65535:
+        return None
+    return int(match.group(1))
+
+
+def noted_column(block: Table, service: int | None) -> int | None:
+    """In a table without a port column, the first column (not the service's) at least half of whose
+    filled cells, and two or more, open with their port (``Port 5432, reachable only on core-data``):
+    the notes say each row's port; a row whose note names none (``Outbound only``) has no port."""
+    if service is None:
+        return None
+    for index in range(len(block.header.texts)):
+        if index == service:
+            continue
+        cells = [row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index].strip()]
+        noted = sum(1 for cell in cells if noted_port(cell) is not None)
+        if noted >= 2 and 2 * noted >= len(cells):
+            return index
+    return None
 
 
 def address_elsewhere(texts: tuple[str, ...], skip: tuple[int, ...], note: str) -> tuple[PortCell, str | None] | None:

@@ -134,6 +134,11 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         from .addresses import address_column
 
         addresses = address_column(block, columns.service, routed is not None)
+    noted = None  # `| Service | Notes |` with `Port 5432, default network`: the notes say the ports (.addresses)
+    if addresses is None and not columns.ports and columns.service is not None:
+        from .addresses import noted_column
+
+        addresses = noted = noted_column(block, columns.service)
     if addresses is not None:
         columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
         if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
@@ -165,9 +170,13 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             return
     if addresses is not None and reading.role == "registry":
         said = f"column {headers[addresses].strip()!r} holds addresses with a port: each port, where its address says"
+        if noted is not None:
+            said = f"column {headers[noted].strip()!r} holds notes that open with their port: each row's port"
         said_here = "addresses: the registry port, taken on the place each names"
         if columns.service == addresses:
             said_here = "addresses: the service (the upstream each names) and its port"
+        elif noted is not None:
+            said_here = "notes: the port each opens with"
         described = tuple(
             (header, said_here if i == addresses else what) for i, (header, what) in enumerate(reading.columns)
         )
@@ -223,8 +232,8 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
 def _port_kind(columns: Columns, section: Section) -> str:
     """The kind of the registry port; ``container`` also where every row has a network of its own:
     a table of Kubernetes Services (a Namespace column), or under a heading saying "not published"."""
-    if columns.port_kind != "current":
-        return columns.port_kind
+    if columns.port_kind != "current":  # the port an image declares (`EXPOSE`) is its container's
+        return "container" if columns.port_kind == "declared" else columns.port_kind
     heading = section.heading.lower()
     if any(name in vocabulary.OWN_NAMESPACE_HEADERS for name in columns.names) or any(
         words in heading for words in vocabulary.UNPUBLISHED_HEADINGS
