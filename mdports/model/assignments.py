@@ -347,7 +347,7 @@ _PORT_FIRST = re.compile(
 # What may follow the name: nothing, a note, a dash and a description, a comma (another part).
 _AFTER_NAME = re.compile(r"(?<![ \t])[ \t]*(?:$|\(|[-\u2013\u2014:][ \t]|[,;])")  # from a blank run's start: linear
 # Words after a number that say what it counts or is, not whose port it is: "3000 users", "100 ms".
-_NOT_A_NAME = frozenset(
+_NOT_A_NAME_AFTER_PORT = frozenset(
     {"port", "ports", "is", "was", "are", "and", "or", "to", "of", "in", "on", "at", "for", "the", "a", "an"}
     | {"users", "requests", "connections", "items", "entries", "rows", "lines", "times", "bytes", "files"}
     | {"ms", "s", "sec", "seconds", "minutes", "hours", "days", "weeks", "months", "years", "kb", "mb", "gb", "tb"}
@@ -376,7 +376,7 @@ def port_first(text: str, start: int, end: int) -> re.Match[str] | None:
         return None
     name = match.group("name")
     words = name.casefold().split()
-    if words[0] in _NOT_A_NAME or not _AFTER_NAME.match(text, match.end(), end):
+    if words[0] in _NOT_A_NAME_AFTER_PORT or not _AFTER_NAME.match(text, match.end(), end):
         return None
     if not match.group("sep").strip() and len(words) > 1:
         return None  # "3000 is taken by grafana": after a bare space, only a name alone
