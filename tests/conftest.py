@@ -100,6 +100,21 @@ _LOADED_MODULES = (
 )
 
 
+def read_entries(text: str) -> list[tuple[str | None, tuple[int, ...], int]]:
+    """The entries a document's text reads as: service, ports and line of each."""
+    import mdports
+
+    return [(e.service, e.ports, e.line) for e in mdports.registry(mdports.parse(text)).entries]
+
+
+def error_findings(text: str) -> list[str]:
+    """The error findings of a document's text, ``"RULE LINE"`` each."""
+    import mdports
+
+    report = mdports.validate(mdports.registry(mdports.parse(text)))
+    return [f"{f.rule.id} {f.line}" for f in report.findings if f.severity == "error"]
+
+
 def modules_loaded_by(*args: str, cwd: Path | None = None) -> tuple[int, set[str]]:
     """The exit code of ``mdports ARGS`` in a fresh interpreter and the modules it loaded."""
     result = subprocess.run(

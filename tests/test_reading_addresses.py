@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdports
-from mdports.model.addresses import read_address, read_addresses
+from mdports.model.addresses import read_address, read_addresses, url_route
+from mdports.model.ports import Authority, authority, host_port, parse_port_cell
 
 ADDRESSES = GOLDEN / "wild" / "docs" / "66-listen-addresses.md"
 
@@ -87,6 +88,67 @@ def test_reading_addresses_stays_linear_on_hostile_cells() -> None:
         "1." * 50_000,
     ):
         assert read_addresses(text) == ()  # no address, said at once: every pattern is bounded
+
+
+# --- one reader of host:port, three shapes ----------------------------------------------------------
+
+
+def test_one_reader_splits_every_address_into_its_parts() -> None:
+    assert authority("https://ops@grafana.example.org:3000/d/x?y") == Authority(
+        "https", "grafana.example.org", "3000", "/d/x?y"
+    )
+    assert authority("[::1]:8443") == Authority("", "[::1]", "8443", "")
+    assert authority("<eth0>:53") == Authority("", "<eth0>", "53", "")
+    assert authority("0.0.0.0:3000:80/tcp") == Authority("", "0.0.0.0", "3000:80", "/tcp")
+    assert authority("https://grafana.<LB_IP>.nip.io") == Authority("https", "grafana.<LB_IP>.nip.io", None, "")
+    assert authority("db on 5432") is None  # a sentence is no address
+
+
+def test_the_three_shapes_read_one_address_alike() -> None:
+    """A column of addresses, a port cell and a route's URL read ``host:port`` with one reader: the same
+    host and port, each shape adding only what it accepts after the port."""
+    for text, host, port in (
+        ("grafana.example.org:3000", "grafana.example.org", 3000),
+        ("[::1]:8443", "[::1]", 8443),
+        ("localhost:9090", "localhost", 9090),
+    ):
+        address = read_address(text)
+        assert address is not None and (address.host, address.port) == (host, port)
+        assert parse_port_cell(text).spans[0].lo == port
+        assert host_port(text) == str(port)
+    assert url_route("https://Grafana.example.org:3000/d/") == ("grafana.example.org", 3000, "/d")
+    assert url_route("https://grafana.example.org") == ("grafana.example.org", 443, "")
+
+
+def test_each_shape_keeps_what_it_alone_accepts() -> None:
+    # a port cell: a published port before its container's, a transport after the port, a label
+    assert [host_port(item) for item in ("3000:80", "127.0.0.1:3000:80", "localhost:3000/tcp", "db: 5432")] == [
+        "3000",
+        "3000",
+        "3000/tcp",
+        "5432",
+    ]
+    assert parse_port_cell("127.0.0.1:3000:80/udp").spans[0].lo == 3000
+    # a column of addresses: no transport, no path without a scheme, no time or version
+    assert read_address("localhost:3000/tcp") is None and read_address("12:30") is None
+    # a route's URL: a named host only, on the port it writes or its scheme's
+    assert url_route("http://10.0.0.5:80/x") is None and url_route("http://localhost:3000") is None
+    assert url_route("http://grafana.example.org:99999") is None  # no URL after all
+    assert url_route("http://service.namespace.svc.cluster.local)") is None  # a parenthesis ends no host
+
+
+def test_the_one_reader_stays_linear_on_hostile_text() -> None:
+    hostile = (
+        "http://" + "a@" * 1_299,
+        "http://" + "<a" * 1_299,
+        "<" + "a" * 31 + ">" + "<" * 2_500,
+        "a" * 2_599 + "!",
+        "[" + ":" * 2_598,
+        ":" * 100_000,
+        "http://" + "a" * 100_000 + ":1",
+    )
+    for text in hostile * 20:
+        authority(text), host_port(text), url_route(text), read_address(text)
 
 
 # --- a column of addresses --------------------------------------------------------------------------

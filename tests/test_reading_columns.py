@@ -68,11 +68,12 @@ def test_quantities_are_never_ports() -> None:
             "| alpha | 16000, 16080, 16432, 16500, 16600 |",
             "| beta | 26080, 26500, 26900, 26910, 26920 |",
         ),
-        # notes that mention a port
+        # notes that mention a port inside their sentence (a note that opens with its port gives it:
+        # tests/test_reading_noted_ports.py)
         _table(
             "| Stack | Service / container | Notes |",
-            "| db | core-pg | Port 5432, internal |",
-            "| db | core-kv | Port 6379 |",
+            "| db | core-pg | Listens on port 5432, internal |",
+            "| db | core-kv | Uses port 6379 |",
         ),
     ]
     for text in not_ports:
@@ -255,7 +256,7 @@ def test_one_port_on_three_rows_is_each_programs_own() -> None:
 
 def test_addresses_are_no_port_values_but_read_as_addresses() -> None:
     """An address (``<eth0>:443``, ``grafana:3000``) is no port value for a column known by its
-    content; the reader of addresses (model.addresses, model.routes) reads it, with its place."""
+    content; the reader of addresses (model.addresses) reads it, with its place."""
     text = _table(
         "| Service | Écoute |", "| Traefik | `<eth0>:443` |", "| Nginx | `<eth0>:80` |", "| dnsmasq | `<eth1>:53` |"
     )

@@ -1,10 +1,10 @@
 """Issue 24 (round 4, R3): lists written port first, and lists that repeat the tables.
 
 - ``- 9000: Docling OCR`` under a heading about ports reads as the entry a table row would
-  give (:mod:`mdports.model.port_first`); a list of counts, dates, versions or ranges, or one
+  give (:mod:`mdports.model.assignments`); a list of counts, dates, versions or ranges, or one
   that the line above says holds ports in general, does not;
 - a list item naming a table's service on the same port is that entry seen again
-  (:mod:`mdports.model.list_views`): joined to it, no new entry, no clash.
+  (:mod:`mdports.model.cross_tables`): joined to it, no new entry, no clash.
 
 The golden case ``wild-70-lists`` holds a grown document with both; here are the variants.
 """

@@ -9,6 +9,8 @@ interface, a cluster DNS name) is where the port is taken: the port's role, and 
 
 Only tables without a port column are looked at, from their cells, once per table; a row without
 a port of its own looks at its other cells (:func:`address_elsewhere`, :func:`unpublished_port`).
+Every address is split by :func:`.ports.authority`, the one reader of ``host:port``; the shapes
+here say what they accept around it (:func:`read_address`, :func:`url_route`).
 """
 
 from __future__ import annotations
@@ -17,17 +19,11 @@ import re
 from dataclasses import dataclass
 
 from ..syntax.document import Table
-from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
-from .vocabulary import normalize_header, port_side
+from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, authority, parse_port_cell, strip_markup
+from .vocabulary import Vocabulary, normalize_header, port_side
 
-# A host name or an IPv4 address (a name holds a letter: `12:30`, `1.2:3` and `16:9` are no addresses),
-# `[v6]`, `<iface>`, or nothing (`:9092`); then the port, then a URL's path. Bounded: linear.
-_HOST = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|<[\w.-]{1,32}>|[\w.-]{0,253})"
-_ADDRESS = re.compile(
-    rf"(?:(?P<scheme>[a-z][a-z0-9+.-]{{0,15}})://(?:[^@/\s]{{1,128}}@)?)?(?P<host>{_HOST}):(?P<port>\d{{1,5}})"
-    r"(?P<path>[/?#]\S{0,2048})?",
-    re.I,
-)
+_PORT = re.compile(r"\d{1,5}")
+_PATH = re.compile(r"[/?#]\S{0,2048}")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 # Between addresses: `,`, `;`, ` / `, ` | `, or a word. The look-behind starts a separator where a run of
 # blanks starts: a split does not retry a long run from each of its places (quadratic).
@@ -64,18 +60,44 @@ def read_address(text: str) -> Address | None:
         text = strip_markup(text[1:-1])
     if len(text) > 2400:
         return None
-    match = _ADDRESS.fullmatch(text)
-    if match is None:
+    found = authority(text)
+    if found is None or found.port is None or not _PORT.fullmatch(found.port):
         return None
-    host, port = match.group("host"), int(match.group("port"))
-    if not 1 <= port <= 65535 or match.group("port").startswith("0"):
+    if found.rest and not _PATH.fullmatch(found.rest):
         return None
+    host, port = found.host, int(found.port)
+    if not 1 <= port <= 65535 or found.port.startswith("0"):
+        return None
+    if ">" in host[:-1]:
+        return None  # a template (`<name>-api:8090`): only a URL's host holds a placeholder
     name = host.strip("<>[]")
     if host and host[0] not in "[<" and not any(c.isalpha() for c in name) and not _IPV4.fullmatch(name):
         return None  # `12:30`, `1.2:3`: a time, a version
-    if match.group("path") and not match.group("scheme"):
+    if found.rest and not found.scheme:
         return None  # `host:80/tcp` is a port cell, `a:1/b` no address
-    return Address(host, port, match.group("scheme") is not None, (match.group("path") or "").rstrip("/"))
+    return Address(host, port, bool(found.scheme), found.rest.rstrip("/"))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def url_route(text: str) -> tuple[str, int, str] | None:
+    """The host, port (the scheme's when none is written) and path of a URL to a named host, or None:
+    a URL to an address (``http://10.0.0.5:80``) or to a name without a dot, or no URL.
+
+    >>> url_route("https://Grafana.example.org/d/"), url_route("http://localhost:3000") is None
+    (('grafana.example.org', 443, '/d'), True)
+    """
+    found = authority(text)
+    if found is None or not found.scheme:
+        return None
+    host = found.host.lower()
+    if "." not in host or host.strip("[]").replace(".", "").isdigit() or host[:1] in "[<":
+        return None
+    if found.port and not (_PORT.fullmatch(found.port) and int(found.port) <= 65535):
+        return None  # not a URL after all ("http://x:99999")
+    port = int(found.port or "0") or _DEFAULT_PORTS.get(found.scheme, 0)
+    return host, port, found.rest.partition("?")[0].partition("#")[0].rstrip("/")
 
 
 def read_addresses(text: str) -> tuple[Address, ...]:
@@ -175,8 +197,44 @@ def addressed(text: str, cell: PortCell, error: str | None) -> tuple[PortCell, s
     """
     found = address_cell(text)
     if found is None:
+        port = noted_port(text)
+        if port is not None:  # a note that opens with its port: `Port 5432, default network`
+            return PortCell((PortRange(port, port),)), None
         return (cell if error is None and strip_markup(text).isdigit() else PortCell(())), None
     return found, address_host(found.roles)
+
+
+# A note that opens with the port it says (`Port 5432, reachable only on core-data`, `端口 6379，内部`):
+# a port word, the number, then the end, punctuation or a blank. Anchored and bounded: linear.
+_NOTED_PORT = re.compile(
+    r"(?:ports?|puertos?|portas?|porte|порт|端口|포트|ポート)[ \t]{0,3}:?[ \t]{0,3}(\d{1,5})"
+    r"(?=$|[\s,;:()，；。]|\.(?!\d))",
+    re.I,
+)
+
+
+def noted_port(text: str) -> int | None:
+    """The port a note opens with (``Port 5432, default network``), or None."""
+    match = _NOTED_PORT.match(strip_markup(text))
+    if match is None or match.group(1).startswith("0") or int(match.group(1)) > 65535:
+        return None
+    return int(match.group(1))
+
+
+def noted_column(block: Table, service: int | None) -> int | None:
+    """In a table without a port column, the first column (not the service's) at least half of whose
+    filled cells, and two or more, open with their port (``Port 5432, reachable only on core-data``):
+    the notes say each row's port; a row whose note names none (``Outbound only``) has no port."""
+    if service is None:
+        return None
+    for index in range(len(block.header.texts)):
+        if index == service:
+            continue
+        cells = [row.texts[index] for row in block.body if index < len(row.texts) and row.texts[index].strip()]
+        noted = sum(1 for cell in cells if noted_port(cell) is not None)
+        if noted >= 2 and 2 * noted >= len(cells):
+            return index
+    return None
 
 
 def address_elsewhere(texts: tuple[str, ...], skip: tuple[int, ...], note: str) -> tuple[PortCell, str | None] | None:
@@ -221,4 +279,39 @@ def unpublished_port(texts: tuple[str, ...], columns: tuple[int, ...]) -> tuple[
             continue
         if cell.spans:
             return PortCell(cell.spans, cell.protocols, ("internal",) * len(cell.spans)), None
+    return None
+
+
+# Gateway routes: a table of paths behind one gateway port, each naming the service it reaches.
+#
+# ``| Kong Route | Service:Port |`` holding ``/api/v1/fields | field-management-service:3000`` or
+# ``| Path | Internal Service | Internal Port |`` holding ``/auth/v1/* | Auth (GoTrue) | 9999``:
+# every row is a route of the gateway, and what it reaches is a service on its own port. The
+# upstream is read: its service (the column that names it, or the name in the address) and its
+# port. The gateway's port, shared by every route, is not the routes' port: no clash between them.
+#
+# Looked at only for tables whose header names no service column, once per table.
+# Headers whose last word names what a route reaches: `Internal Service`, `Upstream`, `Backend service`.
+_UPSTREAM_WORDS = frozenset({"upstream", "backend", "target", "destination", "后端", "上游"})
+
+
+def route_column(block: Table) -> int | None:
+    """The first column more than half of whose filled cells are paths (``/api/v1/x``, ``/auth/v1/*``)."""
+    rows = block.body
+    for index in range(len(block.header.texts)):
+        cells = [strip_markup(row.texts[index]) for row in rows if index < len(row.texts) and row.texts[index].strip()]
+        if cells and 2 * sum(1 for cell in cells if cell.startswith("/") and " " not in cell) > len(cells):
+            return index
+    return None
+
+
+def upstream_service(block: Table, route: int, taken: set[int], vocab: Vocabulary) -> int | None:
+    """In a table of routes, the column naming the service each route reaches: a header whose last
+    word is a service word or an upstream (``Internal Service``, ``Upstream``), but the route's."""
+    for index, header in enumerate(block.header.texts):
+        if index == route or index in taken:
+            continue
+        words = normalize_header(header).replace("/", " ").split()
+        if words and (words[-1] in _UPSTREAM_WORDS or vocab.service_rank(words[-1]) is not None):
+            return index
     return None

@@ -206,8 +206,9 @@ def by_content(block: Table, columns: Columns) -> Columns:
     if found:
         block_column = _block(found)
         ports = [(i, judged) for i, judged in found if i != block_column and not _words_in(columns.names[i], _RANGES)]
-        if all(judged.wide() for _, judged in ports):
-            return columns  # spans only: a table of ranges or blocks, not of the ports that run
+        forwarded = bool(ports) and all(_transported(block, i) for i, _ in ports)
+        if all(judged.wide() for _, judged in ports) and not forwarded:
+            return columns  # spans only: a table of ranges or blocks, not of the ports that run (but a forward)
         joined, views = _environments([i for i, _ in ports], columns.names)
         # Beside the entry's own port, a column of ports several rows share is a view (their backend).
         shared = {i for i, judged in ports if judged.repeats() or _repeats(block, i)}
@@ -223,6 +224,8 @@ def by_content(block: Table, columns: Columns) -> Columns:
         for index, judged in found:
             header, total = block.header.texts[index].strip(), judged.ports + judged.others
             said.append(f"column {header!r}: {judged.ports} of {total} filled cells{first} are port numbers")
+        if forwarded and all(judged.wide() for _, judged in ports):
+            said.append("its spans name their transport (`/tcp`): ports forwarded as written, not a plan's blocks")
         known = {i for i, _ in read.ports}
         kinds = read.ports + tuple((i, "current") for i in joined + views if i not in known)
         if not has_port:
@@ -290,6 +293,13 @@ def _routes(block: Table, column: int, name: str) -> bool:
 def _prose(name: str) -> bool:
     """A header over prose, links or routes: its cells may hold a port in a sentence, they list none."""
     return name in vocabulary.DESCRIPTION_HEADERS or name in vocabulary.ROUTE_HEADERS or _words_in(name, _NOTES)
+
+
+def _transported(block: Table, column: int) -> bool:
+    """Whether every sampled value of a column names its transport (``25565-25575/tcp``): ports opened or
+    forwarded, written as a firewall or a router takes them, not a block of a plan."""
+    cells = [_cell(row.texts[column]) for row in block.body[:_SAMPLE] if column < len(row.texts)]
+    return all(cell is not None and cell.protocols for cell in cells if cell is None or cell.spans)
 
 
 def _words_in(name: str, words: frozenset[str]) -> bool:

@@ -12,11 +12,11 @@ import bisect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
 from . import vocabulary
+from .addresses import url_route
 from .names import fold_name, mixed_script_confusable, name_words, skeleton
 from .ports import MAX_PORT, PortRange, strip_markup
 from .registry import Directive, Entry, ListReading, Reference, RegistryTable, TableReading, service_name
@@ -303,9 +303,6 @@ def _named(name: str) -> str:
     return name
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-
 def _route(entry: Entry, port: int) -> tuple[str, str] | None:
     """The virtual host and path by which a Path or URL cell of ``entry`` reaches ``port``, or None.
 
@@ -319,16 +316,9 @@ def _route(entry: Entry, port: int) -> tuple[str, str] | None:
         cell = strip_markup(text)
         if cell.startswith("/"):
             return ("", cell.rstrip("/") or "/")
-        try:
-            url = urlsplit(cell) if "://" in cell else None
-            url_port = url.port if url else None
-        except ValueError:  # not a URL after all ("http://x:99999")
-            continue
-        host = url.hostname if url else None
-        if url is None or host is None or "." not in host or host.replace(".", "").isdigit():
-            continue
-        if (url_port or _DEFAULT_PORTS.get(url.scheme)) == port:
-            return (host, url.path.rstrip("/"))
+        route = url_route(cell) if "://" in cell else None
+        if route is not None and route[1] == port:
+            return (route[0], route[2])
     return None
 
 

@@ -1,4 +1,9 @@
-"""Port numbers, spans and the cell syntax people write them in."""
+"""Port numbers, spans and the cell syntax people write them in, addresses among them.
+
+:func:`authority` is the one reader of ``host:port``: a port cell (:func:`host_port`), a column of
+addresses and a route's URL (:mod:`.addresses`) read it with it, each keeping what its shape accepts.
+It lives on this floor, which every reader of ports stands on, so that none reaches up for it.
+"""
 
 from __future__ import annotations
 
@@ -206,7 +211,7 @@ def parse_port_cell(text: str) -> PortCell:
                 raise PortSyntaxError(f"the URL {text!r} names no port")
         if ":" in item:
             # "`localhost:`**8443**": markup inside the address, not around the cell
-            item = _host_port(item.replace("`", "").replace("**", ""))
+            item = host_port(item.replace("`", "").replace("**", ""))
         role_first = _ROLE_FIRST.fullmatch(item)
         if role_first:  # "FE `6000`", "udp 53", "tcp/443": a role or a transport, then the port
             before = item[: role_first.start(1)].strip(" :*_`/")
@@ -234,15 +239,73 @@ def parse_port_cell(text: str) -> PortCell:
     return PortCell(tuple(spans), tuple(protocols), tuple(roles) if any(roles) else ())
 
 
-def _host_port(item: str) -> str:
-    """The host port of ``ADDRESS:PORT``, ``:PORT``, ``HOST:CONTAINER`` or ``ADDRESS:HOST:CONTAINER``."""
-    if item.startswith("["):  # [::1]:3000
-        item = item.partition("]")[2]
-    parts = item.split(":")
-    first = parts[0].strip()
-    if first and (first[0].isdigit() and "." not in first):
-        return first  # 3000:80, 3000-3005:3000-3005
-    return parts[1].strip() if len(parts) > 1 else item
+# An address's host: a name or an IPv4 address,
+# `[v6]`, `<iface>`, or nothing (`:9092`), after a URL's scheme and user; a name may hold a placeholder
+# (`grafana.<LB_IP>.nip.io`). It ends where its port (`:`) or a URL's path starts, or with the text.
+# Possessive, and starting where no name goes on: a search does not retry each length or each place in a run.
+_HOST = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[\w.-]{0,253}+(?:<[\w.-]{1,32}+>[\w.-]{0,253}+){0,4}+)"
+_AUTHORITY = re.compile(
+    rf"(?<![\w.+<>-])(?:(?P<scheme>[a-z][a-z0-9+.-]{{0,15}})://(?:[^@/\s]{{1,128}}@)?)?(?P<host>{_HOST})(?=[:/?#]|$)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """What an address writes before its path: ``[scheme://[user@]]host[:port]``, and the rest after it."""
+
+    scheme: str  # "" when no URL
+    host: str
+    port: str | None  # the text after the host's colon, to the path or the end (None: no colon): `3000:80`
+    rest: str  # from a URL's path on (``/docs``, ``/tcp``); "" when none
+
+
+def authority(text: str) -> Authority | None:
+    """The one reader of ``host:port``: the parts of an address, a URL, or a port cell's ``ADDRESS:PORT``.
+
+    The three shapes differ in what they accept after the host, and say so in their wrappers:
+    :func:`.addresses.read_address` (a column of addresses), :func:`host_port` (a port cell)
+    and :func:`.addresses.url_route` (a route's URL).
+
+    >>> authority("http://user@grafana.example.org:3000/d/x")
+    Authority(scheme='http', host='grafana.example.org', port='3000', rest='/d/x')
+    >>> authority("127.0.0.1:3000:80/tcp")
+    Authority(scheme='', host='127.0.0.1', port='3000:80', rest='/tcp')
+    >>> authority("API 3000") is None
+    True
+    """
+    if len(text) > 2600:
+        return None
+    match = _AUTHORITY.match(text)
+    if match is None:
+        return None
+    after = match.end()
+    port = None
+    if text.startswith(":", after):
+        end = after + 1
+        while end < len(text) and text[end] not in "/?#":
+            end += 1
+        port, after = text[after + 1 : end], end
+    return Authority((match.group("scheme") or "").lower(), match.group("host"), port, text[after:])
+
+
+def host_port(item: str) -> str:
+    """The host's port of a port cell's item: ``ADDRESS:PORT``, ``:PORT``, ``[::1]:PORT``, ``HOST:CONTAINER``
+    (``3000:80``, ``3000-3005:3000-3005``: a published port first) or ``ADDRESS:HOST:CONTAINER``;
+    what follows the port (``/tcp``) is kept. An item that is no address (``API: 3000``) gives the
+    text after its first colon.
+
+    >>> host_port("0.0.0.0:3000:80"), host_port("3000:80/udp"), host_port("[::1]:8443"), host_port("db: 5432")
+    ('3000', '3000', '8443', '5432')
+    """
+    first, _, after = item.partition(":")
+    if first[:1].isdigit() and "." not in first:
+        return first.strip()  # a published port, then its container's: `3000:80`, `3000-3005:3000-3005`
+    found = authority(item)
+    if found is None or found.scheme or found.port is None:  # no address: a label's colon (`db: 5432`)
+        after = (item.partition("]")[2] if item.startswith("[") else item).partition(":")[2]
+        return after.partition(":")[0].strip() if ":" in item else item
+    return (found.port + found.rest).partition(":")[0].strip()
 
 
 def format_ports(ports: Iterable[int]) -> str:

@@ -70,7 +70,7 @@ def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registr
     registry = _build(document, vocab, summaries, allocations)[0] if summaries or allocations else first
     if not registry.listed:
         return registry
-    from .list_views import with_list_views  # lists that repeat the tables: only documents with lists
+    from .cross_tables import with_list_views  # lists that repeat the tables: only documents with lists
 
     return with_list_views(registry)
 
@@ -119,11 +119,11 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     columns = settled(block, protocols_named(block, found))
     section_index = state.current_section()
     section = state.sections[section_index]
-    # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.routes).
+    # `| Path | Internal Service | Internal Port |`: gateway routes, each to a service on its port (.addresses).
     # The readers of rarer shapes load when a table has that shape (start-up: most registries have none).
     routed = None
     if columns.service is None and len(block.rows) > 2:
-        from .routes import route_column, upstream_service
+        from .addresses import route_column, upstream_service
 
         routed = route_column(block)
     if routed is not None and columns.port is not None:
@@ -135,6 +135,11 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         from .addresses import address_column
 
         addresses = address_column(block, columns.service, routed is not None)
+    noted = None  # `| Service | Notes |` with `Port 5432, default network`: the notes say the ports (.addresses)
+    if addresses is None and not columns.ports and columns.service is not None:
+        from .addresses import noted_column
+
+        addresses = noted = noted_column(block, columns.service)
     if addresses is not None:
         columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
         if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
@@ -168,9 +173,13 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
             return
     if addresses is not None and reading.role == "registry":
         said = f"column {headers[addresses].strip()!r} holds addresses with a port: each port, where its address says"
+        if noted is not None:
+            said = f"column {headers[noted].strip()!r} holds notes that open with their port: each row's port"
         said_here = "addresses: the registry port, taken on the place each names"
         if columns.service == addresses:
             said_here = "addresses: the service (the upstream each names) and its port"
+        elif noted is not None:
+            said_here = "notes: the port each opens with"
         described = tuple(
             (header, said_here if i == addresses else what) for i, (header, what) in enumerate(reading.columns)
         )
@@ -229,8 +238,8 @@ def _port_kind(columns: Columns, section: Section) -> str:
     `(LoadBalancer)`: .port_sharing), or under a heading saying "not published"."""
     if columns.port_kind in ("current", "host") and kubernetes_services(section.heading):
         return "container"
-    if columns.port_kind != "current":
-        return columns.port_kind
+    if columns.port_kind != "current":  # the port an image declares (`EXPOSE`) is its container's
+        return "container" if columns.port_kind == "declared" else columns.port_kind
     heading = section.heading.lower()
     if any(name in vocabulary.OWN_NAMESPACE_HEADERS for name in columns.names) or any(
         words in heading for words in vocabulary.UNPUBLISHED_HEADINGS

@@ -41,6 +41,7 @@ PORT_QUALIFIERS = MappingProxyType(
         **dict.fromkeys(("dev", "development", "local", "debug", "test", "staging"), "dev"),
         **dict.fromkeys(("container", "internal", "target", "private", "inner", "docker"), "container"),
         **dict.fromkeys(("old", "previous", "former", "legacy"), "old"),
+        **dict.fromkeys(("suggested", "proposed", "recommended", "planned"), "proposed"),
         **dict.fromkeys(("主机", "宿主机", "对外", "外部", "映射", "호스트", "노출", "외부", "ホスト", "公開"), "host"),
         **dict.fromkeys(("默认", "缺省", "기본", "デフォルト", "標準"), "default"),
         **dict.fromkeys(("容器", "内部", "컨테이너", "내부", "コンテナ"), "container"),
@@ -49,7 +50,7 @@ PORT_QUALIFIERS = MappingProxyType(
     }
 )
 # Precedence of the registry port; an unqualified or purpose-named port ("API Port") is "current".
-PORT_PRECEDENCE = ("host", "current", "default", "dev", "container")
+PORT_PRECEDENCE = ("host", "current", "default", "dev", "container", "declared", "proposed")
 
 # --- service columns ------------------------------------------------------------------------------
 # Header -> rank; the service column is the best-ranked one (then the first).
@@ -209,7 +210,9 @@ def read_protocol(text: str) -> tuple[str, ...] | None:
 # Every row its own network namespace, as a container's port: a Kubernetes Service has its own
 # cluster IP (a Namespace column says so), and a heading can say its ports are not published.
 OWN_NAMESPACE_HEADERS = frozenset({"namespace", "k8s namespace", "kubernetes namespace", "命名空间", "네임스페이스"})
-UNPUBLISHED_HEADINGS = ("not published", "unpublished", "not exposed", "docker network only", "container ports")
+UNPUBLISHED_HEADINGS = (
+    *("not published", "unpublished", "not exposed", "docker network only", "container ports", "no host port"),
+)
 # What a note says of a port's side (``8080 (internal)``, ``8002 (via Caddy)``, a name ``Panel
 # (behind NPM)``): a port inside the container or the cluster is in a network of its own; a
 # port reached through a proxy or a tunnel is the proxy's listener, which many services share.
@@ -354,6 +357,8 @@ class Vocabulary:
         if base in PORT_ALONE:
             return PORT_ALONE[base]
         words = base.replace("-", " ").split()  # "standard-port", "container-port"
+        if words in (["dockerfile", "expose"], ["image", "expose"]):  # the port an image declares (`EXPOSE`)
+            return "declared"
         if len(words) == 1 and words[0] not in PORT_WORDS and words[0].endswith(_CJK_PORT_WORDS):
             stem = words[0]
             for suffix in _CJK_PORT_WORDS:
