@@ -31,7 +31,6 @@ from .tables import (  # _holds_numbers: the one test of a port column holding n
     Columns,
     _holds_numbers,
     header_says_it_all,
-    transport_columns,
 )
 from .vocabulary import normalize_header
 
@@ -185,7 +184,7 @@ def by_content(block: Table, columns: Columns) -> Columns:
         return columns
     first = f" of the first {_SAMPLE} rows" if len(block.body) > _SAMPLE else ""
     read = columns
-    taken = {i for i, _ in columns.ports} | {i for i, _ in transport_columns(block)}
+    taken = {i for i, _ in columns.ports} | {i for i, _ in columns.transports}
     taken |= {c for c in (columns.service, columns.group, columns.protocol, columns.host) if c is not None}
     found: list[tuple[int, _Column]] = []
     routes = _routes(block, 0, columns.names[0]) if columns.names else False

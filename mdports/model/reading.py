@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..syntax.document import Document, Heading, Html, Prose, Table
+from ..syntax.row import Row
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
 from .key_value import read_record
@@ -45,7 +46,6 @@ from .tables import (
     read_table,
     settled,
     summary_candidate,
-    transport_columns,
     without_flag_ports,
 )
 from .vocabulary import PROTOCOLS, Vocabulary
@@ -159,7 +159,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         why = reference_reason(block, columns, state.sections, section_index)
         role = "reference"
         if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
-            why, role = firewall_reason(block), "firewall"
+            why, role = firewall_reason(block, columns.names), "firewall"
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return
@@ -193,7 +193,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
-        transports=transport_columns(block),
+        transports=columns.transports,
         unpublished=tuple(i for i, kind in columns.ports if kind == "container" and i != columns.port),
         addresses=addresses is not None,
         joined=columns.joined,
@@ -207,13 +207,21 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     host = section.host
     entries = state.entries
     dividers = 0
+    # Worked out once for the table, not per row: whether its rows need more than their port and
+    # name cells (addresses, more port columns known by content), and the columns a reference may be in.
+    shaped = table.addresses or table.port_by_content or bool(table.joined or table.views)
+    shaped = shaped or table.block_column is not None
+    taken = {table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views}
+    free = tuple(column for column in range(len(headers)) if column not in taken)
+    table_index = len(state.tables) - 1
     for row_index in range(2, len(block.rows)):
-        entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
+        entry = _entry(len(entries), table_index, table, block, row_index, host, shaped)
         if entry is None:  # `| **Database** | | |` (.well_known)
             dividers += 1
             continue
         entries.append(entry)
-        _collect_references(entry, table, block, row_index, state.candidates)
+        if free:
+            _collect_references(entry, table, block.rows[row_index], free, state.candidates)
     if dividers:
         state.readings[-1] = dataclasses.replace(
             reading, reason=f"{reading.reason}; {dividers} divider row(s): a name alone"
@@ -355,9 +363,11 @@ def read_row(
 
 
 def _entry(
-    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
+    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None, shaped: bool
 ) -> Entry | None:
     """The entry a registry row holds; None for a divider row (a bold name alone, :mod:`.well_known`).
+
+    ``shaped``: the table's rows may need more than their port cell (:func:`_shaped_port`).
 
     A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
     without a port error: the service is registered, its port is not chosen yet. It stays in
@@ -372,30 +382,14 @@ def _entry(
     service_column = table.service_column
     assert service_column is not None
     port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
-    # A row whose port cell is digits is no divider (a filled cell, not bold): the usual row skips the test.
-    if not port_text.isdigit() and is_divider(texts, service_column):
-        return None
     place = None
-    if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
-        from .addresses import addressed
-
-        cell, place = addressed(port_text, cell, port_error)
-        port_error = None
-    elif not cell.spans and port_error is None and width > 2:  # `| Docs | - | http://localhost:9080/docs |`
-        from .addresses import address_elsewhere, unpublished_port
-
-        found = unpublished_port(texts, table.unpublished) or address_elsewhere(
-            texts, (port_column, service_column), port_text
-        )
-        cell, place = found if found is not None else (cell, None)
-    spans, cell_protocols, roles = cell.spans, cell.protocols, cell.roles
-    if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
-        from .content_columns import joined_ports
-
-        spans, roles = joined_ports(texts, table, cell)
-        port_error = None if spans and not port_text.strip() else port_error
-    if port_error is not None and table.port_by_content:
-        port_error = None  # no header promised a port: a cell of words among port numbers is a note
+    # The usual row (digits in a table of the usual shape) is read: no divider, no address, no more columns.
+    if shaped or not port_text.isdigit():
+        shaped_port = _shaped_port(table, texts, port_text, cell, port_error)
+        if shaped_port is None:
+            return None
+        cell, port_error, place = shaped_port
+    spans, cell_protocols, roles = cell
     if (
         port_error is not None
         and not port_text.strip()
@@ -453,6 +447,39 @@ def _entry(
     )
 
 
+def _shaped_port(
+    table: RegistryTable, texts: tuple[str, ...], port_text: str, cell: PortCell, port_error: str | None
+) -> tuple[PortCell, str | None, str | None] | None:
+    """A row's port cell, port error and place where more than its port cell says them; None for a divider."""
+    # A row whose port cell is digits is no divider (a filled cell, not bold).
+    port_column, service_column = table.port_column, table.service_column
+    assert service_column is not None
+    if not port_text.isdigit() and is_divider(texts, service_column):
+        return None
+    place = None
+    if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
+        from .addresses import addressed
+
+        cell, place = addressed(port_text, cell, port_error)
+        port_error = None
+    elif not cell.spans and port_error is None and len(texts) > 2:  # `| Docs | - | http://localhost:9080/docs |`
+        from .addresses import address_elsewhere, unpublished_port
+
+        found = unpublished_port(texts, table.unpublished) or address_elsewhere(
+            texts, (port_column, service_column), port_text
+        )
+        cell, place = found if found is not None else (cell, None)
+    if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
+        from .content_columns import joined_ports
+
+        spans, roles = joined_ports(texts, table, cell)
+        cell = cell._replace(spans=spans, roles=roles)
+        port_error = None if spans and not port_text.strip() else port_error
+    if port_error is not None and table.port_by_content:
+        port_error = None  # no header promised a port: a cell of words among port numbers is a note
+    return cell, port_error, place
+
+
 def _named_transport(service: str | None) -> tuple[str, ...]:
     """The transport a name ends with: ``Plex (UDP)`` is Plex's udp ports (beside a ``Plex (TCP)`` row)."""
     if service is None or not service.endswith(")"):
@@ -461,15 +488,17 @@ def _named_transport(service: str | None) -> tuple[str, ...]:
 
 
 def _collect_references(
-    entry: Entry, table: RegistryTable, block: Table, row_index: int, out: list[tuple[Reference, bool]]
+    entry: Entry, table: RegistryTable, row: Row, free: tuple[int, ...], out: list[tuple[Reference, bool]]
 ) -> None:
-    row = block.rows[row_index]
+    """The ``<port> <name>`` cells of a row (in its ``free`` columns, ascending: those of no port, name or protocol)."""
     texts = row.texts
-    roles = (table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views)
-    for column in range(min(len(texts), len(table.headers))):
+    width = len(texts)
+    for column in free:
+        if column >= width:
+            break
         text = texts[column]
         # "<port> <name>" starts with a digit, unless code or emphasis wraps it.
-        if not text or (not text[0].isdigit() and text[0] not in "`*_") or column in roles:
+        if not text or (not text[0].isdigit() and text[0] not in "`*_"):
             continue
         match = _REFERENCE.fullmatch(strip_markup(text))
         if not match or not 1 <= int(match.group(1)) <= 65535:

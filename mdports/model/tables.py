@@ -6,7 +6,6 @@ where the header alone cannot tell (a changelog, a checklist, a range table), to
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -40,6 +39,7 @@ class Columns:
     block_column: int | None = None
     content: tuple[str, ...] = ()
     port_by_content: bool = False  # no header names the registry port column: its cells did
+    transports: tuple[tuple[int, tuple[str, ...]], ...] = ()  # `| TCP | UDP |` of marks (transport_columns)
 
 
 def read_columns(headers: tuple[str, ...], vocab: Vocabulary) -> Columns:
@@ -110,7 +110,11 @@ def settled(block: Table, columns: Columns) -> Columns:
     A port column none of whose cells holds a number (``${rest.listen_port}``, ``TBD``) yields to
     the next port column that has them (a ``Default Port`` beside it). A table of a port column and
     one description column (but protocols and hosts) has its service column: ``| Port | Description |``.
+    The columns of transport marks are found here, once for the table (:func:`transport_columns`).
     """
+    transports = transport_columns(block, columns.names)
+    if transports:
+        columns = replace(columns, transports=transports)
     if columns.port is not None and not _holds_numbers(block, columns.port):
         numbered = [(i, kind) for i, kind in columns.ports if i != columns.port and _holds_numbers(block, i)]
         registry_ports = [(i, kind) for i, kind in numbered if kind in vocabulary.PORT_PRECEDENCE]
@@ -168,7 +172,7 @@ def _role(block: Table, columns: Columns, heading: str) -> tuple[str, str]:
     olds = [i for i, kind in columns.ports if kind == "old"]
     if olds and columns.port is not None:
         return "migration", f"columns {headers[olds[0]]!r} and {headers[columns.port]!r} move ports"
-    marked = {index for index, _ in transport_columns(block)}  # `| TCP | UDP |` of marks: protocols
+    marked = {index for index, _ in columns.transports}  # `| TCP | UDP |` of marks: protocols
     for index in range(len(names)):
         if index in marked:
             continue
@@ -244,6 +248,8 @@ def _words(text: str) -> bool:
 def _configuration(block: Table, headers: tuple[str, ...], port: int, columns: Columns) -> str:
     """The configuration that reads a table whose ports are under ``headers[port]``:
     ``port-columns = ["mac"]``, and ``service-columns`` when no header names the service either."""
+    import json  # only for a table no header of which names a port column (start-up: most registries have none)
+
     said = [f"`port-columns = [{json.dumps(headers[port].strip(), ensure_ascii=False)}]`"]
     if columns.service is None:  # the column with the most cells of words names the services
         name = max(
@@ -363,11 +369,12 @@ def _mark(text: str) -> str:
     return strip_markup(text).lower()
 
 
-def transport_columns(block: Table) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    """The columns whose header is a transport and whose cells are marks, with the transports they say."""
+def transport_columns(block: Table, names: tuple[str, ...]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The columns whose header (of ``names``, as :func:`read_columns` reads them) is a transport
+    and whose cells are marks, with the transports they say."""
     found = []
-    for index, header in enumerate(block.header.texts):
-        transports = TRANSPORTS.get(normalize_header(header))
+    for index, name in enumerate(names):
+        transports = TRANSPORTS.get(name)
         if transports is None:
             continue
         if marks_only(block, index):
