@@ -18,7 +18,6 @@ from ..syntax.document import Document, Heading, Html, Prose, Table
 from ..syntax.row import Row
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
-from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
@@ -138,7 +137,9 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
         if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
             columns = dataclasses.replace(columns, service=addresses, service_rank=0)
-    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
+    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.key_value)
+        from .key_value import read_record
+
         record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
         if record is not None:
             state.readings.append(record[0])
