@@ -36,15 +36,14 @@ from .registry import (
     service_name,
 )
 from .sections import Section, read_section, slugify
+from .table_roles import read_table, summary_candidate
 from .tables import (
     Columns,
     header_says_it_all,
     marked_transports,
     protocols_named,
     read_columns,
-    read_table,
     settled,
-    summary_candidate,
     without_flag_ports,
 )
 from .vocabulary import PROTOCOLS, Vocabulary
