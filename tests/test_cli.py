@@ -160,6 +160,17 @@ def test_help_lists_every_command_without_importing_one() -> None:
     assert not commands, commands
 
 
+def test_help_and_version_load_no_reader() -> None:
+    """``--help`` and ``--version`` read no document: the reader (model.reading, the table and list
+    readers under it) loads with the first document a command reads."""
+    readers = {"mdports.model.reading", "mdports.model.tables", "mdports.model.lists", "mdports.model.well_known"}
+    assert all(importlib.util.find_spec(name) for name in readers)  # no stale name makes the check vacuous
+    for args in (("--help",), ("--version",)):
+        code, imported = modules_loaded_by(*args)
+        assert code == 0 and "mdports.cli._shared" in imported
+        assert not imported & readers, (args, imported & readers)
+
+
 def test_the_command_table_says_what_the_commands_say() -> None:
     """The table behind ``--help`` and the lazy loading names each real command, its module and help."""
     import inspect

@@ -29,16 +29,15 @@ import typer
 from ..errors import UsageError
 from ..files.config import Config, display_path, find_document, load_config
 from ..files.reading import STDIN_NAME, read_stdin, read_text
-from ..model.lookup import Registry
-from ..model.reading import build
-from ..model.vocabulary import Vocabulary
-from ..rules.findings import Severity as SeverityName
-from ..syntax.document import Document
 from ..syntax.escaping import printable
 
 if TYPE_CHECKING:
     from ..files.baseline import BaselineRun
     from ..files.transaction import Locking
+    from ..model.lookup import Registry
+    from ..model.vocabulary import Vocabulary
+    from ..rules.findings import Severity as SeverityName
+    from ..syntax.document import Document
 
 
 def say(text: str, *, err: bool = False, nl: bool = True, color: bool = False) -> None:
@@ -203,6 +202,8 @@ class State:
 
     def registry(self, document: Document | None = None) -> Registry:
         """The registry of ``document`` (default: the global one), read with the configured vocabulary."""
+        from ..model.reading import build  # the reader loads with the first document: not for --help, --version
+
         return build(document if document is not None else self.load()[1], self.vocabulary)
 
     def writable_path(self) -> Path:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from ..errors import RefusedError
 from ..model.lookup import Registry
 from ..model.ports import PortRange
-from ..model.reading import read_row
 from ..model.registry import Entry, RegistryTable
 from ..model.sections import Section
+from ..model.table_entries import read_row
 from ..syntax.document import Document, Prose, Table
 from ..syntax.row import Row, split_lines
 from ..syntax.table_style import TableStyle, realign

@@ -6,7 +6,7 @@ its column's header as its role), the column of distinct names is the service. m
 them the same way, but only where the cells leave no doubt, since a column of counts, years,
 sizes or IDs looks the same at a glance:
 
-- the header is no word of a quantity (:data:`QUANTITY_HEADERS`, in several languages);
+- the header is no word of a quantity (:data:`.column_cells.QUANTITY_HEADERS`, in several languages);
 - (nearly) every filled cell is a port value (numbers 1-65535, spans, lists, with their notes),
   none with a decimal point, a percent or a currency;
 - the values are plausible ports: not all small (1-100), not a run of years;
@@ -14,58 +14,30 @@ sizes or IDs looks the same at a glance:
   column is a count is a table of quantities, not of ports;
 - the table has a column of names (its header, or its cells: :func:`name_column`).
 
-The decision is made per table, from its header and its first rows (:data:`_SAMPLE`); a table
+The decision is made per table, from its header and its first rows (:data:`.column_cells._SAMPLE`); a table
 whose header already names its port and service columns is never looked at.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..syntax.document import Table
 from . import vocabulary
-from .ports import PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
+from .column_cells import _SAMPLE, _VARIABLE, _WORD, _cell, _Column, _judge, _quantity
+from .ports import PortCell, PortRange, strip_markup
 from .registry import RegistryTable, TableReading
 from .tables import (  # _holds_numbers: the one test of a port column holding numbers
     Columns,
     _holds_numbers,
     header_says_it_all,
-    transport_columns,
 )
 from .vocabulary import normalize_header
 
 # The rank of a service column known by its content: as strong as a header "used by".
 CONTENT_NAME_RANK = 4
-_SAMPLE = 60  # the rows a column is judged by: a table of 65,535 rows is decided by its first ones
 
-# Headers of numbers that are no ports (a column of counts beside a column of ports), by word.
-QUANTITY_HEADERS = frozenset(
-    {
-        *("#", "no", "no.", "nr", "nr.", "n°", "id", "ids", "uid", "gid", "pid", "index", "rank", "order"),
-        *("count", "counts", "total", "totals", "sum", "qty", "quantity", "amount", "number", "num"),
-        *("year", "years", "month", "day", "days", "hour", "hours", "age", "duration", "uptime"),
-        *("version", "versions", "release", "build", "revision", "rev", "v", "ver", "tag"),
-        *("size", "memory", "mem", "ram", "cpu", "cpus", "cores", "disk", "storage", "gb", "mb", "kb"),
-        *("price", "cost", "costs", "budget", "fee", "usd", "eur", "salary", "score", "percent"),
-        *("rate", "ratio", "share", "weight", "latency", "rps", "qps", "requests", "errors", "hits"),
-        *("replicas", "instances", "workers", "threads", "users", "connections", "limit", "max", "min"),
-        *("ms", "sec", "secs", "seconds", "minutes", "mins", "avg", "mean", "median", "p50", "p90", "p95", "p99"),
-        *("timeout", "ttl", "interval", "priority", "level", "step", "phase", "line", "lines", "page"),
-        *("issue", "pr", "ticket", "stars", "downloads", "votes", "population", "zip", "postcode"),
-        # German, Spanish, Portuguese, French, Chinese, Russian, Japanese, Korean
-        *("anzahl", "jahr", "größe", "preis", "kosten", "menge", "nummer", "summe"),
-        *("cantidad", "año", "tamaño", "precio", "costo", "versión", "número", "total"),
-        *("quantidade", "ano", "tamanho", "preço", "versão", "número", "taille", "prix", "année", "nombre"),
-        *("数量", "年份", "年", "版本", "大小", "价格", "编号", "序号", "数目", "内存"),
-        *("количество", "год", "версия", "размер", "цена", "номер", "число", "сумма"),
-        *("数", "件数", "バージョン", "サイズ", "価格", "番号", "개수", "버전", "크기", "가격", "번호"),
-    }
-)
-_QUANTITY = re.compile(r"\d[.,]\d{1,2}(?!\d)|[%$€£¥₹]|\d\s*(?:[kmgt]i?b|ms|s|x)\b", re.I)
-_WORD = re.compile(r"p\d\d\b|[^\W\d_]+|#")  # words, percentiles (p95) and the number sign
-_VARIABLE = re.compile(r"\$?\{?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\}?")  # an environment variable's name
-_YEARS = range(1900, 2101)
 _NAMED_HOST = re.compile(r"[^\W\d][\w.-]{0,62}:\d")
 _LOCAL = ("localhost", "127.", "0.0.0.0")
 _RANGES = frozenset(
@@ -85,94 +57,6 @@ ENVIRONMENT_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Column:
-    """What the sampled cells of one column are: port values (their spans), others, empties."""
-
-    spans: tuple[tuple[PortRange, ...], ...]
-    others: int
-    notes: int = 0  # cells without a digit (``interno``, ``via nginx``): no port here, said in words
-    bare: int = 0  # cells of digits alone (``3``, ``2021``): a number, whatever it counts
-
-    @property
-    def ports(self) -> int:
-        return len(self.spans)
-
-    def plain(self) -> bool:
-        """Whether the column is of numbers at all: its filled cells (nearly) all port values."""
-        return self.ports >= 2 and 5 * self.others <= self.ports and 2 * self.notes <= self.ports
-
-    def plausible(self) -> bool:
-        """Whether its numbers look like ports: not all small (counts, IDs), not a run of years."""
-        values = [span.lo for spans in self.spans for span in spans]
-        return max(values) > 100 and not all(value in _YEARS for value in values)
-
-    def one_port(self) -> bool:
-        """Whether every row holds the same one port (``443 (HTTPS)`` on each): a listener they share."""
-        return len(self.spans) > 2 and len(set(self.spans)) == 1
-
-    def repeats(self) -> bool:
-        """Whether a port stands in two rows: the rows share it (their backend), it is none's own."""
-        seen = [span for spans in self.spans for span in spans]
-        return len(set(seen)) < len(seen)
-
-    def stacked(self) -> bool:
-        """Whether one port stands on three rows or more: each in a network of its own (defaults, containers)."""
-        counts: dict[PortRange, int] = {}
-        for spans in self.spans:
-            for span in spans:
-                counts[span] = counts.get(span, 0) + 1
-        return max(counts.values(), default=0) >= 3
-
-    def crowded(self) -> bool:
-        """Whether its cells list many ports each (``16000, 16080, 16432, 16500, ...``): a summary."""
-        return sum(len(spans) for spans in self.spans) > 4 * len(self.spans)
-
-    def wide(self) -> bool:
-        """Whether every value is one span of several ports: a block (``7000-7004``)."""
-        return all(len(spans) == 1 and len(spans[0]) > 1 for spans in self.spans)
-
-
-def _cell(text: str) -> PortCell | None:
-    """The ports of a cell read as a port value; ``PortCell(())`` for an empty or "no port" cell."""
-    text = strip_markup(text)
-    if not text:
-        return PortCell(())
-    if "<" in text and ">" in text:
-        return None  # a template (``<name>-frontend:3008``, ``<eth0>:53``): no port value
-    if _QUANTITY.search(text) or "://" in text:
-        return None  # a quantity, or a link (a column of URLs links the services, it lists no ports)
-    try:
-        cell = parse_port_cell(text)
-    except PortSyntaxError:
-        return None
-    if cell.spans and not text[0].isdigit():
-        return None  # a word first (``rack 4``, ``web-01:8080``): a place or a note, no port value
-    return cell
-
-
-def _judge(block: Table, column: int) -> _Column:
-    spans: list[tuple[PortRange, ...]] = []
-    others = notes = bare = 0
-    for row in block.body[:_SAMPLE]:
-        text = row.texts[column] if column < len(row.texts) else ""
-        cell = _cell(text)
-        bare += strip_markup(text).isdigit()
-        if cell is None and not any(c.isdigit() for c in text):
-            notes += 1
-        elif cell is None:
-            others += 1
-        elif cell.spans:
-            spans.append(cell.spans)
-    return _Column(tuple(spans), others, notes, bare)
-
-
-def _quantity(name: str) -> bool:
-    """Whether a normalized header names a quantity: ``count``, ``Memory (MB)``, ``Jahr``."""
-    words = _WORD.findall(name)
-    return not words or any(word in QUANTITY_HEADERS for word in words) or vocabulary.is_date_header(name)
-
-
 def by_content(block: Table, columns: Columns) -> Columns:
     """The columns, with port and name columns known by their content where no header names them.
 
@@ -185,7 +69,7 @@ def by_content(block: Table, columns: Columns) -> Columns:
         return columns
     first = f" of the first {_SAMPLE} rows" if len(block.body) > _SAMPLE else ""
     read = columns
-    taken = {i for i, _ in columns.ports} | {i for i, _ in transport_columns(block)}
+    taken = {i for i, _ in columns.ports} | {i for i, _ in columns.transports}
     taken |= {c for c in (columns.service, columns.group, columns.protocol, columns.host) if c is not None}
     found: list[tuple[int, _Column]] = []
     routes = _routes(block, 0, columns.names[0]) if columns.names else False

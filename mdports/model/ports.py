@@ -111,9 +111,10 @@ def parse_ports(text: str) -> tuple[PortRange, ...]:
     >>> [str(span) for span in parse_ports("`80`/`443`")]
     ['80', '443']
     """
-    text = strip_markup(text)
-    if not text:
-        raise PortSyntaxError("the port cell is empty")
+    if not (text.isdigit() and text.isascii()):  # the usual single port has no markup to strip
+        text = strip_markup(text)
+        if not text:
+            raise PortSyntaxError("the port cell is empty")
     if text.isdigit() and text.isascii():  # the usual single port, without the list machinery
         value = _number(text)
         return (PortRange(value, value),)

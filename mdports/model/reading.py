@@ -1,15 +1,14 @@
 """Reading the registry off a document: one linear pass over its blocks (two with a summary table).
 
 Each kind of block has its reader (:data:`_READERS`): headings open sections, HTML comments
-hold directives, tables give registry rows (:mod:`.tables`), lists in prose give the ports
+hold directives, tables give registry rows (:mod:`.tables`, :mod:`.table_entries`), lists in prose give the ports
 that run (:mod:`.lists`). Every reader adds what it finds to the pass's :class:`_Pass`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -17,12 +16,10 @@ from typing import Any
 from ..syntax.document import Document, Heading, Html, Prose, Table
 from . import vocabulary
 from .cross_tables import allocating, grouped_by_block, repeating
-from .key_value import read_record
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
 from .port_sharing import kubernetes_services, not_assigned
-from .ports import TRANSPORTS, PortCell, PortSyntaxError, parse_port_cell, parse_ports, strip_markup
 from .registry import (
     Directive,
     Entry,
@@ -32,30 +29,21 @@ from .registry import (
     RegistryTable,
     TableReading,
     directive_comments,
-    placeholder_marker,
     read_directive,
-    service_name,
 )
 from .sections import Section, read_section, slugify
+from .table_entries import _collect_references, _entry
+from .table_roles import read_table, summary_candidate
 from .tables import (
     Columns,
     header_says_it_all,
-    marked_transports,
     protocols_named,
     read_columns,
-    read_table,
     settled,
-    summary_candidate,
-    transport_columns,
     without_flag_ports,
 )
-from .vocabulary import PROTOCOLS, Vocabulary
-from .well_known import firewall_reason, is_divider, reference_reason
-
-_TCP = ("tcp",)
-_NO_PORT = PortCell(())
-_REFERENCE = re.compile(r"(\d{1,5})\s+(\S.*)")
-_IDENTIFIER_HINT = re.compile(r"[-_.\d]")
+from .vocabulary import Vocabulary
+from .well_known import firewall_reason, reference_reason
 
 
 def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registry:
@@ -144,7 +132,9 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         columns = dataclasses.replace(columns, port=addresses, ports=((addresses, "current"),))
         if columns.service is None:  # `/api/v1/x | field-service:3000`: the upstream's name is the service's
             columns = dataclasses.replace(columns, service=addresses, service_rank=0)
-    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.records)
+    if not columns.ports and len(headers) == 2:  # `| Property | Value |` with a Port row: one entry (.key_value)
+        from .key_value import read_record
+
         record = read_record(block_index, block, section, state.vocab, len(state.entries), len(state.tables))
         if record is not None:
             state.readings.append(record[0])
@@ -165,7 +155,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         why = reference_reason(block, columns, state.sections, section_index)
         role = "reference"
         if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
-            why, role = firewall_reason(block), "firewall"
+            why, role = firewall_reason(block, columns.names), "firewall"
         if why is None and (held := not_assigned(block, columns, state.sections, section_index)):
             role, why = held  # ports to avoid, or to open in a firewall: held by no row (.port_sharing)
         if why is not None:
@@ -205,7 +195,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         _port_kind(columns, section),
         columns.repeats,
         _layer(columns),
-        transports=transport_columns(block),
+        transports=columns.transports,
         unpublished=tuple(i for i, kind in columns.ports if kind == "container" and i != columns.port),
         addresses=addresses is not None,
         joined=columns.joined,
@@ -219,13 +209,21 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
     host = section.host
     entries = state.entries
     dividers = 0
+    # Worked out once for the table, not per row: whether its rows need more than their port and
+    # name cells (addresses, more port columns known by content), and the columns a reference may be in.
+    shaped = table.addresses or table.port_by_content or bool(table.joined or table.views)
+    shaped = shaped or table.block_column is not None
+    taken = {table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views}
+    free = tuple(column for column in range(len(headers)) if column not in taken)
+    table_index = len(state.tables) - 1
     for row_index in range(2, len(block.rows)):
-        entry = _entry(len(entries), len(state.tables) - 1, table, block, row_index, host)
+        entry = _entry(len(entries), table_index, table, block, row_index, host, shaped)
         if entry is None:  # `| **Database** | | |` (.well_known)
             dividers += 1
             continue
         entries.append(entry)
-        _collect_references(entry, table, block, row_index, state.candidates)
+        if free:
+            _collect_references(entry, table, block.rows[row_index], free, state.candidates)
     if dividers:
         state.readings[-1] = dataclasses.replace(
             reading, reason=f"{reading.reason}; {dividers} divider row(s): a name alone"
@@ -342,157 +340,3 @@ def _bind_ranges(sections: list[Section], readings: list[TableReading]) -> list[
             section = dataclasses.replace(section, range=parent.range)
         bound.append(section)
     return bound
-
-
-def read_row(
-    texts: Sequence[str], port_column: int, service_column: int
-) -> tuple[str, PortCell, str | None, str, str | None]:
-    """How a row's port and service cells read: ``(port_text, cell, port_error, service_text, marker)``.
-
-    A missing cell reads as ''. The ``cell``'s spans, the ``protocols`` it names (``3478/udp``)
-    and its ports' roles are empty when the cell says "no port" (``-``, ``TBD``) or cannot be read (``port_error`` says
-    why). ``marker`` is the placeholder marker, ``"empty"`` for an empty service cell, None for a
-    service. The one reading of a row: edits read the rows they plan with it too.
-    """
-    width = len(texts)
-    port_text = texts[port_column] if port_column < width else ""
-    try:
-        if port_text.isdigit() and port_text.isascii():  # the usual single port, by its fast path
-            cell = PortCell(parse_ports(port_text))
-        else:
-            cell = parse_port_cell(port_text)  # no spans for "no port"
-        port_error = None
-    except PortSyntaxError as exc:
-        cell, port_error = _NO_PORT, str(exc)
-    service_text = texts[service_column] if service_column < width else ""
-    marker = placeholder_marker(service_text) if service_text else "empty"
-    return port_text, cell, port_error, service_text, marker
-
-
-def _entry(
-    index: int, table_index: int, table: RegistryTable, block: Table, row_index: int, host: str | None
-) -> Entry | None:
-    """The entry a registry row holds; None for a divider row (a bold name alone, :mod:`.well_known`).
-
-    A port cell that says "no port" (``-``, ``N/A``, ``TBD``) gives an entry without ports and
-    without a port error: the service is registered, its port is not chosen yet. It stays in
-    the model so that diff and merge see the row (a port changed to ``TBD`` is a change, not a
-    removal), and no rule asks it for a port.
-    """
-    # Run once per row of every registry table: written for speed (see benchmarks/).
-    row = block.rows[row_index]
-    texts = row.texts
-    width = len(texts)
-    port_column = table.port_column
-    service_column = table.service_column
-    assert service_column is not None
-    port_text, cell, port_error, service_text, marker = read_row(texts, port_column, service_column)
-    # A row whose port cell is digits is no divider (a filled cell, not bold): the usual row skips the test.
-    if not port_text.isdigit() and is_divider(texts, service_column):
-        return None
-    place = None
-    if table.addresses:  # `<eth0>:53`: the port, its place as its role (.addresses)
-        from .addresses import addressed
-
-        cell, place = addressed(port_text, cell, port_error)
-        port_error = None
-    elif not cell.spans and port_error is None and width > 2:  # `| Docs | - | http://localhost:9080/docs |`
-        from .addresses import address_elsewhere, unpublished_port
-
-        found = unpublished_port(texts, table.unpublished) or address_elsewhere(
-            texts, (port_column, service_column), port_text
-        )
-        cell, place = found if found is not None else (cell, None)
-    spans, cell_protocols, roles = cell.spans, cell.protocols, cell.roles
-    if table.joined or table.views or table.block_column is not None:  # more port columns, known by content
-        from .content_columns import joined_ports
-
-        spans, roles = joined_ports(texts, table, cell)
-        port_error = None if spans and not port_text.strip() else port_error
-    if port_error is not None and table.port_by_content:
-        port_error = None  # no header promised a port: a cell of words among port numbers is a note
-    if (
-        port_error is not None
-        and not port_text.strip()
-        and not any(text.strip() for i, text in enumerate(texts) if i != service_column)
-    ):
-        port_error = None  # only a name: a divider (`| **Main Services** | | |`) or ports not listed
-    service = None if marker else service_name(service_text)
-    if place is not None and service_column == port_column:  # `field-service:3000`: the upstream names it
-        service = place
-    protocols: tuple[str, ...] = cell_protocols or _named_transport(service) or _TCP
-    protocol_error = None
-    protocol_column = table.protocol_column
-    if protocol_column is not None and protocol_column < width:
-        protocol_text = strip_markup(texts[protocol_column]).lower()
-        named = vocabulary.read_protocol(protocol_text)
-        if named is None:
-            protocol_error = f"unknown protocol {protocol_text!r} (use tcp, udp or tcp/udp)"
-        else:  # a transport column's word wins; an application protocol yields to the port cell's
-            protocols = named if protocol_text in PROTOCOLS else cell_protocols or named
-    if table.transports:  # `| TCP | UDP |` of marks say the row's transports
-        protocols = marked_transports(texts, table.transports) or protocols
-    headers = table.headers
-    padded = texts + ("",) * (len(headers) - width) if width < len(headers) else texts[: len(headers)]
-    cells = dict(zip(headers, padded, strict=True))
-    end = len(row.render().rstrip("\r\n")) + 1 if max(port_column, service_column) >= width else 0
-    if table.host_column is not None and table.host_column < width:
-        host = strip_markup(texts[table.host_column]) or host
-    group = None
-    if table.group_column is not None and table.group_column < width:
-        group = service_name(texts[table.group_column]) or None
-    return Entry(
-        index,
-        table_index,
-        row_index,
-        table.section,
-        block.start + row_index + 1,
-        port_text,
-        row.column(port_column) if port_column < width else end,
-        spans,
-        port_error,
-        service,
-        service_text,
-        row.column(service_column) if service_column < width else end,
-        marker,
-        protocols,
-        protocol_error,
-        cells,
-        width,
-        not row.trail,
-        host,
-        group,
-        table.layer,
-        roles=roles,
-        place=place,
-    )
-
-
-def _named_transport(service: str | None) -> tuple[str, ...]:
-    """The transport a name ends with: ``Plex (UDP)`` is Plex's udp ports (beside a ``Plex (TCP)`` row)."""
-    if service is None or not service.endswith(")"):
-        return ()
-    return TRANSPORTS.get(service[service.rfind("(") + 1 : -1].strip().lower(), ())
-
-
-def _collect_references(
-    entry: Entry, table: RegistryTable, block: Table, row_index: int, out: list[tuple[Reference, bool]]
-) -> None:
-    row = block.rows[row_index]
-    texts = row.texts
-    roles = (table.port_column, table.service_column, table.protocol_column, *table.joined, *table.views)
-    for column in range(min(len(texts), len(table.headers))):
-        text = texts[column]
-        # "<port> <name>" starts with a digit, unless code or emphasis wraps it.
-        if not text or (not text[0].isdigit() and text[0] not in "`*_") or column in roles:
-            continue
-        match = _REFERENCE.fullmatch(strip_markup(text))
-        if not match or not 1 <= int(match.group(1)) <= 65535:
-            continue
-        name = service_name(match.group(2))
-        if placeholder_marker(name) or not name[0].isalnum():
-            continue
-        header = table.headers[column]
-        reference = Reference(int(match.group(1)), name, entry.index, header, entry.line, row.column(column))
-        # Only a name shaped like an identifier is a reference by itself ("3 replicas" is prose).
-        out.append((reference, bool(_IDENTIFIER_HINT.search(name.split(" (")[0]))))

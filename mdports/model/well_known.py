@@ -29,7 +29,6 @@ from .ports import PortSyntaxError, parse_span, strip_markup
 from .registry import service_name
 from .sections import Section
 from .tables import Columns
-from .vocabulary import normalize_header
 
 ROLE = "reference"
 _MOST = 2 / 3
@@ -125,10 +124,10 @@ _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 def _well_known(port_text: str, service_text: str) -> int | None:
-    """The port of a row naming a well-known protocol on its standard port (``22 | SSH/SCP/SFTP``), or None."""
-    digits = port_text.strip()
-    if digits.isdigit() and digits.isascii() and (len(digits) > 5 or int(digits) not in _PORTS):
-        return None  # the usual row, told by its port alone (run on rows of every registry table)
+    """The port of a row naming a well-known protocol on its standard port (``22 | SSH/SCP/SFTP``), or None.
+
+    The caller has told the usual row by its port alone (:func:`reference_reason`).
+    """
     try:
         port = parse_span(port_text.split("/")[0].split(",")[0]).lo
     except PortSyntaxError:
@@ -154,11 +153,15 @@ def reference_reason(block: Table, columns: Columns, sections: list[Section], se
     for column in names:
         if column == port_column:
             continue
-        texts = [row.texts for row in block.body if len(row.texts) > max(port_column, column)]
+        width = max(port_column, column)
+        texts = [row.texts for row in block.body if len(row.texts) > width]
         found: list[int] = []
         missed = 0
         for t in texts:
-            port = _well_known(t[port_column], t[column])
+            cell = t[port_column].strip()
+            # The usual row, told by its port alone (run on rows of every registry table: no call).
+            usual = cell.isdigit() and cell.isascii() and (len(cell) > 5 or int(cell) not in _PORTS)
+            port = None if usual else _well_known(t[port_column], t[column])
             if port is not None:
                 found.append(port)
                 if heading is not None:
@@ -213,23 +216,23 @@ _PEER = re.compile(  # bounded quantifiers: linear under search too
 )
 
 
-def firewall_reason(block: Table) -> str | None:
+def firewall_reason(block: Table, names: tuple[str, ...]) -> str | None:
     """Why a table is a table of firewall rules (a column of verdicts, or of peers), or None.
 
-    Only columns whose header names a verdict or a peer are looked at: the usual registry
-    costs one look at its header.
+    Only columns whose header (of ``names``, as :func:`.tables.read_columns` reads them) names a
+    verdict or a peer are looked at: the usual registry costs one look at its header.
     """
     rows = block.body
-    for index, header in enumerate(block.header.texts):
-        name = normalize_header(header)
+    headers = block.header.texts
+    for index, name in enumerate(names):
         verdict, peer = name in _VERDICT_HEADERS, name in _PEER_HEADERS
         if not rows or not (verdict or peer):
             continue
         cells = [strip_markup(row.texts[index]).lower() for row in rows if index < len(row.texts)]
         if verdict and 2 * sum(1 for cell in cells if cell.split(" ")[0] in _VERDICTS) > len(rows):
-            return f"column {header.strip()!r} allows or denies: firewall rules, not services"
+            return f"column {headers[index].strip()!r} allows or denies: firewall rules, not services"
         if peer and 2 * sum(1 for cell in cells if _PEER.match(cell[:64])) > len(rows):
-            return f"column {header.strip()!r} names who may connect: firewall rules, not services"
+            return f"column {headers[index].strip()!r} names who may connect: firewall rules, not services"
     return None
 
 
