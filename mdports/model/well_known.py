@@ -154,10 +154,15 @@ def reference_reason(block: Table, columns: Columns, sections: list[Section], se
         if column == port_column:
             continue
         width = max(port_column, column)
-        texts = [row.texts for row in block.body if len(row.texts) > width]
+        # Rows too short to hold both cells are left out; the threshold counts every row, so that
+        # the usual registry stops after a third of its rows without a list of the rest.
+        bound = len(block.body)
         found: list[int] = []
         missed = 0
-        for t in texts:
+        for row in block.body:
+            t = row.texts
+            if len(t) <= width:
+                continue
             cell = t[port_column].strip()
             # The usual row, told by its port alone (run on rows of every registry table: no call).
             usual = cell.isdigit() and cell.isascii() and (len(cell) > 5 or int(cell) not in _PORTS)
@@ -168,10 +173,10 @@ def reference_reason(block: Table, columns: Columns, sections: list[Section], se
                     break  # one row is enough beside such a heading
             else:
                 missed += 1
-                if heading is None and 3 * missed > len(texts):
+                if heading is None and 3 * missed > bound:
                     break  # more than a third of the rows are not: no reference without a heading (cheap)
         if len(found) > len(known):
-            known, rows = found, len(texts)
+            known, rows = found, sum(1 for row in block.body if len(row.texts) > width)
     if not known:
         return None  # the usual registry: no row is SSH on 22
     if heading is not None:

@@ -61,7 +61,7 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
         clashes = _clashes(registry, entry, _namespace(registry, entry, machines), first_holder, holds_none)
         if clashes is None:
             continue  # retired, inside its container, or every host's row (model.port_sharing): no clash either way
-        if len(clashes) > 1 and summarizes(entry, clashes):
+        if not clashes or (len(clashes) > 1 and summarizes(entry, clashes)):
             continue  # `mda | 110, 143, 993, 995` names rows of another table together (model.port_sharing)
         where = f" on {entry.host}" if entry.layer == "running" and entry.host else ""
         for holder, ports in clashes.items():
@@ -130,10 +130,12 @@ def _namespace(registry: Registry, entry: Entry, machines: Mapping[int, str]) ->
     host = entry.host if entry.layer == "planned" else "running:" + host_key(entry.host or "")
     if machines and entry.layer == "planned" and entry.host is None and entry.section in machines:
         host = "machine:" + machines[entry.section]
-    if entry.source == "table" and registry.tables[entry.table].port_kind == "dev":
-        host = f"dev:{host}"
-    elif entry.source == "table" and registry.tables[entry.table].port_by_content:
-        host = f"table {entry.table}:{host}"
+    if entry.source == "table":
+        table = registry.tables[entry.table]
+        if table.port_kind == "dev":
+            host = f"dev:{host}"
+        elif table.port_by_content:
+            host = f"table {entry.table}:{host}"
     return f"{host}@{entry.place}" if entry.place else str(host)
 
 
