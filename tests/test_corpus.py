@@ -40,13 +40,14 @@ def test_the_figures_do_not_fall_back() -> None:
     assert totals["documents"] == 120
     # Every document hand-counted on 2026-12-06. Rows read: 2,141 of 2,458 (87.1%) in the evening,
     # 2,436 (99.1%) after round 4 (columns known by content, addresses and routes, lists written port
-    # first); ports 2,148 -> 2,545 of 2,908; error findings 54 -> 40 (29 real). Issue 24's target is
-    # 97%; these floors keep the reading from falling back.
-    assert totals["read"] >= 2436
-    assert totals["ports_read"] >= 2545  # of 2,908 ports
+    # first); ports 2,148 -> 2,545 of 2,908; error findings 54 -> 40 (29 real). Round 5 (ports in
+    # notes, declared ports, ports shared legitimately): 2,447 rows, 2,547 ports, 30 errors (29 real).
+    # Issue 24's target is 97%; these floors keep the reading from falling back.
+    assert totals["read"] >= 2447
+    assert totals["ports_read"] >= 2547  # of 2,908 ports
     assert totals["silent"] == 0  # a document read empty says why (MP006, MP110 or explain)
-    assert totals["errors"] <= 40  # 29 of them real (the manifest's real_errors); 11 false, listed in the closing note
-    assert totals["extra"] <= 82  # entries on no row a person reads: 114 before round 4
+    assert totals["errors"] <= 30  # 29 of them real (the manifest's real_errors); 1 false (072:19), in the closing note
+    assert totals["extra"] <= 69  # entries on no row a person reads: 114 before round 4, 82 before round 5
     assert totals["real"] == sum(len(fact.get("real_errors", [])) for fact in MANIFEST.values())
 
 
