@@ -19,7 +19,7 @@ from .cross_tables import allocating, grouped_by_block, repeating
 from .lists import Host, heading_host, read_lists
 from .lookup import Registry
 from .names import fold_name
-from .port_sharing import kubernetes_services, not_assigned
+from .port_sharing import kubernetes_services
 from .registry import (
     Directive,
     Entry,
@@ -43,7 +43,7 @@ from .tables import (
     without_flag_ports,
 )
 from .vocabulary import Vocabulary
-from .well_known import firewall_reason, reference_reason
+from .well_known import firewall_reason, not_assigned, reference_reason
 
 
 def build(document: Document, vocab: Vocabulary = vocabulary.DEFAULT) -> Registry:
@@ -157,7 +157,7 @@ def _read_table(state: _Pass, block_index: int, block: Table) -> None:
         if why is None:  # `| Action | Port | From |`: who may connect, not who listens (.well_known)
             why, role = firewall_reason(block, columns.names), "firewall"
         if why is None and (held := not_assigned(block, columns, state.sections, section_index)):
-            role, why = held  # ports to avoid, or to open in a firewall: held by no row (.port_sharing)
+            role, why = held  # ports to avoid, or to open in a firewall: held by no row (.well_known)
         if why is not None:
             state.readings.append(dataclasses.replace(reading, role=role, reason=why))
             return

@@ -1,4 +1,5 @@
-"""What is read but is not the registry's: reference tables of well-known ports, firewall rules, divider rows.
+"""What is read but is not the registry's: reference tables of well-known ports, firewall rules, divider rows,
+ports a document says not to use, ports a firewall opens.
 
 Reference tables of other software's well-known ports: read as a reference, not as the registry.
 
@@ -25,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from ..syntax.document import Table
+from .names import name_words
 from .ports import PortSyntaxError, parse_span, strip_markup
 from .registry import service_name
 from .sections import Section
@@ -261,3 +263,105 @@ def is_divider(texts: Sequence[str], name_column: int) -> bool:
         return False
     text = texts[filled[0]].strip()
     return len(text) > 4 and any(text.startswith(mark) and text.endswith(mark) for mark in _BOLD)
+
+
+# --- ports a document says not to use -------------------------------------------------------------
+# Phrases of a heading that says its table lists ports to keep away from, not ports given out.
+# Not "avoid" alone: `## Port plan (avoid conflicts!)` is a registry.
+_AVOID = (
+    "never use",
+    "do not use",
+    "don't use",
+    "dont use",
+    "not to use",
+    "must not be used",
+    "ports to avoid",
+    "avoid these",
+    "nicht verwenden",
+    "nie verwenden",
+    "no usar",
+    "nunca usar",
+    "ne pas utiliser",
+    "不要使用",
+    "禁止使用",
+    "勿用",
+    "사용 금지",
+    "사용하지",
+)
+
+
+# Words of a row that says what usually takes a port (`MySQL default`, `Common HTTP alt`,
+# `System/Well-known`), not which service of the team runs there.
+_USUAL = frozenset(
+    {"default", "defaults", "common", "commonly", "standard", "known", "system", "typical", "typically", "usually"}
+)
+
+
+def avoided_reason(block: Table, port_column: int, sections: Sequence[Section], index: int | None) -> str | None:
+    """Why a table lists ports to avoid, not assignments, or None.
+
+    Its heading (or an enclosing one) says never to use them, and at least half of its rows say
+    what usually takes the port: ``## Reserved system ports (never use)`` above ``| 0-1023 |
+    System/Well-known |`` and ``| 5432 | PostgreSQL default |``. Such rows hold no port of the
+    registry: they clash with nothing, and a range (``0-1023``) is no malformed assignment.
+    ``## Reserved (other running services - do not use)`` above ``| lms | 8080 | LMS |`` lists
+    services that run: they stay entries, and their clashes are real.
+    """
+    heading = _heading_with(sections, index, _AVOID)
+    if heading is None or not block.body:
+        return None  # the usual table: no heading says not to use its ports
+    usual = sum(
+        1
+        for row in block.body
+        if not _USUAL.isdisjoint(name_words(" ".join(text for i, text in enumerate(row.texts) if i != port_column)))
+    )
+    if 2 * usual < len(block.body):
+        return None
+    said = f"{usual} of its {len(block.body)} rows say what usually takes them"
+    return f"the heading {heading!r} says not to use its ports, and {said}: ports to avoid, not assignments"
+
+
+# --- ports to open in a firewall ------------------------------------------------------------------
+_FIREWALL = ("firewall", "ufw", "iptables", "security group", "방화벽", "防火墙", "防火牆", "cortafuegos", "pare-feu")
+# A service column of this rank or worse names what a port is for (`Required for`, `Used by`,
+# `Purpose`), not a service (`Service`, `Name`, `App`, `Container`: 0-3).
+_FOR_RANK = 4
+
+
+def opened_reason(columns: Columns, sections: Sequence[Section], index: int | None) -> str | None:
+    """Why a table lists the ports a firewall opens, not services, or None.
+
+    ``## Firewall configuration`` above ``| Port | Required For |`` and ``| 3005 | the frontend
+    and its proxy |``: the ports to open for services the registry gives, no listener of their
+    own, so no clash with them. A table under such a heading whose column names services
+    (``| Port | Service |``, a firewall appliance's own ports) stays the registry's.
+    """
+    if columns.service is None or (columns.service_rank or 0) < _FOR_RANK:
+        return None  # the usual table: its column names services
+    heading = _heading_with(sections, index, _FIREWALL)
+    if heading is None:
+        return None
+    said = f"column {columns.names[columns.service]!r} says what each port is for"
+    return f"the heading {heading!r} is about a firewall and {said}: ports to open, not listeners"
+
+
+def _heading_with(sections: Sequence[Section], index: int | None, phrases: Sequence[str]) -> str | None:
+    """The nearest heading (this section's or an enclosing one) holding one of ``phrases``."""
+    while index is not None:
+        section = sections[index]
+        lowered = section.title.lower().replace("\u2019", "'")
+        if any(phrase in lowered for phrase in phrases):
+            return section.title
+        index = section.parent
+    return None
+
+
+def not_assigned(block: Table, columns: Columns, sections: Sequence[Section], index: int) -> tuple[str, str] | None:
+    """The role and reason of a table whose rows hold no port: ports to avoid, or ports a firewall opens."""
+    if columns.port is None:
+        return None
+    why = avoided_reason(block, columns.port, sections, index)
+    if why is not None:
+        return "reference", why
+    why = opened_reason(columns, sections, index)
+    return ("firewall", why) if why is not None else None
