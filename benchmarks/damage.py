@@ -553,7 +553,9 @@ def _side(text: str, rng: random.Random, label: str, avoid: set[str]) -> tuple[s
                     else:
                         text = _hand(text, entry, table.service_column, name, new)
                     avoid.add(new)  # a second change of this side leaves it alone: one intent per entry
-                    intents += [Intent("entry", new, ",".join(map(str, entry.ports))), Intent("gone", name)]
+                    intents.append(Intent("entry", new, ",".join(map(str, entry.ports))))
+                    if kind == "rename" or name not in text.replace(new, ""):  # by hand, other rows may name it
+                        intents.append(Intent("gone", name))
                 elif kind == "remove":
                     edit = mdports.remove(document, name)
                     mdports.verify(edit)
