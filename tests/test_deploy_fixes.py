@@ -717,3 +717,25 @@ def test_a_fix_reports_fixed_only_what_is_gone_and_brings_nothing_new(files: dic
     assert not {place(f) for f in outcome.fixed} & {place(f) for f in after}  # fixed is gone
     for path, (old, new) in outcome.texts.items():
         assert re.sub(r"\d+", "N", old) == re.sub(r"\d+", "N", new), path  # only digits change
+
+
+# --- found by benchmarks/damage.py on the corpus (deploy/002, deploy/013) ------------------------------
+
+EXPORTED = "## 6000-9999: Data\n\n| Port | Service |\n|---|---|\n| 6379 | redis |\n| 9090 | prometheus |\n"
+SCRAPES = """\
+scrape_configs:
+  # Redis metrics, through its exporter
+  - job_name: 'redis'
+    static_configs:
+      - targets: ['redis-exporter:9121']
+"""
+
+
+def test_an_exporter_named_by_its_job_keeps_its_own_port(tmp_path: Path) -> None:
+    """Job `redis` scraping `redis-exporter:9121` is the exporter's port, not a Redis on 9121: no
+    MP203, and ``--fix deployment --unsafe-fixes`` does not point the scrape at Redis's 6379."""
+    root = project(tmp_path, EXPORTED, prometheus_yml=SCRAPES)
+    assert drift_rules(root, "-p", "prometheus.yml") == []
+    result = run_mdports(*FIX, "-p", "prometheus.yml", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "prometheus.yml").read_text(encoding="utf-8") == SCRAPES

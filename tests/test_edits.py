@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import BUNDLED, INPUTS, invoke_mdports, mdports_executable
+from conftest import BUNDLED, INPUTS, invoke_mdports, mdports_executable, run_mdports
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -374,10 +374,10 @@ def test_module_entry_point_edits(tmp_path: Path) -> None:
             "| 3000      | a-very-long-service-name-here |             |\n"
             "| 3001      | auth                          | a           |\n",
         ),
-        (  # a delimiter written edge to edge says nothing of the padding
+        (  # a delimiter written edge to edge says nothing of the padding, and stays edge to edge
             "| Port | Service | Notes |\n|------|---------|-------|\n| 3001 | auth    | a     |\n",
             "| Port | Service                       | Notes |\n"
-            "| ---- | ----------------------------- | ----- |\n"
+            "|------|-------------------------------|-------|\n"
             "| 3000 | a-very-long-service-name-here |       |\n"
             "| 3001 | auth                          | a     |\n",
         ),
@@ -389,3 +389,44 @@ def test_a_widened_aligned_table_keeps_its_one_space_of_padding(table: str, expe
     edit = mdports.add(document, "a-very-long-service-name-here", range="core")
     mdports.verify(edit)
     assert edit.text == "## 3000-3009: Core\n\n" + expected
+
+
+# Found by benchmarks/damage.py on the corpus (documents 009 and 110, wild 70): an aligned table
+# padded wider than its cells was re-padded whole by a rename that fit, and a re-pad rewrote a
+# delimiter written edge to edge (`|-----|`) as `| --- |`, so the diff showed every line changed.
+_MONITORING = (
+    "## Monitoring Services\n\n"
+    "| Container Name      | Image                        | Port Mappings         | Notes                 |\n"
+    "|---------------------|------------------------------|-----------------------|-----------------------|\n"
+    "| `prometheus`        | prom/prometheus:v2.53.0      | `9090->9090`          | Metrics collection    |\n"
+    "| `grafana`           | grafana/grafana:11.1.3       | `3000->3000`          | Dashboards            |\n"
+    "| `promtail`          | grafana/promtail:3.1.0       | (internal only)       | Log shipping to Loki  |\n"
+)
+
+
+def test_a_name_that_fits_a_padded_column_changes_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "PORT_SCHEMA.md"
+    path.write_text(_MONITORING, encoding="utf-8")
+    result = run_mdports("rename", "prometheus", "prometheus-metric", "-f", str(path))
+    assert result.returncode == 0, result.stderr
+    old, new = _MONITORING.splitlines(), path.read_text(encoding="utf-8").splitlines()
+    # Two spaces were the least right padding of the table: the name takes one of them.
+    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [
+        (
+            "| `prometheus`        | prom/prometheus:v2.53.0      | `9090->9090`          | Metrics collection    |",
+            "| `prometheus-metric` | prom/prometheus:v2.53.0      | `9090->9090`          | Metrics collection    |",
+        )
+    ]
+
+
+def test_a_re_padded_table_keeps_its_delimiter_edge_to_edge(tmp_path: Path) -> None:
+    path = tmp_path / "PORT_SCHEMA.md"
+    path.write_text(_MONITORING, encoding="utf-8")
+    result = run_mdports("rename", "prometheus", "prometheus-metrics-long", "-f", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[3] == (
+        "|----------------------------|------------------------------|-----------------------|-----------------------|"
+    )  # the column widened to the name and the table's least right padding (two spaces)
+    assert lines[4].startswith("| `prometheus-metrics-long`  | prom/prometheus:v2.53.0      |")
+    assert len({len(line) for line in lines[2:]}) == 1  # still aligned

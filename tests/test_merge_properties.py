@@ -17,6 +17,7 @@ import pytest
 from conftest import BUNDLED, INPUTS, corpus, git_merge
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from test_merge_regressions import CLUSTER
 
 from mdports import edits
 from mdports.diff import EntryChange, SemanticDiff
@@ -556,6 +557,9 @@ EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
     base=(INPUTS / "broken.md").read_text(encoding="utf-8"),
     ours=[("remove", 12, 0, "svc-a", "Go"), ("remove", 12, 0, "svc-a", "Go"), ("heading", 332, 0, "svc-a", "Go")],
     theirs=[("add", 0, 0, "svc-a", "Go"), ("drop-section", 1, 0, "svc-a", "Go")],
+)
+@example(  # found on corpus document 059: their running table removed, a planned row of the same name kept
+    base=CLUSTER, ours=[("remove", 0, 0, "svc-a", "Go")], theirs=[("drop-section", 1, 0, "svc-a", "Go")]
 )
 def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
     check(base, ours, theirs)

@@ -116,3 +116,43 @@ def test_the_old_three_argument_form_still_works(tmp_path: Path) -> None:
     merged = git_merge(tmp_path, BASE, ours, theirs, driver="merge %O %A %B")
     assert merged.exit_code == 0, merged.output
     assert merged.text == ours.replace("| 3002 | db | Database |", "| 3002 | db | Postgres |")
+
+
+# Found by the merge property run over the corpus (benchmarks/damage.py's hunt, document 059): a
+# service running on a host (a table with a Host column) and the same name in the plan (`Kite` in
+# the cluster's address table) were paired by their order, so a side removing the running table
+# "moved" the planned row, and the driver refused the merge with an internal error.
+CLUSTER = """\
+# Ports
+
+## 30101-30199: Monitoring
+
+| Host | Port | Service |
+|------|------|---------|
+| `grafana.internal` | **30101** | `grafana` |
+| `prometheus.internal` | **30102** | `prometheus` |
+
+## 30201-30299: Infrastructure
+
+| Host | Port | Service |
+|------|------|---------|
+| `kite.internal` | **30201** | `kite` |
+| `redis.internal` | **30202** | `redis` |
+
+## In the cluster
+
+| Service | Address |
+|------|------|
+| Grafana | `grafana.monitoring.svc.cluster.local` |
+| Kite | `kite.kite.svc.cluster.local:8080` |
+| Redis | `redis.redis.svc.cluster.local:6379` |
+"""
+
+
+def test_their_removed_running_table_leaves_the_planned_rows_of_the_same_names(tmp_path: Path) -> None:
+    ours = CLUSTER.replace("| `grafana.internal` | **30101** | `grafana` |\n", "")
+    infrastructure = CLUSTER[CLUSTER.index("## 30201") : CLUSTER.index("## In the cluster")]
+    theirs = CLUSTER.replace(infrastructure, "")
+    merged = git_merge(tmp_path, CLUSTER, ours, theirs)
+    assert merged.exit_code == 0, merged.output
+    assert merged.text == ours.replace(infrastructure, "")

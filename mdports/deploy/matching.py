@@ -205,6 +205,15 @@ def key_of(entry: Entry) -> EntryKey:
 
 
 # Hosts through which Prometheus reaches ports published on the machine itself.
+def _exporter(host: str) -> bool:
+    """True when ``host`` names a Prometheus exporter (``redis-exporter``, ``mysqld_exporter.lan``).
+
+    >>> _exporter("redis-exporter"), _exporter("exporters.lan"), _exporter("redis")
+    (True, False, False)
+    """
+    return "exporter" in _SEPARATORS.split(host.casefold())
+
+
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal", "host-gateway"})
 
 
@@ -310,7 +319,9 @@ class Context:
             return TargetMatch("skipped", ())
         named = host.casefold()
         on = machine if named in LOCAL_HOSTS else self.addresses.get(named)
-        by_job = self.find(job, machine=on or machine, path=path) if role == "scrape" else ()
+        # A job is named for what it monitors (`redis`), but an exporter beside it (`redis-exporter:9121`)
+        # listens on its own port: the job's entries say nothing of that port.
+        by_job = self.find(job, machine=on or machine, path=path) if role == "scrape" and not _exporter(host) else ()
         if on is not None:
             services = tuple(self.listening.get(on, {}).get((port, "tcp"), ())) if port is not None else ()
             return TargetMatch("machine", by_job, services, on)

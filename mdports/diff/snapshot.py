@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from ..files.baseline import Key, finding_keys
 from ..files.config import Config
+from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.ports import merge_spans
@@ -130,10 +131,17 @@ def _canonical_ports(entry: Entry) -> str:
 
 
 def entry_key(entry: Entry) -> str:
-    """Identity of an entry: its case-folded name, or ``reserved:PORTS`` for a placeholder."""
-    if entry.service is not None:
-        return "service:" + fold_name(entry.service)
-    return "reserved:" + _canonical_ports(entry)
+    """Identity of an entry: its case-folded name, or ``reserved:PORTS`` for a placeholder.
+
+    A row of the running layer (a Host column) is also known by its host: ``kite`` running on
+    ``kite.internal`` and ``Kite`` in the plan are two entries, and a version without the one
+    must not pair the other with it (as ``kite`` and ``kite#2`` would, by their order).
+    """
+    if entry.service is None:
+        return "reserved:" + _canonical_ports(entry)
+    if entry.layer == "running" and entry.host:
+        return f"service:{fold_name(entry.service)}@{host_key(entry.host)}"
+    return "service:" + fold_name(entry.service)
 
 
 def side_of(registry: Registry, which: Literal["old", "new"]) -> Side:

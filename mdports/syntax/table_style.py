@@ -99,8 +99,17 @@ class TableStyle:
         return cls(table.header.indent, leads, trails, pad_left, pad_right, empty, eol, widths, aligns)
 
     def fits(self, texts: Sequence[str]) -> bool:
-        """True when ``texts`` fit the aligned widths (always true for a compact table)."""
-        return self.widths is None or all(len(text) <= width for text, width in zip(texts, self.widths, strict=False))
+        """True when ``texts`` fit the aligned columns (always true for a compact table).
+
+        A column's room is its width and its right padding less one space: a table padded wider
+        than its cells (``| redis        |``) takes a longer name without being re-padded.
+        """
+        return self.widths is None or all(
+            len(text) <= self._room(width) for text, width in zip(texts, self.widths, strict=False)
+        )
+
+    def _room(self, width: int) -> int:
+        return width + self.pad_right - min(self.pad_right, 1)
 
     def cell(self, column: int, text: str, *, first: bool = False, last: bool = False) -> str:
         """One raw cell; ``first``/``last`` when it sits at an edge without an outer pipe."""
@@ -113,7 +122,9 @@ class TableStyle:
                 body = text.center(width)
             else:
                 body = text.ljust(width)
-            return " " * self.pad_left + body + " " * self.pad_right
+            # A text longer than the width takes some of the right padding: the column keeps its width.
+            right = max(min(self.pad_right, 1), self.pad_right - (len(body) - width))
+            return " " * self.pad_left + body + " " * right
         if not text:
             return "" if first or last else self.empty
         # A trailing backslash would escape the pipe after it: keep at least one space there.
@@ -219,10 +230,15 @@ def realign(table: Table, rows: Sequence[Sequence[str]], style: TableStyle) -> t
     ]
     widths = [max(width, len(d)) for width, d in zip(widths, delimiter, strict=True)]
     padded = dataclasses.replace(style, widths=tuple(widths))
-    plain = dataclasses.replace(style, widths=tuple(widths), aligns=("",) * columns)
-    out = [
-        padded.row(header, table.header.eol or style.eol),
-        plain.row([_delimiter_text(d, w) for d, w in zip(delimiter, widths, strict=True)], table.delimiter.eol),
-    ]
+    if any(_pads(cell)[0] for cell in table.delimiter.cells if cell.strip()):
+        plain = dataclasses.replace(style, widths=tuple(widths), aligns=("",) * columns)
+        rule = plain.row([_delimiter_text(d, w) for d, w in zip(delimiter, widths, strict=True)], table.delimiter.eol)
+    else:
+        # Written edge to edge (`|-----|`): its dashes fill the padding too, as they did.
+        full = [
+            _delimiter_text(d, style.pad_left + w + style.pad_right) for d, w in zip(delimiter, widths, strict=True)
+        ]
+        rule = Row(style.indent, style.lead, tuple(full), style.trail, "", table.delimiter.eol)
+    out = [padded.row(header, table.header.eol or style.eol), rule]
     out.extend(padded.row(texts) for texts in rows)
     return tuple(out)
