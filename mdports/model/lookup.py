@@ -16,7 +16,6 @@ from functools import cached_property
 from ..errors import NotFoundError, UsageError
 from ..syntax.document import Document
 from . import vocabulary
-from .addresses import url_route
 from .names import fold_name, mixed_script_confusable, name_words, skeleton
 from .ports import MAX_PORT, PortRange, strip_markup
 from .registry import Directive, Entry, ListReading, Reference, RegistryTable, TableReading, service_name
@@ -316,7 +315,11 @@ def _route(entry: Entry, port: int) -> tuple[str, str] | None:
         cell = strip_markup(text)
         if cell.startswith("/"):
             return ("", cell.rstrip("/") or "/")
-        route = url_route(cell) if "://" in cell else None
+        if "://" not in cell:
+            continue
+        from .addresses import url_route  # loads with a table of routes only (start-up: most registries have none)
+
+        route = url_route(cell)
         if route is not None and route[1] == port:
             return (route[0], route[2])
     return None
