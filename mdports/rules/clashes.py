@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from ..model.addresses import names_listener
-from ..model.key_value import repeated_records
 from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import describe, fold_name, mixed_script_confusable
@@ -43,7 +41,11 @@ def check_duplicate_ports(registry: Registry, path: str) -> Iterator[Finding]:
     container = {index for index, table in enumerate(registry.tables) if table.port_kind == "container"}
     if container:  # a table of one container's ports, under its heading (model.port_sharing)
         container |= container_views(registry, container)
-    repeated = repeated_records(registry)
+    repeated: frozenset[int] = frozenset()
+    if any(table.record for table in registry.tables):  # a table per service (model.key_value): rare, loaded then
+        from ..model.key_value import repeated_records
+
+        repeated = repeated_records(registry)
     machines = machine_sections(registry.sections, registry.entries)
     no_port: dict[int, bool] = {}
 
@@ -141,7 +143,11 @@ def _namespace(registry: Registry, entry: Entry, machines: Mapping[int, str]) ->
 
 def _one_upstream(first: Entry, entry: Entry) -> bool:
     """Two routes to one upstream (``/api/weather`` and ``/api/weather/forecast`` to ``weather:8092``)."""
-    return first.place is not None and first.place == entry.place and names_listener(first.place)
+    if first.place is None or first.place != entry.place:
+        return False
+    from ..model.addresses import names_listener  # routes and addresses only: loaded when a place is shared
+
+    return names_listener(first.place)
 
 
 def _seen_again(first: Entry, entry: Entry) -> bool:

@@ -9,7 +9,6 @@ from ..location import Location
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.ports import format_ports
-from ..model.protocol_columns import labels_applications
 from ..model.registry import Entry
 from ..syntax.document import Table
 from .entry_rules import BROKEN_REFERENCE, MALFORMED_PORT, MALFORMED_PROTOCOL
@@ -70,6 +69,8 @@ def check_protocols(registry: Registry, path: str) -> Iterator[Finding]:
             block = registry.document.blocks[table.block]
             assert isinstance(block, Table) and table.protocol_column is not None
             if entry.table not in labels:
+                from ..model.protocol_columns import labels_applications  # a malformed protocol cell: rare
+
                 labels[entry.table] = labels_applications(block, table.protocol_column)
             if labels[entry.table]:
                 continue  # `| Protocol | HTTP REST | DIS |`: labels (model.protocol_columns)
