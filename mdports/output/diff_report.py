@@ -265,7 +265,7 @@ def _markdown(segments: Iterable[Segment]) -> str:
 
 def comment_length(text: str) -> int:
     """Length as GitHub counts it, conservatively: UTF-16 code units (an emoji counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate is one unit, not a crash
 
 
 def item_line(item: Item) -> str:
