@@ -561,6 +561,16 @@ EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 @example(  # found on corpus document 059: their running table removed, a planned row of the same name kept
     base=CLUSTER, ours=[("remove", 0, 0, "svc-a", "Go")], theirs=[("drop-section", 1, 0, "svc-a", "Go")]
 )
+@example(  # our new table under a section they removed, one name in two sections: markers must not nest
+    base=(INPUTS / "messy.md").read_text(encoding="utf-8"),
+    ours=[("add", 0, 0, "svc-a", "Go")] * 3 + [("split", 0, 0, "svc-a", "Go")],
+    theirs=[
+        ("add", 0, 0, "svc-a", "Go"),
+        ("drop-section", 0, 0, "svc-a", "Go"),
+        ("drop-column", 0, 0, "svc-a", "Go"),
+        ("split", 0, 1, "svc-a", "Go"),
+    ],
+)
 def test_no_change_of_either_side_is_lost(base: str, ours: list[Operation], theirs: list[Operation]) -> None:
     check(base, ours, theirs)
 

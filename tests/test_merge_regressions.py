@@ -156,3 +156,99 @@ def test_their_removed_running_table_leaves_the_planned_rows_of_the_same_names(t
     merged = git_merge(tmp_path, CLUSTER, ours, theirs)
     assert merged.exit_code == 0, merged.output
     assert merged.text == ours.replace(infrastructure, "")
+
+
+# Found by test_no_change_of_either_side_is_lost: one name in two sections (alpha), our new table under
+# a section they removed, their split of the other section's table.
+TWO_ALPHAS = """\
+# A registry that needs formatting
+
+Some prose that fmt must not touch.
+
+## 3000-3009: Core
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 3003 | gamma | third |
+|3001|alpha|first|
+| 3002 |  beta   | second |
+| 3004 | *(reserved)* | |
+| 3005-3006 | *(reserved)* | |
+| 3008 | delta | fourth
+| 3007 | *(reserved)* | |
+
+## 4000-4009: Aligned
+
+| Port | Service   | Notes  |
+| ---- | --------- | ------ |
+| 4002 | omega     | last   |
+| 4000 | alpha     | first  |
+| 4001 | beta      | middle |
+"""
+
+TWO_ALPHAS_OURS = """\
+# A registry that needs formatting
+
+Some prose that fmt must not touch.
+
+## 3000-3009: Core
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 3003 | gamma | third |
+|3001|alpha|first|
+| 3002 |  beta   | second |
+| 3004 | *(reserved)* | |
+| 3005-3006 | *(reserved)* | |
+| 3008 | delta | fourth
+| 3007 | *(reserved)* | |
+
+More:
+
+| Port | Service | Description |
+|------|---------|-------------|
+| 3000 | svc-a | |
+
+## 4000-4009: Aligned
+
+| Port | Service   | Notes  |
+| ---- | --------- | ------ |
+| 4002 | omega     | last   |
+| 4000 | alpha     | first  |
+| 4001 | beta      | middle |
+"""
+
+TWO_ALPHAS_THEIRS = """\
+# A registry that needs formatting
+
+Some prose that fmt must not touch.
+
+## 4000-4009: Aligned
+
+| Port | Service   |
+| ---- | --------- |
+| 4002 | omega     |
+| 4001 | beta      |
+
+More:
+
+| Port | Service   |
+| ---- | --------- |
+| 4000 | alpha     |
+"""
+
+
+def test_a_table_inside_a_prose_conflict_gets_no_markers_of_its_own(tmp_path: Path) -> None:
+    merged = git_merge(tmp_path, TWO_ALPHAS, TWO_ALPHAS_OURS, TWO_ALPHAS_THEIRS)
+    assert merged.exit_code == 1, merged.output
+    inside = False
+    for line in merged.text.splitlines():
+        if line.startswith("<<<<<<<"):
+            assert not inside, f"conflict markers nested in conflict markers:\n{merged.text}"
+            inside = True
+        elif line.startswith(">>>>>>>"):
+            inside = False
+    # Our section they removed is between markers whole; their split of the other section is theirs.
+    assert "| 3000 | svc-a | |" in merged.text and "|3001|alpha|first|" in merged.text
+    assert "| 4000 | alpha     |" in merged.text and "| 4002 | omega     |" in merged.text
+    assert "they removed the table at line 7, but we added or changed" in merged.output

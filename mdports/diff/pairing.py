@@ -193,9 +193,15 @@ def table_map(old: Registry, new: Registry, entries: Mapping[int, int], sections
                 taken.setdefault(candidates[position], index)
             else:
                 orphans.append(index)
+    paired_sections = set(sections.values())
     for index in orphans:  # a section without counterpart: its table follows most of its entries
-        found = next((table for table in _ranked(count_votes().get(index, {})) if table not in taken), None)
-        if found is not None:
+        table_votes = count_votes().get(index, {})
+        found = next((table for table in _ranked(table_votes) if table not in taken), None)
+        if found is None:
+            continue
+        # Into a section new on that side (the section renamed beyond recognition), or with most of
+        # the entries still there: not after one name seen again in a section that has its own.
+        if new.tables[found].section not in paired_sections or 2 * table_votes[found] > sum(table_votes.values()):
             taken[found] = index
     return {old_index: new_index for new_index, old_index in taken.items()}
 
