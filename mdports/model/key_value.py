@@ -138,9 +138,7 @@ def repeated_records(registry: Registry) -> frozenset[int]:
     ``| 8096 | Emby |`` in a quick-reference table, then `### Emby` with its record on 8096 (or the
     record first, then a summary row): the clash of Emby with Jellyfin on 8096 is reported once.
     """
-    tables = registry.tables
-    if not any(table.record for table in tables):
-        return frozenset()  # the usual case
+    tables = registry.tables  # the caller asks only when a table is a record (rules.clashes)
     first: dict[tuple[str, int], Entry] = {}
     found = set()
     for entry in registry.entries:
