@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..readonly import readonly
+
 MIN_PORT = 1
 MAX_PORT = 65535
 
@@ -55,7 +57,7 @@ def _wrapper(text: str) -> str:
     return first if len(text) >= 2 and text.endswith(first) else ""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@readonly(order=True)
 class PortRange:
     """An inclusive range of ports, ``lo <= hi``."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..readonly import readonly
 from . import vocabulary
 from .ports import MAX_PORT, PortRange, format_ports, strip_markup
 
@@ -106,7 +107,7 @@ class ListReading:
     items_at: tuple[int, ...] = ()  # the first line of each item, host labels included (the merge's units)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Entry:
     """One registry entry: an assigned service or a placeholder (reserved ports).
 
@@ -183,7 +184,7 @@ class Entry:
         return f"{self.service} ({ports})" if self.service else f"placeholder {ports}"
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Reference:
     """A cell such as ``3030 chat-backend`` that points at another entry."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
+
+from ..readonly import readonly
 
 _EOL = re.compile(r"\r\n|\r|\n")
 # markdown-it treats a pipe preceded by a backslash as escaped; so do we, to agree on cells.
@@ -76,7 +77,7 @@ def split_eol(line: str) -> tuple[str, str]:
     return line, ""
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Row:
     """One table line, cut into its cells with every byte of trivia kept.
 
