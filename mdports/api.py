@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from .edits import Edit, today, verify
@@ -23,6 +22,7 @@ from .files.reading import read_text
 from .files.transaction import DEFAULT_LOCK_TIMEOUT, Locking, Target, transact_file
 from .model.lookup import Registry
 from .model.reading import build
+from .readonly import readonly
 from .rules import validation as _rules
 from .rules.findings import Report
 from .syntax import document as _document
@@ -51,7 +51,7 @@ def validate(source: Document | Registry, config: Config | None = None) -> Repor
     return _rules.validate(model, config)
 
 
-@dataclass(frozen=True)
+@readonly
 class EditResult:
     """What :func:`edit_file` did: the edit, the verified new registry, whether it wrote."""
 

@@ -13,7 +13,7 @@ Findings, errors and every deployment record carry a :class:`Location`; the wire
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .readonly import readonly
 
 
 def format_location(path: str | None, line: int | None = None, column: int | None = None) -> str:
@@ -26,7 +26,7 @@ def format_location(path: str | None, line: int | None = None, column: int | Non
     return ":".join(parts)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@readonly(order=True)
 class Location:
     """Where something is written: a file and the 1-based line and column of its first character."""
 

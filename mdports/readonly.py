@@ -31,13 +31,19 @@ _T = TypeVar("_T")
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def readonly(cls: type[_T], /) -> type[_T]: ...
 @overload
-def readonly(*, order: bool = False) -> Callable[[type[_T]], type[_T]]: ...
+def readonly(*, order: bool = False, slots: bool = True) -> Callable[[type[_T]], type[_T]]: ...
 
 
-def readonly(cls: type[_T] | None = None, /, *, order: bool = False) -> type[_T] | Callable[[type[_T]], type[_T]]:
-    """``@readonly`` or ``@readonly(order=True)`` on a class: a slotted dataclass, read-only to the type checker."""
+def readonly(
+    cls: type[_T] | None = None, /, *, order: bool = False, slots: bool = True
+) -> type[_T] | Callable[[type[_T]], type[_T]]:
+    """``@readonly`` on a class: a slotted dataclass, read-only to the type checker.
+
+    ``order=True`` orders it by its fields; ``slots=False`` keeps an instance ``__dict__``
+    (for ``functools.cached_property``).
+    """
 
     def make(cls: type[_T]) -> type[_T]:
-        return dataclass(slots=True, order=order, unsafe_hash=True)(cls)
+        return dataclass(slots=slots, order=order, unsafe_hash=True)(cls)
 
     return make if cls is None else make(cls)

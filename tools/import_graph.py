@@ -39,8 +39,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mdports.rules",),  # the catalogue, the checks, findings and accepted exceptions
     ("mdports.model",),  # the read-only registry model, and its queries
     ("mdports.syntax",),  # the lossless document, lines and rows, escaping
-    ("mdports.records", "mdports.readonly", "mdports.errors", "mdports.version", "mdports._gc"),  # the ground floor
+    ("mdports.records", "mdports.errors", "mdports.version", "mdports._gc"),  # the ground floor
     ("mdports.location",),  # under it: a place in a file and how it is written (errors use it too)
+    ("mdports.readonly",),  # under everything: the decorator of every record
 )
 
 

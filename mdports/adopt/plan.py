@@ -19,7 +19,7 @@ import os
 import subprocess
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..deploy.discover import Discovery, Found, discover
 from ..errors import RefusedError
 from ..files.config import CONFIG_FILES, DEFAULT_DOCUMENT, find_config
 from ..files.reading import read_text
+from ..readonly import readonly
 from ..records import JSON_VERSION
 from . import wiring
 from .wiring import Step
@@ -112,7 +113,7 @@ def render(found: Discovery, *, prefix: str = "", document: str | None = None) -
     return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True)
+@readonly
 class Parts:
     """The parts of ``init`` to do (each can be switched off: ``--no-hook``, ...)."""
 
@@ -124,7 +125,7 @@ class Parts:
     workflow: bool = True
 
 
-@dataclass(frozen=True)
+@readonly
 class Plan:
     """The discovery and the steps that follow from it."""
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..files.reading import read_text
+from ..readonly import readonly
 from ..version import __version__
 
 DRIVER_NAME = "mdports port schema merge"
@@ -41,7 +41,7 @@ PRE_COMMIT_REV = f"v{__version__}"  # the release tag of this mdports
 _LINT_STAGED_CONFIGS = re.compile(r"(?:lint-staged\.config\.[cm]?[jt]s|\.lintstagedrc(?:\.[a-z]+)?)")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Step:
     """One thing ``init`` does: create or change a file, set git configuration, or a note for a person."""
 

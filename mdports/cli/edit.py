@@ -12,12 +12,12 @@ themselves, so that starting ``mdports validate`` does not pay for it; annotatio
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..errors import UsageError
+from ..readonly import readonly
 from ..records import JSON_VERSION
 from ..syntax.escaping import dump
 from ._app import EXIT_FINDINGS, EXIT_OK, command
@@ -45,7 +45,7 @@ HOST = typer.Option(
 )
 
 
-@dataclass(frozen=True)
+@readonly
 class EditOptions:
     """The options the five edit commands share, handed to each as one value (see :func:`edit_command`)."""
 

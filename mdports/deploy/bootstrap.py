@@ -25,9 +25,9 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..location import Location
+from ..readonly import readonly
 from ..syntax.escaping import escape_markdown
 from .deployment import Deployment
 from .matching import LOCAL_HOSTS
@@ -41,7 +41,7 @@ _NOT_IN_CODE = frozenset("`|\\\x7f\ufeff") | {chr(c) for c in (*range(0x20), *ra
 _NOT_IN_CODE |= {chr(c) for c in (*range(0x200B, 0x2010), *range(0x2028, 0x202F), *range(0x2066, 0x206A))}
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@readonly(order=True)
 class Row:
     """One published port (or span) of a host, and where it is defined."""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 import yaml
 
 from ..location import Location
 from ..model.ports import PortRange
+from ..readonly import readonly
 from .notation import PortSpecError, YamlFile, is_empty, port_span, scalar
 
 _PROTOCOLS = ("tcp", "udp", "sctp")
@@ -31,7 +31,7 @@ _COMPOSE_KEYS = frozenset({"services", "version", "name", "networks", "volumes",
 _TRAEFIK_PORT = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.server\.port")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ComposePort:
     """One entry of a compose service's ``ports:`` list.
 
@@ -64,7 +64,7 @@ class ComposePort:
         return self.published.lo + (container_port - self.target.lo)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Route:
     """A traefik label naming the container port its router sends traffic to."""
 
@@ -74,7 +74,7 @@ class Route:
     port: int | None  # None when the value cannot be read (then it is not checked)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ComposeService:
     """A service of a docker compose file: its name, ``container_name``, ports and traefik routes."""
 

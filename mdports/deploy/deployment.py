@@ -23,7 +23,7 @@ what ties them together: the hosts, the files given for each, and the whole depl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..files.config import Config, display_path
 from ..files.reading import read_text
+from ..readonly import readonly
 from ..syntax.row import split_eol, split_lines
 from .compose import ComposeService, read_compose
 from .envfile import EnvPort, read_env, read_variables
@@ -50,7 +51,7 @@ from .targets import ScrapeTarget, TunnelRoute, read_cloudflared, read_prometheu
 Kind = Literal["compose", "prometheus", "env", "cloudflared", "kubernetes"]
 
 
-@dataclass(frozen=True)
+@readonly
 class HostFiles:
     """The deployment files of one host (``name`` ``""`` is the unnamed host of top-level options)."""
 
@@ -63,7 +64,7 @@ class HostFiles:
     kubernetes: tuple[str, ...] = ()  # manifest files or folders of them
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Machine:
     """A configured host: its name (``""`` for the unnamed one) and the addresses it is reached at."""
 
@@ -75,7 +76,7 @@ class Machine:
         return self.name or "this host"
 
 
-@dataclass(frozen=True)
+@readonly
 class Deployment:
     """Everything read from the deployment files, in the order the files were given."""
 

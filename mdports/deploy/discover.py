@@ -27,11 +27,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 from ..files.reading import read_text
+from ..readonly import readonly
 from .deployment import HostFiles, Kind
 
 # Vendored, installed or generated: never a deployment of the repository's own.
@@ -52,7 +52,7 @@ _UNNAMEABLE = "its name has bytes that are not UTF-8 or a control character: ren
 _HOST_NAME = re.compile(r"[^a-z0-9_-]+")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Found:
     """One deployment file: its path (relative to the root, ``/``-separated), kind, host and why."""
 
@@ -62,7 +62,7 @@ class Found:
     reason: str  # the choice, as the configuration's comment says it
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Discovery:
     """What :func:`discover` found below ``root``."""
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..location import Location
+from ..readonly import readonly
 from ..syntax.row import LineIndex
 from .notation import PortSpecError, port_span
 
@@ -31,7 +31,7 @@ _SINGLE_QUOTED_ESCAPES = {"\\": "\\", "'": "'"}
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class EnvPort:
     """A ``NAME_PORT=NNNN`` variable of an env file."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from ..errors import RefusedError
 from ..files.config import Config
@@ -29,6 +28,7 @@ from ..files.transaction import Locking, Target, transact
 from ..fixes import apply_edits
 from ..location import Location
 from ..model.lookup import Registry
+from ..readonly import readonly
 from ..rules.findings import Finding, Fix, Report, TextEdit
 from ..syntax.row import split_eol, split_lines, unified_diff
 from .compose import read_compose
@@ -42,7 +42,7 @@ CHANGED_WHILE_CHECKING = "the file changed while drift was checking it"
 UNSAFE = "a new host port changes where traffic goes (an unsafe fix); run with --unsafe-fixes to apply it"
 
 
-@dataclass(frozen=True)
+@readonly
 class DeploymentOutcome:
     """What ``drift --fix deployment`` did: the new text of each file it changes, and what it left."""
 

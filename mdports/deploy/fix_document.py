@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from .. import edits
 from ..edits.targets import OTHER_PORTS
@@ -26,6 +25,7 @@ from ..model.names import fold_name
 from ..model.reading import build
 from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT, Vocabulary
+from ..readonly import readonly
 from ..rules.deployment_rules import PORT_MISMATCH, RESERVED_PORT, UNDOCUMENTED_PORT
 from ..rules.findings import Finding
 from ..rules.validation import validate
@@ -39,7 +39,7 @@ MOVED_OR_RESERVED = (PORT_MISMATCH, RESERVED_PORT)
 CHANGED_WHILE_CHECKING = "the document changed while drift was checking it"
 
 
-@dataclass(frozen=True)
+@readonly
 class DocumentOutcome:
     """What ``drift --fix document`` did to the document."""
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..location import Location
+from ..readonly import readonly
 from ..rules.deployment_rules import UNDOCUMENTED_PORT
 from ..rules.findings import Finding
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ..records import PortEditRecord
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Unfixed:
     """A finding a fix left as it was, and why."""
 
@@ -78,7 +78,7 @@ def would_cause(findings: Sequence[Finding]) -> str:
 FOLLOWS = (PORT_TAKEN, PORT_MISMATCH, RESERVED_PORT)  # a matched record on a port that is not its entry's
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class PortEdit:
     """One host port changed in a deployment file: where, from what, to what."""
 
@@ -95,7 +95,7 @@ class PortEdit:
 Record = ComposePort | EnvPort | ScrapeTarget | TunnelRoute
 
 
-@dataclass(frozen=True)
+@readonly
 class Group:
     """The edits that fix one finding: its record's port, and every reference that moves with it."""
 

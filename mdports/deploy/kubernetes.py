@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -28,6 +27,7 @@ import yaml
 from ..errors import InputError
 from ..location import Location
 from ..model.ports import MAX_PORT, MIN_PORT
+from ..readonly import readonly
 from .notation import Pairs, YamlFile, scalar
 
 _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"})
@@ -36,7 +36,7 @@ _SUFFIXES = (".yaml", ".yml")
 Labels = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ContainerPort:
     """A ``containerPort`` of a workload's pod template, with its optional name."""
 
@@ -45,7 +45,7 @@ class ContainerPort:
     name: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Workload:
     """A Deployment (StatefulSet, ...) or Pod: its name, pod labels and container ports."""
 
@@ -56,7 +56,7 @@ class Workload:
     ports: tuple[ContainerPort, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ServicePort:
     """One entry of a Service's ``ports:``; ``target`` is the ``targetPort`` as written (a number or a name)."""
 
@@ -70,7 +70,7 @@ class ServicePort:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class KubeService:
     """A Service: its name, selector and ports."""
 
@@ -80,7 +80,7 @@ class KubeService:
     ports: tuple[ServicePort, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Backend:
     """The Service (and its port, by number or name) an Ingress path sends traffic to."""
 
@@ -90,7 +90,7 @@ class Backend:
     port_name: str | None
 
 
-@dataclass(frozen=True)
+@readonly
 class Manifests:
     """Everything read from one manifest file."""
 

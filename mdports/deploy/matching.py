@@ -30,7 +30,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from ..files.config import Config
@@ -38,6 +37,7 @@ from ..model.lists import host_key
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.registry import Entry
+from ..readonly import readonly
 from .compose import ComposePort, ComposeService
 from .deployment import Deployment
 
@@ -220,7 +220,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docke
 TargetKind = Literal["compose", "container", "host", "machine", "remote", "skipped"]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class TargetMatch:
     """How a scrape target (or tunnel route) was resolved, and so what its port means.
 

@@ -12,12 +12,12 @@ Ports that cannot be read, in every kind of deployment file (MP209).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from ..location import Location
 from ..model.ports import format_ports
 from ..model.registry import Entry
+from ..readonly import readonly
 from ..rules.deployment_rules import (
     DUPLICATE_HOST_PORT,
     PORT_MISMATCH,
@@ -32,7 +32,7 @@ from .compose import ComposePort, ComposeService
 from .matching import Context, EntryKey, key_of
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Subject:
     """A deployment record as the messages name it: ``compose service auth publishes port ...``."""
 

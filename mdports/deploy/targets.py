@@ -22,18 +22,18 @@ The ingress rules of a Cloudflare Tunnel (``cloudflared`` config): which local p
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 import yaml
 
 from ..location import Location
+from ..readonly import readonly
 from .notation import Pairs, PortSpecError, YamlFile, parse_target, scalar
 
 TargetRole = Literal["scrape", "probe", "rewritten"]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ScrapeTarget:
     """One address of a Prometheus job: a ``static_configs`` target, or the exporter a relabel names.
 
@@ -140,7 +140,7 @@ def read_prometheus(text: str, path: str) -> tuple[ScrapeTarget, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class TunnelRoute:
     """One ingress rule: the public hostname (and path), and the origin service it sends traffic to.
 

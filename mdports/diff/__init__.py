@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from ..model.ports import format_ports
 from ..model.registry import Layer, Status
+from ..readonly import readonly
 from ..rules.findings import Finding
 
 EntryKind = Literal["added", "removed", "renamed", "moved", "changed"]
@@ -26,7 +27,7 @@ ENTRY_KINDS: tuple[EntryKind, ...] = ("added", "removed", "renamed", "moved", "c
 SECTION_KINDS: tuple[SectionKind, ...] = ("added", "removed", "renamed", "re-ranged")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class SectionRef:
     """Which section a change belongs to: its slug (identity), heading and declared range."""
 
@@ -47,7 +48,7 @@ class SectionRef:
         return self.heading or "(preamble)"
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class CellChange:
     """One cell of an entry, old -> new (None where the column did not exist)."""
 
@@ -56,7 +57,7 @@ class CellChange:
     new: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class FollowedReference:
     """A cross-reference that was updated along with the entry it points at."""
 
@@ -68,7 +69,7 @@ class FollowedReference:
     entry: int | None = None  # index of the referrer in the new registry
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class EntryChange:
     """What happened to one entry (assigned or placeholder).
 
@@ -108,7 +109,7 @@ class EntryChange:
         return self.service or self.old_service or "reserved"
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class SectionChange:
     """A section added, removed, renamed (its range may have changed too) or re-ranged."""
 
@@ -125,7 +126,7 @@ class SectionChange:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ColumnChange:
     """A column of one table renamed (``Corresponds to Backend`` -> ``Corresponds to Server``).
 
@@ -149,7 +150,7 @@ class ColumnChange:
         return self.section
 
 
-@dataclass(frozen=True)
+@readonly
 class SemanticDiff:
     """Every registry change between two documents, and the findings it introduces and resolves."""
 

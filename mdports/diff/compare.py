@@ -32,12 +32,13 @@ tables and columns in :mod:`mdports.diff.pairing`, the change records in :mod:`m
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..files.config import Config
 from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.registry import Reference
+from ..readonly import readonly
 from . import ENTRY_KINDS, CellChange, EntryChange, EntryKind, FollowedReference, SemanticDiff
 from .pairing import Renames, by_index, column_renames, match_sections, pair_entries, running_changes, table_map
 from .snapshot import Side, compare_findings, deep_compare, side_of
@@ -127,7 +128,7 @@ def _cells(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[CellCha
     )
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class _Pending:
     """A change while it is being classified: the identity keys it came from."""
 

@@ -26,12 +26,13 @@ from ..model.names import fold_name
 from ..model.ports import merge_spans
 from ..model.registry import Entry, Reference
 from ..model.sections import Section
+from ..readonly import readonly
 from ..rules.findings import Finding
 from ..rules.validation import validate
 from . import SectionRef
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class EntryRecord:
     """What the diff compares of an entry: two entries with equal records did not change."""
 
@@ -46,7 +47,7 @@ class EntryRecord:
 _RECORD_FIELDS = tuple(f.name for f in fields(EntryRecord))
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class SectionRecord:
     """What the diff compares of a section."""
 

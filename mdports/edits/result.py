@@ -16,7 +16,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from ..model.lookup import Registry
 from ..model.reading import build
 from ..model.registry import Entry
 from ..model.vocabulary import DEFAULT
+from ..readonly import readonly
 from ..syntax.document import Document
 from ..syntax.row import split_lines, unified_diff
 
@@ -105,7 +106,7 @@ EntryKey = tuple[str, "str | None", tuple[int, ...], tuple[str, ...], tuple[str,
 RunningKey = tuple["str | None", "str | None", tuple[int, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Change:
     """One thing an edit did, for people (``message``) and bots (``to_dict``)."""
 
@@ -139,7 +140,7 @@ class Change:
         return record
 
 
-@dataclass(frozen=True)
+@readonly(slots=False)  # `text` below is a cached_property
 class Edit:
     """The result of an operation: the new document and how it differs from the old one."""
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 from ..errors import NotFoundError, RefusedError, UsageError
 from ..model.hosts import HostAddresses, host_key, resolve_host, running_on
@@ -34,6 +33,7 @@ from ..model.reading import build
 from ..model.registry import Entry
 from ..model.sections import Section
 from ..model.vocabulary import DEFAULT, Vocabulary
+from ..readonly import readonly
 from ..syntax.document import Block, Document, Heading, Prose, Table
 from ..syntax.row import split_eol
 from .cells import check_port
@@ -220,7 +220,7 @@ def next_free(
     return section, ports
 
 
-@dataclass(frozen=True)
+@readonly
 class OnHost:
     """Where a ``--host`` edit goes: the host as the user named it, the configured hosts, the date."""
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError, RefusedError
 from ..model.lookup import Registry
 from ..model.registry import Entry
+from ..readonly import readonly
 from ..rules.catalog import find_rule
 from ..rules.findings import Finding, Report
 from .writing import write_atomic
@@ -34,7 +35,7 @@ BASELINE_VERSION = 1
 _FIELDS = {"rule": str, "name": str, "file": str, "scope": str, "ports": list, "count": int}
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@readonly(order=True)
 class Key:
     """What a baseline entry matches: rule id, file, scope (service or section) and ports."""
 
@@ -87,7 +88,7 @@ def finding_keys(
     return keys
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Baseline:
     """The recorded findings, counted by key; ``path`` names the file in messages."""
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, did_you_mean
 from ..model.vocabulary import DEFAULT, ListPolicy, Vocabulary
+from ..readonly import readonly
 from ..rules.findings import LINUX_EPHEMERAL, WINDOWS_DYNAMIC, Settings
 from .config_keys import KEYS, HostConfig, InvalidValue
 from .reading import read_bytes, read_text
@@ -30,7 +31,7 @@ DEFAULT_DOCUMENT = Path("docs") / "PORT_SCHEMA.md"
 CONFIG_FILES = (".mdports.toml", "mdports.toml", "pyproject.toml")
 
 
-@dataclass(frozen=True)
+@readonly
 class Config(Settings):
     """Project settings; every field has a safe default so a bare repository works.
 

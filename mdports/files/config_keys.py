@@ -8,7 +8,6 @@ expected. ``docs/configuration.md`` is generated from :data:`KEYS`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,10 @@ from ..errors import UsageError, did_you_mean
 from ..model.ports import PortRange, PortSyntaxError, parse_span
 from ..model.sections import slugify
 from ..model.vocabulary import ListPolicy
+from ..readonly import readonly
 
 
-@dataclass(frozen=True)
+@readonly
 class HostConfig:
     """``[hosts.NAME]``: one machine's deployment files and the addresses it is reached at."""
 
@@ -172,7 +172,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@dataclass(frozen=True)
+@readonly
 class Key:
     """One configuration key: how its value is read, and what it is for (shown in errors).
 

@@ -27,11 +27,11 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from functools import partial
 from typing import Generic, TypeVar
 
 from ..errors import InputError, RefusedError, UsageError
+from ..readonly import readonly
 from .reading import file_identity, open_regular, read_text
 from .writing import STALE_AFTER, refuse_same_file, remove_stale_temp_files, write_all
 
@@ -127,7 +127,7 @@ class DocumentLock:
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Locking:
     """How a writer waits for another one's lock: ``timeout`` seconds at most, saying so once."""
 
@@ -135,7 +135,7 @@ class Locking:
     waiting: Callable[[str], None] | None = None  # given the name of the file waited for
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Target:
     """A file a transaction reads and may write.
 
@@ -157,7 +157,7 @@ class Target:
         return self.name or os.fspath(self.path)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Transacted(Generic[R]):
     """What :func:`transact` did: the transform's result and the files it wrote (their names)."""
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import edits
 from ..errors import MdportsError
@@ -27,6 +26,7 @@ from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.reading import build
 from ..model.vocabulary import Vocabulary
+from ..readonly import readonly
 from ..rules.findings import Finding, Fix, Report
 from ..rules.validation import validate
 from ..syntax.document import Document, parse
@@ -36,7 +36,7 @@ from .fixers import History, attach, renumbering
 MAX_ROUNDS = 5
 
 
-@dataclass(frozen=True)
+@readonly
 class FixOutcome:
     """What :func:`fix_document` did: the new document, the findings it fixed, what remains."""
 

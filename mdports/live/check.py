@@ -7,7 +7,6 @@ answered) and a :class:`~mdports.rules.findings.Report` for the usual formats.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from ..deploy.compose import ComposeService
 from ..deploy.matching import name_key
@@ -16,6 +15,7 @@ from ..location import Location
 from ..model.lookup import Registry
 from ..model.ports import PortRange, format_ports
 from ..model.registry import Entry
+from ..readonly import readonly
 from ..rules.findings import Finding, Report
 from ..rules.live_rules import (
     HOST_SILENT,
@@ -34,7 +34,7 @@ CONTAINER_HOLDERS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class PortLine:
     """One port as ``live`` prints it: where, what the document says, and what was found."""
 
@@ -46,7 +46,7 @@ class PortLine:
     line: int = 0  # the line in the document (or compose file) it comes from
 
 
-@dataclass(frozen=True)
+@readonly
 class LiveResult:
     mode: str  # local, host or preflight
     target: str  # "this machine", the host as given, or the compose files

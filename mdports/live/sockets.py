@@ -25,18 +25,18 @@ import os
 import socket
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
 from ..errors import UsageError
+from ..readonly import readonly
 
 _PROC = "/proc"
 _TCP_LISTEN = "0A"
 _UDP_UNCONNECTED = "07"  # a bound UDP socket with no peer: what "listening" means for UDP
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Listener:
     """A socket accepting traffic on ``port``: its protocol, bound address and holder (when visible)."""
 
@@ -176,14 +176,14 @@ TIMEOUT = 2.0
 _PENDING = {errno.EINPROGRESS, errno.EAGAIN, errno.EALREADY, getattr(errno, "EWOULDBLOCK", errno.EAGAIN)}
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Probe:
     port: int
     state: State
     detail: str = ""  # why, when it is not open: "connection refused", "no answer within 2 s"
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class HostCheck:
     """The outcome for one host: the address connected to, each port's state, and whether it answered at all."""
 

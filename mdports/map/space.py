@@ -12,13 +12,14 @@ column assigns is assigned here, on whichever host; ``ranges`` counts it for tha
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from ..errors import UsageError
 from ..model.lookup import Registry
 from ..model.registry import Entry
 from ..model.sections import Section
+from ..readonly import readonly
 from ..rules.deployment_rules import UNDEPLOYED_SERVICE
 from ..rules.entry_rules import DUPLICATE_PORT
 from ..rules.findings import SEVERITY_RANK, Finding, Report
@@ -41,7 +42,7 @@ DRIFT_MEANING: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Run:
     """Consecutive ports ``lo``..``hi`` of one status, held by the same services, with the same drift."""
 
@@ -70,7 +71,7 @@ class Run:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Lane:
     """What one host of the running layer runs inside a band (or outside every band)."""
 
@@ -78,7 +79,7 @@ class Lane:
     runs: tuple[Run, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Band:
     """A section with a range: its runs over the range, entries outside it, lanes and counts."""
 
@@ -110,7 +111,7 @@ class Band:
         return tuple(sorted((r for r in self.runs if r.status == "free"), key=lambda r: (-r.count, r.lo)))
 
 
-@dataclass(frozen=True)
+@readonly
 class PortMap:
     """Everything a map shows: the bands, running ports outside every band, and whether drift was read."""
 

@@ -32,13 +32,14 @@ the replay :mod:`mdports.merge.replay`, on the state and rows of :mod:`mdports.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .. import edits
 from ..model.lookup import Registry
 from ..model.reading import build
 from ..model.registry import RegistryTable
+from ..readonly import readonly
 from ..rules.findings import Finding
 from ..syntax.document import Document, Table, parse, shared_rows
 from .lists import ListMerge
@@ -58,7 +59,7 @@ from .replay import Replay
 from .rows import Conflict
 
 
-@dataclass(frozen=True)
+@readonly
 class MergeResult:
     """The merged text, the changes of theirs replayed, conflicts left, and findings their rows bring."""
 

@@ -28,11 +28,11 @@ import bisect
 import itertools
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
 
 from ..diff.pairing import running_key
 from ..model.lookup import Registry
 from ..model.registry import Entry, ListReading
+from ..readonly import readonly
 from ..syntax.document import Prose
 
 _HEAD = -1  # the place before the first item
@@ -118,7 +118,7 @@ def _in_order(order: Sequence[int]) -> bool:
 RunningKey = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Unit:
     """One item of a list: its lines as written and the running entries it holds."""
 
@@ -138,7 +138,7 @@ class Unit:
         return f"{names} (running on {hosts})" if hosts else f"{names} (running)"
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class RunningList:
     """One read list of one version: where it stands and its items."""
 

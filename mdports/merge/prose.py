@@ -11,12 +11,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .. import edits
 from ..errors import UsageError
 from ..model.lookup import Registry
+from ..readonly import readonly
 from ..syntax.document import Document, Prose, Table
 from .rows import Conflict, Slot
 
@@ -26,7 +26,7 @@ TOKEN = "\ue000mdports-table {}\ue000\n"
 TOKEN_LINE = re.compile("\ue000mdports-table ([^\ue000\n]*)\ue000\n")
 
 
-@dataclass(frozen=True)
+@readonly
 class Labels:
     """What the conflict markers say (git's branch names) and how long they are (git's ``%L``)."""
 

@@ -18,12 +18,13 @@ from ..diff.compare import compare_both
 from ..model.lookup import Registry
 from ..model.names import fold_name
 from ..model.registry import Entry, Reference
+from ..readonly import readonly
 from ..syntax.row import Row
 
 Identity = tuple[str, int]  # ("ours", our entry index) or ("theirs", their entry index)
 
 
-@dataclass(frozen=True)
+@readonly
 class Conflict:
     """A change of theirs that could not be combined with ours, named for people.
 

@@ -16,8 +16,8 @@ here say what they accept around it (:func:`read_address`, :func:`url_route`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..readonly import readonly
 from ..syntax.document import Table
 from .ports import NO_PORT, PortCell, PortRange, PortSyntaxError, authority, parse_port_cell, strip_markup
 from .vocabulary import Vocabulary, normalize_header, port_side
@@ -35,7 +35,7 @@ _THIS_MACHINE = frozenset({"", "localhost", "127.0.0.1", "0.0.0.0", "[::1]", "[:
 _NOT_ADDRESS_HEADERS = ("image", "version", "tag", "镜像", "版本", "imagen", "versión")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Address:
     """One address with a port: where (its host, "" for this machine's every address) and the port."""
 

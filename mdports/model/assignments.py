@@ -15,8 +15,8 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ..readonly import readonly
 from .hosts import PORT_WORDS, Host
 from .ports import PortRange, strip_markup
 
@@ -103,7 +103,7 @@ _VERBS = frozenset(
 _ARROWS = ("\u2192", "->", "=>")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Assignment:
     """One ``service port(s)`` assignment of an item, before it becomes an entry.
 

@@ -7,8 +7,8 @@ where no header names them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..readonly import readonly
 from ..syntax.document import Table
 from . import vocabulary
 from .ports import PortCell, PortRange, PortSyntaxError, parse_port_cell, strip_markup
@@ -45,7 +45,7 @@ _VARIABLE = re.compile(r"\$?\{?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\}?")  # an environm
 _YEARS = range(1900, 2101)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class _Column:
     """What the sampled cells of one column are: port values (their spans), others, empties."""
 

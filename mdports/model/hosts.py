@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..readonly import readonly
 from .lookup import Registry
 from .ports import strip_markup
 from .registry import Entry
@@ -29,7 +29,7 @@ _ADDRESS_AFTER = re.compile(r"\([^()]{1,100}\)|`[^`]{1,100}`")
 _PARENTHETICAL = re.compile(r"\(([^()]{0,200})\)")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Host:
     """A host label: the name as written (notes removed) and the address it gives, if any."""
 

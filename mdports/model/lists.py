@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..readonly import readonly
 from ..syntax.document import Prose
 from ..syntax.row import split_eol
 from .assignments import Assignment, about_ports, read_assignments
@@ -65,7 +66,7 @@ class _Item:
     label: bool = False  # the item names the host of the items nested in it
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ListedItem:
     """A list item as written, for edits: its lines, what comes before its text, its assignments.
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 
 from ..errors import NotFoundError, UsageError
+from ..readonly import readonly
 from ..syntax.document import Document
 from . import vocabulary
 from .names import fold_name, mixed_script_confusable, name_words, skeleton
@@ -23,7 +24,7 @@ from .sections import Section, resolve_section
 from .vocabulary import Vocabulary
 
 
-@dataclass(frozen=True)
+@readonly(slots=False)  # the cached indexes below live in the instance dict
 class Registry:
     """The port registry a document declares. Read-only; derive it again after an edit."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..readonly import readonly
@@ -253,7 +252,7 @@ _AUTHORITY = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Authority:
     """What an address writes before its path: ``[scheme://[user@]]host[:port]``, and the rest after it."""
 

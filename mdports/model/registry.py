@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from ..readonly import readonly
@@ -49,7 +49,7 @@ def placeholder_marker(text: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class RegistryTable:
     """A top-level table with a port column, and the roles of its columns."""
 
@@ -75,7 +75,7 @@ class RegistryTable:
     port_by_content: bool = False  # the port column is known by its cells: a cell of words is a note
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class TableReading:
     """How a top-level table was read: its role, why, and what each column is."""
 
@@ -89,7 +89,7 @@ class TableReading:
     ranges: tuple[tuple[PortRange, str, int], ...] = ()  # a range table's (range, title, line)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class ListReading:
     """How one list with port-looking numbers was read (``explain``): read or not, and why."""
 
@@ -199,7 +199,7 @@ class Reference:
 # Directives: HTML comments for mdports in a document (``<!-- mdports: accept MP101 -->``).
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Directive:
     """An HTML comment for mdports, ``<!-- mdports: VERB RULE [PORT ...] -->``, in a section.
 

@@ -8,9 +8,9 @@ the heading that encloses it (or of a range table that names it, see :mod:`.read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..readonly import readonly
 from ..syntax.document import Heading
 from . import vocabulary
 from .ports import MAX_PORT, PortRange, PortSyntaxError, parse_span, strip_markup
@@ -27,7 +27,7 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[^\W_]+", text.lower()))
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Section:
     """A top-level heading and everything up to the next one."""
 

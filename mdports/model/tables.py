@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ..readonly import readonly
 from ..syntax.document import Table
 from . import vocabulary
 from .ports import TRANSPORTS, strip_markup
 from .vocabulary import Vocabulary, normalize_header
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Columns:
     """What each column of a table header is, by the vocabulary."""
 

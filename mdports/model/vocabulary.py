@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
+from ..readonly import readonly
 from .ports import TRANSPORTS, strip_markup
 
 # --- port columns ---------------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def _without_parenthetical(name: str) -> tuple[str, str]:
     return name, ""
 
 
-@dataclass(frozen=True)
+@readonly
 class ListPolicy:
     """Which lists of running ports to read: ``running-lists`` by heading slug.
 
@@ -324,7 +325,7 @@ class ListPolicy:
     default: bool | None = None
 
 
-@dataclass(frozen=True)
+@readonly
 class Vocabulary:
     """How a document is read: the header vocabulary with a project's own ``port-columns`` and
     ``service-columns`` added, and which lists of running ports to read (``running-lists``)."""

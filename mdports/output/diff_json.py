@@ -24,13 +24,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from ..diff import ColumnChange, EntryChange, SectionChange, SemanticDiff
 from ..fixes import apply_edits
 from ..fixes.fixers import History, attach, in_place
 from ..model.lookup import Registry
+from ..readonly import readonly
 from ..records import JSON_VERSION, FindingRecord
 from ..rules.findings import Finding, Fix
 from ..syntax.document import Document
@@ -216,7 +216,7 @@ MAX_COMMENTS = 50
 _BACKTICKS = re.compile(r"`{3,}")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class _Hunk:
     """The new-file lines (1-based, inclusive) of one hunk of the change's diff, and those it added."""
 

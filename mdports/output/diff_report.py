@@ -14,12 +14,12 @@ is folded into ``<details>``, and what does not fit there either is counted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
 from ..diff import ColumnChange, EntryChange, SectionChange, SectionRef, SemanticDiff, describe_ports
 from ..model.ports import format_ports
+from ..readonly import readonly
 from ..rules.findings import Finding
 from ..syntax.escaping import escape_markdown, printable
 
@@ -37,7 +37,7 @@ def _u(text: str) -> Segment:
     return "user", text
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Item:
     """One line of a report: a label (added, renamed, ...) and its segments."""
 
@@ -46,7 +46,7 @@ class Item:
     breaking: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Group:
     """The changes of one section, in the order of the document."""
 

@@ -11,9 +11,9 @@ in one place rather than in dicts assembled by the command.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..readonly import readonly
 from ..records import JSON_VERSION
 from ..syntax.escaping import dump, printable
 from .report import format_text as format_findings
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..rules.findings import Finding, Report
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class DriftJson:
     """``drift --format json``: the summary of the whole report, what was compared, and the findings shown.
 
@@ -75,7 +75,7 @@ class DriftJson:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class FixJson:
     """``drift --fix document|deployment --format json``: what changed, what was written, what was left."""
 

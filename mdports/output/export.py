@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from ..model.lookup import Registry
 from ..model.ports import format_ports, merge_spans
 from ..model.registry import Entry
 from ..model.sections import Section
+from ..readonly import readonly
 from ..records import JSON_VERSION, ExportEntryRecord, ExportOutput
 from ..syntax.escaping import csv_text, dump, printable
 from .listing import section_fields
@@ -37,7 +37,7 @@ FORMATS: tuple[Format, ...] = ("json", "yaml", "csv", "env")
 _WORDS = re.compile(r"[A-Za-z0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Export:
     """The exported text and the problems met on the way (for stderr; they make the command fail)."""
 

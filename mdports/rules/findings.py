@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
 from ..location import Location
 from ..model.ports import PortRange
+from ..readonly import readonly
 
 if TYPE_CHECKING:
     from ..model.registry import Entry
@@ -22,7 +23,7 @@ LINUX_EPHEMERAL = PortRange(32768, 60999)  # net.ipv4.ip_local_port_range's defa
 WINDOWS_DYNAMIC = PortRange(49152, 65535)  # where Hyper-V and WinNAT take their excluded blocks
 
 
-@dataclass(frozen=True)
+@readonly
 class Settings:
     """What the checks read from the configuration, and nothing else (the configuration is one).
 
@@ -38,7 +39,7 @@ class Settings:
     windows_excluded_ranges: tuple[PortRange, ...] = (WINDOWS_DYNAMIC,)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Rule:
     """A check with a stable id (``MP001``), a short name, a default severity, and whether ``--fix`` remedies it.
 
@@ -57,7 +58,7 @@ class Rule:
     explanation: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class TextEdit:
     """Replace the text from ``line:column`` up to ``end_line:end_column`` (1-based, end exclusive)."""
 
@@ -75,7 +76,7 @@ class TextEdit:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Fix:
     """A finding's mechanical remedy: what it does, whether it is safe, and the text edits."""
 
@@ -91,7 +92,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Finding:
     """One problem at one place: rule, severity, :class:`~mdports.location.Location`, message and fix hint."""
 
@@ -150,7 +151,7 @@ class Finding:
         return record
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Report:
     """The outcome of a check: findings to show, the known exceptions accepted, those in a baseline."""
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import cast
 
 from lsprotocol import types as lsp
@@ -37,6 +37,7 @@ from ..model.lookup import Registry, free_ports
 from ..model.reading import build
 from ..model.registry import Entry, Reference
 from ..model.sections import Section
+from ..readonly import readonly
 from ..rules.catalog import rule_url
 from ..rules.findings import Finding, TextEdit
 from ..rules.validation import validate
@@ -97,7 +98,7 @@ class Positions:
 LIVE_LIMIT = 8 * 2**20
 
 
-@dataclass(frozen=True)
+@readonly
 class Analysis:
     """A text with its document, registry and findings (all None/empty when :attr:`error` says why)."""
 

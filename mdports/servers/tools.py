@@ -12,7 +12,6 @@ call). :mod:`mdports.servers.mcp` serves ``TOOLS``; nothing here needs the ``mcp
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from ..model.lookup import Registry
 from ..model.reading import build
 from ..model.sections import Section
 from ..output.listing import entry_record, range_record, section_fields, show_record
+from ..readonly import readonly
 from ..syntax.document import Document, parse
 
 
@@ -85,7 +85,7 @@ def _schema(properties: Mapping[str, Any], required: tuple[str, ...] = ()) -> di
     return {"type": "object", "properties": dict(properties), "required": list(required), "additionalProperties": False}
 
 
-@dataclass(frozen=True)
+@readonly
 class Tool:
     """One tool: what an agent reads about it, its arguments, whether it writes, and what it runs."""
 

@@ -16,10 +16,10 @@ import importlib
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Union
 
+from ..readonly import readonly
 from .row import Row, split_eol, split_lines
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class _Verbatim:
         return "".join(self.lines)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Prose(_Verbatim):
     """Lines mdports does not interpret (paragraphs, lists, quotes, code, blank lines)."""
 
@@ -53,7 +53,7 @@ class Prose(_Verbatim):
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class FrontMatter(_Verbatim):
     """A YAML/TOML front matter block at the top of the document, kept opaque."""
 
@@ -61,7 +61,7 @@ class FrontMatter(_Verbatim):
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Html(_Verbatim):
     """A top-level HTML block, such as an ``<!-- mdports: ... -->`` comment."""
 
@@ -69,7 +69,7 @@ class Html(_Verbatim):
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Heading(_Verbatim):
     """A top-level ATX or setext heading; ``text`` is its inline content."""
 
@@ -79,7 +79,7 @@ class Heading(_Verbatim):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Table:
     """A top-level GFM table: header row, delimiter row, then body rows."""
 
@@ -114,7 +114,7 @@ class Table:
 Block = Union[Prose, FrontMatter, Html, Heading, Table]  # noqa: UP007 (a runtime alias on 3.10)
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class Document:
     """A Markdown document as a sequence of blocks that render back to the exact input."""
 

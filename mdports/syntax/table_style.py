@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ..readonly import readonly
 from .document import Table
 from .row import Row
 
@@ -50,7 +50,7 @@ def _pads(cell: str) -> tuple[int, int]:
     return left, len(cell) - len(cell.rstrip()) if cell.rstrip() else 0
 
 
-@dataclass(frozen=True, slots=True)
+@readonly
 class TableStyle:
     """The trivia a table's rows share: pipes, indent, padding, empty cells, widths, alignment."""
 
