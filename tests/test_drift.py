@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import FLEET, PROJECT, invoke_mdports, modules_loaded_by
+from conftest import FLEET, PROJECT, git, invoke_mdports, modules_loaded_by, run_mdports
 
 from mdports import parse, registry
 from mdports.deploy.compose import interpolate, parse_short_port, read_compose
@@ -627,3 +627,68 @@ def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
         "drift", "-c", "docker-compose.macmini.yml", "-c", "./docker-compose.macmini.yml", "--format", "json", cwd=root
     )
     assert twice.stdout == once.stdout and json.loads(once.stdout)["summary"]["services"] == 59
+
+
+# --- Prometheus in a container: `localhost` is the container -------------------------------------------
+
+PROMETHEUS_DOC = DOC + "| 9097 | prometheus |\n"
+SELF_SCRAPE = "scrape_configs:\n  - job_name: prometheus\n    static_configs: [{targets: ['localhost:%d']}]\n"
+
+
+@pytest.mark.parametrize(
+    "volumes",
+    [
+        "['./prometheus.yml:/etc/prometheus/prometheus.yml:ro', 'data:/prometheus']",
+        "['.:/etc/prometheus']",  # the folder holding it
+        "[{type: bind, source: ./prometheus.yml, target: /etc/prometheus/prometheus.yml}]",
+        "['${CONFIG:-.}/prometheus.yml:/etc/prometheus/prometheus.yml']",
+    ],
+)
+def test_prometheus_scraping_itself_in_its_container_uses_the_container_port(volumes: str) -> None:
+    compose_text = f"services:\n  prometheus:\n    ports: ['9097:9090']\n    volumes: {volumes}\n"
+    report = drift(compose_text, SELF_SCRAPE % 9090, document=PROMETHEUS_DOC)
+    assert rules(report) == []
+
+
+def test_prometheus_whose_configuration_no_container_mounts_scrapes_host_ports() -> None:
+    # Where this Prometheus runs is not known: localhost:9090 is read as the host's port, which
+    # the document gives to nobody (prometheus is on 9097).
+    elsewhere = ("['data:/prometheus']", "['./other.yml:/etc/prometheus/prometheus.yml']", "['~/prometheus.yml:/p']")
+    for volumes in elsewhere:
+        compose_text = f"services:\n  prometheus:\n    ports: ['9097:9090']\n    volumes: {volumes}\n"
+        assert rules(drift(compose_text, SELF_SCRAPE % 9090, document=PROMETHEUS_DOC)) == ["MP203"]
+    # On the host's network the container's ports are the host's: 9090, not 9097.
+    host_network = "services:\n  prometheus:\n    network_mode: host\n    volumes: ['.:/etc/prometheus']\n"
+    assert rules(drift(host_network, SELF_SCRAPE % 9090, document=PROMETHEUS_DOC)) == ["MP203"]
+
+
+def test_a_containerized_prometheus_reads_other_localhost_ports_as_before() -> None:
+    # Only the container's own ports are taken as its own: localhost:9100 stays the host's node-exporter.
+    compose_text = "services:\n  prometheus:\n    ports: ['9097:9090']\n    volumes: ['.:/etc/prometheus']\n"
+    node = "scrape_configs:\n  - job_name: node\n    static_configs: [{targets: ['localhost:9100']}]\n"
+    mounted = drift(compose_text, node, document=PROMETHEUS_DOC)
+    unmounted = drift(compose_text.replace(".:/etc", "data:/etc"), node, document=PROMETHEUS_DOC)
+    assert rules(mounted) == rules(unmounted)
+
+
+def test_drift_finds_the_container_that_mounts_the_prometheus_configuration(tmp_path: Path) -> None:
+    """The layout of a grown repository: the configuration in a folder, mounted by path, found by discovery."""
+    (tmp_path / "docs").mkdir()
+    document = "## 9000-9199: Infrastructure\n\n| Port | Service |\n|---|---|\n| 9097 | prometheus |\n"
+    (tmp_path / "docs" / "PORT_SCHEMA.md").write_text(document, encoding="utf-8")
+    (tmp_path / "monitoring").mkdir()
+    (tmp_path / "monitoring" / "prometheus.yml").write_text(SELF_SCRAPE % 9090, encoding="utf-8")
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n"
+        "  prometheus:\n"
+        "    image: prom/prometheus\n"
+        "    ports: ['9097:9090']\n"
+        "    volumes:\n"
+        "      - ./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro\n",
+        encoding="utf-8",
+    )
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    for run in (run_mdports, invoke_mdports):
+        result = run("drift", cwd=tmp_path / "monitoring")  # from a subfolder: every path is relative
+        assert (result.returncode, result.stdout) == (0, "../docs/PORT_SCHEMA.md: 0 error(s), 0 warning(s)\n")

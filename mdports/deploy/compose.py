@@ -1,4 +1,4 @@
-r"""docker compose files: each service's name, published ports, ``expose`` and traefik routes.
+r"""docker compose files: each service's name, published ports, ``expose``, traefik routes and bind mounts.
 
 >>> [(p.location.line, p.host_ip, str(p.published), str(p.target), p.protocol) for s in read_compose('''
 ... services:
@@ -10,6 +10,7 @@ r"""docker compose files: each service's name, published ports, ``expose`` and t
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 
@@ -76,7 +77,7 @@ class Route:
 
 @readonly
 class ComposeService:
-    """A service of a docker compose file: its name, ``container_name``, ports and traefik routes."""
+    """A service of a docker compose file: its name, ``container_name``, ports, traefik routes and bind mounts."""
 
     location: Location
     name: str
@@ -86,6 +87,7 @@ class ComposeService:
     network_mode: str | None
     routes: tuple[Route, ...] = ()
     machine: str = ""  # the configured host it runs on ("" for the unnamed one)
+    mounts: tuple[str, ...] = ()  # the host paths its ``volumes:`` bind-mount, absolute and normalized
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -105,6 +107,11 @@ class ComposeService:
             if mapping.target is not None:
                 ports.update(mapping.target)
         return frozenset(ports)
+
+    def mounts_file(self, path: str) -> bool:
+        """True when a bind mount puts the file ``path`` into the container: the file itself, or a folder holding it."""
+        wanted = os.path.abspath(path)
+        return any(wanted == mount or wanted.startswith(mount.rstrip(os.sep) + os.sep) for mount in self.mounts)
 
     def published_ports(self) -> Iterator[tuple[int, str, ComposePort]]:
         """Every fixed host port it publishes, with protocol and mapping (none under host networking)."""
@@ -292,6 +299,38 @@ def _routes(node: yaml.Node, yaml_file: YamlFile, what: str, variables: Mapping[
     return tuple(routes)
 
 
+def _mounts(node: yaml.Node, path: str, variables: Mapping[str, str]) -> tuple[str, ...]:
+    """The host paths the ``volumes:`` of a service bind-mount into its container (resolved from the file's folder).
+
+    ``./prometheus.yml:/etc/prometheus/prometheus.yml:ro`` and the long syntax (``type: bind``
+    with a ``source``); a named volume (``data:/prometheus``) mounts no host path. Only the
+    drift check of a Prometheus running in a container reads them, so a ``volumes:`` written in
+    a shape docker compose would refuse is passed over rather than reported.
+
+    >>> [os.path.relpath(m, "/srv") for m in _mounts(yaml.compose('''
+    ... - ./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro
+    ... - prometheus-data:/prometheus
+    ... - {type: bind, source: ./rules, target: /etc/prometheus/rules}
+    ... '''), "/srv/compose.yml", {})]
+    ['prometheus/prometheus.yml', 'rules']
+    """
+    if not isinstance(node, yaml.SequenceNode):
+        return ()
+    folder = os.path.dirname(path)
+    found: list[str] = []
+    for item in node.value:
+        source: str | None = None
+        if isinstance(item, yaml.ScalarNode):
+            source = interpolate(scalar(item) or "", variables).split(":", 1)[0]
+        elif isinstance(item, yaml.MappingNode):
+            keys = {scalar(key): value for key, value in item.value}
+            if scalar(keys.get("type")) in (None, "bind"):
+                source = interpolate(scalar(keys.get("source")) or "", variables)
+        if source and source.startswith((".", "/")):  # a path, not a named volume (nor ~, another user's home)
+            found.append(os.path.abspath(os.path.join(folder, source)))
+    return tuple(found)
+
+
 def read_compose(text: str, path: str, variables: Mapping[str, str] | None = None) -> tuple[ComposeService, ...]:
     """Every service of a docker compose file with its published ports (short and long syntax).
 
@@ -331,6 +370,7 @@ def read_compose(text: str, path: str, variables: Mapping[str, str] | None = Non
                 _expose(expose, variables),
                 scalar(keys["network_mode"][1]) if "network_mode" in keys else None,
                 _routes(labels[1], yaml_file, f"'labels' of service {name!r}", variables) if labels else (),
+                mounts=_mounts(keys["volumes"][1], path, variables) if "volumes" in keys else (),
             )
         )
     return tuple(services)

@@ -215,6 +215,8 @@ def _exporter(host: str) -> bool:
 
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal", "host-gateway"})
+# The names by which a process reaches its own machine: inside a container, the container itself.
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 TargetKind = Literal["compose", "container", "host", "machine", "remote", "skipped"]
@@ -277,6 +279,14 @@ class Context:
                 self.entry_hosts.setdefault(key_of(entry), set()).add(service.machine)
                 mappings = self.entry_mappings.setdefault((service.machine, key_of(entry)), [])
                 mappings.extend((service, mapping) for _, _, mapping in service.published_ports())
+        # A Prometheus whose configuration a compose service bind-mounts runs in that container.
+        self.scrapers: dict[tuple[str, str], ComposeService] = {}
+        for target in deployment.targets:
+            key = (target.machine, target.location.path)
+            if key not in self.scrapers:
+                scraper = self._mounting(*key)
+                if scraper is not None:
+                    self.scrapers[key] = scraper
         self.target_matches = [
             self._resolve(t.host, t.port, t.machine, t.job, t.role, t.location.path) for t in deployment.targets
         ]
@@ -312,6 +322,11 @@ class Context:
         ports = {number for number, _, _ in service.published_ports()} | service.container_ports
         return by_container if any(port in ports for e in by_container for port in e.ports) else ()
 
+    def _mounting(self, machine: str, path: str) -> ComposeService | None:
+        """The compose service of ``machine`` (not on the host's network) that bind-mounts the file ``path``."""
+        services = self.deployment.services
+        return next((s for s in services if s.machine == machine and not s.host_network and s.mounts_file(path)), None)
+
     def _resolve(
         self, host: str | None, port: int | None, machine: str, job: str | None, role: str, path: str
     ) -> TargetMatch:
@@ -322,6 +337,11 @@ class Context:
         # A job is named for what it monitors (`redis`), but an exporter beside it (`redis-exporter:9121`)
         # listens on its own port: the job's entries say nothing of that port.
         by_job = self.find(job, machine=on or machine, path=path) if role == "scrape" and not _exporter(host) else ()
+        scraper = self.scrapers.get((machine, path)) if named in _LOOPBACK and role == "scrape" else None
+        if scraper is not None and port in scraper.container_ports:
+            # Prometheus scraping itself (`localhost:9090`) from its container: the container's
+            # own port, published on the host as the compose file says.
+            return TargetMatch("compose", self.by_service[id(scraper)] or by_job, (scraper,), machine)
         if on is not None:
             services = tuple(self.listening.get(on, {}).get((port, "tcp"), ())) if port is not None else ()
             return TargetMatch("machine", by_job, services, on)
