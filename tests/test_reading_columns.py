@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import GOLDEN, invoke_mdports, run_mdports
 from hypothesis import given, settings
@@ -167,6 +168,41 @@ def test_the_column_of_distinct_names_is_the_service_variables_are_not() -> None
     ]
 
 
+def test_under_a_header_of_names_a_repeated_name_is_one_services_ports() -> None:
+    text = _table(
+        "| Variable | Port | Exposed by | Description |",
+        "| `COLLECTOR_PORT` | 9410 | `trace-collector` | spans from the apps |",
+        "| `COLLECTOR_ADMIN_PORT` | 9900 | `trace-collector` | health and metrics |",
+    )
+    assert [(name, ports) for name, ports, _ in _entries(text)] == [
+        ("trace-collector", (9410,)),
+        ("trace-collector", (9900,)),
+    ]
+    explained = invoke_mdports("-f", "-", "explain", stdin=text)
+    assert "column 'Exposed by': 2 of 2 cells are names, 1 distinct" in explained.stdout
+
+
+def test_without_a_header_of_names_a_repeated_column_is_a_kind_not_the_services() -> None:
+    text = _table(
+        "| kind | public | internal |", "| web | 9130 | 9030 |", "| web | 9134 | 9034 |", "| web | 9138 | 9038 |"
+    )
+    assert _entries(text) == []
+
+
+def test_removing_services_until_one_name_is_left_keeps_the_table_read(tmp_path: Path) -> None:
+    """Found by the damage hunt: the second removal was refused ("would not read back as intended")."""
+    document = tmp_path / "PORTS.md"
+    document.write_text((WILD / "64-names-by-content.md").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("trace-query", "trace-ui"):
+        result = run_mdports("-f", str(document), "remove", name)
+        assert result.returncode == 0, result.stderr
+    model = mdports.registry(mdports.parse(document.read_text(encoding="utf-8")))
+    assert [(e.service, e.ports) for e in model.entries if e.section == 1] == [
+        ("trace-collector", (9410,)),
+        ("trace-collector", (9900,)),
+    ]
+
+
 def test_a_name_header_near_a_name_word_wins_and_paths_are_no_names() -> None:
     text = _table(
         "| Path | Internal Service | Internal Port |",
@@ -205,7 +241,7 @@ def test_explain_says_which_columns_were_read_by_their_content_and_why() -> None
 def test_explain_of_a_table_read_by_its_content_in_process() -> None:
     result = invoke_mdports("-f", str(WILD / "64-names-by-content.md"), "explain", "8")
     assert result.returncode == 0, result.stderr
-    assert "column 'Exposed by': 4 of 4 cells are distinct names" in result.stdout
+    assert "column 'Exposed by': 4 of 4 cells are names, 3 distinct" in result.stdout
     assert "Exposed by   service, read by its content" in result.stdout
 
 

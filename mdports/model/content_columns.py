@@ -2,7 +2,7 @@
 
 A person reads ``| coin | blockbook public | blockbook internal |`` or ``| Service | mac | Linux |
 Docker |`` at a glance: the columns of port numbers are ports (one entry per row, each port with
-its column's header as its role), the column of distinct names is the service. mdports reads
+its column's header as its role), the column of names is the service. mdports reads
 them the same way, but only where the cells leave no doubt, since a column of counts, years,
 sizes or IDs looks the same at a glance:
 
@@ -126,8 +126,9 @@ def by_content(block: Table, columns: Columns) -> Columns:
         named = name_column(block, read, by_content=bool(found))
         if named is None:
             return columns  # no names: not read, and MP006/MP110 say why
-        index, count, total = named
-        said.append(f"column {block.header.texts[index].strip()!r}: {count} of {total} cells{first} are distinct names")
+        index, count, total, distinct = named
+        kind = "distinct names" if distinct == count else f"names, {distinct} distinct"
+        said.append(f"column {block.header.texts[index].strip()!r}: {count} of {total} cells{first} are {kind}")
         read = replace(read, service=index, service_rank=CONTENT_NAME_RANK)
     return replace(read, content=tuple(said))
 
@@ -230,10 +231,11 @@ def _block(found: list[tuple[int, _Column]]) -> int | None:
     return None
 
 
-def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, int, int] | None:
-    """The column whose cells are distinct names (and how many of how many), when no header names one.
+def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, int, int, int] | None:
+    """The column whose cells are names (how many of how many, how many distinct), when no header names one.
 
-    A column of short, mostly distinct cells with letters, which are no ports, paths or URLs;
+    A column of short cells with letters, which are no ports, paths or URLs, mostly distinct unless
+    its header is a name word (under ``Exposed by`` a name repeated is one service's ports);
     a header near a name word (``Internal Service``, ``container_name``) first, then the column
     of shorter cells, then the first. A column of ``UPPER_CASE`` variables names the port's
     variable, not its service, when another column holds names. Descriptions, routes and
@@ -247,7 +249,7 @@ def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, 
     if columns.block_column is not None:
         ports.add(columns.block_column)
     skip = ports | {c for c in (columns.protocol, columns.host, columns.noted_protocol, columns.group) if c is not None}
-    candidates: list[tuple[tuple[int, int, int, int], int, int, int]] = []
+    candidates: list[tuple[tuple[int, int, int, int], int, int, int, int]] = []
     for index, name in enumerate(columns.names):
         if index in skip or name in vocabulary.DESCRIPTION_HEADERS or name in vocabulary.ROUTE_HEADERS:
             continue
@@ -258,21 +260,23 @@ def name_column(block: Table, columns: Columns, by_content: bool) -> tuple[int, 
         names = [cell for cell in filled if _name_like(cell)]
         if len(names) < 2 or 10 * len(names) < 9 * len(filled) or 2 * len(filled) < len(cells):
             continue
-        if 2 * len(set(names)) < len(names) + 1:
-            continue  # mostly repeated: a kind or a category, not the services
-        if any(_key(normalize_header(cell)) for cell in names):
-            continue  # keys of a key/value table (``| Port | 8080 |``), not names
-        variables = sum(1 for cell in names if _VARIABLE.fullmatch(cell)) == len(names)
         words = _WORD.findall(name.replace("_", " "))
         near = any(vocabulary.SERVICE_HEADERS.get(word, 9) <= 4 for word in words) or words[-1:] == ["by"]
         if not near and not (index == 0 and by_content):
             continue
+        if not near and 2 * len(set(names)) < len(names) + 1:
+            # Mostly repeated: a kind or a category, not the services. Under a header of names
+            # (`Exposed by`) a name repeated is one service's several ports.
+            continue
+        if any(_key(normalize_header(cell)) for cell in names):
+            continue  # keys of a key/value table (``| Port | 8080 |``), not names
+        variables = sum(1 for cell in names if _VARIABLE.fullmatch(cell)) == len(names)
         length = sum(len(cell.split()) for cell in names) // len(names)
-        candidates.append(((variables, not near, length, index), index, len(names), len(cells)))
+        candidates.append(((variables, not near, length, index), index, len(names), len(cells), len(set(names))))
     if not candidates:
         return None
-    _, index, count, total = min(candidates)
-    return index, count, total
+    _, index, count, total, distinct = min(candidates)
+    return index, count, total, distinct
 
 
 def _key(cell: str) -> bool:
