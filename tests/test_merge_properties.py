@@ -440,6 +440,8 @@ def assert_invariant(
         registries = (base, side, other, merged)
         if any(len(r.by_name.get(name.casefold(), ())) > 1 for r in registries for name in names if name):
             continue  # a name used twice identifies nothing (the corpus has such a registry)
+        if change.kind == "removed" and any(name.casefold() in side.by_name for name in names if name):
+            continue  # still a row of this side: a running row's host is its identity (a heading edited)
         found = [merged.by_name[name.casefold()][0] for name in names if name and name.casefold() in merged.by_name]
         if not found and not result.clean and change.kind != "removed":
             found = [rest.by_name[name.casefold()][0] for name in names if name and name.casefold() in rest.by_name]
@@ -560,6 +562,11 @@ EXAMPLES = int(os.environ.get("MERGE_EXAMPLES", "200"))
 )
 @example(  # found on corpus document 059: their running table removed, a planned row of the same name kept
     base=CLUSTER, ours=[("remove", 0, 0, "svc-a", "Go")], theirs=[("drop-section", 1, 0, "svc-a", "Go")]
+)
+@example(  # their heading naming a running table's host edited: its rows are other entries, not lost ones
+    base=(INPUTS / "running-tables.md").read_text(encoding="utf-8"),
+    ours=[("add", 0, 0, "svc-a", "Go")],
+    theirs=[("heading", 137, 0, "svc-a", "Go")],
 )
 @example(  # our new table under a section they removed, one name in two sections: markers must not nest
     base=(INPUTS / "messy.md").read_text(encoding="utf-8"),
