@@ -430,3 +430,62 @@ def test_a_re_padded_table_keeps_its_delimiter_edge_to_edge(tmp_path: Path) -> N
     )  # the column widened to the name and the table's least right padding (two spaces)
     assert lines[4].startswith("| `prometheus-metrics-long`  | prom/prometheus:v2.53.0      |")
     assert len({len(line) for line in lines[2:]}) == 1  # still aligned
+
+
+# --- a rename renames the service, not one of its rows -----------------------------------------------
+# Found on corpus document 059: `rename kite` left the cluster table's `Kite` row with the old name,
+# and a service written as two rows (two ports) kept one row under each name.
+
+SPLIT = """\
+## 3000-3099: Apps
+
+| Port | Service | Notes |
+|------|---------|-------|
+| 3000 | api | public |
+| 3001 | api | admin |
+| 3002 | web | 3000 api |
+
+## Cluster (ClusterIP)
+
+| Service | Address |
+|---------|---------|
+| Api | `api.default.svc:8080` |
+
+## Deployed
+
+| Host | Service | Port |
+|------|---------|------|
+| prod-1 | api | 3000 |
+"""
+
+
+def test_a_rename_takes_every_row_of_the_service_in_the_case_each_writes_it() -> None:
+    edit = edits.rename(mdports.parse(SPLIT), "api", "gateway")
+    edits.verify(edit)
+    assert edit.text == (
+        SPLIT.replace("| 3000 | api |", "| 3000 | gateway |")
+        .replace("| 3001 | api |", "| 3001 | gateway |")
+        .replace("3000 api |", "3000 gateway |")
+        .replace("| Api |", "| Gateway |")
+    )
+    assert edit.changes[0].message == "renamed api and 2 more row(s) of it to gateway; 1 reference(s) updated"
+    model = mdports.registry(mdports.parse(edit.text))
+    assert {e.service for e in model.entries if e.layer == "planned"} == {"gateway", "Gateway", "web"}
+    assert [e.service for e in model.entries if e.layer == "running"] == ["api"]  # what runs: only with --host
+
+
+def test_a_rename_leaves_the_same_name_of_another_project_alone() -> None:
+    text = "## A\n\n| Project | Service | Port |\n|---|---|---|\n| shop | api | 3000 |\n| blog | api | 3001 |\n"
+    edit = edits.rename(mdports.parse(text), "api", "gateway")
+    assert edit.text == text.replace("| shop | api |", "| shop | gateway |")
+
+
+def test_rename_of_a_service_with_several_rows_through_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "PORTS.md"
+    path.write_text(SPLIT, encoding="utf-8")
+    result = run_mdports("-f", str(path), "rename", "api", "gateway")
+    assert (result.returncode, result.stderr) == (
+        0,
+        "renamed api and 2 more row(s) of it to gateway; 1 reference(s) updated\n",
+    )
+    assert "| Gateway |" in path.read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
+from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, service_name
@@ -240,29 +241,57 @@ def rename(
         raise RefusedError(f"{entry.service} already has that name; nothing to do", path=registry.path)
     check_name_free(registry, runs, new)
     builder = Builder(document, registry)
-    info = registry.tables[entry.table]
-    assert info.service_column is not None
-    references = referring_cells(registry, entry)
-    own = {info.service_column: replace_name(entry.service_text, entry.service, new)}
-    for holder, column, text in references:
-        if holder is entry:
-            own[column] = replace_name(text, entry.service, new)
-    rewrite_cells(builder, entry, own, service=new)
+    # Every row of the plan that is this service takes the new name (its other ports, a cluster
+    # table's row of it): renaming one of them would split the service in two.
+    rows = [entry, *_same_service(registry, entry)]
     by_holder: dict[int, dict[int, str]] = {}
+    names: dict[int, str] = {}  # each row's new name, in the case it writes the old one
+    for row in rows:
+        column = registry.tables[row.table].service_column
+        assert column is not None and row.service is not None
+        names[row.index] = new if row is entry else _cased_like(new, row.service)
+        by_holder[row.index] = {column: replace_name(row.service_text, row.service, names[row.index])}
+    references = referring_cells(registry, entry)
     for holder, column, text in references:
-        if holder is not entry:
-            by_holder.setdefault(holder.index, {})[column] = replace_name(text, entry.service, new)
+        by_holder.setdefault(holder.index, {})[column] = replace_name(text, entry.service, new)
     for index, cells in by_holder.items():
-        rewrite_cells(builder, registry.entries[index], cells)
+        rewrite_cells(builder, registry.entries[index], cells, service=names.get(index))
     if runs:
         running.rename_running(builder, runs, new)
     builder.touch_date(date)
     count = len(references)
     section = registry.sections[entry.section].heading
-    message = f"renamed {entry.service} to {new}; {count} reference(s) updated"
+    also = f" and {len(rows) - 1} more row(s) of it" if len(rows) > 1 else ""
+    message = f"renamed {entry.service}{also} to {new}; {count} reference(s) updated"
     if runs:
         message += f"; {_items(runs)}"
     return builder.finish([Change("rename", new, entry.ports, section, message, count, old_service=entry.service)])
+
+
+def _cased_like(new: str, old: str) -> str:
+    """``new`` in the case a row writes its service's name: ``Kite`` for ``kite`` makes ``Kite2`` of ``kite2``.
+
+    >>> _cased_like("kite2", "Kite"), _cased_like("kite2", "KITE"), _cased_like("Kite2", "kite")
+    ('Kite2', 'KITE2', 'Kite2')
+    """
+    if old.isupper() and len(old) > 1:
+        return new.upper()
+    if old[:1].isupper() and old[1:] == old[1:].lower() and new[:1].islower():
+        return new[:1].upper() + new[1:]
+    return new
+
+
+def _same_service(registry: Registry, entry: Entry) -> list[Entry]:
+    """The plan's other rows of ``entry``'s service (by name, in the same project) that a rename can rewrite."""
+    found = []
+    for other in registry.by_name.get(fold_name(entry.service or ""), ()):
+        table = registry.tables[other.table] if other.source == "table" else None
+        if other is entry or table is None or other.layer != "planned" or other.group != entry.group:
+            continue
+        if table.record or (table.addresses and table.service_column == table.port_column):
+            continue  # a key/value record, or an upstream's address: not rewritten (entry_of says why)
+        found.append(other)
+    return found
 
 
 def move(
