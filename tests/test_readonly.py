@@ -66,3 +66,15 @@ def test_the_type_checker_refuses_an_assignment(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert 'Property "service" defined in "Entry" is read-only' in result.stdout
     assert 'Property "lo" defined in "PortRange" is read-only' in result.stdout
+
+
+def test_every_record_of_the_package_is_readonly() -> None:
+    """One decorator for every record (docs/contributing.md): a frozen dataclass would cost its speed again."""
+    package = Path(mdports.__file__).parent
+    frozen = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.lstrip().startswith("@dataclass") and "frozen=True" in line
+    ]
+    assert frozen == []
