@@ -227,7 +227,8 @@ class TargetMatch:
     """How a scrape target (or tunnel route) was resolved, and so what its port means.
 
     ``compose``: the host is a service of a compose file of the same host, the port a
-    container port (entries: the service's, else the job's). ``container``: the host names an
+    container port (entries: the service's, else the job's); or ``localhost`` on a port of the
+    container whose compose service bind-mounts the Prometheus configuration. ``container``: the host names an
     entry but no given compose service, so it is a container whose port mapping is unknown; it
     counts as deployed, its port is not checked. ``machine``: the port is a host port of a
     configured host (``localhost``, ``host.docker.internal``, one of its addresses, a
@@ -280,13 +281,9 @@ class Context:
                 mappings = self.entry_mappings.setdefault((service.machine, key_of(entry)), [])
                 mappings.extend((service, mapping) for _, _, mapping in service.published_ports())
         # A Prometheus whose configuration a compose service bind-mounts runs in that container.
-        self.scrapers: dict[tuple[str, str], ComposeService] = {}
-        for target in deployment.targets:
-            key = (target.machine, target.location.path)
-            if key not in self.scrapers:
-                scraper = self._mounting(*key)
-                if scraper is not None:
-                    self.scrapers[key] = scraper
+        configurations = dict.fromkeys((t.machine, t.location.path) for t in deployment.targets)
+        mounting = ((key, self._mounting(*key)) for key in configurations)  # once per file, not per target
+        self.scrapers = {key: service for key, service in mounting if service is not None}
         self.target_matches = [
             self._resolve(t.host, t.port, t.machine, t.job, t.role, t.location.path) for t in deployment.targets
         ]
