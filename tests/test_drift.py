@@ -692,3 +692,23 @@ def test_drift_finds_the_container_that_mounts_the_prometheus_configuration(tmp_
     for run in (run_mdports, invoke_mdports):
         result = run("drift", cwd=tmp_path / "monitoring")  # from a subfolder: every path is relative
         assert (result.returncode, result.stdout) == (0, "../docs/PORT_SCHEMA.md: 0 error(s), 0 warning(s)\n")
+
+
+def test_a_mount_whose_path_names_an_unset_variable_is_passed_over() -> None:
+    """Found by benchmarks/damage.py (deploy/033): `${VOLUMES_PATH}/...` crashed the fix's read-back."""
+    (service,) = read_compose("services:\n  db:\n    volumes: ['${VOLUMES_PATH}/db:/data', './init:/init']\n", "c.yml")
+    assert [Path(mount).name for mount in service.mounts] == ["init"]
+
+
+def test_fix_deployment_beside_a_mount_of_an_env_variable(tmp_path: Path) -> None:
+    document = "## 3000-3099: Apps\n\n| Port | Service |\n|---|---|\n| 3001 | api |\n"
+    (tmp_path / "PORTS.md").write_text(document, encoding="utf-8")
+    (tmp_path / ".env").write_text("VOLUMES_PATH=/srv/data\n", encoding="utf-8")
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  api:\n    ports: ['3005:3000']\n    volumes: ['${VOLUMES_PATH}/api:/data']\n", encoding="utf-8"
+    )
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    result = run_mdports("-f", "PORTS.md", "drift", "--fix", "deployment", "--unsafe-fixes", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "'3001:3000'" in (tmp_path / "docker-compose.yml").read_text(encoding="utf-8")

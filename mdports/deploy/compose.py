@@ -311,6 +311,7 @@ def _mounts(node: yaml.Node, path: str, variables: Mapping[str, str]) -> tuple[s
     ... - ./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro
     ... - prometheus-data:/prometheus
     ... - {type: bind, source: ./rules, target: /etc/prometheus/rules}
+    ... - ${UNSET}/alerts:/etc/alertmanager
     ... '''), "/srv/compose.yml", {})]
     ['prometheus/prometheus.yml', 'rules']
     """
@@ -319,14 +320,20 @@ def _mounts(node: yaml.Node, path: str, variables: Mapping[str, str]) -> tuple[s
     folder = os.path.dirname(path)
     found: list[str] = []
     for item in node.value:
-        source: str | None = None
+        written: str | None = None
         if isinstance(item, yaml.ScalarNode):
-            source = interpolate(scalar(item) or "", variables).split(":", 1)[0]
+            written = scalar(item)
         elif isinstance(item, yaml.MappingNode):
             keys = {scalar(key): value for key, value in item.value}
             if scalar(keys.get("type")) in (None, "bind"):
-                source = interpolate(scalar(keys.get("source")) or "", variables)
-        if source and source.startswith((".", "/")):  # a path, not a named volume (nor ~, another user's home)
+                written = scalar(keys.get("source"))
+        try:
+            source = interpolate(written or "", variables)
+        except PortSpecError:  # `${DATA_DIR}/x` with DATA_DIR set nowhere: where it points is not known
+            continue
+        if isinstance(item, yaml.ScalarNode):
+            source = source.split(":", 1)[0]
+        if source.startswith((".", "/")):  # a path, not a named volume (nor ~, another user's home)
             found.append(os.path.abspath(os.path.join(folder, source)))
     return tuple(found)
 
