@@ -8,7 +8,9 @@ that makes a pattern give up at the very end, and the inputs of issue 9.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import pkgutil
 import re
 from collections.abc import Iterator
@@ -29,7 +31,11 @@ def inputs(size: int) -> Iterator[tuple[str, str]]:
 
 
 def patterns() -> dict[str, re.Pattern[str]]:
-    """Every compiled regular expression at the top level of every module of mdports."""
+    """Every regular expression at the top level of every module of mdports.
+
+    Compiled ones, and those compiled on first use (``_X = functools.cache(lambda: re.compile(...))``,
+    called here to compile them).
+    """
     import mdports
 
     found: dict[str, re.Pattern[str]] = {}
@@ -38,6 +44,8 @@ def patterns() -> dict[str, re.Pattern[str]]:
             continue  # importing it runs the command
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
+            if isinstance(value, functools._lru_cache_wrapper) and not inspect.signature(value).parameters:
+                value = value()
             if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
                 found.setdefault(f"{info.name}.{name}", value)
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 
@@ -47,9 +48,13 @@ _MORE_PORT = re.compile(
     re.IGNORECASE,
 )
 # A part of an item that is only a port ("minio `9000`, `9001` (console)"): one more port of the service before it.
-_BARE_PORT = re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
+# This and the patterns below that only some lists need are compiled on first use (start-up: docs/benchmarks.md).
+_BARE_PORT = functools.cache(
+    lambda: re.compile(r"[*`]{0,2}:?(?P<port>[0-9]{1,5})(?![.,:\-\u2013]?[0-9]|\+)(?:/(?P<proto>tcp|udp))?[*`]{0,2}")
+)
 # A note after a dash inside the parentheses of the port: "agentic-social (port 8501 - failing due to a conflict)".
-_DASHED_NOTE = re.compile(r"(?<![ \t])[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)")  # from a blank run's start: linear
+# From a blank run's start: linear.
+_DASHED_NOTE = functools.cache(lambda: re.compile(r"(?<![ \t])[ \t]+[-\u2013\u2014][ \t]+[^()]{1,200}\)"))
 # What may follow a port in an item: nothing, a note, a dash and a description, a marker.
 _ALLOWED_REST = re.compile(r"[ \t]*(?:$|[^\w\s])")
 # Words that start prose, not a service name: "port 8080", "moved from 3065", "up to 100".
@@ -180,7 +185,7 @@ def read_assignments(
         if len(words) > 1 and not match.group("sep").strip() and "port" in lead_in:
             continue  # "NEVER use port 3000": a sentence, not "name port 3000"
         unclosed = "(" in match.group("sep") and match.group("close") is None
-        if unclosed and not _DASHED_NOTE.match(joined, match.end(), end):
+        if unclosed and not _DASHED_NOTE().match(joined, match.end(), end):
             continue  # "name (port 3061 and more" is a note, not an assignment; "(port 8501 - failing)" is one
         span = _span(match.group("port"))
         if span is None or _migrates(joined[match.end() : min(end, match.end() + 40)]):
@@ -273,7 +278,7 @@ def _bare_ports(joined: str, start: int, end: int) -> tuple[list[PortRange], int
     """The ports of a part that is only ports ("`9001` (console)"), or None."""
     while start < end and joined[start] in " \t":
         start += 1
-    bare = _BARE_PORT.match(joined, start, end)
+    bare = _BARE_PORT().match(joined, start, end)
     span = _span(bare.group("port")) if bare else None
     if bare is None or span is None:
         return None
@@ -338,14 +343,18 @@ def _position(pieces: Sequence[tuple[int, int, str]], starts: list[int], offset:
 # range (``- 9000-9099: OCR``, a plan), a sentence (``- 3000 is taken``). Every pattern is anchored
 # and bounded, so an item costs time in proportion to its length.
 # The port, in emphasis or code, then its separator: "9000:", "**8080:**", "**3000** -", "`7100` —", "7400 ".
-_PORT_FIRST = re.compile(
-    r"(?P<lead>[*_`]{0,2})(?P<port>[0-9]{1,5})(?![0-9]|[.,:/\-\u2013][0-9])(?:/(?P<proto>tcp|udp)\b)?"
-    r"(?P<sep>[ \t]*:[*_`]{0,2}[ \t]+|[*_`]{0,2}[ \t]*(?:[-\u2013\u2014]|->|\u2192)?[ \t]+)"
-    r"(?P<name>[^\W\d_][\w.+@/'-]{0,60}(?:[ ][^\W_][\w.+@/'&-]{0,60}){0,5})",
-    re.IGNORECASE,
+# This and the next pattern are compiled on first use (start-up: docs/benchmarks.md): most documents have no such list.
+_PORT_FIRST = functools.cache(
+    lambda: re.compile(
+        r"(?P<lead>[*_`]{0,2})(?P<port>[0-9]{1,5})(?![0-9]|[.,:/\-\u2013][0-9])(?:/(?P<proto>tcp|udp)\b)?"
+        r"(?P<sep>[ \t]*:[*_`]{0,2}[ \t]+|[*_`]{0,2}[ \t]*(?:[-\u2013\u2014]|->|\u2192)?[ \t]+)"
+        r"(?P<name>[^\W\d_][\w.+@/'-]{0,60}(?:[ ][^\W_][\w.+@/'&-]{0,60}){0,5})",
+        re.IGNORECASE,
+    )
 )
 # What may follow the name: nothing, a note, a dash and a description, a comma (another part).
-_AFTER_NAME = re.compile(r"(?<![ \t])[ \t]*(?:$|\(|[-\u2013\u2014:][ \t]|[,;])")  # from a blank run's start: linear
+# From a blank run's start: linear.
+_AFTER_NAME = functools.cache(lambda: re.compile(r"(?<![ \t])[ \t]*(?:$|\(|[-\u2013\u2014:][ \t]|[,;])"))
 # Words after a number that say what it counts or is, not whose port it is: "3000 users", "100 ms".
 _NOT_A_NAME_AFTER_PORT = frozenset(
     {"port", "ports", "is", "was", "are", "and", "or", "to", "of", "in", "on", "at", "for", "the", "a", "an"}
@@ -371,12 +380,12 @@ def port_first(text: str, start: int, end: int) -> re.Match[str] | None:
     The match's groups: ``port``, ``proto``, ``name`` (the name alone, without the note that
     may follow it), ``lead`` (emphasis or code before the port) and ``sep``.
     """
-    match = _PORT_FIRST.match(text, start, end)
+    match = _PORT_FIRST().match(text, start, end)
     if match is None or not 1 <= int(match.group("port")) <= 65535:
         return None
     name = match.group("name")
     words = name.casefold().split()
-    if words[0] in _NOT_A_NAME_AFTER_PORT or not _AFTER_NAME.match(text, match.end(), end):
+    if words[0] in _NOT_A_NAME_AFTER_PORT or not _AFTER_NAME().match(text, match.end(), end):
         return None
     if not match.group("sep").strip() and len(words) > 1:
         return None  # "3000 is taken by grafana": after a bare space, only a name alone

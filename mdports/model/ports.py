@@ -7,6 +7,7 @@ It lives on this floor, which every reader of ports stands on, so that none reac
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -245,10 +246,13 @@ def parse_port_cell(text: str) -> PortCell:
 # `[v6]`, `<iface>`, or nothing (`:9092`), after a URL's scheme and user; a name may hold a placeholder
 # (`grafana.<LB_IP>.nip.io`). It ends where its port (`:`) or a URL's path starts, or with the text.
 # Possessive, and starting where no name goes on: a search does not retry each length or each place in a run.
+# Compiled on first use: only cells and URLs with a host need it (start-up: docs/benchmarks.md).
 _HOST = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[\w.-]{0,253}+(?:<[\w.-]{1,32}+>[\w.-]{0,253}+){0,4}+)"
-_AUTHORITY = re.compile(
-    rf"(?<![\w.+<>-])(?:(?P<scheme>[a-z][a-z0-9+.-]{{0,15}})://(?:[^@/\s]{{1,128}}@)?)?(?P<host>{_HOST})(?=[:/?#]|$)",
-    re.I,
+_AUTHORITY = functools.cache(
+    lambda: re.compile(
+        rf"(?<![\w.+<>-])(?:(?P<scheme>[a-z][a-z0-9+.-]{{0,15}})://(?:[^@/\s]{{1,128}}@)?)?(?P<host>{_HOST})(?=[:/?#]|$)",
+        re.I,
+    )
 )
 
 
@@ -278,7 +282,7 @@ def authority(text: str) -> Authority | None:
     """
     if len(text) > 2600:
         return None
-    match = _AUTHORITY.match(text)
+    match = _AUTHORITY().match(text)
     if match is None:
         return None
     after = match.end()

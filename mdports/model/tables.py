@@ -6,6 +6,7 @@ where the header alone cannot tell (a port column of marks, a description column
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -129,7 +130,7 @@ def settled(block: Table, columns: Columns) -> Columns:
     ]
     if len(others) != 1 or columns.names[others[0]] not in vocabulary.DESCRIPTION_HEADERS:
         return columns
-    if not _mostly(block, columns.port, _PORT_LIKE.fullmatch):
+    if not _mostly(block, columns.port, _PORT_LIKE().fullmatch):
         return columns
     if not _mostly(block, others[0], _words):
         return columns
@@ -157,7 +158,10 @@ def _holds_numbers(block: Table, column: int) -> bool:
     return False
 
 
-_PORT_LIKE = re.compile(r"(?:[\w.-]{1,64}:)?\d{2,5}(?:/(?:tcp|udp))?|\d{2,5}\s*/\s*\d{2,5}", re.I)
+# A cell that looks like a port, in a table no header explains; compiled on first use (start-up: docs/benchmarks.md).
+_PORT_LIKE = functools.cache(
+    lambda: re.compile(r"(?:[\w.-]{1,64}:)?\d{2,5}(?:/(?:tcp|udp))?|\d{2,5}\s*/\s*\d{2,5}", re.I)
+)
 
 
 def _words(text: str) -> bool:

@@ -21,6 +21,7 @@ team's registry lists its databases on their default ports; it rarely lists POP3
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -216,10 +217,13 @@ FIREWALL_ROLE = "firewall"
 _VERDICTS = frozenset({"allow", "deny", "accept", "drop", "reject", "permit", "block", "allowed", "denied", "limit"})
 _VERDICT_HEADERS = frozenset({"action", "policy", "rule", "verdict", "decision", "target", "allow/deny", "access"})
 _PEER_HEADERS = frozenset({"source", "from", "src", "source ip", "allowed from", "source cidr", "cidr", "origin"})
-# An address or a network a rule admits: 0.0.0.0/0, 10.0.0.0/8, ::/0, 127.0.0.1, "anywhere", "your ip".
-_PEER = re.compile(  # bounded quantifiers: linear under search too
-    r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d{1,3})?|any(?:where)?|your ip",
-    re.I,
+# An address or a network a rule admits: 0.0.0.0/0, 10.0.0.0/8, ::/0, 127.0.0.1, "anywhere", "your ip";
+# compiled on first use (start-up: docs/benchmarks.md).
+_PEER = functools.cache(
+    lambda: re.compile(  # bounded quantifiers: linear under search too
+        r"(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d{1,3})?|any(?:where)?|your ip",
+        re.I,
+    )
 )
 
 
@@ -238,7 +242,7 @@ def firewall_reason(block: Table, names: tuple[str, ...]) -> str | None:
         cells = [strip_markup(row.texts[index]).lower() for row in rows if index < len(row.texts)]
         if verdict and 2 * sum(1 for cell in cells if cell.split(" ")[0] in _VERDICTS) > len(rows):
             return f"column {headers[index].strip()!r} allows or denies: firewall rules, not services"
-        if peer and 2 * sum(1 for cell in cells if _PEER.match(cell[:64])) > len(rows):
+        if peer and 2 * sum(1 for cell in cells if _PEER().match(cell[:64])) > len(rows):
             return f"column {headers[index].strip()!r} names who may connect: firewall rules, not services"
     return None
 

@@ -17,6 +17,7 @@ are there instead of being misled by them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -31,10 +32,12 @@ _INVISIBLE = (
 # and title sequences, CR overwrites the line, BEL rings); in Markdown all of them are. A CR
 # that ends a line before its LF overwrites nothing: CRLF text (a diff of a CRLF document)
 # stays as it is.
-_TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]|\r(?!\n)")
+# Each is compiled on first use (start-up: docs/benchmarks.md): most runs print nothing that
+# needs them, and each class of invisible characters takes a third of a millisecond to compile.
+_TERMINAL_UNSAFE = functools.cache(lambda: re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]|\r(?!\n)"))
 # What JSON leaves as it is (``json.dumps`` escapes only C0 controls, quotes and backslashes).
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
-_MARKDOWN_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+_JSON_UNSAFE = functools.cache(lambda: re.compile(f"[\x7f-\x9f{_INVISIBLE}]"))
+_MARKDOWN_UNSAFE = functools.cache(lambda: re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]"))
 # The ASCII a terminal shows as it is: deleting these bytes from ASCII text leaves only the
 # characters :data:`_TERMINAL_UNSAFE` may have to show, so text of megabytes (``list --format
 # json`` of a large registry) is checked at the speed of ``bytes.translate``, not of the regex.
@@ -53,7 +56,7 @@ def visible(char: str) -> str:
 
 def is_hidden(char: str) -> bool:
     """Whether ``char`` is a control character or one that is invisible or moves its neighbours."""
-    return _MARKDOWN_UNSAFE.fullmatch(char) is not None
+    return _MARKDOWN_UNSAFE().fullmatch(char) is not None
 
 
 def printable(text: str) -> str:
@@ -64,7 +67,7 @@ def printable(text: str) -> str:
     """
     if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII):
         return text
-    return _TERMINAL_UNSAFE.sub(lambda match: visible(match.group()), text)
+    return _TERMINAL_UNSAFE().sub(lambda match: visible(match.group()), text)
 
 
 def escape_html(text: str) -> str:
@@ -89,7 +92,7 @@ def json_printable(text: str) -> str:
     """
     if text.isascii() and "\x7f" not in text:  # the common case, without the regex's pass
         return text
-    return _JSON_UNSAFE.sub(lambda match: _json_escape(match.group()), text)
+    return _JSON_UNSAFE().sub(lambda match: _json_escape(match.group()), text)
 
 
 def _json_escape(char: str) -> str:
@@ -113,7 +116,7 @@ def escape_markdown(text: str) -> str:
     >>> escape_markdown("<b>x</b> [a](b) @ops")
     '\\<b\\>x\\<\\/b\\> \\[a\\]\\(b\\) \\@\u200bops'
     """
-    text = _MARKDOWN_UNSAFE.sub(lambda m: " " if m.group() in _LINE_BREAKS else visible(m.group()), text)
+    text = _MARKDOWN_UNSAFE().sub(lambda m: " " if m.group() in _LINE_BREAKS else visible(m.group()), text)
     text = _AUTOLINK.sub(lambda match: match.group(0)[:-1] + "\u200b" + match.group(0)[-1], text)
     out: list[str] = []
     for char in text:
