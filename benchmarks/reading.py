@@ -122,9 +122,7 @@ def _first_views(model: Any) -> dict[int, Any]:
     return views
 
 
-def _rows_read(
-    entries: Sequence[Any], fact: Mapping[str, Any], first_views: Mapping[int, Any]
-) -> tuple[int, int, int]:
+def _rows_read(entries: Sequence[Any], fact: Mapping[str, Any], first_views: Mapping[int, Any]) -> tuple[int, int, int]:
     """Rows read, rows a person reads and extra rows of one document.
 
     Where the manifest gives the ``lines`` of the rows a person reads (hand-counted), a row is

@@ -149,11 +149,11 @@ def test_live_rows_and_words_inside_other_words_still_clash() -> None:
     assert _errors(STATUS + "| retired-jobs | 9000 | up |\n| api | 9000 | up |\n") == [(4, "MP001")]
 
 
-
 def test_two_live_rows_after_a_retired_one_on_their_port_still_clash() -> None:
     # The retired row holds the port no more: the second live row clashes with the first, not with it.
     rows = "| old-news | 11116 | retired |\n| news | 11116 | Active |\n| perf | 11116 | Active |\n"
     assert _errors(STATUS + rows) == [(5, "MP001")]
+
 
 # --- a note in parentheses is no part of a name -----------------------------------------------------------
 
