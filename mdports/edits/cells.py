@@ -194,3 +194,29 @@ def replace_name(cell: str, old: str, new: str) -> str:
     # In any spelling (case, NFC or NFD), as the reference was matched: see fold_name.
     found = find_name(cell, old)
     return cell[: found[0]] + new + cell[found[1] :] if found else new
+
+
+def cased_like(new: str, old: str) -> str:
+    """``new`` in the case a row writes its service's name: ``Kite`` for ``kite`` makes ``Kite2`` of ``kite2``.
+
+    >>> cased_like("kite2", "Kite"), cased_like("kite2", "KITE"), cased_like("Kite2", "kite")
+    ('Kite2', 'KITE2', 'Kite2')
+    """
+    if old.isupper() and len(old) > 1:
+        return new.upper()
+    if old[:1].isupper() and old[1:] == old[1:].lower() and new[:1].islower():
+        return new[:1].upper() + new[1:]
+    return new
+
+
+def same_service_rows(registry: Registry, entry: Entry) -> list[Entry]:
+    """The plan's other rows of ``entry``'s service (by name, in the same project) that a rename can rewrite."""
+    found = []
+    for other in registry.by_name.get(fold_name(entry.service or ""), ()):
+        table = registry.tables[other.table] if other.source == "table" else None
+        if other is entry or table is None or other.layer != "planned" or other.group != entry.group:
+            continue
+        if table.record or (table.addresses and table.service_column == table.port_column):
+            continue  # a key/value record, or an upstream's address: not rewritten (entry_of says why)
+        found.append(other)
+    return found

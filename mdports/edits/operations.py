@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 
 from ..errors import RefusedError, UsageError
 from ..model.hosts import HostAddresses
-from ..model.lookup import Registry
 from ..model.names import fold_name, same_spelling
 from ..model.reading import build
 from ..model.registry import Entry, service_name
@@ -20,6 +19,7 @@ from ..model.vocabulary import DEFAULT, PROTOCOL_HEADERS, Vocabulary, normalize_
 from ..syntax.document import Document
 from . import running
 from .cells import (
+    cased_like,
     check_name,
     check_port,
     check_protocol,
@@ -29,6 +29,7 @@ from .cells import (
     referring_cells,
     replace_name,
     row_texts,
+    same_service_rows,
 )
 from .plan import Builder, carried_cells, place, rewrite_cells, section_table, vacate
 from .result import Change, Edit
@@ -243,13 +244,13 @@ def rename(
     builder = Builder(document, registry)
     # Every row of the plan that is this service takes the new name (its other ports, a cluster
     # table's row of it): renaming one of them would split the service in two.
-    rows = [entry, *_same_service(registry, entry)]
+    rows = [entry, *same_service_rows(registry, entry)]
     by_holder: dict[int, dict[int, str]] = {}
     names: dict[int, str] = {}  # each row's new name, in the case it writes the old one
     for row in rows:
         column = registry.tables[row.table].service_column
         assert column is not None and row.service is not None
-        names[row.index] = new if row is entry else _cased_like(new, row.service)
+        names[row.index] = new if row is entry else cased_like(new, row.service)
         by_holder[row.index] = {column: replace_name(row.service_text, row.service, names[row.index])}
     references = referring_cells(registry, entry)
     for holder, column, text in references:
@@ -266,32 +267,6 @@ def rename(
     if runs:
         message += f"; {_items(runs)}"
     return builder.finish([Change("rename", new, entry.ports, section, message, count, old_service=entry.service)])
-
-
-def _cased_like(new: str, old: str) -> str:
-    """``new`` in the case a row writes its service's name: ``Kite`` for ``kite`` makes ``Kite2`` of ``kite2``.
-
-    >>> _cased_like("kite2", "Kite"), _cased_like("kite2", "KITE"), _cased_like("Kite2", "kite")
-    ('Kite2', 'KITE2', 'Kite2')
-    """
-    if old.isupper() and len(old) > 1:
-        return new.upper()
-    if old[:1].isupper() and old[1:] == old[1:].lower() and new[:1].islower():
-        return new[:1].upper() + new[1:]
-    return new
-
-
-def _same_service(registry: Registry, entry: Entry) -> list[Entry]:
-    """The plan's other rows of ``entry``'s service (by name, in the same project) that a rename can rewrite."""
-    found = []
-    for other in registry.by_name.get(fold_name(entry.service or ""), ()):
-        table = registry.tables[other.table] if other.source == "table" else None
-        if other is entry or table is None or other.layer != "planned" or other.group != entry.group:
-            continue
-        if table.record or (table.addresses and table.service_column == table.port_column):
-            continue  # a key/value record, or an upstream's address: not rewritten (entry_of says why)
-        found.append(other)
-    return found
 
 
 def move(
