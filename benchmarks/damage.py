@@ -487,7 +487,7 @@ _MARKERS = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 class Intent:
     """What a side's change must leave in a merged document: an entry there or gone, a cell, a line."""
 
-    what: str  # "entry", "gone", "cell", "line"
+    what: str  # "entry", "gone", "cell", "line"; "renamed" (name -> detail) only says where a cell went
     name: str
     detail: str = ""
 
@@ -554,6 +554,7 @@ def _side(text: str, rng: random.Random, label: str, avoid: set[str]) -> tuple[s
                         text = _hand(text, entry, table.service_column, name, new)
                     avoid.add(new)  # a second change of this side leaves it alone: one intent per entry
                     intents.append(Intent("entry", new, ",".join(map(str, entry.ports))))
+                    intents.append(Intent("renamed", name, new))
                     if kind == "rename" or name not in text.replace(new, ""):  # by hand, other rows may name it
                         intents.append(Intent("gone", name))
                 elif kind == "remove":
@@ -607,8 +608,10 @@ def _kept(text: str, intents: list[Intent], renames: dict[str, str]) -> list[str
     model = mdports.registry(mdports.parse(text))
     missing = []
     for intent in intents:
-        name = renames.get(intent.name, intent.name) if intent.what == "cell" else intent.name
+        name = intent.name
         found = model.by_name.get(name, ()) or model.by_name.get(name.casefold(), ())
+        if intent.what == "cell" and name in renames:  # by hand, another row may still name it the old way
+            found = (*found, *model.by_name.get(renames[name], ()), *model.by_name.get(renames[name].casefold(), ()))
         if intent.what == "line" and intent.name not in text:
             missing.append(f"line {intent.name!r} lost")
         elif intent.what == "entry" and not found:
@@ -663,13 +666,7 @@ def merges(paths: list[Path], rng: random.Random, count: int) -> None:
             if "Traceback" in output:
                 tried.fail(f"{case}: a traceback: {output.strip().splitlines()[-1]}")
             elif result.returncode == 0:
-                renames = {
-                    i.name: j.name
-                    for i in ours_intents + theirs_intents
-                    if i.what == "gone"
-                    for j in ours_intents + theirs_intents
-                    if j.what == "entry" and j.name.startswith(i.name + "-")
-                }
+                renames = {i.name: i.detail for i in ours_intents + theirs_intents if i.what == "renamed"}
                 missing = _kept(merged, ours_intents, renames) + _kept(merged, theirs_intents, renames)
                 if _MARKERS.search(merged):
                     missing.append("conflict markers in a clean merge")
