@@ -684,7 +684,8 @@ def merges(paths: list[Path], rng: random.Random, count: int) -> None:
                 named = [line for line in output.splitlines() if "CONFLICT" in line]
                 conflict.notes.append(f"{case}: {named[0].strip()[:160] if named else ''}")
                 if not _MARKERS.search(merged) and "neither side has" not in output:
-                    conflict.fail(f"{case}: a conflict named, but no markers: {output.strip()[-200:]}")
+                    kept = _keep(trial, base, ours, theirs, merged)
+                    conflict.fail(f"{case}: a conflict named, but no markers: {output.strip()[-200:]}{kept}")
             shutil.rmtree(repo)
 
 

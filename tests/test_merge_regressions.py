@@ -252,3 +252,34 @@ def test_a_table_inside_a_prose_conflict_gets_no_markers_of_its_own(tmp_path: Pa
     assert "| 3000 | svc-a | |" in merged.text and "|3001|alpha|first|" in merged.text
     assert "| 4000 | alpha     |" in merged.text and "| 4002 | omega     |" in merged.text
     assert "they removed the table at line 7, but we added or changed" in merged.output
+
+
+# Found by benchmarks/damage.py (corpus 004): their hand edit put a note where a port was, in a table
+# of allocation blocks. mdports could not replay it by meaning and exited leaving our version alone in
+# the file, without markers: resolving that "conflict" as it stood dropped their change.
+ALLOCATIONS = """\
+# Ports
+
+## Port Ranges
+
+| Project | Range | Web | API | Docs | Reserved |
+|---|---|---|---|---|---|
+| shop | 8100-8109 | 8100 | 8101 | 8102 | 8103-8109 |
+| blog | 8110-8119 | 8110 | 8111 | 8112 | 8113-8119 |
+
+## Notes
+
+Keep ranges of ten.
+"""
+
+
+def test_a_merge_mdports_cannot_make_by_meaning_is_made_as_text_and_stops(tmp_path: Path) -> None:
+    theirs = ALLOCATIONS.replace("| 8102 |", "| moved to the wiki |")
+    ours = ALLOCATIONS.replace("Keep ranges of ten.\n", "Keep ranges of ten.\n\nAsk in #infra first.\n")
+    merged = git_merge(tmp_path, ALLOCATIONS, ours, theirs)
+    assert merged.exit_code != 0 and "CONFLICT" in merged.output
+    assert "could not merge this document by meaning" in merged.output
+    assert merged.text.startswith(
+        theirs.replace("Keep ranges of ten.\n", "Keep ranges of ten.\n\nAsk in #infra first.\n")
+    )
+    assert merged.text.splitlines()[-1] == ">>>>>>> feature"  # the note between markers: it cannot pass unseen

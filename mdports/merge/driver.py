@@ -36,6 +36,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import edits
+from ..errors import RefusedError
 from ..model.lookup import Registry
 from ..model.reading import build
 from ..model.registry import RegistryTable
@@ -265,9 +266,34 @@ def merge_files(
     path: str | None = None,
     labels: Labels | None = None,
 ) -> MergeResult:
-    """Merge three files (git's ``%O %A %B``); ``path`` (git's ``%P``) names the document in messages."""
+    """Merge three files (git's ``%O %A %B``); ``path`` (git's ``%P``) names the document in messages.
+
+    A merge by meaning that mdports refuses (its result would not read back as the two sides
+    meant) falls back to git's own text merge, never to our side alone: git stops the merge for a
+    person, and the file holds both sides' lines (between markers where they overlap) and a note
+    at its end saying why (see :func:`text_merge`).
+    """
     from ..files.reading import read_text
 
+    texts = [read_text(file) for file in (base, ours, theirs)]
     with shared_rows():  # three versions of one document share nearly every row
-        documents = [parse(read_text(file), path=path or str(file)) for file in (base, ours, theirs)]
-        return merge(*documents, renumber=renumber, labels=labels)
+        documents = [
+            parse(text, path=path or str(file)) for text, file in zip(texts, (base, ours, theirs), strict=True)
+        ]
+        try:
+            return merge(*documents, renumber=renumber, labels=labels)
+        except RefusedError as refusal:
+            return text_merge(texts[0], texts[1], texts[2], labels or Labels(), refusal.message.split(";")[0])
+
+
+def text_merge(base: str, ours: str, theirs: str, labels: Labels, why: str) -> MergeResult:
+    """git's text merge of the three versions, with a conflict at the end saying why mdports did not merge by meaning.
+
+    Found by benchmarks/damage.py: their hand edit of a cell (a port number replaced by a note)
+    could not be replayed, and the driver exited leaving our version alone in the file, so a
+    person resolving the "conflict" without markers would have dropped their change.
+    """
+    aligned = date_aligned([base, ours, theirs])
+    text, prose_conflicts = git_merge_file(aligned[0], aligned[1], aligned[2], labels)
+    conflict = Conflict(f"mdports could not merge this document by meaning ({why}); it was merged as text: check it")
+    return MergeResult(unplaced(text, [conflict], labels), (), (conflict,), prose_conflicts)
