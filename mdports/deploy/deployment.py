@@ -1,6 +1,6 @@
 """Reading the deployment files of every host from disk into one :class:`~mdports.deploy.deployment.Deployment`.
 
-Each reader turns one file into frozen records that remember the file, line and column they
+Each reader turns one file into read-only records that remember the file, line and column they
 came from, so that drift findings point into the deployment file. The YAML files are read
 with a safe loader into a node graph (:mod:`mdports.deploy.notation`), never into Python objects:
 every scalar keeps its text as written (``"22:22"`` stays a port mapping, it does not become

@@ -2,7 +2,7 @@
 
 The change records of a semantic diff: what :func:`mdports.diff.compare.compare` reports.
 
-A :class:`SemanticDiff` holds section, column and entry changes (frozen dataclasses), the
+A :class:`SemanticDiff` holds section, column and entry changes (read-only records), the
 findings a change introduces and resolves, and the identity maps (old index -> new index)
 the merge driver matches rows and tables by. The renderers and the merge driver read these
 records only.

@@ -145,8 +145,8 @@ NO_PORT = frozenset(
 class PortCell(NamedTuple):
     """What a port cell says: its ports, the transports it names (empty: none named).
 
-    A named tuple, not a frozen dataclass: the reader makes one for every row, and a frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (ten times a tuple).
+    A named tuple: the reader makes one for every row, and a tuple is the cheapest record to make
+    (it is taken apart at once, into the row's :class:`~mdports.model.registry.Entry`).
     """
 
     spans: tuple[PortRange, ...]

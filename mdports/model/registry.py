@@ -1,7 +1,8 @@
 """The registry model's records: entries, cross-references, directives, and how each table and list was read.
 
-The model is read-only (frozen records); :func:`mdports.model.reading.build` derives it in one
-linear pass over the document's blocks. Edits change the document and the model is derived again.
+The model is read-only (its records are :func:`~mdports.readonly.readonly`);
+:func:`mdports.model.reading.build` derives it in one linear pass over the document's blocks.
+Edits change the document and the model is derived again.
 The :class:`~mdports.model.lookup.Registry` that holds them, with its look-ups, is in :mod:`.lookup`.
 """
 

@@ -1,6 +1,6 @@
 """The JSON documents ``mdports drift`` prints: the drift report, and what a ``--fix`` did.
 
-Each is a frozen record built once from what the command computed; ``to_dict`` gives the
+Each is a read-only record built once from what the command computed; ``to_dict`` gives the
 typed JSON record of :mod:`mdports.records` (:class:`~mdports.records.ReportOutput`,
 :class:`~mdports.records.DriftFixOutput`) and :func:`dumps` its text, so the shape lives
 in one place rather than in dicts assembled by the command.

@@ -1,4 +1,4 @@
-"""Findings: what validation (and drift detection) report, one frozen record each."""
+"""Findings: what validation (and drift detection) report, one read-only record each."""
 
 from __future__ import annotations
 
