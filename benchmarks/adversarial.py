@@ -8,7 +8,6 @@ that makes a pattern give up at the very end, and the inputs of issue 9.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 import pkgutil
@@ -44,7 +43,7 @@ def patterns() -> dict[str, re.Pattern[str]]:
             continue  # importing it runs the command
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            if isinstance(value, functools._lru_cache_wrapper) and not inspect.signature(value).parameters:
+            if hasattr(value, "cache_info") and not inspect.signature(value).parameters:  # functools.cache
                 value = value()
             if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
                 found.setdefault(f"{info.name}.{name}", value)

@@ -186,37 +186,11 @@ Some prose that fmt must not touch.
 | 4001 | beta      | middle |
 """
 
-TWO_ALPHAS_OURS = """\
-# A registry that needs formatting
-
-Some prose that fmt must not touch.
-
-## 3000-3009: Core
-
-| Port | Service | Description |
-|------|---------|-------------|
-| 3003 | gamma | third |
-|3001|alpha|first|
-| 3002 |  beta   | second |
-| 3004 | *(reserved)* | |
-| 3005-3006 | *(reserved)* | |
-| 3008 | delta | fourth
-| 3007 | *(reserved)* | |
-
-More:
-
-| Port | Service | Description |
-|------|---------|-------------|
-| 3000 | svc-a | |
-
-## 4000-4009: Aligned
-
-| Port | Service   | Notes  |
-| ---- | --------- | ------ |
-| 4002 | omega     | last   |
-| 4000 | alpha     | first  |
-| 4001 | beta      | middle |
-"""
+TWO_ALPHAS_OURS = TWO_ALPHAS.replace(
+    "| 3007 | *(reserved)* | |\n",
+    "| 3007 | *(reserved)* | |\n\nMore:\n\n"
+    "| Port | Service | Description |\n|------|---------|-------------|\n| 3000 | svc-a | |\n",
+)
 
 TWO_ALPHAS_THEIRS = """\
 # A registry that needs formatting
@@ -274,12 +248,10 @@ Keep ranges of ten.
 
 
 def test_a_merge_mdports_cannot_make_by_meaning_is_made_as_text_and_stops(tmp_path: Path) -> None:
-    theirs = ALLOCATIONS.replace("| 8102 |", "| moved to the wiki |")
-    ours = ALLOCATIONS.replace("Keep ranges of ten.\n", "Keep ranges of ten.\n\nAsk in #infra first.\n")
-    merged = git_merge(tmp_path, ALLOCATIONS, ours, theirs)
+    note = ("| 8102 |", "| moved to the wiki |")
+    prose = ("Keep ranges of ten.\n", "Keep ranges of ten.\n\nAsk in #infra first.\n")
+    merged = git_merge(tmp_path, ALLOCATIONS, ALLOCATIONS.replace(*prose), ALLOCATIONS.replace(*note))
     assert merged.exit_code != 0 and "CONFLICT" in merged.output
     assert "could not merge this document by meaning" in merged.output
-    assert merged.text.startswith(
-        theirs.replace("Keep ranges of ten.\n", "Keep ranges of ten.\n\nAsk in #infra first.\n")
-    )
+    assert merged.text.startswith(ALLOCATIONS.replace(*note).replace(*prose))  # both sides' lines
     assert merged.text.splitlines()[-1] == ">>>>>>> feature"  # the note between markers: it cannot pass unseen

@@ -89,9 +89,10 @@ def _port_numbers(block: Table) -> int | None:
     if len(rows) < 2:
         return None
     width = len(block.header.texts)
+    port_like = _PORT_LIKE().fullmatch
     for column in range(1, width):
         cells = [strip_markup(row.texts[column]) for row in rows if column < len(row.texts)]
-        ports = [cell for cell in cells if len(cell) <= 80 and _PORT_LIKE().fullmatch(cell)]
+        ports = [cell for cell in cells if len(cell) <= 80 and port_like(cell)]
         if 2 * len(ports) > len(rows) and all(int(re.split(r"\D+", p.rpartition(":")[2])[0]) <= 65535 for p in ports):
             return column
     return None
